@@ -1,0 +1,99 @@
+package io.meshca.common.pki;
+
+import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.spiffe.SpiffeId;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/** DER parsing and encoding of X.509 certificates, and reading a certificate's SPIFFE ID. */
+public final class Certificates {
+
+    private static final int URI_SAN = 6;
+
+    private Certificates() {
+    }
+
+    public static X509Certificate parse(byte[] der) {
+        List<X509Certificate> all = parseConcatenated(der);
+        if (all.size() != 1) {
+            throw new InvalidArgumentException("expected one DER certificate, found " + all.size());
+        }
+        return all.get(0);
+    }
+
+    /** Parses concatenated DER certificates (the Workload API's chain and bundle encoding). */
+    public static List<X509Certificate> parseConcatenated(byte[] der) {
+        try {
+            CertificateFactory factory = CertificateFactory.getInstance("X.509");
+            Collection<? extends java.security.cert.Certificate> parsed =
+                    factory.generateCertificates(new ByteArrayInputStream(der));
+            List<X509Certificate> out = new ArrayList<>(parsed.size());
+            for (java.security.cert.Certificate c : parsed) {
+                out.add((X509Certificate) c);
+            }
+            return out;
+        } catch (CertificateException e) {
+            throw new InvalidArgumentException("malformed DER certificate: " + e.getMessage(), e);
+        }
+    }
+
+    public static List<X509Certificate> parseAll(List<byte[]> ders) {
+        List<X509Certificate> out = new ArrayList<>(ders.size());
+        for (byte[] der : ders) {
+            out.add(parse(der));
+        }
+        return out;
+    }
+
+    public static byte[] der(X509Certificate certificate) {
+        try {
+            return certificate.getEncoded();
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException("certificate cannot be encoded", e);
+        }
+    }
+
+    /** The DER encodings of the certificates, concatenated, as the Workload API sends chains and bundles. */
+    public static byte[] concatenatedDer(List<X509Certificate> certificates) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (X509Certificate certificate : certificates) {
+            out.writeBytes(der(certificate));
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * The certificate's SPIFFE ID: its single URI SAN, if it is a {@code spiffe://} URI. Empty if there is
+     * no URI SAN; throws if there are several or the one there is not a valid SPIFFE ID.
+     */
+    public static Optional<SpiffeId> spiffeId(X509Certificate certificate) {
+        Collection<List<?>> sans;
+        try {
+            sans = certificate.getSubjectAlternativeNames();
+        } catch (CertificateParsingException e) {
+            throw new InvalidArgumentException("malformed subjectAltName: " + e.getMessage(), e);
+        }
+        if (sans == null) {
+            return Optional.empty();
+        }
+        String uri = null;
+        for (List<?> san : sans) {
+            if (((Integer) san.get(0)) == URI_SAN) {
+                if (uri != null) {
+                    throw new InvalidArgumentException("certificate has more than one URI SAN");
+                }
+                uri = (String) san.get(1);
+            }
+        }
+        return uri == null ? Optional.empty() : Optional.of(SpiffeId.parse(uri));
+    }
+}
