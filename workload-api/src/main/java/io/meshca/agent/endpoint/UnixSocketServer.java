@@ -1,0 +1,138 @@
+package io.meshca.agent.endpoint;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.InternalNettyServerCredentials;
+import io.grpc.netty.NettyServerBuilder;
+import io.meshca.common.error.UnavailableException;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A gRPC server on a unix domain socket that every local user may connect to, and that knows who each
+ * caller is: the kernel's peer credentials of every connection are in the transport attributes under
+ * {@link UnixPeer#TRANSPORT_ATTR}. Authorization is the services' business (through interceptors);
+ * the socket itself is deliberately open, because workloads run as many users.
+ */
+public final class UnixSocketServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(UnixSocketServer.class);
+
+    private final Path socket;
+    private final Server server;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+
+    private UnixSocketServer(Path socket, Server server, EventLoopGroup bossGroup, EventLoopGroup workerGroup) {
+        this.socket = socket;
+        this.server = server;
+        this.bossGroup = bossGroup;
+        this.workerGroup = workerGroup;
+    }
+
+    /**
+     * Binds the socket and starts serving. Creates the socket's directory (0755) if missing, removes a
+     * stale socket file left by a crashed agent, and makes the socket connectable by everyone (0777).
+     *
+     * @throws UnavailableException if epoll is unavailable or the socket cannot be bound
+     */
+    public static UnixSocketServer start(Path socket, List<ServerServiceDefinition> services) {
+        Objects.requireNonNull(socket, "socket");
+        if (!Epoll.isAvailable()) {
+            throw new UnavailableException("unix domain sockets need Netty's epoll transport (Linux)", Epoll.unavailabilityCause());
+        }
+        Path path = socket.toAbsolutePath();
+        prepareDirectory(path);
+        EventLoopGroup boss = new EpollEventLoopGroup(1);
+        EventLoopGroup workers = new EpollEventLoopGroup(2);
+        try {
+            NettyServerBuilder builder = NettyServerBuilder
+                    .forAddress(new DomainSocketAddress(path.toString()),
+                            InternalNettyServerCredentials.create(new PeerCredentialsNegotiator()))
+                    .bossEventLoopGroup(boss)
+                    .workerEventLoopGroup(workers)
+                    .channelType(EpollServerDomainSocketChannel.class);
+            services.forEach(builder::addService);
+            Server server = builder.build().start();
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxrwxrwx"));
+            log.info("serving on unix socket {}", path);
+            return new UnixSocketServer(path, server, boss, workers);
+        } catch (IOException | RuntimeException e) {
+            boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw new UnavailableException("cannot serve on unix socket " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Convenience: applies {@code interceptors} (first = outermost) to every service. */
+    public static List<ServerServiceDefinition> intercepted(List<BindableService> services, ServerInterceptor... interceptors) {
+        List<ServerInterceptor> outermostLast = new ArrayList<>(List.of(interceptors));
+        java.util.Collections.reverse(outermostLast);
+        return services.stream()
+                .map(service -> ServerInterceptors.intercept(service, outermostLast))
+                .toList();
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    /** Stops accepting, cancels open calls (streams end), frees the threads, removes the socket file. */
+    @Override
+    public void close() {
+        server.shutdownNow();
+        try {
+            server.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            log.warn("cannot remove socket file {}: {}", socket, e.getMessage());
+        }
+    }
+
+    private static void prepareDirectory(Path path) {
+        try {
+            Path dir = path.getParent();
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            // A crashed agent leaves its socket file behind; binding would fail with "address in use".
+            if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                if (!isSocket(path)) {
+                    throw new UnavailableException("refusing to replace " + path + ": it exists and is not a socket");
+                }
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            throw new UnavailableException("cannot prepare unix socket " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isSocket(Path path) throws IOException {
+        var attributes = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        return attributes.isOther();
+    }
+}

@@ -1,0 +1,135 @@
+package io.meshca.agent.endpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
+import io.meshca.common.grpc.UnixSockets;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Over a real unix socket: the server sees the kernel's credentials of the connecting process. */
+class UnixSocketServerTest {
+
+    private static final MethodDescriptor.Marshaller<String> STRING = new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(String value) {
+            return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public String parse(InputStream stream) {
+            try {
+                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    };
+
+    private static final MethodDescriptor<String, String> WHO_AM_I = MethodDescriptor.<String, String>newBuilder()
+            .setType(MethodDescriptor.MethodType.UNARY)
+            .setFullMethodName("test.Peer/WhoAmI")
+            .setRequestMarshaller(STRING)
+            .setResponseMarshaller(STRING)
+            .build();
+
+    /** Answers with the peer the transport attributes name, as "pid uid gids". */
+    private static ServerServiceDefinition peerEchoService() {
+        ServerCallHandler<String, String> handler = new ServerCallHandler<>() {
+            @Override
+            public ServerCall.Listener<String> startCall(ServerCall<String, String> call, Metadata headers) {
+                UnixPeer peer = call.getAttributes().get(UnixPeer.TRANSPORT_ATTR);
+                ServerCallHandler<String, String> unary = ServerCalls.asyncUnaryCall((request, response) -> {
+                    response.onNext(peer == null ? "none" : peer.pid() + " " + peer.uid() + " " + peer.gids());
+                    response.onCompleted();
+                });
+                return unary.startCall(call, headers);
+            }
+        };
+        return ServerServiceDefinition.builder("test.Peer").addMethod(WHO_AM_I, handler).build();
+    }
+
+    @Test
+    void serverSeesTheRealPidAndUidOfTheClient(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("agent/public/api.sock");
+        try (UnixSocketServer server = UnixSocketServer.start(socket, List.of(peerEchoService()))) {
+            ManagedChannel channel = UnixSockets.channel(socket);
+            try {
+                String answer = ClientCalls.blockingUnaryCall(channel, WHO_AM_I, io.grpc.CallOptions.DEFAULT, "hi");
+                String[] parts = answer.split(" ", 3);
+                assertThat(Long.parseLong(parts[0])).isEqualTo(ProcessHandle.current().pid());
+                assertThat(Integer.parseInt(parts[1])).isEqualTo(currentUid());
+                assertThat(parts[2]).contains(String.valueOf(currentGid()));
+            } finally {
+                UnixSockets.shutdown(channel);
+            }
+        }
+    }
+
+    @Test
+    void socketIsOpenToEveryUser_directoryIsNotWritableByThem(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("public/api.sock");
+        try (UnixSocketServer server = UnixSocketServer.start(socket, List.of(peerEchoService()))) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rwxrwxrwx");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket.getParent()))).isEqualTo("rwxr-xr-x");
+        }
+        assertThat(socket).doesNotExist();
+    }
+
+    @Test
+    void staleSocketFileOfACrashedAgent_isReplaced(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("api.sock");
+        // A server that is never closed leaves its socket file behind, like a crashed agent.
+        UnixSocketServer crashed = UnixSocketServer.start(socket, List.of(peerEchoService()));
+        try (UnixSocketServer server = UnixSocketServer.start(socket, List.of(peerEchoService()))) {
+            ManagedChannel channel = UnixSockets.channel(socket);
+            try {
+                assertThat(ClientCalls.blockingUnaryCall(channel, WHO_AM_I, io.grpc.CallOptions.DEFAULT, "hi"))
+                        .startsWith(String.valueOf(ProcessHandle.current().pid()));
+            } finally {
+                UnixSockets.shutdown(channel);
+            }
+        } finally {
+            crashed.close();
+        }
+    }
+
+    @Test
+    void aRegularFileAtTheSocketPath_isNotDeleted(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("api.sock");
+        Files.writeString(socket, "precious");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> UnixSocketServer.start(socket, List.of(peerEchoService())))
+                .hasMessageContaining("is not a socket");
+        assertThat(socket).hasContent("precious");
+    }
+
+    static int currentUid() throws IOException {
+        return statusField("Uid:");
+    }
+
+    static int currentGid() throws IOException {
+        return statusField("Gid:");
+    }
+
+    private static int statusField(String name) throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .filter(line -> line.startsWith(name))
+                .map(line -> Integer.parseInt(line.substring(name.length()).trim().split("\\s+")[0]))
+                .findFirst().orElseThrow();
+    }
+}
