@@ -1,0 +1,119 @@
+package io.meshca.agent.attestation.workload;
+
+import io.meshca.common.error.PermissionDeniedException;
+import io.meshca.common.spiffe.Selector;
+import io.meshca.common.spiffe.SelectorSet;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Attests a local process from {@code /proc}, with SPIRE's {@code unix} selectors: {@code uid:},
+ * {@code gid:}, {@code supplementary_gid:}, {@code user:}, {@code group:},
+ * {@code supplementary_group:}, {@code path:} and {@code sha256:} of the executable, plus
+ * {@code java-main:} and {@code java-jar:} for JVMs, which all share one executable.
+ *
+ * <p>A PID can be reused once its process exits. The process's start time is read before and after
+ * everything else; if it changed (or the process is gone), the selectors may describe another process
+ * and the call fails.
+ */
+public final class UnixWorkloadAttestor implements WorkloadAttestor {
+
+    public static final String TYPE = "unix";
+    public static final String PROCESS_EXITED = "process exited during attestation";
+
+    private static final Logger log = LoggerFactory.getLogger(UnixWorkloadAttestor.class);
+
+    private final Path procRoot;
+    private final UnixAccounts accounts;
+    private final ExecutableDigests digests;
+
+    public UnixWorkloadAttestor(Path procRoot, UnixAccounts accounts, ExecutableDigests digests) {
+        this.procRoot = Objects.requireNonNull(procRoot, "procRoot");
+        this.accounts = Objects.requireNonNull(accounts, "accounts");
+        this.digests = Objects.requireNonNull(digests, "digests");
+    }
+
+    /** The host's {@code /proc}, {@code /etc/passwd} and {@code /etc/group}. */
+    public static UnixWorkloadAttestor system() {
+        return new UnixWorkloadAttestor(Path.of("/proc"), UnixAccounts.system(), new ExecutableDigests());
+    }
+
+    @Override
+    public SelectorSet attest(int pid) {
+        Path proc = procRoot.resolve(Integer.toString(pid));
+        try {
+            String startedBefore = startTime(proc);
+            List<Selector> selectors = read(proc);
+            if (!startedBefore.equals(startTime(proc))) {
+                throw new PermissionDeniedException(PROCESS_EXITED);
+            }
+            return SelectorSet.of(selectors);
+        } catch (IOException e) {
+            log.debug("cannot attest pid {}: {}", pid, e.toString());
+            throw new PermissionDeniedException(PROCESS_EXITED, e);
+        }
+    }
+
+    private List<Selector> read(Path proc) throws IOException {
+        List<Selector> selectors = new ArrayList<>();
+        ProcStatus status = ProcStatus.parse(Files.readAllLines(proc.resolve("status"), StandardCharsets.UTF_8));
+
+        add(selectors, "uid:" + status.effectiveUid());
+        accounts.userName(status.effectiveUid()).ifPresent(name -> add(selectors, "user:" + name));
+        add(selectors, "gid:" + status.effectiveGid());
+        accounts.groupName(status.effectiveGid()).ifPresent(name -> add(selectors, "group:" + name));
+        for (int gid : status.supplementaryGids()) {
+            add(selectors, "supplementary_gid:" + gid);
+            accounts.groupName(gid).ifPresent(name -> add(selectors, "supplementary_group:" + name));
+        }
+
+        Path exeLink = proc.resolve("exe");
+        Path exe = Files.readSymbolicLink(exeLink);
+        add(selectors, "path:" + exe);
+        add(selectors, "sha256:" + digests.sha256(exeLink, exe));
+
+        JavaCommandLine java = JavaCommandLine.parse(cmdline(proc));
+        java.mainClass().ifPresent(main -> add(selectors, "java-main:" + main));
+        java.jarFileName().ifPresent(jar -> add(selectors, "java-jar:" + jar));
+        return selectors;
+    }
+
+    private static void add(List<Selector> selectors, String value) {
+        selectors.add(new Selector(TYPE, value));
+    }
+
+    private static List<String> cmdline(Path proc) throws IOException {
+        String raw = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
+        if (raw.endsWith("\0")) {
+            raw = raw.substring(0, raw.length() - 1);
+        }
+        return raw.isEmpty() ? List.of() : Arrays.asList(raw.split("\0", -1));
+    }
+
+    /**
+     * Field 22 of {@code /proc/<pid>/stat} (start time in clock ticks since boot). The command name
+     * (field 2) is in parentheses and may itself contain spaces and parentheses, so fields are counted
+     * from the last ')'.
+     */
+    static String startTime(Path proc) throws IOException {
+        String stat = Files.readString(proc.resolve("stat"), StandardCharsets.UTF_8);
+        int end = stat.lastIndexOf(')');
+        if (end < 0) {
+            throw new IOException("malformed " + proc.resolve("stat"));
+        }
+        String[] fields = stat.substring(end + 1).trim().split("\\s+");
+        int index = 22 - 3; // fields[0] is field 3 (state)
+        if (fields.length <= index) {
+            throw new IOException("malformed " + proc.resolve("stat"));
+        }
+        return fields[index];
+    }
+}

@@ -1,0 +1,158 @@
+package io.meshca.agent.attestation.workload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshca.common.error.PermissionDeniedException;
+import io.meshca.common.spiffe.Selector;
+import io.meshca.common.spiffe.SelectorSet;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UnixWorkloadAttestorTest {
+
+    private static final String STAT_FORMAT =
+            "4242 (java (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 5 1 0 0 20 0 20 0 %s 1000 100";
+
+    @TempDir
+    Path dir;
+
+    private Path proc;
+    private Path exe;
+    private UnixAccounts accounts;
+
+    @BeforeEach
+    void fakeProc() throws IOException {
+        proc = dir.resolve("proc");
+        Path pid = Files.createDirectories(proc.resolve("4242"));
+        exe = Files.writeString(dir.resolve("java"), "not really a JVM");
+        Files.createSymbolicLink(pid.resolve("exe"), exe);
+        Files.writeString(pid.resolve("stat"), STAT_FORMAT.formatted("777"));
+        Files.writeString(pid.resolve("status"), """
+                Name:\tjava
+                Uid:\t1000\t1001\t1001\t1001
+                Gid:\t100\t101\t101\t101
+                Groups:\t101 27 999\s
+                """);
+        Files.write(pid.resolve("cmdline"), "java\0-cp\0app.jar\0io.demo.Orders\0--port\0001\0".getBytes(StandardCharsets.UTF_8));
+        Path passwd = Files.writeString(dir.resolve("passwd"), "root:x:0:0::/root:/bin/sh\norders:x:1001:101::/home/orders:/bin/sh\n");
+        Path group = Files.writeString(dir.resolve("group"), "svc:x:101:\nsudo:x:27:orders\n");
+        accounts = new UnixAccounts(passwd, group);
+    }
+
+    @Test
+    void attestsIdsNamesExecutableAndJavaMainClass() throws Exception {
+        SelectorSet selectors = new UnixWorkloadAttestor(proc, accounts, new ExecutableDigests()).attest(4242);
+
+        assertThat(selectors.asSet()).map(Selector::toString).containsExactlyInAnyOrder(
+                "unix:uid:1001",
+                "unix:user:orders",
+                "unix:gid:101",
+                "unix:group:svc",
+                "unix:supplementary_gid:27",
+                "unix:supplementary_group:sudo",
+                "unix:supplementary_gid:999",
+                "unix:path:" + exe,
+                "unix:sha256:" + sha256(exe),
+                "unix:java-main:io.demo.Orders");
+    }
+
+    @Test
+    void missingAccountFiles_giveNoNames_butEverythingElse() {
+        UnixAccounts none = new UnixAccounts(dir.resolve("no-passwd"), dir.resolve("no-group"));
+
+        SelectorSet selectors = new UnixWorkloadAttestor(proc, none, new ExecutableDigests()).attest(4242);
+
+        assertThat(selectors.asSet()).map(Selector::value).contains("uid:1001", "gid:101")
+                .noneMatch(value -> value.startsWith("user:") || value.startsWith("group:"));
+    }
+
+    @Test
+    void pidReusedDuringAttestation_isRefused() {
+        // The process exits and another takes its PID while the executable is being hashed.
+        ExecutableDigests replacingProcess = new ExecutableDigests() {
+            @Override
+            public String sha256(Path content, Path path) throws IOException {
+                Files.writeString(proc.resolve("4242/stat"), STAT_FORMAT.formatted("778"));
+                return super.sha256(content, path);
+            }
+        };
+
+        assertThatThrownBy(() -> new UnixWorkloadAttestor(proc, accounts, replacingProcess).attest(4242))
+                .isInstanceOf(PermissionDeniedException.class)
+                .hasMessage(UnixWorkloadAttestor.PROCESS_EXITED);
+    }
+
+    @Test
+    void processGone_isRefused() {
+        assertThatThrownBy(() -> new UnixWorkloadAttestor(proc, accounts, new ExecutableDigests()).attest(999))
+                .isInstanceOf(PermissionDeniedException.class)
+                .hasMessage(UnixWorkloadAttestor.PROCESS_EXITED);
+    }
+
+    @Test
+    void executableHash_isCachedByPathSizeAndMtime() throws Exception {
+        AtomicInteger hashed = new AtomicInteger();
+        ExecutableDigests counting = new ExecutableDigests() {
+            @Override
+            protected String hash(Path file) throws IOException {
+                hashed.incrementAndGet();
+                return super.hash(file);
+            }
+        };
+
+        String first = counting.sha256(exe, exe);
+        assertThat(counting.sha256(exe, exe)).isEqualTo(first);
+        assertThat(hashed).hasValue(1);
+
+        Files.writeString(exe, "a different binary, same path");
+        String second = counting.sha256(exe, exe);
+        assertThat(hashed).hasValue(2);
+        assertThat(first).isEqualTo(sha256Of("not really a JVM"));
+        assertThat(second).isEqualTo(sha256(exe)).isNotEqualTo(first);
+
+        Files.setLastModifiedTime(exe, java.nio.file.attribute.FileTime.fromMillis(0));
+        counting.sha256(exe, exe);
+        assertThat(hashed).hasValue(3);
+    }
+
+    @Test
+    void attestsThisTestJvm_fromTheRealProc() throws Exception {
+        int pid = (int) ProcessHandle.current().pid();
+
+        SelectorSet selectors = UnixWorkloadAttestor.system().attest(pid);
+
+        Path self = Files.readSymbolicLink(Path.of("/proc/self/exe"));
+        assertThat(selectors.asSet()).map(Selector::toString).contains(
+                "unix:uid:" + statusId("Uid:"),
+                "unix:gid:" + statusId("Gid:"),
+                "unix:path:" + self,
+                "unix:sha256:" + sha256(self));
+        // Surefire forks "java ... -jar surefirebooter.jar" or "java ... ForkedBooter"
+        assertThat(selectors.asSet()).map(Selector::value)
+                .anyMatch(value -> value.startsWith("java-jar:") || value.startsWith("java-main:"));
+    }
+
+    private static String statusId(String field) throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .filter(line -> line.startsWith(field))
+                .map(line -> line.substring(field.length()).trim().split("\\s+")[1])
+                .findFirst().orElseThrow();
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    }
+
+    private static String sha256Of(String text) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+}
