@@ -1,0 +1,87 @@
+package io.meshca.agent.agent;
+
+import io.grpc.ManagedChannel;
+import io.meshca.agent.client.AgentCredentials;
+import io.meshca.agent.client.ServerChannels;
+import io.meshca.agent.client.ServerClient;
+import io.meshca.agent.config.AgentConfig;
+import io.meshca.agent.storage.AgentSvidStore;
+import io.meshca.common.error.FailedPreconditionException;
+import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.pki.Keys;
+import io.meshca.common.pki.Pem;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How the agent gets its own identity at start: the SVID stored by a previous run if it is still
+ * valid, otherwise node attestation with the join token. The outcome is persisted before it is used.
+ */
+final class AgentIdentityBootstrap {
+
+    private static final Logger log = LoggerFactory.getLogger(AgentIdentityBootstrap.class);
+
+    static final String EXPIRED = "the stored agent SVID %s expired at %s: a new join token is needed (-joinToken)";
+    static final String NO_TOKEN = "no agent SVID is stored in %s and no join token was given: "
+            + "attest this agent with -joinToken (from `server token generate`)";
+    static final String NO_TRUST_BUNDLE = "a join token needs -trustBundle (the server's CA certificates, PEM) "
+            + "to verify the server";
+
+    private AgentIdentityBootstrap() {
+    }
+
+    static AgentCredentials obtain(AgentConfig config, AgentSvidStore store, Clock clock, Duration callTimeout) {
+        var stored = store.load();
+        if (stored.isPresent()) {
+            var svid = stored.get().svid();
+            if (!svid.isExpiredAt(clock.instant())) {
+                log.info("reusing the stored agent SVID {} (serial {}, expires {}) from {}", svid.spiffeId(), svid.serial(),
+                        svid.notAfter(), store.dir());
+                return new AgentCredentials(svid, stored.get().bundle());
+            }
+            if (config.joinTokenValue().isEmpty()) {
+                throw new FailedPreconditionException(String.format(EXPIRED, svid.spiffeId(), svid.notAfter()));
+            }
+            log.warn("the stored agent SVID {} expired at {}; attesting again with the join token", svid.spiffeId(), svid.notAfter());
+        }
+        String token = config.joinTokenValue()
+                .orElseThrow(() -> new FailedPreconditionException(String.format(NO_TOKEN, store.dir())));
+        Path bundleFile = config.trustBundleFile().orElseThrow(() -> new InvalidArgumentException(NO_TRUST_BUNDLE));
+        List<X509Certificate> anchors = readTrustBundle(bundleFile);
+
+        ManagedChannel channel = ServerChannels.attestation(config.serverAddress(), config.serverPort(), config.trustDomain(),
+                () -> anchors);
+        try {
+            KeyPair key = Keys.generateEcP256();
+            ServerClient.Attested attested = new ServerClient(channel, channel, callTimeout).attestWithJoinToken(token, key);
+            if (!attested.bundle().trustDomain().equals(config.trustDomain())) {
+                throw new InvalidArgumentException("the server sent the bundle of " + attested.bundle().trustDomain()
+                        + ", but this agent is configured for " + config.trustDomain());
+            }
+            store.save(attested.svid(), attested.bundle());
+            log.info("node attestation done: agent ID {} (serial {}, expires {})", attested.svid().spiffeId(),
+                    attested.svid().serial(), attested.svid().notAfter());
+            return new AgentCredentials(attested.svid(), attested.bundle());
+        } finally {
+            ServerChannels.shutdown(channel);
+        }
+    }
+
+    private static List<X509Certificate> readTrustBundle(Path file) {
+        try {
+            return Pem.decodeCertificates(Files.readString(file));
+        } catch (IOException e) {
+            throw new InvalidArgumentException("cannot read the trust bundle " + file + ": " + e.getMessage());
+        } catch (InvalidArgumentException e) {
+            throw new InvalidArgumentException("the trust bundle " + file + " is not PEM certificates: " + e.getMessage());
+        }
+    }
+}

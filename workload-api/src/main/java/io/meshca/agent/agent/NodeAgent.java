@@ -1,0 +1,175 @@
+package io.meshca.agent.agent;
+
+import io.grpc.ManagedChannel;
+import io.meshca.agent.cache.EntryUpdate;
+import io.meshca.agent.cache.SvidCache;
+import io.meshca.agent.cache.WorkloadIdentitySource;
+import io.meshca.agent.client.AgentCredentials;
+import io.meshca.agent.client.AuthorizedEntryWatcher;
+import io.meshca.agent.client.Backoff;
+import io.meshca.agent.client.ServerChannels;
+import io.meshca.agent.client.ServerClient;
+import io.meshca.agent.client.WatchApplier;
+import io.meshca.agent.config.AgentConfig;
+import io.meshca.agent.rotation.AgentSvidRotator;
+import io.meshca.agent.rotation.SvidRotator;
+import io.meshca.agent.storage.AgentSvidStore;
+import io.meshca.common.spiffe.SpiffeId;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node agent's composition root: the only place that wires the agent together. {@link #start}
+ * obtains the agent's identity (stored SVID or join-token attestation), opens the mutual-TLS channel
+ * to ca-server, starts the watch of authorized entries, the workload SVID rotator, the agent SVID
+ * rotator and the Workload API endpoint on the unix socket. {@link #close} stops all of it and removes
+ * the socket.
+ */
+public final class NodeAgent implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
+
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+
+    private final AgentConfig config;
+    private final AgentCredentials credentials;
+    private final SvidCache cache;
+    private final List<AutoCloseable> resources;
+
+    private NodeAgent(AgentConfig config, AgentCredentials credentials, SvidCache cache, List<AutoCloseable> resources) {
+        this.config = config;
+        this.credentials = credentials;
+        this.cache = cache;
+        this.resources = resources;
+    }
+
+    /**
+     * Starts the agent. Returns once the Workload API socket is bound; the first sync with the server
+     * happens in the background ({@link #awaitSynced}).
+     *
+     * @throws io.meshca.common.error.MeshcaException naming the problem: no token and nothing stored,
+     *     a stored SVID that expired, a refused token, an unreachable server, a bad trust bundle
+     */
+    public static NodeAgent start(AgentConfig config) {
+        Clock clock = Clock.systemUTC();
+        RandomGenerator random = new SecureRandom();
+        AgentSvidStore store = new AgentSvidStore(config.dataDir(), config.trustDomain());
+        AgentCredentials credentials = AgentIdentityBootstrap.obtain(config, store, clock, CALL_TIMEOUT);
+
+        List<AutoCloseable> resources = new ArrayList<>();
+        try {
+            ScheduledExecutorService background = daemonScheduler("meshca-agent-background");
+            resources.add(background::shutdownNow);
+            ScheduledExecutorService rotation = daemonScheduler("meshca-agent-rotation");
+            resources.add(rotation::shutdownNow);
+            ManagedChannel channel = ServerChannels.mutualTls(config.serverAddress(), config.serverPort(),
+                    config.trustDomain(), credentials);
+            resources.add(() -> ServerChannels.shutdown(channel));
+            ServerClient client = new ServerClient(channel, channel, CALL_TIMEOUT);
+
+            SvidCache cache = new SvidCache(credentials.bundle());
+            WatchApplier applier = new WatchApplier(update -> apply(update, cache, credentials, store));
+            AuthorizedEntryWatcher watcher = new AuthorizedEntryWatcher(channel, applier, cache::revision, background,
+                    random, Backoff.DEFAULT, 0);
+            SvidRotator svidRotator = new SvidRotator(cache, client, clock, rotation, random, Backoff.DEFAULT,
+                    SvidRotator.DEFAULT_BATCH_SIZE);
+            AgentSvidRotator agentRotator = new AgentSvidRotator(credentials, client, store, clock, background, random,
+                    Backoff.DEFAULT);
+            // closed in reverse order: endpoint first, then the rotators and the watch, then channel and threads
+            resources.add(agentRotator);
+            resources.add(svidRotator);
+            resources.add(watcher);
+            svidRotator.start();
+            agentRotator.start();
+            watcher.start();
+            resources.add(WorkloadEndpoint.start(config.socketPath(), cache));
+            log.info("agent {} serving the Workload API on {}", credentials.svid().spiffeId(), config.socketPath());
+            return new NodeAgent(config, credentials, cache, resources);
+        } catch (RuntimeException e) {
+            closeAll(resources);
+            throw e;
+        }
+    }
+
+    private static void apply(EntryUpdate update, SvidCache cache, AgentCredentials credentials, AgentSvidStore store) {
+        boolean firstSync = !cache.isSynced();
+        cache.apply(update);
+        if (update.bundle() != null && !update.bundle().equals(credentials.bundle())) {
+            credentials.updateBundle(update.bundle());
+            store.save(credentials.svid(), update.bundle());
+        }
+        if (firstSync && update.fullSnapshot()) {
+            log.info("sync done: {} authorized entries at revision {}", cache.entries().size(), update.revision());
+        } else {
+            log.debug("applied revision {}: {} upserted, {} deleted", update.revision(), update.upserted().size(),
+                    update.deletedEntryIds().size());
+        }
+    }
+
+    private static ScheduledExecutorService daemonScheduler(String name) {
+        return Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** The Workload API socket. */
+    public Path socketPath() {
+        return config.socketPath();
+    }
+
+    /** This agent's SPIFFE ID. */
+    public SpiffeId agentId() {
+        return credentials.svid().spiffeId();
+    }
+
+    /** What the Workload API serves from: the SVID cache. */
+    public WorkloadIdentitySource identitySource() {
+        return cache;
+    }
+
+    /** The cache itself, for tests and diagnostics that need entries and revisions. */
+    public SvidCache cache() {
+        return cache;
+    }
+
+    /** Waits until the first full snapshot from the server is applied; false on timeout. */
+    public boolean awaitSynced(Duration timeout) {
+        try {
+            return cache.awaitSynced(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Stops everything and removes the socket file; idempotent. */
+    @Override
+    public void close() {
+        closeAll(resources);
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        synchronized (resources) {
+            for (int i = resources.size() - 1; i >= 0; i--) {
+                try {
+                    resources.get(i).close();
+                } catch (Exception e) {
+                    log.warn("error while stopping the agent: {}", e.toString());
+                }
+            }
+            resources.clear();
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package io.meshca.agent.cache;
+
+import io.meshca.common.spiffe.SelectorSet;
+import io.meshca.common.spiffe.TrustDomain;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * The agent's cache of authorized entries, their SVIDs and the bundles, and the
+ * {@link WorkloadIdentitySource} the Workload API reads.
+ *
+ * <p>Ownership: the watch ({@link #apply}) and the rotator ({@link #storeSvids}) write; every write
+ * and every listener call happens under one lock, so listener calls for a subscription never overlap
+ * and always see states in order. Readers ({@link #snapshot}, {@link #entries}, {@link #svid}) read
+ * the immutable {@link CacheState} published through a volatile field and never lock.
+ */
+public final class SvidCache implements WorkloadIdentitySource {
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final SubscriberIndex subscribers = new SubscriberIndex();
+    private final CountDownLatch synced = new CountDownLatch(1);
+    private final List<Consumer<Set<String>>> entryListeners = new CopyOnWriteArrayList<>();
+    private volatile CacheState state;
+
+    /** @param bundle the trust bundle known before the first sync (from attestation or storage) */
+    public SvidCache(TrustBundle bundle) {
+        this.state = CacheState.initial(bundle);
+    }
+
+    @Override
+    public Subscription subscribe(SelectorSet selectors, Consumer<X509Snapshot> listener) {
+        Objects.requireNonNull(selectors, "selectors");
+        Objects.requireNonNull(listener, "listener");
+        // a fresh wrapper per subscription, so that the same listener subscribed twice is two subscriptions
+        Consumer<X509Snapshot> own = listener::accept;
+        SubscriberIndex.Group group;
+        lock.lock();
+        try {
+            group = subscribers.add(selectors, own, state);
+        } finally {
+            lock.unlock();
+        }
+        return () -> {
+            lock.lock();
+            try {
+                subscribers.remove(group, own);
+            } finally {
+                lock.unlock();
+            }
+        };
+    }
+
+    @Override
+    public X509Snapshot snapshot(SelectorSet selectors) {
+        CacheState current = state;
+        return current.snapshotFor(current.matchingEntryIds(selectors));
+    }
+
+    /**
+     * Applies one complete update from the watch: a snapshot replaces all entries (SVIDs of entries
+     * that remain are kept), a change set upserts and deletes. The SVID of a deleted entry, or of an
+     * entry whose SPIFFE ID changed, is dropped at once. Entry listeners then learn which entries are
+     * new or changed, so that they get an SVID without waiting.
+     */
+    public void apply(EntryUpdate update) {
+        Set<String> upserted = new HashSet<>();
+        lock.lock();
+        try {
+            CacheState old = state;
+            Map<String, AuthorizedEntry> entries = update.fullSnapshot() ? new HashMap<>() : new HashMap<>(old.entries());
+            Set<String> touched = new HashSet<>();
+            if (update.fullSnapshot()) {
+                touched.addAll(old.entries().keySet());
+            }
+            for (String id : update.deletedEntryIds()) {
+                if (entries.remove(id) != null) {
+                    touched.add(id);
+                }
+            }
+            for (AuthorizedEntry entry : update.upserted()) {
+                AuthorizedEntry previous = entries.put(entry.id(), entry);
+                if (!entry.equals(previous) && !entry.equals(old.entries().get(entry.id()))) {
+                    touched.add(entry.id());
+                    upserted.add(entry.id());
+                } else {
+                    touched.remove(entry.id());
+                }
+            }
+            Map<String, IssuedSvid> svids = new HashMap<>(old.svids());
+            svids.keySet().retainAll(entries.keySet());
+            svids.entrySet().removeIf(e -> !e.getValue().spiffeId().equals(entries.get(e.getKey()).spiffeId()));
+
+            TrustBundle bundle = update.bundleIfChanged().orElse(old.bundle());
+            boolean bundleChanged = !bundle.equals(old.bundle());
+            Map<TrustDomain, TrustBundle> federated = new HashMap<>(old.federatedBundles());
+            Set<TrustDomain> federatedChanged = new HashSet<>();
+            update.federatedBundles().forEach((domain, b) -> {
+                TrustBundle previous = b.x509Authorities().isEmpty() ? federated.remove(domain) : federated.put(domain, b);
+                if (!b.equals(previous)) {
+                    federatedChanged.add(domain);
+                }
+            });
+            state = new CacheState(update.revision(), entries, svids, bundle, federated);
+            subscribers.changed(state, touched, List.of(), bundleChanged, federatedChanged);
+        } finally {
+            lock.unlock();
+        }
+        if (update.fullSnapshot()) {
+            synced.countDown();
+        }
+        if (!upserted.isEmpty()) {
+            Set<String> ids = Set.copyOf(upserted);
+            entryListeners.forEach(listener -> listener.accept(ids));
+        }
+    }
+
+    /**
+     * Stores freshly issued SVIDs, replacing older ones of the same entries. An SVID whose entry is
+     * gone, or whose SPIFFE ID is no longer the entry's, is discarded (the entry changed while it was
+     * being signed).
+     *
+     * @return how many were stored
+     */
+    public int storeSvids(Collection<IssuedSvid> issued) {
+        lock.lock();
+        try {
+            CacheState old = state;
+            Map<String, IssuedSvid> svids = new HashMap<>(old.svids());
+            Set<String> changed = new HashSet<>();
+            for (IssuedSvid svid : issued) {
+                AuthorizedEntry entry = old.entries().get(svid.entryId());
+                if (entry != null && entry.spiffeId().equals(svid.spiffeId())) {
+                    svids.put(svid.entryId(), svid);
+                    changed.add(svid.entryId());
+                }
+            }
+            if (changed.isEmpty()) {
+                return 0;
+            }
+            state = new CacheState(old.revision(), old.entries(), svids, old.bundle(), old.federatedBundles());
+            subscribers.changed(state, List.of(), changed, false, Set.of());
+            return changed.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called with the IDs of entries that are new or changed, after each applied update. */
+    public void addEntryListener(Consumer<Set<String>> listener) {
+        entryListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** The revision of the last applied update (0 before the first), to resume the watch from. */
+    public long revision() {
+        return state.revision();
+    }
+
+    public List<AuthorizedEntry> entries() {
+        return List.copyOf(state.entries().values());
+    }
+
+    public Optional<AuthorizedEntry> entry(String entryId) {
+        return Optional.ofNullable(state.entries().get(entryId));
+    }
+
+    public Optional<IssuedSvid> svid(String entryId) {
+        return Optional.ofNullable(state.svids().get(entryId));
+    }
+
+    public TrustBundle bundle() {
+        return state.bundle();
+    }
+
+    public boolean isSynced() {
+        return synced.getCount() == 0;
+    }
+
+    /** Waits until the first full snapshot is applied; false on timeout. */
+    public boolean awaitSynced(Duration timeout) throws InterruptedException {
+        return synced.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Number of distinct selector sets subscribed (subscribers with equal selectors share one). */
+    int subscriberGroupCount() {
+        lock.lock();
+        try {
+            return subscribers.groupCount();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.meshca.agent.cli;
+
+import io.meshca.common.error.MeshcaException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code meshca agent <command>}: the node agent's command line. Flags follow SPIRE's style (single
+ * dash, camelCase). Bad input gets one line naming the problem and a non-zero exit.
+ */
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = "meshca node agent: serves SPIFFE identities to the workloads of this node",
+        subcommands = {
+            RunCommand.class,
+            // TODO(front half): register `api` (fetch x509, watch) and `healthcheck` here once they land.
+        })
+public final class AgentMain implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs a command line and returns its exit code (for tests). */
+    public static int execute(String... args) {
+        CommandLine commandLine = new CommandLine(new AgentMain());
+        commandLine.setExecutionExceptionHandler((error, cmd, parsed) -> {
+            if (error instanceof MeshcaException) {
+                cmd.getErr().println("error: " + error.getMessage());
+                return 1;
+            }
+            throw error;
+        });
+        commandLine.setParameterExceptionHandler((error, args2) -> {
+            error.getCommandLine().getErr().println("error: " + error.getMessage());
+            return 2;
+        });
+        return commandLine.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

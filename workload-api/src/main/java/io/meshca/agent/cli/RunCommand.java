@@ -1,0 +1,67 @@
+package io.meshca.agent.cli;
+
+import io.meshca.agent.agent.NodeAgent;
+import io.meshca.agent.config.AgentConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code agent run}: starts the agent and blocks until SIGTERM or SIGINT, then shuts down cleanly
+ * (the Workload API socket file is removed). Every flag overrides the config file's key of the same name.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Runs the node agent")
+public final class RunCommand implements Callable<Integer> {
+
+    @Option(names = "-config", paramLabel = "file", description = "YAML config file")
+    Path config;
+
+    @Option(names = "-trustDomain", paramLabel = "td", description = "Trust domain (default example.org)")
+    String trustDomain;
+
+    @Option(names = "-serverAddress", paramLabel = "a", description = "ca-server address (default 127.0.0.1)")
+    String serverAddress;
+
+    @Option(names = "-serverPort", paramLabel = "p", description = "ca-server port (default 8081)")
+    Integer serverPort;
+
+    @Option(names = "-socketPath", paramLabel = "s",
+            description = "Workload API socket (default /tmp/meshca-agent/public/api.sock)")
+    Path socketPath;
+
+    @Option(names = "-trustBundle", paramLabel = "pem", description = "The server's CA certificates (PEM), to attest")
+    Path trustBundle;
+
+    @Option(names = "-joinToken", paramLabel = "t", description = "Join token, needed when no agent SVID is stored")
+    String joinToken;
+
+    @Option(names = "-dataDir", paramLabel = "d", description = "Data directory (default ./.data/agent)")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        AgentConfig.Builder builder = AgentConfig.builder();
+        if (config != null) {
+            builder.file(config);
+        }
+        AgentConfig settings = builder.trustDomain(trustDomain)
+                .serverAddress(serverAddress)
+                .serverPort(serverPort)
+                .socketPath(socketPath)
+                .trustBundle(trustBundle)
+                .joinToken(joinToken)
+                .dataDir(dataDir)
+                .build();
+        NodeAgent agent = NodeAgent.start(settings);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            agent.close();
+            stopped.countDown();
+        }, "meshca-agent-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopped.await();
+        return 0;
+    }
+}

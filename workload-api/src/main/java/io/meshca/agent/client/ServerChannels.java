@@ -1,0 +1,65 @@
+package io.meshca.agent.client;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.common.tls.SpiffeAuthorizers;
+import io.meshca.common.tls.SpiffeSslContexts;
+import io.meshca.common.tls.SpiffeTrustManager;
+import io.meshca.common.tls.SvidKeyManager;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The TLS channels to ca-server. Both verify that the server's certificate chains to the trust bundle
+ * and carries the server's SPIFFE ID, {@code spiffe://<td>/meshca/server}; there is no hostname check.
+ * The mutual TLS channel presents whatever SVID {@link AgentCredentials} holds at each handshake, so a
+ * renewed agent SVID is used by the next connection without rebuilding anything.
+ */
+public final class ServerChannels {
+
+    public static final String SERVER_PATH = "/meshca/server";
+
+    private ServerChannels() {
+    }
+
+    public static SpiffeId serverId(TrustDomain trustDomain) {
+        return trustDomain.withPath(SERVER_PATH);
+    }
+
+    /** Server-authenticated TLS for node attestation, trusting {@code authorities} (the -trustBundle). */
+    public static ManagedChannel attestation(String host, int port, TrustDomain trustDomain,
+            Supplier<List<X509Certificate>> authorities) {
+        SpiffeTrustManager trust = new SpiffeTrustManager(authorities, SpiffeAuthorizers.is(serverId(trustDomain)));
+        return builder(host, port).sslContext(SpiffeSslContexts.clientWithoutIdentity(trust)).build();
+    }
+
+    /** Mutual TLS presenting the current agent SVID and trusting the current bundle. */
+    public static ManagedChannel mutualTls(String host, int port, TrustDomain trustDomain, AgentCredentials credentials) {
+        SpiffeTrustManager trust = new SpiffeTrustManager(() -> credentials.bundle().x509Authorities(),
+                SpiffeAuthorizers.is(serverId(trustDomain)));
+        SvidKeyManager keys = new SvidKeyManager(() -> credentials.svid().tlsIdentity());
+        return builder(host, port).sslContext(SpiffeSslContexts.client(keys, trust)).build();
+    }
+
+    private static NettyChannelBuilder builder(String host, int port) {
+        return NettyChannelBuilder.forAddress(host, port)
+                // the watch is a long-lived stream: keepalives notice a dead server before TCP does
+                .keepAliveTime(30, TimeUnit.SECONDS)
+                .keepAliveWithoutCalls(false)
+                .maxInboundMessageSize(16 * 1024 * 1024);
+    }
+
+    /** Shuts a channel down and waits briefly for it to terminate. */
+    public static void shutdown(ManagedChannel channel) {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.meshca.agent.client;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Channel;
+import io.grpc.stub.StreamObserver;
+import io.meshca.agent.cache.TrustBundle;
+import io.meshca.agent.rotation.AgentSvidRenewer;
+import io.meshca.agent.rotation.SvidSigner;
+import io.meshca.common.error.FailedPreconditionException;
+import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.error.MeshcaException;
+import io.meshca.common.error.UnavailableException;
+import io.meshca.common.pki.Csrs;
+import io.meshca.proto.server.v1.AgentGrpc;
+import io.meshca.proto.server.v1.AttestParams;
+import io.meshca.proto.server.v1.AttestRequest;
+import io.meshca.proto.server.v1.AttestResponse;
+import io.meshca.proto.server.v1.AttestationData;
+import io.meshca.proto.server.v1.BatchSignX509SvidsRequest;
+import io.meshca.proto.server.v1.BatchSignX509SvidsResponse;
+import io.meshca.proto.server.v1.NodeAttestationGrpc;
+import io.meshca.proto.server.v1.RenewAgentSvidRequest;
+import io.meshca.proto.server.v1.SvidSigningRequest;
+import io.meshca.proto.server.v1.SvidSigningResult;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The agent's only gateway to ca-server: node attestation over server-authenticated TLS, then agent
+ * SVID renewal and batch signing over mutual TLS. The watch of authorized entries has its own class,
+ * {@link AuthorizedEntryWatcher}, because it is long-lived. Calls block the calling thread for at most
+ * {@code callTimeout}; failures surface as {@link MeshcaException}s that keep the server's message.
+ */
+public final class ServerClient implements SvidSigner, AgentSvidRenewer {
+
+    public static final String JOIN_TOKEN_ATTESTOR = "join_token";
+
+    private final Channel attestationChannel;
+    private final Channel agentChannel;
+    private final Duration callTimeout;
+
+    /**
+     * @param attestationChannel server-authenticated TLS (the agent has no SVID yet)
+     * @param agentChannel mutual TLS presenting the current agent SVID
+     */
+    public ServerClient(Channel attestationChannel, Channel agentChannel, Duration callTimeout) {
+        this.attestationChannel = attestationChannel;
+        this.agentChannel = agentChannel;
+        this.callTimeout = callTimeout;
+    }
+
+    /** What node attestation yields: the agent's first SVID and its trust domain's bundle. */
+    public record Attested(AgentSvid svid, TrustBundle bundle) {
+    }
+
+    /**
+     * Attests this node with a join token; the key stays here, only its CSR is sent.
+     *
+     * @throws MeshcaException with the server's reason if the token is refused (reused, unknown, expired)
+     */
+    public Attested attestWithJoinToken(String joinToken, KeyPair agentKey) {
+        if (joinToken == null || joinToken.isBlank()) {
+            throw new InvalidArgumentException("a join token is required to attest this agent");
+        }
+        CompletableFuture<AttestResponse> result = new CompletableFuture<>();
+        StreamObserver<AttestRequest> requests = NodeAttestationGrpc.newStub(attestationChannel)
+                .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .attest(new StreamObserver<>() {
+                    @Override
+                    public void onNext(AttestResponse response) {
+                        if (response.hasResult()) {
+                            result.complete(response);
+                        } else {
+                            // join tokens need no challenge; an attestor that does is not supported here
+                            result.completeExceptionally(new FailedPreconditionException(
+                                    "the server sent an attestation challenge, which join_token attestation does not answer"));
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable error) {
+                        result.completeExceptionally(ServerErrors.fromStatus("node attestation failed", error));
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        result.completeExceptionally(new UnavailableException("the server ended node attestation without a result"));
+                    }
+                });
+        requests.onNext(AttestRequest.newBuilder()
+                .setParams(AttestParams.newBuilder()
+                        .setData(AttestationData.newBuilder()
+                                .setType(JOIN_TOKEN_ATTESTOR)
+                                .setPayload(ByteString.copyFrom(joinToken, StandardCharsets.UTF_8)))
+                        .setCsr(ByteString.copyFrom(Csrs.create(agentKey))))
+                .build());
+        AttestResponse response;
+        try {
+            response = await(result);
+        } catch (RuntimeException e) {
+            requests.onError(e);
+            throw e;
+        }
+        requests.onCompleted();
+        var attested = response.getResult();
+        if (!attested.hasSvid() || !attested.hasBundle()) {
+            throw new InvalidArgumentException("the server's attestation result lacks the SVID or the bundle");
+        }
+        return new Attested(new AgentSvid(ProtoConversions.chain(attested.getSvid()), agentKey.getPrivate()),
+                ProtoConversions.bundle(attested.getBundle()));
+    }
+
+    @Override
+    public List<X509Certificate> renew(byte[] csr) {
+        try {
+            var response = AgentGrpc.newBlockingStub(agentChannel)
+                    .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .renewAgentSvid(RenewAgentSvidRequest.newBuilder().setCsr(ByteString.copyFrom(csr)).build());
+            return ProtoConversions.chain(response.getSvid());
+        } catch (io.grpc.StatusRuntimeException e) {
+            throw ServerErrors.fromStatus("agent SVID renewal failed", e);
+        }
+    }
+
+    @Override
+    public List<Result> sign(List<Request> requests) {
+        BatchSignX509SvidsRequest.Builder batch = BatchSignX509SvidsRequest.newBuilder();
+        for (Request request : requests) {
+            batch.addRequests(SvidSigningRequest.newBuilder()
+                    .setEntryId(request.entryId())
+                    .setCsr(ByteString.copyFrom(request.csr())));
+        }
+        BatchSignX509SvidsResponse response;
+        try {
+            response = AgentGrpc.newBlockingStub(agentChannel)
+                    .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .batchSignX509Svids(batch.build());
+        } catch (io.grpc.StatusRuntimeException e) {
+            throw ServerErrors.fromStatus("batch signing failed", e);
+        }
+        List<Result> results = new ArrayList<>(response.getResultsCount());
+        for (SvidSigningResult result : response.getResultsList()) {
+            if (result.hasSvid()) {
+                try {
+                    results.add(Result.success(result.getEntryId(), ProtoConversions.chain(result.getSvid())));
+                } catch (MeshcaException e) {
+                    results.add(Result.failure(result.getEntryId(), e.getMessage()));
+                }
+            } else {
+                results.add(Result.failure(result.getEntryId(), result.getErrorCode() + ": " + result.getErrorMessage()));
+            }
+        }
+        return results;
+    }
+
+    private <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.get(callTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof MeshcaException me) {
+                throw me;
+            }
+            throw new UnavailableException("call to the server failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new UnavailableException("the server did not answer within " + callTimeout.toSeconds() + "s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnavailableException("interrupted while waiting for the server");
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package io.meshca.agent.config;
+
+/**
+ * The agent's YAML config file as written: every key optional, named exactly like the {@code agent
+ * run} flag that overrides it. Unknown keys are rejected by {@link io.meshca.common.config.YamlConfig}.
+ */
+public final class AgentConfigFile {
+    public String trustDomain;
+    public String serverAddress;
+    public Integer serverPort;
+    public String socketPath;
+    public String trustBundle;
+    public String joinToken;
+    public String dataDir;
+}
