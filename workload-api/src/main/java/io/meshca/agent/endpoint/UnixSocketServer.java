@@ -1,9 +1,6 @@
 package io.meshca.agent.endpoint;
 
-import io.grpc.BindableService;
 import io.grpc.Server;
-import io.grpc.ServerInterceptor;
-import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.InternalNettyServerCredentials;
 import io.grpc.netty.NettyServerBuilder;
@@ -17,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -78,15 +74,6 @@ public final class UnixSocketServer implements AutoCloseable {
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw new UnavailableException("cannot serve on unix socket " + path + ": " + e.getMessage(), e);
         }
-    }
-
-    /** Convenience: applies {@code interceptors} (first = outermost) to every service. */
-    public static List<ServerServiceDefinition> intercepted(List<BindableService> services, ServerInterceptor... interceptors) {
-        List<ServerInterceptor> outermostLast = new ArrayList<>(List.of(interceptors));
-        java.util.Collections.reverse(outermostLast);
-        return services.stream()
-                .map(service -> ServerInterceptors.intercept(service, outermostLast))
-                .toList();
     }
 
     public Path socket() {

@@ -1,0 +1,60 @@
+package io.meshca.agent.api;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.meshca.agent.attestation.workload.WorkloadAttestor;
+import io.meshca.agent.endpoint.UnixPeer;
+import io.meshca.common.error.GrpcErrors;
+import io.meshca.common.spiffe.SelectorSet;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Identifies the caller of every call: attests the process the kernel named as the connection's peer
+ * and puts its selectors into the call's context ({@link CallerSelectors}). A call with no peer (not
+ * on the unix socket) or whose process cannot be attested is refused before any service code runs.
+ */
+public final class WorkloadAttestationInterceptor implements ServerInterceptor {
+
+    public static final String NO_PEER = "caller could not be identified";
+
+    private static final Logger log = LoggerFactory.getLogger(WorkloadAttestationInterceptor.class);
+
+    private final WorkloadAttestor attestor;
+
+    public WorkloadAttestationInterceptor(WorkloadAttestor attestor) {
+        this.attestor = Objects.requireNonNull(attestor, "attestor");
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        UnixPeer peer = call.getAttributes().get(UnixPeer.TRANSPORT_ATTR);
+        if (peer == null) {
+            return refuse(call, Status.PERMISSION_DENIED.withDescription(NO_PEER));
+        }
+        SelectorSet selectors;
+        try {
+            selectors = attestor.attest(peer.pid());
+        } catch (RuntimeException e) {
+            StatusRuntimeException status = GrpcErrors.toStatus(e);
+            log.debug("attestation of pid {} (uid {}) failed: {}", peer.pid(), peer.uid(), status.getStatus());
+            return refuse(call, status.getStatus());
+        }
+        log.debug("pid {} attested as {}", peer.pid(), selectors);
+        Context context = CallerSelectors.with(Context.current(), selectors).withValue(UnixPeer.CONTEXT_KEY, peer);
+        return Contexts.interceptCall(context, call, headers, next);
+    }
+
+    private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
+        call.close(status, new Metadata());
+        return new ServerCall.Listener<>() {
+        };
+    }
+}
