@@ -1,0 +1,74 @@
+package io.meshca.samples.orders;
+
+import io.meshca.samples.cli.Durations;
+import io.meshca.samples.cli.ServiceOptions;
+import io.meshca.samples.cli.UntilStopped;
+import io.meshca.samples.identity.SvidWatcher;
+import io.meshca.samples.identity.WorkloadIdentity;
+import io.meshca.samples.status.StatusLine;
+import io.meshca.samples.status.StatusOut;
+import io.meshca.samples.tls.PeerPolicy;
+import io.spiffe.spiffeid.SpiffeId;
+import io.spiffe.workloadapi.X509Source;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code orders}: calls payments in a loop and prints its counters, until stopped. */
+@Command(name = "orders", mixinStandardHelpOptions = true,
+        description = "Call payments over mTLS in a loop; the server must present the payments SPIFFE ID.")
+public final class OrdersCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(OrdersCommand.class);
+
+    @Mixin
+    ServiceOptions service = new ServiceOptions();
+
+    @Option(names = "-paymentsAddress", defaultValue = "127.0.0.1:9443", description = "payments host:port (default: ${DEFAULT-VALUE})")
+    String paymentsAddress;
+
+    @Option(names = "-paymentsID", defaultValue = "spiffe://example.org/payments",
+            description = "the SPIFFE ID payments must present (default: ${DEFAULT-VALUE})")
+    String paymentsId;
+
+    @Option(names = "-rate", defaultValue = "20", description = "requests per second (default: ${DEFAULT-VALUE})")
+    double rate;
+
+    @Option(names = "-statsInterval", defaultValue = "1s", converter = Durations.class,
+            description = "how often to print the counters (default: ${DEFAULT-VALUE})")
+    Duration statsInterval;
+
+    @Override
+    public Integer call() {
+        PeerPolicy server = PeerPolicy.only("orders", SpiffeId.parse(paymentsId));
+        StatusOut out = StatusOut.stdout();
+        X509Source source = WorkloadIdentity.open(service.workloadApiAddress(), service.initTimeout());
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+        SvidWatcher watcher = new SvidWatcher(source,
+                svid -> out.print(StatusLine.Svid.of(svid)));
+        watcher.start(scheduler, Duration.ofMillis(250));
+        OrdersTraffic traffic = new OrdersTraffic(paymentsAddress, source, server);
+        log.info("orders as {} calling payments at {} ({}) {} times a second", source.getX509Svid().getSpiffeId(),
+                paymentsAddress, paymentsId, rate);
+        traffic.start(rate);
+        scheduler.scheduleAtFixedRate(() -> {
+            if (!traffic.stopping()) {
+                out.print(traffic.counters().snapshot());
+            }
+        }, statsInterval.toMillis(), statsInterval.toMillis(), TimeUnit.MILLISECONDS);
+        UntilStopped.await(() -> {
+            traffic.close();
+            watcher.close();
+            scheduler.shutdownNow();
+            WorkloadIdentity.close(source);
+        });
+        return 0;
+    }
+}
