@@ -15,6 +15,14 @@ record ProcStatus(int effectiveUid, int effectiveGid, List<Integer> supplementar
     }
 
     static ProcStatus parse(List<String> lines) throws IOException {
+        try {
+            return parseIds(lines);
+        } catch (NumberFormatException e) {
+            throw new IOException("malformed id in /proc status: " + e.getMessage(), e);
+        }
+    }
+
+    private static ProcStatus parseIds(List<String> lines) throws IOException {
         Integer uid = null;
         Integer gid = null;
         List<Integer> groups = new ArrayList<>();

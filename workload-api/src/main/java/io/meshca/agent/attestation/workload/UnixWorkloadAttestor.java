@@ -1,5 +1,6 @@
 package io.meshca.agent.attestation.workload;
 
+import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.error.PermissionDeniedException;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
@@ -28,6 +29,7 @@ public final class UnixWorkloadAttestor implements WorkloadAttestor {
 
     public static final String TYPE = "unix";
     public static final String PROCESS_EXITED = "process exited during attestation";
+    public static final String UNATTESTABLE = "the calling process could not be attested";
 
     private static final Logger log = LoggerFactory.getLogger(UnixWorkloadAttestor.class);
 
@@ -49,16 +51,30 @@ public final class UnixWorkloadAttestor implements WorkloadAttestor {
     @Override
     public SelectorSet attest(int pid) {
         Path proc = procRoot.resolve(Integer.toString(pid));
+        String startedBefore;
         try {
-            String startedBefore = startTime(proc);
-            List<Selector> selectors = read(proc);
-            if (!startedBefore.equals(startTime(proc))) {
-                throw new PermissionDeniedException(PROCESS_EXITED);
-            }
-            return SelectorSet.of(selectors);
+            startedBefore = startTime(proc);
+        } catch (IOException e) {
+            throw new PermissionDeniedException(PROCESS_EXITED, e);
+        }
+        List<Selector> selectors;
+        try {
+            selectors = read(proc);
         } catch (IOException e) {
             log.debug("cannot attest pid {}: {}", pid, e.toString());
-            throw new PermissionDeniedException(PROCESS_EXITED, e);
+            throw new PermissionDeniedException(sameProcess(proc, startedBefore) ? UNATTESTABLE : PROCESS_EXITED, e);
+        }
+        if (!sameProcess(proc, startedBefore)) {
+            throw new PermissionDeniedException(PROCESS_EXITED);
+        }
+        return SelectorSet.of(selectors);
+    }
+
+    private static boolean sameProcess(Path proc, String startedBefore) {
+        try {
+            return startedBefore.equals(startTime(proc));
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -86,8 +102,16 @@ public final class UnixWorkloadAttestor implements WorkloadAttestor {
         return selectors;
     }
 
+    /**
+     * A value no selector can hold (a control character or an over-long path or class name) is left
+     * out: no registration entry could name it, so it could never match anyway.
+     */
     private static void add(List<Selector> selectors, String value) {
-        selectors.add(new Selector(TYPE, value));
+        try {
+            selectors.add(new Selector(TYPE, value));
+        } catch (InvalidArgumentException e) {
+            log.debug("left out an unrepresentable selector: {}", e.getMessage());
+        }
     }
 
     private static List<String> cmdline(Path proc) throws IOException {

@@ -76,6 +76,25 @@ class UnixWorkloadAttestorTest {
     }
 
     @Test
+    void aMainClassNoSelectorCanHold_isLeftOut_theRestIsAttested() throws Exception {
+        Files.write(proc.resolve("4242/cmdline"), "java\0Evil\nClass\0".getBytes(StandardCharsets.UTF_8));
+
+        SelectorSet selectors = new UnixWorkloadAttestor(proc, accounts, new ExecutableDigests()).attest(4242);
+
+        assertThat(selectors.asSet()).map(Selector::value).contains("uid:1001", "path:" + exe)
+                .noneMatch(value -> value.startsWith("java-main:"));
+    }
+
+    @Test
+    void malformedProcStatus_isRefusedAsUnattestable() throws Exception {
+        Files.writeString(proc.resolve("4242/status"), "Uid:\tx\ty\nGid:\t1\t1\n");
+
+        assertThatThrownBy(() -> new UnixWorkloadAttestor(proc, accounts, new ExecutableDigests()).attest(4242))
+                .isInstanceOf(PermissionDeniedException.class)
+                .hasMessage(UnixWorkloadAttestor.UNATTESTABLE);
+    }
+
+    @Test
     void pidReusedDuringAttestation_isRefused() {
         // The process exits and another takes its PID while the executable is being hashed.
         ExecutableDigests replacingProcess = new ExecutableDigests() {
