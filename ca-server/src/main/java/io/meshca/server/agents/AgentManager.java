@@ -1,0 +1,107 @@
+package io.meshca.server.agents;
+
+import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.error.NotFoundException;
+import io.meshca.common.error.PermissionDeniedException;
+import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.server.attestation.node.AttestResult;
+import io.meshca.server.attestation.node.NodeAttestor;
+import io.meshca.server.audit.AuditEvent;
+import io.meshca.server.audit.AuditLog;
+import io.meshca.server.ca.SvidIssuer;
+import io.meshca.server.datastore.AgentRecord;
+import io.meshca.server.datastore.AgentStore;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** The lifecycle of agents: attestation, SVID renewal, and the admin's evict and ban. */
+public final class AgentManager {
+
+    public static final String BANNED = "agent is banned";
+    public static final String UNKNOWN = "agent is not attested (unknown or evicted)";
+
+    private final Map<String, NodeAttestor> attestors;
+    private final AgentStore agents;
+    private final SvidIssuer issuer;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    public AgentManager(List<NodeAttestor> attestors, AgentStore agents, SvidIssuer issuer, AuditLog audit, Clock clock) {
+        this.attestors = attestors.stream().collect(Collectors.toUnmodifiableMap(NodeAttestor::type, Function.identity()));
+        this.agents = agents;
+        this.issuer = issuer;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /** An attested agent with its first SVID chain. */
+    public record Attested(AgentRecord agent, List<X509Certificate> svid) {
+    }
+
+    public Attested attest(String type, byte[] payload, byte[] csr) {
+        NodeAttestor attestor = attestors.get(type);
+        if (attestor == null) {
+            throw new InvalidArgumentException("unknown attestation type \"" + type + "\" (supported: "
+                    + String.join(", ", attestors.keySet().stream().sorted().toList()) + ")");
+        }
+        // Check the CSR before spending the (single use) evidence on a request that cannot succeed.
+        io.meshca.server.ca.signing.CsrParser.publicKey(csr);
+        AttestResult result = attestor.attest(payload);
+        agents.get(result.agentId()).filter(AgentRecord::banned).ifPresent(a -> {
+            throw new PermissionDeniedException(BANNED);
+        });
+        List<X509Certificate> chain = issuer.issueAgentSvid(result.agentId(), csr, "attest");
+        Instant now = clock.instant();
+        X509Certificate leaf = chain.get(0);
+        AgentRecord record = new AgentRecord(result.agentId(), type, leaf.getSerialNumber().toString(16),
+                leaf.getNotAfter().toInstant(), false, result.selectors(), now, now);
+        agents.upsert(record);
+        audit.record(new AuditEvent(result.agentId().toString(), "agent.attest", result.agentId().toString(),
+                "type=" + type));
+        return new Attested(record, chain);
+    }
+
+    /** The agent if it may act now: known (not evicted) and not banned; else PermissionDenied saying which. */
+    public AgentRecord requireActive(SpiffeId agentId) {
+        AgentRecord agent = agents.get(agentId).orElseThrow(() -> new PermissionDeniedException(UNKNOWN));
+        if (agent.banned()) {
+            throw new PermissionDeniedException(BANNED);
+        }
+        return agent;
+    }
+
+    public List<X509Certificate> renew(SpiffeId agentId, byte[] csr) {
+        requireActive(agentId);
+        List<X509Certificate> chain = issuer.issueAgentSvid(agentId, csr, "renew");
+        X509Certificate leaf = chain.get(0);
+        agents.updateSvid(agentId, leaf.getSerialNumber().toString(16), leaf.getNotAfter().toInstant(), clock.instant());
+        return chain;
+    }
+
+    public AgentRecord get(SpiffeId agentId) {
+        return agents.get(agentId).orElseThrow(() -> new NotFoundException("no agent " + agentId));
+    }
+
+    public List<AgentRecord> list(String afterId, int limit) {
+        return agents.list(afterId, limit);
+    }
+
+    public void evict(SpiffeId agentId, String actor) {
+        if (!agents.delete(agentId)) {
+            throw new NotFoundException("no agent " + agentId);
+        }
+        audit.record(new AuditEvent(actor, "agent.evict", agentId.toString(), ""));
+    }
+
+    public void ban(SpiffeId agentId, String actor) {
+        if (!agents.ban(agentId)) {
+            throw new NotFoundException("no agent " + agentId);
+        }
+        audit.record(new AuditEvent(actor, "agent.ban", agentId.toString(), ""));
+    }
+}

@@ -1,0 +1,79 @@
+package io.meshca.server.api;
+
+import io.grpc.Status;
+import io.meshca.common.error.MeshcaException;
+import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.proto.server.v1.SvidSigningRequest;
+import io.meshca.proto.server.v1.SvidSigningResult;
+import io.meshca.server.api.convert.Protos;
+import io.meshca.server.ca.SvidIssuer;
+import io.meshca.server.datastore.AgentRecord;
+import io.meshca.server.registration.AgentAuthorizer;
+import io.meshca.server.registration.RegistrationEntry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Signs a batch of CSRs for one agent: authorization is computed once per batch, then every item is
+ * verified and signed in parallel on the signing pool. One item's failure is that item's result only.
+ */
+public final class BatchSigner {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchSigner.class);
+
+    private final AgentAuthorizer authorizer;
+    private final SvidIssuer issuer;
+    private final Executor signingPool;
+
+    public BatchSigner(AgentAuthorizer authorizer, SvidIssuer issuer, Executor signingPool) {
+        this.authorizer = authorizer;
+        this.issuer = issuer;
+        this.signingPool = signingPool;
+    }
+
+    public List<SvidSigningResult> sign(AgentRecord agent, List<SvidSigningRequest> requests) {
+        Set<SpiffeId> parents = authorizer.parentIds(agent.spiffeId(), agent.selectors());
+        Map<String, RegistrationEntry> authorized = authorizer.authorizedEntries(parents).stream()
+                .collect(Collectors.toMap(RegistrationEntry::id, Function.identity()));
+        List<CompletableFuture<SvidSigningResult>> futures = new ArrayList<>(requests.size());
+        for (SvidSigningRequest r : requests) {
+            RegistrationEntry entry = authorized.get(r.getEntryId());
+            if (entry == null) {
+                // Unknown and not-yours look the same: an agent learns nothing about other agents' entries.
+                futures.add(CompletableFuture.completedFuture(failure(r.getEntryId(), Status.Code.PERMISSION_DENIED,
+                        "not authorized for entry " + r.getEntryId())));
+                continue;
+            }
+            futures.add(CompletableFuture.supplyAsync(() -> signOne(agent.spiffeId(), entry, r), signingPool));
+        }
+        List<SvidSigningResult> results = new ArrayList<>(futures.size());
+        for (CompletableFuture<SvidSigningResult> f : futures) {
+            results.add(f.join());
+        }
+        return results;
+    }
+
+    private SvidSigningResult signOne(SpiffeId agentId, RegistrationEntry entry, SvidSigningRequest r) {
+        try {
+            var chain = issuer.issueWorkloadSvid(entry, r.getCsr().toByteArray(), agentId);
+            return SvidSigningResult.newBuilder().setEntryId(entry.id()).setSvid(Protos.svid(entry.spiffeId(), chain)).build();
+        } catch (MeshcaException e) {
+            return failure(entry.id(), Status.Code.valueOf(e.kind().name()), e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("signing for entry {} failed", entry.id(), e);
+            return failure(entry.id(), Status.Code.INTERNAL, "internal error");
+        }
+    }
+
+    private static SvidSigningResult failure(String entryId, Status.Code code, String message) {
+        return SvidSigningResult.newBuilder().setEntryId(entryId).setErrorCode(code.name()).setErrorMessage(message).build();
+    }
+}

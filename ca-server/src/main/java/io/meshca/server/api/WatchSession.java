@@ -1,0 +1,177 @@
+package io.meshca.server.api;
+
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.meshca.common.error.GrpcErrors;
+import io.meshca.common.error.MeshcaException;
+import io.meshca.proto.server.v1.WatchAuthorizedResponse;
+import io.meshca.server.agents.AgentManager;
+import io.meshca.server.api.convert.Protos;
+import io.meshca.server.ca.CaManager;
+import io.meshca.server.datastore.AgentRecord;
+import io.meshca.server.registration.AuthorizedEntriesSync;
+import io.meshca.server.registration.RegistrationEntry;
+import io.meshca.common.spiffe.SpiffeId;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One agent's watch stream: a paged snapshot, then deltas. All work for a session runs on the executor
+ * one step at a time ({@code synchronized} step, coalesced wake-ups), so messages keep their order.
+ */
+final class WatchSession {
+
+    private static final Logger log = LoggerFactory.getLogger(WatchSession.class);
+
+    private final AgentRecord agent;
+    private final int pageSize;
+    private final ServerCallStreamObserver<WatchAuthorizedResponse> out;
+    private final AuthorizedEntriesSync sync;
+    private final AgentManager agents;
+    private final CaManager ca;
+    private final Executor executor;
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private Runnable onEnd = () -> { };
+    private long revision;
+    private Set<SpiffeId> parents;
+    private boolean started;
+
+    WatchSession(AgentRecord agent, int pageSize, ServerCallStreamObserver<WatchAuthorizedResponse> out,
+                 AuthorizedEntriesSync sync, AgentManager agents, CaManager ca, Executor executor) {
+        this.agent = agent;
+        this.pageSize = pageSize;
+        this.out = out;
+        this.sync = sync;
+        this.agents = agents;
+        this.ca = ca;
+        this.executor = executor;
+        out.setOnCancelHandler(this::end);
+    }
+
+    void onEnd(Runnable action) {
+        this.onEnd = action;
+        if (ended.get()) {
+            action.run();
+        }
+    }
+
+    void begin(long sinceRevision) {
+        executor.execute(() -> step(sinceRevision));
+    }
+
+    void wake() {
+        if (!ended.get() && wakePending.compareAndSet(false, true)) {
+            executor.execute(() -> {
+                wakePending.set(false);
+                step(-1);
+            });
+        }
+    }
+
+    private synchronized void step(long sinceRevision) {
+        if (ended.get()) {
+            return;
+        }
+        try {
+            if (!started) {
+                started = true;
+                long current = sync.currentRevision();
+                if (sinceRevision > 0 && sinceRevision <= current) {
+                    revision = sinceRevision;
+                    parents = sync.snapshot(agent.spiffeId(), agent.selectors()).parentIds();
+                } else {
+                    sendSnapshot();
+                    return;
+                }
+            }
+            AuthorizedEntriesSync.Delta delta;
+            do {
+                delta = sync.since(revision, agent.spiffeId(), parents);
+                if (delta.agentChanged()) {
+                    agents.requireActive(agent.spiffeId());
+                }
+                if (delta.resnapshot()) {
+                    sendSnapshot();
+                    return;
+                }
+                if (delta.bundleChanged()) {
+                    ca.refreshBundle();
+                }
+                if (!delta.isEmpty()) {
+                    sendDelta(delta);
+                }
+                revision = delta.revision();
+            } while (delta.more());
+        } catch (MeshcaException e) {
+            fail(GrpcErrors.toStatus(e).getStatus());
+        } catch (RuntimeException e) {
+            log.error("watch of agent {} failed", agent.spiffeId(), e);
+            fail(Status.INTERNAL.withDescription("internal error"));
+        }
+    }
+
+    private void sendSnapshot() {
+        AuthorizedEntriesSync.Snapshot snap = sync.snapshot(agent.spiffeId(), agent.selectors());
+        parents = snap.parentIds();
+        revision = snap.revision();
+        List<RegistrationEntry> entries = snap.entries();
+        int pages = Math.max(1, (entries.size() + pageSize - 1) / pageSize);
+        for (int p = 0; p < pages; p++) {
+            WatchAuthorizedResponse.Builder msg = WatchAuthorizedResponse.newBuilder()
+                    .setRevision(revision).setFullSnapshot(true).setLastPage(p == pages - 1);
+            if (p == 0) {
+                msg.setBundle(Protos.bundle(ca.trustDomain(), ca.x509Authorities(), ca.bundleSequence()));
+            }
+            for (RegistrationEntry e : entries.subList(p * pageSize, Math.min(entries.size(), (p + 1) * pageSize))) {
+                msg.addUpserted(Protos.entry(e));
+            }
+            out.onNext(msg.build());
+        }
+    }
+
+    private void sendDelta(AuthorizedEntriesSync.Delta delta) {
+        List<RegistrationEntry> up = delta.upserted();
+        int pages = Math.max(1, (up.size() + pageSize - 1) / pageSize);
+        for (int p = 0; p < pages; p++) {
+            boolean last = p == pages - 1;
+            WatchAuthorizedResponse.Builder msg = WatchAuthorizedResponse.newBuilder()
+                    .setRevision(delta.revision()).setLastPage(last);
+            for (RegistrationEntry e : up.subList(p * pageSize, Math.min(up.size(), (p + 1) * pageSize))) {
+                msg.addUpserted(Protos.entry(e));
+            }
+            if (last) {
+                msg.addAllDeletedEntryIds(delta.deleted());
+                if (delta.bundleChanged()) {
+                    msg.setBundle(Protos.bundle(ca.trustDomain(), ca.x509Authorities(), ca.bundleSequence()));
+                }
+            }
+            out.onNext(msg.build());
+        }
+    }
+
+    private void fail(Status status) {
+        if (!ended.get()) {
+            try {
+                out.onError(status.asRuntimeException());
+            } catch (RuntimeException ignored) {
+                // the call may already be cancelled
+            }
+            end();
+        }
+    }
+
+    synchronized void shutdown() {
+        fail(Status.UNAVAILABLE.withDescription("server is shutting down"));
+    }
+
+    private void end() {
+        if (ended.compareAndSet(false, true)) {
+            onEnd.run();
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.meshca.server.ca;
+
+import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.server.ca.keys.KeyManager;
+import io.meshca.server.ca.keys.SigningKey;
+import io.meshca.server.ca.signing.RootCaFactory;
+import io.meshca.server.ca.signing.X509Authority;
+import io.meshca.server.datastore.BundleStore;
+import io.meshca.server.datastore.StoredAuthority;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Holds the active X.509 CA and the trust bundle. At start it resumes the newest stored authority
+ * whose key the KeyManager still has and that is still valid, so a restart keeps the same CA; otherwise
+ * it creates a self-signed root and stores it. The bundle is every stored authority still valid — a
+ * list, so that rotation (prepare/activate slots, a later issue) only adds entries.
+ */
+public final class CaManager {
+
+    private static final Logger log = LoggerFactory.getLogger(CaManager.class);
+    /** A CA that expires sooner than this is not resumed: SVIDs would be cut short. */
+    private static final Duration MIN_REMAINING = Duration.ofMinutes(10);
+
+    private final TrustDomain trustDomain;
+    private final KeyManager keys;
+    private final BundleStore store;
+    private final Duration caTtl;
+    private final Clock clock;
+    private final AtomicReference<X509Authority> active = new AtomicReference<>();
+    private final AtomicReference<List<X509Certificate>> bundle = new AtomicReference<>(List.of());
+
+    public CaManager(TrustDomain trustDomain, KeyManager keys, BundleStore store, Duration caTtl, Clock clock) {
+        this.trustDomain = trustDomain;
+        this.keys = keys;
+        this.store = store;
+        this.caTtl = caTtl;
+        this.clock = clock;
+    }
+
+    /** Resumes or creates the CA; call once before serving. */
+    public void initialize() {
+        Instant now = clock.instant();
+        List<StoredAuthority> stored = store.authorities();
+        Optional<X509Authority> resumed = Optional.empty();
+        for (int i = stored.size() - 1; i >= 0 && resumed.isEmpty(); i--) {
+            StoredAuthority a = stored.get(i);
+            if (a.certificate().getNotAfter().toInstant().isAfter(now.plus(MIN_REMAINING))) {
+                Optional<SigningKey> key = keys.get(a.keyId());
+                if (key.isPresent() && key.get().publicKey().equals(a.certificate().getPublicKey())) {
+                    resumed = Optional.of(new X509Authority(a.certificate(), key.get(), List.of()));
+                }
+            }
+        }
+        if (resumed.isPresent()) {
+            log.info("resumed X.509 CA {} (serial {}, expires {})", resumed.get().key().id(),
+                    resumed.get().certificate().getSerialNumber().toString(16), resumed.get().certificate().getNotAfter().toInstant());
+            active.set(resumed.get());
+        } else {
+            String keyId = "x509-ca-" + now.toEpochMilli();
+            SigningKey key = keys.generate(keyId);
+            X509Certificate cert = RootCaFactory.selfSigned(trustDomain, key, caTtl, clock);
+            store.add(new StoredAuthority(keyId, cert));
+            log.info("created self-signed X.509 CA {} for {} (serial {}, expires {})", keyId, trustDomain,
+                    cert.getSerialNumber().toString(16), cert.getNotAfter().toInstant());
+            active.set(new X509Authority(cert, key, List.of()));
+        }
+        refreshBundle();
+    }
+
+    /** Re-reads the bundle from the store (other replicas may have added authorities). */
+    public void refreshBundle() {
+        Instant now = clock.instant();
+        List<X509Certificate> valid = new ArrayList<>();
+        for (StoredAuthority a : store.authorities()) {
+            if (a.certificate().getNotAfter().toInstant().isAfter(now)) {
+                valid.add(a.certificate());
+            }
+        }
+        bundle.set(List.copyOf(valid));
+    }
+
+    public X509Authority activeAuthority() {
+        X509Authority a = active.get();
+        if (a == null) {
+            throw new IllegalStateException("CA is not initialized");
+        }
+        return a;
+    }
+
+    /** The trust bundle's X.509 authorities (roots), oldest first. */
+    public List<X509Certificate> x509Authorities() {
+        return bundle.get();
+    }
+
+    public long bundleSequence() {
+        return store.sequence();
+    }
+
+    public TrustDomain trustDomain() {
+        return trustDomain;
+    }
+}

@@ -1,0 +1,55 @@
+package io.meshca.server.ca;
+
+import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.server.audit.AuditEvent;
+import io.meshca.server.audit.AuditLog;
+import io.meshca.server.ca.signing.CsrParser;
+import io.meshca.server.ca.signing.SvidRequest;
+import io.meshca.server.ca.signing.X509SvidSigner;
+import io.meshca.server.registration.RegistrationEntry;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Issues X509-SVIDs from CSRs: the CSR contributes only its verified public key; the identity comes
+ * from the entry (workloads) or the attestation (agents). Every issuance is audited (asynchronously,
+ * so the hot path does not wait for the database).
+ */
+public final class SvidIssuer {
+
+    private final X509SvidSigner signer;
+    private final AuditLog audit;
+    private final Duration defaultX509Ttl;
+    private final Duration agentTtl;
+
+    public SvidIssuer(X509SvidSigner signer, AuditLog audit, Duration defaultX509Ttl, Duration agentTtl) {
+        this.signer = signer;
+        this.audit = audit;
+        this.defaultX509Ttl = defaultX509Ttl;
+        this.agentTtl = agentTtl;
+    }
+
+    public List<X509Certificate> issueWorkloadSvid(RegistrationEntry entry, byte[] csr, SpiffeId requestedBy) {
+        PublicKey key = CsrParser.publicKey(csr);
+        Duration ttl = entry.x509SvidTtl().isZero() ? defaultX509Ttl : entry.x509SvidTtl();
+        List<X509Certificate> chain = signer.sign(new SvidRequest(entry.spiffeId(), key, entry.dnsNames(), ttl));
+        audit.record(new AuditEvent(requestedBy.toString(), "x509svid.issue", entry.spiffeId().toString(),
+                "entry=" + entry.id() + " serial=" + chain.get(0).getSerialNumber().toString(16)));
+        return chain;
+    }
+
+    public List<X509Certificate> issueAgentSvid(SpiffeId agentId, byte[] csr, String reason) {
+        PublicKey key = CsrParser.publicKey(csr);
+        List<X509Certificate> chain = signer.sign(new SvidRequest(agentId, key, List.of(), agentTtl));
+        audit.record(new AuditEvent(agentId.toString(), "agent.svid." + reason, agentId.toString(),
+                "serial=" + chain.get(0).getSerialNumber().toString(16)));
+        return chain;
+    }
+
+    /** For the server's own identity, signed without a CSR because the key is generated in process. */
+    public List<X509Certificate> issueServerSvid(SpiffeId serverId, PublicKey key, Duration ttl) {
+        return signer.sign(new SvidRequest(serverId, key, List.of(), ttl));
+    }
+}

@@ -1,0 +1,50 @@
+package io.meshca.server.cli;
+
+import io.grpc.ManagedChannel;
+import io.meshca.common.grpc.UnixSockets;
+import io.meshca.server.config.ServerConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+
+/** Base of commands that talk to a running server over its admin socket. */
+abstract class AdminCommand implements Callable<Integer> {
+
+    @CommandLine.Option(names = "-socketPath", paramLabel = "path", description = "Admin socket of the server (default ${DEFAULT-VALUE}).")
+    String socketPath = ServerConfig.DEFAULT_ADMIN_SOCKET.toString();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    String socketPath() {
+        return socketPath;
+    }
+
+    @Override
+    public final Integer call() throws Exception {
+        ManagedChannel channel = UnixSockets.channel(UnixSockets.parseAddress(socketPath));
+        try {
+            return call(channel);
+        } finally {
+            UnixSockets.shutdown(channel);
+        }
+    }
+
+    /** Deadline for admin calls: a hung server must not hang the CLI. */
+    static final long DEADLINE_SECONDS = 30;
+
+    <S extends io.grpc.stub.AbstractStub<S>> S withDeadline(S stub) {
+        return stub.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    abstract int call(ManagedChannel channel) throws Exception;
+
+    static Path path(String p) {
+        return Path.of(p);
+    }
+}

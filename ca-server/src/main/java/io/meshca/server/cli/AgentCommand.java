@@ -1,0 +1,105 @@
+package io.meshca.server.cli;
+
+import io.grpc.ManagedChannel;
+import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.proto.server.v1.AgentInfo;
+import io.meshca.proto.server.v1.AgentsGrpc;
+import io.meshca.proto.server.v1.BanAgentRequest;
+import io.meshca.proto.server.v1.EvictAgentRequest;
+import io.meshca.proto.server.v1.GetAgentRequest;
+import io.meshca.proto.server.v1.ListAgentsRequest;
+import io.meshca.proto.server.v1.ListAgentsResponse;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "agent", description = "Attested agents.",
+        subcommands = {AgentCommand.ListAgents.class, AgentCommand.Show.class, AgentCommand.Evict.class, AgentCommand.Ban.class})
+final class AgentCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: list, show, evict or ban");
+    }
+
+    static void print(PrintWriter out, AgentInfo a) {
+        out.println("SPIFFE ID         : " + a.getSpiffeId());
+        out.println("Attestation type  : " + a.getAttestationType());
+        out.println("Expiration time   : " + Instant.ofEpochSecond(a.getX509SvidExpiresAt()));
+        out.println("Serial number     : " + a.getX509SvidSerial());
+        out.println("Banned            : " + a.getBanned());
+        List<String> sels = new ArrayList<>();
+        a.getSelectorsList().forEach(s -> sels.add(s.getType() + ":" + s.getValue()));
+        out.println("Selectors         : " + String.join(",", sels));
+        out.println();
+    }
+
+    @Command(name = "list", description = "Lists attested agents.")
+    static final class ListAgents extends AdminCommand {
+        @Override
+        int call(ManagedChannel channel) {
+            var stub = withDeadline(AgentsGrpc.newBlockingStub(channel));
+            List<AgentInfo> agents = new ArrayList<>();
+            String token = "";
+            do {
+                ListAgentsResponse page = stub.listAgents(ListAgentsRequest.newBuilder().setPageToken(token).build());
+                agents.addAll(page.getAgentsList());
+                token = page.getNextPageToken();
+            } while (!token.isEmpty());
+            out().println("Found " + agents.size() + (agents.size() == 1 ? " attested agent:" : " attested agents:"));
+            out().println();
+            agents.forEach(a -> print(out(), a));
+            out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "show", description = "Shows one agent.")
+    static final class Show extends AdminCommand {
+        @Option(names = "-spiffeID", paramLabel = "id", required = true, description = "The agent's SPIFFE ID.")
+        SpiffeId spiffeId;
+
+        @Override
+        int call(ManagedChannel channel) {
+            print(out(), withDeadline(AgentsGrpc.newBlockingStub(channel))
+                    .getAgent(GetAgentRequest.newBuilder().setSpiffeId(spiffeId.toString()).build()));
+            out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "evict", description = "Forgets an agent: it must attest again with a new token.")
+    static final class Evict extends AdminCommand {
+        @Option(names = "-spiffeID", paramLabel = "id", required = true, description = "The agent's SPIFFE ID.")
+        SpiffeId spiffeId;
+
+        @Override
+        int call(ManagedChannel channel) {
+            withDeadline(AgentsGrpc.newBlockingStub(channel))
+                    .evictAgent(EvictAgentRequest.newBuilder().setSpiffeId(spiffeId.toString()).build());
+            out().println("Agent evicted successfully");
+            return 0;
+        }
+    }
+
+    @Command(name = "ban", description = "Bans an agent: no renewal, watch or signing any more.")
+    static final class Ban extends AdminCommand {
+        @Option(names = "-spiffeID", paramLabel = "id", required = true, description = "The agent's SPIFFE ID.")
+        SpiffeId spiffeId;
+
+        @Override
+        int call(ManagedChannel channel) {
+            withDeadline(AgentsGrpc.newBlockingStub(channel))
+                    .banAgent(BanAgentRequest.newBuilder().setSpiffeId(spiffeId.toString()).build());
+            out().println("Agent banned successfully");
+            return 0;
+        }
+    }
+}

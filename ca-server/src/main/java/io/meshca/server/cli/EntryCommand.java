@@ -1,0 +1,182 @@
+package io.meshca.server.cli;
+
+import io.grpc.ManagedChannel;
+import io.meshca.common.spiffe.Selector;
+import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.proto.server.v1.CreateEntryRequest;
+import io.meshca.proto.server.v1.DeleteEntryRequest;
+import io.meshca.proto.server.v1.EntriesGrpc;
+import io.meshca.proto.server.v1.Entry;
+import io.meshca.proto.server.v1.GetEntryRequest;
+import io.meshca.proto.server.v1.ListEntriesRequest;
+import io.meshca.proto.server.v1.ListEntriesResponse;
+import io.meshca.proto.server.v1.UpdateEntryRequest;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "entry", description = "Registration entries.",
+        subcommands = {EntryCommand.Create.class, EntryCommand.Show.class, EntryCommand.Update.class, EntryCommand.Delete.class})
+final class EntryCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: create, show, update or delete");
+    }
+
+    /** The entry fields shared by create and update. */
+    static class EntryFields {
+        @Option(names = "-parentID", paramLabel = "id", required = true, description = "SPIFFE ID of the parent (an agent or node alias).")
+        SpiffeId parentId;
+
+        @Option(names = "-spiffeID", paramLabel = "id", required = true, description = "SPIFFE ID the workload gets.")
+        SpiffeId spiffeId;
+
+        @Option(names = "-selector", paramLabel = "type:value", required = true, description = "A selector (repeatable).")
+        List<Selector> selectors = new ArrayList<>();
+
+        @Option(names = "-x509SVIDTTL", paramLabel = "seconds", description = "X509-SVID TTL (default: the server's).")
+        int x509SvidTtl;
+
+        @Option(names = "-jwtSVIDTTL", paramLabel = "seconds", description = "JWT-SVID TTL (default: the server's).")
+        int jwtSvidTtl;
+
+        @Option(names = "-dns", paramLabel = "name", description = "A DNS SAN (repeatable); the first is also the subject CN.")
+        List<String> dnsNames = new ArrayList<>();
+
+        @Option(names = "-federatesWith", paramLabel = "td", description = "A trust domain whose bundle the workload also gets (repeatable).")
+        List<String> federatesWith = new ArrayList<>();
+
+        @Option(names = "-hint", paramLabel = "hint", description = "A hint telling this identity apart from others of the workload.")
+        String hint = "";
+
+        @Option(names = "-admin", description = "The workload is an admin.")
+        boolean admin;
+
+        @Option(names = "-downstream", description = "The entry is for a downstream CA.")
+        boolean downstream;
+
+        @Option(names = "-entryExpiry", paramLabel = "unix seconds", description = "When the entry stops being served.")
+        long expiresAt;
+
+        Entry.Builder toProto() {
+            Entry.Builder b = Entry.newBuilder()
+                    .setParentId(parentId.toString())
+                    .setSpiffeId(spiffeId.toString())
+                    .setX509SvidTtl(x509SvidTtl)
+                    .setJwtSvidTtl(jwtSvidTtl)
+                    .addAllDnsNames(dnsNames)
+                    .addAllFederatesWith(federatesWith)
+                    .setHint(hint)
+                    .setAdmin(admin)
+                    .setDownstream(downstream)
+                    .setExpiresAt(expiresAt);
+            selectors.forEach(s -> b.addSelectors(io.meshca.proto.server.v1.Selector.newBuilder()
+                    .setType(s.type()).setValue(s.value())));
+            return b;
+        }
+    }
+
+    @Command(name = "create", description = "Creates a registration entry.")
+    static final class Create extends AdminCommand {
+        @CommandLine.Mixin
+        EntryFields fields;
+
+        @Option(names = "-output", paramLabel = "format", description = "pretty (default) or json.")
+        String output = "pretty";
+
+        @Override
+        int call(ManagedChannel channel) {
+            EntryOutput.checkFormat(spec, output);
+            Entry created = withDeadline(EntriesGrpc.newBlockingStub(channel))
+                    .createEntry(CreateEntryRequest.newBuilder().setEntry(fields.toProto()).build());
+            EntryOutput.print(out(), List.of(created), output, true);
+            return 0;
+        }
+    }
+
+    @Command(name = "update", description = "Replaces an entry (every field is set from the flags).")
+    static final class Update extends AdminCommand {
+        @Option(names = "-entryID", paramLabel = "id", required = true, description = "The entry to update.")
+        String entryId;
+
+        @CommandLine.Mixin
+        EntryFields fields;
+
+        @Option(names = "-output", paramLabel = "format", description = "pretty (default) or json.")
+        String output = "pretty";
+
+        @Override
+        int call(ManagedChannel channel) {
+            EntryOutput.checkFormat(spec, output);
+            Entry updated = withDeadline(EntriesGrpc.newBlockingStub(channel))
+                    .updateEntry(UpdateEntryRequest.newBuilder().setEntry(fields.toProto().setId(entryId)).build());
+            EntryOutput.print(out(), List.of(updated), output, true);
+            return 0;
+        }
+    }
+
+    @Command(name = "show", description = "Shows entries (a table by default).")
+    static final class Show extends AdminCommand {
+        @Option(names = "-entryID", paramLabel = "id", description = "Only this entry.")
+        String entryId;
+
+        @Option(names = "-spiffeID", paramLabel = "id", description = "Only entries with this SPIFFE ID.")
+        SpiffeId spiffeId;
+
+        @Option(names = "-parentID", paramLabel = "id", description = "Only entries with this parent.")
+        SpiffeId parentId;
+
+        @Option(names = "-selector", paramLabel = "type:value", description = "Only entries having this selector (repeatable).")
+        List<Selector> selectors = new ArrayList<>();
+
+        @Option(names = "-output", paramLabel = "format", description = "table (default) or json.")
+        String output = "table";
+
+        @Override
+        int call(ManagedChannel channel) {
+            EntryOutput.checkFormat(spec, output);
+            var stub = withDeadline(EntriesGrpc.newBlockingStub(channel));
+            List<Entry> entries = new ArrayList<>();
+            if (entryId != null) {
+                entries.add(stub.getEntry(GetEntryRequest.newBuilder().setId(entryId).build()));
+            } else {
+                ListEntriesRequest.Builder request = ListEntriesRequest.newBuilder();
+                if (spiffeId != null) {
+                    request.setBySpiffeId(spiffeId.toString());
+                }
+                if (parentId != null) {
+                    request.setByParentId(parentId.toString());
+                }
+                selectors.forEach(s -> request.addBySelectors(io.meshca.proto.server.v1.Selector.newBuilder()
+                        .setType(s.type()).setValue(s.value())));
+                String token = "";
+                do {
+                    ListEntriesResponse page = stub.listEntries(request.setPageToken(token).build());
+                    entries.addAll(page.getEntriesList());
+                    token = page.getNextPageToken();
+                } while (!token.isEmpty());
+            }
+            EntryOutput.print(out(), entries, output, false);
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", description = "Deletes an entry; its SVIDs are no longer renewed.")
+    static final class Delete extends AdminCommand {
+        @Option(names = "-entryID", paramLabel = "id", required = true, description = "The entry to delete.")
+        String entryId;
+
+        @Override
+        int call(ManagedChannel channel) {
+            withDeadline(EntriesGrpc.newBlockingStub(channel)).deleteEntry(DeleteEntryRequest.newBuilder().setId(entryId).build());
+            out().println("Deleted entry with ID: " + entryId);
+            return 0;
+        }
+    }
+}

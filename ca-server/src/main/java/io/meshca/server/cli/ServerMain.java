@@ -1,0 +1,74 @@
+package io.meshca.server.cli;
+
+import io.grpc.StatusRuntimeException;
+import io.meshca.common.error.MeshcaException;
+import io.meshca.common.spiffe.Selector;
+import io.meshca.common.spiffe.SpiffeId;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code meshca server <command>}: run the server, or talk to a running one over its admin socket.
+ * Options are single-dash camelCase, like SPIRE's. Any failure prints one line naming the problem on
+ * stderr and exits non-zero.
+ */
+@Command(name = "meshca server", mixinStandardHelpOptions = false,
+        description = "The meshca certificate authority server.",
+        subcommands = {RunCommand.class, HealthcheckCommand.class, TokenCommand.class, EntryCommand.class,
+                AgentCommand.class, BundleCommand.class, AuditCommand.class, CommandLine.HelpCommand.class})
+public final class ServerMain implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs a command line; returns the exit code. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new ServerMain());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.registerConverter(SpiffeId.class, SpiffeId::parse);
+        cli.registerConverter(Selector.class, Selector::parse);
+        cli.setParameterExceptionHandler((ex, a) -> {
+            err.println(ex.getMessage());
+            if (ex.getCommandLine() != null && !(ex instanceof CommandLine.UnmatchedArgumentException)) {
+                err.println("usage: " + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help");
+            }
+            return 2;
+        });
+        cli.setExecutionExceptionHandler((ex, c, parsed) -> {
+            err.println(message(ex, c));
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    static String message(Exception ex, CommandLine command) {
+        if (ex instanceof MeshcaException) {
+            return ex.getMessage();
+        }
+        if (ex instanceof StatusRuntimeException sre) {
+            String description = sre.getStatus().getDescription();
+            return switch (sre.getStatus().getCode()) {
+                case UNAVAILABLE -> "cannot reach the server's admin socket"
+                        + (command.getCommand() instanceof AdminCommand a ? " " + a.socketPath() : "")
+                        + ": " + (description == null ? "unavailable" : description) + " (is the server running?)";
+                default -> sre.getStatus().getCode() + ": " + (description == null ? "" : description);
+            };
+        }
+        if (ex instanceof java.io.UncheckedIOException || ex instanceof java.io.IOException) {
+            return "error: " + ex.getMessage();
+        }
+        return "error: " + ex;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+}

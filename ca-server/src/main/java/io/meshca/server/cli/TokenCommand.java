@@ -1,0 +1,45 @@
+package io.meshca.server.cli;
+
+import io.grpc.ManagedChannel;
+import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.proto.server.v1.GenerateJoinTokenRequest;
+import io.meshca.proto.server.v1.JoinTokensGrpc;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "token", description = "Join tokens.", subcommands = TokenCommand.Generate.class)
+final class TokenCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: generate");
+    }
+
+    @Command(name = "generate", description = "Generates a single-use join token (printed as 'Token: <token>').")
+    static final class Generate extends AdminCommand {
+
+        @Option(names = "-spiffeID", paramLabel = "id", description = "Also create a node alias with this SPIFFE ID for the agent that uses the token.")
+        SpiffeId spiffeId;
+
+        @Option(names = "-ttl", paramLabel = "seconds", description = "Token lifetime in seconds (default 600).")
+        int ttl;
+
+        @Override
+        int call(ManagedChannel channel) {
+            if (ttl < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "-ttl cannot be negative: " + ttl);
+            }
+            var request = GenerateJoinTokenRequest.newBuilder().setTtlSeconds(ttl);
+            if (spiffeId != null) {
+                request.setSpiffeId(spiffeId.toString());
+            }
+            var token = withDeadline(JoinTokensGrpc.newBlockingStub(channel)).generateJoinToken(request.build());
+            out().println("Token: " + token.getToken());
+            return 0;
+        }
+    }
+}

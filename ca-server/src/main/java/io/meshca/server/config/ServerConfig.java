@@ -1,0 +1,232 @@
+package io.meshca.server.config;
+
+import io.meshca.common.spiffe.TrustDomain;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything ca-server needs to start, validated. Built with {@link #builder()}; every field has the
+ * default of DESIGN section 7, so {@code ServerConfig.builder().build()} runs a working server.
+ */
+public final class ServerConfig {
+
+    public static final TrustDomain DEFAULT_TRUST_DOMAIN = TrustDomain.parse("example.org");
+    public static final Path DEFAULT_DATA_DIR = Path.of(".data", "server");
+    public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
+    public static final int DEFAULT_SERVER_PORT = 8081;
+    public static final Path DEFAULT_ADMIN_SOCKET = Path.of("/tmp/meshca-server/private/api.sock");
+    public static final Duration DEFAULT_CA_TTL = Duration.ofHours(24);
+    public static final Duration DEFAULT_X509_SVID_TTL = Duration.ofHours(1);
+    public static final Duration DEFAULT_AGENT_SVID_TTL = Duration.ofHours(1);
+    public static final Duration DEFAULT_JOIN_TOKEN_TTL = Duration.ofSeconds(600);
+    public static final String KEY_MANAGER_DISK = "disk";
+    public static final String KEY_MANAGER_MEMORY = "memory";
+
+    private final TrustDomain trustDomain;
+    private final Path dataDir;
+    private final String bindAddress;
+    private final int serverPort;
+    private final Path adminSocketPath;
+    private final Duration caTtl;
+    private final Duration x509SvidDefaultTtl;
+    private final Duration agentSvidTtl;
+    private final Duration joinTokenTtl;
+    private final String keyManager;
+    private final String databaseUrl;
+    private final Clock clock;
+
+    private ServerConfig(Builder b) {
+        this.trustDomain = b.trustDomain;
+        this.dataDir = b.dataDir;
+        this.bindAddress = b.bindAddress;
+        this.serverPort = b.serverPort;
+        this.adminSocketPath = b.adminSocketPath;
+        this.caTtl = b.caTtl;
+        this.x509SvidDefaultTtl = b.x509SvidDefaultTtl;
+        this.agentSvidTtl = b.agentSvidTtl;
+        this.joinTokenTtl = b.joinTokenTtl;
+        this.keyManager = b.keyManager;
+        this.databaseUrl = b.databaseUrl;
+        this.clock = b.clock;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public TrustDomain trustDomain() {
+        return trustDomain;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public String bindAddress() {
+        return bindAddress;
+    }
+
+    /** 0 means: pick a free port (tests). */
+    public int serverPort() {
+        return serverPort;
+    }
+
+    public Path adminSocketPath() {
+        return adminSocketPath;
+    }
+
+    public Duration caTtl() {
+        return caTtl;
+    }
+
+    public Duration x509SvidDefaultTtl() {
+        return x509SvidDefaultTtl;
+    }
+
+    public Duration agentSvidTtl() {
+        return agentSvidTtl;
+    }
+
+    public Duration joinTokenTtl() {
+        return joinTokenTtl;
+    }
+
+    public String keyManager() {
+        return keyManager;
+    }
+
+    /** A JDBC URL; empty means SQLite in the data dir. */
+    public Optional<String> databaseUrl() {
+        return Optional.ofNullable(databaseUrl);
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.trustDomain = trustDomain;
+        b.dataDir = dataDir;
+        b.bindAddress = bindAddress;
+        b.serverPort = serverPort;
+        b.adminSocketPath = adminSocketPath;
+        b.caTtl = caTtl;
+        b.x509SvidDefaultTtl = x509SvidDefaultTtl;
+        b.agentSvidTtl = agentSvidTtl;
+        b.joinTokenTtl = joinTokenTtl;
+        b.keyManager = keyManager;
+        b.databaseUrl = databaseUrl;
+        b.clock = clock;
+        return b;
+    }
+
+    /** Builder with the defaults preset; {@link #build()} checks every field. */
+    public static final class Builder {
+        private TrustDomain trustDomain = DEFAULT_TRUST_DOMAIN;
+        private Path dataDir = DEFAULT_DATA_DIR;
+        private String bindAddress = DEFAULT_BIND_ADDRESS;
+        private int serverPort = DEFAULT_SERVER_PORT;
+        private Path adminSocketPath = DEFAULT_ADMIN_SOCKET;
+        private Duration caTtl = DEFAULT_CA_TTL;
+        private Duration x509SvidDefaultTtl = DEFAULT_X509_SVID_TTL;
+        private Duration agentSvidTtl = DEFAULT_AGENT_SVID_TTL;
+        private Duration joinTokenTtl = DEFAULT_JOIN_TOKEN_TTL;
+        private String keyManager = KEY_MANAGER_DISK;
+        private String databaseUrl;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        public Builder trustDomain(TrustDomain value) {
+            this.trustDomain = Objects.requireNonNull(value, "trustDomain");
+            return this;
+        }
+
+        public Builder dataDir(Path value) {
+            this.dataDir = Objects.requireNonNull(value, "dataDir");
+            return this;
+        }
+
+        public Builder bindAddress(String value) {
+            this.bindAddress = Objects.requireNonNull(value, "bindAddress");
+            return this;
+        }
+
+        public Builder serverPort(int value) {
+            this.serverPort = value;
+            return this;
+        }
+
+        public Builder adminSocketPath(Path value) {
+            this.adminSocketPath = Objects.requireNonNull(value, "adminSocketPath");
+            return this;
+        }
+
+        public Builder caTtl(Duration value) {
+            this.caTtl = Objects.requireNonNull(value, "caTtl");
+            return this;
+        }
+
+        public Builder x509SvidDefaultTtl(Duration value) {
+            this.x509SvidDefaultTtl = Objects.requireNonNull(value, "x509SvidDefaultTtl");
+            return this;
+        }
+
+        public Builder agentSvidTtl(Duration value) {
+            this.agentSvidTtl = Objects.requireNonNull(value, "agentSvidTtl");
+            return this;
+        }
+
+        public Builder joinTokenTtl(Duration value) {
+            this.joinTokenTtl = Objects.requireNonNull(value, "joinTokenTtl");
+            return this;
+        }
+
+        /** "disk" (PKCS#8 files in the data dir) or "memory" (tests). */
+        public Builder keyManager(String value) {
+            this.keyManager = Objects.requireNonNull(value, "keyManager");
+            return this;
+        }
+
+        public Builder databaseUrl(String value) {
+            this.databaseUrl = value;
+            return this;
+        }
+
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        public ServerConfig build() {
+            if (serverPort < 0 || serverPort > 65535) {
+                throw new ConfigException("serverPort must be between 0 and 65535, got " + serverPort);
+            }
+            positive("caTtl", caTtl);
+            positive("x509SvidDefaultTtl", x509SvidDefaultTtl);
+            positive("agentSvidTtl", agentSvidTtl);
+            positive("joinTokenTtl", joinTokenTtl);
+            if (!KEY_MANAGER_DISK.equals(keyManager) && !KEY_MANAGER_MEMORY.equals(keyManager)) {
+                throw new ConfigException("keyManager must be \"disk\" or \"memory\", got \"" + keyManager + "\"");
+            }
+            if (!adminSocketPath.isAbsolute()) {
+                throw new ConfigException("socketPath must be an absolute path, got " + adminSocketPath);
+            }
+            if (bindAddress.isBlank()) {
+                throw new ConfigException("bindAddress is empty");
+            }
+            return new ServerConfig(this);
+        }
+
+        private static void positive(String name, Duration value) {
+            if (value.isZero() || value.isNegative()) {
+                throw new ConfigException(name + " must be positive, got " + value);
+            }
+        }
+    }
+}

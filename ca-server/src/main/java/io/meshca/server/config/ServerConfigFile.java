@@ -1,0 +1,21 @@
+package io.meshca.server.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * The YAML shape of the server config file. Keys mirror the {@code run} flags; durations are written
+ * as {@code 90s}, {@code 10m}, {@code 24h} (or plain seconds). Unknown keys are an error (YamlConfig).
+ */
+public final class ServerConfigFile {
+    @JsonProperty public String trustDomain;
+    @JsonProperty public String dataDir;
+    @JsonProperty public String bindAddress;
+    @JsonProperty public Integer serverPort;
+    @JsonProperty public String socketPath;
+    @JsonProperty public String caTtl;
+    @JsonProperty public String defaultX509SvidTtl;
+    @JsonProperty public String agentSvidTtl;
+    @JsonProperty public String joinTokenTtl;
+    @JsonProperty public String keyManager;
+    @JsonProperty public String databaseUrl;
+}

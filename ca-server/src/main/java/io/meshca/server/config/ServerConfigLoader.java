@@ -1,0 +1,50 @@
+package io.meshca.server.config;
+
+import io.meshca.common.config.YamlConfig;
+import io.meshca.common.spiffe.TrustDomain;
+import java.nio.file.Path;
+
+/** Applies a YAML config file to a builder: file values first, so that flags applied later override them. */
+public final class ServerConfigLoader {
+
+    private ServerConfigLoader() {
+    }
+
+    public static ServerConfig.Builder apply(Path file, ServerConfig.Builder builder) {
+        ServerConfigFile f = YamlConfig.load(file, ServerConfigFile.class);
+        if (f.trustDomain != null) {
+            builder.trustDomain(TrustDomain.parse(f.trustDomain));
+        }
+        if (f.dataDir != null) {
+            builder.dataDir(Path.of(f.dataDir));
+        }
+        if (f.bindAddress != null) {
+            builder.bindAddress(f.bindAddress);
+        }
+        if (f.serverPort != null) {
+            builder.serverPort(f.serverPort);
+        }
+        if (f.socketPath != null) {
+            builder.adminSocketPath(Path.of(f.socketPath).toAbsolutePath());
+        }
+        if (f.caTtl != null) {
+            builder.caTtl(Durations.parse("caTtl", f.caTtl));
+        }
+        if (f.defaultX509SvidTtl != null) {
+            builder.x509SvidDefaultTtl(Durations.parse("defaultX509SvidTtl", f.defaultX509SvidTtl));
+        }
+        if (f.agentSvidTtl != null) {
+            builder.agentSvidTtl(Durations.parse("agentSvidTtl", f.agentSvidTtl));
+        }
+        if (f.joinTokenTtl != null) {
+            builder.joinTokenTtl(Durations.parse("joinTokenTtl", f.joinTokenTtl));
+        }
+        if (f.keyManager != null) {
+            builder.keyManager(f.keyManager);
+        }
+        if (f.databaseUrl != null) {
+            builder.databaseUrl(f.databaseUrl);
+        }
+        return builder;
+    }
+}

@@ -1,0 +1,27 @@
+package io.meshca.server.datastore;
+
+import io.meshca.common.spiffe.SpiffeId;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Attested agents. Writes take a revision, so that a watching agent learns at once it was banned or evicted. */
+public interface AgentStore {
+
+    /** Records a newly attested agent (or re-attestation of an evicted one); keeps createdAt of an existing row. */
+    void upsert(AgentRecord agent);
+
+    Optional<AgentRecord> get(SpiffeId id);
+
+    /** One page ordered by SPIFFE ID, after {@code afterId} ("" for the first page). */
+    List<AgentRecord> list(String afterId, int limit);
+
+    /** Records a renewed SVID; false if the agent is unknown. */
+    boolean updateSvid(SpiffeId id, String serial, Instant expiresAt, Instant seenAt);
+
+    /** Sets the banned flag; false if the agent is unknown. */
+    boolean ban(SpiffeId id);
+
+    /** Forgets the agent (evict); false if it was unknown. */
+    boolean delete(SpiffeId id);
+}

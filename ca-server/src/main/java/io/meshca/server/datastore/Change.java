@@ -1,0 +1,20 @@
+package io.meshca.server.datastore;
+
+import java.util.Objects;
+
+/**
+ * One row of the change log. {@code parentId} is set for entry changes (so a watcher can tell whether
+ * a deleted entry was a node alias without reading it back).
+ */
+public record Change(long revision, Kind kind, String objectId, String parentId, Op op) {
+
+    public enum Kind { ENTRY, AGENT, BUNDLE }
+
+    public enum Op { UPSERT, DELETE }
+
+    public Change {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(objectId, "objectId");
+        Objects.requireNonNull(op, "op");
+    }
+}

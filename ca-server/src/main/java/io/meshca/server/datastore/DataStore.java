@@ -1,0 +1,115 @@
+package io.meshca.server.datastore;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The datastore, split by aggregate: entries, agents, join tokens, bundle, change log and audit log,
+ * all on one JDBC pool with the schema brought up to date by Flyway migrations. SQLite in the data dir
+ * by default; PostgreSQL with a {@code jdbc:postgresql:} URL.
+ */
+public final class DataStore implements AutoCloseable {
+
+    public static final String SQLITE_FILE = "datastore.sqlite3";
+
+    private final HikariDataSource dataSource;
+    private final ChangeNotifier notifier = new ChangeNotifier();
+    private final EntryStore entries;
+    private final AgentStore agents;
+    private final JoinTokenStore joinTokens;
+    private final BundleStore bundle;
+    private final ChangeLog changes;
+    private final AuditStore audit;
+
+    private DataStore(HikariDataSource dataSource, Clock clock) {
+        this.dataSource = dataSource;
+        Jdbc jdbc = new Jdbc(dataSource, notifier, clock);
+        this.entries = new JdbcEntryStore(jdbc);
+        this.agents = new JdbcAgentStore(jdbc);
+        this.joinTokens = new JdbcJoinTokenStore(jdbc);
+        this.bundle = new JdbcBundleStore(jdbc);
+        this.changes = new JdbcChangeLog(jdbc);
+        this.audit = new JdbcAuditStore(jdbc);
+    }
+
+    /** SQLite in {@code dataDir} (created if missing), WAL mode with a busy timeout. */
+    public static DataStore sqlite(Path dataDir, Clock clock) {
+        try {
+            if (!Files.isDirectory(dataDir)) {
+                // The data dir holds the CA keys and the database: only the server's user may enter it.
+                Files.createDirectories(dataDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data dir " + dataDir, e);
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:sqlite:" + dataDir.resolve(SQLITE_FILE).toAbsolutePath());
+        config.addDataSourceProperty("journal_mode", "WAL");
+        config.addDataSourceProperty("busy_timeout", "10000");
+        config.addDataSourceProperty("foreign_keys", "true");
+        config.addDataSourceProperty("synchronous", "NORMAL");
+        // SQLite has one writer at a time; a few connections serve concurrent readers under WAL.
+        config.setMaximumPoolSize(4);
+        return open(config, clock);
+    }
+
+    /** Any JDBC URL (PostgreSQL for the HA mode; sqlite URLs also work). */
+    public static DataStore open(String jdbcUrl, Clock clock) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setMaximumPoolSize(8);
+        return open(config, clock);
+    }
+
+    private static DataStore open(HikariConfig config, Clock clock) {
+        config.setPoolName("meshca-datastore");
+        HikariDataSource ds = new HikariDataSource(config);
+        try {
+            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+        return new DataStore(ds, clock);
+    }
+
+    public EntryStore entries() {
+        return entries;
+    }
+
+    public AgentStore agents() {
+        return agents;
+    }
+
+    public JoinTokenStore joinTokens() {
+        return joinTokens;
+    }
+
+    public BundleStore bundle() {
+        return bundle;
+    }
+
+    public ChangeLog changes() {
+        return changes;
+    }
+
+    public AuditStore audit() {
+        return audit;
+    }
+
+    public ChangeNotifier notifier() {
+        return notifier;
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}

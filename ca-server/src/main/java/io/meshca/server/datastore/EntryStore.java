@@ -1,0 +1,31 @@
+package io.meshca.server.datastore;
+
+import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.server.registration.RegistrationEntry;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/** Registration entries. Every write takes a new revision and records it in the change log. */
+public interface EntryStore {
+
+    /** Stores a validated draft with a new random id; returns the stored entry (id, revision, createdAt set). */
+    RegistrationEntry create(RegistrationEntry draft);
+
+    Optional<RegistrationEntry> get(String id);
+
+    /**
+     * One page of entries ordered by id, starting after {@code afterId} ("" for the first page),
+     * filtered by the given optional criteria.
+     */
+    List<RegistrationEntry> list(EntryFilter filter, String afterId, int limit);
+
+    /** Every entry whose parent is one of {@code parentIds}. */
+    List<RegistrationEntry> listByParents(Collection<SpiffeId> parentIds);
+
+    /** Replaces the stored entry with the same id; throws NotFoundException if there is none. */
+    RegistrationEntry update(RegistrationEntry entry);
+
+    /** Deletes the entry; false if there was none. */
+    boolean delete(String id);
+}

@@ -1,0 +1,125 @@
+package io.meshca.server.datastore;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import javax.sql.DataSource;
+
+/**
+ * Transactions and the revision counter shared by the JDBC stores. A revision is taken by updating a
+ * counter row inside the writing transaction: the row lock serializes writers (PostgreSQL) the way
+ * SQLite's write lock does, so revisions commit in order and a reader of "changes since N" never
+ * skips a revision that commits later.
+ */
+final class Jdbc {
+
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private final DataSource dataSource;
+    private final ChangeNotifier notifier;
+    private final Clock clock;
+
+    Jdbc(DataSource dataSource, ChangeNotifier notifier, Clock clock) {
+        this.dataSource = dataSource;
+        this.notifier = notifier;
+        this.clock = clock;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    <T> T read(Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new DataStoreException("database read failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs the work in one transaction; notifies watchers afterwards if the work took a revision. */
+    <T> T write(Work<T> work) {
+        long[] lastRevision = {0};
+        T result;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            RevisionTaker.begin(lastRevision);
+            try {
+                result = work.run(c);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                RevisionTaker.end();
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new DataStoreException("database write failed: " + e.getMessage(), e);
+        }
+        if (lastRevision[0] > 0) {
+            notifier.changed(lastRevision[0]);
+        }
+        return result;
+    }
+
+    /** Takes the next revision and records the change, inside the current write transaction. */
+    long recordChange(Connection c, Change.Kind kind, String objectId, String parentId, Change.Op op)
+            throws SQLException {
+        long revision = nextCounter(c, "revision");
+        try (PreparedStatement s = c.prepareStatement(
+                "INSERT INTO changes (revision, kind, object_id, parent_id, op, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+            s.setLong(1, revision);
+            s.setString(2, kind.name());
+            s.setString(3, objectId);
+            s.setString(4, parentId);
+            s.setString(5, op.name());
+            s.setLong(6, clock.millis());
+            s.executeUpdate();
+        }
+        RevisionTaker.took(revision);
+        return revision;
+    }
+
+    static long nextCounter(Connection c, String name) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE counters SET value = value + 1 WHERE name = ?")) {
+            s.setString(1, name);
+            if (s.executeUpdate() != 1) {
+                throw new SQLException("counter " + name + " is missing");
+            }
+        }
+        try (PreparedStatement s = c.prepareStatement("SELECT value FROM counters WHERE name = ?")) {
+            s.setString(1, name);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+
+    /** Remembers, per writing thread, the highest revision the transaction took. */
+    private static final class RevisionTaker {
+        private static final ThreadLocal<long[]> CURRENT = new ThreadLocal<>();
+
+        static void begin(long[] holder) {
+            CURRENT.set(holder);
+        }
+
+        static void took(long revision) {
+            long[] holder = CURRENT.get();
+            if (holder != null) {
+                holder[0] = Math.max(holder[0], revision);
+            }
+        }
+
+        static void end() {
+            CURRENT.remove();
+        }
+    }
+}

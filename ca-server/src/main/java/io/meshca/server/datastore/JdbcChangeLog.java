@@ -1,0 +1,44 @@
+package io.meshca.server.datastore;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+
+final class JdbcChangeLog implements ChangeLog {
+
+    private final Jdbc jdbc;
+
+    JdbcChangeLog(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public long currentRevision() {
+        return jdbc.read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT MAX(revision) FROM changes");
+                 ResultSet r = s.executeQuery()) {
+                return r.next() ? r.getLong(1) : 0L;
+            }
+        });
+    }
+
+    @Override
+    public List<Change> since(long revision, int limit) {
+        return jdbc.read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT revision, kind, object_id, parent_id, op FROM changes"
+                    + " WHERE revision > ? ORDER BY revision LIMIT ?")) {
+                s.setLong(1, revision);
+                s.setInt(2, limit);
+                List<Change> out = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        out.add(new Change(r.getLong(1), Change.Kind.valueOf(r.getString(2)), r.getString(3),
+                                r.getString(4), Change.Op.valueOf(r.getString(5))));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+}

@@ -1,0 +1,66 @@
+package io.meshca.server.registration;
+
+import io.meshca.common.spiffe.SelectorSet;
+import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.server.datastore.EntryStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Which entries an agent may serve: those whose parent is the agent itself, or a node alias the agent
+ * matches (an entry parented by the server whose selectors are a subset of the agent's). Everything
+ * else — in particular every other agent's entries — is invisible to it.
+ */
+public final class AgentAuthorizer {
+
+    private final SpiffeId serverId;
+    private final EntryStore entries;
+    private final Clock clock;
+
+    public AgentAuthorizer(SpiffeId serverId, EntryStore entries, Clock clock) {
+        this.serverId = serverId;
+        this.entries = entries;
+        this.clock = clock;
+    }
+
+    public SpiffeId serverId() {
+        return serverId;
+    }
+
+    /** The IDs an authorized entry's parent may be: the agent's own ID and every alias it matches. */
+    public Set<SpiffeId> parentIds(SpiffeId agentId, SelectorSet agentSelectors) {
+        Set<SpiffeId> parents = new LinkedHashSet<>();
+        parents.add(agentId);
+        Instant now = clock.instant();
+        for (RegistrationEntry alias : entries.listByParents(List.of(serverId))) {
+            if (!alias.isExpiredAt(now) && alias.selectors().isSubsetOf(agentSelectors)) {
+                parents.add(alias.spiffeId());
+            }
+        }
+        return parents;
+    }
+
+    /** Every unexpired entry the agent is authorized for. */
+    public List<RegistrationEntry> authorizedEntries(SpiffeId agentId, SelectorSet agentSelectors) {
+        return authorizedEntries(parentIds(agentId, agentSelectors));
+    }
+
+    public List<RegistrationEntry> authorizedEntries(Set<SpiffeId> parentIds) {
+        Instant now = clock.instant();
+        List<RegistrationEntry> out = new ArrayList<>();
+        for (RegistrationEntry e : entries.listByParents(parentIds)) {
+            if (!e.isExpiredAt(now)) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    public boolean isAuthorized(RegistrationEntry entry, Set<SpiffeId> parentIds) {
+        return parentIds.contains(entry.parentId()) && !entry.isExpiredAt(clock.instant());
+    }
+}

@@ -1,0 +1,94 @@
+package io.meshca.server.server;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.NettyServerBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The admin API on a unix socket: the directory is created 0700 and the socket chmod 0600, so only the
+ * server's user can administer it. A stale socket file from a crashed run is replaced.
+ */
+final class AdminSocket implements AutoCloseable {
+
+    private final Path path;
+    private final Server server;
+    private final EventLoopGroup group;
+
+    private AdminSocket(Path path, Server server, EventLoopGroup group) {
+        this.path = path;
+        this.server = server;
+        this.group = group;
+    }
+
+    static AdminSocket start(Path path, List<BindableService> services, List<ServerServiceDefinition> raw,
+                             ServerInterceptor interceptor) throws IOException {
+        if (!Epoll.isAvailable()) {
+            throw new IllegalStateException("the admin socket needs Netty's epoll transport", Epoll.unavailabilityCause());
+        }
+        Path dir = path.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        Files.deleteIfExists(path);
+        EventLoopGroup group = new EpollEventLoopGroup(1);
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new DomainSocketAddress(path.toString()))
+                .channelType(EpollServerDomainSocketChannel.class)
+                .bossEventLoopGroup(group)
+                .workerEventLoopGroup(group);
+        for (BindableService s : services) {
+            builder.addService(ServerInterceptors.intercept(s, interceptor));
+        }
+        raw.forEach(builder::addService);
+        Server server;
+        try {
+            server = builder.build().start();
+        } catch (IOException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new IOException("cannot listen on admin socket " + path + ": " + e.getMessage(), e);
+        }
+        try {
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            server.shutdownNow();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new UncheckedIOException("cannot restrict admin socket " + path, e);
+        }
+        return new AdminSocket(path, server, group);
+    }
+
+    Path path() {
+        return path;
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // best effort: a stale socket is replaced at the next start
+        }
+    }
+}

@@ -1,0 +1,283 @@
+package io.meshca.server.server;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.meshca.common.pki.Pem;
+import io.meshca.common.spiffe.SelectorSet;
+import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.common.tls.SpiffeAuthorizers;
+import io.meshca.common.tls.SpiffeSslContexts;
+import io.meshca.common.tls.SpiffeTrustManager;
+import io.meshca.common.tls.SvidKeyManager;
+import io.meshca.server.agents.AgentManager;
+import io.meshca.server.api.AgentService;
+import io.meshca.server.api.BatchSigner;
+import io.meshca.server.api.NodeAttestationService;
+import io.meshca.server.api.WatchSessions;
+import io.meshca.server.api.admin.AgentsService;
+import io.meshca.server.api.admin.BundlesService;
+import io.meshca.server.api.admin.EntriesService;
+import io.meshca.server.api.admin.JoinTokensService;
+import io.meshca.server.api.interceptor.AdminAuditInterceptor;
+import io.meshca.server.api.interceptor.AgentIdentityInterceptor;
+import io.meshca.server.attestation.node.JoinToken;
+import io.meshca.server.attestation.node.JoinTokenAttestor;
+import io.meshca.server.attestation.node.JoinTokenIssuer;
+import io.meshca.server.attestation.node.JoinTokens;
+import io.meshca.server.audit.AsyncAuditLog;
+import io.meshca.server.ca.CaManager;
+import io.meshca.server.ca.SvidIssuer;
+import io.meshca.server.ca.keys.DiskKeyManager;
+import io.meshca.server.ca.keys.KeyManager;
+import io.meshca.server.ca.keys.MemoryKeyManager;
+import io.meshca.server.ca.signing.X509SvidSigner;
+import io.meshca.server.config.ServerConfig;
+import io.meshca.server.datastore.DataStore;
+import io.meshca.server.registration.AgentAuthorizer;
+import io.meshca.server.registration.AuthorizedEntriesSync;
+import io.meshca.server.registration.EntryValidator;
+import io.meshca.server.registration.Registrar;
+import io.meshca.server.registration.RegistrationEntry;
+import io.netty.handler.ssl.ClientAuth;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root of ca-server: the only place that picks implementations and wires them. Start
+ * with {@link #start(ServerConfig)}; {@link #close()} stops everything and frees the port and socket.
+ */
+public final class CaServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CaServer.class);
+    public static final Duration WATCH_POLL_INTERVAL = Duration.ofMillis(1500);
+    public static final Duration SERVER_SVID_TTL = Duration.ofHours(1);
+
+    private final ServerConfig config;
+    private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+    private DataStore dataStore;
+    private CaManager ca;
+    private Registrar registrar;
+    private JoinTokenIssuer tokenIssuer;
+    private AgentManager agentManager;
+    private ServerIdentity identity;
+    private Server agentApi;
+    private AdminSocket adminSocket;
+    private HealthStatusManager health;
+    private volatile boolean closed;
+
+    private CaServer(ServerConfig config) {
+        this.config = config;
+    }
+
+    /** Starts a server: datastore, CA, agent API on TCP and admin API on the unix socket. */
+    public static CaServer start(ServerConfig config) throws IOException {
+        CaServer server = new CaServer(config);
+        try {
+            server.startAll();
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void startAll() throws IOException {
+        TrustDomain td = config.trustDomain();
+        SpiffeId serverId = td.withPath("/meshca/server");
+        var clock = config.clock();
+
+        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, daemon("meshca-scheduler"));
+        closeables.push(() -> shutdown(scheduler));
+        ExecutorService signingPool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
+                daemon("meshca-signer"));
+        closeables.push(() -> shutdown(signingPool));
+
+        dataStore = config.databaseUrl().map(url -> DataStore.open(url, clock))
+                .orElseGet(() -> DataStore.sqlite(config.dataDir(), clock));
+        closeables.push(dataStore);
+        AsyncAuditLog audit = new AsyncAuditLog(dataStore.audit(), clock);
+        closeables.push(audit);
+
+        KeyManager keys = ServerConfig.KEY_MANAGER_MEMORY.equals(config.keyManager()) ? new MemoryKeyManager()
+                : new DiskKeyManager(config.dataDir().resolve("keys"));
+        ca = new CaManager(td, keys, dataStore.bundle(), config.caTtl(), clock);
+        ca.initialize();
+        SvidIssuer issuer = new SvidIssuer(new X509SvidSigner(ca::activeAuthority, clock), audit,
+                config.x509SvidDefaultTtl(), config.agentSvidTtl());
+
+        EntryValidator validator = new EntryValidator(td);
+        registrar = new Registrar(validator, dataStore.entries());
+        JoinTokens joinTokens = new JoinTokens(td, dataStore.joinTokens(), clock);
+        tokenIssuer = new JoinTokenIssuer(joinTokens, registrar, validator, serverId, config.joinTokenTtl());
+        agentManager = new AgentManager(List.of(new JoinTokenAttestor(joinTokens)), dataStore.agents(), issuer, audit, clock);
+        AgentAuthorizer authorizer = new AgentAuthorizer(serverId, dataStore.entries(), clock);
+        WatchSessions watches = new WatchSessions(new AuthorizedEntriesSync(authorizer, dataStore.entries(),
+                dataStore.changes()), agentManager, ca, dataStore.notifier(), scheduler, WATCH_POLL_INTERVAL);
+        closeables.push(watches);
+
+        identity = new ServerIdentity(serverId, issuer, SERVER_SVID_TTL, clock, scheduler);
+        identity.start();
+        closeables.push(identity);
+
+        var isAgent = SpiffeAuthorizers.pathUnder(td, "/meshca/agent");
+        var tls = SpiffeSslContexts.server(new SvidKeyManager(identity::current),
+                new SpiffeTrustManager(ca::x509Authorities, isAgent, clock), ClientAuth.OPTIONAL);
+        agentApi = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.serverPort()))
+                .sslContext(tls)
+                .addService(new NodeAttestationService(agentManager, ca))
+                .addService(ServerInterceptors.intercept(
+                        new AgentService(agentManager, new BatchSigner(authorizer, issuer, signingPool), watches),
+                        new AgentIdentityInterceptor(agentManager, isAgent, clock)))
+                .build();
+        try {
+            agentApi.start();
+        } catch (IOException e) {
+            throw new IOException("cannot listen on " + config.bindAddress() + ":" + config.serverPort() + ": "
+                    + e.getMessage(), e);
+        }
+        closeables.push(() -> stopServer(agentApi));
+
+        health = new HealthStatusManager();
+        List<BindableService> admin = List.of(new EntriesService(registrar), new AgentsService(agentManager),
+                new BundlesService(ca), new JoinTokensService(tokenIssuer));
+        adminSocket = AdminSocket.start(config.adminSocketPath(), admin, List.of(health.getHealthService().bindService()),
+                new AdminAuditInterceptor(audit, "admin:local"));
+        closeables.push(adminSocket);
+        health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
+        log.info("meshca server for trust domain {} listening on {}:{} (agent API, TLS 1.3) and {} (admin)",
+                td, config.bindAddress(), agentApiPort(), config.adminSocketPath());
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** The bound TCP port of the agent API (the real one when the config asked for port 0). */
+    public int agentApiPort() {
+        return agentApi.getPort();
+    }
+
+    public Path adminSocketPath() {
+        return adminSocket.path();
+    }
+
+    public TrustDomain trustDomain() {
+        return config.trustDomain();
+    }
+
+    public SpiffeId serverId() {
+        return identity.id();
+    }
+
+    public List<X509Certificate> trustBundle() {
+        return ca.x509Authorities();
+    }
+
+    /** The PEM of the X.509 authorities: what an agent takes as {@code -trustBundle}. */
+    public String trustBundlePem() {
+        return Pem.encodeCertificates(ca.x509Authorities());
+    }
+
+    /** A join token (the secret); with a node alias, also the alias entry selecting the redeeming agent. */
+    public String generateJoinToken(Duration ttl, Optional<SpiffeId> nodeAlias) {
+        return generateJoinTokenDetails(ttl, nodeAlias).token();
+    }
+
+    public JoinToken generateJoinTokenDetails(Duration ttl, Optional<SpiffeId> nodeAlias) {
+        return tokenIssuer.generate(Optional.of(ttl), nodeAlias);
+    }
+
+    /** Creates a validated entry; returns it with its id and revision. */
+    public RegistrationEntry createEntry(RegistrationEntry draft) {
+        return registrar.create(draft);
+    }
+
+    /** Shorthand: an entry with a TTL (zero = server default) and no DNS names. */
+    public RegistrationEntry createEntry(SpiffeId spiffeId, SpiffeId parentId, SelectorSet selectors, Duration x509SvidTtl) {
+        return registrar.create(RegistrationEntry.draft(spiffeId, parentId, selectors).withX509SvidTtl(x509SvidTtl));
+    }
+
+    public RegistrationEntry updateEntry(RegistrationEntry entry) {
+        return registrar.update(entry);
+    }
+
+    public void deleteEntry(String entryId) {
+        registrar.delete(entryId);
+    }
+
+    public Registrar registrar() {
+        return registrar;
+    }
+
+    public AgentManager agents() {
+        return agentManager;
+    }
+
+    public DataStore dataStore() {
+        return dataStore;
+    }
+
+    /** Blocks until the agent API terminates (after {@link #close()}, e.g. from a shutdown hook). */
+    public void awaitTermination() throws InterruptedException {
+        agentApi.awaitTermination();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (health != null) {
+            health.enterTerminalState();
+        }
+        while (!closeables.isEmpty()) {
+            try {
+                closeables.pop().close();
+            } catch (Exception e) {
+                log.warn("error while shutting down", e);
+            }
+        }
+        log.info("meshca server stopped");
+    }
+
+    private static void stopServer(Server server) throws InterruptedException {
+        server.shutdown();
+        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void shutdown(ExecutorService executor) throws InterruptedException {
+        executor.shutdownNow();
+        executor.awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}
