@@ -1,0 +1,80 @@
+package io.meshca.server.ca.signing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.pki.Csrs;
+import io.meshca.common.testing.TestPki;
+import io.meshca.server.testing.FakeClock;
+import java.security.KeyPair;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class CsrParserTest {
+
+    private final KeyPair key = TestPki.keyPair();
+
+    @Test
+    void plainCsr_yieldsItsPublicKey() {
+        assertThat(CsrParser.publicKey(Csrs.create(key))).isEqualTo(key.getPublic());
+    }
+
+    @Test
+    void csrAskingForCa_isRejected() {
+        byte[] csr = io.meshca.server.testing.Csrs.withExtensions(key, "CN=evil", true, null);
+
+        assertThatThrownBy(() -> CsrParser.publicKey(csr))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage(CsrParser.ASKS_FOR_CA);
+    }
+
+    @Test
+    void csrWithForeignIdentity_contributesOnlyItsKey() {
+        byte[] csr = io.meshca.server.testing.Csrs.withExtensions(key, "CN=admin", false, "spiffe://example.org/admin");
+
+        assertThat(CsrParser.publicKey(csr)).isEqualTo(key.getPublic());
+    }
+
+    @Test
+    void malformedCsr_isRejected() {
+        assertThatThrownBy(() -> CsrParser.publicKey(new byte[] {0x30, 0x03, 0x01, 0x02, 0x03}))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage(CsrParser.MALFORMED);
+        assertThatThrownBy(() -> CsrParser.publicKey(new byte[0])).hasMessage("CSR is empty");
+    }
+
+    @Test
+    void csrWithBrokenSignature_isRejected() {
+        byte[] csr = Csrs.create(key);
+        csr[csr.length - 5] ^= 0x01;
+
+        assertThatThrownBy(() -> CsrParser.publicKey(csr))
+                .isInstanceOf(InvalidArgumentException.class)
+                .satisfies(e -> assertThat(e.getMessage()).isIn(CsrParser.BAD_SIGNATURE, CsrParser.MALFORMED));
+    }
+
+    @Test
+    void oversizedCsr_isRejected() {
+        assertThatThrownBy(() -> CsrParser.publicKey(new byte[CsrParser.MAX_CSR_BYTES + 1]))
+                .hasMessageContaining("larger than");
+    }
+
+    @Test
+    void issuedCertForForeignCsr_carriesOnlyTheEntryIdentity() throws Exception {
+        var clock = new FakeClock(Instant.parse("2026-03-01T12:00:00Z"));
+        var caKey = new io.meshca.server.ca.keys.MemoryKeyManager().generate("ca");
+        var td = io.meshca.common.spiffe.TrustDomain.parse("example.org");
+        var caCert = RootCaFactory.selfSigned(td, caKey, java.time.Duration.ofHours(24), clock);
+        var signer = new X509SvidSigner(() -> new X509Authority(caCert, caKey, java.util.List.of()), clock);
+        byte[] csr = io.meshca.server.testing.Csrs.withExtensions(key, "CN=admin", false, "spiffe://example.org/admin");
+
+        var leaf = signer.sign(new SvidRequest(io.meshca.common.spiffe.SpiffeId.parse("spiffe://example.org/web"),
+                CsrParser.publicKey(csr), java.util.List.of(), java.time.Duration.ofHours(1))).get(0);
+
+        assertThat(leaf.getSubjectAlternativeNames()).hasSize(1);
+        assertThat(io.meshca.common.pki.Certificates.spiffeId(leaf).orElseThrow().toString()).isEqualTo("spiffe://example.org/web");
+        assertThat(leaf.getSubjectX500Principal().getName()).doesNotContain("admin");
+        assertThat(leaf.getBasicConstraints()).isEqualTo(-1);
+    }
+}

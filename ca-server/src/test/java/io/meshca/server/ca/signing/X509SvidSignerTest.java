@@ -1,0 +1,133 @@
+package io.meshca.server.ca.signing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshca.common.pki.Certificates;
+import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.common.testing.TestPki;
+import io.meshca.server.ca.keys.MemoryKeyManager;
+import io.meshca.server.ca.keys.SigningKey;
+import io.meshca.server.testing.FakeClock;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.junit.jupiter.api.Test;
+
+/** The X509-SVID profile, rule by rule, checked by parsing issued certificates. */
+class X509SvidSignerTest {
+
+    private static final TrustDomain TD = TrustDomain.parse("example.org");
+    private static final SpiffeId WEB = SpiffeId.parse("spiffe://example.org/web");
+    private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+
+    private final FakeClock clock = new FakeClock(T0);
+    private final SigningKey caKey = new MemoryKeyManager().generate("ca");
+    private final X509Certificate caCert = RootCaFactory.selfSigned(TD, caKey, Duration.ofHours(24), clock);
+    private final X509SvidSigner signer = new X509SvidSigner(() -> new X509Authority(caCert, caKey, List.of()), clock);
+
+    private X509Certificate sign(List<String> dns, Duration ttl) {
+        return signer.sign(new SvidRequest(WEB, TestPki.keyPair().getPublic(), dns, ttl)).get(0);
+    }
+
+    @Test
+    void leaf_hasExactlyOneUriSan_theSpiffeId_plusDnsSans() throws Exception {
+        X509Certificate leaf = sign(List.of("web.example.org", "web"), Duration.ofHours(1));
+
+        assertThat(Certificates.spiffeId(leaf)).contains(WEB);
+        long uris = leaf.getSubjectAlternativeNames().stream().filter(s -> (Integer) s.get(0) == 6).count();
+        assertThat(uris).isEqualTo(1);
+        assertThat(leaf.getSubjectAlternativeNames().stream().filter(s -> (Integer) s.get(0) == 2).map(s -> (String) s.get(1)).toList())
+                .containsExactly("web.example.org", "web");
+        assertThat(leaf.getSubjectX500Principal().getName()).contains("CN=web.example.org");
+    }
+
+    @Test
+    void leaf_isNotACa_andHasCriticalLeafKeyUsage() {
+        X509Certificate leaf = sign(List.of(), Duration.ofHours(1));
+
+        assertThat(leaf.getBasicConstraints()).isEqualTo(-1);
+        assertThat(leaf.getCriticalExtensionOIDs()).contains(Extension.keyUsage.getId(), Extension.basicConstraints.getId());
+        boolean[] ku = leaf.getKeyUsage();
+        assertThat(ku[0]).as("digitalSignature").isTrue();
+        assertThat(ku[2]).as("keyEncipherment").isTrue();
+        assertThat(ku[4]).as("keyAgreement").isTrue();
+        assertThat(ku[5]).as("keyCertSign").isFalse();
+        assertThat(ku[6]).as("cRLSign").isFalse();
+    }
+
+    @Test
+    void leaf_hasServerAndClientAuthEku() throws Exception {
+        assertThat(sign(List.of(), Duration.ofHours(1)).getExtendedKeyUsage())
+                .containsExactlyInAnyOrder("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
+    }
+
+    @Test
+    void serials_arePositive128BitAndRandom() {
+        Set<java.math.BigInteger> seen = new HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            var serial = sign(List.of(), Duration.ofHours(1)).getSerialNumber();
+            assertThat(serial.signum()).isPositive();
+            assertThat(serial.bitLength()).isLessThanOrEqualTo(128);
+            seen.add(serial);
+        }
+        assertThat(seen).hasSize(20);
+        assertThat(seen.stream().mapToInt(java.math.BigInteger::bitLength).max().getAsInt()).isGreaterThan(100);
+    }
+
+    @Test
+    void leaf_hasSkiOfItsKey_andAkiOfTheCa() throws Exception {
+        X509Certificate leaf = sign(List.of(), Duration.ofHours(1));
+        byte[] caSki = SubjectKeyIdentifier.getInstance(
+                ASN1OctetString.getInstance(caCert.getExtensionValue(Extension.subjectKeyIdentifier.getId())).getOctets())
+                .getKeyIdentifier();
+        byte[] leafAki = AuthorityKeyIdentifier.getInstance(
+                ASN1OctetString.getInstance(leaf.getExtensionValue(Extension.authorityKeyIdentifier.getId())).getOctets())
+                .getKeyIdentifierOctets();
+
+        assertThat(leaf.getExtensionValue(Extension.subjectKeyIdentifier.getId())).isNotNull();
+        assertThat(leafAki).isEqualTo(caSki);
+        leaf.verify(caCert.getPublicKey());
+    }
+
+    @Test
+    void validity_isBackdated10s_andEndsAfterTtl() {
+        X509Certificate leaf = sign(List.of(), Duration.ofMinutes(30));
+
+        assertThat(leaf.getNotBefore().toInstant()).isEqualTo(T0.minusSeconds(10));
+        assertThat(leaf.getNotAfter().toInstant()).isEqualTo(T0.plus(Duration.ofMinutes(30)));
+    }
+
+    @Test
+    void notAfter_neverExceedsTheCas() {
+        clock.advance(Duration.ofHours(23));
+        X509Certificate leaf = sign(List.of(), Duration.ofHours(5));
+
+        assertThat(leaf.getNotAfter()).isEqualTo(caCert.getNotAfter());
+    }
+
+    @Test
+    void chainFromASelfSignedRoot_isTheLeafAlone() {
+        assertThat(signer.sign(new SvidRequest(WEB, TestPki.keyPair().getPublic(), List.of(), Duration.ofHours(1))))
+                .hasSize(1);
+    }
+
+    @Test
+    void rootCa_hasCaProfile_andTrustDomainUriSan() throws Exception {
+        assertThat(caCert.getBasicConstraints()).isGreaterThanOrEqualTo(0);
+        boolean[] ku = caCert.getKeyUsage();
+        assertThat(ku[5]).as("keyCertSign").isTrue();
+        assertThat(ku[6]).as("cRLSign").isTrue();
+        assertThat(ku[0]).as("digitalSignature").isFalse();
+        assertThat(Certificates.spiffeId(caCert)).contains(TD.id());
+        assertThat(caCert.getNotBefore().toInstant()).isEqualTo(T0.minusSeconds(10));
+        caCert.verify(caCert.getPublicKey());
+    }
+}

@@ -1,0 +1,154 @@
+package io.meshca.server.datastore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshca.common.error.NotFoundException;
+import io.meshca.common.spiffe.Selector;
+import io.meshca.common.spiffe.SelectorSet;
+import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.common.testing.TestPki;
+import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.server.registration.RegistrationEntry;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The DataStore contract; one subclass per database. */
+abstract class DataStoreContractTest {
+
+    protected static final SpiffeId AGENT = SpiffeId.parse("spiffe://example.org/meshca/agent/join_token/a1");
+    protected static final SpiffeId WEB = SpiffeId.parse("spiffe://example.org/web");
+
+    protected DataStore store;
+
+    protected abstract DataStore open();
+
+    @BeforeEach
+    void setUp() {
+        store = open();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    private RegistrationEntry draft(SpiffeId id, SpiffeId parent, String... selectors) {
+        return RegistrationEntry.draft(id, parent, SelectorSet.of(java.util.Arrays.stream(selectors).map(Selector::parse).toList()))
+                .withDnsNames(List.of("web.local"));
+    }
+
+    @Test
+    void entries_roundTrip_andEveryWriteBumpsTheRevision() {
+        long before = store.changes().currentRevision();
+        RegistrationEntry created = store.entries().create(draft(WEB, AGENT, "unix:uid:1000", "unix:gid:10"));
+
+        assertThat(created.id()).isNotEmpty();
+        assertThat(created.revision()).isGreaterThan(before);
+        RegistrationEntry read = store.entries().get(created.id()).orElseThrow();
+        assertThat(read).isEqualTo(created);
+
+        RegistrationEntry updated = store.entries().update(read.withDnsNames(List.of("a.local", "b.local")));
+        assertThat(updated.revision()).isGreaterThan(created.revision());
+        assertThat(store.entries().get(created.id()).orElseThrow().dnsNames()).containsExactly("a.local", "b.local");
+
+        assertThat(store.entries().delete(created.id())).isTrue();
+        assertThat(store.entries().get(created.id())).isEmpty();
+        assertThat(store.entries().delete(created.id())).isFalse();
+
+        List<Change> changes = store.changes().since(before, 100);
+        assertThat(changes).extracting(Change::op).containsExactly(Change.Op.UPSERT, Change.Op.UPSERT, Change.Op.DELETE);
+        assertThat(changes).extracting(Change::revision).isSorted();
+        assertThat(changes).allSatisfy(c -> assertThat(c.parentId()).isEqualTo(AGENT.toString()));
+    }
+
+    @Test
+    void updateOfAMissingEntry_isNotFound() {
+        RegistrationEntry ghost = draft(WEB, AGENT, "unix:uid:1").withIdentity("missing", 0, Instant.EPOCH);
+        assertThatThrownBy(() -> store.entries().update(ghost)).isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void list_filtersAndPages() {
+        SpiffeId other = SpiffeId.parse("spiffe://example.org/meshca/agent/join_token/b2");
+        for (int i = 0; i < 5; i++) {
+            store.entries().create(draft(WEB, AGENT, "unix:uid:" + i));
+        }
+        store.entries().create(draft(WEB, other, "unix:uid:1"));
+
+        List<RegistrationEntry> first = store.entries().list(new EntryFilter(null, AGENT, null), "", 3);
+        List<RegistrationEntry> rest = store.entries().list(new EntryFilter(null, AGENT, null), first.get(2).id(), 3);
+        assertThat(first).hasSize(3);
+        assertThat(rest).hasSize(2);
+        assertThat(store.entries().list(new EntryFilter(null, null, SelectorSet.of(Selector.parse("unix:uid:1"))), "", 10))
+                .hasSize(2);
+        assertThat(store.entries().listByParents(List.of(other))).hasSize(1);
+    }
+
+    @Test
+    void agents_upsertBanDelete_recordChanges() {
+        long before = store.changes().currentRevision();
+        Instant now = Instant.ofEpochSecond(1_800_000_000L);
+        store.agents().upsert(new AgentRecord(AGENT, "join_token", "ab", now, false,
+                SelectorSet.of(Selector.parse("join_token:a1")), now, now));
+
+        assertThat(store.agents().get(AGENT).orElseThrow().selectors().contains(Selector.parse("join_token:a1"))).isTrue();
+        assertThat(store.agents().updateSvid(AGENT, "cd", now.plusSeconds(60), now)).isTrue();
+        assertThat(store.agents().get(AGENT).orElseThrow().serial()).isEqualTo("cd");
+        assertThat(store.agents().ban(AGENT)).isTrue();
+        assertThat(store.agents().get(AGENT).orElseThrow().banned()).isTrue();
+        assertThat(store.agents().list("", 10)).hasSize(1);
+        assertThat(store.agents().delete(AGENT)).isTrue();
+        assertThat(store.agents().get(AGENT)).isEmpty();
+        assertThat(store.changes().since(before, 10)).extracting(Change::kind).containsOnly(Change.Kind.AGENT).hasSize(3);
+    }
+
+    @Test
+    void joinTokens_redeemOnce_andSayWhyNot() {
+        Instant now = Instant.ofEpochSecond(1_800_000_000L);
+        store.joinTokens().create("h1", "id1", now.plusSeconds(600), now);
+        store.joinTokens().create("h2", "id2", now.plusSeconds(10), now);
+
+        assertThat(store.joinTokens().redeem("h1", now).outcome()).isEqualTo(JoinTokenStore.Outcome.REDEEMED);
+        assertThat(store.joinTokens().redeem("h1", now).outcome()).isEqualTo(JoinTokenStore.Outcome.ALREADY_USED);
+        assertThat(store.joinTokens().redeem("h2", now.plusSeconds(10)).outcome()).isEqualTo(JoinTokenStore.Outcome.EXPIRED);
+        assertThat(store.joinTokens().redeem("nope", now).outcome()).isEqualTo(JoinTokenStore.Outcome.UNKNOWN);
+    }
+
+    @Test
+    void bundle_keepsAListOfAuthorities_andBumpsItsSequence() {
+        var root = TestPki.root(TrustDomain.parse("example.org"));
+        var next = TestPki.root(TrustDomain.parse("example.org"));
+        store.bundle().add(new StoredAuthority("k1", root.certificate()));
+        long seq = store.bundle().sequence();
+        store.bundle().add(new StoredAuthority("k2", next.certificate()));
+
+        assertThat(store.bundle().authorities()).extracting(StoredAuthority::keyId).containsExactly("k1", "k2");
+        assertThat(store.bundle().authorities().get(0).certificate()).isEqualTo(root.certificate());
+        assertThat(store.bundle().sequence()).isGreaterThan(seq);
+    }
+
+    @Test
+    void audit_appendsAndReadsInOrder() {
+        store.audit().append(List.of(new AuditRecord(1, 10, "a", "x", "s", "d", "0", "h1"),
+                new AuditRecord(2, 11, "a", "y", "s", "d", "h1", "h2")));
+
+        assertThat(store.audit().last().orElseThrow().seq()).isEqualTo(2);
+        assertThat(store.audit().read(0, 10)).extracting(AuditRecord::action).containsExactly("x", "y");
+    }
+
+    @Test
+    void notifier_firesAfterCommitWithTheNewRevision() throws Exception {
+        AtomicLong seen = new AtomicLong();
+        try (AutoCloseable sub = store.notifier().subscribe(seen::set)) {
+            RegistrationEntry e = store.entries().create(draft(WEB, AGENT, "unix:uid:7"));
+            assertThat(seen.get()).isEqualTo(e.revision());
+        }
+    }
+}

@@ -1,0 +1,286 @@
+package io.meshca.server.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.meshca.common.pki.Certificates;
+import io.meshca.common.pki.Csrs;
+import io.meshca.common.pki.Keys;
+import io.meshca.common.pki.Pem;
+import io.meshca.common.spiffe.Selector;
+import io.meshca.common.spiffe.SelectorSet;
+import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.common.tls.SpiffeAuthorizers;
+import io.meshca.common.tls.SpiffeSslContexts;
+import io.meshca.common.tls.SpiffeTrustManager;
+import io.meshca.common.tls.SvidKeyManager;
+import io.meshca.common.tls.TlsIdentity;
+import io.meshca.proto.server.v1.AgentGrpc;
+import io.meshca.proto.server.v1.AttestParams;
+import io.meshca.proto.server.v1.AttestRequest;
+import io.meshca.proto.server.v1.AttestResponse;
+import io.meshca.proto.server.v1.AttestationData;
+import io.meshca.proto.server.v1.BatchSignX509SvidsRequest;
+import io.meshca.proto.server.v1.NodeAttestationGrpc;
+import io.meshca.proto.server.v1.SvidSigningRequest;
+import io.meshca.proto.server.v1.SvidSigningResult;
+import io.meshca.proto.server.v1.WatchAuthorizedRequest;
+import io.meshca.proto.server.v1.WatchAuthorizedResponse;
+import io.meshca.proto.server.v1.X509Svid;
+import io.meshca.server.config.ServerConfig;
+import io.meshca.server.registration.RegistrationEntry;
+import io.meshca.server.server.CaServer;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** CaServer on real sockets (TCP port 0, a temp admin socket), driven by the generated stubs as an agent would. */
+class AgentApiEndToEndTest {
+
+    @TempDir
+    Path dir;
+
+    private CaServer server;
+    private final List<ManagedChannel> channels = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        server = CaServer.start(ServerConfig.builder()
+                .dataDir(dir.resolve("data"))
+                .bindAddress("127.0.0.1")
+                .serverPort(0)
+                .adminSocketPath(dir.resolve("admin/api.sock"))
+                .keyManager("memory")
+                .build());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (ManagedChannel c : channels) {
+            c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        server.close();
+    }
+
+    private SpiffeTrustManager trustServer() {
+        List<X509Certificate> bundle = Pem.decodeCertificates(server.trustBundlePem());
+        return new SpiffeTrustManager(() -> bundle, SpiffeAuthorizers.is(server.serverId()));
+    }
+
+    private ManagedChannel channel(io.netty.handler.ssl.SslContext ssl) {
+        ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", server.agentApiPort()).sslContext(ssl).build();
+        channels.add(c);
+        return c;
+    }
+
+    private record Agent(SpiffeId id, TlsIdentity identity) {
+    }
+
+    private X509Svid attestRaw(String token, KeyPair key) throws Exception {
+        var stub = NodeAttestationGrpc.newStub(channel(SpiffeSslContexts.clientWithoutIdentity(trustServer())))
+                .withDeadlineAfter(20, TimeUnit.SECONDS);
+        CompletableFuture<X509Svid> result = new CompletableFuture<>();
+        StreamObserver<AttestRequest> requests = stub.attest(new StreamObserver<>() {
+            @Override
+            public void onNext(AttestResponse r) {
+                result.complete(r.getResult().getSvid());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                result.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                result.completeExceptionally(new IllegalStateException("no result"));
+            }
+        });
+        requests.onNext(AttestRequest.newBuilder().setParams(AttestParams.newBuilder()
+                .setData(AttestationData.newBuilder().setType("join_token").setPayload(ByteString.copyFromUtf8(token)))
+                .setCsr(ByteString.copyFrom(Csrs.create(key)))).build());
+        requests.onCompleted();
+        try {
+            return result.get(20, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw (Exception) e.getCause();
+        }
+    }
+
+    private Agent attest(String token) throws Exception {
+        KeyPair key = Keys.generateEcP256();
+        X509Svid svid = attestRaw(token, key);
+        List<X509Certificate> chain = new ArrayList<>();
+        svid.getCertChainList().forEach(der -> chain.add(Certificates.parse(der.toByteArray())));
+        return new Agent(SpiffeId.parse(svid.getSpiffeId()), new TlsIdentity(key.getPrivate(), chain));
+    }
+
+    private AgentGrpc.AgentStub agentStub(Agent agent) {
+        return AgentGrpc.newStub(channel(SpiffeSslContexts.client(new SvidKeyManager(agent::identity), trustServer())));
+    }
+
+    @Test
+    void attestWatchSign_endToEnd() throws Exception {
+        String token = server.generateJoinToken(Duration.ofMinutes(10), Optional.of(SpiffeId.parse("spiffe://example.org/node1")));
+        Agent agent = attest(token);
+        assertThat(agent.id().path()).startsWith("/meshca/agent/join_token/");
+        assertThat(Certificates.spiffeId(agent.identity().leaf())).contains(agent.id());
+
+        RegistrationEntry existing = server.createEntry(SpiffeId.parse("spiffe://example.org/web"),
+                SpiffeId.parse("spiffe://example.org/node1"), SelectorSet.of(Selector.parse("unix:uid:1000")), Duration.ZERO);
+
+        // Watch: the snapshot holds the existing entry and the bundle...
+        LinkedBlockingQueue<Object> watched = new LinkedBlockingQueue<>();
+        agentStub(agent).watchAuthorized(WatchAuthorizedRequest.newBuilder().setPageSize(1).build(), new StreamObserver<>() {
+            @Override
+            public void onNext(WatchAuthorizedResponse r) {
+                watched.add(r);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                watched.add(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                watched.add("completed");
+            }
+        });
+        WatchAuthorizedResponse snapshot = (WatchAuthorizedResponse) watched.poll(20, TimeUnit.SECONDS);
+        assertThat(snapshot).isNotNull();
+        assertThat(snapshot.getFullSnapshot()).isTrue();
+        assertThat(snapshot.getLastPage()).isTrue();
+        assertThat(snapshot.getUpsertedList()).extracting(e -> e.getId()).containsExactly(existing.id());
+        assertThat(snapshot.getBundle().getX509AuthoritiesCount()).isEqualTo(1);
+
+        // ...and a new entry is pushed at once: well before the 1.5 s poll would find it.
+        long createdAt = System.nanoTime();
+        RegistrationEntry added = server.createEntry(SpiffeId.parse("spiffe://example.org/api"), agent.id(),
+                SelectorSet.of(Selector.parse("unix:uid:1001")), Duration.ofMinutes(5));
+        WatchAuthorizedResponse delta = (WatchAuthorizedResponse) watched.poll(20, TimeUnit.SECONDS);
+        long pushMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - createdAt);
+        assertThat(delta.getFullSnapshot()).isFalse();
+        assertThat(delta.getUpsertedList()).extracting(e -> e.getId()).containsExactly(added.id());
+        assertThat(delta.getRevision()).isGreaterThan(snapshot.getRevision());
+        assertThat(pushMillis).isLessThan(CaServer.WATCH_POLL_INTERVAL.toMillis());
+
+        // An entry of another agent is never pushed; a deletion of ours is.
+        server.createEntry(SpiffeId.parse("spiffe://example.org/other"),
+                SpiffeId.parse("spiffe://example.org/meshca/agent/join_token/someoneelse"),
+                SelectorSet.of(Selector.parse("unix:uid:1")), Duration.ZERO);
+        server.deleteEntry(added.id());
+        WatchAuthorizedResponse deletion = (WatchAuthorizedResponse) watched.poll(20, TimeUnit.SECONDS);
+        assertThat(deletion.getUpsertedList()).isEmpty();
+        assertThat(deletion.getDeletedEntryIdsList()).containsExactly(added.id());
+
+        // Batch sign: authorized entry gets an SVID with the entry's identity; a foreign one is denied.
+        KeyPair workloadKey = Keys.generateEcP256();
+        RegistrationEntry foreign = server.createEntry(SpiffeId.parse("spiffe://example.org/secret"),
+                SpiffeId.parse("spiffe://example.org/meshca/agent/join_token/other"),
+                SelectorSet.of(Selector.parse("unix:uid:2")), Duration.ZERO);
+        CompletableFuture<List<SvidSigningResult>> signed = new CompletableFuture<>();
+        agentStub(agent).batchSignX509Svids(BatchSignX509SvidsRequest.newBuilder()
+                .addRequests(SvidSigningRequest.newBuilder().setEntryId(existing.id()).setCsr(ByteString.copyFrom(Csrs.create(workloadKey))))
+                .addRequests(SvidSigningRequest.newBuilder().setEntryId(foreign.id()).setCsr(ByteString.copyFrom(Csrs.create(workloadKey))))
+                .addRequests(SvidSigningRequest.newBuilder().setEntryId(existing.id()).setCsr(ByteString.copyFrom(new byte[] {1, 2, 3})))
+                .build(), observer(signed));
+        List<SvidSigningResult> results = signed.get(20, TimeUnit.SECONDS);
+        X509Certificate leaf = Certificates.parse(results.get(0).getSvid().getCertChain(0).toByteArray());
+        assertThat(Certificates.spiffeId(leaf)).contains(SpiffeId.parse("spiffe://example.org/web"));
+        assertThat(leaf.getPublicKey()).isEqualTo(workloadKey.getPublic());
+        leaf.verify(server.trustBundle().get(0).getPublicKey());
+        assertThat(results.get(1).getErrorCode()).isEqualTo("PERMISSION_DENIED");
+        assertThat(results.get(1).hasSvid()).isFalse();
+        assertThat(results.get(2).getErrorCode()).isEqualTo("INVALID_ARGUMENT");
+    }
+
+    @Test
+    void reusedToken_isRefused_sayingSo() throws Exception {
+        String token = server.generateJoinToken(Duration.ofMinutes(10), Optional.empty());
+        attest(token);
+
+        assertThatThrownBy(() -> attest(token))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+                    assertThat(e.getStatus().getDescription()).isEqualTo("join token was already used");
+                });
+    }
+
+    @Test
+    void agentApi_withoutAgentSvid_isUnauthenticated() throws Exception {
+        var stub = AgentGrpc.newBlockingStub(channel(SpiffeSslContexts.clientWithoutIdentity(trustServer())));
+
+        assertThatThrownBy(() -> stub.renewAgentSvid(io.meshca.proto.server.v1.RenewAgentSvidRequest.newBuilder()
+                .setCsr(ByteString.copyFrom(Csrs.create(Keys.generateEcP256()))).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+    }
+
+    @Test
+    void bannedAgent_cannotRenew() throws Exception {
+        Agent agent = attest(server.generateJoinToken(Duration.ofMinutes(10), Optional.empty()));
+        var stub = AgentGrpc.newBlockingStub(channel(SpiffeSslContexts.client(new SvidKeyManager(agent::identity), trustServer())));
+        var renewed = stub.renewAgentSvid(io.meshca.proto.server.v1.RenewAgentSvidRequest.newBuilder()
+                .setCsr(ByteString.copyFrom(Csrs.create(Keys.generateEcP256()))).build());
+        assertThat(renewed.getSvid().getSpiffeId()).isEqualTo(agent.id().toString());
+
+        server.agents().ban(agent.id(), "test");
+
+        assertThatThrownBy(() -> stub.renewAgentSvid(io.meshca.proto.server.v1.RenewAgentSvidRequest.newBuilder()
+                .setCsr(ByteString.copyFrom(Csrs.create(Keys.generateEcP256()))).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+                    assertThat(e.getStatus().getDescription()).isEqualTo("agent is banned");
+                });
+    }
+
+    @Test
+    void restart_keepsTheSameCa() throws Exception {
+        String before = server.trustBundlePem();
+        server.close();
+        server = CaServer.start(server.config().toBuilder().keyManager("disk").build());
+        String created = server.trustBundlePem();
+        server.close();
+        server = CaServer.start(server.config());
+
+        assertThat(server.trustBundlePem()).isEqualTo(created);
+        assertThat(created).isNotEqualTo(before); // the memory key of the first run is gone, so a new CA was made
+    }
+
+    private static StreamObserver<io.meshca.proto.server.v1.BatchSignX509SvidsResponse> observer(
+            CompletableFuture<List<SvidSigningResult>> into) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(io.meshca.proto.server.v1.BatchSignX509SvidsResponse r) {
+                into.complete(r.getResultsList());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                into.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        };
+    }
+}
