@@ -165,7 +165,8 @@ public final class SvidRotator implements AutoCloseable {
         Instant now = clock.instant();
         Instant earliest = null;
         for (Renewal renewal : renewals.values()) {
-            if (earliest == null || renewal.renewAt().isBefore(earliest)) {
+            // a renewal time already past belongs to an entry that just failed: the backoff covers it
+            if (renewal.renewAt().isAfter(now) && (earliest == null || renewal.renewAt().isBefore(earliest))) {
                 earliest = renewal.renewAt();
             }
         }

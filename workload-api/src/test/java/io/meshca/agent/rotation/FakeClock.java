@@ -61,7 +61,10 @@ public final class FakeClock extends Clock {
         synchronized (this) {
             target = now.plus(duration);
         }
-        while (true) {
+        for (int ran = 0; ; ran++) {
+            if (ran > 100_000) {
+                throw new IllegalStateException("tasks keep rescheduling themselves without time passing");
+            }
             Task next;
             synchronized (this) {
                 next = tasks.peek();

@@ -1,0 +1,59 @@
+package io.meshca.agent.rotation;
+
+import static io.meshca.agent.cache.CacheFixtures.BUNDLE;
+import static io.meshca.agent.cache.CacheFixtures.CA;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshca.agent.cache.SvidCache;
+import io.meshca.agent.client.AgentCredentials;
+import io.meshca.agent.client.AgentSvid;
+import io.meshca.agent.client.Backoff;
+import io.meshca.agent.storage.AgentSvidStore;
+import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.common.testing.TestPki;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentSvidRotatorTest {
+
+    private static final SpiffeId AGENT_ID = SpiffeId.parse("spiffe://example.org/meshca/agent/join_token/t1");
+    private static final Duration TTL = Duration.ofHours(1);
+
+    @TempDir
+    Path dataDir;
+
+    private final FakeClock clock = new FakeClock(Instant.now());
+
+    @Test
+    void renewsAtHalfLife_persists_andHandsTheNewSvidToTheTlsCredentials() {
+        TestSigner server = new TestSigner(CA, new SvidCache(BUNDLE), clock, TTL);
+        server.agentId = AGENT_ID;
+        TestPki.Leaf initial = CA.leaf(AGENT_ID, clock.instant().minusSeconds(10), clock.instant().plus(TTL));
+        AgentCredentials credentials = new AgentCredentials(new AgentSvid(initial.chain(), initial.keyPair().getPrivate()), BUNDLE);
+        AgentSvidStore store = new AgentSvidStore(dataDir, BUNDLE.trustDomain());
+        AgentSvidRotator rotator = new AgentSvidRotator(credentials, server, store, clock, clock.scheduler(),
+                new SplittableRandom(3), Backoff.DEFAULT);
+        rotator.start();
+
+        clock.advance(TTL.multipliedBy(44).dividedBy(100));
+        assertThat(credentials.svid().serial()).isEqualTo(initial.certificate().getSerialNumber().toString(16));
+
+        server.unavailable = true;
+        clock.advance(TTL.multipliedBy(12).dividedBy(100));
+        assertThat(credentials.svid().serial()).as("kept while the server is down")
+                .isEqualTo(initial.certificate().getSerialNumber().toString(16));
+
+        server.unavailable = false;
+        clock.advance(Duration.ofMinutes(1));
+        AgentSvid renewed = credentials.svid();
+        assertThat(renewed.serial()).isNotEqualTo(initial.certificate().getSerialNumber().toString(16));
+        assertThat(renewed.spiffeId()).isEqualTo(AGENT_ID);
+        assertThat(renewed.privateKey()).isNotEqualTo(initial.keyPair().getPrivate());
+        assertThat(store.load().orElseThrow().svid().serial()).isEqualTo(renewed.serial());
+        rotator.close();
+    }
+}

@@ -1,0 +1,140 @@
+package io.meshca.agent.rotation;
+
+import static io.meshca.agent.cache.CacheFixtures.BUNDLE;
+import static io.meshca.agent.cache.CacheFixtures.CA;
+import static io.meshca.agent.cache.CacheFixtures.delta;
+import static io.meshca.agent.cache.CacheFixtures.entry;
+import static io.meshca.agent.cache.CacheFixtures.snapshot;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshca.agent.cache.AuthorizedEntry;
+import io.meshca.agent.cache.IssuedSvid;
+import io.meshca.agent.cache.SvidCache;
+import io.meshca.agent.client.Backoff;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class SvidRotatorTest {
+
+    private static final Duration TTL = Duration.ofMinutes(10);
+
+    private final FakeClock clock = new FakeClock(Instant.now());
+    private final SvidCache cache = new SvidCache(BUNDLE);
+    private final TestSigner signer = new TestSigner(CA, cache, clock, TTL);
+    private final SvidRotator rotator = new SvidRotator(cache, signer, clock, clock.scheduler(), new SplittableRandom(1),
+            new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(8)), 100);
+
+    @Test
+    void newEntry_getsItsSvidAtOnce_notAtTheNextTick() {
+        rotator.start();
+        clock.runDue();
+        AuthorizedEntry entry = entry("a", "/web", 1, 1, "unix:uid:1000");
+
+        cache.apply(snapshot(1, entry));
+        clock.runDue();
+
+        IssuedSvid svid = cache.svid("a").orElseThrow();
+        assertThat(svid.spiffeId()).isEqualTo(entry.spiffeId());
+        assertThat(svid.privateKey().getAlgorithm()).isEqualTo("EC");
+        assertThat(signer.signedKeys).hasSize(1);
+        assertThat(signer.signedKeys.get(0)).isEqualTo(svid.leaf().getPublicKey());
+    }
+
+    @Test
+    void svid_isRenewedAtHalfLifeWithinJitter_withANewKeyAndSerial() {
+        cache.apply(snapshot(1, entry("a", "/web", 1, 1, "unix:uid:1000")));
+        rotator.start();
+        clock.runDue();
+        IssuedSvid first = cache.svid("a").orElseThrow();
+        Instant renewAt = rotator.renewAt("a");
+        Instant issued = clock.instant();
+        assertThat(renewAt).isBetween(issued.plus(TTL.multipliedBy(45).dividedBy(100)), issued.plus(TTL.multipliedBy(55).dividedBy(100)));
+
+        clock.advance(Duration.between(clock.instant(), renewAt).minusMillis(1));
+        assertThat(cache.svid("a")).contains(first);
+
+        clock.advance(Duration.ofMillis(1));
+        IssuedSvid second = cache.svid("a").orElseThrow();
+        assertThat(second.leaf().getSerialNumber()).isNotEqualTo(first.leaf().getSerialNumber());
+        assertThat(second.privateKey()).isNotEqualTo(first.privateKey());
+    }
+
+    @Test
+    void manyEntries_areSignedInBatchesOfAtMostTheBatchSize() {
+        List<AuthorizedEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            entries.add(entry("e" + i, "/w" + i, i, 1, "unix:uid:" + i));
+        }
+        cache.apply(snapshot(1, entries.toArray(new AuthorizedEntry[0])));
+        rotator.start();
+        clock.runDue();
+
+        assertThat(signer.calls).extracting(List::size).containsExactly(100, 50);
+        assertThat(entries).allSatisfy(e -> assertThat(cache.svid(e.id())).isPresent());
+    }
+
+    @Test
+    void failedRenewal_keepsTheValidSvid_andRetriesWithBackoff() {
+        cache.apply(snapshot(1, entry("a", "/web", 1, 1, "unix:uid:1000")));
+        rotator.start();
+        clock.runDue();
+        IssuedSvid first = cache.svid("a").orElseThrow();
+
+        signer.unavailable = true;
+        clock.advance(Duration.between(clock.instant(), rotator.renewAt("a")));
+        int callsAfterFailure = signer.calls.size();
+        assertThat(cache.svid("a")).contains(first);
+
+        // first retry within the first backoff step (0.5 s .. 1 s)
+        clock.advance(Duration.ofMillis(999));
+        assertThat(signer.calls.size()).isEqualTo(callsAfterFailure + 1);
+        assertThat(cache.svid("a")).contains(first);
+
+        signer.unavailable = false;
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(cache.svid("a").orElseThrow().leaf().getSerialNumber()).isNotEqualTo(first.leaf().getSerialNumber());
+    }
+
+    @Test
+    void oneRefusedEntry_doesNotHoldBackTheOthers() {
+        signer.refusedEntries = Set.of("bad");
+        cache.apply(snapshot(1, entry("good", "/good", 1, 1, "unix:uid:1"), entry("bad", "/bad", 2, 1, "unix:uid:2")));
+        rotator.start();
+        clock.runDue();
+
+        assertThat(cache.svid("good")).isPresent();
+        assertThat(cache.svid("bad")).isEmpty();
+    }
+
+    @Test
+    void changedEntry_isSignedAgain_deletedEntryLosesItsSvid() {
+        cache.apply(snapshot(1, entry("a", "/web", 1, 1, "unix:uid:1000"), entry("b", "/db", 2, 1, "unix:uid:1001")));
+        rotator.start();
+        clock.runDue();
+        IssuedSvid before = cache.svid("a").orElseThrow();
+
+        cache.apply(delta(2, List.of(entry("a", "/web", 1, 2, "unix:uid:1000", "unix:gid:1")), List.of("b")));
+        clock.runDue();
+
+        assertThat(cache.svid("a").orElseThrow().leaf().getSerialNumber()).isNotEqualTo(before.leaf().getSerialNumber());
+        assertThat(cache.svid("b")).isEmpty();
+    }
+
+    @Test
+    void closedRotator_signsNothingMore() {
+        cache.apply(snapshot(1, entry("a", "/web", 1, 1, "unix:uid:1000")));
+        rotator.start();
+        clock.runDue();
+        int calls = signer.calls.size();
+
+        rotator.close();
+        clock.advance(TTL);
+
+        assertThat(signer.calls).hasSize(calls);
+    }
+}

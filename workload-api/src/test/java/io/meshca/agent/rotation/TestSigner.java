@@ -1,0 +1,71 @@
+package io.meshca.agent.rotation;
+
+import io.meshca.agent.cache.SvidCache;
+import io.meshca.common.testing.TestPki;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
+
+/** Signs CSRs with a TestPki CA for the entries in the cache, the way ca-server would; faults on demand. */
+public final class TestSigner implements SvidSigner, AgentSvidRenewer {
+
+    private final TestPki.Authority ca;
+    private final SvidCache cache;
+    private final Clock clock;
+    private final Duration ttl;
+    public final List<List<Request>> calls = new ArrayList<>();
+    public final List<PublicKey> signedKeys = new ArrayList<>();
+    public volatile boolean unavailable;
+    public volatile Set<String> refusedEntries = Set.of();
+    public io.meshca.common.spiffe.SpiffeId agentId;
+
+    public TestSigner(TestPki.Authority ca, SvidCache cache, Clock clock, Duration ttl) {
+        this.ca = ca;
+        this.cache = cache;
+        this.clock = clock;
+        this.ttl = ttl;
+    }
+
+    @Override
+    public List<Result> sign(List<Request> requests) {
+        calls.add(List.copyOf(requests));
+        if (unavailable) {
+            throw new io.meshca.common.error.UnavailableException("server down (test)");
+        }
+        List<Result> results = new ArrayList<>();
+        for (Request request : requests) {
+            var entry = cache.entry(request.entryId());
+            if (entry.isEmpty() || refusedEntries.contains(request.entryId())) {
+                results.add(Result.failure(request.entryId(), "PERMISSION_DENIED: not authorized (test)"));
+                continue;
+            }
+            results.add(Result.success(request.entryId(), issue(entry.get().spiffeId(), request.csr()).chain()));
+        }
+        return results;
+    }
+
+    @Override
+    public List<java.security.cert.X509Certificate> renew(byte[] csr) {
+        if (unavailable) {
+            throw new io.meshca.common.error.UnavailableException("server down (test)");
+        }
+        return issue(agentId, csr).chain();
+    }
+
+    private TestPki.Leaf issue(io.meshca.common.spiffe.SpiffeId id, byte[] csr) {
+        try {
+            PublicKey key = new JcaPKCS10CertificationRequest(csr).getPublicKey();
+            signedKeys.add(key);
+            Instant now = clock.instant();
+            return ca.issue(new TestPki.Profile(false, id, List.of()), new KeyPair(key, null), now.minusSeconds(10), now.plus(ttl));
+        } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
