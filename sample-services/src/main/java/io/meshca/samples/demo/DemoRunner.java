@@ -54,6 +54,7 @@ public final class DemoRunner {
     private final CompletableFuture<Integer> paymentsPort = new CompletableFuture<>();
     private Path dir;
     private int cliRuns;
+    private volatile ChildProcess lastFailedCli;
 
     public DemoRunner(DemoOptions options, String java, PrintStream out, Clock clock) {
         this.options = options;
@@ -86,6 +87,9 @@ public final class DemoRunner {
         } catch (DemoFailure e) {
             problems.add(e.getMessage());
             suspects.addAll(e.suspects());
+            if (lastFailedCli != null) {
+                suspects.add(lastFailedCli);
+            }
         } catch (IOException | RuntimeException e) {
             problems.add(String.valueOf(e.getMessage()));
         } catch (InterruptedException e) {
@@ -208,6 +212,7 @@ public final class DemoRunner {
             if (code == null) {
                 child.stop(STOP_GRACE);
             }
+            lastFailedCli = code != null && code == 0 ? null : child;
             return new CliResult(name, code == null ? -1 : code, List.copyOf(lines), child);
         } catch (InterruptedException e) {
             child.stop(STOP_GRACE);
