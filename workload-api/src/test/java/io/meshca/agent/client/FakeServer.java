@@ -1,0 +1,116 @@
+package io.meshca.agent.client;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.meshca.common.pki.Certificates;
+import io.meshca.proto.server.v1.AgentGrpc;
+import io.meshca.proto.server.v1.AttestRequest;
+import io.meshca.proto.server.v1.AttestResponse;
+import io.meshca.proto.server.v1.AttestResult;
+import io.meshca.proto.server.v1.BatchSignX509SvidsRequest;
+import io.meshca.proto.server.v1.BatchSignX509SvidsResponse;
+import io.meshca.proto.server.v1.Bundle;
+import io.meshca.proto.server.v1.NodeAttestationGrpc;
+import io.meshca.proto.server.v1.WatchAuthorizedRequest;
+import io.meshca.proto.server.v1.WatchAuthorizedResponse;
+import io.meshca.proto.server.v1.X509Svid;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * An in-process ca-server stand-in implementing the generated service bases; each test plugs in the
+ * behaviour it needs. Everything runs on the calling thread (direct executors).
+ */
+final class FakeServer implements AutoCloseable {
+
+    final List<AttestRequest> attestRequests = new CopyOnWriteArrayList<>();
+    final List<WatchAuthorizedRequest> watchRequests = new CopyOnWriteArrayList<>();
+    final List<StreamObserver<WatchAuthorizedResponse>> watchStreams = new CopyOnWriteArrayList<>();
+    volatile Function<AttestRequest, AttestResponse> attest;
+    volatile Status attestFailure;
+    volatile Function<BatchSignX509SvidsRequest, BatchSignX509SvidsResponse> batchSign;
+    volatile BiConsumer<WatchAuthorizedRequest, StreamObserver<WatchAuthorizedResponse>> watch = (r, o) -> { };
+
+    private final Server server;
+    final ManagedChannel channel;
+
+    FakeServer() throws java.io.IOException {
+        String name = InProcessServerBuilder.generateName();
+        server = InProcessServerBuilder.forName(name).directExecutor()
+                .addService(new NodeAttestationGrpc.NodeAttestationImplBase() {
+                    @Override
+                    public StreamObserver<AttestRequest> attest(StreamObserver<AttestResponse> responses) {
+                        return new StreamObserver<>() {
+                            @Override
+                            public void onNext(AttestRequest request) {
+                                attestRequests.add(request);
+                                if (attestFailure != null) {
+                                    responses.onError(attestFailure.asRuntimeException());
+                                } else {
+                                    responses.onNext(attest.apply(request));
+                                    responses.onCompleted();
+                                }
+                            }
+
+                            @Override
+                            public void onError(Throwable t) {
+                            }
+
+                            @Override
+                            public void onCompleted() {
+                            }
+                        };
+                    }
+                })
+                .addService(new AgentGrpc.AgentImplBase() {
+                    @Override
+                    public void watchAuthorized(WatchAuthorizedRequest request, StreamObserver<WatchAuthorizedResponse> responses) {
+                        watchRequests.add(request);
+                        watchStreams.add(responses);
+                        watch.accept(request, responses);
+                    }
+
+                    @Override
+                    public void batchSignX509Svids(BatchSignX509SvidsRequest request,
+                            StreamObserver<BatchSignX509SvidsResponse> responses) {
+                        responses.onNext(batchSign.apply(request));
+                        responses.onCompleted();
+                    }
+                })
+                .build()
+                .start();
+        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    }
+
+    static X509Svid svid(String spiffeId, List<X509Certificate> chain) {
+        X509Svid.Builder svid = X509Svid.newBuilder().setSpiffeId(spiffeId);
+        chain.forEach(c -> svid.addCertChain(ByteString.copyFrom(Certificates.der(c))));
+        return svid.build();
+    }
+
+    static Bundle bundle(String trustDomain, long sequence, X509Certificate... authorities) {
+        Bundle.Builder bundle = Bundle.newBuilder().setTrustDomain(trustDomain).setSequence(sequence);
+        for (X509Certificate authority : authorities) {
+            bundle.addX509Authorities(ByteString.copyFrom(Certificates.der(authority)));
+        }
+        return bundle.build();
+    }
+
+    static AttestResponse result(X509Svid svid, Bundle bundle) {
+        return AttestResponse.newBuilder().setResult(AttestResult.newBuilder().setSvid(svid).setBundle(bundle)).build();
+    }
+
+    @Override
+    public void close() {
+        channel.shutdownNow();
+        server.shutdownNow();
+    }
+}

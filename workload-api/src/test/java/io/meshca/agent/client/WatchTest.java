@@ -1,0 +1,114 @@
+package io.meshca.agent.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.Status;
+import io.meshca.agent.cache.EntryUpdate;
+import io.meshca.agent.cache.SvidCache;
+import io.meshca.agent.cache.TrustBundle;
+import io.meshca.agent.rotation.FakeClock;
+import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.common.testing.TestPki;
+import io.meshca.proto.server.v1.Entry;
+import io.meshca.proto.server.v1.Selector;
+import io.meshca.proto.server.v1.WatchAuthorizedResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class WatchTest {
+
+    private static final TrustDomain DOMAIN = TrustDomain.parse("example.org");
+    private static final TestPki.Authority CA = TestPki.root(DOMAIN);
+    private static final TrustBundle INITIAL = new TrustBundle(DOMAIN, List.of(CA.certificate()), 1);
+
+    private static Entry entry(String id, long revision) {
+        return Entry.newBuilder().setId(id).setSpiffeId("spiffe://example.org/" + id)
+                .addSelectors(Selector.newBuilder().setType("unix").setValue("uid:1000"))
+                .setRevision(revision).build();
+    }
+
+    private static WatchAuthorizedResponse.Builder page(long revision, boolean full, boolean last, Entry... entries) {
+        return WatchAuthorizedResponse.newBuilder().setRevision(revision).setFullSnapshot(full).setLastPage(last)
+                .addAllUpserted(List.of(entries));
+    }
+
+    @Test
+    void snapshotInPages_isAppliedOnlyWhenComplete() {
+        List<EntryUpdate> applied = new ArrayList<>();
+        WatchApplier applier = new WatchApplier(applied::add);
+
+        applier.onPage(page(5, true, false, entry("a", 1), entry("b", 2))
+                .setBundle(FakeServer.bundle("example.org", 2, CA.certificate())).build());
+        assertThat(applied).isEmpty();
+        applier.onPage(page(5, true, true, entry("c", 5)).build());
+
+        assertThat(applied).hasSize(1);
+        EntryUpdate update = applied.get(0);
+        assertThat(update.fullSnapshot()).isTrue();
+        assertThat(update.revision()).isEqualTo(5);
+        assertThat(update.upserted()).extracting(e -> e.id()).containsExactly("a", "b", "c");
+        assertThat(update.bundle().sequence()).isEqualTo(2);
+    }
+
+    @Test
+    void delta_upsertsAndDeletes_inTheCache() {
+        SvidCache cache = new SvidCache(INITIAL);
+        WatchApplier applier = new WatchApplier(cache::apply);
+        applier.onPage(page(5, true, true, entry("a", 1), entry("b", 2)).build());
+
+        applier.onPage(page(6, false, true, entry("c", 6)).addDeletedEntryIds("a").build());
+
+        assertThat(cache.entries()).extracting(e -> e.id()).containsExactlyInAnyOrder("b", "c");
+        assertThat(cache.revision()).isEqualTo(6);
+    }
+
+    @Test
+    void mixedSnapshotAndChangePages_areRejected_andNothingApplied() {
+        List<EntryUpdate> applied = new ArrayList<>();
+        WatchApplier applier = new WatchApplier(applied::add);
+        applier.onPage(page(5, true, false, entry("a", 1)).build());
+
+        assertThatThrownBy(() -> applier.onPage(page(5, false, true, entry("b", 2)).build()))
+                .hasMessageContaining("mixed snapshot and change pages");
+        assertThat(applied).isEmpty();
+    }
+
+    @Test
+    void brokenStream_reconnectsAfterBackoff_resumingFromTheLastAppliedRevision_keepingTheCache() throws Exception {
+        FakeClock clock = new FakeClock(Instant.now());
+        SvidCache cache = new SvidCache(INITIAL);
+        try (FakeServer server = new FakeServer()) {
+            server.watch = (request, stream) -> {
+                if (request.getSinceRevision() == 0) {
+                    stream.onNext(page(5, true, true, entry("a", 1), entry("b", 5)).build());
+                    // half of a change set, then the connection drops
+                    stream.onNext(page(6, false, false, entry("c", 6)).build());
+                    stream.onError(Status.UNAVAILABLE.withDescription("server restarting").asRuntimeException());
+                } else {
+                    stream.onNext(page(7, false, true, entry("d", 7)).addDeletedEntryIds("a").build());
+                }
+            };
+            AuthorizedEntryWatcher watcher = new AuthorizedEntryWatcher(server.channel, new WatchApplier(cache::apply),
+                    cache::revision, clock.scheduler(), new SplittableRandom(1),
+                    new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30)), 0);
+            watcher.start();
+
+            assertThat(cache.revision()).isEqualTo(5);
+            assertThat(cache.entries()).extracting(e -> e.id()).containsExactlyInAnyOrder("a", "b");
+            assertThat(server.watchRequests).hasSize(1);
+
+            clock.advance(Duration.ofMillis(1000));
+
+            assertThat(server.watchRequests).hasSize(2);
+            assertThat(server.watchRequests.get(1).getSinceRevision()).isEqualTo(5);
+            assertThat(cache.entries()).extracting(e -> e.id()).containsExactlyInAnyOrder("b", "d");
+            assertThat(cache.revision()).isEqualTo(7);
+            watcher.close();
+        }
+    }
+}

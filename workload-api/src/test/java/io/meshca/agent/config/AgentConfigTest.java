@@ -1,0 +1,74 @@
+package io.meshca.agent.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.spiffe.TrustDomain;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentConfigTest {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void noConfig_runsTheDefaults() {
+        AgentConfig config = AgentConfig.builder().build();
+
+        assertThat(config.trustDomain()).isEqualTo(TrustDomain.parse("example.org"));
+        assertThat(config.serverAddress()).isEqualTo("127.0.0.1");
+        assertThat(config.serverPort()).isEqualTo(8081);
+        assertThat(config.socketPath()).isEqualTo(Path.of("/tmp/meshca-agent/public/api.sock"));
+        assertThat(config.dataDir()).isEqualTo(Path.of(".data/agent").toAbsolutePath());
+        assertThat(config.trustBundleFile()).isEmpty();
+        assertThat(config.joinTokenValue()).isEmpty();
+    }
+
+    @Test
+    void flags_overrideTheFilesKeys() throws Exception {
+        Path file = temp.resolve("agent.yaml");
+        Files.writeString(file, """
+                trustDomain: corp.example
+                serverAddress: ca.internal
+                serverPort: 9000
+                socketPath: /run/agent.sock
+                trustBundle: /etc/meshca/bundle.pem
+                joinToken: from-file
+                dataDir: /var/lib/meshca-agent
+                """);
+
+        AgentConfig config = AgentConfig.builder().file(file).serverPort(9443).joinToken("from-flag").build();
+
+        assertThat(config.trustDomain().name()).isEqualTo("corp.example");
+        assertThat(config.serverAddress()).isEqualTo("ca.internal");
+        assertThat(config.serverPort()).isEqualTo(9443);
+        assertThat(config.socketPath()).isEqualTo(Path.of("/run/agent.sock"));
+        assertThat(config.trustBundleFile()).contains(Path.of("/etc/meshca/bundle.pem"));
+        assertThat(config.joinTokenValue()).contains("from-flag");
+        assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/meshca-agent"));
+        assertThat(config.toString()).doesNotContain("from-flag");
+    }
+
+    @Test
+    void unknownKey_isAnErrorNamingKeyAndFile() throws Exception {
+        Path file = temp.resolve("agent.yaml");
+        Files.writeString(file, "serverAdress: typo\n");
+
+        assertThatThrownBy(() -> AgentConfig.builder().file(file))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("serverAdress")
+                .hasMessageContaining(file.toString());
+    }
+
+    @Test
+    void invalidValues_areRejectedWithTheirName() {
+        assertThatThrownBy(() -> AgentConfig.builder().trustDomain("Not A Domain").build())
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("trustDomain");
+        assertThatThrownBy(() -> AgentConfig.builder().serverPort(70000).build())
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("serverPort");
+    }
+}
