@@ -5,6 +5,7 @@ import io.meshca.common.error.MeshcaException;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SpiffeId;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -31,13 +32,16 @@ public final class ServerMain implements Runnable {
         CommandLine cli = new CommandLine(new ServerMain());
         cli.setOut(out);
         cli.setErr(err);
-        cli.registerConverter(SpiffeId.class, SpiffeId::parse);
-        cli.registerConverter(Selector.class, Selector::parse);
+        cli.registerConverter(SpiffeId.class, text -> convert(() -> SpiffeId.parse(text)));
+        cli.registerConverter(Selector.class, text -> convert(() -> Selector.parse(text)));
         cli.setParameterExceptionHandler((ex, a) -> {
-            err.println(ex.getMessage());
-            if (ex.getCommandLine() != null && !(ex instanceof CommandLine.UnmatchedArgumentException)) {
-                err.println("usage: " + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help");
-            }
+            // picocli checks required options before reporting unknown ones; a typo in a flag name is
+            // the more useful thing to hear about.
+            var parsed = ex.getCommandLine().getParseResult();
+            List<String> unknown = parsed == null ? List.of()
+                    : parsed.unmatched().stream().filter(arg -> arg.startsWith("-")).toList();
+            err.println(unknown.isEmpty() ? ex.getMessage()
+                    : "Unknown option" + (unknown.size() > 1 ? "s" : "") + ": " + String.join(", ", unknown));
             return 2;
         });
         cli.setExecutionExceptionHandler((ex, c, parsed) -> {
@@ -45,6 +49,15 @@ public final class ServerMain implements Runnable {
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /** Domain parse errors become picocli conversion errors, so the message names the option and the rule. */
+    private static <T> T convert(java.util.function.Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (MeshcaException e) {
+            throw new CommandLine.TypeConversionException(e.getMessage());
+        }
     }
 
     static String message(Exception ex, CommandLine command) {

@@ -70,6 +70,7 @@ public final class DataStore implements AutoCloseable {
 
     private static DataStore open(HikariConfig config, Clock clock) {
         config.setPoolName("meshca-datastore");
+        config.setMinimumIdle(1);
         HikariDataSource ds = new HikariDataSource(config);
         try {
             Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();

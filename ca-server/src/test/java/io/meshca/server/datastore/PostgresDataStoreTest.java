@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 class PostgresDataStoreTest extends DataStoreContractTest {
 
     private static final String URL = System.getenv("MESHCA_TEST_POSTGRES_URL");
+    private static final String SCHEMA = "meshca_datastore_contract";
 
     @BeforeAll
     static void requirePostgres() {
@@ -23,13 +24,13 @@ class PostgresDataStoreTest extends DataStoreContractTest {
 
     @Override
     protected DataStore open() {
-        // A fresh schema per test: drop everything the migrations made.
+        // A fresh schema of our own per test, so that nothing else in the database is touched.
         try (Connection c = DriverManager.getConnection(URL); Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA public CASCADE");
-            s.execute("CREATE SCHEMA public");
+            s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+            s.execute("CREATE SCHEMA " + SCHEMA);
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("cannot reset the PostgreSQL test schema: " + e.getMessage(), e);
         }
-        return DataStore.open(URL, Clock.systemUTC());
+        return DataStore.open(URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA, Clock.systemUTC());
     }
 }
