@@ -55,6 +55,9 @@ public final class DataStore implements AutoCloseable {
         config.addDataSourceProperty("busy_timeout", "10000");
         config.addDataSourceProperty("foreign_keys", "true");
         config.addDataSourceProperty("synchronous", "NORMAL");
+        // Take the write lock at BEGIN: a transaction that reads first and then writes would otherwise
+        // fail with SQLITE_BUSY (without waiting) when another connection wrote in between.
+        config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
         // SQLite has one writer at a time; a few connections serve concurrent readers under WAL.
         config.setMaximumPoolSize(4);
         return open(config, clock);

@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class AdminSocket implements AutoCloseable {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AdminSocket.class);
+
     private final Path path;
     private final Server server;
     private final EventLoopGroup group;
@@ -41,8 +43,16 @@ final class AdminSocket implements AutoCloseable {
             throw new IllegalStateException("the admin socket needs Netty's epoll transport", Epoll.unavailabilityCause());
         }
         Path dir = path.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        if (!Files.isDirectory(dir)) {
+            // Directories we create are 0700; an existing one is left alone (never chmod /tmp!), and the
+            // socket's own 0600 mode still keeps other users out.
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } else if (!PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)).endsWith("------")) {
+            log.warn("admin socket directory {} is accessible to other users; the socket itself is 0600", dir);
+        }
+        if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !isSocket(path)) {
+            throw new IOException("admin socket path " + path + " exists and is not a socket");
+        }
         Files.deleteIfExists(path);
         EventLoopGroup group = new EpollEventLoopGroup(1);
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new DomainSocketAddress(path.toString()))
@@ -68,6 +78,10 @@ final class AdminSocket implements AutoCloseable {
             throw new UncheckedIOException("cannot restrict admin socket " + path, e);
         }
         return new AdminSocket(path, server, group);
+    }
+
+    private static boolean isSocket(Path p) throws IOException {
+        return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS).isOther();
     }
 
     Path path() {

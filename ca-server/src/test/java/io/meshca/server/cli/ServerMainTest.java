@@ -126,6 +126,24 @@ class ServerMainTest {
     }
 
     @Test
+    void auditVerify_reportsAnIntactChain_andATamperedRow() throws Exception {
+        String socket = socket();
+        run("token", "generate", "-socketPath", socket);
+        server.close();
+        server = null;
+
+        assertThat(run("audit", "verify", "-dataDir", dir.resolve("data").toString())).isZero();
+        assertThat(out.toString()).startsWith("audit log intact: ");
+
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/datastore.sqlite3"));
+             var s = c.createStatement()) {
+            s.executeUpdate("UPDATE audit_log SET actor = 'someone else' WHERE seq = 1");
+        }
+        assertThat(run("audit", "verify", "-dataDir", dir.resolve("data").toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("audit row 1").contains("altered");
+    }
+
+    @Test
     void invalidEntry_isRefusedByTheServer_andNothingIsCreated() throws Exception {
         String socket = socket();
 

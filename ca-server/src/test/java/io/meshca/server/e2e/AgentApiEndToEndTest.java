@@ -253,6 +253,46 @@ class AgentApiEndToEndTest {
     }
 
     @Test
+    void adminSocket_is0600_inA0700Directory() throws Exception {
+        java.util.function.Function<java.util.Set<java.nio.file.attribute.PosixFilePermission>, String> perms =
+                java.nio.file.attribute.PosixFilePermissions::toString;
+        assertThat(perms.apply(java.nio.file.Files.getPosixFilePermissions(server.adminSocketPath()))).isEqualTo("rw-------");
+        assertThat(perms.apply(java.nio.file.Files.getPosixFilePermissions(server.adminSocketPath().getParent())))
+                .isEqualTo("rwx------");
+    }
+
+    @Test
+    void banningAnAgent_endsItsWatch() throws Exception {
+        Agent agent = attest(server.generateJoinToken(Duration.ofMinutes(10), Optional.empty()));
+        LinkedBlockingQueue<Object> watched = new LinkedBlockingQueue<>();
+        agentStub(agent).watchAuthorized(WatchAuthorizedRequest.getDefaultInstance(), new StreamObserver<>() {
+            @Override
+            public void onNext(WatchAuthorizedResponse r) {
+                watched.add(r);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                watched.add(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                watched.add("completed");
+            }
+        });
+        assertThat(watched.poll(20, TimeUnit.SECONDS)).isInstanceOf(WatchAuthorizedResponse.class);
+
+        server.agents().ban(agent.id(), "test");
+
+        Object end = watched.poll(20, TimeUnit.SECONDS);
+        assertThat(end).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+            assertThat(e.getStatus().getDescription()).isEqualTo("agent is banned");
+        });
+    }
+
+    @Test
     void restart_keepsTheSameCa() throws Exception {
         String before = server.trustBundlePem();
         server.close();

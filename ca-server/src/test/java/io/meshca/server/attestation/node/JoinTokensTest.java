@@ -129,6 +129,32 @@ class JoinTokensTest {
     }
 
     @Test
+    void concurrentRedemptions_exactlyOneSucceeds() throws Exception {
+        JoinToken t = tokens.generate(Duration.ofSeconds(600));
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                results.add(pool.submit(() -> {
+                    try {
+                        attestor.attest(utf8(t.token()));
+                        return true;
+                    } catch (PermissionDeniedException e) {
+                        return false;
+                    }
+                }));
+            }
+            long ok = 0;
+            for (var r : results) {
+                ok += r.get(30, java.util.concurrent.TimeUnit.SECONDS) ? 1 : 0;
+            }
+            assertThat(ok).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void nonPositiveTtl_isRefused() {
         assertThatThrownBy(() -> tokens.generate(Duration.ZERO)).hasMessageContaining("must be positive");
     }

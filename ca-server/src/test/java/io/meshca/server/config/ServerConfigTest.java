@@ -1,0 +1,66 @@
+package io.meshca.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.spiffe.TrustDomain;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerConfigTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaults_areThoseOfTheDesign() {
+        ServerConfig c = ServerConfig.builder().build();
+
+        assertThat(c.trustDomain()).isEqualTo(TrustDomain.parse("example.org"));
+        assertThat(c.serverPort()).isEqualTo(8081);
+        assertThat(c.adminSocketPath()).isEqualTo(Path.of("/tmp/meshca-server/private/api.sock"));
+        assertThat(c.caTtl()).isEqualTo(Duration.ofHours(24));
+        assertThat(c.x509SvidDefaultTtl()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.agentSvidTtl()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.joinTokenTtl()).isEqualTo(Duration.ofSeconds(600));
+        assertThat(c.keyManager()).isEqualTo("disk");
+        assertThat(c.databaseUrl()).isEmpty();
+    }
+
+    @Test
+    void configFile_setsKeys_andLaterBuilderCallsOverrideThem() throws Exception {
+        Path file = dir.resolve("server.yaml");
+        Files.writeString(file, "trustDomain: corp.example\nserverPort: 9000\ndefaultX509SvidTtl: 90s\ncaTtl: 2d\n");
+
+        ServerConfig c = ServerConfigLoader.apply(file, ServerConfig.builder()).serverPort(9100).build();
+
+        assertThat(c.trustDomain().name()).isEqualTo("corp.example");
+        assertThat(c.serverPort()).isEqualTo(9100);
+        assertThat(c.x509SvidDefaultTtl()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.caTtl()).isEqualTo(Duration.ofDays(2));
+    }
+
+    @Test
+    void unknownKey_isNamedWithTheFile() throws Exception {
+        Path file = dir.resolve("server.yaml");
+        Files.writeString(file, "trustDomian: corp.example\n");
+
+        assertThatThrownBy(() -> ServerConfigLoader.apply(file, ServerConfig.builder()))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("unknown config key \"trustDomian\"")
+                .hasMessageContaining(file.toString());
+    }
+
+    @Test
+    void badValues_areNamed() {
+        assertThatThrownBy(() -> ServerConfig.builder().serverPort(70000).build()).hasMessageContaining("serverPort");
+        assertThatThrownBy(() -> ServerConfig.builder().keyManager("hsm").build()).hasMessageContaining("keyManager");
+        assertThatThrownBy(() -> ServerConfig.builder().adminSocketPath(Path.of("rel.sock")).build()).hasMessageContaining("socketPath");
+        assertThatThrownBy(() -> Durations.parse("caTtl", "10y")).hasMessageContaining("unknown unit 'y'");
+        assertThatThrownBy(() -> Durations.parse("caTtl", "abc")).hasMessageContaining("caTtl is not a duration");
+    }
+}
