@@ -85,10 +85,15 @@ public final class DemoRunner {
                 ran = Duration.between(start, clock.instant());
             }
         } catch (DemoFailure e) {
-            problems.add(e.getMessage());
-            suspects.addAll(e.suspects());
-            if (lastFailedCli != null) {
-                suspects.add(lastFailedCli);
+            if (stopRequested.getCount() == 0) {
+                // Ctrl-C reaches the children too: what failed then is the interruption, not a step
+                problems.add("stopped before traffic started");
+            } else {
+                problems.add(e.getMessage());
+                suspects.addAll(e.suspects());
+                if (lastFailedCli != null) {
+                    suspects.add(lastFailedCli);
+                }
             }
         } catch (IOException | RuntimeException e) {
             problems.add(String.valueOf(e.getMessage()));
