@@ -83,7 +83,7 @@ final class WatchSession {
                 long current = sync.currentRevision();
                 if (sinceRevision > 0 && sinceRevision <= current) {
                     revision = sinceRevision;
-                    parents = sync.snapshot(agent.spiffeId(), agent.selectors()).parentIds();
+                    parents = sync.parentIds(agent.spiffeId(), agent.selectors());
                 } else {
                     sendSnapshot();
                     return;

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
  * Options are single-dash camelCase, like SPIRE's. Any failure prints one line naming the problem on
  * stderr and exits non-zero.
  */
-@Command(name = "meshca server", mixinStandardHelpOptions = false,
+@Command(name = "meshca server", mixinStandardHelpOptions = true,
         description = "The meshca certificate authority server.",
         subcommands = {RunCommand.class, HealthcheckCommand.class, TokenCommand.class, EntryCommand.class,
                 AgentCommand.class, BundleCommand.class, AuditCommand.class, CommandLine.HelpCommand.class})

@@ -48,6 +48,11 @@ public final class AuthorizedEntriesSync {
         return changes.currentRevision();
     }
 
+    /** The parents an agent's authorized entries may have (its ID and the aliases it matches). */
+    public Set<SpiffeId> parentIds(SpiffeId agentId, SelectorSet agentSelectors) {
+        return authorizer.parentIds(agentId, agentSelectors);
+    }
+
     public Snapshot snapshot(SpiffeId agentId, SelectorSet agentSelectors) {
         // Revision first: a change committed while we read is then sent again as a delta (upserts are idempotent).
         long revision = changes.currentRevision();
