@@ -8,6 +8,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.meshca.agent.attestation.workload.ProcessStartTimes;
 import io.meshca.agent.attestation.workload.WorkloadAttestor;
 import io.meshca.agent.endpoint.UnixPeer;
 import io.meshca.common.error.GrpcErrors;
@@ -20,17 +21,29 @@ import org.slf4j.LoggerFactory;
  * Identifies the caller of every call: attests the process the kernel named as the connection's peer
  * and puts its selectors into the call's context ({@link CallerSelectors}). A call with no peer (not
  * on the unix socket) or whose process cannot be attested is refused before any service code runs.
+ *
+ * <p>A connection outlives the process that opened it (a child may inherit the socket after its
+ * parent exits) and the parent's PID may then name an unrelated process. So after attesting, the
+ * PID's start time must still be the one recorded when the connection was accepted; start times only
+ * grow, so equality means the attested process is the one that connected.
  */
 public final class WorkloadAttestationInterceptor implements ServerInterceptor {
 
     public static final String NO_PEER = "caller could not be identified";
+    public static final String PEER_EXITED = "the process that opened this connection has exited";
 
     private static final Logger log = LoggerFactory.getLogger(WorkloadAttestationInterceptor.class);
 
     private final WorkloadAttestor attestor;
+    private final ProcessStartTimes startTimes;
 
     public WorkloadAttestationInterceptor(WorkloadAttestor attestor) {
+        this(attestor, ProcessStartTimes.system());
+    }
+
+    public WorkloadAttestationInterceptor(WorkloadAttestor attestor, ProcessStartTimes startTimes) {
         this.attestor = Objects.requireNonNull(attestor, "attestor");
+        this.startTimes = Objects.requireNonNull(startTimes, "startTimes");
     }
 
     @Override
@@ -47,9 +60,21 @@ public final class WorkloadAttestationInterceptor implements ServerInterceptor {
             log.debug("attestation of pid {} (uid {}) failed: {}", peer.pid(), peer.uid(), status.getStatus());
             return refuse(call, status.getStatus());
         }
+        if (!stillThePeer(peer)) {
+            log.debug("pid {} no longer names the process that connected", peer.pid());
+            return refuse(call, Status.PERMISSION_DENIED.withDescription(PEER_EXITED));
+        }
         log.debug("pid {} attested as {}", peer.pid(), selectors);
         Context context = CallerSelectors.with(Context.current(), selectors).withValue(UnixPeer.CONTEXT_KEY, peer);
         return Contexts.interceptCall(context, call, headers, next);
+    }
+
+    private boolean stillThePeer(UnixPeer peer) {
+        try {
+            return startTimes.of(peer.pid()) == peer.startTime();
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {

@@ -3,6 +3,7 @@ package io.meshca.agent.endpoint;
 import io.grpc.netty.GrpcHttp2ConnectionHandler;
 import io.grpc.netty.InternalProtocolNegotiator;
 import io.grpc.netty.InternalProtocolNegotiators;
+import io.meshca.agent.attestation.workload.ProcessStartTimes;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -62,7 +63,10 @@ final class PeerCredentialsNegotiator implements InternalProtocolNegotiator.Prot
         plaintext.close();
     }
 
-    /** SO_PEERCRED of an accepted epoll domain socket. */
+    /**
+     * SO_PEERCRED of an accepted epoll domain socket, with the peer's start time read at once, so that
+     * a later reuse of its PID can be told apart.
+     */
     static UnixPeer readEpollPeer(Channel channel) {
         if (!(channel instanceof EpollDomainSocketChannel domainChannel)) {
             throw new IllegalStateException("not an epoll domain socket: " + channel.getClass().getName());
@@ -70,7 +74,7 @@ final class PeerCredentialsNegotiator implements InternalProtocolNegotiator.Prot
         try {
             PeerCredentials credentials = domainChannel.peerCredentials();
             List<Integer> gids = Arrays.stream(credentials.gids()).boxed().toList();
-            return new UnixPeer(credentials.pid(), credentials.uid(), gids);
+            return new UnixPeer(credentials.pid(), credentials.uid(), gids, ProcessStartTimes.system().of(credentials.pid()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

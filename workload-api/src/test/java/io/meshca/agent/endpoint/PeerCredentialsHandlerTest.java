@@ -12,7 +12,7 @@ class PeerCredentialsHandlerTest {
 
     @Test
     void theEventPassedOn_hasThePeerInItsAttributes() {
-        UnixPeer peer = new UnixPeer(4242, 1000, List.of(1000));
+        UnixPeer peer = new UnixPeer(4242, 1000, List.of(1000), 777);
         EventProbe probe = new EventProbe();
         EmbeddedChannel channel = new EmbeddedChannel(new PeerCredentialsHandler(ch -> peer), probe);
 

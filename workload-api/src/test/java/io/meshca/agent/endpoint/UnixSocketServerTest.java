@@ -10,6 +10,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
+import io.meshca.agent.attestation.workload.ProcessStartTimes;
 import io.meshca.common.grpc.UnixSockets;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -55,7 +56,7 @@ class UnixSocketServerTest {
             public ServerCall.Listener<String> startCall(ServerCall<String, String> call, Metadata headers) {
                 UnixPeer peer = call.getAttributes().get(UnixPeer.TRANSPORT_ATTR);
                 ServerCallHandler<String, String> unary = ServerCalls.asyncUnaryCall((request, response) -> {
-                    response.onNext(peer == null ? "none" : peer.pid() + " " + peer.uid() + " " + peer.gids());
+                    response.onNext(peer == null ? "none" : peer.pid() + " " + peer.uid() + " " + peer.startTime() + " " + peer.gids());
                     response.onCompleted();
                 });
                 return unary.startCall(call, headers);
@@ -71,10 +72,12 @@ class UnixSocketServerTest {
             ManagedChannel channel = UnixSockets.channel(socket);
             try {
                 String answer = ClientCalls.blockingUnaryCall(channel, WHO_AM_I, io.grpc.CallOptions.DEFAULT, "hi");
-                String[] parts = answer.split(" ", 3);
-                assertThat(Long.parseLong(parts[0])).isEqualTo(ProcessHandle.current().pid());
+                String[] parts = answer.split(" ", 4);
+                int pid = (int) ProcessHandle.current().pid();
+                assertThat(Integer.parseInt(parts[0])).isEqualTo(pid);
                 assertThat(Integer.parseInt(parts[1])).isEqualTo(currentUid());
-                assertThat(parts[2]).contains(String.valueOf(currentGid()));
+                assertThat(Long.parseLong(parts[2])).isEqualTo(ProcessStartTimes.system().of(pid));
+                assertThat(parts[3]).contains(String.valueOf(currentGid()));
             } finally {
                 UnixSockets.shutdown(channel);
             }

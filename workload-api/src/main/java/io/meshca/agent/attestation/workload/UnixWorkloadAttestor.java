@@ -36,11 +36,13 @@ public final class UnixWorkloadAttestor implements WorkloadAttestor {
     private final Path procRoot;
     private final UnixAccounts accounts;
     private final ExecutableDigests digests;
+    private final ProcessStartTimes startTimes;
 
     public UnixWorkloadAttestor(Path procRoot, UnixAccounts accounts, ExecutableDigests digests) {
         this.procRoot = Objects.requireNonNull(procRoot, "procRoot");
         this.accounts = Objects.requireNonNull(accounts, "accounts");
         this.digests = Objects.requireNonNull(digests, "digests");
+        this.startTimes = new ProcessStartTimes(procRoot);
     }
 
     /** The host's {@code /proc}, {@code /etc/passwd} and {@code /etc/group}. */
@@ -51,9 +53,9 @@ public final class UnixWorkloadAttestor implements WorkloadAttestor {
     @Override
     public SelectorSet attest(int pid) {
         Path proc = procRoot.resolve(Integer.toString(pid));
-        String startedBefore;
+        long startedBefore;
         try {
-            startedBefore = startTime(proc);
+            startedBefore = startTimes.of(pid);
         } catch (IOException e) {
             throw new PermissionDeniedException(PROCESS_EXITED, e);
         }
@@ -62,17 +64,17 @@ public final class UnixWorkloadAttestor implements WorkloadAttestor {
             selectors = read(proc);
         } catch (IOException e) {
             log.debug("cannot attest pid {}: {}", pid, e.toString());
-            throw new PermissionDeniedException(sameProcess(proc, startedBefore) ? UNATTESTABLE : PROCESS_EXITED, e);
+            throw new PermissionDeniedException(sameProcess(pid, startedBefore) ? UNATTESTABLE : PROCESS_EXITED, e);
         }
-        if (!sameProcess(proc, startedBefore)) {
+        if (!sameProcess(pid, startedBefore)) {
             throw new PermissionDeniedException(PROCESS_EXITED);
         }
         return SelectorSet.of(selectors);
     }
 
-    private static boolean sameProcess(Path proc, String startedBefore) {
+    private boolean sameProcess(int pid, long startedBefore) {
         try {
-            return startedBefore.equals(startTime(proc));
+            return startTimes.of(pid) == startedBefore;
         } catch (IOException e) {
             return false;
         }
@@ -120,24 +122,5 @@ public final class UnixWorkloadAttestor implements WorkloadAttestor {
             raw = raw.substring(0, raw.length() - 1);
         }
         return raw.isEmpty() ? List.of() : Arrays.asList(raw.split("\0", -1));
-    }
-
-    /**
-     * Field 22 of {@code /proc/<pid>/stat} (start time in clock ticks since boot). The command name
-     * (field 2) is in parentheses and may itself contain spaces and parentheses, so fields are counted
-     * from the last ')'.
-     */
-    static String startTime(Path proc) throws IOException {
-        String stat = Files.readString(proc.resolve("stat"), StandardCharsets.UTF_8);
-        int end = stat.lastIndexOf(')');
-        if (end < 0) {
-            throw new IOException("malformed " + proc.resolve("stat"));
-        }
-        String[] fields = stat.substring(end + 1).trim().split("\\s+");
-        int index = 22 - 3; // fields[0] is field 3 (state)
-        if (fields.length <= index) {
-            throw new IOException("malformed " + proc.resolve("stat"));
-        }
-        return fields[index];
     }
 }
