@@ -1,14 +1,14 @@
 package io.meshca.agent.agent;
 
-import io.grpc.ServerServiceDefinition;
+import io.meshca.agent.api.WorkloadApiEndpoint;
+import io.meshca.agent.attestation.workload.UnixWorkloadAttestor;
 import io.meshca.agent.cache.WorkloadIdentitySource;
-import io.meshca.agent.endpoint.UnixSocketServer;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
- * Starts the Workload API on the unix socket over the given identity source. The one place where the
- * agent's back half (cache, rotation) meets the front half (endpoint, attestation, API services).
+ * Starts the Workload API on the unix socket over the given identity source, attesting callers with
+ * the unix workload attestor. The one place where the agent's back half (cache, rotation) meets the
+ * front half (endpoint, attestation, API services).
  */
 final class WorkloadEndpoint {
 
@@ -16,12 +16,6 @@ final class WorkloadEndpoint {
     }
 
     static AutoCloseable start(Path socket, WorkloadIdentitySource source) {
-        return UnixSocketServer.start(socket, services(source));
-    }
-
-    // TODO(endpoint wiring): the SPIFFE Workload API service (io.meshca.agent.api) has not landed yet;
-    // until it does, the socket is bound but answers UNIMPLEMENTED.
-    private static List<ServerServiceDefinition> services(WorkloadIdentitySource source) {
-        return List.of();
+        return WorkloadApiEndpoint.start(socket, source, UnixWorkloadAttestor.system());
     }
 }

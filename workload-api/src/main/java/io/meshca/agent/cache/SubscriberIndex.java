@@ -2,6 +2,7 @@ package io.meshca.agent.cache;
 
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.TrustDomain;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -9,10 +10,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Who is subscribed to what, indexed so that a change reaches only the workloads it concerns.
@@ -20,18 +17,17 @@ import org.slf4j.LoggerFactory;
  * remembers which entries it matches, and {@code byEntry} maps an entry to the groups that match it,
  * so a rotated SVID costs one map lookup, not a scan of every subscriber.
  *
- * <p>Not thread-safe: {@link SvidCache} calls it only while holding its lock, which is also what
- * serializes listener calls.
+ * <p>Not thread-safe: {@link SvidCache} calls it only while holding its lock. It never calls listeners
+ * itself: it offers snapshots to their {@link Mailbox}es and returns them, for the cache to drain once
+ * it has released its lock.
  */
 final class SubscriberIndex {
-
-    private static final Logger log = LoggerFactory.getLogger(SubscriberIndex.class);
 
     private final Map<SelectorSet, Group> groups = new HashMap<>();
     private final Map<String, Set<Group>> byEntry = new HashMap<>();
 
-    /** Adds a subscriber and delivers the current snapshot to it at once. */
-    Group add(SelectorSet selectors, Consumer<X509Snapshot> listener, CacheState state) {
+    /** Adds a subscriber; its mailbox holds the current snapshot, to be drained at once. */
+    Group add(SelectorSet selectors, Mailbox mailbox, CacheState state) {
         Group group = groups.get(selectors);
         if (group == null) {
             group = new Group(selectors);
@@ -42,14 +38,14 @@ final class SubscriberIndex {
             }
             group.last = state.snapshotFor(group.matched);
         }
-        group.listeners.add(listener);
-        deliver(listener, group.last);
+        group.mailboxes.add(mailbox);
+        mailbox.offer(group.last);
         return group;
     }
 
-    void remove(Group group, Consumer<X509Snapshot> listener) {
-        group.listeners.remove(listener);
-        if (group.listeners.isEmpty() && groups.get(group.selectors) == group) {
+    void remove(Group group, Mailbox mailbox) {
+        group.mailboxes.remove(mailbox);
+        if (group.mailboxes.isEmpty() && groups.get(group.selectors) == group) {
             groups.remove(group.selectors);
             for (String id : group.matched) {
                 Set<Group> matching = byEntry.get(id);
@@ -64,16 +60,16 @@ final class SubscriberIndex {
     }
 
     /**
-     * Re-evaluates what changed and notifies the affected groups whose snapshot differs.
+     * Re-evaluates what changed and offers the new snapshot to the affected groups whose snapshot differs.
      *
      * @param changedEntries entries added, changed or deleted: their matching is recomputed against
      *     every group (a cheap subset check each)
      * @param changedSvids entries whose SVID alone changed: only the groups that match them
      * @param bundleChanged the own bundle changed: every workload is notified
      * @param changedFederated federated trust domains whose bundle changed
-     * @return the number of groups notified (for tests and logs)
+     * @return the mailboxes that received a snapshot, to be drained outside the lock
      */
-    int changed(CacheState state, Collection<String> changedEntries, Collection<String> changedSvids,
+    List<Mailbox> changed(CacheState state, Collection<String> changedEntries, Collection<String> changedSvids,
             boolean bundleChanged, Set<TrustDomain> changedFederated) {
         Set<Group> affected = new LinkedHashSet<>();
         if (bundleChanged) {
@@ -114,39 +110,30 @@ final class SubscriberIndex {
                 }
             }
         }
-        int notified = 0;
+        List<Mailbox> offered = new ArrayList<>();
         for (Group group : affected) {
             X509Snapshot next = state.snapshotFor(group.matched);
             if (next.equals(group.last)) {
                 continue;
             }
             group.last = next;
-            notified++;
-            for (Consumer<X509Snapshot> listener : group.listeners) {
-                deliver(listener, next);
+            for (Mailbox mailbox : group.mailboxes) {
+                mailbox.offer(next);
+                offered.add(mailbox);
             }
         }
-        return notified;
+        return offered;
     }
 
     int groupCount() {
         return groups.size();
     }
 
-    private static void deliver(Consumer<X509Snapshot> listener, X509Snapshot snapshot) {
-        try {
-            listener.accept(snapshot);
-        } catch (RuntimeException e) {
-            // one faulty listener must not stop the others or the cache
-            log.warn("a Workload API subscriber failed to take an update", e);
-        }
-    }
-
     /** The subscribers that share one selector set, and what they currently see. */
     static final class Group {
         final SelectorSet selectors;
         final Set<String> matched = new HashSet<>();
-        final List<Consumer<X509Snapshot>> listeners = new CopyOnWriteArrayList<>();
+        final List<Mailbox> mailboxes = new ArrayList<>();
         X509Snapshot last;
 
         Group(SelectorSet selectors) {

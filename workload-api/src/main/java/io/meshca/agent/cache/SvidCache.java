@@ -21,10 +21,11 @@ import java.util.function.Consumer;
  * The agent's cache of authorized entries, their SVIDs and the bundles, and the
  * {@link WorkloadIdentitySource} the Workload API reads.
  *
- * <p>Ownership: the watch ({@link #apply}) and the rotator ({@link #storeSvids}) write; every write
- * and every listener call happens under one lock, so listener calls for a subscription never overlap
- * and always see states in order. Readers ({@link #snapshot}, {@link #entries}, {@link #svid}) read
- * the immutable {@link CacheState} published through a volatile field and never lock.
+ * <p>Ownership: the watch ({@link #apply}) and the rotator ({@link #storeSvids}) write, under one
+ * lock, and publish a new immutable {@link CacheState} through a volatile field; readers
+ * ({@link #snapshot}, {@link #entries}, {@link #svid}) never lock. Listeners are called after the lock
+ * is released, through one {@link Mailbox} per subscription, which keeps each subscription's calls
+ * serialized and in state order.
  */
 public final class SvidCache implements WorkloadIdentitySource {
 
@@ -43,19 +44,20 @@ public final class SvidCache implements WorkloadIdentitySource {
     public Subscription subscribe(SelectorSet selectors, Consumer<X509Snapshot> listener) {
         Objects.requireNonNull(selectors, "selectors");
         Objects.requireNonNull(listener, "listener");
-        // a fresh wrapper per subscription, so that the same listener subscribed twice is two subscriptions
-        Consumer<X509Snapshot> own = listener::accept;
+        Mailbox mailbox = new Mailbox(listener);
         SubscriberIndex.Group group;
         lock.lock();
         try {
-            group = subscribers.add(selectors, own, state);
+            group = subscribers.add(selectors, mailbox, state);
         } finally {
             lock.unlock();
         }
+        mailbox.drain();
         return () -> {
+            mailbox.close();
             lock.lock();
             try {
-                subscribers.remove(group, own);
+                subscribers.remove(group, mailbox);
             } finally {
                 lock.unlock();
             }
@@ -76,6 +78,7 @@ public final class SvidCache implements WorkloadIdentitySource {
      */
     public void apply(EntryUpdate update) {
         Set<String> upserted = new HashSet<>();
+        List<Mailbox> offered;
         lock.lock();
         try {
             CacheState old = state;
@@ -113,10 +116,11 @@ public final class SvidCache implements WorkloadIdentitySource {
                 }
             });
             state = new CacheState(update.revision(), entries, svids, bundle, federated);
-            subscribers.changed(state, touched, List.of(), bundleChanged, federatedChanged);
+            offered = subscribers.changed(state, touched, List.of(), bundleChanged, federatedChanged);
         } finally {
             lock.unlock();
         }
+        offered.forEach(Mailbox::drain);
         if (update.fullSnapshot()) {
             synced.countDown();
         }
@@ -134,11 +138,12 @@ public final class SvidCache implements WorkloadIdentitySource {
      * @return how many were stored
      */
     public int storeSvids(Collection<IssuedSvid> issued) {
+        List<Mailbox> offered;
+        Set<String> changed = new HashSet<>();
         lock.lock();
         try {
             CacheState old = state;
             Map<String, IssuedSvid> svids = new HashMap<>(old.svids());
-            Set<String> changed = new HashSet<>();
             for (IssuedSvid svid : issued) {
                 AuthorizedEntry entry = old.entries().get(svid.entryId());
                 if (entry != null && entry.spiffeId().equals(svid.spiffeId())) {
@@ -150,11 +155,12 @@ public final class SvidCache implements WorkloadIdentitySource {
                 return 0;
             }
             state = new CacheState(old.revision(), old.entries(), svids, old.bundle(), old.federatedBundles());
-            subscribers.changed(state, List.of(), changed, false, Set.of());
-            return changed.size();
+            offered = subscribers.changed(state, List.of(), changed, false, Set.of());
         } finally {
             lock.unlock();
         }
+        offered.forEach(Mailbox::drain);
+        return changed.size();
     }
 
     /** Called with the IDs of entries that are new or changed, after each applied update. */

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         description = "meshca node agent: serves SPIFFE identities to the workloads of this node",
         subcommands = {
             RunCommand.class,
-            // TODO(front half): register `api` (fetch x509, watch) and `healthcheck` here once they land.
+            ApiCommand.class,
+            HealthcheckCommand.class,
         })
 public final class AgentMain implements Runnable {
 

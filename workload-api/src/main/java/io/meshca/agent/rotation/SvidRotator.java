@@ -90,6 +90,17 @@ public final class SvidRotator implements AutoCloseable {
         if (closed.get()) {
             return;
         }
+        try {
+            rotateDue();
+        } catch (RuntimeException e) {
+            // an unexpected failure must not end rotation: the next attempt is scheduled like a failed call
+            log.error("SVID rotation failed unexpectedly; retrying", e);
+            consecutiveFailures++;
+            scheduleNext(true);
+        }
+    }
+
+    private void rotateDue() {
         Instant now = clock.instant();
         List<AuthorizedEntry> entries = cache.entries();
         renewals.keySet().retainAll(entries.stream().map(AuthorizedEntry::id).collect(Collectors.toSet()));
@@ -152,8 +163,9 @@ public final class SvidRotator implements AutoCloseable {
             serials.add(serial);
         }
         if (!issued.isEmpty()) {
+            long renewed = issued.stream().filter(svid -> cache.svid(svid.entryId()).isPresent()).count();
             cache.storeSvids(issued);
-            log.info("rotated {} SVIDs, serials {}", issued.size(), serials);
+            log.info("signed {} SVIDs ({} new, {} renewed), serials {}", issued.size(), issued.size() - renewed, renewed, serials);
         }
         return failures == 0;
     }
@@ -178,7 +190,10 @@ public final class SvidRotator implements AutoCloseable {
         if (delay == null || closed.get()) {
             return;
         }
-        next = executor.schedule(this::trigger, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+        log.debug("next SVID rotation check in {}", delay);
+        // round up: waking a millisecond early would find nothing due and spin until it is
+        long millis = Math.max(0, delay.plusNanos(999_999).toMillis());
+        next = executor.schedule(this::trigger, millis, TimeUnit.MILLISECONDS);
     }
 
     /** The renewal time chosen for an entry's current SVID, for tests and diagnostics. */

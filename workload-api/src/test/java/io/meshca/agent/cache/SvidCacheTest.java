@@ -203,4 +203,42 @@ class SvidCacheTest {
         assertThat(calls).hasValue(1);
         assertThat(cache.subscriberGroupCount()).isZero();
     }
+
+    @Test
+    void closingFromAnotherThreadWhileTheListenerWaitsForItsOwnLock_doesNotDeadlock() throws Exception {
+        // the Workload API stream pattern: its listener and its cancel handler share the stream's monitor
+        AuthorizedEntry entry = entry("a", "/a", 1, 1, "unix:uid:1000");
+        cache.apply(snapshot(1, entry));
+        Object streamMonitor = new Object();
+        java.util.concurrent.CountDownLatch listenerEntered = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        WorkloadIdentitySource.Subscription subscription = cache.subscribe(WORKLOAD, s -> {
+            if (calls.incrementAndGet() > 1) {
+                listenerEntered.countDown();
+                synchronized (streamMonitor) {
+                    calls.incrementAndGet();
+                }
+            }
+        });
+        Thread canceller = new Thread(() -> {
+            synchronized (streamMonitor) {
+                try {
+                    listenerEntered.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                subscription.close();
+            }
+        });
+        canceller.start();
+        Thread rotation = new Thread(() -> cache.storeSvids(List.of(svid(entry))));
+        rotation.start();
+
+        canceller.join(10_000);
+        rotation.join(10_000);
+
+        assertThat(canceller.isAlive()).as("close() deadlocked").isFalse();
+        assertThat(rotation.isAlive()).as("storeSvids deadlocked").isFalse();
+        assertThat(calls).hasValue(3);
+    }
 }
