@@ -11,8 +11,13 @@ import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Objects;
@@ -57,6 +62,7 @@ public final class UnixSocketServer implements AutoCloseable {
         prepareDirectory(path);
         EventLoopGroup boss = new EpollEventLoopGroup(1);
         EventLoopGroup workers = new EpollEventLoopGroup(2);
+        Server server = null;
         try {
             NettyServerBuilder builder = NettyServerBuilder
                     .forAddress(new DomainSocketAddress(path.toString()),
@@ -65,11 +71,14 @@ public final class UnixSocketServer implements AutoCloseable {
                     .workerEventLoopGroup(workers)
                     .channelType(EpollServerDomainSocketChannel.class);
             services.forEach(builder::addService);
-            Server server = builder.build().start();
+            server = builder.build().start();
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxrwxrwx"));
             log.info("serving on unix socket {}", path);
             return new UnixSocketServer(path, server, boss, workers);
         } catch (IOException | RuntimeException e) {
+            if (server != null) {
+                server.shutdownNow();
+            }
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw new UnavailableException("cannot serve on unix socket " + path + ": " + e.getMessage(), e);
@@ -106,9 +115,13 @@ public final class UnixSocketServer implements AutoCloseable {
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
             }
             // A crashed agent leaves its socket file behind; binding would fail with "address in use".
-            if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            // A live one must not have its socket stolen.
+            if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
                 if (!isSocket(path)) {
                     throw new UnavailableException("refusing to replace " + path + ": it exists and is not a socket");
+                }
+                if (someoneListens(path)) {
+                    throw new UnavailableException("another process is already serving on " + path);
                 }
                 Files.delete(path);
             }
@@ -118,8 +131,15 @@ public final class UnixSocketServer implements AutoCloseable {
     }
 
     private static boolean isSocket(Path path) throws IOException {
-        var attributes = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
-                java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        return attributes.isOther();
+        return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther();
+    }
+
+    /** True if a connect succeeds; a stale socket file refuses connections. */
+    private static boolean someoneListens(Path path) {
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            return probe.connect(UnixDomainSocketAddress.of(path));
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

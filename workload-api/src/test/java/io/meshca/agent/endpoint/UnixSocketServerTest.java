@@ -97,8 +97,12 @@ class UnixSocketServerTest {
     @Test
     void staleSocketFileOfACrashedAgent_isReplaced(@TempDir Path dir) throws Exception {
         Path socket = dir.resolve("api.sock");
-        // A server that is never closed leaves its socket file behind, like a crashed agent.
-        UnixSocketServer crashed = UnixSocketServer.start(socket, List.of(peerEchoService()));
+        // A bound-then-closed listener leaves its socket file behind, as a crashed agent does.
+        try (var crashed = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            crashed.bind(java.net.UnixDomainSocketAddress.of(socket));
+        }
+        assertThat(socket).exists();
+
         try (UnixSocketServer server = UnixSocketServer.start(socket, List.of(peerEchoService()))) {
             ManagedChannel channel = UnixSockets.channel(socket);
             try {
@@ -107,8 +111,16 @@ class UnixSocketServerTest {
             } finally {
                 UnixSockets.shutdown(channel);
             }
-        } finally {
-            crashed.close();
+        }
+    }
+
+    @Test
+    void aSocketSomeoneServesOn_isNotStolen(@TempDir Path dir) {
+        Path socket = dir.resolve("api.sock");
+        try (UnixSocketServer running = UnixSocketServer.start(socket, List.of(peerEchoService()))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> UnixSocketServer.start(socket, List.of(peerEchoService())))
+                    .hasMessage("another process is already serving on " + socket);
+            assertThat(socket).exists();
         }
     }
 
