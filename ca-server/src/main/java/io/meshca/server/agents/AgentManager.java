@@ -9,6 +9,7 @@ import io.meshca.server.attestation.node.NodeAttestor;
 import io.meshca.server.audit.AuditEvent;
 import io.meshca.server.audit.AuditLog;
 import io.meshca.server.ca.SvidIssuer;
+import io.meshca.server.ca.signing.CsrParser;
 import io.meshca.server.datastore.AgentRecord;
 import io.meshca.server.datastore.AgentStore;
 import java.security.cert.X509Certificate;
@@ -50,7 +51,7 @@ public final class AgentManager {
                     + String.join(", ", attestors.keySet().stream().sorted().toList()) + ")");
         }
         // Check the CSR before spending the (single use) evidence on a request that cannot succeed.
-        io.meshca.server.ca.signing.CsrParser.publicKey(csr);
+        CsrParser.publicKey(csr);
         AttestResult result = attestor.attest(payload);
         agents.get(result.agentId()).filter(AgentRecord::banned).ifPresent(a -> {
             throw new PermissionDeniedException(BANNED);

@@ -77,6 +77,10 @@ final class WatchSession {
         if (ended.get()) {
             return;
         }
+        if (out.isCancelled()) {
+            end();
+            return;
+        }
         try {
             if (!started) {
                 started = true;
@@ -110,6 +114,10 @@ final class WatchSession {
         } catch (MeshcaException e) {
             fail(GrpcErrors.toStatus(e).getStatus());
         } catch (RuntimeException e) {
+            if (out.isCancelled()) {
+                end(); // the agent went away while we were sending: nothing to report
+                return;
+            }
             log.error("watch of agent {} failed", agent.spiffeId(), e);
             fail(Status.INTERNAL.withDescription("internal error"));
         }

@@ -50,10 +50,8 @@ final class AdminSocket implements AutoCloseable {
         } else if (!PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)).endsWith("------")) {
             log.warn("admin socket directory {} is accessible to other users; the socket itself is 0600", dir);
         }
-        if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !isSocket(path)) {
-            throw new IOException("admin socket path " + path + " exists and is not a socket");
-        }
-        Files.deleteIfExists(path);
+        checkAvailable(path);
+        Files.deleteIfExists(path); // stale, from a server that did not shut down cleanly
         EventLoopGroup group = new EpollEventLoopGroup(1);
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new DomainSocketAddress(path.toString()))
                 .channelType(EpollServerDomainSocketChannel.class)
@@ -78,6 +76,30 @@ final class AdminSocket implements AutoCloseable {
             throw new UncheckedIOException("cannot restrict admin socket " + path, e);
         }
         return new AdminSocket(path, server, group);
+    }
+
+    /**
+     * Fails if the path is taken: by something that is not a socket, or by a server that answers. Called
+     * before anything else starts, so that a second server on the same socket changes nothing.
+     */
+    static void checkAvailable(Path path) throws IOException {
+        if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (!isSocket(path)) {
+                throw new IOException("admin socket path " + path + " exists and is not a socket");
+            }
+            if (isLive(path)) {
+                throw new IOException("admin socket " + path + " is in use by a running server");
+            }
+        }
+    }
+
+    private static boolean isLive(Path p) {
+        try (var channel = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            channel.connect(java.net.UnixDomainSocketAddress.of(p));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static boolean isSocket(Path p) throws IOException {

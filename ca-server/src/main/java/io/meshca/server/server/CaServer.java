@@ -101,6 +101,7 @@ public final class CaServer implements AutoCloseable {
     }
 
     private void startAll() throws IOException {
+        AdminSocket.checkAvailable(config.adminSocketPath());
         TrustDomain td = config.trustDomain();
         SpiffeId serverId = td.withPath("/meshca/server");
         var clock = config.clock();

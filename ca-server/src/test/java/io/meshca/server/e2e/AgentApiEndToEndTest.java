@@ -262,6 +262,18 @@ class AgentApiEndToEndTest {
     }
 
     @Test
+    void secondServerOnTheSameAdminSocket_isRefused_andTheFirstKeepsServing() throws Exception {
+        var second = server.config().toBuilder().dataDir(dir.resolve("data2")).build();
+
+        assertThatThrownBy(() -> CaServer.start(second))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("is in use by a running server");
+        assertThat(dir.resolve("data2")).doesNotExist();
+        assertThat(java.nio.file.Files.exists(server.adminSocketPath())).isTrue();
+        assertThat(attest(server.generateJoinToken(Duration.ofMinutes(1), Optional.empty())).id()).isNotNull();
+    }
+
+    @Test
     void banningAnAgent_endsItsWatch() throws Exception {
         Agent agent = attest(server.generateJoinToken(Duration.ofMinutes(10), Optional.empty()));
         LinkedBlockingQueue<Object> watched = new LinkedBlockingQueue<>();
