@@ -7,6 +7,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import io.meshca.common.grpc.UnixSockets;
 import io.meshca.proto.workload.SpiffeWorkloadAPIGrpc;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -63,7 +64,13 @@ final class WorkloadApiClient implements AutoCloseable {
         Status status = error.getStatus();
         String detail = status.getDescription() == null ? "" : ": " + status.getDescription();
         if (status.getCode() == Status.Code.UNAVAILABLE) {
-            return "cannot reach the Workload API at " + socket + detail;
+            if (!Files.exists(socket)) {
+                return "cannot reach the Workload API at " + socket + ": no such socket (is the agent running?)";
+            }
+            // grpc's description is a bare "io exception"; the cause says what the kernel said
+            String reason = error.getCause() != null && error.getCause().getMessage() != null
+                    ? ": " + error.getCause().getMessage() : detail;
+            return "cannot reach the Workload API at " + socket + reason;
         }
         if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
             return "no answer from the Workload API at " + socket + " before the timeout";

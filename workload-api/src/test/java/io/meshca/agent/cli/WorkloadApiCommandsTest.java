@@ -91,8 +91,8 @@ class WorkloadApiCommandsTest {
         int exit = run("api", "fetch", "x509", "-socketPath", socket.toString(), "-timeout", "2s");
 
         assertThat(exit).isEqualTo(1);
-        assertThat(err.toString()).startsWith("error: fetching X509-SVIDs: cannot reach the Workload API at " + socket)
-                .hasLineCount(1);
+        assertThat(err.toString()).isEqualTo("error: fetching X509-SVIDs: cannot reach the Workload API at " + socket
+                + ": no such socket (is the agent running?)\n");
     }
 
     @Test
