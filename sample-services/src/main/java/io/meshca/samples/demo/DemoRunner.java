@@ -45,6 +45,7 @@ public final class DemoRunner {
     private static final int TAIL_LINES = 30;
 
     private final DemoOptions options;
+    private final String java;
     private final MeshcaCommands commands;
     private final PrintStream out;
     private final Clock clock;
@@ -58,6 +59,7 @@ public final class DemoRunner {
 
     public DemoRunner(DemoOptions options, String java, PrintStream out, Clock clock) {
         this.options = options;
+        this.java = java;
         this.commands = new MeshcaCommands(java, options.home(), options.workloadClasspath());
         this.out = out;
         this.clock = clock;
@@ -149,14 +151,18 @@ public final class DemoRunner {
                 () -> cli("agent-healthcheck", agent, commands.agent("healthcheck", "-socketPath", agentSocket.toString())).ok());
         say("agent up, attested as " + NODE_ID + " (pid " + agent.pid() + ")");
 
-        long uid = currentUid();
+        // Same user, same JVM binary: the main class tells orders from payments; the binary's real path
+        // keeps a process that merely calls itself "java" in its argv from passing as either.
+        String uid = "unix:uid:" + currentUid();
+        String path = "unix:path:" + Path.of(java).toRealPath();
         String ttl = Long.toString(options.x509SvidTtl().toSeconds());
         for (String[] entry : List.of(new String[] {ORDERS_ID, OrdersMain.class.getName()},
                 new String[] {PAYMENTS_ID, PaymentsMain.class.getName()})) {
+            String main = "unix:java-main:" + entry[1];
             cli("entry-create", server, commands.server("entry", "create", "-parentID", NODE_ID, "-spiffeID", entry[0],
-                    "-selector", "unix:uid:" + uid, "-selector", "unix:java-main:" + entry[1],
-                    "-x509SVIDTTL", ttl, "-socketPath", adminSocket.toString())).require("entry create " + entry[0]);
-            say("registered " + entry[0] + " <- unix:uid:" + uid + " + unix:java-main:" + entry[1] + " (X509-SVID TTL " + ttl + "s)");
+                    "-selector", uid, "-selector", path, "-selector", main, "-x509SVIDTTL", ttl,
+                    "-socketPath", adminSocket.toString())).require("entry create " + entry[0]);
+            say("registered " + entry[0] + " <- " + uid + " + " + main + " + " + path + " (X509-SVID TTL " + ttl + "s)");
         }
 
         Map<String, String> env = Map.of("SPIFFE_ENDPOINT_SOCKET", "unix://" + agentSocket);

@@ -1,7 +1,7 @@
 package io.meshca.samples.identity;
 
+import io.spiffe.svid.x509svid.X509Svid;
 import io.spiffe.svid.x509svid.X509SvidSource;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,8 +39,8 @@ public final class SvidWatcher implements AutoCloseable {
 
     /** Reports the current SVID if its serial differs from the last one reported. */
     public synchronized void check() {
-        X509Certificate leaf = source.getX509Svid().getLeaf();
-        SvidInfo info = SvidInfo.of(source.getX509Svid().getSpiffeId().toString(), leaf);
+        X509Svid svid = source.getX509Svid();
+        SvidInfo info = SvidInfo.of(svid.getSpiffeId().toString(), svid.getLeaf());
         if (!info.serialHex().equals(lastSerial)) {
             lastSerial = info.serialHex();
             listener.svidChanged(info);
