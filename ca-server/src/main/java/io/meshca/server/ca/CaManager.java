@@ -37,6 +37,7 @@ public final class CaManager {
     private final Clock clock;
     private final AtomicReference<X509Authority> active = new AtomicReference<>();
     private final AtomicReference<List<X509Certificate>> bundle = new AtomicReference<>(List.of());
+    private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
 
     public CaManager(TrustDomain trustDomain, KeyManager keys, BundleStore store, Duration caTtl, Clock clock) {
         this.trustDomain = trustDomain;
@@ -65,7 +66,8 @@ public final class CaManager {
                     resumed.get().certificate().getSerialNumber().toString(16), resumed.get().certificate().getNotAfter().toInstant());
             active.set(resumed.get());
         } else {
-            String keyId = "x509-ca-" + now.toEpochMilli();
+            // Random suffix: replicas sharing one database each add their own authority.
+            String keyId = "x509-ca-" + now.toEpochMilli() + "-" + java.util.HexFormat.of().formatHex(randomBytes(4));
             SigningKey key = keys.generate(keyId);
             X509Certificate cert = RootCaFactory.selfSigned(trustDomain, key, caTtl, clock);
             store.add(new StoredAuthority(keyId, cert));
@@ -86,6 +88,13 @@ public final class CaManager {
             }
         }
         bundle.set(List.copyOf(valid));
+        sequence.set(store.sequence());
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        new java.security.SecureRandom().nextBytes(b);
+        return b;
     }
 
     public X509Authority activeAuthority() {
@@ -101,8 +110,9 @@ public final class CaManager {
         return bundle.get();
     }
 
+    /** The bundle's sequence as of the last refresh (read with the bundle, not per call). */
     public long bundleSequence() {
-        return store.sequence();
+        return sequence.get();
     }
 
     public TrustDomain trustDomain() {

@@ -137,6 +137,21 @@ class SpiffeTlsHandshakeTest {
     }
 
     @Test
+    void tls12Client_isRefused() throws Exception {
+        startServer(new AtomicReference<>(root.leaf(SERVER_ID).identity()), ClientAuth.OPTIONAL);
+        SslContext tls12 = io.grpc.netty.GrpcSslContexts.configure(io.netty.handler.ssl.SslContextBuilder.forClient(),
+                        io.netty.handler.ssl.SslProvider.JDK)
+                .protocols("TLSv1.2")
+                .trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE)
+                .build();
+
+        assertThatThrownBy(() -> call(tls12))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        assertThat(lastPeer.get()).isNull();
+    }
+
+    @Test
     void optionalClientAuth_admitsAClientWithoutCertificate() throws Exception {
         startServer(new AtomicReference<>(root.leaf(SERVER_ID).identity()), ClientAuth.OPTIONAL);
 
