@@ -1,0 +1,82 @@
+package io.meshca.samples.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The demo as shipped: ca-server and the agent from their jars, orders and payments as separate JVMs
+ * under their own main classes, real attestation, real rotation. Short run, short TTL.
+ */
+class DemoRunnerEndToEndTest {
+
+    private static final Pattern LAST_LINE = Pattern.compile("demo: requests=(\\d+) failed=(\\d+) rotations=(\\d+)");
+    private static final Pattern WORKING_DIR = Pattern.compile("demo: working in (.+)");
+
+    @Test
+    void theDemo_runsTrafficThroughRotations_withoutAFailedRequest_andCleansUp() {
+        Path home = Path.of("..").toAbsolutePath().normalize();
+        assumeTrue(Files.isRegularFile(home.resolve(MeshcaCommands.SERVER_JAR))
+                        && Files.isRegularFile(home.resolve(MeshcaCommands.AGENT_JAR)),
+                "the server and agent jars are not built (./mvnw verify builds them before this module)");
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        // also to the test's own output, so a failing run can be read in the surefire report
+        PrintStream out = new PrintStream(new Tee(captured, System.out), true, StandardCharsets.UTF_8);
+        DemoOptions options = new DemoOptions(Duration.ofSeconds(25), DemoOptions.DEFAULT_TTL, 10, home,
+                DemoCommand.workloadClasspath(), Duration.ofSeconds(5));
+
+        int exitCode = new DemoRunner(options, DemoCommand.currentJava(), out, Clock.systemUTC()).run();
+
+        List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
+        Matcher last = LAST_LINE.matcher(lines.get(lines.size() - 1));
+        assertThat(last.matches()).as("last line: %s", lines.get(lines.size() - 1)).isTrue();
+        assertThat(Long.parseLong(last.group(1))).as("requests").isPositive();
+        assertThat(Long.parseLong(last.group(2))).as("failed").isZero();
+        assertThat(Long.parseLong(last.group(3))).as("rotations").isGreaterThanOrEqualTo(1);
+        assertThat(exitCode).isZero();
+        assertThat(lines).anyMatch(line -> line.startsWith("[") && line.contains("requests ok="));
+        Path workDir = lines.stream().map(WORKING_DIR::matcher).filter(Matcher::matches)
+                .map(m -> Path.of(m.group(1))).findFirst().orElseThrow();
+        assertThat(workDir).doesNotExist();
+    }
+
+    private static final class Tee extends OutputStream {
+        private final OutputStream a;
+        private final OutputStream b;
+
+        Tee(OutputStream a, OutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public void write(int c) throws java.io.IOException {
+            a.write(c);
+            b.write(c);
+        }
+
+        @Override
+        public void write(byte[] bytes, int off, int len) throws java.io.IOException {
+            a.write(bytes, off, len);
+            b.write(bytes, off, len);
+        }
+
+        @Override
+        public void flush() throws java.io.IOException {
+            a.flush();
+            b.flush();
+        }
+    }
+}
