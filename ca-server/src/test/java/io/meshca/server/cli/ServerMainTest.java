@@ -144,6 +144,37 @@ class ServerMainTest {
     }
 
     @Test
+    void entryUpdate_replacesTheEntry() throws Exception {
+        String socket = socket();
+        String id = server.createEntry(io.meshca.common.spiffe.SpiffeId.parse("spiffe://example.org/web"),
+                io.meshca.common.spiffe.SpiffeId.parse("spiffe://example.org/n"),
+                io.meshca.common.spiffe.SelectorSet.of(io.meshca.common.spiffe.Selector.parse("unix:uid:1")),
+                java.time.Duration.ZERO).id();
+
+        assertThat(run("entry", "update", "-entryID", id, "-parentID", "spiffe://example.org/n", "-spiffeID",
+                "spiffe://example.org/web2", "-selector", "unix:uid:2", "-socketPath", socket)).isZero();
+        assertThat(out.toString()).contains("SPIFFE ID        : spiffe://example.org/web2").contains("unix:uid:2");
+        assertThat(server.registrar().get(id).spiffeId().toString()).isEqualTo("spiffe://example.org/web2");
+    }
+
+    @Test
+    void agentListShowBanEvict() throws Exception {
+        String socket = socket();
+        String token = server.generateJoinToken(java.time.Duration.ofMinutes(5), java.util.Optional.empty());
+        var agentId = server.agents().attest("join_token", token.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                io.meshca.common.pki.Csrs.create(io.meshca.common.pki.Keys.generateEcP256())).agent().spiffeId().toString();
+
+        assertThat(run("agent", "list", "-socketPath", socket)).isZero();
+        assertThat(out.toString()).startsWith("Found 1 attested agent:").contains(agentId);
+        assertThat(run("agent", "ban", "-spiffeID", agentId, "-socketPath", socket)).isZero();
+        assertThat(run("agent", "show", "-spiffeID", agentId, "-socketPath", socket)).isZero();
+        assertThat(out.toString()).contains("Banned            : true");
+        assertThat(run("agent", "evict", "-spiffeID", agentId, "-socketPath", socket)).isZero();
+        assertThat(run("agent", "show", "-spiffeID", agentId, "-socketPath", socket)).isEqualTo(1);
+        assertThat(err.toString()).contains("NOT_FOUND");
+    }
+
+    @Test
     void invalidEntry_isRefusedByTheServer_andNothingIsCreated() throws Exception {
         String socket = socket();
 
