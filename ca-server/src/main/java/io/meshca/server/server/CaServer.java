@@ -133,7 +133,6 @@ public final class CaServer implements AutoCloseable {
         AgentAuthorizer authorizer = new AgentAuthorizer(serverId, dataStore.entries(), clock);
         WatchSessions watches = new WatchSessions(new AuthorizedEntriesSync(authorizer, dataStore.entries(),
                 dataStore.changes()), agentManager, ca, dataStore.notifier(), scheduler, WATCH_POLL_INTERVAL);
-        closeables.push(watches);
 
         identity = new ServerIdentity(serverId, issuer, SERVER_SVID_TTL, clock, scheduler);
         identity.start();
@@ -156,6 +155,9 @@ public final class CaServer implements AutoCloseable {
                     + e.getMessage(), e);
         }
         closeables.push(() -> stopServer(agentApi));
+        // Closed before the agent API (closing pops in reverse): open watch streams end at once instead of
+        // holding the server's graceful shutdown until its timeout.
+        closeables.push(watches);
 
         health = new HealthStatusManager();
         List<BindableService> admin = List.of(new EntriesService(registrar), new AgentsService(agentManager),

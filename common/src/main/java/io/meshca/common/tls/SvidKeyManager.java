@@ -6,7 +6,6 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
@@ -22,7 +21,14 @@ public final class SvidKeyManager extends X509ExtendedKeyManager {
     private static final int REMEMBERED_SNAPSHOTS = 4;
 
     private final Supplier<TlsIdentity> identity;
-    private final Map<String, TlsIdentity> snapshots = new ConcurrentHashMap<>();
+    /** The last few snapshots handed out, newest kept; an in-flight handshake finds its own. */
+    private final Map<String, TlsIdentity> snapshots = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(8, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, TlsIdentity> eldest) {
+                    return size() > REMEMBERED_SNAPSHOTS;
+                }
+            });
 
     public SvidKeyManager(Supplier<TlsIdentity> identity) {
         this.identity = Objects.requireNonNull(identity, "identity");
@@ -34,9 +40,6 @@ public final class SvidKeyManager extends X509ExtendedKeyManager {
             return null;
         }
         String alias = "svid-" + current.leaf().getSerialNumber().toString(16);
-        if (snapshots.size() >= REMEMBERED_SNAPSHOTS && !snapshots.containsKey(alias)) {
-            snapshots.clear();
-        }
         snapshots.put(alias, current);
         return alias;
     }
