@@ -25,6 +25,7 @@ final class SnapshotStream<T> {
     private final boolean skipUnchanged;
 
     // Guarded by this: the listener (cache thread) and the cancel handler (gRPC thread) race.
+    // onNext/onError are called under it so that they never overlap.
     private WorkloadIdentitySource.Subscription subscription;
     private boolean done;
     private T last;
@@ -55,50 +56,81 @@ final class SnapshotStream<T> {
         stream.attach(subscription);
     }
 
-    private synchronized void send(X509Snapshot snapshot) {
-        if (done) {
-            return;
+    /** The cache's listener: one message per snapshot, or the end of the stream. */
+    private void send(X509Snapshot snapshot) {
+        WorkloadIdentitySource.Subscription ended = null;
+        synchronized (this) {
+            if (done) {
+                return;
+            }
+            T message = null;
+            if (snapshot.isEmpty()) {
+                ended = end(Status.PERMISSION_DENIED.withDescription(NO_IDENTITY));
+            } else {
+                try {
+                    message = convert.apply(snapshot);
+                } catch (RuntimeException e) {
+                    ended = end(GrpcErrors.toStatus(e).getStatus());
+                }
+            }
+            if (message != null && !(skipUnchanged && message.equals(last))) {
+                last = message;
+                call.onNext(message);
+            }
         }
-        if (snapshot.isEmpty()) {
-            fail(Status.PERMISSION_DENIED.withDescription(NO_IDENTITY));
-            return;
-        }
-        T message;
-        try {
-            message = convert.apply(snapshot);
-        } catch (RuntimeException e) {
-            fail(GrpcErrors.toStatus(e).getStatus());
-            return;
-        }
-        if (skipUnchanged && message.equals(last)) {
-            return;
-        }
-        last = message;
-        call.onNext(message);
+        closeOutsideLock(ended);
     }
 
-    private synchronized void attach(WorkloadIdentitySource.Subscription subscription) {
-        if (done) {
-            subscription.close();
-        } else {
-            this.subscription = subscription;
+    private void attach(WorkloadIdentitySource.Subscription subscription) {
+        synchronized (this) {
+            if (!done) {
+                this.subscription = subscription;
+                return;
+            }
         }
+        subscription.close();
     }
 
-    private synchronized void fail(Status status) {
-        if (done) {
-            return;
+    private void fail(Status status) {
+        WorkloadIdentitySource.Subscription ended;
+        synchronized (this) {
+            if (done) {
+                return;
+            }
+            ended = end(status);
         }
-        close();
+        closeOutsideLock(ended);
+    }
+
+    /** Ends the stream with {@code status} (under the lock, so no onNext can follow); returns the subscription to close. */
+    private WorkloadIdentitySource.Subscription end(Status status) {
         call.onError(status.asRuntimeException());
+        return detach();
     }
 
-    /** Ends the subscription; idempotent. */
-    private synchronized void close() {
+    /** The client cancelled (or the server is shutting down); idempotent. */
+    private void close() {
+        WorkloadIdentitySource.Subscription ended;
+        synchronized (this) {
+            ended = detach();
+        }
+        closeOutsideLock(ended);
+    }
+
+    private WorkloadIdentitySource.Subscription detach() {
         done = true;
+        WorkloadIdentitySource.Subscription detached = subscription;
+        subscription = null;
+        return detached;
+    }
+
+    /**
+     * Subscriptions are closed without holding this stream's lock: the source may hold its own lock
+     * while it calls {@link #send}, and closing takes that lock, so closing under ours could deadlock.
+     */
+    private static void closeOutsideLock(WorkloadIdentitySource.Subscription subscription) {
         if (subscription != null) {
             subscription.close();
-            subscription = null;
         }
     }
 }

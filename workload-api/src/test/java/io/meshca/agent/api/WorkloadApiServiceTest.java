@@ -146,6 +146,67 @@ class WorkloadApiServiceTest {
     }
 
     @Test
+    void cancelDuringAPublish_byASourceThatNotifiesUnderItsLock_doesNotDeadlock() throws Exception {
+        // A source that calls listeners while holding its lock, and takes that lock to unsubscribe.
+        Object sourceLock = new Object();
+        java.util.concurrent.CountDownLatch unsubscribing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<java.util.function.Consumer<X509Snapshot>> listener =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        X509Snapshot state = PKI.snapshot(PKI.svid("/orders", ""));
+        io.meshca.agent.cache.WorkloadIdentitySource lockingSource = new io.meshca.agent.cache.WorkloadIdentitySource() {
+            @Override
+            public Subscription subscribe(SelectorSet selectors, java.util.function.Consumer<X509Snapshot> l) {
+                synchronized (sourceLock) {
+                    listener.set(l);
+                    l.accept(state);
+                }
+                return () -> {
+                    unsubscribing.countDown();
+                    synchronized (sourceLock) {
+                        listener.set(null);
+                    }
+                };
+            }
+
+            @Override
+            public X509Snapshot snapshot(SelectorSet selectors) {
+                return state;
+            }
+        };
+        String name = InProcessServerBuilder.generateName();
+        server = InProcessServerBuilder.forName(name).directExecutor()
+                .addService(ServerInterceptors.intercept(new WorkloadApiService(lockingSource), fixedCaller(SelectorSet.of(ORDERS))))
+                .build().start();
+        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+        Stream<X509SVIDResponse> stream = new Stream<>();
+        api(channel).fetchX509SVID(X509SVIDRequest.getDefaultInstance(), stream);
+        stream.next();
+
+        // A rotation is being published (source lock held) when the client cancels.
+        java.util.function.Consumer<X509Snapshot> subscribed = listener.get();
+        Thread publisher = new Thread(() -> {
+            synchronized (sourceLock) {
+                try {
+                    unsubscribing.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                subscribed.accept(PKI.snapshot(PKI.svid("/orders", "")));
+            }
+        });
+        publisher.setDaemon(true);
+        publisher.start();
+        Thread canceller = new Thread(stream::cancel);
+        canceller.setDaemon(true);
+        canceller.start();
+
+        canceller.join(TimeUnit.SECONDS.toMillis(10));
+        publisher.join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(canceller.isAlive() || publisher.isAlive()).as("deadlock between cancel and publish").isFalse();
+        assertThat(listener.get()).isNull();
+    }
+
+    @Test
     void entryRemovedWhileStreaming_endsTheStreamWithPermissionDenied() throws Exception {
         FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(PKI.svid("/orders", "")));
         Stream<X509SVIDResponse> stream = new Stream<>();
@@ -198,18 +259,23 @@ class WorkloadApiServiceTest {
 
     private ManagedChannel start(FakeWorkloadIdentitySource source, SelectorSet callerSelectors) throws Exception {
         String name = InProcessServerBuilder.generateName();
-        ServerInterceptor fixedCaller = new ServerInterceptor() {
+        server = InProcessServerBuilder.forName(name).directExecutor()
+                .addService(ServerInterceptors.intercept(new WorkloadApiService(source), fixedCaller(callerSelectors),
+                        new SecurityHeaderInterceptor()))
+                .build().start();
+        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+        return channel;
+    }
+
+    /** Stands in for attestation: every caller has {@code callerSelectors}. */
+    private static ServerInterceptor fixedCaller(SelectorSet callerSelectors) {
+        return new ServerInterceptor() {
             @Override
             public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, Metadata headers,
                                                                     io.grpc.ServerCallHandler<Q, R> next) {
                 return Contexts.interceptCall(CallerSelectors.with(Context.current(), callerSelectors), call, headers, next);
             }
         };
-        server = InProcessServerBuilder.forName(name).directExecutor()
-                .addService(ServerInterceptors.intercept(new WorkloadApiService(source), fixedCaller, new SecurityHeaderInterceptor()))
-                .build().start();
-        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
-        return channel;
     }
 
     private static SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIStub api(ManagedChannel channel) {
