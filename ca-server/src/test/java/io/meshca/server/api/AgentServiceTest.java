@@ -158,6 +158,36 @@ class AgentServiceTest {
     }
 
     @Test
+    void watchFromAKnownRevision_sendsOnlyLaterChanges_asDeltas() throws Exception {
+        entry("/old", AGENT);
+        long known = store.changes().currentRevision();
+        LinkedBlockingQueue<WatchAuthorizedResponse> got = new LinkedBlockingQueue<>();
+        AgentGrpc.newStub(channel).watchAuthorized(WatchAuthorizedRequest.newBuilder().setSinceRevision(known).build(),
+                new StreamObserver<>() {
+                    @Override
+                    public void onNext(WatchAuthorizedResponse r) {
+                        got.add(r);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+
+        RegistrationEntry added = entry("/new", AGENT);
+
+        WatchAuthorizedResponse delta = got.poll(10, TimeUnit.SECONDS);
+        assertThat(delta.getFullSnapshot()).isFalse();
+        assertThat(delta.getLastPage()).isTrue();
+        assertThat(delta.getUpsertedList()).extracting(e -> e.getId()).containsExactly(added.id());
+        assertThat(delta.getRevision()).isEqualTo(added.revision());
+    }
+
+    @Test
     void aNewNodeAliasMatchingTheAgent_bringsAFreshSnapshotWithItsEntries() throws Exception {
         SpiffeId alias = TD.withPath("/node1");
         RegistrationEntry viaAlias = entry("/web", alias);

@@ -144,6 +144,25 @@ class ServerMainTest {
     }
 
     @Test
+    void bundleShow_spiffeFormat_isAJwksWithTheX509Authority() throws Exception {
+        String socket = socket();
+
+        assertThat(run("bundle", "show", "-format", "spiffe", "-socketPath", socket)).isZero();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
+        var key = json.get("keys").get(0);
+        assertThat(key.get("use").asText()).isEqualTo("x509-svid");
+        assertThat(key.get("kty").asText()).isEqualTo("EC");
+        assertThat(key.get("crv").asText()).isEqualTo("P-256");
+        assertThat(key.has("kid")).isFalse();
+        assertThat(java.util.Base64.getDecoder().decode(key.get("x5c").get(0).asText()))
+                .isEqualTo(server.trustBundle().get(0).getEncoded());
+        assertThat(json.get("spiffe_sequence").asLong()).isPositive();
+
+        assertThat(run("bundle", "show", "-format", "der", "-socketPath", socket)).isEqualTo(2);
+        assertThat(err.toString()).contains("unsupported -format \"der\"");
+    }
+
+    @Test
     void entryUpdate_replacesTheEntry() throws Exception {
         String socket = socket();
         String id = server.createEntry(io.meshca.common.spiffe.SpiffeId.parse("spiffe://example.org/web"),
