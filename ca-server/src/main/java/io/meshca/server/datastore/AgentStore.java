@@ -8,7 +8,7 @@ import java.util.Optional;
 /** Attested agents. Writes take a revision, so that a watching agent learns at once it was banned or evicted. */
 public interface AgentStore {
 
-    /** Records a newly attested agent (or re-attestation of an evicted one); keeps createdAt of an existing row. */
+    /** Records a newly attested agent, replacing any row with the same ID (re-attestation after eviction). */
     void upsert(AgentRecord agent);
 
     Optional<AgentRecord> get(SpiffeId id);
