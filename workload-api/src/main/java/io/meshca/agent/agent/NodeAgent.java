@@ -157,7 +157,13 @@ public final class NodeAgent implements AutoCloseable {
     /** Stops everything and removes the socket file; idempotent. */
     @Override
     public void close() {
-        closeAll(resources);
+        synchronized (resources) {
+            if (resources.isEmpty()) {
+                return;
+            }
+            closeAll(resources);
+        }
+        log.info("agent {} stopped; socket {} removed", credentials.svid().spiffeId(), config.socketPath());
     }
 
     private static void closeAll(List<AutoCloseable> resources) {

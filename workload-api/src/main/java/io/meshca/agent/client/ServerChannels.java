@@ -46,10 +46,9 @@ public final class ServerChannels {
     }
 
     private static NettyChannelBuilder builder(String host, int port) {
+        // No client keepalive: ca-server keeps gRPC's default ping policy (5 min) and answers more
+        // frequent pings with GOAWAY too_many_pings, which would break the watch for nothing.
         return NettyChannelBuilder.forAddress(host, port)
-                // the watch is a long-lived stream: keepalives notice a dead server before TCP does
-                .keepAliveTime(30, TimeUnit.SECONDS)
-                .keepAliveWithoutCalls(false)
                 .maxInboundMessageSize(16 * 1024 * 1024);
     }
 
