@@ -1,19 +1,14 @@
 package io.meshca.samples.orders;
 
 import io.meshca.samples.cli.Durations;
+import io.meshca.samples.cli.LiveIdentity;
 import io.meshca.samples.cli.ServiceOptions;
 import io.meshca.samples.cli.UntilStopped;
-import io.meshca.samples.identity.SvidWatcher;
-import io.meshca.samples.identity.WorkloadIdentity;
-import io.meshca.samples.status.StatusLine;
 import io.meshca.samples.status.StatusOut;
 import io.meshca.samples.tls.PeerPolicy;
 import io.spiffe.spiffeid.SpiffeId;
-import io.spiffe.workloadapi.X509Source;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,25 +44,19 @@ public final class OrdersCommand implements Callable<Integer> {
     public Integer call() {
         PeerPolicy server = PeerPolicy.only("orders", SpiffeId.parse(paymentsId));
         StatusOut out = StatusOut.stdout();
-        X509Source source = WorkloadIdentity.open(service.workloadApiAddress(), service.initTimeout());
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-        SvidWatcher watcher = new SvidWatcher(source,
-                svid -> out.print(StatusLine.Svid.of(svid)));
-        watcher.start(scheduler, Duration.ofMillis(250));
-        OrdersTraffic traffic = new OrdersTraffic(paymentsAddress, source, server);
-        log.info("orders as {} calling payments at {} ({}) {} times a second", source.getX509Svid().getSpiffeId(),
-                paymentsAddress, paymentsId, rate);
+        LiveIdentity identity = LiveIdentity.open(service, out);
+        OrdersTraffic traffic = new OrdersTraffic(paymentsAddress, identity.source(), server);
+        log.info("orders as {} calling payments at {} ({}) {} times a second",
+                identity.source().getX509Svid().getSpiffeId(), paymentsAddress, paymentsId, rate);
         traffic.start(rate);
-        scheduler.scheduleAtFixedRate(() -> {
+        identity.scheduler().scheduleAtFixedRate(() -> {
             if (!traffic.stopping()) {
                 out.print(traffic.counters().snapshot());
             }
         }, statsInterval.toMillis(), statsInterval.toMillis(), TimeUnit.MILLISECONDS);
         UntilStopped.await(() -> {
             traffic.close();
-            watcher.close();
-            scheduler.shutdownNow();
-            WorkloadIdentity.close(source);
+            identity.close();
         });
         return 0;
     }

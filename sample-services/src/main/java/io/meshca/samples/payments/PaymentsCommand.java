@@ -1,20 +1,16 @@
 package io.meshca.samples.payments;
 
 import io.meshca.samples.cli.Durations;
+import io.meshca.samples.cli.LiveIdentity;
 import io.meshca.samples.cli.ServiceOptions;
 import io.meshca.samples.cli.UntilStopped;
-import io.meshca.samples.identity.SvidWatcher;
-import io.meshca.samples.identity.WorkloadIdentity;
 import io.meshca.samples.status.StatusLine;
 import io.meshca.samples.status.StatusOut;
 import io.meshca.samples.tls.PeerPolicy;
 import io.spiffe.spiffeid.SpiffeId;
-import io.spiffe.workloadapi.X509Source;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -49,24 +45,18 @@ public final class PaymentsCommand implements Callable<Integer> {
     public Integer call() {
         PeerPolicy clients = PeerPolicy.only("payments", SpiffeId.parse(allowedClientId));
         StatusOut out = StatusOut.stdout();
-        X509Source source = WorkloadIdentity.open(service.workloadApiAddress(), service.initTimeout());
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-        SvidWatcher watcher = new SvidWatcher(source, svid -> out.print(StatusLine.Svid.of(svid)));
-        watcher.start(scheduler, Duration.ofMillis(250));
-        PaymentsServer server = PaymentsServer.start(new InetSocketAddress(bindAddress, port), source, clients,
+        LiveIdentity identity = LiveIdentity.open(service, out);
+        PaymentsServer server = PaymentsServer.start(new InetSocketAddress(bindAddress, port), identity.source(), clients,
                 (peer, reason) -> log.warn("payments refused a connection from {}: {}", peer, reason),
                 (peerId, serial) -> out.print(new StatusLine.Peer(peerId, serial)),
                 maxConnectionAge);
         log.info("payments listening on {}:{} as {}, accepting only {}", bindAddress, server.port(),
-                source.getX509Svid().getSpiffeId(), allowedClientId);
+                identity.source().getX509Svid().getSpiffeId(), allowedClientId);
         out.print(new StatusLine.Listening(server.port()));
         UntilStopped.await(() -> {
-            watcher.close();
             server.close();
-            scheduler.shutdownNow();
-            WorkloadIdentity.close(source);
+            identity.close();
         });
         return 0;
     }
-
 }
