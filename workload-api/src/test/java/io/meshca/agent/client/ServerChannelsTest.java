@@ -1,0 +1,88 @@
+package io.meshca.agent.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.meshca.agent.cache.TrustBundle;
+import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.common.testing.TestPki;
+import io.meshca.common.tls.SpiffeAuthorizers;
+import io.meshca.common.tls.SpiffeSslContexts;
+import io.meshca.common.tls.SpiffeTrustManager;
+import io.meshca.common.tls.SvidKeyManager;
+import io.meshca.proto.server.v1.AgentGrpc;
+import io.meshca.proto.server.v1.RenewAgentSvidRequest;
+import io.meshca.proto.server.v1.RenewAgentSvidResponse;
+import io.netty.handler.ssl.ClientAuth;
+import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSession;
+import org.junit.jupiter.api.Test;
+
+/** The mutual-TLS channel on real TCP: a renewed agent SVID is presented by the next connection. */
+class ServerChannelsTest {
+
+    private static final TrustDomain DOMAIN = TrustDomain.parse("example.org");
+    private static final TestPki.Authority CA = TestPki.root(DOMAIN);
+    private static final SpiffeId AGENT_ID = SpiffeId.parse("spiffe://example.org/meshca/agent/join_token/t1");
+
+    @Test
+    void renewedAgentSvid_isPresentedByTheNextConnection_withoutRebuildingTheChannel() throws Exception {
+        TestPki.Leaf serverLeaf = CA.leaf(ServerChannels.serverId(DOMAIN));
+        List<String> presentedSerials = new CopyOnWriteArrayList<>();
+        var service = new AgentGrpc.AgentImplBase() {
+            @Override
+            public void renewAgentSvid(RenewAgentSvidRequest request, StreamObserver<RenewAgentSvidResponse> responses) {
+                responses.onNext(RenewAgentSvidResponse.getDefaultInstance());
+                responses.onCompleted();
+            }
+        };
+        var recordPeer = new io.grpc.ServerInterceptor() {
+            @Override
+            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, io.grpc.Metadata headers,
+                    io.grpc.ServerCallHandler<Q, R> next) {
+                SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+                try {
+                    presentedSerials.add(((X509Certificate) session.getPeerCertificates()[0]).getSerialNumber().toString(16));
+                } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                    presentedSerials.add("none");
+                }
+                return next.startCall(call, headers);
+            }
+        };
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .sslContext(SpiffeSslContexts.server(new SvidKeyManager(serverLeaf::identity),
+                        new SpiffeTrustManager(() -> List.of(CA.certificate()), SpiffeAuthorizers.memberOf(DOMAIN)),
+                        ClientAuth.REQUIRE))
+                .addService(ServerInterceptors.intercept(service, recordPeer))
+                .build()
+                .start();
+        TestPki.Leaf first = CA.leaf(AGENT_ID);
+        TestPki.Leaf renewed = CA.leaf(AGENT_ID);
+        AgentCredentials credentials = new AgentCredentials(new AgentSvid(first.chain(), first.keyPair().getPrivate()),
+                new TrustBundle(DOMAIN, List.of(CA.certificate()), 1));
+        ManagedChannel channel = ServerChannels.mutualTls("127.0.0.1", server.getPort(), DOMAIN, credentials);
+        try {
+            AgentGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS).renewAgentSvid(RenewAgentSvidRequest.getDefaultInstance());
+
+            credentials.updateSvid(new AgentSvid(renewed.chain(), renewed.keyPair().getPrivate()));
+            channel.enterIdle(); // drop the connection, as a server restart or idle timeout would
+            AgentGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS).renewAgentSvid(RenewAgentSvidRequest.getDefaultInstance());
+
+            assertThat(presentedSerials).containsExactly(first.certificate().getSerialNumber().toString(16),
+                    renewed.certificate().getSerialNumber().toString(16));
+        } finally {
+            ServerChannels.shutdown(channel);
+            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+}
