@@ -50,6 +50,8 @@ class DemoRunnerEndToEndTest {
         Path workDir = lines.stream().map(WORKING_DIR::matcher).filter(Matcher::matches)
                 .map(m -> Path.of(m.group(1))).findFirst().orElseThrow();
         assertThat(workDir).doesNotExist();
+        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).map(ProcessHandle::pid))
+                .as("processes the demo left running").isEmpty();
     }
 
     private static final class Tee extends OutputStream {
