@@ -5,6 +5,7 @@ import io.meshca.agent.cache.EntryUpdate;
 import io.meshca.agent.cache.SvidCache;
 import io.meshca.agent.cache.WorkloadIdentitySource;
 import io.meshca.agent.client.AgentCredentials;
+import io.meshca.agent.client.AgentSvid;
 import io.meshca.agent.client.AuthorizedEntryWatcher;
 import io.meshca.agent.client.Backoff;
 import io.meshca.agent.client.ServerChannels;
@@ -83,8 +84,11 @@ public final class NodeAgent implements AutoCloseable {
                     random, Backoff.DEFAULT, 0);
             SvidRotator svidRotator = new SvidRotator(cache, client, clock, rotation, random, Backoff.DEFAULT,
                     SvidRotator.DEFAULT_BATCH_SIZE);
+            // The server checks, per call, that the SVID of the call's connection is unexpired; a renewed
+            // SVID is presented only by new connections. Idling the channel sends new calls over a new
+            // connection while the running watch finishes on the old one.
             AgentSvidRotator agentRotator = new AgentSvidRotator(credentials, client, store, clock, background, random,
-                    Backoff.DEFAULT);
+                    Backoff.DEFAULT, renewed -> channel.enterIdle());
             // closed in reverse order: endpoint first, then the rotators and the watch, then channel and threads
             resources.add(agentRotator);
             resources.add(svidRotator);
@@ -102,13 +106,12 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private static void apply(EntryUpdate update, SvidCache cache, AgentCredentials credentials, AgentSvidStore store) {
-        boolean firstSync = !cache.isSynced();
         cache.apply(update);
         if (update.bundle() != null && !update.bundle().equals(credentials.bundle())) {
             credentials.updateBundle(update.bundle());
             store.save(credentials.svid(), update.bundle());
         }
-        if (firstSync && update.fullSnapshot()) {
+        if (update.fullSnapshot()) {
             log.info("sync done: {} authorized entries at revision {}", cache.entries().size(), update.revision());
         } else {
             log.debug("applied revision {}: {} upserted, {} deleted", update.revision(), update.upserted().size(),
@@ -132,6 +135,11 @@ public final class NodeAgent implements AutoCloseable {
     /** This agent's SPIFFE ID. */
     public SpiffeId agentId() {
         return credentials.svid().spiffeId();
+    }
+
+    /** The agent's current own SVID (renewed at half-life). */
+    public AgentSvid agentSvid() {
+        return credentials.svid();
     }
 
     /** What the Workload API serves from: the SVID cache. */

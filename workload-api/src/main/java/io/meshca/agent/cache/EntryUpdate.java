@@ -3,7 +3,6 @@ package io.meshca.agent.cache;
 import io.meshca.common.spiffe.TrustDomain;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -31,7 +30,6 @@ public record EntryUpdate(
         if (fullSnapshot && !deletedEntryIds.isEmpty()) {
             throw new IllegalArgumentException("a full snapshot deletes nothing explicitly");
         }
-        Objects.requireNonNull(upserted, "upserted");
     }
 
     public Optional<TrustBundle> bundleIfChanged() {

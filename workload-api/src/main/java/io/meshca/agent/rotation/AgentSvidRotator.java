@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,12 +36,18 @@ public final class AgentSvidRotator implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final RandomGenerator random;
     private final Backoff backoff;
+    private final Consumer<AgentSvid> onRenewed;
     private volatile boolean closed;
     private int failures;
     private volatile ScheduledFuture<?> next;
 
+    /**
+     * @param onRenewed called after each renewal, once the new SVID is stored and in use; the agent
+     *     uses it to move new calls to a fresh connection (see NodeAgent)
+     */
     public AgentSvidRotator(AgentCredentials credentials, AgentSvidRenewer renewer, AgentSvidStore store,
-            Clock clock, ScheduledExecutorService executor, RandomGenerator random, Backoff backoff) {
+            Clock clock, ScheduledExecutorService executor, RandomGenerator random, Backoff backoff,
+            Consumer<AgentSvid> onRenewed) {
         this.credentials = credentials;
         this.renewer = renewer;
         this.store = store;
@@ -48,6 +55,7 @@ public final class AgentSvidRotator implements AutoCloseable {
         this.executor = executor;
         this.random = random;
         this.backoff = backoff;
+        this.onRenewed = onRenewed;
     }
 
     /**
@@ -84,6 +92,7 @@ public final class AgentSvidRotator implements AutoCloseable {
             log.info("renewed the agent SVID {}: serial {} (was {}), expires {}", renewed.spiffeId(), renewed.serial(),
                     current.serial(), renewed.notAfter());
             scheduleRenewal(clock.instant());
+            onRenewed.accept(renewed);
         } catch (RuntimeException e) {
             Duration retry = backoff.delay(failures++, random.nextDouble());
             log.warn("renewing the agent SVID failed, keeping serial {} (expires {}), retrying in {}: {}",

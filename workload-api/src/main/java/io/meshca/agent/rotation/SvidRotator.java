@@ -81,7 +81,12 @@ public final class SvidRotator implements AutoCloseable {
     /** Asks for a run as soon as possible; runs requested while one is pending coalesce. */
     public void trigger() {
         if (!closed.get() && runPending.compareAndSet(false, true)) {
-            executor.execute(this::run);
+            try {
+                executor.execute(this::run);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the agent is shutting down
+                runPending.set(false);
+            }
         }
     }
 

@@ -124,6 +124,36 @@ class NodeAgentEndToEndTest {
     }
 
     @Test
+    void agentSvid_isRenewedAtHalfLife_andTheAgentKeepsWorkingPastItsFirstSvidsExpiry() throws Exception {
+        server.close();
+        Duration agentTtl = Duration.ofSeconds(8);
+        server = CaServer.start(ServerConfig.builder()
+                .dataDir(dir.resolve("server2"))
+                .bindAddress("127.0.0.1")
+                .serverPort(0)
+                .adminSocketPath(dir.resolve("admin2/api.sock"))
+                .keyManager(ServerConfig.KEY_MANAGER_MEMORY)
+                .agentSvidTtl(agentTtl)
+                .build());
+        Files.writeString(trustBundle, server.trustBundlePem());
+        agent = NodeAgent.start(config("agent").joinToken(server.generateJoinToken(Duration.ofMinutes(10), Optional.empty())).build());
+        assertThat(agent.awaitSynced(WAIT)).isTrue();
+        var firstAgentSvid = agent.agentSvid();
+
+        await("the first agent SVID to expire", () -> Instant.now().isAfter(firstAgentSvid.notAfter().plusSeconds(1)) ? true : null);
+        assertThat(agent.agentSvid().serial()).isNotEqualTo(firstAgentSvid.serial());
+        assertThat(new AgentSvidStore(dir.resolve("agent"), server.trustDomain()).load().orElseThrow().svid().serial())
+                .isEqualTo(agent.agentSvid().serial());
+
+        // signing needs a call authenticated by an unexpired agent SVID: the renewed one
+        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        SelectorSet me = SelectorSet.of(Selector.parse("unix:uid:" + uid));
+        SpiffeId workloadId = SpiffeId.parse("spiffe://" + server.trustDomain().name() + "/e2e/late");
+        server.createEntry(workloadId, agent.agentId(), me, Duration.ofMinutes(5));
+        assertThat(await("an SVID signed after the agent SVID renewal", () -> firstSvid(agent, me)).spiffeId()).isEqualTo(workloadId);
+    }
+
+    @Test
     void reusedJoinToken_isRefusedWithAClearMessage() {
         String token = server.generateJoinToken(Duration.ofMinutes(10), Optional.empty());
         agent = NodeAgent.start(config("first").joinToken(token).build());

@@ -14,6 +14,8 @@ import io.meshca.common.testing.TestPki;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,12 +33,13 @@ class AgentSvidRotatorTest {
     @Test
     void renewsAtHalfLife_persists_andHandsTheNewSvidToTheTlsCredentials() {
         TestSigner server = new TestSigner(CA, new SvidCache(BUNDLE), clock, TTL);
+        List<AgentSvid> renewedSvids = new ArrayList<>();
         server.agentId = AGENT_ID;
         TestPki.Leaf initial = CA.leaf(AGENT_ID, clock.instant().minusSeconds(10), clock.instant().plus(TTL));
         AgentCredentials credentials = new AgentCredentials(new AgentSvid(initial.chain(), initial.keyPair().getPrivate()), BUNDLE);
         AgentSvidStore store = new AgentSvidStore(dataDir, BUNDLE.trustDomain());
         AgentSvidRotator rotator = new AgentSvidRotator(credentials, server, store, clock, clock.scheduler(),
-                new SplittableRandom(3), Backoff.DEFAULT);
+                new SplittableRandom(3), Backoff.DEFAULT, renewedSvids::add);
         rotator.start();
 
         clock.advance(TTL.multipliedBy(44).dividedBy(100));
@@ -54,6 +57,7 @@ class AgentSvidRotatorTest {
         assertThat(renewed.spiffeId()).isEqualTo(AGENT_ID);
         assertThat(renewed.privateKey()).isNotEqualTo(initial.keyPair().getPrivate());
         assertThat(store.load().orElseThrow().svid().serial()).isEqualTo(renewed.serial());
+        assertThat(renewedSvids).containsExactly(renewed);
         rotator.close();
     }
 }
