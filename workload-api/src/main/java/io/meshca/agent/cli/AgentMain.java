@@ -1,6 +1,7 @@
 package io.meshca.agent.cli;
 
 import io.meshca.common.error.MeshcaException;
+import java.io.UncheckedIOException;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,21 +29,30 @@ public final class AgentMain implements Runnable {
         System.exit(execute(args));
     }
 
-    /** Runs a command line and returns its exit code (for tests). */
+    /** Runs a command line and returns its exit code. */
     public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /**
+     * The agent's command line with its error handling: a domain error or an I/O failure prints one
+     * line {@code error: ...} and exits 1; a bad flag prints one line and exits 2. Tests set its
+     * out/err writers.
+     */
+    public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new AgentMain());
         commandLine.setExecutionExceptionHandler((error, cmd, parsed) -> {
-            if (error instanceof MeshcaException) {
+            if (error instanceof MeshcaException || error instanceof UncheckedIOException) {
                 cmd.getErr().println("error: " + error.getMessage());
                 return 1;
             }
             throw error;
         });
-        commandLine.setParameterExceptionHandler((error, args2) -> {
+        commandLine.setParameterExceptionHandler((error, args) -> {
             error.getCommandLine().getErr().println("error: " + error.getMessage());
             return 2;
         });
-        return commandLine.execute(args);
+        return commandLine;
     }
 
     @Override

@@ -25,8 +25,8 @@ final class ServerErrors {
             case PERMISSION_DENIED -> new PermissionDeniedException(message, error);
             case UNAUTHENTICATED -> new UnauthenticatedException(message, error);
             case FAILED_PRECONDITION, ALREADY_EXISTS -> new FailedPreconditionException(message, error);
-            default -> new UnavailableException(message + (error.getCause() != null && status.getCode() == Status.Code.UNAVAILABLE
-                    ? " (" + error.getCause().getMessage() + ")" : ""), error);
+            default -> new UnavailableException(what + ": ca-server unavailable: " + detail
+                    + (status.getCause() != null ? " (" + status.getCause().getMessage() + ")" : ""), error);
         };
     }
 }

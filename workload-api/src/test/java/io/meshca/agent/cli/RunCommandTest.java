@@ -1,0 +1,67 @@
+package io.meshca.agent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code agent run}'s flags and its one-line errors; a running agent is covered by NodeAgentEndToEndTest. */
+class RunCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine commandLine = AgentMain.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine.execute(args);
+    }
+
+    @Test
+    void unknownFlag_exits2_namingIt() {
+        assertThat(run("run", "-joinTokn", "x")).isEqualTo(2);
+        assertThat(err.toString()).contains("-joinTokn").doesNotContain("\tat ");
+    }
+
+    @Test
+    void noTokenAndNothingStored_exits1_withOneLineSayingWhatIsNeeded() {
+        int code = run("run", "-dataDir", dir.resolve("data").toString(), "-serverPort", "1",
+                "-socketPath", dir.resolve("api.sock").toString());
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString().strip()).startsWith("error: no agent SVID is stored in")
+                .contains("-joinToken").doesNotContain("\n");
+        assertThat(dir.resolve("api.sock")).doesNotExist();
+    }
+
+    @Test
+    void unknownConfigKey_exits1_namingKeyAndFile() throws Exception {
+        Path config = dir.resolve("agent.yaml");
+        Files.writeString(config, "trustDomian: example.org\n");
+
+        assertThat(run("run", "-config", config.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("trustDomian").contains(config.toString());
+    }
+
+    @Test
+    void unreachableServer_exits1_sayingSo_withoutTheToken() throws Exception {
+        Path bundle = dir.resolve("bundle.pem");
+        Files.writeString(bundle, io.meshca.common.pki.Pem.encodeCertificates(java.util.List.of(
+                io.meshca.common.testing.TestPki.root(io.meshca.common.spiffe.TrustDomain.parse("example.org")).certificate())));
+
+        int code = run("run", "-dataDir", dir.resolve("data").toString(), "-serverPort", "1", "-trustBundle", bundle.toString(),
+                "-joinToken", "secret-token-value", "-socketPath", dir.resolve("api.sock").toString());
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("ca-server unavailable").doesNotContain("secret-token-value");
+    }
+}
