@@ -111,4 +111,23 @@ class WatchTest {
             watcher.close();
         }
     }
+
+    @Test
+    void closedWatcher_cancelsItsStream_andDoesNotReconnect() throws Exception {
+        FakeClock clock = new FakeClock(Instant.now());
+        SvidCache cache = new SvidCache(INITIAL);
+        try (FakeServer server = new FakeServer()) {
+            server.watch = (request, stream) -> stream.onNext(page(5, true, true, entry("a", 1)).build());
+            AuthorizedEntryWatcher watcher = new AuthorizedEntryWatcher(server.channel, new WatchApplier(cache::apply),
+                    cache::revision, clock.scheduler(), new SplittableRandom(1), Backoff.DEFAULT, 0);
+            watcher.start();
+            assertThat(cache.revision()).isEqualTo(5);
+
+            watcher.close();
+            clock.advance(Duration.ofMinutes(5));
+
+            assertThat(server.watchRequests).hasSize(1);
+            assertThat(clock.pendingTasks()).isZero();
+        }
+    }
 }
