@@ -47,7 +47,7 @@ class MeshEndToEndTest {
     private static final SpiffeId NODE = SpiffeId.parse("spiffe://example.org/node/e2e");
     private static final String ORDERS = "spiffe://example.org/orders";
     private static final String PAYMENTS = "spiffe://example.org/payments";
-    private static final Duration TTL = Duration.ofSeconds(10);
+    private static final Duration TTL = Duration.ofSeconds(20);
     private static final Duration DEADLINE = Duration.ofSeconds(60);
 
     @TempDir
@@ -143,7 +143,7 @@ class MeshEndToEndTest {
                     errors.add(error);
                 }
             });
-            // a 10 s TTL is renewed at about 5 s: two distinct serials well within the deadline
+            // a 20 s TTL is renewed at about 10 s: two distinct serials well within the deadline
             assertThat(rotated.await(DEADLINE.toSeconds(), TimeUnit.SECONDS))
                     .as("orders serials seen: %s, errors: %s", serials, errors).isTrue();
         }
