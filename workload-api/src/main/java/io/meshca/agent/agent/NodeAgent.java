@@ -109,7 +109,7 @@ public final class NodeAgent implements AutoCloseable {
         cache.apply(update);
         if (update.bundle() != null && !update.bundle().equals(credentials.bundle())) {
             credentials.updateBundle(update.bundle());
-            store.save(credentials.svid(), update.bundle());
+            store.saveBundle(update.bundle());
         }
         if (update.fullSnapshot()) {
             log.info("sync done: {} authorized entries at revision {}", cache.entries().size(), update.revision());

@@ -86,7 +86,7 @@ public final class AgentSvidRotator implements AutoCloseable {
         try {
             KeyPair key = Keys.generateEcP256();
             AgentSvid renewed = new AgentSvid(renewer.renew(Csrs.create(key)), key.getPrivate());
-            store.save(renewed, credentials.bundle());
+            store.saveSvid(renewed);
             credentials.updateSvid(renewed);
             failures = 0;
             log.info("renewed the agent SVID {}: serial {} (was {}), expires {}", renewed.spiffeId(), renewed.serial(),

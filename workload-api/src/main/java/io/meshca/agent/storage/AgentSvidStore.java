@@ -3,6 +3,7 @@ package io.meshca.agent.storage;
 import io.meshca.agent.cache.TrustBundle;
 import io.meshca.agent.client.AgentSvid;
 import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.pki.Keys;
 import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.TrustDomain;
 import java.io.IOException;
@@ -18,6 +19,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.security.Signature;
 import java.util.Optional;
 import java.util.Set;
 
@@ -67,6 +70,9 @@ public final class AgentSvidStore {
         try {
             AgentSvid svid = new AgentSvid(Pem.decodeCertificates(Files.readString(svidFile)),
                     Pem.decodePrivateKey(Files.readString(keyFile)));
+            if (!keyMatchesLeaf(svid)) {
+                throw new InvalidArgumentException("the key in " + KEY_FILE + " does not belong to the certificate in " + SVID_FILE);
+            }
             TrustBundle bundle = new TrustBundle(trustDomain, Pem.decodeCertificates(Files.readString(bundleFile)), 0);
             return Optional.of(new Stored(svid, bundle));
         } catch (IOException e) {
@@ -77,12 +83,44 @@ public final class AgentSvidStore {
         }
     }
 
-    /** Stores the SVID and key (and the bundle), replacing what was there. */
-    public void save(AgentSvid svid, TrustBundle bundle) {
+    /** True if the private key signs what the leaf's public key verifies. */
+    private static boolean keyMatchesLeaf(AgentSvid svid) {
+        try {
+            byte[] probe = "meshca agent key check".getBytes(StandardCharsets.US_ASCII);
+            Signature signer = Signature.getInstance(Keys.signatureAlgorithm(svid.privateKey()));
+            signer.initSign(svid.privateKey());
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(Keys.signatureAlgorithm(svid.privateKey()));
+            verifier.initVerify(svid.leaf().getPublicKey());
+            verifier.update(probe);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Stores the SVID, its key and the bundle, replacing what was there (after attestation). */
+    public synchronized void save(AgentSvid svid, TrustBundle bundle) {
+        saveSvid(svid);
+        saveBundle(bundle);
+    }
+
+    /**
+     * Stores a renewed SVID and its key. Writers are serialized, so a renewal and a bundle update
+     * running at the same time never interleave their files.
+     */
+    public synchronized void saveSvid(AgentSvid svid) {
         ensureDir();
-        // the key first: a chain on disk must never be paired with a key of an older SVID
+        // Two files cannot be replaced atomically together: if the agent dies between the two moves,
+        // the next start finds a key that does not match the chain and asks for a new join token.
         write(KEY_FILE, Pem.encodePrivateKey(svid.privateKey()));
         write(SVID_FILE, Pem.encodeCertificates(svid.chain()));
+    }
+
+    /** Stores the trust bundle the watch delivered. */
+    public synchronized void saveBundle(TrustBundle bundle) {
+        ensureDir();
         write(BUNDLE_FILE, Pem.encodeCertificates(bundle.x509Authorities()));
     }
 

@@ -38,6 +38,7 @@ class AgentSvidRotatorTest {
         TestPki.Leaf initial = CA.leaf(AGENT_ID, clock.instant().minusSeconds(10), clock.instant().plus(TTL));
         AgentCredentials credentials = new AgentCredentials(new AgentSvid(initial.chain(), initial.keyPair().getPrivate()), BUNDLE);
         AgentSvidStore store = new AgentSvidStore(dataDir, BUNDLE.trustDomain());
+        store.save(credentials.svid(), BUNDLE); // as attestation left it
         AgentSvidRotator rotator = new AgentSvidRotator(credentials, server, store, clock, clock.scheduler(),
                 new SplittableRandom(3), Backoff.DEFAULT, renewedSvids::add);
         rotator.start();

@@ -81,4 +81,37 @@ class AgentSvidStoreTest {
                 .hasMessageContaining("stored agent SVID")
                 .hasMessageContaining("new join token");
     }
+
+    @Test
+    void keyOfAnotherSvid_isDetected_andNamesTheFiles() {
+        AgentSvidStore store = new AgentSvidStore(temp, DOMAIN);
+        TrustBundle bundle = new TrustBundle(DOMAIN, List.of(CA.certificate()), 0);
+        TestPki.Leaf first = CA.leaf(AGENT_ID);
+        // issued with an explicit key: Authority.leaf() signs every leaf for the CA's own key pair
+        TestPki.Leaf second = CA.issue(new TestPki.Profile(false, AGENT_ID, List.of()), TestPki.keyPair(),
+                java.time.Instant.now().minusSeconds(60), java.time.Instant.now().plusSeconds(3600));
+        store.save(new AgentSvid(first.chain(), first.keyPair().getPrivate()), bundle);
+        assertThat(second.keyPair().getPublic()).isNotEqualTo(first.keyPair().getPublic());
+        // as if the agent died between writing a renewed key and its chain
+        store.saveSvid(new AgentSvid(first.chain(), second.keyPair().getPrivate()));
+
+        assertThatThrownBy(store::load)
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("does not belong to the certificate")
+                .hasMessageContaining("new join token");
+    }
+
+    @Test
+    void bundleUpdate_leavesTheSvidAlone() {
+        AgentSvidStore store = new AgentSvidStore(temp, DOMAIN);
+        TestPki.Leaf leaf = CA.leaf(AGENT_ID);
+        store.save(new AgentSvid(leaf.chain(), leaf.keyPair().getPrivate()), new TrustBundle(DOMAIN, List.of(CA.certificate()), 0));
+        TestPki.Authority next = TestPki.root(DOMAIN);
+
+        store.saveBundle(new TrustBundle(DOMAIN, List.of(CA.certificate(), next.certificate()), 1));
+
+        AgentSvidStore.Stored loaded = store.load().orElseThrow();
+        assertThat(loaded.svid().chain()).isEqualTo(leaf.chain());
+        assertThat(loaded.bundle().x509Authorities()).containsExactly(CA.certificate(), next.certificate());
+    }
 }
