@@ -182,12 +182,16 @@ public final class SvidRotator implements AutoCloseable {
         Instant now = clock.instant();
         Instant earliest = null;
         for (Renewal renewal : renewals.values()) {
-            // a renewal time already past belongs to an entry that just failed: the backoff covers it
-            if (renewal.renewAt().isAfter(now) && (earliest == null || renewal.renewAt().isBefore(earliest))) {
+            // After a failed run a past renewal time belongs to an entry that just failed: the backoff
+            // covers it. After a successful run it fell due while the batches were being signed, and is
+            // due now — skipping it would leave the SVID to expire before the next renewal time.
+            boolean eligible = renewal.renewAt().isAfter(now) || !failed;
+            if (eligible && (earliest == null || renewal.renewAt().isBefore(earliest))) {
                 earliest = renewal.renewAt();
             }
         }
-        Duration delay = earliest == null ? null : Duration.between(now, earliest);
+        Duration delay = earliest == null ? null
+                : earliest.isAfter(now) ? Duration.between(now, earliest) : Duration.ZERO;
         if (failed) {
             Duration retry = backoff.delay(consecutiveFailures - 1, random.nextDouble());
             delay = delay == null || retry.compareTo(delay) < 0 ? retry : delay;

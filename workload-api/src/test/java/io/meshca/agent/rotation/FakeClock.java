@@ -69,7 +69,10 @@ public final class FakeClock extends Clock {
             synchronized (this) {
                 next = tasks.peek();
                 if (next == null || next.at.isAfter(target)) {
-                    now = target;
+                    // a task may itself have moved time past the target: time never goes back
+                    if (target.isAfter(now)) {
+                        now = target;
+                    }
                     return;
                 }
                 tasks.poll();

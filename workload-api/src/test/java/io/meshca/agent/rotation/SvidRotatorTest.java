@@ -137,4 +137,30 @@ class SvidRotatorTest {
 
         assertThat(signer.calls).hasSize(calls);
     }
+
+    @Test
+    void svidThatFallsDueWhileAnotherIsBeingSigned_isRenewedRightAfter() {
+        cache.apply(snapshot(1, entry("a", "/a", 1, 1, "unix:uid:1"), entry("b", "/b", 2, 1, "unix:uid:2")));
+        rotator.start();
+        clock.runDue();
+        Instant renewA = rotator.renewAt("a");
+        Instant renewB = rotator.renewAt("b");
+        assertThat(renewA).isNotEqualTo(renewB);
+        String later = renewA.isBefore(renewB) ? "b" : "a";
+        Instant laterAt = renewA.isBefore(renewB) ? renewB : renewA;
+        IssuedSvid laterSvid = cache.svid(later).orElseThrow();
+
+        // the earlier entry's renewal takes so long that the later one falls due meanwhile
+        signer.duringSign = () -> {
+            if (!clock.instant().isAfter(laterAt)) {
+                clock.advance(Duration.between(clock.instant(), laterAt).plusSeconds(1));
+            }
+        };
+        clock.advance(Duration.between(clock.instant(), renewA.isBefore(renewB) ? renewA : renewB));
+        signer.duringSign = () -> { };
+        clock.runDue();
+
+        assertThat(cache.svid(later).orElseThrow().leaf().getSerialNumber())
+                .isNotEqualTo(laterSvid.leaf().getSerialNumber());
+    }
 }

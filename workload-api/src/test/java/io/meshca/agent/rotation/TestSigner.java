@@ -24,6 +24,8 @@ public final class TestSigner implements SvidSigner, AgentSvidRenewer {
     public volatile boolean unavailable;
     public volatile Set<String> refusedEntries = Set.of();
     public io.meshca.common.spiffe.SpiffeId agentId;
+    /** Runs at the start of every sign call, e.g. to let (fake) time pass while the server works. */
+    public volatile Runnable duringSign = () -> { };
 
     public TestSigner(TestPki.Authority ca, SvidCache cache, Clock clock, Duration ttl) {
         this.ca = ca;
@@ -35,6 +37,7 @@ public final class TestSigner implements SvidSigner, AgentSvidRenewer {
     @Override
     public List<Result> sign(List<Request> requests) {
         calls.add(List.copyOf(requests));
+        duringSign.run();
         if (unavailable) {
             throw new io.meshca.common.error.UnavailableException("server down (test)");
         }
