@@ -67,6 +67,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class CaServer implements AutoCloseable {
 
+    /** The most frequent client keepalive the agent API accepts, in seconds (agents ping every 30 s). */
+    static final long AGENT_KEEPALIVE_MIN = 20;
+
     private static final Logger log = LoggerFactory.getLogger(CaServer.class);
     public static final Duration WATCH_POLL_INTERVAL = Duration.ofMillis(1500);
     public static final Duration SERVER_SVID_TTL = Duration.ofHours(1);
@@ -143,6 +146,12 @@ public final class CaServer implements AutoCloseable {
                 new SpiffeTrustManager(ca::x509Authorities, isAgent, clock), ClientAuth.OPTIONAL);
         agentApi = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.serverPort()))
                 .sslContext(tls)
+                // Agents ping every 30 s so that a dead server (or a silently dropped connection) ends
+                // their watch in seconds rather than at the TCP timeout; gRPC's default policy would
+                // answer such pings with GOAWAY too_many_pings.
+                .permitKeepAliveTime(AGENT_KEEPALIVE_MIN, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true)
+                .maxInboundMessageSize(16 * 1024 * 1024)
                 .addService(new NodeAttestationService(agentManager, ca))
                 .addService(ServerInterceptors.intercept(
                         new AgentService(agentManager, new BatchSigner(authorizer, issuer, signingPool), watches),

@@ -106,7 +106,8 @@ public final class TestPki {
         }
 
         public Authority intermediate(Instant notBefore, Instant notAfter) {
-            KeyPair key = keyPair();
+            // qualified: inside this record, a bare keyPair() is the issuer's own key accessor
+            KeyPair key = TestPki.keyPair();
             X500Name name = new X500Name("CN=test intermediate " + SERIAL.get() + ",O=" + domain.name());
             X509Certificate cert = sign(name, key, subject(certificate), keyPair, notBefore, notAfter, certificate,
                     caExtensions(domain.id()));
@@ -123,7 +124,7 @@ public final class TestPki {
 
         /** An X509-SVID for {@code id}. */
         public Leaf leaf(SpiffeId id, Instant notBefore, Instant notAfter) {
-            return issue(new Profile(false, id, List.of()), keyPair(), notBefore, notAfter);
+            return issue(new Profile(false, id, List.of()), TestPki.keyPair(), notBefore, notAfter);
         }
 
         /** A certificate with any profile, for negative tests (no SAN, CA=true leaf, DNS names...). */

@@ -11,7 +11,8 @@ import java.util.function.Function;
 /**
  * One Workload API server stream fed by one cache subscription: each snapshot becomes one message
  * carrying the full state. A snapshot without SVIDs ends the stream with PERMISSION_DENIED (the
- * caller matches no entry, or no longer does). The subscription is closed when the stream ends for
+ * caller matches no entry, or no longer does) — except before the first message while the caller's
+ * SVIDs are still being signed, which the stream waits for, as SPIRE's agent does. The subscription is closed when the stream ends for
  * any reason, including the client cancelling.
  *
  * @param <T> the response message type
@@ -64,6 +65,10 @@ final class SnapshotStream<T> {
                 return;
             }
             T message = null;
+            if (last == null && snapshot.isAwaitingFirstSvid()) {
+                // entitled, but the SVIDs are still being signed: the first message comes with them
+                return;
+            }
             if (snapshot.isEmpty()) {
                 ended = end(Status.PERMISSION_DENIED.withDescription(NO_IDENTITY));
             } else {

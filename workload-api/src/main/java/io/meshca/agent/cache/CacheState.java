@@ -56,9 +56,11 @@ record CacheState(
         matched.sort(AuthorizedEntry.DEFAULT_FIRST);
         List<IssuedSvid> out = new ArrayList<>(matched.size());
         Map<TrustDomain, TrustBundle> federated = new LinkedHashMap<>();
+        int pending = 0;
         for (AuthorizedEntry entry : matched) {
             IssuedSvid svid = svids.get(entry.id());
             if (svid == null) {
+                pending++;
                 continue;
             }
             out.add(svid.hint().equals(entry.hint()) ? svid
@@ -70,6 +72,6 @@ record CacheState(
                 }
             }
         }
-        return new X509Snapshot(out, bundle, federated);
+        return new X509Snapshot(out, bundle, federated, pending);
     }
 }

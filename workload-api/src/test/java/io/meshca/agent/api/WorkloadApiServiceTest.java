@@ -88,6 +88,23 @@ class WorkloadApiServiceTest {
     }
 
     @Test
+    void callerWhoseSvidIsStillBeingSigned_waitsForIt_insteadOfBeingDenied() throws Exception {
+        IssuedSvid svid = PKI.svid("/orders", "");
+        X509Snapshot signed = PKI.snapshot(svid);
+        X509Snapshot pending = new X509Snapshot(java.util.List.of(), signed.bundle(), java.util.Map.of(), 1);
+        FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ORDERS, pending);
+        Stream<X509SVIDResponse> stream = new Stream<>();
+        api(start(source, SelectorSet.of(ORDERS))).fetchX509SVID(X509SVIDRequest.getDefaultInstance(), stream);
+
+        assertThat(stream.errors.poll(200, TimeUnit.MILLISECONDS)).as("no error while the SVID is pending").isNull();
+        assertThat(stream.messages).isEmpty();
+        assertThat(source.subscriberCount()).isEqualTo(1);
+
+        source.publish(signed);
+        assertThat(serial(stream.next())).isEqualTo(svid.leaf().getSerialNumber());
+    }
+
+    @Test
     void fetchX509Svid_sendsTheStateAtOnce_andAgainOnEveryChange() throws Exception {
         IssuedSvid first = PKI.svid("/orders", "");
         FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(first));

@@ -41,6 +41,22 @@ class SvidCacheTest {
     }
 
     @Test
+    void matchingEntriesWithoutSvidYet_areCountedAsPending() {
+        AuthorizedEntry signed = entry("a", "/signed", 1, 1, "unix:uid:1000");
+        AuthorizedEntry unsigned = entry("b", "/unsigned", 2, 1, "unix:gid:1000");
+        AuthorizedEntry notMatching = entry("c", "/other", 3, 1, "unix:uid:7");
+        cache.apply(snapshot(1, signed, unsigned, notMatching));
+        assertThat(cache.snapshot(WORKLOAD).isAwaitingFirstSvid()).isTrue();
+        assertThat(cache.snapshot(selectors("unix:uid:8")).isAwaitingFirstSvid()).isFalse();
+
+        cache.storeSvids(List.of(svid(signed)));
+        X509Snapshot snapshot = cache.snapshot(WORKLOAD);
+        assertThat(snapshot.pendingSvids()).isEqualTo(1);
+        assertThat(snapshot.isAwaitingFirstSvid()).isFalse();
+        assertThat(snapshot.svids()).extracting(IssuedSvid::entryId).containsExactly("a");
+    }
+
+    @Test
     void severalEntries_giveSeveralSvids_oldestEntryFirstAsDefault() {
         AuthorizedEntry newer = entry("z-newer", "/newer", 200, 1, "unix:uid:1000");
         AuthorizedEntry oldest = entry("y-oldest", "/oldest", 100, 1, "unix:gid:1000");
