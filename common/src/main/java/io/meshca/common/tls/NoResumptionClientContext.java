@@ -13,11 +13,16 @@ import javax.net.ssl.SSLSessionContext;
  * presented and a rotated bundle not applied. Creating engines without the peer's address makes every
  * connection a full handshake. Nothing is lost: SPIFFE authentication never uses the host name.
  */
-final class NoResumptionClientContext extends SslContext {
+public final class NoResumptionClientContext extends SslContext {
 
     private final SslContext delegate;
 
-    NoResumptionClientContext(SslContext delegate) {
+    /** Wraps a client context so that none of its connections resumes a TLS session. */
+    public static SslContext wrap(SslContext delegate) {
+        return new NoResumptionClientContext(delegate);
+    }
+
+    private NoResumptionClientContext(SslContext delegate) {
         if (!delegate.isClient()) {
             throw new IllegalArgumentException("only client contexts resume sessions by peer address");
         }

@@ -43,12 +43,12 @@ public final class SpiffeSslContexts {
         SslContextBuilder builder = SslContextBuilder.forClient()
                 .keyManager(Objects.requireNonNull(keyManager, "keyManager"))
                 .trustManager(Objects.requireNonNull(trustManager, "trustManager"));
-        return new NoResumptionClientContext(build(builder));
+        return NoResumptionClientContext.wrap(build(builder));
     }
 
     /** A client context without a client certificate (e.g. an agent's node attestation). */
     public static SslContext clientWithoutIdentity(SpiffeTrustManager trustManager) {
-        return new NoResumptionClientContext(
+        return NoResumptionClientContext.wrap(
                 build(SslContextBuilder.forClient().trustManager(Objects.requireNonNull(trustManager, "trustManager"))));
     }
 

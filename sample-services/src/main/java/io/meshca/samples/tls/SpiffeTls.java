@@ -1,5 +1,7 @@
 package io.meshca.samples.tls;
 
+import io.meshca.common.tls.NoResumptionClientContext;
+
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
@@ -37,13 +39,13 @@ public final class SpiffeTls {
 
     /**
      * A client context that presents the source's SVID and accepts only the servers {@code policy}
-     * accepts. Its connections never resume a session (see {@link FullHandshakeClientContext}).
+     * accepts. Its connections never resume a session (see {@link NoResumptionClientContext}).
      */
     public static SslContext client(X509Source source, SpiffeIdVerifier policy, RefusalListener refusals) {
         SslContextBuilder builder = SslContextBuilder.forClient()
                 .keyManager(new SpiffeKeyManager(source))
                 .trustManager(new ReportingTrustManager(new SpiffeTrustManager(source, policy), refusals));
-        return new FullHandshakeClientContext(build(GrpcSslContexts.configure(builder, SslProvider.JDK)));
+        return NoResumptionClientContext.wrap(build(GrpcSslContexts.configure(builder, SslProvider.JDK)));
     }
 
     private static SslContext build(SslContextBuilder builder) {
