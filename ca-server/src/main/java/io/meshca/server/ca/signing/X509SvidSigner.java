@@ -1,9 +1,13 @@
 package io.meshca.server.ca.signing;
 
 import io.meshca.common.spiffe.SpiffeId;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,9 +17,12 @@ import java.util.Date;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -23,11 +30,10 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 
 /**
  * Signs X509-SVIDs per the SPIFFE X509-SVID standard: exactly one URI SAN (the SPIFFE ID), optional
@@ -36,17 +42,38 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
  * SKI/AKI, NotBefore backdated 10 s and NotAfter capped at the CA's NotAfter.
  *
  * <p>The current authority is read from a supplier once per call and no lock is held while signing,
- * so any number of threads sign in parallel.
+ * so any number of threads sign in parallel. What depends only on the authority (issuer name, AKI,
+ * chain) is derived once per authority, not per certificate; the certificate's DER is assembled from
+ * the very TBS bytes that were signed instead of being encoded a second time.
  */
 public final class X509SvidSigner {
 
     public static final Duration BACKDATE = Duration.ofSeconds(10);
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static final JcaX509CertificateConverter CONVERTER = new JcaX509CertificateConverter();
+    /** Per thread: SecureRandom.nextBytes and CertificateFactory lookups would otherwise serialize the signers. */
+    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
+    private static final ThreadLocal<CertificateFactory> CERTIFICATES = ThreadLocal.withInitial(() -> {
+        try {
+            return CertificateFactory.getInstance("X.509");
+        } catch (CertificateException e) {
+            throw new IllegalStateException("no X.509 certificate factory in this JVM", e);
+        }
+    });
+    private static final X500Name SUBJECT_WITHOUT_DNS = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "meshca").build();
+    private static final KeyUsage LEAF_KEY_USAGE = new KeyUsage(
+            KeyUsage.digitalSignature | KeyUsage.keyEncipherment | KeyUsage.keyAgreement);
+    private static final ExtendedKeyUsage LEAF_EKU = new ExtendedKeyUsage(
+            new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth});
+    private static final BasicConstraints NOT_A_CA = new BasicConstraints(false);
+
+    /** What every certificate signed by one authority shares. */
+    private record Prepared(X509Authority source, X500Name issuer, AuthorityKeyIdentifier aki, Instant notAfter,
+            AlgorithmIdentifier algorithm, byte[] algorithmDer, List<X509Certificate> chainTail) {
+    }
 
     private final Supplier<X509Authority> authority;
     private final Clock clock;
+    private volatile Prepared prepared;
 
     public X509SvidSigner(Supplier<X509Authority> authority, Clock clock) {
         this.authority = Objects.requireNonNull(authority, "authority");
@@ -55,65 +82,87 @@ public final class X509SvidSigner {
 
     /** The signed chain, leaf first, followed by the CA's upstream chain (empty for a self-signed root). */
     public List<X509Certificate> sign(SvidRequest request) {
-        X509Authority ca = authority.get();
+        Prepared ca = prepare(authority.get());
         Instant now = clock.instant();
         Instant notBefore = now.minus(BACKDATE);
         Instant notAfter = now.plus(request.ttl());
-        Instant caNotAfter = ca.certificate().getNotAfter().toInstant();
-        if (notAfter.isAfter(caNotAfter)) {
-            notAfter = caNotAfter;
+        if (notAfter.isAfter(ca.notAfter())) {
+            notAfter = ca.notAfter();
         }
         try {
-            JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(ca.certificate(), serial(),
-                    Date.from(notBefore), Date.from(notAfter), subject(request.dnsNames()), request.publicKey());
-            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            builder.addExtension(Extension.keyUsage, true, new KeyUsage(
-                    KeyUsage.digitalSignature | KeyUsage.keyEncipherment | KeyUsage.keyAgreement));
-            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                    new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+            SubjectPublicKeyInfo key = SubjectPublicKeyInfo.getInstance(request.publicKey().getEncoded());
+            X509v3CertificateBuilder builder = new X509v3CertificateBuilder(ca.issuer(), serial(),
+                    Date.from(notBefore), Date.from(notAfter), subject(request.dnsNames()), key);
+            builder.addExtension(Extension.basicConstraints, true, NOT_A_CA);
+            builder.addExtension(Extension.keyUsage, true, LEAF_KEY_USAGE);
+            builder.addExtension(Extension.extendedKeyUsage, false, LEAF_EKU);
             builder.addExtension(Extension.subjectKeyIdentifier, false,
-                    utils.createSubjectKeyIdentifier(request.publicKey()));
-            builder.addExtension(Extension.authorityKeyIdentifier, false,
-                    utils.createAuthorityKeyIdentifier(ca.certificate()));
+                    new JcaX509ExtensionUtils().createSubjectKeyIdentifier(key));
+            builder.addExtension(Extension.authorityKeyIdentifier, false, ca.aki());
             builder.addExtension(Extension.subjectAlternativeName, false, sans(request.spiffeId(), request.dnsNames()));
-            X509Certificate leaf = CONVERTER.getCertificate(builder.build(new KeyContentSigner(ca.key())));
-            List<X509Certificate> chain = new ArrayList<>(1 + ca.upstreamChain().size());
-            chain.add(leaf);
-            if (!ca.upstreamChain().isEmpty() || !isSelfSigned(ca.certificate())) {
-                chain.add(ca.certificate());
-                chain.addAll(ca.upstreamChain());
+            KeyContentSigner signer = new KeyContentSigner(ca.source().key(), ca.algorithm());
+            X509CertificateHolder holder = builder.build(signer);
+            byte[] der = Der.certificate(signer.signedContent(), ca.algorithmDer(), holder.getSignature());
+            X509Certificate leaf = (X509Certificate) CERTIFICATES.get().generateCertificate(new ByteArrayInputStream(der));
+            if (ca.chainTail().isEmpty()) {
+                return List.of(leaf);
             }
+            List<X509Certificate> chain = new ArrayList<>(1 + ca.chainTail().size());
+            chain.add(leaf);
+            chain.addAll(ca.chainTail());
             return chain;
-        } catch (GeneralSecurityException | CertIOException e) {
+        } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot sign an X509-SVID for " + request.spiffeId(), e);
         }
+    }
+
+    private Prepared prepare(X509Authority ca) {
+        Prepared p = prepared;
+        if (p != null && p.source() == ca) {
+            return p;
+        }
+        try {
+            X509Certificate cert = ca.certificate();
+            List<X509Certificate> tail = new ArrayList<>();
+            if (!ca.upstreamChain().isEmpty() || !isSelfSigned(cert)) {
+                tail.add(cert);
+                tail.addAll(ca.upstreamChain());
+            }
+            AlgorithmIdentifier algorithm = KeyContentSigner.algorithmOf(ca.key());
+            p = new Prepared(ca, X500Name.getInstance(cert.getSubjectX500Principal().getEncoded()),
+                    new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(cert), cert.getNotAfter().toInstant(),
+                    algorithm, algorithm.getEncoded(ASN1Encoding.DER), List.copyOf(tail));
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot use the CA certificate " + ca.certificate().getSubjectX500Principal(), e);
+        }
+        // A benign race: two threads may both derive it after a rotation; either result is the same.
+        prepared = p;
+        return p;
     }
 
     /** A random positive serial of at most 128 bits (the top bit cleared keeps the DER at 16 bytes). */
     static BigInteger serial() {
         byte[] bytes = new byte[16];
-        RANDOM.nextBytes(bytes);
+        RANDOM.get().nextBytes(bytes);
         bytes[0] &= 0x7f;
         BigInteger serial = new BigInteger(1, bytes);
         return serial.signum() == 0 ? BigInteger.ONE : serial;
     }
 
     private static X500Name subject(List<String> dnsNames) {
-        X500NameBuilder name = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "meshca");
-        if (!dnsNames.isEmpty()) {
-            name.addRDN(BCStyle.CN, dnsNames.get(0));
+        if (dnsNames.isEmpty()) {
+            return SUBJECT_WITHOUT_DNS;
         }
-        return name.build();
+        return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "meshca").addRDN(BCStyle.CN, dnsNames.get(0)).build();
     }
 
     private static GeneralNames sans(SpiffeId id, List<String> dnsNames) {
-        List<GeneralName> names = new ArrayList<>();
-        names.add(new GeneralName(GeneralName.uniformResourceIdentifier, id.toString()));
-        for (String dns : dnsNames) {
-            names.add(new GeneralName(GeneralName.dNSName, dns));
+        GeneralName[] names = new GeneralName[1 + dnsNames.size()];
+        names[0] = new GeneralName(GeneralName.uniformResourceIdentifier, id.toString());
+        for (int i = 0; i < dnsNames.size(); i++) {
+            names[i + 1] = new GeneralName(GeneralName.dNSName, dnsNames.get(i));
         }
-        return new GeneralNames(names.toArray(new GeneralName[0]));
+        return new GeneralNames(names);
     }
 
     private static boolean isSelfSigned(X509Certificate cert) {

@@ -77,4 +77,34 @@ class CsrParserTest {
         assertThat(leaf.getSubjectX500Principal().getName()).doesNotContain("admin");
         assertThat(leaf.getBasicConstraints()).isEqualTo(-1);
     }
+
+    @Test
+    void csrSignedWithSha384_isVerified_too() throws Exception {
+        var request = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
+                new org.bouncycastle.asn1.x500.X500Name("CN=x"), key.getPublic())
+                .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA384withECDSA").build(key.getPrivate()))
+                .getEncoded();
+
+        assertThat(CsrParser.publicKey(request)).isEqualTo(key.getPublic());
+    }
+
+    @Test
+    void csrWithTrailingBytes_orAnotherKeysSignature_isRejected() {
+        byte[] csr = Csrs.create(key);
+        byte[] longer = java.util.Arrays.copyOf(csr, csr.length + 2);
+        assertThatThrownBy(() -> CsrParser.publicKey(longer)).isInstanceOf(InvalidArgumentException.class);
+
+        // the request info of one key with the signature of another: no proof of possession
+        byte[] other = Csrs.create(TestPki.keyPair());
+        int[] info = Der.firstElementOfSequence(csr);
+        int[] otherInfo = Der.firstElementOfSequence(other);
+        assertThat(info).isNotNull();
+        // P-256 keys with empty subjects: request infos of equal length, so they can be swapped
+        assertThat(info[1]).isEqualTo(otherInfo[1]);
+        byte[] spliced = other.clone();
+        System.arraycopy(csr, info[0], spliced, otherInfo[0], info[1]);
+        assertThatThrownBy(() -> CsrParser.publicKey(spliced))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage(CsrParser.BAD_SIGNATURE);
+    }
 }

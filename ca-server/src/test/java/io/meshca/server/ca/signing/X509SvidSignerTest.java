@@ -130,4 +130,39 @@ class X509SvidSignerTest {
         assertThat(caCert.getNotBefore().toInstant()).isEqualTo(T0.minusSeconds(10));
         caCert.verify(caCert.getPublicKey());
     }
+
+    @Test
+    void leaf_isCanonicalDer_andVerifiesWithTheCaKey_underTheChosenProvider() throws Exception {
+        X509Certificate leaf = sign(List.of("web.example.org"), Duration.ofHours(1));
+
+        // assembled from the signed TBS bytes: byte for byte what Bouncy Castle would encode
+        assertThat(leaf.getEncoded()).isEqualTo(new org.bouncycastle.cert.X509CertificateHolder(leaf.getEncoded()).getEncoded());
+        leaf.verify(caCert.getPublicKey());
+        java.security.Signature jdk = java.security.Signature.getInstance("SHA256withECDSA");
+        jdk.initVerify(caCert.getPublicKey());
+        jdk.update(leaf.getTBSCertificate());
+        assertThat(jdk.verify(leaf.getSignature())).as("a JDK verifier accepts the provider's signature").isTrue();
+        assertThat(leaf.getSigAlgName()).isEqualTo("SHA256withECDSA");
+    }
+
+    @Test
+    void anIntermediateCa_isFollowedByItsChain_andANewAuthorityIsPickedUpAtOnce() throws Exception {
+        SigningKey interKey = new MemoryKeyManager().generate("inter");
+        var interCert = new X509SvidSigner(() -> new X509Authority(caCert, caKey, List.of()), clock)
+                .sign(new SvidRequest(SpiffeId.parse("spiffe://example.org/inter"), interKey.publicKey(), List.of(),
+                        Duration.ofHours(2))).get(0);
+        var current = new java.util.concurrent.atomic.AtomicReference<>(new X509Authority(caCert, caKey, List.of()));
+        X509SvidSigner rotating = new X509SvidSigner(current::get, clock);
+        assertThat(rotating.sign(new SvidRequest(WEB, TestPki.keyPair().getPublic(), List.of(), Duration.ofHours(1))))
+                .hasSize(1);
+
+        current.set(new X509Authority(interCert, interKey, List.of(caCert)));
+        List<X509Certificate> chain = rotating.sign(new SvidRequest(WEB, TestPki.keyPair().getPublic(), List.of(),
+                Duration.ofHours(1)));
+
+        assertThat(chain).hasSize(3);
+        assertThat(chain.subList(1, 3)).containsExactly(interCert, caCert);
+        assertThat(chain.get(0).getIssuerX500Principal()).isEqualTo(interCert.getSubjectX500Principal());
+        chain.get(0).verify(interKey.publicKey());
+    }
 }
