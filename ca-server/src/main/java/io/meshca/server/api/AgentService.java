@@ -7,6 +7,8 @@ import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.proto.server.v1.AgentGrpc;
 import io.meshca.proto.server.v1.BatchSignX509SvidsRequest;
 import io.meshca.proto.server.v1.BatchSignX509SvidsResponse;
+import io.meshca.proto.server.v1.MintJwtSvidsRequest;
+import io.meshca.proto.server.v1.MintJwtSvidsResponse;
 import io.meshca.proto.server.v1.RenewAgentSvidRequest;
 import io.meshca.proto.server.v1.RenewAgentSvidResponse;
 import io.meshca.proto.server.v1.WatchAuthorizedRequest;
@@ -24,11 +26,37 @@ public final class AgentService extends AgentGrpc.AgentImplBase {
     private final AgentManager agents;
     private final BatchSigner batchSigner;
     private final WatchSessions watches;
+    private final JwtSvidBatch jwtMinter;
 
+    /** Without JWT-SVIDs: MintJwtSvids answers UNIMPLEMENTED. */
     public AgentService(AgentManager agents, BatchSigner batchSigner, WatchSessions watches) {
+        this(agents, batchSigner, watches, null);
+    }
+
+    public AgentService(AgentManager agents, BatchSigner batchSigner, WatchSessions watches, JwtSvidBatch jwtMinter) {
         this.agents = agents;
         this.batchSigner = batchSigner;
         this.watches = watches;
+        this.jwtMinter = jwtMinter;
+    }
+
+    @Override
+    public void mintJwtSvids(MintJwtSvidsRequest request, StreamObserver<MintJwtSvidsResponse> out) {
+        if (jwtMinter == null) {
+            super.mintJwtSvids(request, out);
+            return;
+        }
+        try {
+            if (request.getParamsCount() > MAX_BATCH) {
+                throw new InvalidArgumentException("a batch holds at most " + MAX_BATCH + " requests, got "
+                        + request.getParamsCount());
+            }
+            out.onNext(MintJwtSvidsResponse.newBuilder()
+                    .addAllResults(jwtMinter.mint(CallerIdentity.agent(), request.getParamsList())).build());
+            out.onCompleted();
+        } catch (RuntimeException e) {
+            out.onError(GrpcErrors.toStatus(e));
+        }
     }
 
     @Override

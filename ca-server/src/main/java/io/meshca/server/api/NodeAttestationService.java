@@ -46,7 +46,7 @@ public final class NodeAttestationService extends NodeAttestationGrpc.NodeAttest
                             params.getData().getPayload().toByteArray(), params.getCsr().toByteArray());
                     out.onNext(AttestResponse.newBuilder().setResult(AttestResult.newBuilder()
                             .setSvid(Protos.svid(attested.agent().spiffeId(), attested.svid()))
-                            .setBundle(Protos.bundle(ca.trustDomain(), ca.x509Authorities(), ca.bundleSequence())))
+                            .setBundle(Protos.bundle(ca)))
                             .build());
                     out.onCompleted();
                 } catch (RuntimeException e) {

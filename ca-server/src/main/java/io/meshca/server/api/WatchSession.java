@@ -133,7 +133,7 @@ final class WatchSession {
             WatchAuthorizedResponse.Builder msg = WatchAuthorizedResponse.newBuilder()
                     .setRevision(revision).setFullSnapshot(true).setLastPage(p == pages - 1);
             if (p == 0) {
-                msg.setBundle(Protos.bundle(ca.trustDomain(), ca.x509Authorities(), ca.bundleSequence()));
+                msg.setBundle(Protos.bundle(ca));
             }
             for (RegistrationEntry e : entries.subList(p * pageSize, Math.min(entries.size(), (p + 1) * pageSize))) {
                 msg.addUpserted(Protos.entry(e));
@@ -155,7 +155,7 @@ final class WatchSession {
             if (last) {
                 msg.addAllDeletedEntryIds(delta.deleted());
                 if (delta.bundleChanged()) {
-                    msg.setBundle(Protos.bundle(ca.trustDomain(), ca.x509Authorities(), ca.bundleSequence()));
+                    msg.setBundle(Protos.bundle(ca));
                 }
             }
             out.onNext(msg.build());

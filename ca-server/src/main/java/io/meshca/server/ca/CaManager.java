@@ -7,6 +7,7 @@ import io.meshca.server.ca.signing.RootCaFactory;
 import io.meshca.server.ca.signing.X509Authority;
 import io.meshca.server.datastore.BundleStore;
 import io.meshca.server.datastore.StoredAuthority;
+import io.meshca.server.datastore.StoredJwtAuthority;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,6 +38,7 @@ public final class CaManager {
     private final Clock clock;
     private final AtomicReference<X509Authority> active = new AtomicReference<>();
     private final AtomicReference<List<X509Certificate>> bundle = new AtomicReference<>(List.of());
+    private final AtomicReference<List<StoredJwtAuthority>> jwtBundle = new AtomicReference<>(List.of());
     private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
 
     public CaManager(TrustDomain trustDomain, KeyManager keys, BundleStore store, Duration caTtl, Clock clock) {
@@ -88,6 +90,13 @@ public final class CaManager {
             }
         }
         bundle.set(List.copyOf(valid));
+        List<StoredJwtAuthority> jwt = new ArrayList<>();
+        for (StoredJwtAuthority a : store.jwtAuthorities()) {
+            if (a.notAfter().isAfter(now)) {
+                jwt.add(a);
+            }
+        }
+        jwtBundle.set(List.copyOf(jwt));
         sequence.set(store.sequence());
     }
 
@@ -108,6 +117,11 @@ public final class CaManager {
     /** The trust bundle's X.509 authorities (roots), oldest first. */
     public List<X509Certificate> x509Authorities() {
         return bundle.get();
+    }
+
+    /** The bundle's JWT signing keys (current, prepared and old ones still valid), oldest first. */
+    public List<StoredJwtAuthority> jwtAuthorities() {
+        return jwtBundle.get();
     }
 
     /** The bundle's sequence as of the last refresh (read with the bundle, not per call). */

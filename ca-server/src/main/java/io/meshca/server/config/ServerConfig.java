@@ -36,6 +36,8 @@ public final class ServerConfig {
     private final Duration joinTokenTtl;
     private final String keyManager;
     private final String databaseUrl;
+    private final String jwtKeyType;
+    private final Duration jwtSvidDefaultTtl;
     private final Clock clock;
 
     private ServerConfig(Builder b) {
@@ -50,6 +52,8 @@ public final class ServerConfig {
         this.joinTokenTtl = b.joinTokenTtl;
         this.keyManager = b.keyManager;
         this.databaseUrl = b.databaseUrl;
+        this.jwtKeyType = b.jwtKeyType;
+        this.jwtSvidDefaultTtl = b.jwtSvidDefaultTtl;
         this.clock = b.clock;
     }
 
@@ -107,6 +111,15 @@ public final class ServerConfig {
         return clock;
     }
 
+    /** ES256 (default) or RS256: the algorithm of the trust domain's JWT signing keys. */
+    public String jwtKeyType() {
+        return jwtKeyType;
+    }
+
+    public Duration jwtSvidDefaultTtl() {
+        return jwtSvidDefaultTtl;
+    }
+
     public Builder toBuilder() {
         Builder b = new Builder();
         b.trustDomain = trustDomain;
@@ -120,6 +133,8 @@ public final class ServerConfig {
         b.joinTokenTtl = joinTokenTtl;
         b.keyManager = keyManager;
         b.databaseUrl = databaseUrl;
+        b.jwtKeyType = jwtKeyType;
+        b.jwtSvidDefaultTtl = jwtSvidDefaultTtl;
         b.clock = clock;
         return b;
     }
@@ -137,6 +152,8 @@ public final class ServerConfig {
         private Duration joinTokenTtl = DEFAULT_JOIN_TOKEN_TTL;
         private String keyManager = KEY_MANAGER_DISK;
         private String databaseUrl;
+        private String jwtKeyType = "ES256";
+        private Duration jwtSvidDefaultTtl = Duration.ofMinutes(5);
         private Clock clock = Clock.systemUTC();
 
         private Builder() {
@@ -198,6 +215,16 @@ public final class ServerConfig {
             return this;
         }
 
+        public Builder jwtKeyType(String value) {
+            this.jwtKeyType = Objects.requireNonNull(value, "jwtKeyType");
+            return this;
+        }
+
+        public Builder jwtSvidDefaultTtl(Duration value) {
+            this.jwtSvidDefaultTtl = Objects.requireNonNull(value, "jwtSvidDefaultTtl");
+            return this;
+        }
+
         public Builder clock(Clock value) {
             this.clock = Objects.requireNonNull(value, "clock");
             return this;
@@ -211,6 +238,10 @@ public final class ServerConfig {
             positive("x509SvidDefaultTtl", x509SvidDefaultTtl);
             positive("agentSvidTtl", agentSvidTtl);
             positive("joinTokenTtl", joinTokenTtl);
+            positive("jwtSvidDefaultTtl", jwtSvidDefaultTtl);
+            if (!"ES256".equals(jwtKeyType) && !"RS256".equals(jwtKeyType)) {
+                throw new ConfigException("jwtKeyType must be \"ES256\" or \"RS256\", got \"" + jwtKeyType + "\"");
+            }
             if (!KEY_MANAGER_DISK.equals(keyManager) && !KEY_MANAGER_MEMORY.equals(keyManager)) {
                 throw new ConfigException("keyManager must be \"disk\" or \"memory\", got \"" + keyManager + "\"");
             }

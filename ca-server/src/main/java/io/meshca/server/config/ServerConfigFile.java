@@ -18,4 +18,6 @@ public final class ServerConfigFile {
     @JsonProperty public String joinTokenTtl;
     @JsonProperty public String keyManager;
     @JsonProperty public String databaseUrl;
+    @JsonProperty public String jwtKeyType;
+    @JsonProperty public String defaultJwtSvidTtl;
 }

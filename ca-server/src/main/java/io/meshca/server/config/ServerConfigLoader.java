@@ -45,6 +45,12 @@ public final class ServerConfigLoader {
         if (f.databaseUrl != null) {
             builder.databaseUrl(f.databaseUrl);
         }
+        if (f.jwtKeyType != null) {
+            builder.jwtKeyType(f.jwtKeyType);
+        }
+        if (f.defaultJwtSvidTtl != null) {
+            builder.jwtSvidDefaultTtl(Durations.parse("defaultJwtSvidTtl", f.defaultJwtSvidTtl));
+        }
         return builder;
     }
 }

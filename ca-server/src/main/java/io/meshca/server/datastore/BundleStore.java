@@ -14,6 +14,12 @@ public interface BundleStore {
     /** Adds an authority; takes a revision (bundle change). */
     void add(StoredAuthority authority);
 
+    /** Every stored JWT signing key, oldest first. */
+    List<StoredJwtAuthority> jwtAuthorities();
+
+    /** Adds a JWT signing key; takes a revision (bundle change), so the bundle's sequence increases. */
+    void addJwtAuthority(StoredJwtAuthority authority);
+
     /** The bundle's sequence number: the revision of its last change (0 if never changed). */
     long sequence();
 }

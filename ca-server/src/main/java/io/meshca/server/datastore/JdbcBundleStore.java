@@ -1,8 +1,10 @@
 package io.meshca.server.datastore;
 
 import io.meshca.common.pki.Certificates;
+import io.meshca.common.pki.Keys;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -43,6 +45,40 @@ final class JdbcBundleStore implements BundleStore {
                 s.executeUpdate();
             }
             jdbc.recordChange(c, Change.Kind.BUNDLE, "x509", null, Change.Op.UPSERT);
+            return null;
+        });
+    }
+
+    @Override
+    public List<StoredJwtAuthority> jwtAuthorities() {
+        return jdbc.read(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT key_id, kid, public_key, not_after FROM jwt_authorities ORDER BY created_at, key_id");
+                 ResultSet r = s.executeQuery()) {
+                List<StoredJwtAuthority> out = new ArrayList<>();
+                while (r.next()) {
+                    out.add(new StoredJwtAuthority(r.getString(1), r.getString(2),
+                            Keys.parsePublicKey(Base64.getDecoder().decode(r.getString(3))),
+                            Instant.ofEpochMilli(r.getLong(4))));
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public void addJwtAuthority(StoredJwtAuthority authority) {
+        jdbc.write(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO jwt_authorities (key_id, kid, public_key, not_after, created_at) VALUES (?, ?, ?, ?, ?)")) {
+                s.setString(1, authority.keyId());
+                s.setString(2, authority.kid());
+                s.setString(3, Base64.getEncoder().encodeToString(authority.publicKey().getEncoded()));
+                s.setLong(4, authority.notAfter().toEpochMilli());
+                s.setLong(5, jdbc.clock().millis());
+                s.executeUpdate();
+            }
+            jdbc.recordChange(c, Change.Kind.BUNDLE, "jwt", null, Change.Op.UPSERT);
             return null;
         });
     }

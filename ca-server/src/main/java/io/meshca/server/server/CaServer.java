@@ -20,7 +20,13 @@ import io.meshca.server.api.BatchSigner;
 import io.meshca.server.api.NodeAttestationService;
 import io.meshca.server.api.WatchSessions;
 import io.meshca.server.api.admin.AgentsService;
+import io.meshca.server.api.JwtSvidBatch;
 import io.meshca.server.api.admin.BundlesService;
+import io.meshca.server.api.admin.SvidsService;
+import io.meshca.server.ca.jwt.JwtKeySlots;
+import io.meshca.server.ca.jwt.JwtKeyType;
+import io.meshca.server.ca.jwt.JwtSvidIssuer;
+import io.meshca.server.ca.jwt.JwtSvidMinter;
 import io.meshca.server.api.admin.EntriesService;
 import io.meshca.server.api.admin.JoinTokensService;
 import io.meshca.server.api.interceptor.AdminAuditInterceptor;
@@ -78,6 +84,7 @@ public final class CaServer implements AutoCloseable {
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
     private DataStore dataStore;
     private CaManager ca;
+    private JwtKeySlots jwtKeys;
     private Registrar registrar;
     private JoinTokenIssuer tokenIssuer;
     private AgentManager agentManager;
@@ -124,7 +131,11 @@ public final class CaServer implements AutoCloseable {
         KeyManager keys = ServerConfig.KEY_MANAGER_MEMORY.equals(config.keyManager()) ? new MemoryKeyManager()
                 : new DiskKeyManager(config.dataDir().resolve("keys"));
         ca = new CaManager(td, keys, dataStore.bundle(), config.caTtl(), clock);
+        jwtKeys = new JwtKeySlots(keys, dataStore.bundle(), JwtKeyType.parse(config.jwtKeyType()), config.caTtl(), clock);
+        jwtKeys.initialize();
         ca.initialize();
+        JwtSvidIssuer jwtIssuer = new JwtSvidIssuer(new JwtSvidMinter(jwtKeys::current, clock), audit,
+                config.jwtSvidDefaultTtl());
         SvidIssuer issuer = new SvidIssuer(new X509SvidSigner(ca::activeAuthority, clock), audit,
                 config.x509SvidDefaultTtl(), config.agentSvidTtl());
 
@@ -154,7 +165,8 @@ public final class CaServer implements AutoCloseable {
                 .maxInboundMessageSize(16 * 1024 * 1024)
                 .addService(new NodeAttestationService(agentManager, ca))
                 .addService(ServerInterceptors.intercept(
-                        new AgentService(agentManager, new BatchSigner(authorizer, issuer, signingPool), watches),
+                        new AgentService(agentManager, new BatchSigner(authorizer, issuer, signingPool), watches,
+                                new JwtSvidBatch(authorizer, jwtIssuer)),
                         new AgentIdentityInterceptor(agentManager, isAgent, clock)))
                 .build();
         try {
@@ -170,7 +182,8 @@ public final class CaServer implements AutoCloseable {
 
         health = new HealthStatusManager();
         List<BindableService> admin = List.of(new EntriesService(registrar), new AgentsService(agentManager),
-                new BundlesService(ca), new JoinTokensService(tokenIssuer));
+                new BundlesService(ca), new JoinTokensService(tokenIssuer),
+                new SvidsService(jwtIssuer, td));
         adminSocket = AdminSocket.start(config.adminSocketPath(), admin, List.of(health.getHealthService().bindService()),
                 new AdminAuditInterceptor(audit, "admin:local"));
         closeables.push(adminSocket);
@@ -246,6 +259,11 @@ public final class CaServer implements AutoCloseable {
 
     public DataStore dataStore() {
         return dataStore;
+    }
+
+    /** The trust domain's JWT signing keys (current and next slots). */
+    public JwtKeySlots jwtKeys() {
+        return jwtKeys;
     }
 
     /** Blocks until the agent API terminates (after {@link #close()}, e.g. from a shutdown hook). */

@@ -20,7 +20,7 @@ public final class BundlesService extends BundlesGrpc.BundlesImplBase {
     @Override
     public void getBundle(GetBundleRequest request, StreamObserver<Bundle> out) {
         try {
-            out.onNext(Protos.bundle(ca.trustDomain(), ca.x509Authorities(), ca.bundleSequence()));
+            out.onNext(Protos.bundle(ca));
             out.onCompleted();
         } catch (RuntimeException e) {
             out.onError(GrpcErrors.toStatus(e));

@@ -92,6 +92,17 @@ public final class Protos {
         return b.build();
     }
 
+    /** The server's own bundle: X.509 authorities and JWT signing keys. */
+    public static Bundle bundle(io.meshca.server.ca.CaManager ca) {
+        Bundle.Builder b = bundle(ca.trustDomain(), ca.x509Authorities(), ca.bundleSequence()).toBuilder();
+        for (io.meshca.server.datastore.StoredJwtAuthority k : ca.jwtAuthorities()) {
+            b.addJwtAuthorities(io.meshca.proto.server.v1.JwtKey.newBuilder().setKeyId(k.kid())
+                    .setPublicKey(ByteString.copyFrom(k.publicKey().getEncoded()))
+                    .setExpiresAt(k.notAfter().getEpochSecond()));
+        }
+        return b.build();
+    }
+
     public static Bundle bundle(TrustDomain domain, List<X509Certificate> authorities, long sequence) {
         Bundle.Builder b = Bundle.newBuilder().setTrustDomain(domain.name()).setSequence(sequence)
                 .setRefreshHintSeconds(300);

@@ -42,8 +42,13 @@ public final class DiskKeyManager implements KeyManager {
 
     @Override
     public SigningKey generate(String id) {
+        return generate(id, KeyType.EC_P256);
+    }
+
+    @Override
+    public SigningKey generate(String id, KeyType type) {
         KeyIds.check(id);
-        KeyPair pair = Keys.generateEcP256();
+        KeyPair pair = type.generate();
         Path target = directory.resolve(id + SUFFIX);
         try {
             Path tmp = Files.createTempFile(directory, ".tmp-", SUFFIX,
@@ -94,8 +99,16 @@ public final class DiskKeyManager implements KeyManager {
 
     /** PKCS#8 of an EC key holds no public point reliably; derive it from the private scalar. */
     private static PublicKey publicKeyOf(PrivateKey key) {
+        if (key instanceof java.security.interfaces.RSAPrivateCrtKey rsa) {
+            try {
+                return KeyFactory.getInstance("RSA").generatePublic(
+                        new java.security.spec.RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException("cannot derive the public key", e);
+            }
+        }
         if (!(key instanceof ECPrivateKey ec)) {
-            throw new IllegalStateException("only EC keys are supported, found " + key.getAlgorithm());
+            throw new IllegalStateException("only EC and RSA keys are supported, found " + key.getAlgorithm());
         }
         try {
             var bc = new BouncyCastleProvider();

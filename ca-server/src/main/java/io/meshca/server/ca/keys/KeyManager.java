@@ -14,6 +14,14 @@ public interface KeyManager {
      */
     SigningKey generate(String id);
 
+    /**
+     * Generates a new key of {@code type} under {@code id}, replacing any key with that id.
+     *
+     * @throws IllegalArgumentException if the id is not a simple name
+     * @throws java.io.UncheckedIOException if a persistent manager cannot store it
+     */
+    SigningKey generate(String id, KeyType type);
+
     /** The key stored under {@code id}, if any. */
     Optional<SigningKey> get(String id);
 

@@ -1,6 +1,5 @@
 package io.meshca.server.ca.keys;
 
-import io.meshca.common.pki.Keys;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -12,7 +11,12 @@ public final class MemoryKeyManager implements KeyManager {
 
     @Override
     public SigningKey generate(String id) {
-        SigningKey key = new JcaSigningKey(KeyIds.check(id), Keys.generateEcP256());
+        return generate(id, KeyType.EC_P256);
+    }
+
+    @Override
+    public SigningKey generate(String id, KeyType type) {
+        SigningKey key = new JcaSigningKey(KeyIds.check(id), type.generate());
         keys.put(id, key);
         return key;
     }

@@ -39,6 +39,20 @@ abstract class KeyManagerContractTest {
     }
 
     @Test
+    void rsaKey_isStoredAndReadBackAsRsa() throws Exception {
+        KeyManager km = keyManager();
+        SigningKey key = km.generate("jwt-rsa", KeyType.RSA_2048);
+
+        SigningKey again = km.get("jwt-rsa").orElseThrow();
+        assertThat(again.publicKey()).isEqualTo(key.publicKey());
+        assertThat(again.signatureAlgorithm()).isEqualTo("SHA256withRSA");
+        Signature verify = Signature.getInstance("SHA256withRSA");
+        verify.initVerify(key.publicKey());
+        verify.update(new byte[] {4, 5});
+        assertThat(verify.verify(again.sign(new byte[] {4, 5}))).isTrue();
+    }
+
+    @Test
     void generate_replacesAKeyWithTheSameId() {
         KeyManager km = keyManager();
         SigningKey first = km.generate("ca-3");

@@ -1,0 +1,66 @@
+package io.meshca.server.api;
+
+import io.grpc.Status;
+import io.meshca.common.error.MeshcaException;
+import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.proto.server.v1.JwtSvidParams;
+import io.meshca.proto.server.v1.JwtSvidResult;
+import io.meshca.server.ca.jwt.JwtSvidIssuer;
+import io.meshca.server.ca.jwt.MintedJwtSvid;
+import io.meshca.server.datastore.AgentRecord;
+import io.meshca.server.registration.AgentAuthorizer;
+import io.meshca.server.registration.RegistrationEntry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Mints JWT-SVIDs for one agent, authorized like X.509 batches: only entries the agent serves, the
+ * identity from the entry. One item's failure is that item's result only.
+ */
+public final class JwtSvidBatch {
+
+    private static final Logger log = LoggerFactory.getLogger(JwtSvidBatch.class);
+
+    private final AgentAuthorizer authorizer;
+    private final JwtSvidIssuer issuer;
+
+    public JwtSvidBatch(AgentAuthorizer authorizer, JwtSvidIssuer issuer) {
+        this.authorizer = authorizer;
+        this.issuer = issuer;
+    }
+
+    public List<JwtSvidResult> mint(AgentRecord agent, List<JwtSvidParams> params) {
+        Set<SpiffeId> parents = authorizer.parentIds(agent.spiffeId(), agent.selectors());
+        Map<String, RegistrationEntry> authorized = authorizer.authorizedEntries(parents).stream()
+                .collect(Collectors.toMap(RegistrationEntry::id, Function.identity()));
+        List<JwtSvidResult> results = new ArrayList<>(params.size());
+        for (JwtSvidParams p : params) {
+            RegistrationEntry entry = authorized.get(p.getEntryId());
+            if (entry == null) {
+                results.add(failure(p.getEntryId(), Status.Code.PERMISSION_DENIED, "not authorized for entry " + p.getEntryId()));
+                continue;
+            }
+            try {
+                MintedJwtSvid svid = issuer.issueForEntry(entry, p.getAudienceList(), agent.spiffeId());
+                results.add(JwtSvidResult.newBuilder().setEntryId(entry.id()).setToken(svid.token())
+                        .setExpiresAt(svid.expiresAt().getEpochSecond()).build());
+            } catch (MeshcaException e) {
+                results.add(failure(entry.id(), Status.Code.valueOf(e.kind().name()), e.getMessage()));
+            } catch (RuntimeException e) {
+                log.error("minting a JWT-SVID for entry {} failed", entry.id(), e);
+                results.add(failure(entry.id(), Status.Code.INTERNAL, "internal error"));
+            }
+        }
+        return results;
+    }
+
+    private static JwtSvidResult failure(String entryId, Status.Code code, String message) {
+        return JwtSvidResult.newBuilder().setEntryId(entryId).setErrorCode(code.name()).setErrorMessage(message).build();
+    }
+}

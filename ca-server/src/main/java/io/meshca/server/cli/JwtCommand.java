@@ -1,0 +1,46 @@
+package io.meshca.server.cli;
+
+import io.grpc.ManagedChannel;
+import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.proto.server.v1.MintJwtSvidRequest;
+import io.meshca.proto.server.v1.SvidsGrpc;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "jwt", description = "JWT-SVIDs.", subcommands = JwtCommand.Mint.class)
+final class JwtCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: mint");
+    }
+
+    @Command(name = "mint", description = "Mints a JWT-SVID and prints the token (as SPIRE's 'jwt mint' does).")
+    static final class Mint extends AdminCommand {
+
+        @Option(names = "-spiffeID", paramLabel = "id", required = true, description = "SPIFFE ID of the token (sub).")
+        SpiffeId spiffeId;
+
+        @Option(names = "-audience", paramLabel = "aud", required = true, description = "Audience (aud); repeat for several.")
+        List<String> audience;
+
+        @Option(names = "-ttl", paramLabel = "seconds", description = "Token lifetime in seconds (default: the server's, 5 minutes).")
+        int ttl;
+
+        @Override
+        int call(ManagedChannel channel) {
+            if (ttl < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "-ttl cannot be negative: " + ttl);
+            }
+            var response = withDeadline(SvidsGrpc.newBlockingStub(channel)).mintJwtSvid(MintJwtSvidRequest.newBuilder()
+                    .setSpiffeId(spiffeId.toString()).addAllAudience(audience).setTtlSeconds(ttl).build());
+            out().println(response.getToken());
+            return 0;
+        }
+    }
+}
