@@ -12,6 +12,7 @@ import io.meshca.server.datastore.AgentRecord;
 import io.meshca.server.registration.AuthorizedEntriesSync;
 import io.meshca.server.registration.RegistrationEntry;
 import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.common.spiffe.TrustDomain;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -40,9 +41,14 @@ final class WatchSession {
     private long revision;
     private Set<SpiffeId> parents;
     private boolean started;
+    private final FederatedBundleSource federated;
+    /** Entry id → the trust domains it federates with: what this agent needs of the federated bundles. */
+    private final java.util.Map<String, List<TrustDomain>> federatesWith = new java.util.HashMap<>();
 
     WatchSession(AgentRecord agent, int pageSize, ServerCallStreamObserver<WatchAuthorizedResponse> out,
-                 AuthorizedEntriesSync sync, AgentManager agents, CaManager ca, Executor executor) {
+                 AuthorizedEntriesSync sync, AgentManager agents, CaManager ca, Executor executor,
+                 FederatedBundleSource federated) {
+        this.federated = federated;
         this.agent = agent;
         this.pageSize = pageSize;
         this.out = out;
@@ -88,6 +94,8 @@ final class WatchSession {
                 if (sinceRevision > 0 && sinceRevision <= current) {
                     revision = sinceRevision;
                     parents = sync.parentIds(agent.spiffeId(), agent.selectors());
+                    // what the agent's entries federate with, so later bundle changes reach it (nothing is sent)
+                    sync.snapshot(agent.spiffeId(), agent.selectors()).entries().forEach(this::track);
                 } else {
                     sendSnapshot();
                     return;
@@ -128,12 +136,15 @@ final class WatchSession {
         parents = snap.parentIds();
         revision = snap.revision();
         List<RegistrationEntry> entries = snap.entries();
+        federatesWith.clear();
+        entries.forEach(this::track);
         int pages = Math.max(1, (entries.size() + pageSize - 1) / pageSize);
         for (int p = 0; p < pages; p++) {
             WatchAuthorizedResponse.Builder msg = WatchAuthorizedResponse.newBuilder()
                     .setRevision(revision).setFullSnapshot(true).setLastPage(p == pages - 1);
             if (p == 0) {
                 msg.setBundle(Protos.bundle(ca));
+                federated.addTo(msg, needed());
             }
             for (RegistrationEntry e : entries.subList(p * pageSize, Math.min(entries.size(), (p + 1) * pageSize))) {
                 msg.addUpserted(Protos.entry(e));
@@ -143,6 +154,12 @@ final class WatchSession {
     }
 
     private void sendDelta(AuthorizedEntriesSync.Delta delta) {
+        Set<TrustDomain> before = needed();
+        delta.deleted().forEach(federatesWith::remove);
+        delta.upserted().forEach(this::track);
+        Set<TrustDomain> after = needed();
+        Set<TrustDomain> send = new java.util.HashSet<>(after);
+        send.removeIf(td -> before.contains(td) && !delta.federatedChanged().contains(td.name()));
         List<RegistrationEntry> up = delta.upserted();
         int pages = Math.max(1, (up.size() + pageSize - 1) / pageSize);
         for (int p = 0; p < pages; p++) {
@@ -157,9 +174,20 @@ final class WatchSession {
                 if (delta.bundleChanged()) {
                     msg.setBundle(Protos.bundle(ca));
                 }
+                federated.addTo(msg, send);
             }
             out.onNext(msg.build());
         }
+    }
+
+    private void track(RegistrationEntry entry) {
+        federatesWith.put(entry.id(), entry.federatesWith().stream().map(TrustDomain::parse).toList());
+    }
+
+    private Set<TrustDomain> needed() {
+        Set<TrustDomain> out = new java.util.HashSet<>();
+        federatesWith.values().forEach(out::addAll);
+        return out;
     }
 
     private void fail(Status status) {

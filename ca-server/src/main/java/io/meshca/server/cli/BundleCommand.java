@@ -1,44 +1,155 @@
 package io.meshca.server.cli;
 
 import io.grpc.ManagedChannel;
+import io.meshca.common.bundle.SpiffeBundle;
+import io.meshca.common.bundle.SpiffeBundleCodec;
 import io.meshca.common.pki.Pem;
+import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.proto.server.v1.Bundle;
 import io.meshca.proto.server.v1.BundlesGrpc;
+import io.meshca.proto.server.v1.DeleteFederatedBundleRequest;
 import io.meshca.proto.server.v1.GetBundleRequest;
+import io.meshca.proto.server.v1.ListFederatedBundlesRequest;
+import io.meshca.proto.server.v1.SetFederatedBundleRequest;
+import io.meshca.server.api.convert.BundleProtos;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "bundle", description = "The trust bundle.", subcommands = BundleCommand.Show.class)
+@Command(name = "bundle", description = "The trust bundle and the federated bundles of other trust domains.",
+        subcommands = {BundleCommand.Show.class, BundleCommand.ListCmd.class, BundleCommand.Set.class, BundleCommand.Delete.class})
 final class BundleCommand implements Runnable {
+
+    static final String PEM = "pem";
+    static final String SPIFFE = "spiffe";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: show");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: show, list, set or delete");
     }
 
-    @Command(name = "show", description = "Prints the X.509 authorities of the server's trust domain.")
+    static void checkFormat(CommandLine.Model.CommandSpec spec, String format) {
+        if (!PEM.equals(format) && !SPIFFE.equals(format)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "unsupported -format \"" + format + "\" (supported: pem, spiffe)");
+        }
+    }
+
+    /** A bundle as text: PEM certificates, or the SPIFFE document. */
+    static String render(Bundle bundle, String format) {
+        if (SPIFFE.equals(format)) {
+            SpiffeBundle b = new SpiffeBundle(TrustDomain.parse(bundle.getTrustDomain()),
+                    BundleProtos.certificates(bundle), BundleProtos.jwtAuthorities(bundle), bundle.getSequence(),
+                    Duration.ofSeconds(bundle.getRefreshHintSeconds()));
+            return SpiffeBundleCodec.toJson(b) + System.lineSeparator();
+        }
+        StringBuilder pem = new StringBuilder();
+        bundle.getX509AuthoritiesList().forEach(der -> pem.append(Pem.encode(Pem.CERTIFICATE, der.toByteArray())));
+        return pem.toString();
+    }
+
+    /** Reads a bundle file ({@code -} for stdin) of {@code trustDomain}; the SPIFFE format is parsed strictly. */
+    static Bundle read(String path, String format, TrustDomain trustDomain) throws IOException {
+        String text;
+        if ("-".equals(path)) {
+            InputStream in = System.in;
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } else {
+            text = Files.readString(Path.of(path));
+        }
+        SpiffeBundle bundle = SPIFFE.equals(format) ? SpiffeBundleCodec.parse(trustDomain, text)
+                : new SpiffeBundle(trustDomain, Pem.decodeCertificates(text), List.of(), 0, Duration.ZERO);
+        return BundleProtos.toProto(bundle);
+    }
+
+    @Command(name = "show", description = "Prints the bundle of the server's trust domain.")
     static final class Show extends AdminCommand {
 
         @Option(names = "-format", paramLabel = "pem", description = "Output format: pem (default) or spiffe (the SPIFFE bundle JWKS).")
-        String format = "pem";
+        String format = PEM;
 
         @Override
         int call(ManagedChannel channel) {
-            if (!"pem".equals(format) && !"spiffe".equals(format)) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "unsupported -format \"" + format + "\" (supported: pem, spiffe)");
+            checkFormat(spec, format);
+            out().print(render(withDeadline(BundlesGrpc.newBlockingStub(channel)).getBundle(GetBundleRequest.getDefaultInstance()), format));
+            out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "list", description = "Prints the federated bundles (of other trust domains).")
+    static final class ListCmd extends AdminCommand {
+
+        @Option(names = "-format", paramLabel = "pem", description = "Output format: pem (default) or spiffe.")
+        String format = PEM;
+
+        @Override
+        int call(ManagedChannel channel) {
+            checkFormat(spec, format);
+            var bundles = withDeadline(BundlesGrpc.newBlockingStub(channel))
+                    .listFederatedBundles(ListFederatedBundlesRequest.getDefaultInstance()).getBundlesList();
+            for (Bundle b : bundles) {
+                out().println("****************************************");
+                out().println("* spiffe://" + b.getTrustDomain());
+                out().println("****************************************");
+                out().print(render(b, format));
             }
-            var bundle = withDeadline(BundlesGrpc.newBlockingStub(channel)).getBundle(GetBundleRequest.getDefaultInstance());
-            if ("spiffe".equals(format)) {
-                out().println(SpiffeBundleJson.of(bundle));
-                return 0;
+            if (bundles.isEmpty()) {
+                out().println("No federated bundles");
             }
-            StringBuilder pem = new StringBuilder();
-            bundle.getX509AuthoritiesList().forEach(der -> pem.append(Pem.encode(Pem.CERTIFICATE, der.toByteArray())));
-            out().print(pem);
+            out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "set", description = "Creates or replaces the federated bundle of another trust domain.")
+    static final class Set extends AdminCommand {
+
+        @Option(names = "-id", required = true, paramLabel = "spiffe://td", description = "The trust domain of the bundle.")
+        String id;
+
+        @Option(names = "-path", required = true, paramLabel = "file", description = "The bundle file; - reads stdin.")
+        String path;
+
+        @Option(names = "-format", paramLabel = "pem", description = "Input format: pem (default) or spiffe (a SPIFFE bundle document).")
+        String format = PEM;
+
+        @Override
+        int call(ManagedChannel channel) throws IOException {
+            checkFormat(spec, format);
+            TrustDomain td = TrustDomain.parse(id);
+            Bundle bundle = read(path, format, td);
+            Bundle stored = withDeadline(BundlesGrpc.newBlockingStub(channel))
+                    .setFederatedBundle(SetFederatedBundleRequest.newBuilder().setBundle(bundle).build());
+            out().printf("Bundle of %s set (%d X.509 authorities, %d JWT keys)%n", td.id(),
+                    stored.getX509AuthoritiesCount(), stored.getJwtAuthoritiesCount());
+            out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", description = "Deletes the federated bundle of another trust domain.")
+    static final class Delete extends AdminCommand {
+
+        @Option(names = "-id", required = true, paramLabel = "spiffe://td", description = "The trust domain of the bundle.")
+        String id;
+
+        @Override
+        int call(ManagedChannel channel) {
+            TrustDomain td = TrustDomain.parse(id);
+            withDeadline(BundlesGrpc.newBlockingStub(channel))
+                    .deleteFederatedBundle(DeleteFederatedBundleRequest.newBuilder().setTrustDomain(td.name()).build());
+            out().println("Bundle of " + td.id() + " deleted");
             out().flush();
             return 0;
         }

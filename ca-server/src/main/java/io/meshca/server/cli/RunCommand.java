@@ -31,6 +31,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "-socketPath", paramLabel = "path", description = "Admin socket (default /tmp/meshca-server/private/api.sock).")
     Path socketPath;
 
+    @Option(names = "-bundleEndpointPort", paramLabel = "port",
+            description = "Serve the SPIFFE bundle endpoint on this port (https_spiffe unless bundleEndpoint in the config names serving files).")
+    Integer bundleEndpointPort;
+
     /** Config file first, then flags: every flag overrides its config key. */
     ServerConfig buildConfig() {
         ServerConfig.Builder b = ServerConfig.builder();
@@ -51,6 +55,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (socketPath != null) {
             b.adminSocketPath(socketPath.toAbsolutePath());
+        }
+        if (bundleEndpointPort != null) {
+            b.bundleEndpointPort(bundleEndpointPort);
         }
         return b.build();
     }

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "meshca server", mixinStandardHelpOptions = true,
         description = "The meshca certificate authority server.",
         subcommands = {RunCommand.class, HealthcheckCommand.class, TokenCommand.class, EntryCommand.class,
-                AgentCommand.class, BundleCommand.class, AuditCommand.class, JwtCommand.class, CommandLine.HelpCommand.class})
+                AgentCommand.class, BundleCommand.class, FederationCommand.class, AuditCommand.class, JwtCommand.class, CommandLine.HelpCommand.class})
 public final class ServerMain implements Runnable {
 
     @CommandLine.Spec

@@ -36,6 +36,7 @@ public final class ServerConfig {
     private final Duration joinTokenTtl;
     private final String keyManager;
     private final String databaseUrl;
+    private final FederationConfig federation;
     private final String jwtKeyType;
     private final Duration jwtSvidDefaultTtl;
     private final Clock clock;
@@ -52,6 +53,7 @@ public final class ServerConfig {
         this.joinTokenTtl = b.joinTokenTtl;
         this.keyManager = b.keyManager;
         this.databaseUrl = b.databaseUrl;
+        this.federation = b.federation;
         this.jwtKeyType = b.jwtKeyType;
         this.jwtSvidDefaultTtl = b.jwtSvidDefaultTtl;
         this.clock = b.clock;
@@ -120,6 +122,11 @@ public final class ServerConfig {
         return jwtSvidDefaultTtl;
     }
 
+    /** Bundle endpoint and federation relationships (none by default). */
+    public FederationConfig federation() {
+        return federation;
+    }
+
     public Builder toBuilder() {
         Builder b = new Builder();
         b.trustDomain = trustDomain;
@@ -133,6 +140,7 @@ public final class ServerConfig {
         b.joinTokenTtl = joinTokenTtl;
         b.keyManager = keyManager;
         b.databaseUrl = databaseUrl;
+        b.federation = federation;
         b.jwtKeyType = jwtKeyType;
         b.jwtSvidDefaultTtl = jwtSvidDefaultTtl;
         b.clock = clock;
@@ -152,6 +160,7 @@ public final class ServerConfig {
         private Duration joinTokenTtl = DEFAULT_JOIN_TOKEN_TTL;
         private String keyManager = KEY_MANAGER_DISK;
         private String databaseUrl;
+        private FederationConfig federation = FederationConfig.NONE;
         private String jwtKeyType = "ES256";
         private Duration jwtSvidDefaultTtl = Duration.ofMinutes(5);
         private Clock clock = Clock.systemUTC();
@@ -223,6 +232,20 @@ public final class ServerConfig {
         public Builder jwtSvidDefaultTtl(Duration value) {
             this.jwtSvidDefaultTtl = Objects.requireNonNull(value, "jwtSvidDefaultTtl");
             return this;
+        }
+
+        public Builder federation(FederationConfig value) {
+            this.federation = Objects.requireNonNull(value, "federation");
+            return this;
+        }
+
+        public Builder bundleEndpointPort(int port) {
+            this.federation = federation.withEndpointPort(port);
+            return this;
+        }
+
+        FederationConfig federation() {
+            return federation;
         }
 
         public Builder clock(Clock value) {

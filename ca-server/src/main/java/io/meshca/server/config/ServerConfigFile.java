@@ -20,4 +20,7 @@ public final class ServerConfigFile {
     @JsonProperty public String databaseUrl;
     @JsonProperty public String jwtKeyType;
     @JsonProperty public String defaultJwtSvidTtl;
+    @JsonProperty public FederationConfigFile.Endpoint bundleEndpoint;
+    @JsonProperty public java.util.Map<String, FederationConfigFile.Relationship> federatesWith;
+    @JsonProperty public FederationConfigFile.Refresh federationRefresh;
 }

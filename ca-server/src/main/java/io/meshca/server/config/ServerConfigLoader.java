@@ -51,6 +51,10 @@ public final class ServerConfigLoader {
         if (f.defaultJwtSvidTtl != null) {
             builder.jwtSvidDefaultTtl(Durations.parse("defaultJwtSvidTtl", f.defaultJwtSvidTtl));
         }
+        if (f.bundleEndpoint != null || f.federatesWith != null || f.federationRefresh != null) {
+            builder.federation(FederationConfigFile.apply(builder.federation(), f.bundleEndpoint, f.federatesWith,
+                    f.federationRefresh));
+        }
         return builder;
     }
 }

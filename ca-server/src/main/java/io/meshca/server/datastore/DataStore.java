@@ -25,6 +25,8 @@ public final class DataStore implements AutoCloseable {
     private final AgentStore agents;
     private final JoinTokenStore joinTokens;
     private final BundleStore bundle;
+    private final FederatedBundleStore federatedBundles;
+    private final FederationStore federation;
     private final ChangeLog changes;
     private final AuditStore audit;
 
@@ -35,6 +37,8 @@ public final class DataStore implements AutoCloseable {
         this.agents = new JdbcAgentStore(jdbc);
         this.joinTokens = new JdbcJoinTokenStore(jdbc);
         this.bundle = new JdbcBundleStore(jdbc);
+        this.federatedBundles = new JdbcFederatedBundleStore(jdbc);
+        this.federation = new JdbcFederationStore(jdbc);
         this.changes = new JdbcChangeLog(jdbc);
         this.audit = new JdbcAuditStore(jdbc);
     }
@@ -98,6 +102,14 @@ public final class DataStore implements AutoCloseable {
 
     public BundleStore bundle() {
         return bundle;
+    }
+
+    public FederatedBundleStore federatedBundles() {
+        return federatedBundles;
+    }
+
+    public FederationStore federation() {
+        return federation;
     }
 
     public ChangeLog changes() {

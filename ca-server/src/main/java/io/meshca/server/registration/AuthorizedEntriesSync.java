@@ -38,9 +38,15 @@ public final class AuthorizedEntriesSync {
      * the agent was banned or evicted; {@code more}: the change log had more than one read's worth.
      */
     public record Delta(long revision, List<RegistrationEntry> upserted, List<String> deleted, boolean bundleChanged,
-                        boolean agentChanged, boolean resnapshot, boolean more) {
+                        boolean agentChanged, boolean resnapshot, boolean more, Set<String> federatedChanged) {
+        public Delta(long revision, List<RegistrationEntry> upserted, List<String> deleted, boolean bundleChanged,
+                     boolean agentChanged, boolean resnapshot, boolean more) {
+            this(revision, upserted, deleted, bundleChanged, agentChanged, resnapshot, more, Set.of());
+        }
+
         public boolean isEmpty() {
-            return upserted.isEmpty() && deleted.isEmpty() && !bundleChanged && !agentChanged && !resnapshot;
+            return upserted.isEmpty() && deleted.isEmpty() && !bundleChanged && !agentChanged && !resnapshot
+                    && federatedChanged.isEmpty();
         }
     }
 
@@ -68,11 +74,13 @@ public final class AuthorizedEntriesSync {
         boolean bundle = false;
         boolean agent = false;
         boolean resnapshot = false;
+        Set<String> federated = new LinkedHashSet<>();
         Set<String> touched = new LinkedHashSet<>();
         Set<String> wasOurs = new LinkedHashSet<>();
         for (Change c : batch) {
             switch (c.kind()) {
                 case BUNDLE -> bundle = true;
+                case FEDERATED_BUNDLE -> federated.add(c.objectId());
                 case AGENT -> agent |= c.objectId().equals(agentId.toString());
                 case ENTRY -> {
                     if (authorizer.serverId().toString().equals(c.parentId())) {
@@ -98,6 +106,7 @@ public final class AuthorizedEntriesSync {
             }
         }
         long last = batch.get(batch.size() - 1).revision();
-        return new Delta(last, upserted, deleted, bundle, agent, resnapshot, batch.size() == CHANGES_PER_READ);
+        return new Delta(last, upserted, deleted, bundle, agent, resnapshot, batch.size() == CHANGES_PER_READ,
+                Set.copyOf(federated));
     }
 }

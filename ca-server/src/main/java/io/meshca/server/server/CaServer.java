@@ -92,6 +92,7 @@ public final class CaServer implements AutoCloseable {
     private Server agentApi;
     private AdminSocket adminSocket;
     private HealthStatusManager health;
+    private FederationRuntime federation;
     private volatile boolean closed;
 
     private CaServer(ServerConfig config) {
@@ -146,11 +147,14 @@ public final class CaServer implements AutoCloseable {
         agentManager = new AgentManager(List.of(new JoinTokenAttestor(joinTokens)), dataStore.agents(), issuer, audit, clock);
         AgentAuthorizer authorizer = new AgentAuthorizer(serverId, dataStore.entries(), clock);
         WatchSessions watches = new WatchSessions(new AuthorizedEntriesSync(authorizer, dataStore.entries(),
-                dataStore.changes()), agentManager, ca, dataStore.notifier(), scheduler, WATCH_POLL_INTERVAL);
+                dataStore.changes()), agentManager, ca, dataStore.notifier(), scheduler, WATCH_POLL_INTERVAL,
+                dataStore.federatedBundles()::get);
 
         identity = new ServerIdentity(serverId, issuer, SERVER_SVID_TTL, clock, scheduler);
         identity.start();
         closeables.push(identity);
+        federation = FederationRuntime.start(config.federation(), td, dataStore, ca, identity::current, scheduler, clock);
+        closeables.push(federation);
 
         var isAgent = SpiffeAuthorizers.pathUnder(td, "/meshca/agent");
         var tls = SpiffeSslContexts.server(new SvidKeyManager(identity::current),
@@ -182,7 +186,7 @@ public final class CaServer implements AutoCloseable {
 
         health = new HealthStatusManager();
         List<BindableService> admin = List.of(new EntriesService(registrar), new AgentsService(agentManager),
-                new BundlesService(ca), new JoinTokensService(tokenIssuer),
+                new BundlesService(ca, federation.bundles()), federation.adminService(), new JoinTokensService(tokenIssuer),
                 new SvidsService(jwtIssuer, td));
         adminSocket = AdminSocket.start(config.adminSocketPath(), admin, List.of(health.getHealthService().bindService()),
                 new AdminAuditInterceptor(audit, "admin:local"));
@@ -207,6 +211,16 @@ public final class CaServer implements AutoCloseable {
 
     public TrustDomain trustDomain() {
         return config.trustDomain();
+    }
+
+    /** The bound port of the SPIFFE bundle endpoint, if one is configured. */
+    public Optional<Integer> bundleEndpointPort() {
+        return federation.endpointPort();
+    }
+
+    /** Federation relationships (what the admin Federation service drives). */
+    public io.meshca.server.federation.Federation federation() {
+        return federation.federation();
     }
 
     public SpiffeId serverId() {

@@ -150,7 +150,7 @@ class SpiffeBundleCodecTest {
     }
 
     @Test
-    void certWithoutBasicConstraints_isRefused() {
+    void nonCaCertWithoutSpiffeId_isRefused() {
         Instant now = Instant.now();
         TestPki.Leaf noBc = ROOT.issue(new TestPki.Profile(false, null, List.of()), TestPki.keyPair(),
                 now.minusSeconds(60), now.plusSeconds(3600));

@@ -4,17 +4,28 @@ import io.grpc.stub.StreamObserver;
 import io.meshca.common.error.GrpcErrors;
 import io.meshca.proto.server.v1.Bundle;
 import io.meshca.proto.server.v1.BundlesGrpc;
+import io.meshca.proto.server.v1.DeleteFederatedBundleRequest;
+import io.meshca.proto.server.v1.DeleteFederatedBundleResponse;
 import io.meshca.proto.server.v1.GetBundleRequest;
+import io.meshca.proto.server.v1.ListFederatedBundlesRequest;
+import io.meshca.proto.server.v1.ListFederatedBundlesResponse;
+import io.meshca.proto.server.v1.SetFederatedBundleRequest;
+import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.server.api.convert.BundleProtos;
+import io.meshca.server.federation.FederatedBundles;
 import io.meshca.server.api.convert.Protos;
 import io.meshca.server.ca.CaManager;
 
-/** Admin: the server's own trust bundle. */
+/** Admin: the server's own trust bundle and the federated bundles of other trust domains. */
 public final class BundlesService extends BundlesGrpc.BundlesImplBase {
 
     private final CaManager ca;
+    private final FederatedBundles federated;
 
-    public BundlesService(CaManager ca) {
+    public BundlesService(CaManager ca, FederatedBundles federated) {
         this.ca = ca;
+        this.federated = federated;
     }
 
     @Override
@@ -24,6 +35,47 @@ public final class BundlesService extends BundlesGrpc.BundlesImplBase {
             out.onCompleted();
         } catch (RuntimeException e) {
             out.onError(GrpcErrors.toStatus(e));
+        }
+    }
+
+    @Override
+    public void listFederatedBundles(ListFederatedBundlesRequest request, StreamObserver<ListFederatedBundlesResponse> out) {
+        try {
+            ListFederatedBundlesResponse.Builder response = ListFederatedBundlesResponse.newBuilder();
+            federated.list().forEach(b -> response.addBundles(BundleProtos.toProto(b)));
+            out.onNext(response.build());
+            out.onCompleted();
+        } catch (RuntimeException e) {
+            out.onError(GrpcErrors.toStatus(e));
+        }
+    }
+
+    @Override
+    public void setFederatedBundle(SetFederatedBundleRequest request, StreamObserver<Bundle> out) {
+        try {
+            out.onNext(BundleProtos.toProto(federated.set(BundleProtos.fromProto(request.getBundle()))));
+            out.onCompleted();
+        } catch (RuntimeException e) {
+            out.onError(GrpcErrors.toStatus(e));
+        }
+    }
+
+    @Override
+    public void deleteFederatedBundle(DeleteFederatedBundleRequest request, StreamObserver<DeleteFederatedBundleResponse> out) {
+        try {
+            federated.delete(trustDomain(request.getTrustDomain()));
+            out.onNext(DeleteFederatedBundleResponse.getDefaultInstance());
+            out.onCompleted();
+        } catch (RuntimeException e) {
+            out.onError(GrpcErrors.toStatus(e));
+        }
+    }
+
+    static TrustDomain trustDomain(String text) {
+        try {
+            return TrustDomain.parse(text);
+        } catch (RuntimeException e) {
+            throw new InvalidArgumentException("invalid trust domain \"" + text + "\": " + e.getMessage(), e);
         }
     }
 }

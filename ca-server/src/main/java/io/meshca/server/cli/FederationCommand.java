@@ -1,0 +1,163 @@
+package io.meshca.server.cli;
+
+import io.grpc.ManagedChannel;
+import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.proto.server.v1.Bundle;
+import io.meshca.proto.server.v1.DeleteFederationRelationshipRequest;
+import io.meshca.proto.server.v1.FederationGrpc;
+import io.meshca.proto.server.v1.FederationRelationship;
+import io.meshca.proto.server.v1.GetFederationRelationshipRequest;
+import io.meshca.proto.server.v1.ListFederationRelationshipsRequest;
+import io.meshca.proto.server.v1.RefreshBundleRequest;
+import java.io.IOException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Federation relationships, with SPIRE's flag names. */
+@Command(name = "federation", description = "Federation relationships with other trust domains.",
+        subcommands = {FederationCommand.Create.class, FederationCommand.Update.class, FederationCommand.ListCmd.class,
+                FederationCommand.Show.class, FederationCommand.Delete.class, FederationCommand.Refresh.class})
+final class FederationCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "missing subcommand: create, update, list, show, delete or refresh");
+    }
+
+    abstract static class Write extends AdminCommand {
+        @Option(names = "-trustDomain", required = true, paramLabel = "td", description = "The foreign trust domain.")
+        String trustDomain;
+
+        @Option(names = "-bundleEndpointURL", required = true, paramLabel = "url", description = "https URL of its bundle endpoint.")
+        String url;
+
+        @Option(names = "-bundleEndpointProfile", paramLabel = "profile", description = "https_web (default) or https_spiffe.")
+        String profile = "https_web";
+
+        @Option(names = "-endpointSpiffeID", paramLabel = "id", description = "https_spiffe: the SPIFFE ID of the endpoint.")
+        String endpointId;
+
+        @Option(names = "-trustDomainBundlePath", paramLabel = "file", description = "The foreign bundle to start from (https_spiffe needs one).")
+        String bundlePath;
+
+        @Option(names = "-trustDomainBundleFormat", paramLabel = "pem", description = "Format of that file: pem (default) or spiffe.")
+        String bundleFormat = BundleCommand.PEM;
+
+        @Option(names = "-trustedCAFile", paramLabel = "file", description = "https_web: PEM CAs (a path on the server) instead of the JDK trust store.")
+        String caFile;
+
+        FederationRelationship request() throws IOException {
+            BundleCommand.checkFormat(spec, bundleFormat);
+            TrustDomain td = TrustDomain.parse(trustDomain);
+            FederationRelationship.Builder b = FederationRelationship.newBuilder().setTrustDomain(td.name())
+                    .setBundleEndpointUrl(url).setBundleEndpointProfile(profile);
+            if (endpointId != null) {
+                b.setEndpointSpiffeId(endpointId);
+            }
+            if (caFile != null) {
+                b.setTrustedCaFile(java.nio.file.Path.of(caFile).toAbsolutePath().toString());
+            }
+            if (bundlePath != null) {
+                b.setTrustDomainBundle(BundleCommand.read(bundlePath, bundleFormat, td));
+            }
+            return b.build();
+        }
+    }
+
+    @Command(name = "create", description = "Creates a federation relationship.")
+    static final class Create extends Write {
+        @Override
+        int call(ManagedChannel channel) throws IOException {
+            print(out(), withDeadline(FederationGrpc.newBlockingStub(channel)).createFederationRelationship(request()));
+            return 0;
+        }
+    }
+
+    @Command(name = "update", description = "Replaces a federation relationship.")
+    static final class Update extends Write {
+        @Override
+        int call(ManagedChannel channel) throws IOException {
+            print(out(), withDeadline(FederationGrpc.newBlockingStub(channel)).updateFederationRelationship(request()));
+            return 0;
+        }
+    }
+
+    @Command(name = "list", description = "Lists the federation relationships.")
+    static final class ListCmd extends AdminCommand {
+        @Override
+        int call(ManagedChannel channel) {
+            var rels = withDeadline(FederationGrpc.newBlockingStub(channel))
+                    .listFederationRelationships(ListFederationRelationshipsRequest.getDefaultInstance()).getRelationshipsList();
+            out().println("Found " + rels.size() + " federation relationship" + (rels.size() == 1 ? "" : "s"));
+            rels.forEach(r -> {
+                out().println();
+                print(out(), r);
+            });
+            out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "show", description = "Shows a federation relationship.")
+    static final class Show extends AdminCommand {
+        @Option(names = "-trustDomain", required = true, paramLabel = "td")
+        String trustDomain;
+
+        @Override
+        int call(ManagedChannel channel) {
+            print(out(), withDeadline(FederationGrpc.newBlockingStub(channel)).getFederationRelationship(
+                    GetFederationRelationshipRequest.newBuilder().setTrustDomain(TrustDomain.parse(trustDomain).name()).build()));
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", description = "Deletes a federation relationship (the last fetched bundle stays).")
+    static final class Delete extends AdminCommand {
+        @Option(names = "-trustDomain", required = true, paramLabel = "td")
+        String trustDomain;
+
+        @Override
+        int call(ManagedChannel channel) {
+            withDeadline(FederationGrpc.newBlockingStub(channel)).deleteFederationRelationship(
+                    DeleteFederationRelationshipRequest.newBuilder().setTrustDomain(TrustDomain.parse(trustDomain).name()).build());
+            out().println("Federation relationship with " + trustDomain + " deleted");
+            out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "refresh", description = "Fetches the trust domain's bundle from its endpoint now.")
+    static final class Refresh extends AdminCommand {
+        @Option(names = "-trustDomain", required = true, paramLabel = "td")
+        String trustDomain;
+
+        @Override
+        int call(ManagedChannel channel) {
+            Bundle b = withDeadline(FederationGrpc.newBlockingStub(channel)).refreshBundle(
+                    RefreshBundleRequest.newBuilder().setTrustDomain(TrustDomain.parse(trustDomain).name()).build());
+            out().printf("Bundle of %s refreshed: sequence %d, %d X.509 authorities, %d JWT keys%n", trustDomain,
+                    b.getSequence(), b.getX509AuthoritiesCount(), b.getJwtAuthoritiesCount());
+            out().flush();
+            return 0;
+        }
+    }
+
+    static void print(PrintWriter out, FederationRelationship r) {
+        out.println("Trust domain              : " + r.getTrustDomain());
+        out.println("Bundle endpoint URL       : " + r.getBundleEndpointUrl());
+        out.println("Bundle endpoint profile   : " + r.getBundleEndpointProfile());
+        if (!r.getEndpointSpiffeId().isEmpty()) {
+            out.println("Endpoint SPIFFE ID        : " + r.getEndpointSpiffeId());
+        }
+        if (!r.getTrustedCaFile().isEmpty()) {
+            out.println("Trusted CA file           : " + r.getTrustedCaFile());
+        }
+        out.flush();
+    }
+}

@@ -1,0 +1,125 @@
+package io.meshca.server.server;
+
+import io.grpc.BindableService;
+import io.meshca.common.bundle.JwtAuthority;
+import io.meshca.common.bundle.SpiffeBundle;
+import io.meshca.common.bundle.SpiffeBundleCodec;
+import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.pki.Pem;
+import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.common.tls.TlsIdentity;
+import io.meshca.server.api.admin.FederationService;
+import io.meshca.server.ca.CaManager;
+import io.meshca.server.config.FederationConfig;
+import io.meshca.server.datastore.DataStore;
+import io.meshca.server.federation.BundleRefresher;
+import io.meshca.server.federation.FederatedBundles;
+import io.meshca.server.federation.Federation;
+import io.meshca.server.federation.endpoint.BundleEndpointServer;
+import io.meshca.server.federation.endpoint.BundleFetcher;
+import io.meshca.server.federation.endpoint.ServingCertificate;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
+
+/**
+ * The federation part of the composition root: federated bundles, relationships and their refresher,
+ * and the bundle endpoint when configured. Kept out of {@link CaServer} so that it stays readable.
+ */
+final class FederationRuntime implements AutoCloseable {
+
+    private final FederatedBundles bundles;
+    private final Federation federation;
+    private final BundleRefresher refresher;
+    private BundleEndpointServer endpoint;
+
+    private FederationRuntime(FederatedBundles bundles, Federation federation, BundleRefresher refresher) {
+        this.bundles = bundles;
+        this.federation = federation;
+        this.refresher = refresher;
+    }
+
+    static FederationRuntime start(FederationConfig config, TrustDomain td, DataStore dataStore, CaManager ca,
+            Supplier<TlsIdentity> serverSvid, ScheduledExecutorService scheduler, Clock clock) throws IOException {
+        FederatedBundles bundles = new FederatedBundles(td, dataStore.federatedBundles());
+        BundleFetcher fetcher = new BundleFetcher(domain -> bundles.get(domain)
+                .map(SpiffeBundle::x509Authorities).orElse(List.of()), clock);
+        BundleRefresher refresher = new BundleRefresher(dataStore.federation(), bundles, fetcher::fetch, scheduler,
+                new BundleRefresher.RefreshPolicy(config.minRefresh(), config.defaultRefresh()));
+        FederationRuntime runtime = new FederationRuntime(bundles, new Federation(dataStore.federation(), bundles, refresher), refresher);
+        try {
+            for (FederationConfig.Configured c : config.relationships()) {
+                runtime.federation.applyConfigured(c.relationship(),
+                        c.bundlePath().map(p -> readBundle(c.relationship().trustDomain(), p)));
+            }
+            refresher.start();
+            if (config.bundleEndpoint().isPresent()) {
+                FederationConfig.Endpoint e = config.bundleEndpoint().get();
+                Supplier<TlsIdentity> identity = serverSvid;
+                if (e.webProfile()) {
+                    TlsIdentity fromFiles = ServingCertificate.load(e.servingCertFile(), e.servingKeyFile());
+                    identity = () -> fromFiles;
+                }
+                Duration hint = e.refreshHint();
+                runtime.endpoint = BundleEndpointServer.start(new InetSocketAddress(e.address(), e.port()), identity,
+                        () -> ownBundle(td, ca, hint));
+            }
+        } catch (IOException | RuntimeException ex) {
+            runtime.close();
+            throw ex;
+        }
+        return runtime;
+    }
+
+    /** The own trust domain's bundle as the endpoint serves it: X.509 authorities and JWT signing keys. */
+    static SpiffeBundle ownBundle(TrustDomain td, CaManager ca, Duration refreshHint) {
+        List<JwtAuthority> jwt = ca.jwtAuthorities().stream().map(k -> new JwtAuthority(k.kid(), k.publicKey())).toList();
+        return new SpiffeBundle(td, ca.x509Authorities(), jwt, ca.bundleSequence(), refreshHint);
+    }
+
+    /** A bundle file: a SPIFFE document if it looks like JSON, else PEM certificates. */
+    static SpiffeBundle readBundle(TrustDomain td, Path path) {
+        String text;
+        try {
+            text = Files.readString(path);
+        } catch (IOException e) {
+            throw new InvalidArgumentException("cannot read bundle file " + path + ": " + e.getMessage());
+        }
+        if (text.stripLeading().startsWith("{")) {
+            return SpiffeBundleCodec.parse(td, text);
+        }
+        return SpiffeBundleCodec.parse(td, SpiffeBundleCodec.toJson(
+                new SpiffeBundle(td, Pem.decodeCertificates(text), List.of(), 0, Duration.ZERO)));
+    }
+
+    FederatedBundles bundles() {
+        return bundles;
+    }
+
+    Federation federation() {
+        return federation;
+    }
+
+    BindableService adminService() {
+        return new FederationService(federation);
+    }
+
+    Optional<Integer> endpointPort() {
+        return Optional.ofNullable(endpoint).map(BundleEndpointServer::port);
+    }
+
+    @Override
+    public void close() {
+        refresher.close();
+        if (endpoint != null) {
+            endpoint.close();
+        }
+    }
+}
