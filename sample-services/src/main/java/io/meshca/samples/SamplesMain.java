@@ -1,5 +1,6 @@
 package io.meshca.samples;
 
+import io.meshca.samples.bench.BenchCommand;
 import io.meshca.samples.cli.Cli;
 import io.meshca.samples.demo.DemoCommand;
 import io.meshca.samples.orders.OrdersCommand;
@@ -8,13 +9,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code java -jar meshca-samples.jar orders|payments|demo ...}. The demo itself starts orders and
+ * {@code java -jar meshca-samples.jar orders|payments|demo|bench ...}. The demo itself starts orders and
  * payments through their own main classes ({@code OrdersMain}, {@code PaymentsMain}), not through this
  * one, because the main class is part of their attested identity.
  */
 @Command(name = "meshca-samples", mixinStandardHelpOptions = true,
-        subcommands = {OrdersCommand.class, PaymentsCommand.class, DemoCommand.class},
-        description = "The meshca demo workloads and the demo runner.")
+        subcommands = {OrdersCommand.class, PaymentsCommand.class, DemoCommand.class, BenchCommand.class},
+        description = "The meshca demo workloads, the demo runner and the bench commands.")
 public final class SamplesMain implements Runnable {
 
     @Override

@@ -1,0 +1,26 @@
+package io.meshca.samples.bench;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code bench issue|workload-api}: commands that print figures (benchmarks are commands, not timed tests). */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        subcommands = {IssueBenchCommand.class, WorkloadApiBenchCommand.class},
+        description = "Measure issuance throughput and Workload API latency on this machine.")
+public final class BenchCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static void requirePositive(int value, String flag) {
+        if (value < 1) {
+            throw new IllegalArgumentException(flag + " must be at least 1");
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.meshca.samples.bench;
+
+import io.meshca.server.config.ServerConfig;
+import io.meshca.server.server.CaServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** A throwaway in-process ca-server for a bench: free port on loopback, memory keys, a temp dir removed at close. */
+final class BenchServer implements AutoCloseable {
+
+    final Path dir;
+    final CaServer server;
+
+    private BenchServer(Path dir, CaServer server) {
+        this.dir = dir;
+        this.server = server;
+    }
+
+    static BenchServer start(String prefix) throws IOException {
+        Path dir = Files.createTempDirectory(prefix);
+        try {
+            CaServer server = CaServer.start(ServerConfig.builder()
+                    .dataDir(dir.resolve("server"))
+                    .bindAddress("127.0.0.1")
+                    .serverPort(0)
+                    .adminSocketPath(dir.resolve("admin/api.sock"))
+                    .keyManager(ServerConfig.KEY_MANAGER_MEMORY)
+                    .build());
+            return new BenchServer(dir, server);
+        } catch (IOException | RuntimeException e) {
+            deleteTree(dir);
+            throw e;
+        }
+    }
+
+    Path writeBundle() throws IOException {
+        Path bundle = dir.resolve("bundle.pem");
+        Files.writeString(bundle, server.trustBundlePem());
+        return bundle;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        deleteTree(dir);
+    }
+
+    static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temp dir is harmless
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.meshca.samples.bench;
+
+import io.meshca.common.crypto.CryptoProvider;
+import io.meshca.common.pki.Pem;
+import io.meshca.common.spiffe.Selector;
+import io.meshca.common.spiffe.SelectorSet;
+import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.samples.cli.Durations;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code bench issue}: batch CSR signing through the agent API; last line {@code issue: rate=... provider=...}. */
+@Command(name = "issue", mixinStandardHelpOptions = true,
+        description = {"Start a ca-server in this process (or target one with -serverAddress), attest a bench agent with a "
+                + "join token, and drive BatchSignX509Svids over mutual TLS with pre-generated CSRs.",
+                "The last line is `issue: rate=<certificates>/s p50=<ms> p99=<ms> errors=<n> provider=<name>` "
+                        + "(latency per batch call; provider of the in-process server, `remote` otherwise)."})
+public final class IssueBenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    static final SpiffeId NODE = SpiffeId.parse("spiffe://example.org/meshca-bench/node");
+    static final SpiffeId WORKLOAD = SpiffeId.parse("spiffe://example.org/meshca-bench/issue");
+
+    @Option(names = "-duration", defaultValue = "20s", converter = Durations.class,
+            description = "measured time after the warm-up (default: ${DEFAULT-VALUE})")
+    Duration duration;
+
+    @Option(names = "-warmup", defaultValue = "5s", converter = Durations.class,
+            description = "unmeasured time first, so the JIT has compiled the hot path (default: ${DEFAULT-VALUE})")
+    Duration warmup;
+
+    @Option(names = "-concurrency", defaultValue = "8", description = "concurrent callers (default: ${DEFAULT-VALUE})")
+    int concurrency;
+
+    @Option(names = "-batch", defaultValue = "10", description = "CSRs per BatchSignX509Svids call (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "-serverAddress", description = "host:port of a running ca-server (default: start one in this process)")
+    String serverAddress;
+
+    @Option(names = "-trustBundle", description = "with -serverAddress: the server's bundle PEM (`server bundle show`)")
+    Path trustBundle;
+
+    @Option(names = "-joinToken", description = "with -serverAddress: a join token made with `server token generate -spiffeID <node>`")
+    String joinToken;
+
+    @Option(names = "-entryID", description = "with -serverAddress: an entry whose parent is that node (`server entry create -parentID <node> ...`)")
+    String entryId;
+
+    @Option(names = "-trustDomain", defaultValue = "example.org", description = "with -serverAddress (default: ${DEFAULT-VALUE})")
+    String trustDomain;
+
+    @Override
+    public Integer call() throws Exception {
+        BenchCommand.requirePositive(concurrency, "-concurrency");
+        BenchCommand.requirePositive(batch, "-batch");
+        PrintWriter out = spec.commandLine().getOut();
+        IssueBench.Result result;
+        if (serverAddress == null) {
+            try (BenchServer bench = BenchServer.start("meshca-bench-issue")) {
+                var server = bench.server;
+                String token = server.generateJoinToken(Duration.ofMinutes(10), Optional.of(NODE));
+                String entry = server.createEntry(WORKLOAD, NODE, SelectorSet.of(Selector.parse("unix:uid:0")),
+                        Duration.ZERO).id();
+                List<X509Certificate> bundle = server.trustBundle();
+                out.println("bench: in-process ca-server on 127.0.0.1:" + server.agentApiPort() + ", crypto provider "
+                        + CryptoProvider.get().name() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
+                result = new IssueBench(new IssueBench.Target("127.0.0.1", server.agentApiPort(), server.trustDomain(),
+                        () -> bundle, token, entry, CryptoProvider.get().name()), concurrency, batch, duration, warmup, out).run();
+            }
+        } else {
+            if (trustBundle == null || joinToken == null || entryId == null) {
+                throw new IllegalArgumentException("-serverAddress needs -trustBundle, -joinToken and -entryID");
+            }
+            int colon = serverAddress.lastIndexOf(':');
+            if (colon < 1) {
+                throw new IllegalArgumentException("-serverAddress must be host:port, got '" + serverAddress + "'");
+            }
+            List<X509Certificate> bundle = Pem.decodeCertificates(Files.readString(trustBundle));
+            result = new IssueBench(new IssueBench.Target(serverAddress.substring(0, colon),
+                    Integer.parseInt(serverAddress.substring(colon + 1)), TrustDomain.parse(trustDomain), () -> bundle,
+                    joinToken, entryId, "remote"), concurrency, batch, duration, warmup, out).run();
+        }
+        out.println(result.line());
+        out.flush();
+        return result.errors() == 0 && result.certificates() > 0 ? 0 : 1;
+    }
+}

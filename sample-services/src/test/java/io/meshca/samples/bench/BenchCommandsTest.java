@@ -1,0 +1,85 @@
+package io.meshca.samples.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshca.samples.SamplesMain;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * The bench commands run end to end on tiny settings and print their figures in the documented
+ * format. Nothing here checks a figure's value: benchmarks are commands, not timed tests.
+ */
+class BenchCommandsTest {
+
+    private static final String NUMBER = "\\d+\\.\\d{2}";
+
+    private record Run(int exitCode, List<String> lines, String err) {
+        String last(int fromEnd) {
+            return lines.get(lines.size() - 1 - fromEnd);
+        }
+    }
+
+    private static Run run(String... args) {
+        CommandLine cli = SamplesMain.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute(args);
+        return new Run(code, out.toString().lines().toList(), err.toString());
+    }
+
+    @Test
+    void benchIssue_signsThroughTheAgentApi_andEndsWithTheIssueLine() {
+        Run run = run("bench", "issue", "-duration", "2s", "-warmup", "0s", "-concurrency", "2", "-batch", "3");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.last(0)).matches("issue: rate=\\d+/s p50=" + NUMBER + " p99=" + NUMBER + " errors=0 provider=Conscrypt");
+        assertThat(run.last(0)).doesNotContain("rate=0/s");
+    }
+
+    @Test
+    void benchWorkloadApi_endsWithTheFirstSvidAndPropagationLines() {
+        Run run = run("bench", "workload-api", "-clients", "3", "-rounds", "1", "-entries", "2", "-streams", "0");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.last(1)).matches("workload-api: clients=3 p50=" + NUMBER + " p99=" + NUMBER + " errors=0");
+        assertThat(run.last(0)).matches("propagation: p50=" + NUMBER + " p99=" + NUMBER);
+        assertThat(run.lines()).noneMatch(l -> l.startsWith("agent-memory:"));
+    }
+
+    @Test
+    void benchWorkloadApi_readsTheMemoryOfAnAgentProcess_whenTheAgentJarIsBuilt() {
+        Path jar = Path.of("../workload-api/target/meshca-agent.jar").toAbsolutePath().normalize();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(jar),
+                "the agent jar is built by the reactor before this module; not there when run alone: " + jar);
+
+        Run run = run("bench", "workload-api", "-clients", "2", "-rounds", "1", "-entries", "1", "-streams", "5",
+                "-agentJar", jar.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.last(2)).matches("agent-memory: streams=5 rss=\\d+MB");
+        assertThat(run.last(1)).startsWith("workload-api: clients=2 ");
+    }
+
+    @Test
+    void badFlags_areOneLineErrors() {
+        Run zero = run("bench", "issue", "-concurrency", "0");
+        assertThat(zero.exitCode()).isNotZero();
+        assertThat(zero.err()).contains("-concurrency must be at least 1");
+
+        Run remote = run("bench", "issue", "-serverAddress", "127.0.0.1:1");
+        assertThat(remote.exitCode()).isNotZero();
+        assertThat(remote.err()).contains("-serverAddress needs -trustBundle, -joinToken and -entryID");
+
+        Run duration = run("bench", "issue", "-duration", "soon");
+        assertThat(duration.exitCode()).isNotZero();
+        assertThat(duration.err()).contains("invalid duration");
+    }
+}
