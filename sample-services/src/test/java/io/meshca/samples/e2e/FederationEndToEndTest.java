@@ -166,6 +166,24 @@ class FederationEndToEndTest {
         }
     }
 
+    @Test
+    void aFederatedBundleSetOrDeletedLater_reachesTheWorkloadsThatFederateWithIt() throws Exception {
+        TrustDomain d = TrustDomain.parse("d.test");
+        workload(a, "spiffe://a.test/reports", "d.test");
+        try (X509Source source = source(socketA)) {
+            assertThat(has(source, "d.test")).isFalse();
+            var root = TestPki.root(d).certificate();
+            a.dataStore().federatedBundles().put(new io.meshca.common.bundle.SpiffeBundle(d, List.of(root), List.of(), 1, Duration.ZERO));
+
+            await(() -> has(source, "d.test"));
+            assertThat(source.getBundleForTrustDomain(io.spiffe.spiffeid.TrustDomain.parse("d.test")).getX509Authorities())
+                    .containsExactly(root);
+
+            a.dataStore().federatedBundles().delete(d);
+            await(() -> !has(source, "d.test"));
+        }
+    }
+
     private static boolean has(X509Source source, String trustDomain) {
         try {
             return !source.getBundleForTrustDomain(io.spiffe.spiffeid.TrustDomain.parse(trustDomain)).getX509Authorities().isEmpty();
@@ -183,7 +201,7 @@ class FederationEndToEndTest {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("federated bundles not delivered within " + DEADLINE);
+                throw new AssertionError("federated bundles not as expected within " + DEADLINE);
             }
             Thread.sleep(100);
         }
