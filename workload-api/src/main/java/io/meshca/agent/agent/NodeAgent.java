@@ -10,6 +10,8 @@ import io.meshca.agent.client.AuthorizedEntryWatcher;
 import io.meshca.agent.client.Backoff;
 import io.meshca.agent.client.ServerChannels;
 import io.meshca.agent.client.ServerClient;
+import io.meshca.agent.jwt.JwtSvidCache;
+import io.meshca.agent.jwt.JwtSvidValidator;
 import io.meshca.agent.client.WatchApplier;
 import io.meshca.agent.config.AgentConfig;
 import io.meshca.agent.rotation.AgentSvidRotator;
@@ -96,7 +98,8 @@ public final class NodeAgent implements AutoCloseable {
             svidRotator.start();
             agentRotator.start();
             watcher.start();
-            resources.add(WorkloadEndpoint.start(config.socketPath(), cache));
+            JwtSvidCache jwtSvids = new JwtSvidCache(client, clock, JwtSvidCache.DEFAULT_MAX_SIZE);
+            resources.add(WorkloadEndpoint.start(config.socketPath(), cache, jwtSvids, new JwtSvidValidator(clock)));
             log.info("agent {} serving the Workload API on {}", credentials.svid().spiffeId(), config.socketPath());
             return new NodeAgent(config, credentials, cache, resources);
         } catch (RuntimeException e) {

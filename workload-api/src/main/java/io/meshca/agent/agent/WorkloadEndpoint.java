@@ -3,6 +3,8 @@ package io.meshca.agent.agent;
 import io.meshca.agent.api.WorkloadApiEndpoint;
 import io.meshca.agent.attestation.workload.UnixWorkloadAttestor;
 import io.meshca.agent.cache.WorkloadIdentitySource;
+import io.meshca.agent.jwt.JwtSvidCache;
+import io.meshca.agent.jwt.JwtSvidValidator;
 import java.nio.file.Path;
 
 /**
@@ -17,5 +19,12 @@ final class WorkloadEndpoint {
 
     static AutoCloseable start(Path socket, WorkloadIdentitySource source) {
         return WorkloadApiEndpoint.start(socket, source, UnixWorkloadAttestor.system());
+    }
+
+    /** With JWT-SVIDs minted through {@code jwtSvids} and validated by {@code jwtValidator}. */
+    static AutoCloseable start(Path socket, WorkloadIdentitySource source, JwtSvidCache jwtSvids,
+                               JwtSvidValidator jwtValidator) {
+        return io.meshca.agent.endpoint.UnixSocketServer.start(socket, java.util.List.of(
+                WorkloadApiEndpoint.service(source, UnixWorkloadAttestor.system(), jwtSvids, jwtValidator)));
     }
 }

@@ -5,6 +5,8 @@ import io.grpc.ServerServiceDefinition;
 import io.meshca.agent.attestation.workload.WorkloadAttestor;
 import io.meshca.agent.cache.WorkloadIdentitySource;
 import io.meshca.agent.endpoint.UnixSocketServer;
+import io.meshca.agent.jwt.JwtSvidCache;
+import io.meshca.agent.jwt.JwtSvidValidator;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -21,6 +23,14 @@ public final class WorkloadApiEndpoint {
     public static ServerServiceDefinition service(WorkloadIdentitySource source, WorkloadAttestor attestor) {
         // ServerInterceptors.intercept runs the last interceptor first.
         return ServerInterceptors.intercept(new WorkloadApiService(source),
+                new WorkloadAttestationInterceptor(attestor),
+                new SecurityHeaderInterceptor());
+    }
+
+    /** The Workload API with JWT-SVIDs (FetchJWTSVID, FetchJWTBundles, ValidateJWTSVID). */
+    public static ServerServiceDefinition service(WorkloadIdentitySource source, WorkloadAttestor attestor,
+                                                  JwtSvidCache jwtSvids, JwtSvidValidator jwtValidator) {
+        return ServerInterceptors.intercept(new WorkloadApiService(source, jwtSvids, jwtValidator),
                 new WorkloadAttestationInterceptor(attestor),
                 new SecurityHeaderInterceptor());
     }

@@ -4,6 +4,12 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.meshca.agent.cache.WorkloadIdentitySource;
+import io.meshca.agent.cache.X509Snapshot;
+import io.meshca.agent.jwt.JwtSvidCache;
+import io.meshca.agent.jwt.JwtSvidValidator;
+import io.meshca.agent.jwt.ValidatedJwtSvid;
+import io.meshca.common.error.GrpcErrors;
+import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.proto.workload.JWTBundlesRequest;
 import io.meshca.proto.workload.JWTBundlesResponse;
@@ -17,6 +23,7 @@ import io.meshca.proto.workload.X509BundlesResponse;
 import io.meshca.proto.workload.X509SVIDRequest;
 import io.meshca.proto.workload.X509SVIDResponse;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The SPIFFE Workload API. Thin: who the caller is comes from the context
@@ -25,12 +32,24 @@ import java.util.Objects;
  */
 public final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIImplBase {
 
+    static final String NO_SVID = "svid must be specified";
     static final String JWT_UNSUPPORTED = "JWT-SVIDs are not supported by this agent yet";
 
     private final WorkloadIdentitySource source;
+    private final JwtSvidCache jwtSvids;
+    private final JwtSvidValidator jwtValidator;
 
+    /** Without JWT-SVIDs: the JWT RPCs answer UNIMPLEMENTED. */
     public WorkloadApiService(WorkloadIdentitySource source) {
         this.source = Objects.requireNonNull(source, "source");
+        this.jwtSvids = null;
+        this.jwtValidator = null;
+    }
+
+    public WorkloadApiService(WorkloadIdentitySource source, JwtSvidCache jwtSvids, JwtSvidValidator jwtValidator) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.jwtSvids = Objects.requireNonNull(jwtSvids, "jwtSvids");
+        this.jwtValidator = Objects.requireNonNull(jwtValidator, "jwtValidator");
     }
 
     @Override
@@ -49,16 +68,51 @@ public final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorklo
 
     @Override
     public void fetchJWTSVID(JWTSVIDRequest request, StreamObserver<JWTSVIDResponse> responses) {
-        responses.onError(Status.UNIMPLEMENTED.withDescription(JWT_UNSUPPORTED).asRuntimeException());
+        if (jwtSvids == null) {
+            responses.onError(Status.UNIMPLEMENTED.withDescription(JWT_UNSUPPORTED).asRuntimeException());
+            return;
+        }
+        try {
+            responses.onNext(JwtSvidFetch.fetch(request, source.snapshot(CallerSelectors.current()), jwtSvids));
+            responses.onCompleted();
+        } catch (RuntimeException e) {
+            responses.onError(GrpcErrors.toStatus(e));
+        }
     }
 
     @Override
     public void fetchJWTBundles(JWTBundlesRequest request, StreamObserver<JWTBundlesResponse> responses) {
-        responses.onError(Status.UNIMPLEMENTED.withDescription(JWT_UNSUPPORTED).asRuntimeException());
+        if (jwtSvids == null) {
+            responses.onError(Status.UNIMPLEMENTED.withDescription(JWT_UNSUPPORTED).asRuntimeException());
+            return;
+        }
+        SelectorSet selectors = CallerSelectors.current();
+        SnapshotStream.start((ServerCallStreamObserver<JWTBundlesResponse>) responses, JwtResponses::bundles, true,
+                listener -> source.subscribe(selectors, listener));
     }
 
     @Override
     public void validateJWTSVID(ValidateJWTSVIDRequest request, StreamObserver<ValidateJWTSVIDResponse> responses) {
-        responses.onError(Status.UNIMPLEMENTED.withDescription(JWT_UNSUPPORTED).asRuntimeException());
+        if (jwtValidator == null) {
+            responses.onError(Status.UNIMPLEMENTED.withDescription(JWT_UNSUPPORTED).asRuntimeException());
+            return;
+        }
+        try {
+            if (request.getAudience().isEmpty()) {
+                throw new InvalidArgumentException(JwtSvidFetch.NO_AUDIENCE);
+            }
+            if (request.getSvid().isEmpty()) {
+                throw new InvalidArgumentException(NO_SVID);
+            }
+            X509Snapshot snapshot = source.snapshot(CallerSelectors.current());
+            ValidatedJwtSvid valid = jwtValidator.validate(request.getSvid(), request.getAudience(), domain ->
+                    domain.equals(snapshot.bundle().trustDomain()) ? Optional.of(snapshot.bundle())
+                            : Optional.ofNullable(snapshot.federatedBundles().get(domain)));
+            responses.onNext(ValidateJWTSVIDResponse.newBuilder().setSpiffeId(valid.spiffeId().toString())
+                    .setClaims(JwtResponses.struct(valid.claims())).build());
+            responses.onCompleted();
+        } catch (RuntimeException e) {
+            responses.onError(GrpcErrors.toStatus(e));
+        }
     }
 }

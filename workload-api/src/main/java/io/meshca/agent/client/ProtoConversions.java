@@ -38,8 +38,13 @@ final class ProtoConversions {
     }
 
     static TrustBundle bundle(Bundle bundle) {
+        List<io.meshca.common.bundle.JwtAuthority> jwt = new ArrayList<>(bundle.getJwtAuthoritiesCount());
+        for (io.meshca.proto.server.v1.JwtKey key : bundle.getJwtAuthoritiesList()) {
+            jwt.add(new io.meshca.common.bundle.JwtAuthority(key.getKeyId(),
+                    io.meshca.common.pki.Keys.parsePublicKey(key.getPublicKey().toByteArray())));
+        }
         return new TrustBundle(TrustDomain.parse(bundle.getTrustDomain()), certificates(bundle.getX509AuthoritiesList()),
-                bundle.getSequence());
+                bundle.getSequence(), jwt);
     }
 
     /** The chain of an SVID, leaf first; it must carry the SPIFFE ID the server says it does. */

@@ -18,6 +18,11 @@ import io.meshca.proto.server.v1.AttestResponse;
 import io.meshca.proto.server.v1.AttestationData;
 import io.meshca.proto.server.v1.BatchSignX509SvidsRequest;
 import io.meshca.proto.server.v1.BatchSignX509SvidsResponse;
+import io.meshca.proto.server.v1.JwtSvidParams;
+import io.meshca.proto.server.v1.JwtSvidResult;
+import io.meshca.proto.server.v1.MintJwtSvidsRequest;
+import io.meshca.proto.server.v1.MintJwtSvidsResponse;
+import io.meshca.agent.jwt.JwtSvidMinter;
 import io.meshca.proto.server.v1.NodeAttestationGrpc;
 import io.meshca.proto.server.v1.RenewAgentSvidRequest;
 import io.meshca.proto.server.v1.SvidSigningRequest;
@@ -39,7 +44,7 @@ import java.util.concurrent.TimeoutException;
  * {@link AuthorizedEntryWatcher}, because it is long-lived. Calls block the calling thread for at most
  * {@code callTimeout}; failures surface as {@link MeshcaException}s that keep the server's message.
  */
-public final class ServerClient implements SvidSigner, AgentSvidRenewer {
+public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvidMinter {
 
     public static final String JOIN_TOKEN_ATTESTOR = "join_token";
 
@@ -159,6 +164,30 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer {
             }
         }
         return results;
+    }
+
+    @Override
+    public Minted mint(String entryId, List<String> audience) {
+        MintJwtSvidsResponse response;
+        try {
+            response = AgentGrpc.newBlockingStub(agentChannel)
+                    .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .mintJwtSvids(MintJwtSvidsRequest.newBuilder().addParams(JwtSvidParams.newBuilder()
+                            .setEntryId(entryId).addAllAudience(audience)).build());
+        } catch (io.grpc.StatusRuntimeException e) {
+            throw ServerErrors.fromStatus("JWT-SVID minting failed", e);
+        }
+        if (response.getResultsCount() != 1) {
+            throw new UnavailableException("JWT-SVID minting failed: the server sent " + response.getResultsCount()
+                    + " results for one request");
+        }
+        JwtSvidResult result = response.getResults(0);
+        if (!result.getErrorCode().isEmpty()) {
+            io.grpc.Status status = io.grpc.Status.Code.valueOf(result.getErrorCode()).toStatus()
+                    .withDescription(result.getErrorMessage());
+            throw ServerErrors.fromStatus("JWT-SVID minting failed", status.asRuntimeException());
+        }
+        return new Minted(result.getToken(), java.time.Instant.ofEpochSecond(result.getExpiresAt()));
     }
 
     private <T> T await(CompletableFuture<T> future) {

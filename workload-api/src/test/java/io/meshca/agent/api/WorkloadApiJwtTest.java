@@ -1,0 +1,195 @@
+package io.meshca.agent.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.nimbusds.jwt.SignedJWT;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.meshca.agent.cache.IssuedSvid;
+import io.meshca.agent.cache.TrustBundle;
+import io.meshca.agent.cache.X509Snapshot;
+import io.meshca.agent.jwt.ForgedTokens;
+import io.meshca.agent.jwt.JwtSvidCache;
+import io.meshca.agent.jwt.JwtSvidMinter;
+import io.meshca.agent.jwt.JwtSvidValidator;
+import io.meshca.agent.rotation.FakeClock;
+import io.meshca.common.bundle.SpiffeBundleCodec;
+import io.meshca.common.spiffe.Selector;
+import io.meshca.common.spiffe.SelectorSet;
+import io.meshca.proto.workload.JWTBundlesRequest;
+import io.meshca.proto.workload.JWTBundlesResponse;
+import io.meshca.proto.workload.JWTSVIDRequest;
+import io.meshca.proto.workload.JWTSVIDResponse;
+import io.meshca.proto.workload.SpiffeWorkloadAPIGrpc;
+import io.meshca.proto.workload.ValidateJWTSVIDRequest;
+import io.meshca.proto.workload.ValidateJWTSVIDResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The JWT RPCs in-process: a fake cache, a minter that signs with a test key, a fixed caller. */
+class WorkloadApiJwtTest {
+
+    private static final Selector ORDERS = Selector.parse("unix:java-main:io.demo.Orders");
+    private static final FakeWorkloadIdentitySource.Pki PKI = FakeWorkloadIdentitySource.pki();
+
+    private final FakeClock clock = new FakeClock(Instant.now());
+    private final List<String> mintedFor = new ArrayList<>();
+    /** Signs as the server would: sub from the entry (here: the entry id names the path), the key in the bundle. */
+    private final JwtSvidMinter minter = (entryId, audience) -> {
+        mintedFor.add(entryId);
+        Map<String, Object> claims = ForgedTokens.claims(clock.instant().getEpochSecond());
+        claims.put("sub", "spiffe://example.org" + entryId.substring("entry-".length()));
+        claims.put("aud", audience);
+        return new JwtSvidMinter.Minted(ForgedTokens.es256(ForgedTokens.EC_KID, claims),
+                Instant.ofEpochSecond((Long) claims.get("exp")));
+    };
+    private Server server;
+    private ManagedChannel channel;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    private static X509Snapshot snapshot(IssuedSvid... svids) {
+        TrustBundle own = new TrustBundle(FakeWorkloadIdentitySource.DOMAIN, List.of(PKI.root().certificate()), 1,
+                ForgedTokens.bundle().jwtAuthorities());
+        return new X509Snapshot(List.of(svids), own, Map.of(FakeWorkloadIdentitySource.FEDERATED, PKI.partnerBundle()));
+    }
+
+    private SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub start(X509Snapshot snapshot, SelectorSet caller) throws Exception {
+        var source = new FakeWorkloadIdentitySource(ORDERS, snapshot);
+        String name = InProcessServerBuilder.generateName();
+        ServerInterceptor fixedCaller = new ServerInterceptor() {
+            @Override
+            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, Metadata headers,
+                                                                    io.grpc.ServerCallHandler<Q, R> next) {
+                return Contexts.interceptCall(CallerSelectors.with(Context.current(), caller), call, headers, next);
+            }
+        };
+        server = InProcessServerBuilder.forName(name).directExecutor()
+                .addService(ServerInterceptors.intercept(new WorkloadApiService(source,
+                        new JwtSvidCache(minter, clock, 100), new JwtSvidValidator(clock)), fixedCaller,
+                        new SecurityHeaderInterceptor()))
+                .build().start();
+        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+        return SpiffeWorkloadAPIGrpc.newBlockingStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(WorkloadApiServiceTest.securityHeader()));
+    }
+
+    private static void assertStatus(Runnable call, Status.Code code, String message) {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(code);
+            assertThat(e.getStatus().getDescription()).isEqualTo(message);
+        });
+    }
+
+    @Test
+    void fetchJwtSvid_givesOneTokenPerIdentity_defaultFirst_andReusesItUntilHalfLife() throws Exception {
+        var api = start(snapshot(PKI.svid("/orders", "internal"), PKI.svid("/orders-admin", "")), SelectorSet.of(ORDERS));
+
+        JWTSVIDResponse first = api.fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience("payments").build());
+
+        assertThat(first.getSvidsList()).extracting(s -> s.getSpiffeId())
+                .containsExactly("spiffe://example.org/orders", "spiffe://example.org/orders-admin");
+        assertThat(first.getSvids(0).getHint()).isEqualTo("internal");
+        assertThat(SignedJWT.parse(first.getSvids(0).getSvid()).getJWTClaimsSet().getAudience()).containsExactly("payments");
+        JWTSVIDResponse again = api.fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience("payments").build());
+        assertThat(again.getSvids(0).getSvid()).isEqualTo(first.getSvids(0).getSvid());
+        assertThat(mintedFor).hasSize(2);
+
+        clock.advance(Duration.ofSeconds(150));
+        JWTSVIDResponse renewed = api.fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience("payments").build());
+        assertThat(mintedFor).hasSize(4);
+        assertThat(renewed.getSvids(0).getSpiffeId()).isEqualTo("spiffe://example.org/orders");
+    }
+
+    @Test
+    void fetchJwtSvid_withSpiffeId_givesOnlyThatIdentity_andRefusesOneNotEntitled() throws Exception {
+        var api = start(snapshot(PKI.svid("/orders", ""), PKI.svid("/orders-admin", "")), SelectorSet.of(ORDERS));
+
+        JWTSVIDResponse one = api.fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience("payments")
+                .setSpiffeId("spiffe://example.org/orders-admin").build());
+
+        assertThat(one.getSvidsList()).extracting(s -> s.getSpiffeId()).containsExactly("spiffe://example.org/orders-admin");
+        assertStatus(() -> api.fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience("payments")
+                        .setSpiffeId("spiffe://example.org/payments").build()),
+                Status.Code.PERMISSION_DENIED, "no identity issued for spiffe://example.org/payments");
+        assertStatus(() -> api.fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience("payments").setSpiffeId("nope").build()),
+                Status.Code.INVALID_ARGUMENT, "invalid spiffe_id: invalid SPIFFE ID \"nope\": scheme is missing or invalid: "
+                        + "a SPIFFE ID starts with spiffe://");
+    }
+
+    @Test
+    void fetchJwtSvid_withoutAudience_isInvalidArgument_andWithoutIdentity_permissionDenied() throws Exception {
+        var api = start(snapshot(PKI.svid("/orders", "")), SelectorSet.of(Selector.parse("unix:uid:4242")));
+
+        assertStatus(() -> api.fetchJWTSVID(JWTSVIDRequest.getDefaultInstance()),
+                Status.Code.INVALID_ARGUMENT, "audience must be specified");
+        assertStatus(() -> api.fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience("payments").build()),
+                Status.Code.PERMISSION_DENIED, "no identity issued");
+        assertThat(mintedFor).isEmpty();
+    }
+
+    @Test
+    void fetchJwtBundles_isAJwksPerTrustDomain() throws Exception {
+        var api = start(snapshot(PKI.svid("/orders", "")), SelectorSet.of(ORDERS));
+
+        JWTBundlesResponse bundles = api.fetchJWTBundles(JWTBundlesRequest.getDefaultInstance()).next();
+
+        assertThat(bundles.getBundlesMap()).containsOnlyKeys("spiffe://example.org", "spiffe://partner.org");
+        var own = SpiffeBundleCodec.parse(FakeWorkloadIdentitySource.DOMAIN,
+                bundles.getBundlesOrThrow("spiffe://example.org").toString(StandardCharsets.UTF_8));
+        assertThat(own.jwtAuthorities()).containsExactlyElementsOf(ForgedTokens.bundle().jwtAuthorities());
+        assertThat(bundles.getBundlesOrThrow("spiffe://partner.org").toStringUtf8()).isEqualTo("{\"keys\":[]}");
+    }
+
+    @Test
+    void validateJwtSvid_returnsTheSpiffeIdAndClaims() throws Exception {
+        var api = start(snapshot(PKI.svid("/orders", "")), SelectorSet.of(ORDERS));
+        String token = api.fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience("payments").build()).getSvids(0).getSvid();
+
+        ValidateJWTSVIDResponse valid = api.validateJWTSVID(ValidateJWTSVIDRequest.newBuilder()
+                .setAudience("payments").setSvid(token).build());
+
+        assertThat(valid.getSpiffeId()).isEqualTo("spiffe://example.org/orders");
+        assertThat(valid.getClaims().getFieldsOrThrow("sub").getStringValue()).isEqualTo("spiffe://example.org/orders");
+        assertThat(valid.getClaims().getFieldsOrThrow("aud").getListValue().getValues(0).getStringValue()).isEqualTo("payments");
+        assertThat(valid.getClaims().getFieldsOrThrow("exp").getNumberValue()).isPositive();
+    }
+
+    @Test
+    void validateJwtSvid_rejectsSayingWhy() throws Exception {
+        var api = start(snapshot(PKI.svid("/orders", "")), SelectorSet.of(ORDERS));
+        String token = api.fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience("payments").build()).getSvids(0).getSvid();
+
+        assertStatus(() -> api.validateJWTSVID(ValidateJWTSVIDRequest.newBuilder().setAudience("billing").setSvid(token).build()),
+                Status.Code.INVALID_ARGUMENT, JwtSvidValidator.WRONG_AUDIENCE + "\"billing\"");
+        assertStatus(() -> api.validateJWTSVID(ValidateJWTSVIDRequest.newBuilder().setSvid(token).build()),
+                Status.Code.INVALID_ARGUMENT, "audience must be specified");
+        assertStatus(() -> api.validateJWTSVID(ValidateJWTSVIDRequest.newBuilder().setAudience("payments").build()),
+                Status.Code.INVALID_ARGUMENT, "svid must be specified");
+        assertStatus(() -> api.validateJWTSVID(ValidateJWTSVIDRequest.newBuilder().setAudience("payments")
+                        .setSvid(ForgedTokens.unsigned(ForgedTokens.claims(clock.instant().getEpochSecond()))).build()),
+                Status.Code.INVALID_ARGUMENT, JwtSvidValidator.ALG_NONE);
+    }
+}

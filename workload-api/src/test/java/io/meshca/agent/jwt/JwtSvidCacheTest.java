@@ -1,0 +1,88 @@
+package io.meshca.agent.jwt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshca.agent.rotation.FakeClock;
+import io.meshca.common.spiffe.SpiffeId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JwtSvidCacheTest {
+
+    private static final SpiffeId ORDERS = SpiffeId.parse("spiffe://example.org/orders");
+
+    private final FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final List<String> minted = new ArrayList<>();
+    /** Tokens live 5 minutes; each is named after its call so tests can tell them apart. */
+    private final JwtSvidMinter minter = (entryId, audience) -> {
+        String token = "token-" + minted.size() + "-" + entryId + "-" + String.join(",", audience);
+        minted.add(token);
+        return new JwtSvidMinter.Minted(token, clock.instant().plus(Duration.ofMinutes(5)));
+    };
+
+    @Test
+    void sameEntryAndAudience_reusesTheTokenUntilHalfLife_thenMintsANewOne() {
+        JwtSvidCache cache = new JwtSvidCache(minter, clock, 100);
+
+        JwtSvid first = cache.fetch("e1", ORDERS, "", List.of("payments"));
+        clock.advance(Duration.ofSeconds(149));
+        JwtSvid again = cache.fetch("e1", ORDERS, "", List.of("payments"));
+        clock.advance(Duration.ofSeconds(1));
+        JwtSvid renewed = cache.fetch("e1", ORDERS, "", List.of("payments"));
+
+        assertThat(again.token()).isEqualTo(first.token());
+        assertThat(renewed.token()).isNotEqualTo(first.token());
+        assertThat(minted).hasSize(2);
+        assertThat(renewed.expiresAt()).isEqualTo(clock.instant().plus(Duration.ofMinutes(5)));
+    }
+
+    @Test
+    void audienceOrderAndDuplicates_doNotMatter_butTheSetDoes() {
+        JwtSvidCache cache = new JwtSvidCache(minter, clock, 100);
+
+        JwtSvid ab = cache.fetch("e1", ORDERS, "", List.of("b", "a"));
+        JwtSvid ba = cache.fetch("e1", ORDERS, "", List.of("a", "b", "a"));
+        JwtSvid a = cache.fetch("e1", ORDERS, "", List.of("a"));
+
+        assertThat(ba.token()).isEqualTo(ab.token());
+        assertThat(a.token()).isNotEqualTo(ab.token());
+        assertThat(minted).containsExactly("token-0-e1-a,b", "token-1-e1-a");
+    }
+
+    @Test
+    void tokensAreKeptPerEntry() {
+        JwtSvidCache cache = new JwtSvidCache(minter, clock, 100);
+
+        JwtSvid one = cache.fetch("e1", ORDERS, "", List.of("a"));
+        JwtSvid two = cache.fetch("e2", ORDERS, "", List.of("a"));
+
+        assertThat(one.token()).isNotEqualTo(two.token());
+        assertThat(minted).hasSize(2);
+    }
+
+    @Test
+    void sizeIsBounded_leastRecentlyUsedGoesFirst() {
+        JwtSvidCache cache = new JwtSvidCache(minter, clock, 2);
+
+        cache.fetch("e1", ORDERS, "", List.of("a"));
+        cache.fetch("e1", ORDERS, "", List.of("b"));
+        cache.fetch("e1", ORDERS, "", List.of("a")); // a is now the most recent
+        cache.fetch("e1", ORDERS, "", List.of("c")); // evicts b
+
+        assertThat(cache.size()).isEqualTo(2);
+        cache.fetch("e1", ORDERS, "", List.of("a"));
+        assertThat(minted).hasSize(3);
+        cache.fetch("e1", ORDERS, "", List.of("b"));
+        assertThat(minted).hasSize(4);
+    }
+
+    @Test
+    void toString_neverShowsTheToken() {
+        JwtSvid svid = new JwtSvidCache(minter, clock, 10).fetch("e1", ORDERS, "", List.of("a"));
+
+        assertThat(svid.toString()).doesNotContain(svid.token()).contains(ORDERS.toString());
+    }
+}
