@@ -12,12 +12,16 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.DERGeneralizedTime;
+import org.bouncycastle.asn1.DERUTCTime;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -31,6 +35,7 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x509.Time;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
@@ -65,6 +70,9 @@ public final class X509SvidSigner {
     private static final ExtendedKeyUsage LEAF_EKU = new ExtendedKeyUsage(
             new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth});
     private static final BasicConstraints NOT_A_CA = new BasicConstraints(false);
+    private static final DateTimeFormatter UTC_TIME = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter GENERALIZED_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'")
+            .withZone(ZoneOffset.UTC);
 
     /** What every certificate signed by one authority shares. */
     private record Prepared(X509Authority source, X500Name issuer, AuthorityKeyIdentifier aki, Instant notAfter,
@@ -92,7 +100,7 @@ public final class X509SvidSigner {
         try {
             SubjectPublicKeyInfo key = SubjectPublicKeyInfo.getInstance(request.publicKey().getEncoded());
             X509v3CertificateBuilder builder = new X509v3CertificateBuilder(ca.issuer(), serial(),
-                    Date.from(notBefore), Date.from(notAfter), subject(request.dnsNames()), key);
+                    time(notBefore), time(notAfter), subject(request.dnsNames()), key);
             builder.addExtension(Extension.basicConstraints, true, NOT_A_CA);
             builder.addExtension(Extension.keyUsage, true, LEAF_KEY_USAGE);
             builder.addExtension(Extension.extendedKeyUsage, false, LEAF_EKU);
@@ -138,6 +146,19 @@ public final class X509SvidSigner {
         // A benign race: two threads may both derive it after a rotation; either result is the same.
         prepared = p;
         return p;
+    }
+
+    /**
+     * RFC 5280 validity: UTCTime through 2049, GeneralizedTime after, whole seconds — what Bouncy
+     * Castle's {@code Time(Date)} makes, without the SimpleDateFormat and Locale it builds per call.
+     */
+    static Time time(Instant instant) {
+        Instant seconds = instant.truncatedTo(ChronoUnit.SECONDS);
+        int year = seconds.atOffset(ZoneOffset.UTC).getYear();
+        if (year >= 1950 && year <= 2049) {
+            return new Time(new DERUTCTime(UTC_TIME.format(seconds)));
+        }
+        return new Time(new DERGeneralizedTime(GENERALIZED_TIME.format(seconds)));
     }
 
     /** A random positive serial of at most 128 bits (the top bit cleared keeps the DER at 16 bytes). */

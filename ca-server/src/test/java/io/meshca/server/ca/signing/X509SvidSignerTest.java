@@ -165,4 +165,14 @@ class X509SvidSignerTest {
         assertThat(chain.get(0).getIssuerX500Principal()).isEqualTo(interCert.getSubjectX500Principal());
         chain.get(0).verify(interKey.publicKey());
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"2026-03-01T12:00:00.750Z", "1999-12-31T23:59:59Z",
+            "2049-12-31T23:59:59Z", "2050-01-01T00:00:00Z", "2126-06-15T08:30:00Z"})
+    void validityTimes_encodeAsBouncyCastlesTimeOfADate(String instant) throws Exception {
+        Instant t = Instant.parse(instant);
+
+        assertThat(X509SvidSigner.time(t).getEncoded())
+                .isEqualTo(new org.bouncycastle.asn1.x509.Time(java.util.Date.from(t)).getEncoded());
+    }
 }
