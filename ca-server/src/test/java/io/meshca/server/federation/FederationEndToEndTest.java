@@ -85,6 +85,14 @@ class FederationEndToEndTest {
                 .isSubsetOf(a.dataStore().bundle().jwtAuthorities().stream().map(k -> k.kid()).toList());
         assertThat(cli(a, "federation", "list")).isZero();
 
+        // a.test's endpoint claimed as x.test's: its CAs name a.test, so the document is refused, never merged
+        assertThat(cli(b, "federation", "create", "-trustDomain", "x.test",
+                "-bundleEndpointURL", "https://localhost:" + a.bundleEndpointPort().orElseThrow() + "/",
+                "-trustedCAFile", webCaFile.toString())).isZero();
+        assertThat(cli(b, "federation", "refresh", "-trustDomain", "x.test")).isNotZero();
+        assertThat(ServerMainAccess.lastErr()).contains(io.meshca.common.bundle.SpiffeBundleCodec.X5C_OTHER_DOMAIN);
+        assertThat(b.dataStore().federatedBundles().get(TrustDomain.parse("x.test"))).isEmpty();
+
         b.close();
         assertThat(cli(a, "federation", "refresh", "-trustDomain", "b.test")).isNotZero();
         assertThat(a.dataStore().federatedBundles().get(B).orElseThrow().x509Authorities()).isEqualTo(b.trustBundle());
