@@ -153,7 +153,7 @@ public final class CaServer implements AutoCloseable {
         identity = new ServerIdentity(serverId, issuer, SERVER_SVID_TTL, clock, scheduler);
         identity.start();
         closeables.push(identity);
-        federation = FederationRuntime.start(config.federation(), td, dataStore, ca, identity::current, scheduler, clock);
+        federation = FederationRuntime.start(config.federation(), td, dataStore, ca, identity::current, clock);
         closeables.push(federation);
 
         var isAgent = SpiffeAuthorizers.pathUnder(td, "/meshca/agent");

@@ -26,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
@@ -40,20 +41,31 @@ final class FederationRuntime implements AutoCloseable {
     private final BundleRefresher refresher;
     private BundleEndpointServer endpoint;
 
-    private FederationRuntime(FederatedBundles bundles, Federation federation, BundleRefresher refresher) {
+    private final ScheduledExecutorService fetchThread;
+
+    private FederationRuntime(FederatedBundles bundles, Federation federation, BundleRefresher refresher,
+            ScheduledExecutorService fetchThread) {
+        this.fetchThread = fetchThread;
         this.bundles = bundles;
         this.federation = federation;
         this.refresher = refresher;
     }
 
     static FederationRuntime start(FederationConfig config, TrustDomain td, DataStore dataStore, CaManager ca,
-            Supplier<TlsIdentity> serverSvid, ScheduledExecutorService scheduler, Clock clock) throws IOException {
+            Supplier<TlsIdentity> serverSvid, Clock clock) throws IOException {
         FederatedBundles bundles = new FederatedBundles(td, dataStore.federatedBundles());
         BundleFetcher fetcher = new BundleFetcher(domain -> bundles.get(domain)
                 .map(SpiffeBundle::x509Authorities).orElse(List.of()), clock);
-        BundleRefresher refresher = new BundleRefresher(dataStore.federation(), bundles, fetcher::fetch, scheduler,
+        // Its own thread: a fetch may block for its whole timeout, and must not hold up the watches' scheduler.
+        ScheduledExecutorService fetchThread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "meshca-bundle-refresher");
+            t.setDaemon(true);
+            return t;
+        });
+        BundleRefresher refresher = new BundleRefresher(dataStore.federation(), bundles, fetcher::fetch, fetchThread,
                 new BundleRefresher.RefreshPolicy(config.minRefresh(), config.defaultRefresh()));
-        FederationRuntime runtime = new FederationRuntime(bundles, new Federation(dataStore.federation(), bundles, refresher), refresher);
+        FederationRuntime runtime = new FederationRuntime(bundles, new Federation(dataStore.federation(), bundles, refresher),
+                refresher, fetchThread);
         try {
             for (FederationConfig.Configured c : config.relationships()) {
                 runtime.federation.applyConfigured(c.relationship(),
@@ -118,6 +130,7 @@ final class FederationRuntime implements AutoCloseable {
     @Override
     public void close() {
         refresher.close();
+        fetchThread.shutdownNow();
         if (endpoint != null) {
             endpoint.close();
         }
