@@ -1,6 +1,5 @@
 package io.meshca.agent.cli;
 
-import io.grpc.Context;
 import io.grpc.StatusRuntimeException;
 import io.meshca.proto.workload.JWTBundlesRequest;
 import io.meshca.proto.workload.JWTBundlesResponse;
@@ -58,7 +57,7 @@ public final class ApiFetchJwtCommand implements Callable<Integer> {
                 }
                 svids = client.blockingStub().withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
                         .fetchJWTSVID(request.build());
-                bundles = firstBundles(client);
+                bundles = client.firstMessage(timeout, stub -> stub.fetchJWTBundles(JWTBundlesRequest.getDefaultInstance()));
             } catch (StatusRuntimeException e) {
                 err.println("error: fetching JWT-SVIDs: " + client.describe(e));
                 return 1;
@@ -71,23 +70,6 @@ public final class ApiFetchJwtCommand implements Callable<Integer> {
             }
             out.flush();
             return 0;
-        }
-    }
-
-    private JWTBundlesResponse firstBundles(WorkloadApiClient client) {
-        // The stream stays open for updates; cancel it once the first message is in.
-        Context.CancellableContext context = Context.current().withCancellation();
-        try {
-            return context.call(() -> client.blockingStub()
-                    .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .fetchJWTBundles(JWTBundlesRequest.getDefaultInstance())
-                    .next());
-        } catch (StatusRuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        } finally {
-            context.cancel(null);
         }
     }
 }

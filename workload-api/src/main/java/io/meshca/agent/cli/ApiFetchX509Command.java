@@ -1,6 +1,5 @@
 package io.meshca.agent.cli;
 
-import io.grpc.Context;
 import io.grpc.StatusRuntimeException;
 import io.meshca.common.pki.Certificates;
 import io.meshca.proto.workload.X509SVID;
@@ -14,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -70,20 +68,7 @@ public final class ApiFetchX509Command implements Callable<Integer> {
     }
 
     private X509SVIDResponse firstMessage(WorkloadApiClient client) {
-        // The stream stays open for updates; cancel it once the first message is in.
-        Context.CancellableContext context = Context.current().withCancellation();
-        try {
-            return context.call(() -> client.blockingStub()
-                    .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .fetchX509SVID(X509SVIDRequest.getDefaultInstance())
-                    .next());
-        } catch (StatusRuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        } finally {
-            context.cancel(null);
-        }
+        return client.firstMessage(timeout, stub -> stub.fetchX509SVID(X509SVIDRequest.getDefaultInstance()));
     }
 
     static void print(X509SVIDResponse response, PrintWriter out) {

@@ -59,6 +59,25 @@ final class WorkloadApiClient implements AutoCloseable {
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
+    /**
+     * The first message of a server stream (the Workload API sends the full state at once), then the
+     * stream is cancelled: it would otherwise stay open for updates.
+     */
+    <T> T firstMessage(java.time.Duration timeout,
+                       java.util.function.Function<SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub, java.util.Iterator<T>> call) {
+        io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
+        try {
+            return context.call(() -> call.apply(blockingStub()
+                    .withDeadlineAfter(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)).next());
+        } catch (StatusRuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            context.cancel(null);
+        }
+    }
+
     /** One line for stderr that says what went wrong, without a stack trace. */
     String describe(StatusRuntimeException error) {
         Status status = error.getStatus();
