@@ -95,6 +95,17 @@ class JwtSvidEndToEndTest {
             assertThatThrownBy(() -> client.validateJwtSvid(svid.getToken(), "billing"))
                     .isInstanceOf(JwtSvidException.class).rootCause()
                     .hasMessage("INVALID_ARGUMENT: JWT-SVID audience does not contain \"billing\"");
+            // a prepared key reaches the workload's JWT bundle through the watch before it signs anything
+            String next = server.jwtKeys().prepareNext().kid();
+            java.time.Instant deadline = java.time.Instant.now().plus(WAIT);
+            while (!client.fetchJwtBundles().getBundleForTrustDomain(TrustDomain.parse("example.org")).getJwtAuthorities()
+                    .containsKey(next)) {
+                assertThat(java.time.Instant.now()).as("the prepared JWT key in the agent's bundle").isBefore(deadline);
+                Thread.sleep(100);
+            }
+            assertThat(client.fetchJwtBundles().getBundleForTrustDomain(TrustDomain.parse("example.org"))
+                    .getJwtAuthorities()).hasSize(2);
+
             assertThatThrownBy(() -> client.fetchJwtSvid(io.spiffe.spiffeid.SpiffeId.parse("spiffe://example.org/other"), "payments"))
                     .isInstanceOf(JwtSvidException.class).rootCause()
                     .hasMessage("PERMISSION_DENIED: no identity issued for spiffe://example.org/other");
