@@ -80,6 +80,22 @@ class JwtCommandTest {
     }
 
     @Test
+    void rs256Server_mintsRs256Tokens() throws Exception {
+        try (CaServer rsa = CaServer.start(ServerConfig.builder().dataDir(dir.resolve("rsa-data")).bindAddress("127.0.0.1")
+                .serverPort(0).adminSocketPath(dir.resolve("rsa-sock/api.sock")).keyManager("memory").jwtKeyType("RS256")
+                .build())) {
+            assertThat(run("jwt", "mint", "-spiffeID", "spiffe://example.org/batch", "-audience", "billing",
+                    "-socketPath", rsa.adminSocketPath().toString())).isZero();
+
+            SignedJWT jwt = SignedJWT.parse(out.toString().trim());
+            assertThat(jwt.getHeader().getAlgorithm()).isEqualTo(com.nimbusds.jose.JWSAlgorithm.RS256);
+            assertThat(jwt.getHeader().getKeyID()).isEqualTo(rsa.jwtKeys().current().kid());
+            assertThat(jwt.verify(new com.nimbusds.jose.crypto.RSASSAVerifier(
+                    (java.security.interfaces.RSAPublicKey) rsa.jwtKeys().current().key().publicKey()))).isTrue();
+        }
+    }
+
+    @Test
     void mint_withoutAudience_isRefusedNamingTheOption() {
         assertThat(run("jwt", "mint", "-spiffeID", "spiffe://example.org/batch",
                 "-socketPath", server.adminSocketPath().toString())).isEqualTo(2);
