@@ -3,9 +3,11 @@ package io.meshca.agent.agent;
 import io.meshca.agent.api.WorkloadApiEndpoint;
 import io.meshca.agent.attestation.workload.UnixWorkloadAttestor;
 import io.meshca.agent.cache.WorkloadIdentitySource;
+import io.meshca.agent.endpoint.UnixSocketServer;
 import io.meshca.agent.jwt.JwtSvidCache;
 import io.meshca.agent.jwt.JwtSvidValidator;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Starts the Workload API on the unix socket over the given identity source, attesting callers with
@@ -17,14 +19,10 @@ final class WorkloadEndpoint {
     private WorkloadEndpoint() {
     }
 
-    static AutoCloseable start(Path socket, WorkloadIdentitySource source) {
-        return WorkloadApiEndpoint.start(socket, source, UnixWorkloadAttestor.system());
-    }
-
-    /** With JWT-SVIDs minted through {@code jwtSvids} and validated by {@code jwtValidator}. */
+    /** JWT-SVIDs are minted through {@code jwtSvids} and validated by {@code jwtValidator}. */
     static AutoCloseable start(Path socket, WorkloadIdentitySource source, JwtSvidCache jwtSvids,
                                JwtSvidValidator jwtValidator) {
-        return io.meshca.agent.endpoint.UnixSocketServer.start(socket, java.util.List.of(
-                WorkloadApiEndpoint.service(source, UnixWorkloadAttestor.system(), jwtSvids, jwtValidator)));
+        return UnixSocketServer.start(socket,
+                List.of(WorkloadApiEndpoint.service(source, UnixWorkloadAttestor.system(), jwtSvids, jwtValidator)));
     }
 }
