@@ -63,6 +63,7 @@ class WorkloadApiJwtTest {
     };
     private Server server;
     private ManagedChannel channel;
+    private FakeWorkloadIdentitySource source;
 
     @AfterEach
     void stop() throws InterruptedException {
@@ -77,7 +78,7 @@ class WorkloadApiJwtTest {
     }
 
     private SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub start(X509Snapshot snapshot, SelectorSet caller) throws Exception {
-        var source = new FakeWorkloadIdentitySource(ORDERS, snapshot);
+        source = new FakeWorkloadIdentitySource(ORDERS, snapshot);
         String name = InProcessServerBuilder.generateName();
         ServerInterceptor fixedCaller = new ServerInterceptor() {
             @Override
@@ -161,6 +162,23 @@ class WorkloadApiJwtTest {
                 bundles.getBundlesOrThrow("spiffe://example.org").toString(StandardCharsets.UTF_8));
         assertThat(own.jwtAuthorities()).containsExactlyElementsOf(ForgedTokens.bundle().jwtAuthorities());
         assertThat(bundles.getBundlesOrThrow("spiffe://partner.org").toStringUtf8()).isEqualTo("{\"keys\":[]}");
+    }
+
+    @Test
+    void fetchJwtBundles_sendsANewMessageWhenTheJwtKeysChange_notWhenAnSvidRotates() throws Exception {
+        var api = start(snapshot(PKI.svid("/orders", "")), SelectorSet.of(ORDERS));
+        var stream = api.fetchJWTBundles(JWTBundlesRequest.getDefaultInstance());
+        assertThat(stream.next().getBundlesOrThrow("spiffe://example.org").toStringUtf8()).contains(ForgedTokens.EC_KID);
+
+        source.publish(snapshot(PKI.svid("/orders", ""))); // a rotated SVID: the bundles are the same
+        var added = new java.util.ArrayList<>(ForgedTokens.bundle().jwtAuthorities());
+        added.add(new io.meshca.common.bundle.JwtAuthority("next-key", ForgedTokens.OTHER_EC.getPublic()));
+        TrustBundle withNext = new TrustBundle(FakeWorkloadIdentitySource.DOMAIN, List.of(PKI.root().certificate()), 2, added);
+        source.publish(new X509Snapshot(List.of(PKI.svid("/orders", "")), withNext, Map.of()));
+
+        JWTBundlesResponse next = stream.next();
+        assertThat(next.getBundlesOrThrow("spiffe://example.org").toStringUtf8()).contains("\"kid\":\"next-key\"");
+        assertThat(next.getBundlesMap()).containsOnlyKeys("spiffe://example.org");
     }
 
     @Test
