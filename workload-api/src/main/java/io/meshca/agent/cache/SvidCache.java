@@ -110,7 +110,7 @@ public final class SvidCache implements WorkloadIdentitySource {
             Map<TrustDomain, TrustBundle> federated = new HashMap<>(old.federatedBundles());
             Set<TrustDomain> federatedChanged = new HashSet<>();
             update.federatedBundles().forEach((domain, b) -> {
-                TrustBundle previous = b.x509Authorities().isEmpty() ? federated.remove(domain) : federated.put(domain, b);
+                TrustBundle previous = b.isEmpty() ? federated.remove(domain) : federated.put(domain, b);
                 if (!b.equals(previous)) {
                     federatedChanged.add(domain);
                 }

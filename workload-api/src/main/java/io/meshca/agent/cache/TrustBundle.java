@@ -25,6 +25,14 @@ public record TrustBundle(TrustDomain trustDomain, List<X509Certificate> x509Aut
         this(trustDomain, x509Authorities, sequence, List.of());
     }
 
+    /**
+     * True if the bundle has no authority of either kind. The server sends a federated bundle this way
+     * when it was deleted; a bundle with only JWT keys is not empty.
+     */
+    public boolean isEmpty() {
+        return x509Authorities.isEmpty() && jwtAuthorities.isEmpty();
+    }
+
     /** The JWT key with this {@code kid}, if the bundle has it. */
     public Optional<JwtAuthority> jwtAuthority(String keyId) {
         return jwtAuthorities.stream().filter(a -> a.keyId().equals(keyId)).findFirst();

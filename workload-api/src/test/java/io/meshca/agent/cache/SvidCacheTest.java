@@ -206,6 +206,23 @@ class SvidCacheTest {
     }
 
     @Test
+    void federatedBundleWithOnlyJwtKeys_isKept_andAnEmptyOneRemovesIt() {
+        TrustDomain partner = TrustDomain.parse("partner.org");
+        AuthorizedEntry federating = new AuthorizedEntry("f", DOMAIN.withPath("/f"), selectors("unix:uid:1"),
+                java.time.Duration.ZERO, List.of(), List.of(partner), "", 1, 1);
+        cache.apply(snapshot(1, federating));
+        cache.storeSvids(List.of(svid(federating)));
+        var jwtKey = new io.meshca.common.bundle.JwtAuthority("kid-1", io.meshca.common.pki.Keys.generateEcP256().getPublic());
+        TrustBundle jwtOnly = new TrustBundle(partner, List.of(), 1, List.of(jwtKey));
+
+        cache.apply(new EntryUpdate(2, false, List.of(), List.of(), null, Map.of(partner, jwtOnly)));
+        assertThat(cache.snapshot(selectors("unix:uid:1")).federatedBundles()).containsEntry(partner, jwtOnly);
+
+        cache.apply(new EntryUpdate(3, false, List.of(), List.of(), null, Map.of(partner, new TrustBundle(partner, List.of(), 2))));
+        assertThat(cache.snapshot(selectors("unix:uid:1")).federatedBundles()).doesNotContainKey(partner);
+    }
+
+    @Test
     void closedSubscription_getsNoMoreCalls_andItsGroupIsForgotten() {
         AuthorizedEntry entry = entry("a", "/a", 1, 1, "unix:uid:1000");
         cache.apply(snapshot(1, entry));
