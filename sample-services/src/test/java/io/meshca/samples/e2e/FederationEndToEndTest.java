@@ -1,6 +1,7 @@
 package io.meshca.samples.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshca.agent.agent.NodeAgent;
 import io.meshca.agent.config.AgentConfig;
@@ -164,6 +165,45 @@ class FederationEndToEndTest {
                 paymentsServer.close();
             }
         }
+    }
+
+    @Test
+    void jwtSvidOfAFederatedDomain_validatesThroughTheOtherAgent_butNotThroughANonFederatedOne() throws Exception {
+        try (io.spiffe.workloadapi.WorkloadApiClient ordersApi = client(socketA);
+             io.spiffe.workloadapi.WorkloadApiClient paymentsApi = client(socketB);
+             io.spiffe.workloadapi.WorkloadApiClient intruderApi = client(socketC)) {
+            String token = ordersApi.fetchJwtSvid("payments").getToken();
+
+            // payments (b.test) federates with a.test: its agent holds a.test's JWT keys once delivered
+            io.spiffe.svid.jwtsvid.JwtSvid validated = awaitValue(() -> {
+                try {
+                    return paymentsApi.validateJwtSvid(token, "payments");
+                } catch (Exception notYetDelivered) {
+                    return null;
+                }
+            });
+            assertThat(validated.getSpiffeId().toString()).isEqualTo(ORDERS);
+            assertThat(paymentsApi.fetchJwtBundles().getBundleForTrustDomain(
+                    io.spiffe.spiffeid.TrustDomain.parse("a.test")).getJwtAuthorities()).isNotEmpty();
+
+            // c.test federates with nobody: its agent has no bundle to check a.test's signature with
+            assertThatThrownBy(() -> intruderApi.validateJwtSvid(token, "payments"))
+                    .hasStackTraceContaining("no JWT bundle for trust domain a.test");
+        }
+    }
+
+    private static io.spiffe.workloadapi.WorkloadApiClient client(String socket) throws Exception {
+        return io.spiffe.workloadapi.DefaultWorkloadApiClient.newClient(
+                io.spiffe.workloadapi.DefaultWorkloadApiClient.ClientOptions.builder().spiffeSocketPath(socket).build());
+    }
+
+    private static <T> T awaitValue(java.util.function.Supplier<T> probe) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicReference<T> value = new java.util.concurrent.atomic.AtomicReference<>();
+        await(() -> {
+            value.set(probe.get());
+            return value.get() != null;
+        });
+        return value.get();
     }
 
     @Test
