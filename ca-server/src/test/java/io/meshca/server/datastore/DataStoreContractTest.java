@@ -135,6 +135,51 @@ abstract class DataStoreContractTest {
     }
 
     @Test
+    void jwtAuthorities_roundTripWithTheirPublicKeys() {
+        var ec = io.meshca.common.pki.Keys.generateEcP256().getPublic();
+        Instant notAfter = Instant.parse("2030-01-01T00:00:00Z");
+        long seq = store.bundle().sequence();
+        store.bundle().addJwtAuthority(new StoredJwtAuthority("jwt-k1", "kid-1", ec, notAfter));
+
+        assertThat(store.bundle().jwtAuthorities()).singleElement().satisfies(a -> {
+            assertThat(a.kid()).isEqualTo("kid-1");
+            assertThat(a.keyId()).isEqualTo("jwt-k1");
+            assertThat(a.publicKey().getEncoded()).isEqualTo(ec.getEncoded());
+            assertThat(a.notAfter()).isEqualTo(notAfter);
+        });
+        assertThat(store.bundle().sequence()).isGreaterThan(seq);
+    }
+
+    @Test
+    void federatedBundles_putReplaceDelete_eachWithARevision() {
+        TrustDomain partner = TrustDomain.parse("partner.org");
+        var first = new io.meshca.common.bundle.SpiffeBundle(partner, List.of(TestPki.root(partner).certificate()),
+                List.of(), 1, java.time.Duration.ofMinutes(5));
+        var second = new io.meshca.common.bundle.SpiffeBundle(partner, List.of(TestPki.root(partner).certificate()),
+                List.of(new io.meshca.common.bundle.JwtAuthority("kid-p", io.meshca.common.pki.Keys.generateEcP256().getPublic())),
+                2, java.time.Duration.ofMinutes(1));
+
+        long r0 = store.changes().currentRevision();
+        store.federatedBundles().put(first);
+        long r1 = store.changes().currentRevision();
+        store.federatedBundles().put(second);
+        long r2 = store.changes().currentRevision();
+        assertThat(r1).isGreaterThan(r0);
+        assertThat(r2).isGreaterThan(r1);
+        var stored = store.federatedBundles().get(partner).orElseThrow();
+        assertThat(stored.x509Authorities()).isEqualTo(second.x509Authorities());
+        assertThat(stored.jwtAuthorities()).extracting(io.meshca.common.bundle.JwtAuthority::keyId).containsExactly("kid-p");
+        assertThat(store.federatedBundles().list()).hasSize(1);
+
+        assertThat(store.federatedBundles().delete(partner)).isTrue();
+        assertThat(store.changes().currentRevision()).isGreaterThan(r2);
+        assertThat(store.federatedBundles().get(partner)).isEmpty();
+        long afterDelete = store.changes().currentRevision();
+        assertThat(store.federatedBundles().delete(partner)).isFalse();
+        assertThat(store.changes().currentRevision()).isEqualTo(afterDelete);
+    }
+
+    @Test
     void audit_appendsAndReadsInOrder() {
         store.audit().append(List.of(new AuditRecord(1, 10, "a", "x", "s", "d", "0", "h1"),
                 new AuditRecord(2, 11, "a", "y", "s", "d", "h1", "h2")));
