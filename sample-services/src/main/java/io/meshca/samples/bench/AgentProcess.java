@@ -18,16 +18,20 @@ final class AgentProcess implements AutoCloseable {
         this.process = process;
     }
 
-    static AgentProcess start(Path agentJar, int serverPort, Path bundle, String token, Path socket, Path dataDir, Path log)
-            throws IOException {
+    static AgentProcess start(Path agentJar, List<String> javaOptions, int serverPort, Path bundle, String token, Path socket,
+            Path dataDir, Path log) throws IOException {
         if (!Files.isRegularFile(agentJar)) {
             throw new IllegalStateException("no agent jar at " + agentJar + " (build with ./meshca build)");
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(List.of(java, "-jar", agentJar.toString(), "run",
+        List<String> command = new java.util.ArrayList<>();
+        command.add(java);
+        command.addAll(javaOptions);
+        command.addAll(List.of("-jar", agentJar.toString(), "run",
                 "-serverAddress", "127.0.0.1", "-serverPort", Integer.toString(serverPort),
                 "-trustBundle", bundle.toString(), "-joinToken", token,
-                "-socketPath", socket.toString(), "-dataDir", dataDir.toString()))
+                "-socketPath", socket.toString(), "-dataDir", dataDir.toString()));
+        Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();

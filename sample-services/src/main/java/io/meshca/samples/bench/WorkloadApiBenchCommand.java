@@ -54,6 +54,11 @@ public final class WorkloadApiBenchCommand implements Callable<Integer> {
             + "/workload-api/target/meshca-agent.jar)")
     Path agentJar;
 
+    @Option(names = "-agentJavaOptions", defaultValue = "",
+            description = "JVM options for the agent process of -streams, space-separated, e.g. \"-Xmx64m -XX:+UseSerialGC\" "
+                    + "(default: none, as ./meshca agent run starts it)")
+    String agentJavaOptions;
+
     @Override
     public Integer call() throws Exception {
         BenchCommand.requirePositive(clients, "-clients");
@@ -106,7 +111,8 @@ public final class WorkloadApiBenchCommand implements Callable<Integer> {
         Path jar = Optional.ofNullable(agentJar).orElseGet(() -> Path.of(Optional.ofNullable(System.getenv(HOME_ENV))
                 .filter(s -> !s.isBlank()).orElse(""), "workload-api/target/meshca-agent.jar").toAbsolutePath());
         Path socket = bench.dir.resolve("agent-process/api.sock");
-        try (AgentProcess agent = AgentProcess.start(jar, bench.server.agentApiPort(), bundle,
+        List<String> javaOptions = agentJavaOptions.isBlank() ? List.of() : List.of(agentJavaOptions.strip().split("\\s+"));
+        try (AgentProcess agent = AgentProcess.start(jar, javaOptions, bench.server.agentApiPort(), bundle,
                 bench.server.generateJoinToken(Duration.ofMinutes(10), Optional.of(MEMORY_NODE)), socket,
                 bench.dir.resolve("agent-process-data"), bench.dir.resolve("agent-process.log"))) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -125,7 +131,8 @@ public final class WorkloadApiBenchCommand implements Callable<Integer> {
                     // let the streams settle (every first message sent, buffers returned) before reading RSS
                     Thread.sleep(2000);
                     long kb = agent.residentKilobytes();
-                    return "agent-memory: streams=" + streams + " rss=" + Math.round(kb / 1024.0) + "MB";
+                    return "agent-memory: streams=" + streams + " rss=" + Math.round(kb / 1024.0) + "MB"
+                            + (javaOptions.isEmpty() ? "" : " jvm=\"" + String.join(" ", javaOptions) + "\"");
                 } finally {
                     open.forEach(WorkloadStreams.Stream::close);
                 }
