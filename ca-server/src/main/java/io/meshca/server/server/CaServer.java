@@ -23,6 +23,7 @@ import io.meshca.server.api.admin.AgentsService;
 import io.meshca.server.api.JwtSvidBatch;
 import io.meshca.server.api.admin.BundlesService;
 import io.meshca.server.api.admin.SvidsService;
+import io.meshca.server.ca.jwt.JwtKeyRotator;
 import io.meshca.server.ca.jwt.JwtKeySlots;
 import io.meshca.server.ca.jwt.JwtKeyType;
 import io.meshca.server.ca.jwt.JwtSvidIssuer;
@@ -75,6 +76,9 @@ public final class CaServer implements AutoCloseable {
 
     /** The most frequent client keepalive the agent API accepts, in seconds (agents ping every 30 s). */
     static final long AGENT_KEEPALIVE_MIN = 20;
+
+    /** How often the JWT key slots are checked for a key to prepare or activate. */
+    private static final Duration JWT_ROTATION_CHECK = Duration.ofSeconds(30);
 
     private static final Logger log = LoggerFactory.getLogger(CaServer.class);
     public static final Duration WATCH_POLL_INTERVAL = Duration.ofMillis(1500);
@@ -134,6 +138,9 @@ public final class CaServer implements AutoCloseable {
         ca = new CaManager(td, keys, dataStore.bundle(), config.caTtl(), clock);
         jwtKeys = new JwtKeySlots(keys, dataStore.bundle(), JwtKeyType.parse(config.jwtKeyType()), config.caTtl(), clock);
         jwtKeys.initialize();
+        JwtKeyRotator jwtRotator = new JwtKeyRotator(jwtKeys, clock);
+        jwtRotator.start(scheduler, JWT_ROTATION_CHECK);
+        closeables.push(jwtRotator);
         ca.initialize();
         JwtSvidIssuer jwtIssuer = new JwtSvidIssuer(new JwtSvidMinter(jwtKeys::current, clock), audit,
                 config.jwtSvidDefaultTtl());

@@ -101,6 +101,11 @@ public final class JwtKeySlots {
         return Optional.ofNullable(next.get());
     }
 
+    /** The lifetime of every key these slots create. */
+    public Duration keyTtl() {
+        return keyTtl;
+    }
+
     public JwtKeyType type() {
         return type;
     }
