@@ -13,11 +13,10 @@ import io.meshca.server.registration.RegistrationEntry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.function.Function;
-import java.util.stream.Collectors;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,9 +40,7 @@ public final class BatchSigner {
     }
 
     public List<SvidSigningResult> sign(AgentRecord agent, List<SvidSigningRequest> requests) {
-        Set<SpiffeId> parents = authorizer.parentIds(agent.spiffeId(), agent.selectors());
-        Map<String, RegistrationEntry> authorized = authorizer.authorizedEntries(parents).stream()
-                .collect(Collectors.toMap(RegistrationEntry::id, Function.identity()));
+        Map<String, RegistrationEntry> authorized = authorizer.authorizedEntriesById(agent.spiffeId(), agent.selectors());
         List<CompletableFuture<SvidSigningResult>> futures = new ArrayList<>(requests.size());
         int last = lastAuthorized(requests, authorized);
         for (int i = 0; i < requests.size(); i++) {

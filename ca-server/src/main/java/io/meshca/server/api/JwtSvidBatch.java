@@ -2,7 +2,7 @@ package io.meshca.server.api;
 
 import io.grpc.Status;
 import io.meshca.common.error.MeshcaException;
-import io.meshca.common.spiffe.SpiffeId;
+
 import io.meshca.proto.server.v1.JwtSvidParams;
 import io.meshca.proto.server.v1.JwtSvidResult;
 import io.meshca.server.ca.jwt.JwtSvidIssuer;
@@ -13,9 +13,7 @@ import io.meshca.server.registration.RegistrationEntry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Function;
-import java.util.stream.Collectors;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,9 +34,7 @@ public final class JwtSvidBatch {
     }
 
     public List<JwtSvidResult> mint(AgentRecord agent, List<JwtSvidParams> params) {
-        Set<SpiffeId> parents = authorizer.parentIds(agent.spiffeId(), agent.selectors());
-        Map<String, RegistrationEntry> authorized = authorizer.authorizedEntries(parents).stream()
-                .collect(Collectors.toMap(RegistrationEntry::id, Function.identity()));
+        Map<String, RegistrationEntry> authorized = authorizer.authorizedEntriesById(agent.spiffeId(), agent.selectors());
         List<JwtSvidResult> results = new ArrayList<>(params.size());
         for (JwtSvidParams p : params) {
             RegistrationEntry entry = authorized.get(p.getEntryId());

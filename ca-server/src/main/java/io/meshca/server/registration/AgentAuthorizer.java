@@ -6,8 +6,10 @@ import io.meshca.server.datastore.EntryStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -47,6 +49,18 @@ public final class AgentAuthorizer {
     /** Every unexpired entry the agent is authorized for. */
     public List<RegistrationEntry> authorizedEntries(SpiffeId agentId, SelectorSet agentSelectors) {
         return authorizedEntries(parentIds(agentId, agentSelectors));
+    }
+
+    /**
+     * The entries the agent is authorized for, by entry id: what a batch of signing or minting requests
+     * is checked against (computed once per batch, not once per item).
+     */
+    public Map<String, RegistrationEntry> authorizedEntriesById(SpiffeId agentId, SelectorSet agentSelectors) {
+        Map<String, RegistrationEntry> byId = new HashMap<>();
+        for (RegistrationEntry e : authorizedEntries(agentId, agentSelectors)) {
+            byId.put(e.id(), e);
+        }
+        return byId;
     }
 
     public List<RegistrationEntry> authorizedEntries(Set<SpiffeId> parentIds) {
