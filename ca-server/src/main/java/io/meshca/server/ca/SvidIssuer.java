@@ -48,6 +48,22 @@ public final class SvidIssuer {
         return chain;
     }
 
+    /**
+     * For callers that authenticate themselves rather than being attested through an agent (Istio's CA
+     * API): {@code id} comes from the caller's verified credential, never from the CSR.
+     *
+     * @param ttl already clamped by the caller's policy; zero means the default X509-SVID TTL
+     * @param via the channel, recorded in the audit detail (for example {@code istio})
+     */
+    public List<X509Certificate> issueAuthenticatedSvid(SpiffeId id, byte[] csr, Duration ttl, String requestedBy,
+                                                        String via) {
+        PublicKey key = CsrParser.publicKey(csr);
+        List<X509Certificate> chain = signer.sign(new SvidRequest(id, key, List.of(), ttl.isZero() ? defaultX509Ttl : ttl));
+        audit.record(new AuditEvent(requestedBy, "x509svid.issue", id.toString(),
+                "via=" + via + " serial=" + chain.get(0).getSerialNumber().toString(16)));
+        return chain;
+    }
+
     /** For the server's own identity, signed without a CSR because the key is generated in process. */
     public List<X509Certificate> issueServerSvid(SpiffeId serverId, PublicKey key, Duration ttl) {
         return signer.sign(new SvidRequest(serverId, key, List.of(), ttl));
