@@ -33,7 +33,22 @@ import java.util.function.Supplier;
 final class IssueBench {
 
     /** What a run measured. */
-    record Result(long certificates, double seconds, double p50Millis, double p99Millis, long errors, String provider) {
+    record Result(long certificates, double seconds, double p50Millis, double p99Millis, long errors, String provider,
+            double cpuSeconds) {
+        /**
+         * CPU time this process (server and client when in-process) spent per certificate: unlike the
+         * rate, it does not depend on what else the machine is running, so runs on a busy machine compare.
+         */
+        String cpuLine() {
+            if (certificates == 0 || cpuSeconds <= 0) {
+                return "cpu: unavailable";
+            }
+            double micros = cpuSeconds * 1e6 / certificates;
+            int cores = Runtime.getRuntime().availableProcessors();
+            return "cpu: " + Math.round(micros) + "us/certificate (this process) -> " + Math.round(cores * 1e6 / micros)
+                    + "/s if it had all " + cores + " cores";
+        }
+
         String line() {
             return "issue: rate=" + Math.round(certificates / seconds) + "/s p50=" + Latencies.ms(p50Millis)
                     + " p99=" + Latencies.ms(p99Millis) + " errors=" + errors + " provider=" + provider;
@@ -162,6 +177,7 @@ final class IssueBench {
             callers.add(t);
             t.start();
         }
+        long cpuStart = processCpuNanos();
         window[0] = System.nanoTime();
         window[1] = window[0] + length.toNanos();
         start.countDown();
@@ -169,11 +185,18 @@ final class IssueBench {
             t.join();
         }
         double seconds = (System.nanoTime() - window[0]) / 1e9;
+        double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
         if (firstError.get() != null) {
             progress.println("bench: first error: " + firstError.get());
         }
         Latencies all = Latencies.merge(perCaller);
         return new Result(certificates.get(), seconds, all.percentileMillis(50), all.percentileMillis(99), errors.get(),
-                target.provider());
+                target.provider(), cpuStart < 0 ? -1 : cpuSeconds);
+    }
+
+    /** -1 where the JVM cannot tell (not a HotSpot/OpenJDK management bean). */
+    private static long processCpuNanos() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
     }
 }

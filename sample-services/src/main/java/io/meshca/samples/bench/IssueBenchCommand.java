@@ -94,6 +94,7 @@ public final class IssueBenchCommand implements Callable<Integer> {
                     Integer.parseInt(serverAddress.substring(colon + 1)), TrustDomain.parse(trustDomain), () -> bundle,
                     joinToken, entryId, "remote"), concurrency, batch, duration, warmup, out).run();
         }
+        out.println(result.cpuLine());
         out.println(result.line());
         out.flush();
         return result.errors() == 0 && result.certificates() > 0 ? 0 : 1;
