@@ -39,6 +39,7 @@ public final class ServerConfig {
     private final FederationConfig federation;
     private final String jwtKeyType;
     private final Duration jwtSvidDefaultTtl;
+    private final IstioCaConfig istioCa;
     private final Clock clock;
 
     private ServerConfig(Builder b) {
@@ -56,6 +57,7 @@ public final class ServerConfig {
         this.federation = b.federation;
         this.jwtKeyType = b.jwtKeyType;
         this.jwtSvidDefaultTtl = b.jwtSvidDefaultTtl;
+        this.istioCa = b.istioCa;
         this.clock = b.clock;
     }
 
@@ -127,6 +129,11 @@ public final class ServerConfig {
         return federation;
     }
 
+    /** The listener for Istio's CA API; empty (the default): none. */
+    public Optional<IstioCaConfig> istioCa() {
+        return Optional.ofNullable(istioCa);
+    }
+
     public Builder toBuilder() {
         Builder b = new Builder();
         b.trustDomain = trustDomain;
@@ -143,6 +150,7 @@ public final class ServerConfig {
         b.federation = federation;
         b.jwtKeyType = jwtKeyType;
         b.jwtSvidDefaultTtl = jwtSvidDefaultTtl;
+        b.istioCa = istioCa;
         b.clock = clock;
         return b;
     }
@@ -163,6 +171,7 @@ public final class ServerConfig {
         private FederationConfig federation = FederationConfig.NONE;
         private String jwtKeyType = "ES256";
         private Duration jwtSvidDefaultTtl = Duration.ofMinutes(5);
+        private IstioCaConfig istioCa;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {
@@ -239,6 +248,12 @@ public final class ServerConfig {
             return this;
         }
 
+        /** Enables Istio's CA API; null disables it. */
+        public Builder istioCa(IstioCaConfig value) {
+            this.istioCa = value;
+            return this;
+        }
+
         public Builder bundleEndpointPort(int port) {
             this.federation = federation.withEndpointPort(port);
             return this;
@@ -273,6 +288,10 @@ public final class ServerConfig {
             }
             if (bindAddress.isBlank()) {
                 throw new ConfigException("bindAddress is empty");
+            }
+            if (istioCa != null && istioCa.configuredDefaultTtl().isEmpty() && x509SvidDefaultTtl.compareTo(istioCa.maxTtl()) > 0) {
+                throw new ConfigException("istioCa.maxTtl (" + istioCa.maxTtl() + ") is shorter than defaultX509SvidTtl ("
+                        + x509SvidDefaultTtl + "), which istioCa uses when it has no defaultTtl");
             }
             return new ServerConfig(this);
         }

@@ -23,4 +23,5 @@ public final class ServerConfigFile {
     @JsonProperty public FederationConfigFile.Endpoint bundleEndpoint;
     @JsonProperty public java.util.Map<String, FederationConfigFile.Relationship> federatesWith;
     @JsonProperty public FederationConfigFile.Refresh federationRefresh;
+    @JsonProperty public IstioCaConfigFile istioCa;
 }

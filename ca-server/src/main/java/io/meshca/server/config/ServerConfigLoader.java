@@ -55,6 +55,9 @@ public final class ServerConfigLoader {
             builder.federation(FederationConfigFile.apply(builder.federation(), f.bundleEndpoint, f.federatesWith,
                     f.federationRefresh));
         }
+        if (f.istioCa != null) {
+            builder.istioCa(f.istioCa.toConfig());
+        }
         return builder;
     }
 }

@@ -45,6 +45,7 @@ import io.meshca.server.ca.keys.MemoryKeyManager;
 import io.meshca.server.ca.signing.X509SvidSigner;
 import io.meshca.server.config.ServerConfig;
 import io.meshca.server.datastore.DataStore;
+import io.meshca.server.istio.IstioCaRuntime;
 import io.meshca.server.registration.AgentAuthorizer;
 import io.meshca.server.registration.AuthorizedEntriesSync;
 import io.meshca.server.registration.EntryValidator;
@@ -97,6 +98,7 @@ public final class CaServer implements AutoCloseable {
     private AdminSocket adminSocket;
     private HealthStatusManager health;
     private FederationRuntime federation;
+    private IstioCaRuntime istioCa;
     private volatile boolean closed;
 
     private CaServer(ServerConfig config) {
@@ -144,8 +146,8 @@ public final class CaServer implements AutoCloseable {
         ca.initialize();
         JwtSvidIssuer jwtIssuer = new JwtSvidIssuer(new JwtSvidMinter(jwtKeys::current, clock), audit,
                 config.jwtSvidDefaultTtl());
-        SvidIssuer issuer = new SvidIssuer(new X509SvidSigner(ca::activeAuthority, clock), audit,
-                config.x509SvidDefaultTtl(), config.agentSvidTtl());
+        X509SvidSigner signer = new X509SvidSigner(ca::activeAuthority, clock);
+        SvidIssuer issuer = new SvidIssuer(signer, audit, config.x509SvidDefaultTtl(), config.agentSvidTtl());
 
         EntryValidator validator = new EntryValidator(td);
         registrar = new Registrar(validator, dataStore.entries());
@@ -162,6 +164,11 @@ public final class CaServer implements AutoCloseable {
         closeables.push(identity);
         federation = FederationRuntime.start(config.federation(), td, dataStore, ca, identity::current, clock);
         closeables.push(federation);
+        if (config.istioCa().isPresent()) {
+            istioCa = IstioCaRuntime.start(config.istioCa().get(), td, serverId, signer, issuer, ca::x509Authorities,
+                    SERVER_SVID_TTL, clock, scheduler);
+            closeables.push(istioCa);
+        }
 
         var isAgent = SpiffeAuthorizers.pathUnder(td, "/meshca/agent");
         var tls = SpiffeSslContexts.server(new SvidKeyManager(identity::current),
@@ -223,6 +230,11 @@ public final class CaServer implements AutoCloseable {
     /** The bound port of the SPIFFE bundle endpoint, if one is configured. */
     public Optional<Integer> bundleEndpointPort() {
         return federation.endpointPort();
+    }
+
+    /** The bound port of Istio's CA API, if {@code istioCa} is configured. */
+    public Optional<Integer> istioCaPort() {
+        return Optional.ofNullable(istioCa).map(IstioCaRuntime::port);
     }
 
     /** Federation relationships (what the admin Federation service drives). */

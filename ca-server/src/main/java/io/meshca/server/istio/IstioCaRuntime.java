@@ -1,0 +1,76 @@
+package io.meshca.server.istio;
+
+import io.grpc.ServerInterceptors;
+import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.common.tls.SpiffeAuthorizers;
+import io.meshca.common.tls.SpiffeTrustManager;
+import io.meshca.server.ca.SvidIssuer;
+import io.meshca.server.ca.signing.X509SvidSigner;
+import io.meshca.server.config.IstioCaConfig;
+import java.io.IOException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
+
+/**
+ * Istio's CA API as one unit for the composition root: the trusted token issuers and their keys, the
+ * serving certificate and its renewal, the authenticated service and its listener. {@link #close()}
+ * stops the listener and the renewals.
+ */
+public final class IstioCaRuntime implements AutoCloseable {
+
+    private final IstioServingIdentity serving;
+    private final IstioCaListener listener;
+
+    private IstioCaRuntime(IstioServingIdentity serving, IstioCaListener listener) {
+        this.serving = serving;
+        this.listener = listener;
+    }
+
+    /**
+     * @param signer signs the serving certificate (with the server's ID and the configured DNS names)
+     * @param issuer issues the callers' certificates (audited)
+     * @param bundle the trust domain's current X.509 roots
+     * @param servingTtl lifetime of each serving certificate
+     */
+    public static IstioCaRuntime start(IstioCaConfig config, TrustDomain trustDomain, SpiffeId serverId,
+            X509SvidSigner signer, SvidIssuer issuer, Supplier<List<X509Certificate>> bundle, Duration servingTtl,
+            Clock clock, ScheduledExecutorService scheduler) throws IOException {
+        // Issuers' JWKS files are read now, so that a missing or broken file stops the start.
+        List<KubernetesTokenAuthenticator.Issuer> issuers = config.trustedIssuers().stream()
+                .map(t -> new KubernetesTokenAuthenticator.Issuer(t.issuer(), JwksSources.forIssuer(t), t.audiences()))
+                .toList();
+        var authentication = new IstioAuthenticationInterceptor(trustDomain,
+                new KubernetesTokenAuthenticator(issuers, clock), clock);
+        var service = new IstioCertificateService(issuer, new ValidityPolicy(config.defaultTtl(), config.maxTtl()), bundle);
+        IstioServingIdentity serving = new IstioServingIdentity(serverId, config.servingDnsNames(), signer, servingTtl,
+                clock, scheduler);
+        serving.start();
+        try {
+            IstioCaListener listener = IstioCaListener.start(config, serving::current,
+                    new SpiffeTrustManager(bundle, SpiffeAuthorizers.memberOf(trustDomain), clock),
+                    ServerInterceptors.intercept(service, authentication));
+            return new IstioCaRuntime(serving, listener);
+        } catch (IOException | RuntimeException e) {
+            serving.close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return listener.port();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        try {
+            listener.close();
+        } finally {
+            serving.close();
+        }
+    }
+}
