@@ -4,6 +4,7 @@ import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.server.audit.AuditEvent;
 import io.meshca.server.audit.AuditLog;
 import io.meshca.server.ca.signing.CsrParser;
+import io.meshca.server.ca.signing.SignedSvid;
 import io.meshca.server.ca.signing.SvidRequest;
 import io.meshca.server.ca.signing.X509SvidSigner;
 import io.meshca.server.registration.RegistrationEntry;
@@ -31,13 +32,14 @@ public final class SvidIssuer {
         this.agentTtl = agentTtl;
     }
 
-    public List<X509Certificate> issueWorkloadSvid(RegistrationEntry entry, byte[] csr, SpiffeId requestedBy) {
-        PublicKey key = CsrParser.publicKey(csr);
+    /** The hot path (agent batches): DER out, nothing parsed back. */
+    public SignedSvid issueWorkloadSvid(RegistrationEntry entry, byte[] csr, SpiffeId requestedBy) {
+        var key = CsrParser.verify(csr).subjectPublicKeyInfo();
         Duration ttl = entry.x509SvidTtl().isZero() ? defaultX509Ttl : entry.x509SvidTtl();
-        List<X509Certificate> chain = signer.sign(new SvidRequest(entry.spiffeId(), key, entry.dnsNames(), ttl));
+        SignedSvid svid = signer.signDer(new SvidRequest(entry.spiffeId(), key, entry.dnsNames(), ttl));
         audit.record(new AuditEvent(requestedBy.toString(), "x509svid.issue", entry.spiffeId().toString(),
-                "entry=" + entry.id() + " serial=" + chain.get(0).getSerialNumber().toString(16)));
-        return chain;
+                "entry=" + entry.id() + " serial=" + svid.serial().toString(16)));
+        return svid;
     }
 
     public List<X509Certificate> issueAgentSvid(SpiffeId agentId, byte[] csr, String reason) {

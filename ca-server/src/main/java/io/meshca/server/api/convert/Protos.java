@@ -82,6 +82,19 @@ public final class Protos {
         return SelectorSet.of(out);
     }
 
+    /** A freshly signed SVID, from its DER (the hot path: nothing is parsed or re-encoded). */
+    public static X509Svid svid(SpiffeId id, io.meshca.server.ca.signing.SignedSvid svid) {
+        X509Svid.Builder b = X509Svid.newBuilder()
+                .setSpiffeId(id.toString())
+                .setExpiresAt(svid.notAfter().getEpochSecond());
+        // unsafeWrap: these arrays are never written after signing (the tail is shared, read-only, per authority)
+        b.addCertChain(com.google.protobuf.UnsafeByteOperations.unsafeWrap(svid.leafDer()));
+        for (byte[] der : svid.chainTailDer()) {
+            b.addCertChain(com.google.protobuf.UnsafeByteOperations.unsafeWrap(der));
+        }
+        return b.build();
+    }
+
     public static X509Svid svid(SpiffeId id, List<X509Certificate> chain) {
         X509Svid.Builder b = X509Svid.newBuilder()
                 .setSpiffeId(id.toString())

@@ -14,9 +14,11 @@ import java.util.HashMap;
 import java.util.Map;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
@@ -48,14 +50,30 @@ public final class CsrParser {
             PKCSObjectIdentifiers.sha384WithRSAEncryption, "SHA384withRSA",
             PKCSObjectIdentifiers.sha512WithRSAEncryption, "SHA512withRSA");
 
+    private static final java.util.Set<ASN1ObjectIdentifier> ALLOWED_CURVES = java.util.Set.of(
+            SECObjectIdentifiers.secp256r1, SECObjectIdentifiers.secp384r1, SECObjectIdentifiers.secp521r1);
+
     /** Signature objects are not thread-safe and not free to look up: one per thread and algorithm. */
     private static final ThreadLocal<Map<String, Signature>> VERIFIERS = ThreadLocal.withInitial(HashMap::new);
 
     private CsrParser() {
     }
 
+    /** A request whose proof of possession has been checked: its key, and that key's encoding as sent. */
+    public record VerifiedCsr(PublicKey publicKey, SubjectPublicKeyInfo subjectPublicKeyInfo) {
+    }
+
     /** The verified public key of the request; throws InvalidArgumentException naming the problem. */
     public static PublicKey publicKey(byte[] der) {
+        return verify(der).publicKey();
+    }
+
+    /**
+     * Verifies the request and returns its key both as an object and as the SubjectPublicKeyInfo the
+     * certificate will carry (so the key is never re-encoded); throws InvalidArgumentException naming
+     * the problem.
+     */
+    public static VerifiedCsr verify(byte[] der) {
         if (der == null || der.length == 0) {
             throw new InvalidArgumentException("CSR is empty");
         }
@@ -63,9 +81,16 @@ public final class CsrParser {
             throw new InvalidArgumentException("CSR is larger than " + MAX_CSR_BYTES + " bytes");
         }
         PKCS10CertificationRequest csr;
-        PublicKey key;
         try {
             csr = new PKCS10CertificationRequest(der);
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidArgumentException(MALFORMED, e);
+        }
+        SubjectPublicKeyInfo info = csr.getSubjectPublicKeyInfo();
+        // before decoding: a provider may not even know the curve, and "malformed" would hide why
+        checkCurve(info);
+        PublicKey key;
+        try {
             key = decodeKey(csr);
         } catch (IOException | RuntimeException | GeneralSecurityException e) {
             throw new InvalidArgumentException(MALFORMED, e);
@@ -75,7 +100,7 @@ public final class CsrParser {
         }
         rejectCaRequest(csr);
         checkKey(key);
-        return key;
+        return new VerifiedCsr(key, info);
     }
 
     private static PublicKey decodeKey(PKCS10CertificationRequest csr) throws IOException, GeneralSecurityException {
@@ -132,12 +157,32 @@ public final class CsrParser {
         }
     }
 
+    private static String curveName(org.bouncycastle.asn1.ASN1Encodable parameters) {
+        if (parameters instanceof ASN1ObjectIdentifier oid) {
+            String name = org.bouncycastle.asn1.x9.ECNamedCurveTable.getName(oid);
+            return "curve " + (name == null ? oid.getId() : name);
+        }
+        return "explicit (unnamed) curve parameters";
+    }
+
+    /**
+     * EC keys must be on a named curve TLS peers support, read as the OID in the request itself:
+     * asking the key object for its curve would build the curve's parameters on every request.
+     */
+    private static void checkCurve(SubjectPublicKeyInfo info) {
+        if (!X9ObjectIdentifiers.id_ecPublicKey.equals(info.getAlgorithm().getAlgorithm())) {
+            return;
+        }
+        var parameters = info.getAlgorithm().getParameters();
+        if (!(parameters instanceof ASN1ObjectIdentifier curve) || !ALLOWED_CURVES.contains(curve)) {
+            throw new InvalidArgumentException("CSR key is an EC key on " + curveName(parameters)
+                    + "; only the named curves P-256, P-384 and P-521 are accepted");
+        }
+    }
+
     private static void checkKey(PublicKey key) {
-        if (key instanceof ECPublicKey ec) {
-            int bits = ec.getParams().getCurve().getField().getFieldSize();
-            if (bits < 256) {
-                throw new InvalidArgumentException("CSR key is an EC key of " + bits + " bits; at least P-256 is required");
-            }
+        if (key instanceof ECPublicKey) {
+            return; // checkCurve has seen its curve
         } else if (key instanceof RSAPublicKey rsa) {
             if (rsa.getModulus().bitLength() < 2048) {
                 throw new InvalidArgumentException("CSR key is RSA " + rsa.getModulus().bitLength() + "; at least 2048 bits is required");

@@ -1,13 +1,12 @@
 package io.meshca.server.ca.signing;
 
 import io.meshca.common.spiffe.SpiffeId;
-import java.io.ByteArrayInputStream;
+import io.meshca.common.pki.Certificates;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,25 +18,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DERGeneralizedTime;
 import org.bouncycastle.asn1.DERUTCTime;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
-import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x509.Time;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.asn1.x509.V3TBSCertificateGenerator;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 
 /**
@@ -48,22 +50,15 @@ import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
  *
  * <p>The current authority is read from a supplier once per call and no lock is held while signing,
  * so any number of threads sign in parallel. What depends only on the authority (issuer name, AKI,
- * chain) is derived once per authority, not per certificate; the certificate's DER is assembled from
- * the very TBS bytes that were signed instead of being encoded a second time.
+ * chain) is derived once per authority, not per certificate, and the extensions every leaf shares are
+ * encoded once; the certificate's DER is assembled from the very TBS bytes that were signed.
  */
 public final class X509SvidSigner {
 
     public static final Duration BACKDATE = Duration.ofSeconds(10);
 
-    /** Per thread: SecureRandom.nextBytes and CertificateFactory lookups would otherwise serialize the signers. */
+    /** Per thread: SecureRandom.nextBytes would otherwise serialize the signers. */
     private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
-    private static final ThreadLocal<CertificateFactory> CERTIFICATES = ThreadLocal.withInitial(() -> {
-        try {
-            return CertificateFactory.getInstance("X.509");
-        } catch (CertificateException e) {
-            throw new IllegalStateException("no X.509 certificate factory in this JVM", e);
-        }
-    });
     private static final X500Name SUBJECT_WITHOUT_DNS = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "meshca").build();
     private static final KeyUsage LEAF_KEY_USAGE = new KeyUsage(
             KeyUsage.digitalSignature | KeyUsage.keyEncipherment | KeyUsage.keyAgreement);
@@ -74,9 +69,22 @@ public final class X509SvidSigner {
     private static final DateTimeFormatter GENERALIZED_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'")
             .withZone(ZoneOffset.UTC);
 
+    /** Per thread: a SHA-1 digest for the subject key identifier (RFC 5280 method 1). */
+    private static final ThreadLocal<MessageDigest> SHA1 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-1");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no SHA-1 in this JVM", e);
+        }
+    });
+    // The same in every leaf: encoded once.
+    private static final Extension BASIC_CONSTRAINTS = extension(Extension.basicConstraints, true, NOT_A_CA);
+    private static final Extension KEY_USAGE = extension(Extension.keyUsage, true, LEAF_KEY_USAGE);
+    private static final Extension EXTENDED_KEY_USAGE = extension(Extension.extendedKeyUsage, false, LEAF_EKU);
+
     /** What every certificate signed by one authority shares. */
-    private record Prepared(X509Authority source, X500Name issuer, AuthorityKeyIdentifier aki, Instant notAfter,
-            AlgorithmIdentifier algorithm, byte[] algorithmDer, List<X509Certificate> chainTail) {
+    private record Prepared(X509Authority source, X500Name issuer, Extension aki, Instant notAfter,
+            AlgorithmIdentifier algorithm, byte[] algorithmDer, List<X509Certificate> chainTail, List<byte[]> chainTailDer) {
     }
 
     private final Supplier<X509Authority> authority;
@@ -91,36 +99,63 @@ public final class X509SvidSigner {
     /** The signed chain, leaf first, followed by the CA's upstream chain (empty for a self-signed root). */
     public List<X509Certificate> sign(SvidRequest request) {
         Prepared ca = prepare(authority.get());
+        SignedSvid signed = sign(request, ca);
+        X509Certificate leaf = Certificates.parse(signed.leafDer());
+        if (ca.chainTail().isEmpty()) {
+            return List.of(leaf);
+        }
+        List<X509Certificate> chain = new ArrayList<>(1 + ca.chainTail().size());
+        chain.add(leaf);
+        chain.addAll(ca.chainTail());
+        return chain;
+    }
+
+    /** The same, as DER: what the agent API sends, without parsing the new leaf back into an object. */
+    public SignedSvid signDer(SvidRequest request) {
+        return sign(request, prepare(authority.get()));
+    }
+
+    private SignedSvid sign(SvidRequest request, Prepared ca) {
         Instant now = clock.instant();
         Instant notBefore = now.minus(BACKDATE);
         Instant notAfter = now.plus(request.ttl());
         if (notAfter.isAfter(ca.notAfter())) {
             notAfter = ca.notAfter();
         }
+        BigInteger serial = serial();
+        SubjectPublicKeyInfo key = request.subjectPublicKeyInfo();
         try {
-            SubjectPublicKeyInfo key = SubjectPublicKeyInfo.getInstance(request.publicKey().getEncoded());
-            X509v3CertificateBuilder builder = new X509v3CertificateBuilder(ca.issuer(), serial(),
-                    time(notBefore), time(notAfter), subject(request.dnsNames()), key);
-            builder.addExtension(Extension.basicConstraints, true, NOT_A_CA);
-            builder.addExtension(Extension.keyUsage, true, LEAF_KEY_USAGE);
-            builder.addExtension(Extension.extendedKeyUsage, false, LEAF_EKU);
-            builder.addExtension(Extension.subjectKeyIdentifier, false,
-                    new JcaX509ExtensionUtils().createSubjectKeyIdentifier(key));
-            builder.addExtension(Extension.authorityKeyIdentifier, false, ca.aki());
-            builder.addExtension(Extension.subjectAlternativeName, false, sans(request.spiffeId(), request.dnsNames()));
-            KeyContentSigner signer = new KeyContentSigner(ca.source().key(), ca.algorithm());
-            X509CertificateHolder holder = builder.build(signer);
-            byte[] der = Der.certificate(signer.signedContent(), ca.algorithmDer(), holder.getSignature());
-            X509Certificate leaf = (X509Certificate) CERTIFICATES.get().generateCertificate(new ByteArrayInputStream(der));
-            if (ca.chainTail().isEmpty()) {
-                return List.of(leaf);
-            }
-            List<X509Certificate> chain = new ArrayList<>(1 + ca.chainTail().size());
-            chain.add(leaf);
-            chain.addAll(ca.chainTail());
-            return chain;
-        } catch (GeneralSecurityException | IOException e) {
+            // The TBS is built from parts directly (no certificate builder, holder or content-signer
+            // stream), encoded once, signed, and wrapped: the signed bytes are the certificate's bytes.
+            V3TBSCertificateGenerator tbs = new V3TBSCertificateGenerator();
+            tbs.setSerialNumber(new ASN1Integer(serial));
+            tbs.setSignature(ca.algorithm());
+            tbs.setIssuer(ca.issuer());
+            tbs.setStartDate(time(notBefore));
+            tbs.setEndDate(time(notAfter));
+            tbs.setSubject(subject(request.dnsNames()));
+            tbs.setSubjectPublicKeyInfo(key);
+            tbs.setExtensions(new Extensions(new Extension[] {BASIC_CONSTRAINTS, KEY_USAGE, EXTENDED_KEY_USAGE,
+                subjectKeyIdentifier(key), ca.aki(),
+                extension(Extension.subjectAlternativeName, false, sans(request.spiffeId(), request.dnsNames()))}));
+            byte[] tbsDer = tbs.generateTBSCertificate().getEncoded(ASN1Encoding.DER);
+            byte[] der = Der.certificate(tbsDer, ca.algorithmDer(), ca.source().key().sign(tbsDer));
+            return new SignedSvid(der, serial, notAfter.truncatedTo(ChronoUnit.SECONDS), ca.chainTailDer());
+        } catch (IOException e) {
             throw new IllegalStateException("cannot sign an X509-SVID for " + request.spiffeId(), e);
+        }
+    }
+
+    private static Extension subjectKeyIdentifier(SubjectPublicKeyInfo key) {
+        byte[] digest = SHA1.get().digest(key.getPublicKeyData().getBytes());
+        return extension(Extension.subjectKeyIdentifier, false, new SubjectKeyIdentifier(digest));
+    }
+
+    private static Extension extension(ASN1ObjectIdentifier oid, boolean critical, ASN1Encodable value) {
+        try {
+            return new Extension(oid, critical, value.toASN1Primitive().getEncoded(ASN1Encoding.DER));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode extension " + oid, e);
         }
     }
 
@@ -136,10 +171,16 @@ public final class X509SvidSigner {
                 tail.add(cert);
                 tail.addAll(ca.upstreamChain());
             }
+            List<byte[]> tailDer = new ArrayList<>(tail.size());
+            for (X509Certificate c : tail) {
+                tailDer.add(Certificates.der(c));
+            }
             AlgorithmIdentifier algorithm = KeyContentSigner.algorithmOf(ca.key());
             p = new Prepared(ca, X500Name.getInstance(cert.getSubjectX500Principal().getEncoded()),
-                    new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(cert), cert.getNotAfter().toInstant(),
-                    algorithm, algorithm.getEncoded(ASN1Encoding.DER), List.copyOf(tail));
+                    extension(Extension.authorityKeyIdentifier, false,
+                            new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(cert)),
+                    cert.getNotAfter().toInstant(), algorithm, algorithm.getEncoded(ASN1Encoding.DER),
+                    List.copyOf(tail), tailDer);
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot use the CA certificate " + ca.certificate().getSubjectX500Principal(), e);
         }

@@ -54,6 +54,32 @@ class CsrParserTest {
                 .satisfies(e -> assertThat(e.getMessage()).isIn(CsrParser.BAD_SIGNATURE, CsrParser.MALFORMED));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+        "secp256r1, ",
+        "secp384r1, ",
+        "secp521r1, ",
+        "secp256k1, 'CSR key is an EC key on curve secp256k1; only the named curves P-256, P-384 and P-521 are accepted'",
+        "secp224r1, 'CSR key is an EC key on curve secp224r1; only the named curves P-256, P-384 and P-521 are accepted'",
+    })
+    void ecKeys_onlyOnTheNistCurvesTlsPeersSupport(String curve, String refusal) throws Exception {
+        var bc = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+        var generator = java.security.KeyPairGenerator.getInstance("EC", bc);
+        generator.initialize(new java.security.spec.ECGenParameterSpec(curve));
+        KeyPair pair = generator.generateKeyPair();
+        byte[] csr = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
+                new org.bouncycastle.asn1.x500.X500Name("CN=x"), pair.getPublic())
+                .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").setProvider(bc)
+                        .build(pair.getPrivate()))
+                .getEncoded();
+
+        if (refusal == null) {
+            assertThat(CsrParser.verify(csr).subjectPublicKeyInfo().getEncoded()).isEqualTo(pair.getPublic().getEncoded());
+        } else {
+            assertThatThrownBy(() -> CsrParser.publicKey(csr)).isInstanceOf(InvalidArgumentException.class).hasMessage(refusal);
+        }
+    }
+
     @Test
     void oversizedCsr_isRejected() {
         assertThatThrownBy(() -> CsrParser.publicKey(new byte[CsrParser.MAX_CSR_BYTES + 1]))
