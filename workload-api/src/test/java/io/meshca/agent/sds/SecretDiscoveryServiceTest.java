@@ -1,0 +1,278 @@
+package io.meshca.agent.sds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.envoyproxy.envoy.service.secret.v3.SecretDiscoveryServiceGrpc;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.meshca.agent.api.CallerSelectors;
+import io.meshca.agent.api.FakeWorkloadIdentitySource;
+import io.meshca.agent.api.WorkloadAttestationInterceptor;
+import io.meshca.agent.cache.IssuedSvid;
+import io.meshca.agent.cache.TrustBundle;
+import io.meshca.agent.cache.X509Snapshot;
+import io.meshca.common.pki.Pem;
+import io.meshca.common.spiffe.Selector;
+import io.meshca.common.spiffe.SelectorSet;
+import io.meshca.common.testing.TestPki;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The service in-process over a fake cache: pushes, waiting, denial and unsubscribing, without sockets. */
+class SecretDiscoveryServiceTest {
+
+    private static final Selector ENVOY = Selector.parse("unix:uid:1337");
+    private static final FakeWorkloadIdentitySource.Pki PKI = FakeWorkloadIdentitySource.pki();
+    private static final long QUIET_MILLIS = 200;
+
+    private Server server;
+    private ManagedChannel channel;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (channel != null) {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (server != null) {
+            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void callerMatchingNoEntry_isPermissionDenied_andUnsubscribed() throws Exception {
+        FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ENVOY, PKI.snapshot(PKI.svid("/web", "")));
+        Stream stream = open(start(source, SelectorSet.of(Selector.parse("unix:uid:4242"))), "ROOTCA");
+
+        Status status = stream.error();
+        assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(status.getDescription()).isEqualTo(SecretStream.NO_IDENTITY);
+        assertThat(source.subscriberCount()).isZero();
+    }
+
+    @Test
+    void callerWhoseSvidIsStillBeingSigned_waitsForIt_onStreamAndFetch() throws Exception {
+        IssuedSvid svid = PKI.svid("/web", "");
+        X509Snapshot signed = PKI.snapshot(svid);
+        FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ENVOY,
+                new X509Snapshot(List.of(), signed.bundle(), Map.of(), 1));
+        ManagedChannel sds = start(source, SelectorSet.of(ENVOY));
+        Stream stream = open(sds, "default");
+        BlockingQueue<Object> fetched = new LinkedBlockingQueue<>();
+        SecretDiscoveryServiceGrpc.newStub(sds).fetchSecrets(request("", "default"), Stream.into(fetched));
+
+        assertThat(stream.poll(QUIET_MILLIS)).as("nothing while the SVID is being signed").isNull();
+        assertThat(fetched.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(source.subscriberCount()).isEqualTo(2);
+
+        source.publish(signed);
+        assertThat(leaf(stream.next())).isEqualTo(svid.leaf());
+        assertThat(leaf((DiscoveryResponse) fetched.poll(5, TimeUnit.SECONDS))).isEqualTo(svid.leaf());
+        assertThat(fetched.poll(5, TimeUnit.SECONDS)).isEqualTo(Stream.COMPLETED);
+        assertThat(source.subscriberCount()).as("the fetch unsubscribed").isEqualTo(1);
+    }
+
+    @Test
+    void changes_arePushedOnlyToTheStreamsWhoseSecretsChanged() throws Exception {
+        IssuedSvid svid = PKI.svid("/web", "");
+        FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ENVOY, PKI.snapshot(svid));
+        ManagedChannel sds = start(source, SelectorSet.of(ENVOY));
+        Stream certificate = open(sds, "default");
+        Stream rootCa = open(sds, "ROOTCA");
+        Stream all = open(sds, "ALL");
+        DiscoveryResponse certificateFirst = certificate.next();
+        certificate.send(ack(certificateFirst, "default"));
+        rootCa.send(ack(rootCa.next(), "ROOTCA"));
+        all.send(ack(all.next(), "ALL"));
+
+        // rotation: only the certificate changes
+        IssuedSvid rotated = PKI.svid("/web", "");
+        source.publish(PKI.snapshot(rotated));
+        DiscoveryResponse pushed = certificate.next();
+        assertThat(leaf(pushed)).isEqualTo(rotated.leaf());
+        assertThat(pushed.getVersionInfo()).isNotEqualTo(certificateFirst.getVersionInfo());
+        assertThat(rootCa.poll(QUIET_MILLIS)).isNull();
+        assertThat(all.poll(QUIET_MILLIS)).isNull();
+
+        // a new root in the own bundle: ROOTCA and ALL change, the certificate does not
+        TestPki.Authority nextRoot = TestPki.root(FakeWorkloadIdentitySource.DOMAIN);
+        TrustBundle twoRoots = new TrustBundle(FakeWorkloadIdentitySource.DOMAIN,
+                List.of(PKI.root().certificate(), nextRoot.certificate()), 2);
+        source.publish(new X509Snapshot(List.of(rotated), twoRoots,
+                Map.of(FakeWorkloadIdentitySource.FEDERATED, PKI.partnerBundle())));
+        assertThat(trustedCa(rootCa.next())).containsExactly(PKI.root().certificate(), nextRoot.certificate());
+        assertThat(all.next().getResourcesCount()).isEqualTo(1);
+        assertThat(certificate.poll(QUIET_MILLIS)).isNull();
+    }
+
+    @Test
+    void aSubscribedSvidThatGoesAway_endsTheStreamNamingIt() throws Exception {
+        IssuedSvid web = PKI.svid("/web", "");
+        IssuedSvid admin = PKI.svid("/admin", "");
+        FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ENVOY, PKI.snapshot(web, admin));
+        Stream stream = open(start(source, SelectorSet.of(ENVOY)), "spiffe://example.org/admin");
+        stream.send(ack(stream.next(), "spiffe://example.org/admin"));
+
+        source.publish(PKI.snapshot(web));
+
+        Status status = stream.error();
+        assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(status.getDescription()).contains("spiffe://example.org/admin");
+        assertThat(source.subscriberCount()).isZero();
+    }
+
+    @Test
+    void cancellingTheStream_closesTheSubscription() throws Exception {
+        FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ENVOY, PKI.snapshot(PKI.svid("/web", "")));
+        Stream stream = open(start(source, SelectorSet.of(ENVOY)), "default");
+        stream.next();
+        assertThat(source.subscriberCount()).isEqualTo(1);
+
+        stream.requests.onError(Status.CANCELLED.asRuntimeException());
+
+        assertThat(source.subscriberCount()).isZero();
+    }
+
+    @Test
+    void sdsEndpoint_needsNoSecurityHeader_butAnAttestableCaller() throws Exception {
+        FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ENVOY, PKI.snapshot(PKI.svid("/web", "")));
+        String name = InProcessServerBuilder.generateName();
+        server = InProcessServerBuilder.forName(name).directExecutor()
+                .addService(SdsEndpoint.service(source, pid -> SelectorSet.of(ENVOY), SdsSettings.DEFAULTS))
+                .build().start();
+        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+
+        // in-process calls have no kernel peer: refused by attestation, not by a header check
+        assertThatThrownBy(() -> SecretDiscoveryServiceGrpc.newBlockingStub(channel).fetchSecrets(request("", "default")))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+                    assertThat(e.getStatus().getDescription()).isEqualTo(WorkloadAttestationInterceptor.NO_PEER);
+                });
+        assertThat(source.subscriberCount()).isZero();
+    }
+
+    private ManagedChannel start(FakeWorkloadIdentitySource source, SelectorSet callerSelectors) throws Exception {
+        String name = InProcessServerBuilder.generateName();
+        server = InProcessServerBuilder.forName(name).directExecutor()
+                .addService(ServerInterceptors.intercept(new SecretDiscoveryService(source, SdsSettings.DEFAULTS),
+                        fixedCaller(callerSelectors)))
+                .build().start();
+        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+        return channel;
+    }
+
+    /** Stands in for attestation: every caller has {@code callerSelectors}. */
+    private static ServerInterceptor fixedCaller(SelectorSet callerSelectors) {
+        return new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                            ServerCallHandler<Q, R> next) {
+                return Contexts.interceptCall(CallerSelectors.with(Context.current(), callerSelectors), call, headers, next);
+            }
+        };
+    }
+
+    private static Stream open(ManagedChannel channel, String name) {
+        Stream stream = new Stream();
+        stream.requests = SecretDiscoveryServiceGrpc.newStub(channel).streamSecrets(Stream.into(stream.inbox));
+        stream.send(request("", name));
+        return stream;
+    }
+
+    private static DiscoveryRequest request(String nonce, String... names) {
+        return DiscoveryRequest.newBuilder().setTypeUrl(XdsStreamState.SECRET_TYPE_URL).setResponseNonce(nonce)
+                .addAllResourceNames(List.of(names)).build();
+    }
+
+    private static DiscoveryRequest ack(DiscoveryResponse response, String... names) {
+        return request(response.getNonce(), names).toBuilder().setVersionInfo(response.getVersionInfo()).build();
+    }
+
+    private static Secret secret(DiscoveryResponse response) {
+        try {
+            return response.getResources(0).unpack(Secret.class);
+        } catch (InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static X509Certificate leaf(DiscoveryResponse response) {
+        return Pem.decodeCertificates(secret(response).getTlsCertificate().getCertificateChain().getInlineBytes()
+                .toString(StandardCharsets.US_ASCII)).get(0);
+    }
+
+    private static List<X509Certificate> trustedCa(DiscoveryResponse response) {
+        return Pem.decodeCertificates(secret(response).getValidationContext().getTrustedCa().getInlineBytes()
+                .toString(StandardCharsets.US_ASCII));
+    }
+
+    /** A client stream: requests out, responses and the end into a queue. */
+    private static final class Stream {
+        static final String COMPLETED = "completed";
+
+        final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+        StreamObserver<DiscoveryRequest> requests;
+
+        static StreamObserver<DiscoveryResponse> into(BlockingQueue<Object> queue) {
+            return new StreamObserver<>() {
+                @Override
+                public void onNext(DiscoveryResponse response) {
+                    queue.add(response);
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                    queue.add(Status.fromThrowable(error));
+                }
+
+                @Override
+                public void onCompleted() {
+                    queue.add(COMPLETED);
+                }
+            };
+        }
+
+        void send(DiscoveryRequest request) {
+            requests.onNext(request);
+        }
+
+        Object poll(long millis) throws InterruptedException {
+            return inbox.poll(millis, TimeUnit.MILLISECONDS);
+        }
+
+        DiscoveryResponse next() throws InterruptedException {
+            Object item = poll(5000);
+            assertThat(item).as("a response").isInstanceOf(DiscoveryResponse.class);
+            return (DiscoveryResponse) item;
+        }
+
+        Status error() throws InterruptedException {
+            Object item = poll(5000);
+            assertThat(item).as("the stream's end").isInstanceOf(Status.class);
+            return (Status) item;
+        }
+    }
+}
