@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code agent run}: starts the agent and blocks until SIGTERM or SIGINT, then shuts down cleanly
- * (the Workload API socket file is removed). Every flag overrides the config file's key of the same name.
+ * (the Workload API and SDS socket file is removed). Every flag overrides the config file's key of the same name.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Runs the node agent")
 public final class RunCommand implements Callable<Integer> {
@@ -40,6 +40,22 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "-dataDir", paramLabel = "d", description = "Data directory (default ./.data/agent)")
     Path dataDir;
 
+    @Option(names = "-sdsDefaultSvidName", paramLabel = "name",
+            description = "SDS resource name of the default SVID (default default)")
+    String sdsDefaultSvidName;
+
+    @Option(names = "-sdsDefaultBundleName", paramLabel = "name",
+            description = "SDS resource name of the own trust domain's bundle (default ROOTCA)")
+    String sdsDefaultBundleName;
+
+    @Option(names = "-sdsDefaultAllBundlesName", paramLabel = "name",
+            description = "SDS resource name of all bundles, own and federated (default ALL)")
+    String sdsDefaultAllBundlesName;
+
+    @Option(names = "-sdsDisableSpiffeCertValidation", paramLabel = "true|false", arity = "0..1", fallbackValue = "true",
+            description = "Send SDS bundles as plain trusted_ca, not as Envoy's SPIFFE validator config (default false)")
+    Boolean sdsDisableSpiffeCertValidation;
+
     @Override
     public Integer call() throws InterruptedException {
         AgentConfig.Builder builder = AgentConfig.builder();
@@ -53,6 +69,10 @@ public final class RunCommand implements Callable<Integer> {
                 .trustBundle(trustBundle)
                 .joinToken(joinToken)
                 .dataDir(dataDir)
+                .sdsDefaultSvidName(sdsDefaultSvidName)
+                .sdsDefaultBundleName(sdsDefaultBundleName)
+                .sdsDefaultAllBundlesName(sdsDefaultAllBundlesName)
+                .sdsDisableSpiffeCertValidation(sdsDisableSpiffeCertValidation)
                 .build();
         NodeAgent agent = NodeAgent.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -1,5 +1,6 @@
 package io.meshca.agent.config;
 
+import io.meshca.agent.sds.SdsSettings;
 import io.meshca.common.config.YamlConfig;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.spiffe.TrustDomain;
@@ -15,6 +16,7 @@ import java.util.Optional;
  * @param trustBundle PEM file with the server's CA certificates, needed only to attest (first start)
  * @param joinToken needed only when there is no stored agent SVID; never logged
  * @param dataDir where the agent keeps its own SVID, key and bundle (0600 files in a 0700 dir)
+ * @param sds the resource names and validator switch of Envoy SDS on the socket
  */
 public record AgentConfig(
         TrustDomain trustDomain,
@@ -23,7 +25,8 @@ public record AgentConfig(
         Path socketPath,
         Path trustBundle,
         String joinToken,
-        Path dataDir) {
+        Path dataDir,
+        SdsSettings sds) {
 
     public static final String DEFAULT_TRUST_DOMAIN = "example.org";
     public static final String DEFAULT_SERVER_ADDRESS = "127.0.0.1";
@@ -44,6 +47,7 @@ public record AgentConfig(
         trustBundle = trustBundle == null ? null : trustBundle.toAbsolutePath();
         joinToken = joinToken == null || joinToken.isBlank() ? null : joinToken.trim();
         dataDir = Objects.requireNonNull(dataDir, "dataDir").toAbsolutePath();
+        Objects.requireNonNull(sds, "sds");
     }
 
     public static Builder builder() {
@@ -63,7 +67,7 @@ public record AgentConfig(
         // never print the token
         return "AgentConfig[trustDomain=" + trustDomain + ", server=" + serverAddress + ":" + serverPort
                 + ", socketPath=" + socketPath + ", trustBundle=" + trustBundle + ", joinToken="
-                + (joinToken == null ? "none" : "(set)") + ", dataDir=" + dataDir + "]";
+                + (joinToken == null ? "none" : "(set)") + ", dataDir=" + dataDir + ", sds=" + sds + "]";
     }
 
     /** Collects settings; later calls override earlier ones, {@code null} leaves a setting as it is. */
@@ -75,6 +79,10 @@ public record AgentConfig(
         private Path trustBundle;
         private String joinToken;
         private Path dataDir = DEFAULT_DATA_DIR;
+        private String sdsDefaultSvidName = SdsSettings.DEFAULT_SVID_NAME;
+        private String sdsDefaultBundleName = SdsSettings.DEFAULT_BUNDLE_NAME;
+        private String sdsDefaultAllBundlesName = SdsSettings.DEFAULT_ALL_BUNDLES_NAME;
+        private boolean sdsDisableSpiffeCertValidation;
 
         private Builder() {
         }
@@ -89,6 +97,10 @@ public record AgentConfig(
             trustBundle(file.trustBundle == null ? null : Path.of(file.trustBundle));
             joinToken(file.joinToken);
             dataDir(file.dataDir == null ? null : Path.of(file.dataDir));
+            sdsDefaultSvidName(file.sdsDefaultSvidName);
+            sdsDefaultBundleName(file.sdsDefaultBundleName);
+            sdsDefaultAllBundlesName(file.sdsDefaultAllBundlesName);
+            sdsDisableSpiffeCertValidation(file.sdsDisableSpiffeCertValidation);
             return this;
         }
 
@@ -127,6 +139,30 @@ public record AgentConfig(
             return this;
         }
 
+        /** SDS resource name of the caller's default SVID. */
+        public Builder sdsDefaultSvidName(String value) {
+            sdsDefaultSvidName = value == null ? sdsDefaultSvidName : value;
+            return this;
+        }
+
+        /** SDS resource name of the own trust domain's bundle. */
+        public Builder sdsDefaultBundleName(String value) {
+            sdsDefaultBundleName = value == null ? sdsDefaultBundleName : value;
+            return this;
+        }
+
+        /** SDS resource name of the own and all federated bundles together. */
+        public Builder sdsDefaultAllBundlesName(String value) {
+            sdsDefaultAllBundlesName = value == null ? sdsDefaultAllBundlesName : value;
+            return this;
+        }
+
+        /** Bundles as plain trusted_ca instead of Envoy's SPIFFE certificate validator. */
+        public Builder sdsDisableSpiffeCertValidation(Boolean value) {
+            sdsDisableSpiffeCertValidation = value == null ? sdsDisableSpiffeCertValidation : value;
+            return this;
+        }
+
         /** @throws InvalidArgumentException naming the invalid setting */
         public AgentConfig build() {
             TrustDomain domain;
@@ -135,7 +171,9 @@ public record AgentConfig(
             } catch (RuntimeException e) {
                 throw new InvalidArgumentException("invalid trustDomain \"" + trustDomain + "\": " + e.getMessage());
             }
-            return new AgentConfig(domain, serverAddress, serverPort, socketPath, trustBundle, joinToken, dataDir);
+            SdsSettings sds = new SdsSettings(sdsDefaultSvidName, sdsDefaultBundleName, sdsDefaultAllBundlesName,
+                    sdsDisableSpiffeCertValidation);
+            return new AgentConfig(domain, serverAddress, serverPort, socketPath, trustBundle, joinToken, dataDir, sds);
         }
     }
 }

@@ -12,4 +12,8 @@ public final class AgentConfigFile {
     public String trustBundle;
     public String joinToken;
     public String dataDir;
+    public String sdsDefaultSvidName;
+    public String sdsDefaultBundleName;
+    public String sdsDefaultAllBundlesName;
+    public Boolean sdsDisableSpiffeCertValidation;
 }

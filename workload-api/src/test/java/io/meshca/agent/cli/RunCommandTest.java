@@ -44,6 +44,23 @@ class RunCommandTest {
     }
 
     @Test
+    void sdsFlags_areAccepted_andAnInvalidNameExits1_namingTheFlag() {
+        String data = dir.resolve("data").toString();
+        String socket = dir.resolve("api.sock").toString();
+
+        // valid SDS flags: the run gets as far as needing a join token
+        assertThat(run("run", "-dataDir", data, "-serverPort", "1", "-socketPath", socket,
+                "-sdsDefaultSvidName", "svid", "-sdsDefaultBundleName", "root", "-sdsDefaultAllBundlesName", "all",
+                "-sdsDisableSpiffeCertValidation")).isEqualTo(1);
+        assertThat(err.toString()).contains("no agent SVID is stored");
+
+        err.getBuffer().setLength(0);
+        assertThat(run("run", "-dataDir", data, "-socketPath", socket, "-sdsDisableSpiffeCertValidation=false",
+                "-sdsDefaultBundleName", "spiffe://example.org")).isEqualTo(1);
+        assertThat(err.toString()).contains("sdsDefaultBundleName").doesNotContain("\tat ");
+    }
+
+    @Test
     void unknownConfigKey_exits1_namingKeyAndFile() throws Exception {
         Path config = dir.resolve("agent.yaml");
         Files.writeString(config, "trustDomian: example.org\n");

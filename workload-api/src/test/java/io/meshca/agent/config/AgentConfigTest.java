@@ -3,6 +3,7 @@ package io.meshca.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshca.agent.sds.SdsSettings;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.spiffe.TrustDomain;
 import java.nio.file.Files;
@@ -26,6 +27,35 @@ class AgentConfigTest {
         assertThat(config.dataDir()).isEqualTo(Path.of(".data/agent").toAbsolutePath());
         assertThat(config.trustBundleFile()).isEmpty();
         assertThat(config.joinTokenValue()).isEmpty();
+        assertThat(config.sds()).isEqualTo(new SdsSettings("default", "ROOTCA", "ALL", false));
+    }
+
+    @Test
+    void sdsKeys_areReadFromTheFile_andFlagsOverrideThem() throws Exception {
+        Path file = temp.resolve("agent.yaml");
+        Files.writeString(file, """
+                sdsDefaultSvidName: svid
+                sdsDefaultBundleName: root
+                sdsDefaultAllBundlesName: everything
+                sdsDisableSpiffeCertValidation: true
+                """);
+
+        assertThat(AgentConfig.builder().file(file).build().sds())
+                .isEqualTo(new SdsSettings("svid", "root", "everything", true));
+        assertThat(AgentConfig.builder().file(file).sdsDefaultSvidName("cert").sdsDisableSpiffeCertValidation(false)
+                .build().sds()).isEqualTo(new SdsSettings("cert", "root", "everything", false));
+    }
+
+    @Test
+    void sdsNames_thatAreEmpty_spiffeIds_orTheSame_areRejectedWithTheirName() {
+        assertThatThrownBy(() -> AgentConfig.builder().sdsDefaultBundleName(" ").build())
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("sdsDefaultBundleName");
+        assertThatThrownBy(() -> AgentConfig.builder().sdsDefaultSvidName("spiffe://example.org/web").build())
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("sdsDefaultSvidName")
+                .hasMessageContaining("SPIFFE ID");
+        assertThatThrownBy(() -> AgentConfig.builder().sdsDefaultAllBundlesName("ROOTCA").build())
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("sdsDefaultAllBundlesName")
+                .hasMessageContaining("must differ");
     }
 
     @Test
