@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * The node agent's composition root: the only place that wires the agent together. {@link #start}
  * obtains the agent's identity (stored SVID or join-token attestation), opens the mutual-TLS channel
  * to ca-server, starts the watch of authorized entries, the workload SVID rotator, the agent SVID
- * rotator and the Workload API endpoint on the unix socket. {@link #close} stops all of it and removes
+ * rotator and the Workload API and SDS endpoint on the unix socket. {@link #close} stops all of it and removes
  * the socket.
  */
 public final class NodeAgent implements AutoCloseable {
@@ -99,8 +99,9 @@ public final class NodeAgent implements AutoCloseable {
             agentRotator.start();
             watcher.start();
             JwtSvidCache jwtSvids = new JwtSvidCache(client, clock, JwtSvidCache.DEFAULT_MAX_SIZE);
-            resources.add(WorkloadEndpoint.start(config.socketPath(), cache, jwtSvids, new JwtSvidValidator(clock)));
-            log.info("agent {} serving the Workload API on {}", credentials.svid().spiffeId(), config.socketPath());
+            resources.add(WorkloadEndpoint.start(config.socketPath(), cache, jwtSvids, new JwtSvidValidator(clock),
+                    config.sds()));
+            log.info("agent {} serving the Workload API and SDS on {}", credentials.svid().spiffeId(), config.socketPath());
             return new NodeAgent(config, credentials, cache, resources);
         } catch (RuntimeException e) {
             closeAll(resources);
