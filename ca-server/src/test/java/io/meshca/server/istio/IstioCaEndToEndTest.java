@@ -36,6 +36,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertificateFactory;
 import java.security.cert.PKIXParameters;
@@ -49,6 +50,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -260,6 +266,31 @@ class IstioCaEndToEndTest {
         assertThatThrownBy(() -> stub.createCertificate(request(Csrs.create(ecKey), 0)))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+    }
+
+    @Test
+    void servingCertificate_isIssuedByMeshca_forTheServerIdAndTheDnsNames() throws Exception {
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        for (X509Certificate root : server.trustBundle()) {
+            trust.setCertificateEntry("root-" + root.getSerialNumber(), root);
+        }
+        tmf.init(trust);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+
+        X509Certificate served;
+        try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", server.istioCaPort().orElseThrow())) {
+            SSLParameters params = socket.getSSLParameters();
+            params.setServerNames(List.of(new SNIHostName(HOST)));
+            socket.setSSLParameters(params);
+            socket.startHandshake();
+            served = (X509Certificate) socket.getSession().getPeerCertificates()[0];
+        }
+
+        assertThat(Certificates.spiffeId(served)).contains(server.serverId());
+        assertThat(served.getSubjectAlternativeNames()).contains(List.of(2, HOST)); // 2: dNSName
     }
 
     @Test
