@@ -52,10 +52,10 @@ final class EnvoyBootstraps {
         }
     }
 
-    /** The bootstrap as JSON, which Envoy reads from a file named {@code *.json}. */
+    /** The bootstrap as JSON with Envoy's snake_case field names, which Envoy reads from a file named {@code *.json}. */
     static String toJson(Bootstrap bootstrap) {
         try {
-            return JsonFormat.printer().usingTypeRegistry(TYPES).print(bootstrap);
+            return JsonFormat.printer().usingTypeRegistry(TYPES).preservingProtoFieldNames().print(bootstrap);
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("cannot print the bootstrap: " + e.getMessage(), e);
         }

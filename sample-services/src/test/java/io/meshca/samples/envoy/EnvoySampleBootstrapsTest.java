@@ -117,6 +117,16 @@ class EnvoySampleBootstrapsTest {
                 .hasMessageContaining("require_client_certificates");
     }
 
+    @Test
+    void theJsonGivenToARealEnvoy_parsesBackToTheSameBootstrap(@TempDir Path dir) throws Exception {
+        Bootstrap sample = EnvoyBootstraps.load(EnvoyBootstraps.PAYMENTS_SIDECAR);
+        Path json = dir.resolve("payments-sidecar.json");
+        Files.writeString(json, EnvoyBootstraps.toJson(sample));
+
+        assertThat(Files.readString(json)).contains("\"require_client_certificate\": true");
+        assertThat(EnvoyBootstraps.load(json)).isEqualTo(sample);
+    }
+
     private static void assertPresentsAndAccepts(CommonTlsContext tls, String ownId, String peerId) {
         assertThat(tls.getTlsCertificatesList()).as("no inline certificate or key").isEmpty();
         assertThat(tls.getTlsCertificateSdsSecretConfigsList()).extracting(SdsSecretConfig::getName)

@@ -121,9 +121,10 @@ class EnvoySidecarContainerTest {
                 // envoy directly, not the image's entrypoint, which would switch to its own "envoy" user
                 .withCreateContainerCmdModifier(cmd -> cmd.withUser(user)
                         .withEntrypoint("/usr/local/bin/envoy"))
-                .withCommand("-c", CONTAINER_BOOTSTRAP, "--log-level", "info")
+                .withCommand("-c", CONTAINER_BOOTSTRAP, "--log-level", "info", "--disable-hot-restart")
                 .withLogConsumer(new Slf4jLogConsumer(LoggerFactory.getLogger("envoy")))
-                .waitingFor(Wait.forLogMessage(".*starting main dispatch loop.*", 1)
+                // (?s): a log frame ends with its newline, which "." would not match otherwise
+                .waitingFor(Wait.forLogMessage("(?s).*starting main dispatch loop.*", 1)
                         .withStartupTimeout(DEADLINE));
         envoy.start();
     }
