@@ -15,21 +15,32 @@ public final class AuditChain {
     private AuditChain() {
     }
 
+    /** One digest per thread: the writer hashes every issued certificate's row. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is a required JDK algorithm", e);
+        }
+    });
+
     public static String hash(long seq, long atMillis, String actor, String action, String subject, String detail,
                               String prevHash) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (String field : new String[] {prevHash, Long.toString(seq), Long.toString(atMillis), actor, action,
-                    subject, detail}) {
-                byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
-                // Length-prefixed so that moving text between fields changes the hash.
-                sha.update(java.nio.ByteBuffer.allocate(4).putInt(bytes.length).array());
-                sha.update(bytes);
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        MessageDigest sha = SHA256.get();
+        sha.reset();
+        byte[] length = new byte[4];
+        for (String field : new String[] {prevHash, Long.toString(seq), Long.toString(atMillis), actor, action,
+                subject, detail}) {
+            byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
+            // Length-prefixed (4 bytes, big-endian) so that moving text between fields changes the hash.
+            length[0] = (byte) (bytes.length >>> 24);
+            length[1] = (byte) (bytes.length >>> 16);
+            length[2] = (byte) (bytes.length >>> 8);
+            length[3] = (byte) bytes.length;
+            sha.update(length);
+            sha.update(bytes);
         }
+        return HexFormat.of().formatHex(sha.digest());
     }
 
     public static AuditRecord next(AuditRecord previous, long atMillis, AuditEvent e) {

@@ -194,6 +194,27 @@ public final class X509SvidSigner {
      * Castle's {@code Time(Date)} makes, without the SimpleDateFormat and Locale it builds per call.
      */
     static Time time(Instant instant) {
+        // Bouncy Castle validates a time string by parsing it with SimpleDateFormat; every leaf signed
+        // in the same second shares its two times, so they are made once per second (per thread).
+        long second = instant.getEpochSecond();
+        CachedTime[] cache = TIMES.get();
+        int slot = (int) (second & (cache.length - 1));
+        CachedTime hit = cache[slot];
+        if (hit != null && hit.epochSecond() == second) {
+            return hit.time();
+        }
+        Time time = encodeTime(instant);
+        cache[slot] = new CachedTime(second, time);
+        return time;
+    }
+
+    private record CachedTime(long epochSecond, Time time) {
+    }
+
+    /** Direct-mapped by epoch second; a power of two. */
+    private static final ThreadLocal<CachedTime[]> TIMES = ThreadLocal.withInitial(() -> new CachedTime[8]);
+
+    private static Time encodeTime(Instant instant) {
         Instant seconds = instant.truncatedTo(ChronoUnit.SECONDS);
         int year = seconds.atOffset(ZoneOffset.UTC).getYear();
         if (year >= 1950 && year <= 2049) {

@@ -175,4 +175,18 @@ class X509SvidSignerTest {
         assertThat(X509SvidSigner.time(t).getEncoded())
                 .isEqualTo(new org.bouncycastle.asn1.x509.Time(java.util.Date.from(t)).getEncoded());
     }
+
+    @Test
+    void validityTimes_fromThePerSecondCache_areStillTheirOwnSecond() throws Exception {
+        Instant base = Instant.parse("2026-03-01T12:00:00.250Z");
+        // seconds that share and that evict cache slots, each asked for twice and at another sub-second
+        for (int i = 0; i < 40; i++) {
+            Instant t = base.plusSeconds(i * 3L % 17).plusMillis(i * 97L % 1000);
+            for (int repeat = 0; repeat < 2; repeat++) {
+                assertThat(X509SvidSigner.time(t).getEncoded())
+                        .as("time %s", t)
+                        .isEqualTo(new org.bouncycastle.asn1.x509.Time(java.util.Date.from(t)).getEncoded());
+            }
+        }
+    }
 }
