@@ -23,14 +23,15 @@ import org.slf4j.LoggerFactory;
  * on the unix socket) or whose process cannot be attested is refused before any service code runs.
  *
  * <p>A connection outlives the process that opened it (a child may inherit the socket after its
- * parent exits) and the parent's PID may then name an unrelated process. So after attesting, the
- * PID's start time must still be the one recorded when the connection was accepted; start times only
- * grow, so equality means the attested process is the one that connected.
+ * parent exits) and the parent's PID may then name an unrelated process. So the attestor is given the
+ * PID's start time recorded when the connection was accepted, and refuses unless the PID still names
+ * that process once the selectors are read ({@link WorkloadAttestor#attest(int, long, ProcessStartTimes)});
+ * start times only grow, so equality means the attested process is the one that connected.
  */
 public final class WorkloadAttestationInterceptor implements ServerInterceptor {
 
     public static final String NO_PEER = "caller could not be identified";
-    public static final String PEER_EXITED = "the process that opened this connection has exited";
+    public static final String PEER_EXITED = WorkloadAttestor.PEER_EXITED;
 
     private static final Logger log = LoggerFactory.getLogger(WorkloadAttestationInterceptor.class);
 
@@ -54,27 +55,15 @@ public final class WorkloadAttestationInterceptor implements ServerInterceptor {
         }
         SelectorSet selectors;
         try {
-            selectors = attestor.attest(peer.pid());
+            selectors = attestor.attest(peer.pid(), peer.startTime(), startTimes);
         } catch (RuntimeException e) {
             StatusRuntimeException status = GrpcErrors.toStatus(e);
             log.debug("attestation of pid {} (uid {}) failed: {}", peer.pid(), peer.uid(), status.getStatus());
             return refuse(call, status.getStatus());
         }
-        if (!stillThePeer(peer)) {
-            log.debug("pid {} no longer names the process that connected", peer.pid());
-            return refuse(call, Status.PERMISSION_DENIED.withDescription(PEER_EXITED));
-        }
         log.debug("pid {} attested as {}", peer.pid(), selectors);
         Context context = CallerSelectors.with(Context.current(), selectors).withValue(UnixPeer.CONTEXT_KEY, peer);
         return Contexts.interceptCall(context, call, headers, next);
-    }
-
-    private boolean stillThePeer(UnixPeer peer) {
-        try {
-            return startTimes.of(peer.pid()) == peer.startTime();
-        } catch (java.io.IOException e) {
-            return false;
-        }
     }
 
     private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {

@@ -1,7 +1,6 @@
 package io.meshca.agent.attestation.workload;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -12,6 +11,8 @@ import java.util.Objects;
  * reuses the PID starts later.
  */
 public final class ProcessStartTimes {
+
+    private static final int START_TIME_FIELD = 22;
 
     private final Path procRoot;
 
@@ -30,24 +31,65 @@ public final class ProcessStartTimes {
      */
     public long of(int pid) throws IOException {
         Path stat = procRoot.resolve(Integer.toString(pid)).resolve("stat");
-        return parse(Files.readString(stat, StandardCharsets.UTF_8), stat);
+        return parse(Files.readAllBytes(stat), stat);
+    }
+
+    /**
+     * True if {@code pid} still names the process that started at {@code startTime}: start times only
+     * grow, so an equal one is the same process. A PID that names no process is not it.
+     */
+    public boolean isStill(int pid, long startTime) {
+        try {
+            return of(pid) == startTime;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**
      * The command name (field 2) is in parentheses and may itself contain spaces and parentheses, so
-     * fields are counted from the last ')'.
+     * fields are counted from the last ')'. Scanned as bytes (no decoding, no regex): this runs on
+     * every connection and every call.
      */
-    static long parse(String stat, Path file) throws IOException {
-        int end = stat.lastIndexOf(')');
-        String[] fields = end < 0 ? new String[0] : stat.substring(end + 1).trim().split("\\s+");
-        int index = 22 - 3; // fields[0] is field 3 (state)
-        if (fields.length <= index) {
+    static long parse(byte[] stat, Path file) throws IOException {
+        int i = stat.length - 1;
+        while (i >= 0 && stat[i] != ')') {
+            i--;
+        }
+        if (i < 0) {
             throw new IOException("malformed " + file);
         }
-        try {
-            return Long.parseLong(fields[index]);
-        } catch (NumberFormatException e) {
-            throw new IOException("malformed " + file, e);
+        i++;
+        for (int field = 3; ; field++) {
+            while (i < stat.length && isBlank(stat[i])) {
+                i++;
+            }
+            if (i == stat.length) {
+                throw new IOException("malformed " + file);
+            }
+            if (field == START_TIME_FIELD) {
+                return number(stat, i, file);
+            }
+            while (i < stat.length && !isBlank(stat[i])) {
+                i++;
+            }
         }
+    }
+
+    private static long number(byte[] stat, int from, Path file) throws IOException {
+        long value = 0;
+        int i = from;
+        for (; i < stat.length && !isBlank(stat[i]); i++) {
+            int digit = stat[i] - '0';
+            if (digit < 0 || digit > 9 || i - from >= 18) {
+                throw new IOException("malformed " + file);
+            }
+            value = value * 10 + digit;
+        }
+        return value;
+    }
+
+    private static boolean isBlank(byte b) {
+        return b == ' ' || b == '\t' || b == '\n';
     }
 }

@@ -1,20 +1,21 @@
 package io.meshca.agent.attestation.workload;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 
-/** User and group names from {@code /etc/passwd} and {@code /etc/group}; a missing file or id gives no name. */
+/**
+ * User and group names from {@code /etc/passwd} and {@code /etc/group}; a missing file or id gives no
+ * name. Each file is parsed once and again when it changes ({@link AccountFile}), so a renamed or new
+ * account is seen on the next lookup.
+ */
 public final class UnixAccounts {
 
-    private final Path passwd;
-    private final Path group;
+    private final AccountFile passwd;
+    private final AccountFile group;
 
     public UnixAccounts(Path passwd, Path group) {
-        this.passwd = passwd;
-        this.group = group;
+        this.passwd = new AccountFile(passwd);
+        this.group = new AccountFile(group);
     }
 
     public static UnixAccounts system() {
@@ -22,29 +23,10 @@ public final class UnixAccounts {
     }
 
     public Optional<String> userName(int uid) {
-        return nameOf(passwd, uid);
+        return passwd.nameOf(uid);
     }
 
     public Optional<String> groupName(int gid) {
-        return nameOf(group, gid);
-    }
-
-    /** Both files have the form {@code name:password:id:...}. */
-    private static Optional<String> nameOf(Path file, int id) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file);
-        } catch (IOException e) {
-            // no such file (minimal containers) or unreadable: names are optional selectors
-            return Optional.empty();
-        }
-        String wanted = Integer.toString(id);
-        for (String line : lines) {
-            String[] fields = line.split(":", -1);
-            if (fields.length >= 3 && fields[2].equals(wanted) && !fields[0].isEmpty()) {
-                return Optional.of(fields[0]);
-            }
-        }
-        return Optional.empty();
+        return group.nameOf(gid);
     }
 }

@@ -52,37 +52,42 @@ public final class UnixWorkloadAttestor implements WorkloadAttestor {
 
     @Override
     public SelectorSet attest(int pid) {
-        Path proc = procRoot.resolve(Integer.toString(pid));
         long startedBefore;
         try {
             startedBefore = startTimes.of(pid);
         } catch (IOException e) {
             throw new PermissionDeniedException(PROCESS_EXITED, e);
         }
+        return attestAs(pid, startedBefore, startTimes, PROCESS_EXITED);
+    }
+
+    /**
+     * The start time recorded when the connection was accepted is the "before" of the PID-reuse check:
+     * the PID named that process then. If it still does after everything is read, it did all along (a
+     * reused PID belongs to a later start time), so one read of {@code stat} per call is enough.
+     */
+    @Override
+    public SelectorSet attest(int pid, long startTime, ProcessStartTimes startTimes) {
+        return attestAs(pid, startTime, startTimes, PEER_EXITED);
+    }
+
+    private SelectorSet attestAs(int pid, long startTime, ProcessStartTimes startTimes, String exited) {
         List<Selector> selectors;
         try {
-            selectors = read(proc);
+            selectors = read(procRoot.resolve(Integer.toString(pid)));
         } catch (IOException e) {
             log.debug("cannot attest pid {}: {}", pid, e.toString());
-            throw new PermissionDeniedException(sameProcess(pid, startedBefore) ? UNATTESTABLE : PROCESS_EXITED, e);
+            throw new PermissionDeniedException(startTimes.isStill(pid, startTime) ? UNATTESTABLE : exited, e);
         }
-        if (!sameProcess(pid, startedBefore)) {
-            throw new PermissionDeniedException(PROCESS_EXITED);
+        if (!startTimes.isStill(pid, startTime)) {
+            throw new PermissionDeniedException(exited);
         }
         return SelectorSet.of(selectors);
     }
 
-    private boolean sameProcess(int pid, long startedBefore) {
-        try {
-            return startTimes.of(pid) == startedBefore;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     private List<Selector> read(Path proc) throws IOException {
         List<Selector> selectors = new ArrayList<>();
-        ProcStatus status = ProcStatus.parse(Files.readAllLines(proc.resolve("status"), StandardCharsets.UTF_8));
+        ProcStatus status = ProcStatus.parse(Files.readAllBytes(proc.resolve("status")));
 
         add(selectors, "uid:" + status.effectiveUid());
         accounts.userName(status.effectiveUid()).ifPresent(name -> add(selectors, "user:" + name));

@@ -111,6 +111,80 @@ class UnixWorkloadAttestorTest {
     }
 
     @Test
+    void connectionStartTime_stillThePeer_isAttestedWithOneStatRead() {
+        SelectorSet selectors = new UnixWorkloadAttestor(proc, accounts, new ExecutableDigests())
+                .attest(4242, 777, new ProcessStartTimes(proc));
+
+        assertThat(selectors.asSet()).map(Selector::value).contains("uid:1001", "user:orders", "java-main:io.demo.Orders");
+    }
+
+    @Test
+    void connectionStartTime_ofAnEarlierProcess_isRefusedAsPeerExited() {
+        // The process that connected (start 700) exited; the PID now names a later one (777).
+        assertThatThrownBy(() -> new UnixWorkloadAttestor(proc, accounts, new ExecutableDigests())
+                .attest(4242, 700, new ProcessStartTimes(proc)))
+                .isInstanceOf(PermissionDeniedException.class)
+                .hasMessage(WorkloadAttestor.PEER_EXITED);
+    }
+
+    @Test
+    void connectionStartTime_pidReusedWhileReading_isRefusedAsPeerExited() {
+        ExecutableDigests replacingProcess = new ExecutableDigests() {
+            @Override
+            public String sha256(Path content, Path path) throws IOException {
+                Files.writeString(proc.resolve("4242/stat"), STAT_FORMAT.formatted("778"));
+                return super.sha256(content, path);
+            }
+        };
+
+        assertThatThrownBy(() -> new UnixWorkloadAttestor(proc, accounts, replacingProcess)
+                .attest(4242, 777, new ProcessStartTimes(proc)))
+                .isInstanceOf(PermissionDeniedException.class)
+                .hasMessage(WorkloadAttestor.PEER_EXITED);
+    }
+
+    @Test
+    void accountRenamedBetweenCalls_isSeenOnTheNextCall() throws Exception {
+        UnixWorkloadAttestor attestor = new UnixWorkloadAttestor(proc, accounts, new ExecutableDigests());
+        assertThat(attestor.attest(4242).asSet()).map(Selector::value).contains("user:orders");
+
+        Path renamed = Files.writeString(dir.resolve("passwd.new"), "root:x:0:0::/root:/bin/sh\nbilling:x:1001:101::/:/bin/sh\n");
+        Files.move(renamed, dir.resolve("passwd"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+        assertThat(attestor.attest(4242).asSet()).map(Selector::value).contains("user:billing").doesNotContain("user:orders");
+    }
+
+    @Test
+    void procStatus_withoutGroups_orWithTheEffectiveGidAmongThem() throws Exception {
+        Files.writeString(proc.resolve("4242/status"), "Name:\tsh\nUid:\t0\t0\t0\t0\nGid:\t5\t5\t5\t5\nGroups:\t5 \n");
+
+        SelectorSet selectors = new UnixWorkloadAttestor(proc, accounts, new ExecutableDigests()).attest(4242);
+
+        assertThat(selectors.asSet()).map(Selector::value).contains("uid:0", "user:root", "gid:5")
+                .noneMatch(value -> value.startsWith("supplementary_gid:"));
+    }
+
+    @Test
+    void procStatus_idOutOfRange_isRefusedAsUnattestable() throws Exception {
+        Files.writeString(proc.resolve("4242/status"), "Uid:\t1\t4294967295\t1\t1\nGid:\t1\t1\t1\t1\n");
+
+        assertThatThrownBy(() -> new UnixWorkloadAttestor(proc, accounts, new ExecutableDigests()).attest(4242))
+                .isInstanceOf(PermissionDeniedException.class)
+                .hasMessage(UnixWorkloadAttestor.UNATTESTABLE);
+    }
+
+    @Test
+    void startTime_isField22_countedFromTheLastParenthesis() throws Exception {
+        assertThat(new ProcessStartTimes(proc).of(4242)).isEqualTo(777);
+        assertThat(ProcessStartTimes.parse("1 (a) b) R 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 12345 9\n"
+                .getBytes(StandardCharsets.US_ASCII), proc)).isEqualTo(12345);
+        assertThatThrownBy(() -> ProcessStartTimes.parse("1 (a) R 1 2".getBytes(StandardCharsets.US_ASCII), proc))
+                .isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> ProcessStartTimes.parse("1 (a R 1 2".getBytes(StandardCharsets.US_ASCII), proc))
+                .isInstanceOf(IOException.class);
+    }
+
+    @Test
     void processGone_isRefused() {
         assertThatThrownBy(() -> new UnixWorkloadAttestor(proc, accounts, new ExecutableDigests()).attest(999))
                 .isInstanceOf(PermissionDeniedException.class)
