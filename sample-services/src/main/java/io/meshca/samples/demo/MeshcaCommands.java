@@ -18,12 +18,14 @@ final class MeshcaCommands {
     private final String java;
     private final Path serverJar;
     private final Path agentJar;
+    private final List<String> agentJvmOptions;
     private final String workloadClasspath;
 
     MeshcaCommands(String java, Path home, String workloadClasspath) {
         this.java = Objects.requireNonNull(java, "java");
         this.serverJar = home.resolve(SERVER_JAR).toAbsolutePath().normalize();
         this.agentJar = home.resolve(AGENT_JAR).toAbsolutePath().normalize();
+        this.agentJvmOptions = io.meshca.samples.AgentJvmOptions.of(home);
         this.workloadClasspath = Objects.requireNonNull(workloadClasspath, "workloadClasspath");
     }
 
@@ -42,9 +44,13 @@ final class MeshcaCommands {
         return jar(serverJar, args);
     }
 
-    /** {@code java -jar meshca-agent.jar <args>}. */
+    /** {@code java <workload-api/jvm.options> -jar meshca-agent.jar <args>}, as {@code ./meshca agent} runs it. */
     List<String> agent(String... args) {
-        return jar(agentJar, args);
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(agentJvmOptions);
+        command.addAll(List.of("-jar", agentJar.toString()));
+        command.addAll(List.of(args));
+        return command;
     }
 
     /** {@code java -cp <samples> <mainClass> <args>}: the main class is what tells the workloads apart. */
