@@ -1,6 +1,7 @@
 package io.meshca.samples.bench;
 
 import io.grpc.ClientCall;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -15,6 +16,8 @@ import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -33,23 +36,51 @@ final class WorkloadStreams implements AutoCloseable {
         this.socket = socket;
     }
 
-    /** One workload connection with an open FetchX509SVID stream; close it to end both. */
+    /**
+     * One workload connection and its FetchX509SVID stream; close it to end both. Created without
+     * connecting ({@link #prepare()}), so that a measurement can leave building the channel object out
+     * of its window; the connection is made by {@link #connect} or by the first call.
+     */
     final class Stream implements AutoCloseable {
         private final ManagedChannel channel;
-        private final ClientCall<X509SVIDRequest, X509SVIDResponse> call;
+        private volatile ClientCall<X509SVIDRequest, X509SVIDResponse> call;
 
-        private Stream(Consumer<X509SVIDResponse> onMessage, Consumer<Status> onError) {
+        private Stream() {
             channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                     .eventLoopGroup(group)
                     .channelType(EpollDomainSocketChannel.class)
                     .usePlaintext()
                     .build();
+        }
+
+        /** Connects now and waits until the connection is ready for calls. */
+        void connect(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                ConnectivityState state = channel.getState(true);
+                if (state == ConnectivityState.READY) {
+                    return;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException("no connection to " + socket + " within " + timeout + " (" + state + ")");
+                }
+                CountDownLatch changed = new CountDownLatch(1);
+                channel.notifyWhenStateChanged(state, changed::countDown);
+                changed.await(left, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        /** Starts the FetchX509SVID stream (connecting first if {@link #connect} was not called). */
+        void fetchX509Svid(Consumer<X509SVIDResponse> onMessage, Consumer<Status> onError) {
             Metadata headers = new Metadata();
             headers.put(SECURITY_HEADER, "true");
             var stub = SpiffeWorkloadAPIGrpc.newStub(channel)
                     .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-            call = stub.getChannel().newCall(SpiffeWorkloadAPIGrpc.getFetchX509SVIDMethod(), stub.getCallOptions());
-            ClientCalls.asyncServerStreamingCall(call, X509SVIDRequest.getDefaultInstance(), new StreamObserver<>() {
+            ClientCall<X509SVIDRequest, X509SVIDResponse> started =
+                    stub.getChannel().newCall(SpiffeWorkloadAPIGrpc.getFetchX509SVIDMethod(), stub.getCallOptions());
+            call = started;
+            ClientCalls.asyncServerStreamingCall(started, X509SVIDRequest.getDefaultInstance(), new StreamObserver<>() {
                 @Override
                 public void onNext(X509SVIDResponse value) {
                     onMessage.accept(value);
@@ -71,13 +102,24 @@ final class WorkloadStreams implements AutoCloseable {
 
         @Override
         public void close() {
-            call.cancel("bench done", null);
+            ClientCall<X509SVIDRequest, X509SVIDResponse> started = call;
+            if (started != null) {
+                started.cancel("bench done", null);
+            }
             channel.shutdownNow();
         }
     }
 
+    /** A connection not made yet, with no stream. */
+    Stream prepare() {
+        return new Stream();
+    }
+
+    /** Connects and starts a FetchX509SVID stream at once. */
     Stream open(Consumer<X509SVIDResponse> onMessage, Consumer<Status> onError) {
-        return new Stream(onMessage, onError);
+        Stream stream = new Stream();
+        stream.fetchX509Svid(onMessage, onError);
+        return stream;
     }
 
     @Override

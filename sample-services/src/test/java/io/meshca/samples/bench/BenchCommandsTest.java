@@ -45,10 +45,11 @@ class BenchCommandsTest {
     }
 
     @Test
-    void benchWorkloadApi_endsWithTheFirstSvidAndPropagationLines() {
+    void benchWorkloadApi_endsWithTheConnectedFirstSvidAndPropagationLines() {
         Run run = run("bench", "workload-api", "-clients", "3", "-rounds", "1", "-entries", "2", "-streams", "0");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.last(2)).matches("workload-api-connected: clients=3 p50=" + NUMBER + " p99=" + NUMBER);
         assertThat(run.last(1)).matches("workload-api: clients=3 p50=" + NUMBER + " p99=" + NUMBER + " errors=0");
         assertThat(run.last(0)).matches("propagation: p50=" + NUMBER + " p99=" + NUMBER);
         assertThat(run.lines()).noneMatch(l -> l.startsWith("agent-memory:"));
@@ -64,7 +65,8 @@ class BenchCommandsTest {
                 "-agentJar", jar.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.last(2)).matches("agent-memory: streams=5 rss=\\d+MB");
+        assertThat(run.last(3)).matches("agent-memory: streams=5 rss=\\d+MB");
+        assertThat(run.last(2)).startsWith("workload-api-connected: clients=2 ");
         assertThat(run.last(1)).startsWith("workload-api: clients=2 ");
     }
 
