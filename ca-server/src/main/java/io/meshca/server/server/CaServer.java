@@ -125,8 +125,8 @@ public final class CaServer implements AutoCloseable {
 
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, daemon("meshca-scheduler"));
         closeables.push(() -> shutdown(scheduler));
-        ExecutorService signingPool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
-                daemon("meshca-signer"));
+        int cores = Runtime.getRuntime().availableProcessors();
+        ExecutorService signingPool = Executors.newFixedThreadPool(cores, daemon("meshca-signer"));
         closeables.push(() -> shutdown(signingPool));
 
         dataStore = config.databaseUrl().map(url -> DataStore.open(url, clock))
@@ -183,7 +183,7 @@ public final class CaServer implements AutoCloseable {
                 .maxInboundMessageSize(16 * 1024 * 1024)
                 .addService(new NodeAttestationService(agentManager, ca))
                 .addService(ServerInterceptors.intercept(
-                        new AgentService(agentManager, new BatchSigner(authorizer, issuer, signingPool), watches,
+                        new AgentService(agentManager, new BatchSigner(authorizer, issuer, signingPool, cores), watches,
                                 new JwtSvidBatch(authorizer, jwtIssuer)),
                         new AgentIdentityInterceptor(agentManager, isAgent, clock)))
                 .build();

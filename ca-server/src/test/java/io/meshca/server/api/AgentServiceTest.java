@@ -93,7 +93,7 @@ class AgentServiceTest {
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor()
                 .addService(ServerInterceptors.intercept(new AgentService(agents,
-                        new BatchSigner(authorizer, issuer, Runnable::run), watches), asAgent))
+                        new BatchSigner(authorizer, issuer, Runnable::run, 1), watches), asAgent))
                 .build().start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     }

@@ -94,7 +94,7 @@ class FederatedBundleWatchTest {
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor()
                 .addService(ServerInterceptors.intercept(new AgentService(agents,
-                        new BatchSigner(authorizer, issuer, Runnable::run), watches), asAgent))
+                        new BatchSigner(authorizer, issuer, Runnable::run, 1), watches), asAgent))
                 .build().start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     }

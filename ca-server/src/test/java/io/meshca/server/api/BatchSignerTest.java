@@ -1,0 +1,133 @@
+package io.meshca.server.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.meshca.common.pki.Certificates;
+import io.meshca.common.pki.Csrs;
+import io.meshca.common.spiffe.Selector;
+import io.meshca.common.spiffe.SelectorSet;
+import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.common.testing.TestPki;
+import io.meshca.proto.server.v1.SvidSigningRequest;
+import io.meshca.proto.server.v1.SvidSigningResult;
+import io.meshca.server.audit.AsyncAuditLog;
+import io.meshca.server.ca.CaManager;
+import io.meshca.server.ca.SvidIssuer;
+import io.meshca.server.ca.keys.MemoryKeyManager;
+import io.meshca.server.ca.signing.X509SvidSigner;
+import io.meshca.server.datastore.AgentRecord;
+import io.meshca.server.datastore.DataStore;
+import io.meshca.server.registration.AgentAuthorizer;
+import io.meshca.server.registration.RegistrationEntry;
+import io.meshca.server.testing.FakeClock;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BatchSignerTest {
+
+    private static final TrustDomain TD = TrustDomain.parse("example.org");
+    private static final SpiffeId AGENT = TD.withPath("/meshca/agent/join_token/a");
+
+    @TempDir
+    Path dir;
+
+    private final FakeClock clock = new FakeClock(Instant.now());
+    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+    private final AtomicInteger tasks = new AtomicInteger();
+    private DataStore store;
+    private AsyncAuditLog audit;
+    private BatchSigner signer;
+    private AgentRecord agent;
+
+    @BeforeEach
+    void setUp() {
+        store = DataStore.sqlite(dir, clock);
+        audit = new AsyncAuditLog(store.audit(), clock);
+        CaManager ca = new CaManager(TD, new MemoryKeyManager(), store.bundle(), Duration.ofHours(24), clock);
+        ca.initialize();
+        SvidIssuer issuer = new SvidIssuer(new X509SvidSigner(ca::activeAuthority, clock), audit, Duration.ofHours(1),
+                Duration.ofHours(1));
+        AgentAuthorizer authorizer = new AgentAuthorizer(TD.withPath("/meshca/server"), store.entries(), clock);
+        signer = new BatchSigner(authorizer, issuer, task -> {
+            tasks.incrementAndGet();
+            pool.execute(task);
+        }, 2);
+        agent = new AgentRecord(AGENT, "join_token", "1", clock.instant().plusSeconds(3600), false,
+                SelectorSet.of(Selector.parse("join_token:a")), clock.instant(), clock.instant());
+    }
+
+    @AfterEach
+    void tearDown() {
+        pool.shutdownNow();
+        audit.close();
+        store.close();
+    }
+
+    private RegistrationEntry entry(String path, SpiffeId parent) {
+        return store.entries().create(RegistrationEntry.draft(TD.withPath(path), parent,
+                SelectorSet.of(Selector.parse("unix:uid:1"))));
+    }
+
+    private static SvidSigningRequest request(String entryId, byte[] csr) {
+        return SvidSigningRequest.newBuilder().setEntryId(entryId).setCsr(ByteString.copyFrom(csr)).build();
+    }
+
+    @Test
+    void batch_isSharedOutAsFewTasks_andEveryResultIsItsOwnRequestsInOrder() {
+        RegistrationEntry web = entry("/web", AGENT);
+        RegistrationEntry db = entry("/db", AGENT);
+        RegistrationEntry foreign = entry("/not-mine", TD.withPath("/meshca/agent/join_token/b"));
+        byte[] csr = Csrs.create(TestPki.keyPair());
+        List<SvidSigningRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            String id = switch (i % 5) {
+                case 0 -> web.id();
+                case 1 -> db.id();
+                case 2 -> foreign.id();
+                case 3 -> "no-such-entry";
+                default -> web.id();
+            };
+            requests.add(request(id, i % 5 == 4 ? new byte[] {0x30, 0x00} : csr));
+        }
+
+        List<SvidSigningResult> results = signer.sign(agent, requests);
+
+        assertThat(tasks.get()).as("tasks handed to the pool for one batch").isEqualTo(2);
+        assertThat(results).hasSize(30);
+        for (int i = 0; i < 30; i++) {
+            SvidSigningResult r = results.get(i);
+            assertThat(r.getEntryId()).isEqualTo(requests.get(i).getEntryId());
+            switch (i % 5) {
+                case 0, 1 -> {
+                    SpiffeId expected = i % 5 == 0 ? web.spiffeId() : db.spiffeId();
+                    var leaf = Certificates.parse(r.getSvid().getCertChain(0).toByteArray());
+                    assertThat(Certificates.spiffeId(leaf)).contains(expected);
+                }
+                case 2, 3 -> assertThat(r.getErrorCode()).isEqualTo("PERMISSION_DENIED");
+                default -> assertThat(r.getErrorCode()).isEqualTo("INVALID_ARGUMENT");
+            }
+        }
+    }
+
+    @Test
+    void batchOfOne_isSignedOnTheCallingThread() {
+        RegistrationEntry web = entry("/web", AGENT);
+
+        List<SvidSigningResult> results = signer.sign(agent, List.of(request(web.id(), Csrs.create(TestPki.keyPair()))));
+
+        assertThat(tasks.get()).isZero();
+        assertThat(results).singleElement().satisfies(r -> assertThat(r.hasSvid()).isTrue());
+    }
+}
