@@ -28,6 +28,8 @@ import java.util.function.Function;
  */
 final class PeerCredentialsNegotiator implements InternalProtocolNegotiator.ProtocolNegotiator {
 
+    private static final ProcessStartTimes START_TIMES = ProcessStartTimes.system();
+
     private final InternalProtocolNegotiator.ProtocolNegotiator plaintext = InternalProtocolNegotiators.serverPlaintext();
     private final Function<Channel, UnixPeer> credentialsReader;
 
@@ -74,7 +76,7 @@ final class PeerCredentialsNegotiator implements InternalProtocolNegotiator.Prot
         try {
             PeerCredentials credentials = domainChannel.peerCredentials();
             List<Integer> gids = Arrays.stream(credentials.gids()).boxed().toList();
-            return new UnixPeer(credentials.pid(), credentials.uid(), gids, ProcessStartTimes.system().of(credentials.pid()));
+            return new UnixPeer(credentials.pid(), credentials.uid(), gids, START_TIMES.of(credentials.pid()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
