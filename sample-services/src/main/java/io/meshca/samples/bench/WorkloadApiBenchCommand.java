@@ -5,6 +5,7 @@ import io.meshca.agent.config.AgentConfig;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.samples.AgentJvmOptions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,9 +57,10 @@ public final class WorkloadApiBenchCommand implements Callable<Integer> {
             + "/workload-api/target/meshca-agent.jar)")
     Path agentJar;
 
-    @Option(names = "-agentJavaOptions", defaultValue = "",
-            description = "JVM options for the agent process of -streams, space-separated, e.g. \"-Xmx64m -XX:+UseSerialGC\" "
-                    + "(default: none, as ./meshca agent run starts it)")
+    @Option(names = "-agentJavaOptions",
+            description = "JVM options for the agent process of -streams, space-separated, e.g. \"-Xmx64m -XX:+UseSerialGC\"; "
+                    + "\"\" for the JVM's defaults (default: those ./meshca agent starts it with: $MESHCA_AGENT_JAVA_OPTS, "
+                    + "else workload-api/jvm.options)")
     String agentJavaOptions;
 
     @Override
@@ -115,10 +117,11 @@ public final class WorkloadApiBenchCommand implements Callable<Integer> {
 
     private String agentMemory(BenchServer bench, Path bundle, SelectorSet selectors, PrintWriter out) throws Exception {
         bench.server.createEntry(WORKLOAD, MEMORY_NODE, selectors, Duration.ZERO);
-        Path jar = Optional.ofNullable(agentJar).orElseGet(() -> Path.of(Optional.ofNullable(System.getenv(HOME_ENV))
-                .filter(s -> !s.isBlank()).orElse(""), "workload-api/target/meshca-agent.jar").toAbsolutePath());
+        Path home = Path.of(Optional.ofNullable(System.getenv(HOME_ENV)).filter(s -> !s.isBlank()).orElse("")).toAbsolutePath();
+        Path jar = Optional.ofNullable(agentJar).orElseGet(() -> home.resolve("workload-api/target/meshca-agent.jar"));
         Path socket = bench.dir.resolve("agent-process/api.sock");
-        List<String> javaOptions = agentJavaOptions.isBlank() ? List.of() : List.of(agentJavaOptions.strip().split("\\s+"));
+        // measured as shipped: the options ./meshca agent starts it with, unless told otherwise
+        List<String> javaOptions = agentJavaOptions == null ? AgentJvmOptions.of(home) : AgentJvmOptions.split(agentJavaOptions);
         try (AgentProcess agent = AgentProcess.start(jar, javaOptions, bench.server.agentApiPort(), bundle,
                 bench.server.generateJoinToken(Duration.ofMinutes(10), Optional.of(MEMORY_NODE)), socket,
                 bench.dir.resolve("agent-process-data"), bench.dir.resolve("agent-process.log"))) {
@@ -139,7 +142,7 @@ public final class WorkloadApiBenchCommand implements Callable<Integer> {
                     Thread.sleep(2000);
                     long kb = agent.residentKilobytes();
                     return "agent-memory: streams=" + streams + " rss=" + Math.round(kb / 1024.0) + "MB"
-                            + (javaOptions.isEmpty() ? "" : " jvm=\"" + String.join(" ", javaOptions) + "\"");
+                            + " jvm=\"" + AgentJvmOptions.describe(javaOptions) + "\"";
                 } finally {
                     open.forEach(WorkloadStreams.Stream::close);
                 }

@@ -65,7 +65,7 @@ class BenchCommandsTest {
                 "-agentJar", jar.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.last(3)).matches("agent-memory: streams=5 rss=\\d+MB");
+        assertThat(run.last(3)).matches("agent-memory: streams=5 rss=\\d+MB jvm=\".+\"");
         assertThat(run.last(2)).startsWith("workload-api-connected: clients=2 ");
         assertThat(run.last(1)).startsWith("workload-api: clients=2 ");
     }
