@@ -25,16 +25,16 @@ final class SnapshotStream<T> {
     private final Function<X509Snapshot, T> convert;
     private final boolean skipUnchanged;
 
-    // Guarded by this: the listener (cache thread) and the cancel handler (gRPC thread) race.
-    // onNext/onError are called under it so that they never overlap.
-    private WorkloadIdentitySource.Subscription subscription;
-    private boolean done;
-    private T last;
+    // The listener (cache thread) and the cancel handler (gRPC thread) race: both take this stream's
+    // monitor, and onNext/onError are called under it so that they never overlap.
+    private final CallSubscription lifecycle;
+    private T last; // guarded by this
 
     private SnapshotStream(ServerCallStreamObserver<T> call, Function<X509Snapshot, T> convert, boolean skipUnchanged) {
         this.call = call;
         this.convert = convert;
         this.skipUnchanged = skipUnchanged;
+        this.lifecycle = new CallSubscription(this, call);
     }
 
     /**
@@ -46,22 +46,22 @@ final class SnapshotStream<T> {
     static <T> void start(ServerCallStreamObserver<T> call, Function<X509Snapshot, T> convert, boolean skipUnchanged,
                           Function<java.util.function.Consumer<X509Snapshot>, WorkloadIdentitySource.Subscription> subscribe) {
         SnapshotStream<T> stream = new SnapshotStream<>(call, convert, skipUnchanged);
-        call.setOnCancelHandler(stream::close);
+        call.setOnCancelHandler(stream.lifecycle::close);
         WorkloadIdentitySource.Subscription subscription;
         try {
             subscription = Objects.requireNonNull(subscribe.apply(stream::send), "subscription");
         } catch (RuntimeException e) {
-            stream.fail(GrpcErrors.toStatus(e).getStatus());
+            stream.lifecycle.fail(GrpcErrors.toStatus(e).getStatus());
             return;
         }
-        stream.attach(subscription);
+        stream.lifecycle.attach(subscription);
     }
 
     /** The cache's listener: one message per snapshot, or the end of the stream. */
     private void send(X509Snapshot snapshot) {
         WorkloadIdentitySource.Subscription ended = null;
         synchronized (this) {
-            if (done) {
+            if (lifecycle.isDone()) {
                 return;
             }
             T message = null;
@@ -70,12 +70,12 @@ final class SnapshotStream<T> {
                 return;
             }
             if (snapshot.isEmpty()) {
-                ended = end(Status.PERMISSION_DENIED.withDescription(NO_IDENTITY));
+                ended = lifecycle.endLocked(Status.PERMISSION_DENIED.withDescription(NO_IDENTITY));
             } else {
                 try {
                     message = convert.apply(snapshot);
                 } catch (RuntimeException e) {
-                    ended = end(GrpcErrors.toStatus(e).getStatus());
+                    ended = lifecycle.endLocked(GrpcErrors.toStatus(e).getStatus());
                 }
             }
             if (message != null && !(skipUnchanged && message.equals(last))) {
@@ -83,59 +83,6 @@ final class SnapshotStream<T> {
                 call.onNext(message);
             }
         }
-        closeOutsideLock(ended);
-    }
-
-    private void attach(WorkloadIdentitySource.Subscription subscription) {
-        synchronized (this) {
-            if (!done) {
-                this.subscription = subscription;
-                return;
-            }
-        }
-        subscription.close();
-    }
-
-    private void fail(Status status) {
-        WorkloadIdentitySource.Subscription ended;
-        synchronized (this) {
-            if (done) {
-                return;
-            }
-            ended = end(status);
-        }
-        closeOutsideLock(ended);
-    }
-
-    /** Ends the stream with {@code status} (under the lock, so no onNext can follow); returns the subscription to close. */
-    private WorkloadIdentitySource.Subscription end(Status status) {
-        call.onError(status.asRuntimeException());
-        return detach();
-    }
-
-    /** The client cancelled (or the server is shutting down); idempotent. */
-    private void close() {
-        WorkloadIdentitySource.Subscription ended;
-        synchronized (this) {
-            ended = detach();
-        }
-        closeOutsideLock(ended);
-    }
-
-    private WorkloadIdentitySource.Subscription detach() {
-        done = true;
-        WorkloadIdentitySource.Subscription detached = subscription;
-        subscription = null;
-        return detached;
-    }
-
-    /**
-     * Subscriptions are closed without holding this stream's lock: the source may hold its own lock
-     * while it calls {@link #send}, and closing takes that lock, so closing under ours could deadlock.
-     */
-    private static void closeOutsideLock(WorkloadIdentitySource.Subscription subscription) {
-        if (subscription != null) {
-            subscription.close();
-        }
+        CallSubscription.closeOutsideLock(ended);
     }
 }

@@ -6,6 +6,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.meshca.agent.api.CallSubscription;
 import io.meshca.agent.cache.WorkloadIdentitySource;
 import io.meshca.agent.cache.X509Snapshot;
 import io.meshca.common.error.GrpcErrors;
@@ -40,10 +41,9 @@ final class SecretStream implements StreamObserver<DiscoveryRequest> {
     private final XdsStreamState state;
     private final boolean oneResponse;
 
-    // Guarded by this.
-    private X509Snapshot latest;
-    private WorkloadIdentitySource.Subscription subscription;
-    private boolean done;
+    // Envoy's requests, the cache's snapshots and the cancellation race: all take this stream's monitor.
+    private final CallSubscription lifecycle;
+    private X509Snapshot latest; // guarded by this
 
     private SecretStream(ServerCallStreamObserver<DiscoveryResponse> call, SecretRenderer renderer,
                          XdsStreamState state, boolean oneResponse) {
@@ -51,6 +51,7 @@ final class SecretStream implements StreamObserver<DiscoveryRequest> {
         this.renderer = renderer;
         this.state = state;
         this.oneResponse = oneResponse;
+        this.lifecycle = new CallSubscription(this, call);
     }
 
     /**
@@ -78,9 +79,9 @@ final class SecretStream implements StreamObserver<DiscoveryRequest> {
     }
 
     private void subscribe(Function<Consumer<X509Snapshot>, WorkloadIdentitySource.Subscription> subscribe) {
-        call.setOnCancelHandler(this::close);
+        call.setOnCancelHandler(lifecycle::close);
         synchronized (this) {
-            if (done) {
+            if (lifecycle.isDone()) {
                 return; // a fetch whose request was refused
             }
         }
@@ -88,32 +89,26 @@ final class SecretStream implements StreamObserver<DiscoveryRequest> {
         try {
             opened = Objects.requireNonNull(subscribe.apply(this::onSnapshot), "subscription");
         } catch (RuntimeException e) {
-            fail(GrpcErrors.toStatus(e).getStatus());
+            lifecycle.fail(GrpcErrors.toStatus(e).getStatus());
             return;
         }
-        synchronized (this) {
-            if (!done) {
-                subscription = opened;
-                return;
-            }
-        }
-        opened.close();
+        lifecycle.attach(opened);
     }
 
     @Override
     public void onNext(DiscoveryRequest request) {
         WorkloadIdentitySource.Subscription ended = null;
         synchronized (this) {
-            if (done) {
+            if (lifecycle.isDone()) {
                 return;
             }
             if (!request.getTypeUrl().isEmpty() && !request.getTypeUrl().equals(XdsStreamState.SECRET_TYPE_URL)) {
-                ended = end(Status.INVALID_ARGUMENT.withDescription(WRONG_TYPE + " \"" + request.getTypeUrl() + "\""));
+                ended = lifecycle.endLocked(Status.INVALID_ARGUMENT.withDescription(WRONG_TYPE + " \"" + request.getTypeUrl() + "\""));
             } else {
                 ended = handle(request);
             }
         }
-        closeOutsideLock(ended);
+        CallSubscription.closeOutsideLock(ended);
     }
 
     private WorkloadIdentitySource.Subscription handle(DiscoveryRequest request) {
@@ -141,13 +136,13 @@ final class SecretStream implements StreamObserver<DiscoveryRequest> {
     private void onSnapshot(X509Snapshot snapshot) {
         WorkloadIdentitySource.Subscription ended;
         synchronized (this) {
-            if (done) {
+            if (lifecycle.isDone()) {
                 return;
             }
             latest = snapshot;
             ended = answer();
         }
-        closeOutsideLock(ended);
+        CallSubscription.closeOutsideLock(ended);
     }
 
     /** Sends what is due, if anything (under the lock); returns the subscription to close if the call ended. */
@@ -156,13 +151,13 @@ final class SecretStream implements StreamObserver<DiscoveryRequest> {
             return null;
         }
         if (latest.isEmpty()) {
-            return end(Status.PERMISSION_DENIED.withDescription(NO_IDENTITY));
+            return lifecycle.endLocked(Status.PERMISSION_DENIED.withDescription(NO_IDENTITY));
         }
         List<Secret> secrets;
         try {
             secrets = renderer.render(latest, state.resourceNames());
         } catch (RuntimeException e) {
-            return end(GrpcErrors.toStatus(e).getStatus());
+            return lifecycle.endLocked(GrpcErrors.toStatus(e).getStatus());
         }
         Optional<DiscoveryResponse> response = state.respond(secrets);
         if (response.isEmpty()) {
@@ -174,66 +169,26 @@ final class SecretStream implements StreamObserver<DiscoveryRequest> {
         call.onNext(response.get());
         if (oneResponse) {
             call.onCompleted();
-            return detach();
+            return lifecycle.detachLocked();
         }
         return null;
     }
 
     @Override
     public void onError(Throwable error) {
-        close();
+        lifecycle.close();
     }
 
     @Override
     public void onCompleted() {
         WorkloadIdentitySource.Subscription ended;
         synchronized (this) {
-            if (done) {
+            if (lifecycle.isDone()) {
                 return;
             }
             call.onCompleted();
-            ended = detach();
+            ended = lifecycle.detachLocked();
         }
-        closeOutsideLock(ended);
-    }
-
-    private void fail(Status status) {
-        WorkloadIdentitySource.Subscription ended;
-        synchronized (this) {
-            if (done) {
-                return;
-            }
-            ended = end(status);
-        }
-        closeOutsideLock(ended);
-    }
-
-    /** Ends the call with {@code status} (under the lock, so no response can follow). */
-    private WorkloadIdentitySource.Subscription end(Status status) {
-        call.onError(status.asRuntimeException());
-        return detach();
-    }
-
-    /** The client cancelled or went away; idempotent. */
-    private void close() {
-        WorkloadIdentitySource.Subscription ended;
-        synchronized (this) {
-            ended = detach();
-        }
-        closeOutsideLock(ended);
-    }
-
-    private WorkloadIdentitySource.Subscription detach() {
-        done = true;
-        WorkloadIdentitySource.Subscription detached = subscription;
-        subscription = null;
-        return detached;
-    }
-
-    /** Closed outside the lock: the source may hold its own lock while calling {@link #onSnapshot}. */
-    private static void closeOutsideLock(WorkloadIdentitySource.Subscription subscription) {
-        if (subscription != null) {
-            subscription.close();
-        }
+        CallSubscription.closeOutsideLock(ended);
     }
 }
