@@ -93,7 +93,6 @@ public final class IstioCertificateService extends IstioCertificateServiceGrpc.I
 
     /** The caller chooses this text: keep it short and printable before it reaches the log. */
     static String loggable(String clusterId) {
-        String cut = clusterId.length() > 64 ? clusterId.substring(0, 64) + "..." : clusterId;
-        return cut.replaceAll("[^A-Za-z0-9._:/-]", "?");
+        return LogSafe.of(clusterId);
     }
 }

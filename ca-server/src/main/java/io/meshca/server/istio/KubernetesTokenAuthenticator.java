@@ -84,13 +84,13 @@ public final class KubernetesTokenAuthenticator {
         }
         Issuer issuer = issuers.get(iss);
         if (issuer == null) {
-            throw new TokenRejectedException("token issuer " + iss + " is not a trusted issuer");
+            throw new TokenRejectedException("token issuer " + LogSafe.of(iss) + " is not a trusted issuer");
         }
         verifySignature(jwt, issuer);
         checkTimes(claims);
         checkAudience(claims, issuer);
         ServiceAccount account = KubernetesClaims.serviceAccount(claims).orElseThrow(() -> new TokenRejectedException(
-                "token of " + iss + " names no Kubernetes service account (no kubernetes.io claims, no "
+                "token of " + issuer.issuer() + " names no Kubernetes service account (no kubernetes.io claims, no "
                         + "system:serviceaccount subject)"));
         return account;
     }
@@ -98,7 +98,7 @@ public final class KubernetesTokenAuthenticator {
     private void verifySignature(SignedJWT jwt, Issuer issuer) throws TokenRejectedException {
         JWSHeader header = jwt.getHeader();
         if (!ALGORITHMS.contains(header.getAlgorithm())) {
-            throw new TokenRejectedException("token algorithm " + header.getAlgorithm() + " is not accepted");
+            throw new TokenRejectedException("token algorithm " + LogSafe.of(header.getAlgorithm()) + " is not accepted");
         }
         List<JWK> candidates;
         try {
@@ -107,7 +107,7 @@ public final class KubernetesTokenAuthenticator {
             throw new TokenRejectedException("cannot get the JWKS of " + issuer.issuer() + ": " + e.getMessage());
         }
         if (candidates.isEmpty()) {
-            throw new TokenRejectedException("no key in the JWKS of " + issuer.issuer() + " has kid " + header.getKeyID()
+            throw new TokenRejectedException("no key in the JWKS of " + issuer.issuer() + " has kid " + LogSafe.of(header.getKeyID())
                     + " for " + header.getAlgorithm());
         }
         for (Key key : KeyConverter.toJavaKeys(candidates)) {
@@ -121,7 +121,7 @@ public final class KubernetesTokenAuthenticator {
             }
         }
         throw new TokenRejectedException("token signature does not verify with the key(s) of " + issuer.issuer()
-                + " (kid " + header.getKeyID() + ")");
+                + " (kid " + LogSafe.of(header.getKeyID()) + ")");
     }
 
     private void checkTimes(JWTClaimsSet claims) throws TokenRejectedException {
@@ -142,7 +142,7 @@ public final class KubernetesTokenAuthenticator {
     private static void checkAudience(JWTClaimsSet claims, Issuer issuer) throws TokenRejectedException {
         List<String> audience = claims.getAudience();
         if (audience.stream().noneMatch(issuer.audiences()::contains)) {
-            throw new TokenRejectedException("token audience " + audience + " contains none of " + issuer.audiences());
+            throw new TokenRejectedException("token audience " + LogSafe.of(audience) + " contains none of " + issuer.audiences());
         }
     }
 }
