@@ -5,6 +5,7 @@ import com.google.protobuf.Value;
 import io.grpc.stub.StreamObserver;
 import io.meshca.common.error.GrpcErrors;
 import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.logging.LogSafe;
 import io.meshca.common.pki.Pem;
 import io.meshca.proto.istio.IstioCertificateRequest;
 import io.meshca.proto.istio.IstioCertificateResponse;

@@ -10,6 +10,7 @@ import io.meshca.agent.api.CallSubscription;
 import io.meshca.agent.cache.WorkloadIdentitySource;
 import io.meshca.agent.cache.X509Snapshot;
 import io.meshca.common.error.GrpcErrors;
+import io.meshca.common.logging.LogSafe;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -117,9 +118,9 @@ final class SecretStream implements StreamObserver<DiscoveryRequest> {
                 log.debug("SDS request for {} (version \"{}\")", request.getResourceNamesList(), request.getVersionInfo());
                 return answer();
             case NACK:
-                // the message is Envoy's, about our secrets, and holds no key material
-                log.warn("Envoy rejected SDS secrets {} version \"{}\": {}", request.getResourceNamesList(),
-                        request.getVersionInfo(), request.getErrorDetail().getMessage());
+                // Envoy's own message, about our secrets: holds no key material, but it is the caller's text
+                log.warn("Envoy rejected SDS secrets {} version \"{}\": {}", LogSafe.of(request.getResourceNamesList(), 256),
+                        LogSafe.of(request.getVersionInfo()), LogSafe.of(request.getErrorDetail().getMessage(), 512));
                 return null;
             case ACK:
                 log.debug("Envoy applied SDS secrets {} version \"{}\"", request.getResourceNamesList(), request.getVersionInfo());
