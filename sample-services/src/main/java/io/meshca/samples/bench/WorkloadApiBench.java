@@ -57,6 +57,59 @@ final class WorkloadApiBench {
         return measure(clients, rounds, true);
     }
 
+    /**
+     * {@code rounds} times: N workloads connect at once with the {@link RawWorkloadClient} (a few µs of
+     * client CPU each); each sample is connect → first FetchX509SVID message holding an SVID. This is the
+     * agent's figure: grpc-java's channel set-up per connection costs milliseconds of CPU on the same two
+     * cores, which {@link #firstSvid} includes.
+     */
+    Figures firstSvidRaw(int clients, int rounds) throws InterruptedException {
+        RawWorkloadClient client = new RawWorkloadClient(socket);
+        List<Latencies> parts = new ArrayList<>();
+        AtomicLong errors = new AtomicLong();
+        for (int round = 0; round < rounds; round++) {
+            Latencies latencies = new Latencies();
+            parts.add(latencies);
+            CountDownLatch parked = new CountDownLatch(clients);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>(clients);
+            for (int c = 0; c < clients; c++) {
+                Thread t = new Thread(() -> {
+                    parked.countDown();
+                    try {
+                        go.await();
+                        long t0 = System.nanoTime();
+                        if (client.firstResponse().getSvidsCount() > 0) {
+                            long elapsed = System.nanoTime() - t0;
+                            synchronized (latencies) {
+                                latencies.record(elapsed);
+                            }
+                        } else {
+                            errors.incrementAndGet();
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (java.io.IOException | RuntimeException e) {
+                        errors.incrementAndGet();
+                    }
+                });
+                t.setDaemon(true);
+                threads.add(t);
+                t.start();
+            }
+            parked.await();
+            go.countDown();
+            for (Thread t : threads) {
+                t.join(DEADLINE.toMillis());
+                if (t.isAlive()) {
+                    errors.incrementAndGet();
+                    t.interrupt();
+                }
+            }
+        }
+        return Figures.of(parts, errors.get());
+    }
+
     private Figures measure(int clients, int rounds, boolean connectFirst) throws InterruptedException {
         List<Latencies> parts = new ArrayList<>();
         AtomicLong errors = new AtomicLong();

@@ -49,6 +49,7 @@ class BenchCommandsTest {
         Run run = run("bench", "workload-api", "-clients", "3", "-rounds", "1", "-entries", "2", "-streams", "0");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.last(3)).matches("workload-api-grpc-java: clients=3 p50=" + NUMBER + " p99=" + NUMBER + " errors=0");
         assertThat(run.last(2)).matches("workload-api-connected: clients=3 p50=" + NUMBER + " p99=" + NUMBER);
         assertThat(run.last(1)).matches("workload-api: clients=3 p50=" + NUMBER + " p99=" + NUMBER + " errors=0");
         assertThat(run.last(0)).matches("propagation: p50=" + NUMBER + " p99=" + NUMBER);
@@ -65,7 +66,8 @@ class BenchCommandsTest {
                 "-agentJar", jar.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.last(3)).matches("agent-memory: streams=5 rss=\\d+MB jvm=\".+\"");
+        assertThat(run.last(4)).matches("agent-memory: streams=5 rss=\\d+MB jvm=\".+\"");
+        assertThat(run.last(3)).startsWith("workload-api-grpc-java: clients=2 ");
         assertThat(run.last(2)).startsWith("workload-api-connected: clients=2 ");
         assertThat(run.last(1)).startsWith("workload-api: clients=2 ");
     }
