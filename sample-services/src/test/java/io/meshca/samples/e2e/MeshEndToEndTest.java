@@ -2,17 +2,13 @@ package io.meshca.samples.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.meshca.agent.agent.NodeAgent;
-import io.meshca.agent.config.AgentConfig;
-import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
-import io.meshca.samples.identity.WorkloadIdentity;
 import io.meshca.samples.orders.OrdersTraffic;
 import io.meshca.samples.payments.PaymentsServer;
 import io.meshca.samples.tls.PeerPolicy;
-import io.meshca.server.config.ServerConfig;
 import io.meshca.server.server.CaServer;
+import io.meshca.samples.testing.InProcessMesh;
 import io.spiffe.spiffeid.TrustDomain;
 import io.spiffe.workloadapi.DefaultWorkloadApiClient;
 import io.spiffe.workloadapi.DefaultX509Source;
@@ -21,11 +17,9 @@ import io.spiffe.workloadapi.WorkloadApiClient;
 import io.spiffe.workloadapi.X509Context;
 import io.spiffe.workloadapi.X509Source;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -52,33 +46,16 @@ class MeshEndToEndTest {
 
     @TempDir
     static Path dir;
+    private static InProcessMesh mesh;
     private static CaServer server;
-    private static NodeAgent agent;
     private static String socket;
 
     @BeforeAll
     static void startServerAndAgent() throws Exception {
-        server = CaServer.start(ServerConfig.builder()
-                .dataDir(dir.resolve("server"))
-                .bindAddress("127.0.0.1")
-                .serverPort(0)
-                .adminSocketPath(dir.resolve("admin/api.sock"))
-                .keyManager(ServerConfig.KEY_MANAGER_MEMORY)
-                .build());
-        Path bundle = dir.resolve("bundle.pem");
-        Files.writeString(bundle, server.trustBundlePem());
-        String token = server.generateJoinToken(Duration.ofMinutes(10), Optional.of(NODE));
-        agent = NodeAgent.start(AgentConfig.builder()
-                .serverAddress("127.0.0.1")
-                .serverPort(server.agentApiPort())
-                .socketPath(dir.resolve("agent/api.sock"))
-                .trustBundle(bundle)
-                .joinToken(token)
-                .dataDir(dir.resolve("agent-data"))
-                .build());
-        socket = "unix://" + agent.socketPath();
-        long uid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
-        SelectorSet thisUid = SelectorSet.of(Selector.parse("unix:uid:" + uid));
+        mesh = InProcessMesh.start(dir, NODE);
+        server = mesh.server();
+        socket = "unix://" + mesh.agent().socketPath();
+        SelectorSet thisUid = InProcessMesh.thisUid();
         server.createEntry(SpiffeId.parse(ORDERS), NODE, thisUid, TTL);
         server.createEntry(SpiffeId.parse(PAYMENTS), NODE, thisUid, TTL);
         // entries reach the agent asynchronously; the sources below need both identities from the start
@@ -89,11 +66,8 @@ class MeshEndToEndTest {
 
     @AfterAll
     static void stop() {
-        if (agent != null) {
-            agent.close();
-        }
-        if (server != null) {
-            server.close();
+        if (mesh != null) {
+            mesh.close();
         }
     }
 

@@ -6,13 +6,11 @@ import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.meshca.agent.agent.NodeAgent;
-import io.meshca.agent.config.AgentConfig;
-import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.samples.tls.PeerPolicy;
-import io.meshca.server.config.ServerConfig;
 import io.meshca.server.server.CaServer;
+import io.meshca.samples.testing.InProcessMesh;
 import io.spiffe.provider.SpiffeKeyManager;
 import io.spiffe.provider.SpiffeTrustManager;
 import io.spiffe.workloadapi.DefaultX509Source;
@@ -73,6 +71,7 @@ class EnvoySidecarContainerTest {
 
     @TempDir
     static Path dir;
+    private static InProcessMesh mesh;
     private static CaServer server;
     private static NodeAgent agent;
     private static Backend payments;
@@ -81,26 +80,12 @@ class EnvoySidecarContainerTest {
 
     @BeforeAll
     static void startMeshBackendAndEnvoy() throws Exception {
-        server = CaServer.start(ServerConfig.builder()
-                .dataDir(dir.resolve("server"))
-                .bindAddress("127.0.0.1")
-                .serverPort(0)
-                .adminSocketPath(dir.resolve("admin/api.sock"))
-                .keyManager(ServerConfig.KEY_MANAGER_MEMORY)
-                .build());
-        Path bundle = dir.resolve("bundle.pem");
-        Files.writeString(bundle, server.trustBundlePem());
-        agent = NodeAgent.start(AgentConfig.builder()
-                .serverAddress("127.0.0.1")
-                .serverPort(server.agentApiPort())
-                .socketPath(dir.resolve("agent/api.sock"))
-                .trustBundle(bundle)
-                .joinToken(server.generateJoinToken(Duration.ofMinutes(10), Optional.of(NODE)))
-                .dataDir(dir.resolve("agent-data"))
-                .build());
+        mesh = InProcessMesh.start(dir, NODE);
+        server = mesh.server();
+        agent = mesh.agent();
 
         // Envoy runs as this uid, so it is entitled to all three; its bootstrap asks for payments by name.
-        SelectorSet thisUid = SelectorSet.of(Selector.parse("unix:uid:" + uid()));
+        SelectorSet thisUid = InProcessMesh.thisUid();
         for (String id : new String[] {EnvoySampleBootstrapsTest.ORDERS, EnvoySampleBootstrapsTest.PAYMENTS, INVENTORY}) {
             server.createEntry(SpiffeId.parse(id), NODE, thisUid, TTL);
         }
@@ -137,11 +122,8 @@ class EnvoySidecarContainerTest {
         if (payments != null) {
             payments.close();
         }
-        if (agent != null) {
-            agent.close();
-        }
-        if (server != null) {
-            server.close();
+        if (mesh != null) {
+            mesh.close();
         }
     }
 

@@ -20,24 +20,19 @@ import io.envoyproxy.envoy.service.secret.v3.SecretDiscoveryServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.meshca.agent.agent.NodeAgent;
-import io.meshca.agent.config.AgentConfig;
 import io.meshca.common.grpc.UnixSockets;
 import io.meshca.common.pki.Certificates;
 import io.meshca.common.pki.Pem;
-import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
-import io.meshca.server.config.ServerConfig;
 import io.meshca.server.server.CaServer;
+import io.meshca.samples.testing.InProcessMesh;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -60,34 +55,18 @@ class SampleSidecarSecretsTest {
 
     @TempDir
     static Path dir;
+    private static InProcessMesh mesh;
     private static CaServer server;
-    private static NodeAgent agent;
     private static ManagedChannel channel;
 
     @BeforeAll
     static void startServerAndAgent() throws Exception {
-        server = CaServer.start(ServerConfig.builder()
-                .dataDir(dir.resolve("server"))
-                .bindAddress("127.0.0.1")
-                .serverPort(0)
-                .adminSocketPath(dir.resolve("admin/api.sock"))
-                .keyManager(ServerConfig.KEY_MANAGER_MEMORY)
-                .build());
-        Path bundle = dir.resolve("bundle.pem");
-        Files.writeString(bundle, server.trustBundlePem());
-        agent = NodeAgent.start(AgentConfig.builder()
-                .serverAddress("127.0.0.1")
-                .serverPort(server.agentApiPort())
-                .socketPath(dir.resolve("agent/api.sock"))
-                .trustBundle(bundle)
-                .joinToken(server.generateJoinToken(Duration.ofMinutes(10), Optional.of(NODE)))
-                .dataDir(dir.resolve("agent-data"))
-                .build());
-        long uid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
-        SelectorSet thisUid = SelectorSet.of(Selector.parse("unix:uid:" + uid));
+        mesh = InProcessMesh.start(dir, NODE);
+        server = mesh.server();
+        SelectorSet thisUid = InProcessMesh.thisUid();
         server.createEntry(SpiffeId.parse(EnvoySampleBootstrapsTest.ORDERS), NODE, thisUid, Duration.ofMinutes(5));
         server.createEntry(SpiffeId.parse(EnvoySampleBootstrapsTest.PAYMENTS), NODE, thisUid, Duration.ofMinutes(5));
-        channel = UnixSockets.channel(agent.socketPath());
+        channel = UnixSockets.channel(mesh.agent().socketPath());
     }
 
     @AfterAll
@@ -95,11 +74,8 @@ class SampleSidecarSecretsTest {
         if (channel != null) {
             UnixSockets.shutdown(channel);
         }
-        if (agent != null) {
-            agent.close();
-        }
-        if (server != null) {
-            server.close();
+        if (mesh != null) {
+            mesh.close();
         }
     }
 
