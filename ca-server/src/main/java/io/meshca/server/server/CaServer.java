@@ -36,7 +36,7 @@ import io.meshca.server.attestation.node.JoinToken;
 import io.meshca.server.attestation.node.JoinTokenAttestor;
 import io.meshca.server.attestation.node.JoinTokenIssuer;
 import io.meshca.server.attestation.node.JoinTokens;
-import io.meshca.server.audit.AsyncAuditLog;
+import io.meshca.server.audit.GroupCommitAuditLog;
 import io.meshca.server.ca.CaManager;
 import io.meshca.server.ca.SvidIssuer;
 import io.meshca.server.ca.keys.DiskKeyManager;
@@ -132,7 +132,7 @@ public final class CaServer implements AutoCloseable {
         dataStore = config.databaseUrl().map(url -> DataStore.open(url, clock))
                 .orElseGet(() -> DataStore.sqlite(config.dataDir(), clock));
         closeables.push(dataStore);
-        AsyncAuditLog audit = new AsyncAuditLog(dataStore.audit(), clock);
+        GroupCommitAuditLog audit = new GroupCommitAuditLog(dataStore.audit(), clock);
         closeables.push(audit);
 
         KeyManager keys = ServerConfig.KEY_MANAGER_MEMORY.equals(config.keyManager()) ? new MemoryKeyManager()

@@ -25,7 +25,7 @@ import io.meshca.server.api.admin.JoinTokensService;
 import io.meshca.server.api.interceptor.AdminAuditInterceptor;
 import io.meshca.server.attestation.node.JoinTokenIssuer;
 import io.meshca.server.attestation.node.JoinTokens;
-import io.meshca.server.audit.AsyncAuditLog;
+import io.meshca.server.audit.GroupCommitAuditLog;
 import io.meshca.server.datastore.AuditRecord;
 import io.meshca.server.datastore.DataStore;
 import io.meshca.server.registration.EntryValidator;
@@ -51,7 +51,7 @@ class AdminServicesTest {
 
     private final FakeClock clock = new FakeClock(Instant.parse("2026-03-01T12:00:00Z"));
     private DataStore store;
-    private AsyncAuditLog audit;
+    private GroupCommitAuditLog audit;
     private Server server;
     private ManagedChannel channel;
     private EntriesGrpc.EntriesBlockingStub entries;
@@ -60,7 +60,7 @@ class AdminServicesTest {
     @BeforeEach
     void setUp() throws Exception {
         store = DataStore.sqlite(dir, clock);
-        audit = new AsyncAuditLog(store.audit(), clock);
+        audit = new GroupCommitAuditLog(store.audit(), clock);
         EntryValidator validator = new EntryValidator(TD);
         Registrar registrar = new Registrar(validator, store.entries());
         JoinTokenIssuer issuer = new JoinTokenIssuer(new JoinTokens(TD, store.joinTokens(), clock), registrar, validator,

@@ -20,7 +20,7 @@ import io.meshca.proto.server.v1.WatchAuthorizedRequest;
 import io.meshca.proto.server.v1.WatchAuthorizedResponse;
 import io.meshca.server.agents.AgentManager;
 import io.meshca.server.api.interceptor.CallerIdentity;
-import io.meshca.server.audit.AsyncAuditLog;
+import io.meshca.server.audit.GroupCommitAuditLog;
 import io.meshca.server.ca.CaManager;
 import io.meshca.server.ca.SvidIssuer;
 import io.meshca.server.ca.keys.MemoryKeyManager;
@@ -61,7 +61,7 @@ class AgentServiceTest {
 
     private final FakeClock clock = new FakeClock(Instant.now());
     private DataStore store;
-    private AsyncAuditLog audit;
+    private GroupCommitAuditLog audit;
     private ScheduledExecutorService scheduler;
     private WatchSessions watches;
     private Server server;
@@ -70,7 +70,7 @@ class AgentServiceTest {
     @BeforeEach
     void setUp() throws Exception {
         store = DataStore.sqlite(dir, clock);
-        audit = new AsyncAuditLog(store.audit(), clock);
+        audit = new GroupCommitAuditLog(store.audit(), clock);
         scheduler = Executors.newSingleThreadScheduledExecutor();
         CaManager ca = new CaManager(TD, new MemoryKeyManager(), store.bundle(), Duration.ofHours(24), clock);
         ca.initialize();

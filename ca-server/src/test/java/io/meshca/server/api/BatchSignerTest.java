@@ -12,7 +12,7 @@ import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.TestPki;
 import io.meshca.proto.server.v1.SvidSigningRequest;
 import io.meshca.proto.server.v1.SvidSigningResult;
-import io.meshca.server.audit.AsyncAuditLog;
+import io.meshca.server.audit.GroupCommitAuditLog;
 import io.meshca.server.ca.CaManager;
 import io.meshca.server.ca.SvidIssuer;
 import io.meshca.server.ca.keys.MemoryKeyManager;
@@ -47,14 +47,14 @@ class BatchSignerTest {
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
     private final AtomicInteger tasks = new AtomicInteger();
     private DataStore store;
-    private AsyncAuditLog audit;
+    private GroupCommitAuditLog audit;
     private BatchSigner signer;
     private AgentRecord agent;
 
     @BeforeEach
     void setUp() {
         store = DataStore.sqlite(dir, clock);
-        audit = new AsyncAuditLog(store.audit(), clock);
+        audit = new GroupCommitAuditLog(store.audit(), clock);
         CaManager ca = new CaManager(TD, new MemoryKeyManager(), store.bundle(), Duration.ofHours(24), clock);
         ca.initialize();
         SvidIssuer issuer = new SvidIssuer(new X509SvidSigner(ca::activeAuthority, clock), audit, Duration.ofHours(1),

@@ -23,7 +23,7 @@ import io.meshca.proto.server.v1.WatchAuthorizedRequest;
 import io.meshca.proto.server.v1.WatchAuthorizedResponse;
 import io.meshca.server.agents.AgentManager;
 import io.meshca.server.api.interceptor.CallerIdentity;
-import io.meshca.server.audit.AsyncAuditLog;
+import io.meshca.server.audit.GroupCommitAuditLog;
 import io.meshca.server.ca.CaManager;
 import io.meshca.server.ca.SvidIssuer;
 import io.meshca.server.ca.keys.MemoryKeyManager;
@@ -62,7 +62,7 @@ class FederatedBundleWatchTest {
 
     private final FakeClock clock = new FakeClock(Instant.now());
     private DataStore store;
-    private AsyncAuditLog audit;
+    private GroupCommitAuditLog audit;
     private ScheduledExecutorService scheduler;
     private WatchSessions watches;
     private Server server;
@@ -71,7 +71,7 @@ class FederatedBundleWatchTest {
     @BeforeEach
     void setUp() throws Exception {
         store = DataStore.sqlite(dir, clock);
-        audit = new AsyncAuditLog(store.audit(), clock);
+        audit = new GroupCommitAuditLog(store.audit(), clock);
         scheduler = Executors.newSingleThreadScheduledExecutor();
         CaManager ca = new CaManager(TD, new MemoryKeyManager(), store.bundle(), Duration.ofHours(24), clock);
         ca.initialize();

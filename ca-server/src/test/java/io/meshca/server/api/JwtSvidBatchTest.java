@@ -9,7 +9,7 @@ import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.proto.server.v1.JwtSvidParams;
 import io.meshca.proto.server.v1.JwtSvidResult;
-import io.meshca.server.audit.AsyncAuditLog;
+import io.meshca.server.audit.GroupCommitAuditLog;
 import io.meshca.server.ca.jwt.JwtKeySlots;
 import io.meshca.server.ca.jwt.JwtKeyType;
 import io.meshca.server.ca.jwt.JwtSvidIssuer;
@@ -40,14 +40,14 @@ class JwtSvidBatchTest {
 
     private final FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
     private DataStore store;
-    private AsyncAuditLog audit;
+    private GroupCommitAuditLog audit;
     private JwtSvidBatch batch;
     private AgentRecord agent;
 
     @BeforeEach
     void setUp() {
         store = DataStore.sqlite(dir, clock);
-        audit = new AsyncAuditLog(store.audit(), clock);
+        audit = new GroupCommitAuditLog(store.audit(), clock);
         JwtKeySlots slots = new JwtKeySlots(new MemoryKeyManager(), store.bundle(), JwtKeyType.ES256, Duration.ofHours(24), clock);
         slots.initialize();
         batch = new JwtSvidBatch(new AgentAuthorizer(TD.withPath("/meshca/server"), store.entries(), clock),

@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
  * them in batches. {@link #close()} drains the queue, so every event recorded before shutdown is kept.
  * Only the writer thread touches the chain head, so chaining needs no lock.
  */
-public final class AsyncAuditLog implements AuditLog, AutoCloseable {
+public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(AsyncAuditLog.class);
+    private static final Logger log = LoggerFactory.getLogger(GroupCommitAuditLog.class);
     /**
      * Rows per transaction at most. Under an issuance storm the writer's cost is mostly per transaction
      * (file locks, WAL frames, syscalls), so it takes what has queued up, up to this many, at once.
@@ -34,7 +34,7 @@ public final class AsyncAuditLog implements AuditLog, AutoCloseable {
     private volatile boolean closed;
     private AuditRecord head;
 
-    public AsyncAuditLog(AuditStore store, Clock clock) {
+    public GroupCommitAuditLog(AuditStore store, Clock clock) {
         this.store = store;
         this.clock = clock;
         this.head = store.last().orElse(null);

@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class AsyncAuditLogTest {
+class GroupCommitAuditLogTest {
 
     @TempDir
     Path dir;
@@ -22,11 +22,11 @@ class AsyncAuditLogTest {
     @Test
     void rowsAreHashChained_acrossRestarts_andVerify() {
         try (DataStore store = DataStore.sqlite(dir, clock)) {
-            try (AsyncAuditLog log = new AsyncAuditLog(store.audit(), clock)) {
+            try (GroupCommitAuditLog log = new GroupCommitAuditLog(store.audit(), clock)) {
                 log.record(new AuditEvent("admin:local", "entry.create", "spiffe://example.org/web", "id=1"));
                 log.record(new AuditEvent("agent", "x509svid.issue", "spiffe://example.org/web", "serial=ab"));
             }
-            try (AsyncAuditLog log = new AsyncAuditLog(store.audit(), clock)) {
+            try (GroupCommitAuditLog log = new GroupCommitAuditLog(store.audit(), clock)) {
                 log.record(new AuditEvent("admin:local", "agent.ban", "spiffe://example.org/a", ""));
                 log.flush();
             }
