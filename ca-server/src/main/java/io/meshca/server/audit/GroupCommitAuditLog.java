@@ -5,17 +5,35 @@ import io.meshca.server.datastore.AuditStore;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the database off the signing path: events are queued and one writer thread chains and writes
- * them in batches. {@link #close()} drains the queue, so every event recorded before shutdown is kept.
- * Only the writer thread touches the chain head, so chaining needs no lock.
+ * Group commit: events are queued and one writer thread chains whatever has queued up and writes it in
+ * one transaction. Under load the database costs one transaction per batch, not per event. Only the
+ * writer thread touches the chain head, so chaining needs no lock. {@link #close()} drains the queue,
+ * so every event recorded before shutdown is kept.
+ *
+ * <p>The {@link Mode} decides what {@link #record} promises: {@link Mode#ASYNC} returns once the event is
+ * queued (the signing path never waits for the database); {@link Mode#SYNC} returns once the event's
+ * batch is committed and throws {@link AuditWriteException} if it was not, so callers can fail closed.
  */
 public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
+
+    /** What {@link #record} waits for. */
+    public enum Mode {
+        /** Queue and return; a failed write is logged, the caller never learns of it. */
+        ASYNC,
+        /** Wait until the row is committed; a failed write throws {@link AuditWriteException}. */
+        SYNC
+    }
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommitAuditLog.class);
     /**
@@ -23,32 +41,77 @@ public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
      * (file locks, WAL frames, syscalls), so it takes what has queued up, up to this many, at once.
      */
     private static final int BATCH = 4096;
+    /** How long {@link #flush()} and a synchronous {@link #record} wait for the writer. */
+    private static final long WAIT_SECONDS = 30;
 
-    private record Pending(AuditEvent event, long atMillis) {
+    /** {@code committed} is null in ASYNC mode: nobody waits for it. */
+    private record Pending(AuditEvent event, long atMillis, CompletableFuture<Void> committed) {
+    }
+
+    private static final class Barrier {
+        final CountDownLatch done = new CountDownLatch(1);
     }
 
     private final AuditStore store;
     private final Clock clock;
+    private final Mode mode;
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean closed;
     private AuditRecord head;
 
+    /** An {@link Mode#ASYNC} log, the server's default. */
     public GroupCommitAuditLog(AuditStore store, Clock clock) {
-        this.store = store;
-        this.clock = clock;
+        this(store, clock, Mode.ASYNC);
+    }
+
+    public GroupCommitAuditLog(AuditStore store, Clock clock, Mode mode) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.mode = Objects.requireNonNull(mode, "mode");
         this.head = store.last().orElse(null);
         this.writer = new Thread(this::run, "audit-writer");
         this.writer.setDaemon(true);
         this.writer.start();
     }
 
+    public Mode mode() {
+        return mode;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if the log is closed
+     * @throws AuditWriteException in {@link Mode#SYNC} only, if the row was not committed
+     */
     @Override
     public void record(AuditEvent event) {
+        Objects.requireNonNull(event, "event");
         if (closed) {
             throw new IllegalStateException("audit log is closed");
         }
-        queue.add(new Pending(event, clock.millis()));
+        if (mode == Mode.ASYNC) {
+            queue.add(new Pending(event, clock.millis(), null));
+            return;
+        }
+        CompletableFuture<Void> committed = new CompletableFuture<>();
+        queue.add(new Pending(event, clock.millis(), committed));
+        awaitCommit(committed);
+    }
+
+    private static void awaitCommit(CompletableFuture<Void> committed) {
+        try {
+            committed.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new AuditWriteException("the audit store failed", e.getCause());
+        } catch (TimeoutException e) {
+            // The row may still be written later; an audit row without its certificate is the safe side.
+            throw new AuditWriteException("not committed within " + WAIT_SECONDS + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuditWriteException("interrupted while waiting for the commit", e);
+        }
     }
 
     @Override
@@ -56,16 +119,12 @@ public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
         Barrier barrier = new Barrier();
         queue.add(barrier);
         try {
-            if (!barrier.done.await(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("audit log did not flush within 30 s");
+            if (!barrier.done.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("audit log did not flush within " + WAIT_SECONDS + " s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static final class Barrier {
-        final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
     }
 
     private void run() {
@@ -90,25 +149,37 @@ public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
         }
     }
 
+    /** Writes one batch and then releases everyone waiting on it: recorders (SYNC) and flushers. */
     private void write(List<Object> batch) {
-        List<AuditRecord> rows = new ArrayList<>(batch.size());
-        AuditRecord prev = head;
-        for (Object o : batch) {
-            if (o instanceof Pending p) {
-                prev = AuditChain.next(prev, p.atMillis(), p.event());
-                rows.add(prev);
-            }
-        }
+        RuntimeException failure = null;
+        int rowCount = 0;
         try {
+            List<AuditRecord> rows = new ArrayList<>(batch.size());
+            AuditRecord prev = head;
+            for (Object o : batch) {
+                if (o instanceof Pending p) {
+                    prev = AuditChain.next(prev, p.atMillis(), p.event());
+                    rows.add(prev);
+                }
+            }
+            rowCount = rows.size();
             store.append(rows);
             head = prev;
         } catch (RuntimeException e) {
-            // Losing audit rows silently would defeat the log; say so loudly. The chain head stays
-            // put, so the next batch continues from the last row that is really stored.
-            log.error("cannot write {} audit rows", rows.size(), e);
+            // Losing audit rows silently would defeat the log; say so loudly (in SYNC mode the recorders
+            // are told as well). The chain head stays put, so the next batch continues from the last row
+            // that is really stored.
+            log.error("cannot write {} audit rows", rowCount, e);
+            failure = e;
         }
         for (Object o : batch) {
-            if (o instanceof Barrier b) {
+            if (o instanceof Pending p && p.committed() != null) {
+                if (failure == null) {
+                    p.committed().complete(null);
+                } else {
+                    p.committed().completeExceptionally(failure);
+                }
+            } else if (o instanceof Barrier b) {
                 b.done.countDown();
             }
         }
@@ -118,7 +189,7 @@ public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
     public void close() {
         closed = true;
         try {
-            writer.join(TimeUnit.SECONDS.toMillis(30));
+            writer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

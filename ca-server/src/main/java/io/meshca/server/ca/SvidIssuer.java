@@ -15,8 +15,17 @@ import java.util.List;
 
 /**
  * Issues X509-SVIDs from CSRs: the CSR contributes only its verified public key; the identity comes
- * from the entry (workloads) or the attestation (agents). Every issuance is audited (asynchronously,
- * so the hot path does not wait for the database).
+ * from the entry (workloads) or the attestation (agents). Every issuance to a caller is recorded in the audit log
+ * after signing and before the certificate is returned; what that guarantees depends on the server's
+ * {@code auditWrites} setting:
+ * <ul>
+ *   <li>{@code async} (the default): the row is queued and written by the group-commit writer; the hot
+ *       path does not wait for the database, and a certificate may be out before its row is stored (or,
+ *       if the store fails, without it ever being stored; the failure is logged).</li>
+ *   <li>{@code sync}: the issue methods return only once the row is committed. If it cannot be, they throw
+ *       {@link io.meshca.server.audit.AuditWriteException} (UNAVAILABLE) and the signed certificate is
+ *       dropped: no certificate issued to a caller leaves the server unaudited.</li>
+ * </ul>
  */
 public final class SvidIssuer {
 
@@ -66,7 +75,10 @@ public final class SvidIssuer {
         return chain;
     }
 
-    /** For the server's own identity, signed without a CSR because the key is generated in process. */
+    /**
+     * For the server's own identity, signed without a CSR because the key is generated in process. Not
+     * audited: the certificate goes to no caller, only into the server's own TLS.
+     */
     public List<X509Certificate> issueServerSvid(SpiffeId serverId, PublicKey key, Duration ttl) {
         return signer.sign(new SvidRequest(serverId, key, List.of(), ttl));
     }

@@ -13,6 +13,7 @@ import io.meshca.common.testing.TestPki;
 import io.meshca.proto.server.v1.SvidSigningRequest;
 import io.meshca.proto.server.v1.SvidSigningResult;
 import io.meshca.server.audit.GroupCommitAuditLog;
+import io.meshca.server.audit.GroupCommitAuditLog.Mode;
 import io.meshca.server.ca.CaManager;
 import io.meshca.server.ca.SvidIssuer;
 import io.meshca.server.ca.keys.MemoryKeyManager;
@@ -22,6 +23,7 @@ import io.meshca.server.datastore.DataStore;
 import io.meshca.server.registration.AgentAuthorizer;
 import io.meshca.server.registration.RegistrationEntry;
 import io.meshca.server.testing.FakeClock;
+import io.meshca.server.testing.FaultyAuditStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,16 +52,18 @@ class BatchSignerTest {
     private GroupCommitAuditLog audit;
     private BatchSigner signer;
     private AgentRecord agent;
+    private CaManager ca;
+    private AgentAuthorizer authorizer;
 
     @BeforeEach
     void setUp() {
         store = DataStore.sqlite(dir, clock);
         audit = new GroupCommitAuditLog(store.audit(), clock);
-        CaManager ca = new CaManager(TD, new MemoryKeyManager(), store.bundle(), Duration.ofHours(24), clock);
+        ca = new CaManager(TD, new MemoryKeyManager(), store.bundle(), Duration.ofHours(24), clock);
         ca.initialize();
         SvidIssuer issuer = new SvidIssuer(new X509SvidSigner(ca::activeAuthority, clock), audit, Duration.ofHours(1),
                 Duration.ofHours(1));
-        AgentAuthorizer authorizer = new AgentAuthorizer(TD.withPath("/meshca/server"), store.entries(), clock);
+        authorizer = new AgentAuthorizer(TD.withPath("/meshca/server"), store.entries(), clock);
         signer = new BatchSigner(authorizer, issuer, task -> {
             tasks.incrementAndGet();
             pool.execute(task);
@@ -129,5 +133,26 @@ class BatchSignerTest {
 
         assertThat(tasks.get()).isZero();
         assertThat(results).singleElement().satisfies(r -> assertThat(r.hasSvid()).isTrue());
+    }
+
+    @Test
+    void syncAudit_storeFailure_isUnavailable_andNoSvidIsReturned() {
+        RegistrationEntry web = entry("/web", AGENT);
+        FaultyAuditStore failing = new FaultyAuditStore(store.audit());
+        failing.failing(true);
+        try (GroupCommitAuditLog syncAudit = new GroupCommitAuditLog(failing, clock, Mode.SYNC)) {
+            SvidIssuer issuer = new SvidIssuer(new X509SvidSigner(ca::activeAuthority, clock), syncAudit,
+                    Duration.ofHours(1), Duration.ofHours(1));
+            BatchSigner syncSigner = new BatchSigner(authorizer, issuer, pool, 2);
+            byte[] csr = Csrs.create(TestPki.keyPair());
+
+            List<SvidSigningResult> results = syncSigner.sign(agent, List.of(request(web.id(), csr), request(web.id(), csr)));
+
+            assertThat(results).hasSize(2).allSatisfy(r -> {
+                assertThat(r.hasSvid()).isFalse();
+                assertThat(r.getErrorCode()).isEqualTo("UNAVAILABLE");
+                assertThat(r.getErrorMessage()).startsWith("audit row not written");
+            });
+        }
     }
 }
