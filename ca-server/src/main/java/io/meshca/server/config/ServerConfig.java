@@ -24,6 +24,10 @@ public final class ServerConfig {
     public static final Duration DEFAULT_JOIN_TOKEN_TTL = Duration.ofSeconds(600);
     public static final String KEY_MANAGER_DISK = "disk";
     public static final String KEY_MANAGER_MEMORY = "memory";
+    /** Issuance queues its audit row; a group-commit writer stores it (the default). */
+    public static final String AUDIT_WRITES_ASYNC = "async";
+    /** Issuance waits until its audit row is committed, and fails if it cannot be. */
+    public static final String AUDIT_WRITES_SYNC = "sync";
 
     private final TrustDomain trustDomain;
     private final Path dataDir;
@@ -35,6 +39,7 @@ public final class ServerConfig {
     private final Duration agentSvidTtl;
     private final Duration joinTokenTtl;
     private final String keyManager;
+    private final String auditWrites;
     private final String databaseUrl;
     private final FederationConfig federation;
     private final String jwtKeyType;
@@ -53,6 +58,7 @@ public final class ServerConfig {
         this.agentSvidTtl = b.agentSvidTtl;
         this.joinTokenTtl = b.joinTokenTtl;
         this.keyManager = b.keyManager;
+        this.auditWrites = b.auditWrites;
         this.databaseUrl = b.databaseUrl;
         this.federation = b.federation;
         this.jwtKeyType = b.jwtKeyType;
@@ -106,6 +112,11 @@ public final class ServerConfig {
         return keyManager;
     }
 
+    /** "async" (the default) or "sync": whether an issuance waits for its audit row to be committed. */
+    public String auditWrites() {
+        return auditWrites;
+    }
+
     /** A JDBC URL; empty means SQLite in the data dir. */
     public Optional<String> databaseUrl() {
         return Optional.ofNullable(databaseUrl);
@@ -146,6 +157,7 @@ public final class ServerConfig {
         b.agentSvidTtl = agentSvidTtl;
         b.joinTokenTtl = joinTokenTtl;
         b.keyManager = keyManager;
+        b.auditWrites = auditWrites;
         b.databaseUrl = databaseUrl;
         b.federation = federation;
         b.jwtKeyType = jwtKeyType;
@@ -167,6 +179,7 @@ public final class ServerConfig {
         private Duration agentSvidTtl = DEFAULT_AGENT_SVID_TTL;
         private Duration joinTokenTtl = DEFAULT_JOIN_TOKEN_TTL;
         private String keyManager = KEY_MANAGER_DISK;
+        private String auditWrites = AUDIT_WRITES_ASYNC;
         private String databaseUrl;
         private FederationConfig federation = FederationConfig.NONE;
         private String jwtKeyType = "ES256";
@@ -228,6 +241,15 @@ public final class ServerConfig {
             return this;
         }
 
+        /**
+         * "async" (queue the audit row, group commit in the background) or "sync" (each issuance waits for
+         * its row's commit and fails if the row cannot be stored).
+         */
+        public Builder auditWrites(String value) {
+            this.auditWrites = Objects.requireNonNull(value, "auditWrites");
+            return this;
+        }
+
         public Builder databaseUrl(String value) {
             this.databaseUrl = value;
             return this;
@@ -282,6 +304,9 @@ public final class ServerConfig {
             }
             if (!KEY_MANAGER_DISK.equals(keyManager) && !KEY_MANAGER_MEMORY.equals(keyManager)) {
                 throw new ConfigException("keyManager must be \"disk\" or \"memory\", got \"" + keyManager + "\"");
+            }
+            if (!AUDIT_WRITES_ASYNC.equals(auditWrites) && !AUDIT_WRITES_SYNC.equals(auditWrites)) {
+                throw new ConfigException("auditWrites must be \"async\" or \"sync\", got \"" + auditWrites + "\"");
             }
             if (!adminSocketPath.isAbsolute()) {
                 throw new ConfigException("socketPath must be an absolute path, got " + adminSocketPath);

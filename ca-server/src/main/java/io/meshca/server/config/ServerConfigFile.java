@@ -17,6 +17,7 @@ public final class ServerConfigFile {
     @JsonProperty public String agentSvidTtl;
     @JsonProperty public String joinTokenTtl;
     @JsonProperty public String keyManager;
+    @JsonProperty public String auditWrites;
     @JsonProperty public String databaseUrl;
     @JsonProperty public String jwtKeyType;
     @JsonProperty public String defaultJwtSvidTtl;

@@ -42,6 +42,9 @@ public final class ServerConfigLoader {
         if (f.keyManager != null) {
             builder.keyManager(f.keyManager);
         }
+        if (f.auditWrites != null) {
+            builder.auditWrites(f.auditWrites);
+        }
         if (f.databaseUrl != null) {
             builder.databaseUrl(f.databaseUrl);
         }

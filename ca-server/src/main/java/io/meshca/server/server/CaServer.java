@@ -132,8 +132,13 @@ public final class CaServer implements AutoCloseable {
         dataStore = config.databaseUrl().map(url -> DataStore.open(url, clock))
                 .orElseGet(() -> DataStore.sqlite(config.dataDir(), clock));
         closeables.push(dataStore);
-        GroupCommitAuditLog audit = new GroupCommitAuditLog(dataStore.audit(), clock);
+        GroupCommitAuditLog.Mode auditMode = ServerConfig.AUDIT_WRITES_SYNC.equals(config.auditWrites())
+                ? GroupCommitAuditLog.Mode.SYNC : GroupCommitAuditLog.Mode.ASYNC;
+        GroupCommitAuditLog audit = new GroupCommitAuditLog(dataStore.audit(), clock, auditMode);
         closeables.push(audit);
+        log.info(auditMode == GroupCommitAuditLog.Mode.SYNC
+                ? "audit writes: sync (each issuance waits for its audit row to commit, and fails if it cannot)"
+                : "audit writes: async (audit rows are queued and group-committed in the background)");
 
         KeyManager keys = ServerConfig.KEY_MANAGER_MEMORY.equals(config.keyManager()) ? new MemoryKeyManager()
                 : new DiskKeyManager(config.dataDir().resolve("keys"));

@@ -28,6 +28,7 @@ class ServerConfigTest {
         assertThat(c.agentSvidTtl()).isEqualTo(Duration.ofHours(1));
         assertThat(c.joinTokenTtl()).isEqualTo(Duration.ofSeconds(600));
         assertThat(c.keyManager()).isEqualTo("disk");
+        assertThat(c.auditWrites()).isEqualTo("async");
         assertThat(c.databaseUrl()).isEmpty();
     }
 
@@ -62,5 +63,25 @@ class ServerConfigTest {
         assertThatThrownBy(() -> ServerConfig.builder().adminSocketPath(Path.of("rel.sock")).build()).hasMessageContaining("socketPath");
         assertThatThrownBy(() -> Durations.parse("caTtl", "10y")).hasMessageContaining("unknown unit 'y'");
         assertThatThrownBy(() -> Durations.parse("caTtl", "abc")).hasMessageContaining("caTtl is not a duration");
+    }
+
+    @Test
+    void auditWrites_isAsyncUnlessTheFileSaysSync() throws Exception {
+        Path file = dir.resolve("server.yaml");
+        Files.writeString(file, "trustDomain: corp.example\n");
+        assertThat(ServerConfigLoader.apply(file, ServerConfig.builder()).build().auditWrites()).isEqualTo("async");
+
+        Files.writeString(file, "auditWrites: sync\n");
+        assertThat(ServerConfigLoader.apply(file, ServerConfig.builder()).build().auditWrites()).isEqualTo("sync");
+    }
+
+    @Test
+    void auditWrites_otherThanAsyncOrSync_isRefused_namingTheKeyAndTheChoices() throws Exception {
+        Path file = dir.resolve("server.yaml");
+        Files.writeString(file, "auditWrites: bogus\n");
+
+        assertThatThrownBy(() -> ServerConfigLoader.apply(file, ServerConfig.builder()).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("auditWrites must be \"async\" or \"sync\", got \"bogus\"");
     }
 }
