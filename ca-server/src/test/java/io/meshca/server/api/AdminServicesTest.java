@@ -31,10 +31,12 @@ import io.meshca.server.datastore.DataStore;
 import io.meshca.server.registration.EntryValidator;
 import io.meshca.server.registration.Registrar;
 import io.meshca.server.testing.FakeClock;
+import io.meshca.server.testing.FaultyAuditStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -174,5 +176,33 @@ class AdminServicesTest {
         assertThat(rows).extracting(AuditRecord::action).containsExactly("admin.GenerateJoinToken", "admin.CreateEntry");
         assertThat(rows.get(1).subject()).contains("spiffe://example.org/web");
         assertThat(rows.toString()).doesNotContain(token.getToken());
+    }
+
+    @Test
+    void syncAudit_storeFailure_turnsASuccessfulCallIntoUnavailable_insteadOfHangingOrSayingOk() throws Exception {
+        FaultyAuditStore failing = new FaultyAuditStore(store.audit());
+        failing.failing(true);
+        String name = InProcessServerBuilder.generateName();
+        try (GroupCommitAuditLog syncAudit = new GroupCommitAuditLog(failing, clock, GroupCommitAuditLog.Mode.SYNC)) {
+            Server syncServer = InProcessServerBuilder.forName(name).directExecutor()
+                    .addService(ServerInterceptors.intercept(new EntriesService(new Registrar(new EntryValidator(TD),
+                            store.entries())), new AdminAuditInterceptor(syncAudit, "admin:test")))
+                    .build().start();
+            ManagedChannel syncChannel = InProcessChannelBuilder.forName(name).directExecutor().build();
+            try {
+                // The deadline turns a call that is never closed into a failure instead of a hung test.
+                var stub = EntriesGrpc.newBlockingStub(syncChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
+                assertThatThrownBy(() -> stub.createEntry(CreateEntryRequest.newBuilder()
+                        .setEntry(entry("spiffe://example.org/web", "spiffe://example.org/node1", "unix", "uid:1")).build()))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                            assertThat(e.getStatus().getDescription())
+                                    .isEqualTo("CreateEntry took effect, but audit row not written: the audit store failed");
+                        });
+            } finally {
+                syncChannel.shutdownNow();
+                syncServer.shutdownNow();
+            }
+        }
     }
 }

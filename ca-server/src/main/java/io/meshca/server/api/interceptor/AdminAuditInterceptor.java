@@ -11,12 +11,15 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.meshca.server.audit.AuditEvent;
 import io.meshca.server.audit.AuditLog;
+import io.meshca.server.audit.AuditWriteException;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Writes every mutating admin call to the audit log with its request and outcome. Requests are
- * recorded, responses never: a GenerateJoinToken response holds the secret token.
+ * recorded, responses never: a GenerateJoinToken response holds the secret token. With
+ * {@code auditWrites: sync}, a successful call whose row cannot be stored ends UNAVAILABLE instead of OK
+ * (its response, a join token for example, does not reach the client).
  */
 public final class AdminAuditInterceptor implements ServerInterceptor {
 
@@ -41,9 +44,19 @@ public final class AdminAuditInterceptor implements ServerInterceptor {
         ServerCall<Q, R> recording = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override
             public void close(Status status, Metadata trailers) {
-                audit.record(new AuditEvent(actor, "admin." + method, request.get(),
-                        "method=" + fullName + " status=" + status.getCode()));
-                super.close(status, trailers);
+                Status outcome = status;
+                try {
+                    audit.record(new AuditEvent(actor, "admin." + method, request.get(),
+                            "method=" + fullName + " status=" + status.getCode()));
+                } catch (AuditWriteException e) {
+                    // auditWrites: sync. The call must still be closed (or the client waits forever), and a
+                    // caller told OK would not know that the action is missing from the audit log.
+                    if (status.isOk()) {
+                        outcome = Status.UNAVAILABLE.withDescription(method + " took effect, but " + e.getMessage())
+                                .withCause(e);
+                    }
+                }
+                super.close(outcome, trailers);
             }
         };
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(recording, headers)) {
