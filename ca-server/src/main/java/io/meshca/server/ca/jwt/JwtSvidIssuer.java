@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * Issues JWT-SVIDs: the identity and the TTL come from the entry (its jwtSvidTtl, else the server
  * default), never from the request; every issuance is audited with the key id and expiry, never the
- * token.
+ * token. With {@code auditWrites: sync} a token is returned only once its row is committed; if it cannot
+ * be, {@link io.meshca.server.audit.AuditWriteException} is thrown and the token is dropped.
  */
 public final class JwtSvidIssuer {
 
