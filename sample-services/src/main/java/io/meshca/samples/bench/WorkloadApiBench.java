@@ -58,56 +58,22 @@ final class WorkloadApiBench {
     }
 
     /**
-     * {@code rounds} times: N workloads connect at once with the {@link RawWorkloadClient} (a few µs of
-     * client CPU each); each sample is connect → first FetchX509SVID message holding an SVID. This is the
-     * agent's figure: grpc-java's channel set-up per connection costs milliseconds of CPU on the same two
-     * cores, which {@link #firstSvid} includes.
+     * {@code rounds} times: N workloads connect at once through the {@link RawWorkloadClient}, one thread
+     * driving all N connections; each sample runs from the burst's start to that connection's first
+     * FetchX509SVID message holding an SVID. This is the agent's figure: grpc-java's channel set-up costs
+     * milliseconds of CPU per connection, and a parked thread per client a wake-up and several context
+     * switches, all on the agent's own two cores ({@link #firstSvid} includes both).
      */
-    Figures firstSvidRaw(int clients, int rounds) throws InterruptedException {
+    Figures firstSvidRaw(int clients, int rounds) throws java.io.IOException {
         RawWorkloadClient client = new RawWorkloadClient(socket);
         List<Latencies> parts = new ArrayList<>();
-        AtomicLong errors = new AtomicLong();
+        long errors = 0;
         for (int round = 0; round < rounds; round++) {
-            Latencies latencies = new Latencies();
-            parts.add(latencies);
-            CountDownLatch parked = new CountDownLatch(clients);
-            CountDownLatch go = new CountDownLatch(1);
-            List<Thread> threads = new ArrayList<>(clients);
-            for (int c = 0; c < clients; c++) {
-                Thread t = new Thread(() -> {
-                    parked.countDown();
-                    try {
-                        go.await();
-                        long t0 = System.nanoTime();
-                        if (client.firstResponse().getSvidsCount() > 0) {
-                            long elapsed = System.nanoTime() - t0;
-                            synchronized (latencies) {
-                                latencies.record(elapsed);
-                            }
-                        } else {
-                            errors.incrementAndGet();
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    } catch (java.io.IOException | RuntimeException e) {
-                        errors.incrementAndGet();
-                    }
-                });
-                t.setDaemon(true);
-                threads.add(t);
-                t.start();
-            }
-            parked.await();
-            go.countDown();
-            for (Thread t : threads) {
-                t.join(DEADLINE.toMillis());
-                if (t.isAlive()) {
-                    errors.incrementAndGet();
-                    t.interrupt();
-                }
-            }
+            RawWorkloadClient.Burst burst = client.burst(clients, DEADLINE);
+            parts.add(burst.latencies());
+            errors += burst.errors();
         }
-        return Figures.of(parts, errors.get());
+        return Figures.of(parts, errors);
     }
 
     private Figures measure(int clients, int rounds, boolean connectFirst) throws InterruptedException {
