@@ -1,7 +1,6 @@
 package io.meshca.agent.attestation.workload;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -31,7 +30,7 @@ public final class ProcessStartTimes {
      */
     public long of(int pid) throws IOException {
         Path stat = procRoot.resolve(Integer.toString(pid)).resolve("stat");
-        return parse(Files.readAllBytes(stat), stat);
+        return parse(ProcFiles.read(stat), stat);
     }
 
     /**

@@ -87,7 +87,7 @@ public final class UnixWorkloadAttestor implements WorkloadAttestor {
 
     private List<Selector> read(Path proc) throws IOException {
         List<Selector> selectors = new ArrayList<>();
-        ProcStatus status = ProcStatus.parse(Files.readAllBytes(proc.resolve("status")));
+        ProcStatus status = ProcStatus.parse(ProcFiles.read(proc.resolve("status")));
 
         add(selectors, "uid:" + status.effectiveUid());
         accounts.userName(status.effectiveUid()).ifPresent(name -> add(selectors, "user:" + name));
@@ -122,7 +122,7 @@ public final class UnixWorkloadAttestor implements WorkloadAttestor {
     }
 
     private static List<String> cmdline(Path proc) throws IOException {
-        String raw = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
+        String raw = new String(ProcFiles.read(proc.resolve("cmdline")), StandardCharsets.UTF_8);
         if (raw.endsWith("\0")) {
             raw = raw.substring(0, raw.length() - 1);
         }
