@@ -76,6 +76,15 @@ final class WorkloadApiBench {
         return Figures.of(parts, errors);
     }
 
+    /** Bursts of {@code clients} minimal connections, unmeasured, until {@code duration} has passed (at least one). */
+    void warmUp(int clients, Duration duration) throws java.io.IOException {
+        RawWorkloadClient client = new RawWorkloadClient(socket);
+        long end = System.nanoTime() + duration.toNanos();
+        do {
+            client.burst(clients, DEADLINE);
+        } while (System.nanoTime() < end);
+    }
+
     private Figures measure(int clients, int rounds, boolean connectFirst) throws InterruptedException {
         List<Latencies> parts = new ArrayList<>();
         AtomicLong errors = new AtomicLong();

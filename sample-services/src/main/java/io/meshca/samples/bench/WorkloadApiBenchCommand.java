@@ -6,6 +6,7 @@ import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.samples.AgentJvmOptions;
+import io.meshca.samples.cli.Durations;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +46,11 @@ public final class WorkloadApiBenchCommand implements Callable<Integer> {
     @Option(names = "-rounds", defaultValue = "5",
             description = "measured rounds of -clients connections, after one unmeasured round (default: ${DEFAULT-VALUE})")
     int rounds;
+
+    @Option(names = "-warmup", defaultValue = "20s", converter = Durations.class,
+            description = "bursts of -clients minimal connections before the workload-api line's rounds, so the agent's "
+                    + "connection path is compiled as in a long-running agent (default: ${DEFAULT-VALUE})")
+    Duration warmup;
 
     @Option(names = "-entries", defaultValue = "20", description = "entries created to measure propagation (default: ${DEFAULT-VALUE})")
     int entries;
@@ -93,13 +99,14 @@ public final class WorkloadApiBenchCommand implements Callable<Integer> {
                     .build())) {
                 WorkloadApiBench.awaitServed(agent.socketPath());
                 WorkloadApiBench wl = new WorkloadApiBench(agent.socketPath());
-                out.println("bench: agent serving on " + agent.socketPath() + "; warm-up round of " + clients + " clients");
+                out.println("bench: agent serving on " + agent.socketPath() + "; one warm-up round per client kind, "
+                        + warmup.toSeconds() + " s of warm-up bursts before the workload-api rounds");
                 out.flush();
                 wl.firstSvid(clients, 1);
                 grpcJava = wl.firstSvid(clients, rounds);
                 wl.firstSvidConnected(clients, 1);
                 connected = wl.firstSvidConnected(clients, rounds);
-                wl.firstSvidRaw(clients, 1);
+                wl.warmUp(clients, warmup);
                 first = wl.firstSvidRaw(clients, rounds);
                 out.println("bench: " + first.samples() + " first SVIDs measured; creating " + entries + " entries");
                 propagation = wl.propagation(server, NODE, thisUid, entries);

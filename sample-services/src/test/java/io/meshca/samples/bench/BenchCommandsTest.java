@@ -46,7 +46,7 @@ class BenchCommandsTest {
 
     @Test
     void benchWorkloadApi_endsWithTheConnectedFirstSvidAndPropagationLines() {
-        Run run = run("bench", "workload-api", "-clients", "3", "-rounds", "1", "-entries", "2", "-streams", "0");
+        Run run = run("bench", "workload-api", "-clients", "3", "-rounds", "1", "-warmup", "0s", "-entries", "2", "-streams", "0");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.last(3)).matches("workload-api-grpc-java: clients=3 p50=" + NUMBER + " p99=" + NUMBER + " errors=0");
@@ -62,7 +62,7 @@ class BenchCommandsTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(jar),
                 "the agent jar is built by the reactor before this module; not there when run alone: " + jar);
 
-        Run run = run("bench", "workload-api", "-clients", "2", "-rounds", "1", "-entries", "1", "-streams", "5",
+        Run run = run("bench", "workload-api", "-clients", "2", "-rounds", "1", "-warmup", "0s", "-entries", "1", "-streams", "5",
                 "-agentJar", jar.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
