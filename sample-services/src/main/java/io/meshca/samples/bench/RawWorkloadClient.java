@@ -118,7 +118,12 @@ final class RawWorkloadClient {
         private static final int END_STREAM = 0x1;
         private static final int STREAM = 1;
 
-        private final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
+        private static final int FRAME_HEADER = 9;
+        /** This client's SETTINGS keep HTTP/2's default maximum frame size, so no frame the agent sends is larger. */
+        private static final int MAX_FRAME_PAYLOAD = 16_384;
+
+        // one frame at most: allocated per connection inside the timed window, so no bigger than that
+        private final ByteBuffer in = ByteBuffer.allocate(FRAME_HEADER + MAX_FRAME_PAYLOAD);
         private final ByteArrayOutputStream message = new ByteArrayOutputStream();
 
         void send(SocketChannel channel) throws IOException {
@@ -137,21 +142,21 @@ final class RawWorkloadClient {
             }
             in.flip();
             try {
-                while (in.remaining() >= 9) {
+                while (in.remaining() >= FRAME_HEADER) {
                     int start = in.position();
                     int length = ((in.get(start) & 0xff) << 16) | ((in.get(start + 1) & 0xff) << 8) | (in.get(start + 2) & 0xff);
-                    if (length > in.capacity() - 9) {
-                        throw new IOException("frame of " + length + " bytes: larger than this client reads");
+                    if (length > MAX_FRAME_PAYLOAD) {
+                        throw new IOException("frame of " + length + " bytes: larger than the maximum frame size");
                     }
-                    if (in.remaining() < 9 + length) {
+                    if (in.remaining() < FRAME_HEADER + length) {
                         break;
                     }
                     int type = in.get(start + 3);
                     int flags = in.get(start + 4);
                     int stream = in.getInt(start + 5) & 0x7fffffff;
-                    in.position(start + 9 + length);
+                    in.position(start + FRAME_HEADER + length);
                     if (stream == STREAM && type == DATA) {
-                        message.write(in.array(), start + 9, length);
+                        message.write(in.array(), start + FRAME_HEADER, length);
                         X509SVIDResponse response = completeMessage(message.toByteArray());
                         if (response != null) {
                             return response;

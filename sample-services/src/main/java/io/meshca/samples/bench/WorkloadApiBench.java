@@ -5,6 +5,7 @@ import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.proto.workload.X509SVIDResponse;
 import io.meshca.server.server.CaServer;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,7 +65,7 @@ final class WorkloadApiBench {
      * milliseconds of CPU per connection, and a parked thread per client a wake-up and several context
      * switches, all on the agent's own two cores ({@link #firstSvid} includes both).
      */
-    Figures firstSvidRaw(int clients, int rounds) throws java.io.IOException {
+    Figures firstSvidRaw(int clients, int rounds) throws IOException {
         RawWorkloadClient client = new RawWorkloadClient(socket);
         List<Latencies> parts = new ArrayList<>();
         long errors = 0;
@@ -77,7 +78,7 @@ final class WorkloadApiBench {
     }
 
     /** Bursts of {@code clients} minimal connections, unmeasured, until {@code duration} has passed (at least one). */
-    void warmUp(int clients, Duration duration) throws java.io.IOException {
+    void warmUp(int clients, Duration duration) throws IOException {
         RawWorkloadClient client = new RawWorkloadClient(socket);
         long end = System.nanoTime() + duration.toNanos();
         do {
