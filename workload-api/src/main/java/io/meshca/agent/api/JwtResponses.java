@@ -17,6 +17,8 @@ import java.util.TreeMap;
 /** JWT parts of the Workload API in wire form: JWKS per trust domain ID, claims as a Struct. */
 final class JwtResponses {
 
+    static final X509Snapshot.View<JWTBundlesResponse> BUNDLES = new X509Snapshot.View<>(JwtResponses::bundles);
+
     private JwtResponses() {
     }
 

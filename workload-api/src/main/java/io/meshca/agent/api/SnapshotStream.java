@@ -22,7 +22,7 @@ final class SnapshotStream<T> {
     static final String NO_IDENTITY = "no identity issued";
 
     private final ServerCallStreamObserver<T> call;
-    private final Function<X509Snapshot, T> convert;
+    private final X509Snapshot.View<T> view;
     private final boolean skipUnchanged;
 
     // The listener (cache thread) and the cancel handler (gRPC thread) race: both take this stream's
@@ -30,22 +30,23 @@ final class SnapshotStream<T> {
     private final CallSubscription lifecycle;
     private T last; // guarded by this
 
-    private SnapshotStream(ServerCallStreamObserver<T> call, Function<X509Snapshot, T> convert, boolean skipUnchanged) {
+    private SnapshotStream(ServerCallStreamObserver<T> call, X509Snapshot.View<T> view, boolean skipUnchanged) {
         this.call = call;
-        this.convert = convert;
+        this.view = view;
         this.skipUnchanged = skipUnchanged;
         this.lifecycle = new CallSubscription(this, call);
     }
 
     /**
-     * Starts streaming the snapshots of {@code subscribe} to {@code call}.
+     * Starts streaming the snapshots of {@code subscribe} to {@code call}, each as {@code view} renders it
+     * (once per snapshot, shared by every stream it reaches).
      *
      * @param skipUnchanged send a message only when it differs from the previous one (for bundles,
      *     which do not change when an SVID rotates)
      */
-    static <T> void start(ServerCallStreamObserver<T> call, Function<X509Snapshot, T> convert, boolean skipUnchanged,
+    static <T> void start(ServerCallStreamObserver<T> call, X509Snapshot.View<T> view, boolean skipUnchanged,
                           Function<java.util.function.Consumer<X509Snapshot>, WorkloadIdentitySource.Subscription> subscribe) {
-        SnapshotStream<T> stream = new SnapshotStream<>(call, convert, skipUnchanged);
+        SnapshotStream<T> stream = new SnapshotStream<>(call, view, skipUnchanged);
         call.setOnCancelHandler(stream.lifecycle::close);
         WorkloadIdentitySource.Subscription subscription;
         try {
@@ -73,7 +74,7 @@ final class SnapshotStream<T> {
                 ended = lifecycle.endLocked(Status.PERMISSION_DENIED.withDescription(NO_IDENTITY));
             } else {
                 try {
-                    message = convert.apply(snapshot);
+                    message = snapshot.render(view);
                 } catch (RuntimeException e) {
                     ended = lifecycle.endLocked(GrpcErrors.toStatus(e).getStatus());
                 }

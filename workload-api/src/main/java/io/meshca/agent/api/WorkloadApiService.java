@@ -55,14 +55,14 @@ public final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorklo
     @Override
     public void fetchX509SVID(X509SVIDRequest request, StreamObserver<X509SVIDResponse> responses) {
         SelectorSet selectors = CallerSelectors.current();
-        SnapshotStream.start((ServerCallStreamObserver<X509SVIDResponse>) responses, X509Responses::svids, false,
+        SnapshotStream.start((ServerCallStreamObserver<X509SVIDResponse>) responses, X509Responses.SVIDS, false,
                 listener -> source.subscribe(selectors, listener));
     }
 
     @Override
     public void fetchX509Bundles(X509BundlesRequest request, StreamObserver<X509BundlesResponse> responses) {
         SelectorSet selectors = CallerSelectors.current();
-        SnapshotStream.start((ServerCallStreamObserver<X509BundlesResponse>) responses, X509Responses::bundles, true,
+        SnapshotStream.start((ServerCallStreamObserver<X509BundlesResponse>) responses, X509Responses.BUNDLES, true,
                 listener -> source.subscribe(selectors, listener));
     }
 
@@ -87,7 +87,7 @@ public final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorklo
             return;
         }
         SelectorSet selectors = CallerSelectors.current();
-        SnapshotStream.start((ServerCallStreamObserver<JWTBundlesResponse>) responses, JwtResponses::bundles, true,
+        SnapshotStream.start((ServerCallStreamObserver<JWTBundlesResponse>) responses, JwtResponses.BUNDLES, true,
                 listener -> source.subscribe(selectors, listener));
     }
 

@@ -15,6 +15,9 @@ import java.util.TreeMap;
 /** Snapshots of the cache in the Workload API's wire form (DER chains leaf first, PKCS#8 keys, bundles keyed by trust domain ID). */
 final class X509Responses {
 
+    static final X509Snapshot.View<X509SVIDResponse> SVIDS = new X509Snapshot.View<>(X509Responses::svids);
+    static final X509Snapshot.View<X509BundlesResponse> BUNDLES = new X509Snapshot.View<>(X509Responses::bundles);
+
     private X509Responses() {
     }
 
