@@ -1,7 +1,5 @@
 package io.meshca.samples.bench;
 
-import io.meshca.agent.agent.NodeAgent;
-import io.meshca.agent.config.AgentConfig;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
@@ -22,12 +20,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code bench workload-api}: first-SVID latency, entry-to-SVID propagation, agent memory under many streams. */
 @Command(name = "workload-api", mixinStandardHelpOptions = true,
-        description = {"Start a ca-server and a node agent in this process, register this process, then measure the time "
-                + "from connecting to the first X509-SVID for N concurrent workloads (threads and channel objects made "
-                + "before the clock starts, the connections inside it), from starting the call to the first X509-SVID for N "
-                + "workloads connected beforehand, and from creating an entry to its SVID on an open stream. "
-                + "With -streams > 0, also start the agent jar as its own process and read its resident memory (VmRSS) "
-                + "while it serves that many streams.",
+        description = {"Start a ca-server in this process and the node agent jar as its own process with the JVM options "
+                + "./meshca agent uses, register this process, then measure against that agent: the time from connecting to "
+                + "the first X509-SVID for N concurrent workloads (grpc-java channels, then minimal clients after -warmup of "
+                + "unmeasured bursts), from starting the call to the first X509-SVID for N workloads connected beforehand, "
+                + "and from creating an entry to its SVID on an open stream; with -streams > 0, finally the agent's resident "
+                + "memory (VmRSS) while it serves that many streams.",
                 "The last lines are `workload-api-connected: clients=<n> p50=<ms> p99=<ms>`, "
                         + "`workload-api: clients=<n> p50=<ms> p99=<ms> errors=<n>` and `propagation: p50=<ms> p99=<ms>`."})
 public final class WorkloadApiBenchCommand implements Callable<Integer> {
@@ -37,7 +35,6 @@ public final class WorkloadApiBenchCommand implements Callable<Integer> {
 
     static final String HOME_ENV = "MESHCA_HOME";
     static final SpiffeId NODE = SpiffeId.parse("spiffe://example.org/meshca-bench/node");
-    static final SpiffeId MEMORY_NODE = SpiffeId.parse("spiffe://example.org/meshca-bench/memory-node");
     static final SpiffeId WORKLOAD = SpiffeId.parse("spiffe://example.org/meshca-bench/workload");
 
     @Option(names = "-clients", defaultValue = "100", description = "concurrent workloads (default: ${DEFAULT-VALUE})")
@@ -59,12 +56,12 @@ public final class WorkloadApiBenchCommand implements Callable<Integer> {
             description = "streams held open on an agent process to read its memory; 0 skips it (default: ${DEFAULT-VALUE})")
     int streams;
 
-    @Option(names = "-agentJar", description = "the agent jar for -streams (default: $" + HOME_ENV
+    @Option(names = "-agentJar", description = "the agent jar (default: $" + HOME_ENV
             + "/workload-api/target/meshca-agent.jar)")
     Path agentJar;
 
     @Option(names = "-agentJavaOptions",
-            description = "JVM options for the agent process of -streams, space-separated, e.g. \"-Xmx64m -XX:+UseSerialGC\"; "
+            description = "JVM options for the agent process, space-separated, e.g. \"-Xmx64m -XX:+UseSerialGC\"; "
                     + "\"\" for the JVM's defaults (default: those ./meshca agent starts it with: $MESHCA_AGENT_JAVA_OPTS, "
                     + "else workload-api/jvm.options)")
     String agentJavaOptions;
@@ -77,6 +74,10 @@ public final class WorkloadApiBenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         long uid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
         SelectorSet thisUid = SelectorSet.of(Selector.parse("unix:uid:" + uid));
+        Path home = Path.of(Optional.ofNullable(System.getenv(HOME_ENV)).filter(s -> !s.isBlank()).orElse("")).toAbsolutePath();
+        Path jar = Optional.ofNullable(agentJar).orElseGet(() -> home.resolve("workload-api/target/meshca-agent.jar"));
+        // measured as shipped: the options ./meshca agent starts it with, unless told otherwise
+        List<String> javaOptions = agentJavaOptions == null ? AgentJvmOptions.of(home) : AgentJvmOptions.split(agentJavaOptions);
         String memoryLine = null;
         WorkloadApiBench.Figures first;
         WorkloadApiBench.Figures grpcJava;
@@ -84,22 +85,16 @@ public final class WorkloadApiBenchCommand implements Callable<Integer> {
         WorkloadApiBench.Figures propagation;
         try (BenchServer bench = BenchServer.start("meshca-bench-wl")) {
             var server = bench.server;
-            Path bundle = bench.writeBundle();
-            if (streams > 0) {
-                memoryLine = agentMemory(bench, bundle, thisUid, out);
-            }
             server.createEntry(WORKLOAD, NODE, thisUid, Duration.ZERO);
-            try (NodeAgent agent = NodeAgent.start(AgentConfig.builder()
-                    .serverAddress("127.0.0.1")
-                    .serverPort(server.agentApiPort())
-                    .socketPath(bench.dir.resolve("agent/api.sock"))
-                    .trustBundle(bundle)
-                    .joinToken(server.generateJoinToken(Duration.ofMinutes(10), Optional.of(NODE)))
-                    .dataDir(bench.dir.resolve("agent-data"))
-                    .build())) {
-                WorkloadApiBench.awaitServed(agent.socketPath());
-                WorkloadApiBench wl = new WorkloadApiBench(agent.socketPath());
-                out.println("bench: agent serving on " + agent.socketPath() + "; one warm-up round per client kind, "
+            Path socket = bench.dir.resolve("agent/api.sock");
+            try (AgentProcess agent = AgentProcess.start(jar, javaOptions, server.agentApiPort(), bench.writeBundle(),
+                    server.generateJoinToken(Duration.ofMinutes(10), Optional.of(NODE)), socket,
+                    bench.dir.resolve("agent-data"), bench.dir.resolve("agent.log"))) {
+                agent.awaitSocket(Duration.ofSeconds(60));
+                WorkloadApiBench.awaitServed(socket);
+                WorkloadApiBench wl = new WorkloadApiBench(socket);
+                out.println("bench: agent process " + agent.pid() + " serving on " + socket + " (jvm=\""
+                        + AgentJvmOptions.describe(javaOptions) + "\"); one warm-up round per client kind, "
                         + warmup.toSeconds() + " s of warm-up bursts before the workload-api rounds");
                 out.flush();
                 wl.firstSvid(clients, 1);
@@ -107,9 +102,15 @@ public final class WorkloadApiBenchCommand implements Callable<Integer> {
                 wl.firstSvidConnected(clients, 1);
                 connected = wl.firstSvidConnected(clients, rounds);
                 wl.warmUp(clients, warmup);
+                long cpuBefore = agent.cpuMicros();
                 first = wl.firstSvidRaw(clients, rounds);
-                out.println("bench: " + first.samples() + " first SVIDs measured; creating " + entries + " entries");
+                long cpu = agent.cpuMicros() - cpuBefore;
+                out.println("bench: " + first.samples() + " first SVIDs measured; agent CPU "
+                        + cpu / Math.max(1, first.samples()) + " us per connection + first SVID; creating " + entries + " entries");
                 propagation = wl.propagation(server, NODE, thisUid, entries);
+                if (streams > 0) {
+                    memoryLine = agentMemory(agent, socket, javaOptions, out);
+                }
             }
         }
         if (memoryLine != null) {
@@ -120,8 +121,7 @@ public final class WorkloadApiBenchCommand implements Callable<Integer> {
                 + Latencies.ms(grpcJava.p99Millis()) + " errors=" + grpcJava.errors());
         out.println("workload-api-connected: clients=" + clients + " p50=" + Latencies.ms(connected.p50Millis()) + " p99="
                 + Latencies.ms(connected.p99Millis()));
-        // the agent's figure: minimal raw HTTP/2 clients, connect -> first SVID
-
+        // the agent's figure: minimal raw HTTP/2 clients, burst start -> first SVID
         out.println("workload-api: clients=" + clients + " p50=" + Latencies.ms(first.p50Millis()) + " p99="
                 + Latencies.ms(first.p99Millis()) + " errors=" + first.errors());
         out.println("propagation: p50=" + Latencies.ms(propagation.p50Millis()) + " p99="
@@ -130,37 +130,20 @@ public final class WorkloadApiBenchCommand implements Callable<Integer> {
         return first.errors() == 0 && grpcJava.errors() == 0 && connected.errors() == 0 && propagation.errors() == 0 ? 0 : 1;
     }
 
-    private String agentMemory(BenchServer bench, Path bundle, SelectorSet selectors, PrintWriter out) throws Exception {
-        bench.server.createEntry(WORKLOAD, MEMORY_NODE, selectors, Duration.ZERO);
-        Path home = Path.of(Optional.ofNullable(System.getenv(HOME_ENV)).filter(s -> !s.isBlank()).orElse("")).toAbsolutePath();
-        Path jar = Optional.ofNullable(agentJar).orElseGet(() -> home.resolve("workload-api/target/meshca-agent.jar"));
-        Path socket = bench.dir.resolve("agent-process/api.sock");
-        // measured as shipped: the options ./meshca agent starts it with, unless told otherwise
-        List<String> javaOptions = agentJavaOptions == null ? AgentJvmOptions.of(home) : AgentJvmOptions.split(agentJavaOptions);
-        try (AgentProcess agent = AgentProcess.start(jar, javaOptions, bench.server.agentApiPort(), bundle,
-                bench.server.generateJoinToken(Duration.ofMinutes(10), Optional.of(MEMORY_NODE)), socket,
-                bench.dir.resolve("agent-process-data"), bench.dir.resolve("agent-process.log"))) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.exists(socket)) {
-                if (!agent.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the agent process did not open its socket; its log: "
-                            + Files.readString(bench.dir.resolve("agent-process.log")));
-                }
-                Thread.sleep(50);
-            }
-            WorkloadApiBench.awaitServed(socket);
-            out.println("bench: agent process " + agent.pid() + " serving; opening " + streams + " streams");
-            try (WorkloadStreams ws = new WorkloadStreams(socket)) {
-                List<WorkloadStreams.Stream> open = WorkloadApiBench.holdStreams(ws, streams);
-                try {
-                    // let the streams settle (every first message sent, buffers returned) before reading RSS
-                    Thread.sleep(2000);
-                    long kb = agent.residentKilobytes();
-                    return "agent-memory: streams=" + streams + " rss=" + Math.round(kb / 1024.0) + "MB"
-                            + " jvm=\"" + AgentJvmOptions.describe(javaOptions) + "\"";
-                } finally {
-                    open.forEach(WorkloadStreams.Stream::close);
-                }
+    /** RSS while the agent, after the connection storms above, serves {@code streams} open streams. */
+    private String agentMemory(AgentProcess agent, Path socket, List<String> javaOptions, PrintWriter out) throws Exception {
+        out.println("bench: opening " + streams + " streams");
+        out.flush();
+        try (WorkloadStreams ws = new WorkloadStreams(socket)) {
+            List<WorkloadStreams.Stream> open = WorkloadApiBench.holdStreams(ws, streams);
+            try {
+                // let the streams settle (every first message sent, buffers returned) before reading RSS
+                Thread.sleep(2000);
+                long kb = agent.residentKilobytes();
+                return "agent-memory: streams=" + streams + " rss=" + Math.round(kb / 1024.0) + "MB"
+                        + " jvm=\"" + AgentJvmOptions.describe(javaOptions) + "\"";
+            } finally {
+                open.forEach(WorkloadStreams.Stream::close);
             }
         }
     }
