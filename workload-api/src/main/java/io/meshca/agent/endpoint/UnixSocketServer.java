@@ -39,12 +39,15 @@ public final class UnixSocketServer implements AutoCloseable {
     private final Server server;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
+    private final CallExecutor calls;
 
-    private UnixSocketServer(Path socket, Server server, EventLoopGroup bossGroup, EventLoopGroup workerGroup) {
+    private UnixSocketServer(Path socket, Server server, EventLoopGroup bossGroup, EventLoopGroup workerGroup,
+                             CallExecutor calls) {
         this.socket = socket;
         this.server = server;
         this.bossGroup = bossGroup;
         this.workerGroup = workerGroup;
+        this.calls = calls;
     }
 
     /**
@@ -62,6 +65,7 @@ public final class UnixSocketServer implements AutoCloseable {
         prepareDirectory(path);
         EventLoopGroup boss = new EpollEventLoopGroup(1);
         EventLoopGroup workers = new EpollEventLoopGroup(2);
+        CallExecutor calls = new CallExecutor("meshca-agent-calls", CallExecutor.defaultThreads(), CallExecutor.DEFAULT_STALL_AFTER);
         Server server = null;
         try {
             NettyServerBuilder builder = NettyServerBuilder
@@ -69,18 +73,20 @@ public final class UnixSocketServer implements AutoCloseable {
                             InternalNettyServerCredentials.create(new PeerCredentialsNegotiator()))
                     .bossEventLoopGroup(boss)
                     .workerEventLoopGroup(workers)
-                    .channelType(EpollServerDomainSocketChannel.class);
+                    .channelType(EpollServerDomainSocketChannel.class)
+                    .executor(calls);
             services.forEach(builder::addService);
             server = builder.build().start();
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxrwxrwx"));
             log.info("serving on unix socket {}", path);
-            return new UnixSocketServer(path, server, boss, workers);
+            return new UnixSocketServer(path, server, boss, workers, calls);
         } catch (IOException | RuntimeException e) {
             if (server != null) {
                 server.shutdownNow();
             }
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            calls.close();
             throw new UnavailableException("cannot serve on unix socket " + path + ": " + e.getMessage(), e);
         }
     }
@@ -100,6 +106,7 @@ public final class UnixSocketServer implements AutoCloseable {
         }
         bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        calls.close();
         try {
             Files.deleteIfExists(socket);
         } catch (IOException e) {

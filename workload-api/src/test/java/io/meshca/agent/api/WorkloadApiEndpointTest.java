@@ -8,6 +8,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import io.meshca.agent.attestation.workload.UnixWorkloadAttestor;
+import io.meshca.agent.attestation.workload.WorkloadAttestor;
 import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.agent.endpoint.UnixSocketServer;
 import io.meshca.common.grpc.UnixSockets;
@@ -18,7 +19,9 @@ import io.meshca.proto.workload.X509SVIDRequest;
 import io.meshca.proto.workload.X509SVIDResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,6 +89,62 @@ class WorkloadApiEndpointTest {
                                 e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
                 assertThat(source.subscriberCount()).isZero();
             } finally {
+                UnixSockets.shutdown(channel);
+            }
+        }
+    }
+
+    @Test
+    void callersWhoseAttestationHangs_doNotHoldUpTheNextCaller() throws Exception {
+        // more hanging callers than the endpoint has call threads on any machine (at most 16)
+        int hanging = 20;
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch allHanging = new CountDownLatch(hanging);
+        AtomicInteger calls = new AtomicInteger();
+        WorkloadAttestor real = UnixWorkloadAttestor.system();
+        WorkloadAttestor hangsAtFirst = pid -> {
+            if (calls.incrementAndGet() <= hanging) {
+                allHanging.countDown();
+                try {
+                    release.await(); // as a read of a binary on a stuck NFS mount would
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return real.attest(pid);
+        };
+        var source = new FakeWorkloadIdentitySource(Selector.parse("unix:uid:" + myUid()), PKI.snapshot(PKI.svid("/x", "")));
+        Path socket = dir.resolve("api.sock");
+
+        try (UnixSocketServer server = WorkloadApiEndpoint.start(socket, source, hangsAtFirst)) {
+            ManagedChannel channel = UnixSockets.channel(socket);
+            try {
+                for (int i = 0; i < hanging; i++) {
+                    SpiffeWorkloadAPIGrpc.newStub(channel)
+                            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(WorkloadApiServiceTest.securityHeader()))
+                            .fetchX509SVID(X509SVIDRequest.getDefaultInstance(), new io.grpc.stub.StreamObserver<>() {
+                                @Override
+                                public void onNext(X509SVIDResponse value) {
+                                }
+
+                                @Override
+                                public void onError(Throwable t) {
+                                }
+
+                                @Override
+                                public void onCompleted() {
+                                }
+                            });
+                }
+                assertThat(allHanging.await(10, TimeUnit.SECONDS)).as("every hanging caller reached attestation").isTrue();
+
+                X509SVIDResponse response = blockingApi(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .fetchX509SVID(X509SVIDRequest.getDefaultInstance()).next();
+
+                assertThat(response.getSvids(0).getSpiffeId()).isEqualTo("spiffe://example.org/x");
+                assertThat(release.getCount()).as("answered while the others still hang").isOne();
+            } finally {
+                release.countDown();
                 UnixSockets.shutdown(channel);
             }
         }
