@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -44,18 +43,18 @@ public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
     /** How long {@link #flush()} and a synchronous {@link #record} wait for the writer. */
     private static final long WAIT_SECONDS = 30;
 
-    /** {@code committed} is null in ASYNC mode: nobody waits for it. */
-    private record Pending(AuditEvent event, long atMillis, CompletableFuture<Void> committed) {
-    }
-
-    private static final class Barrier {
-        final CountDownLatch done = new CountDownLatch(1);
+    /**
+     * One queued item: an event to write ({@code event} set), or a {@link #flush()} marker ({@code event}
+     * null). {@code written} completes once the batch holding it is committed, exceptionally if it was
+     * not; it is null for ASYNC events, which nobody waits for.
+     */
+    private record Pending(AuditEvent event, long atMillis, CompletableFuture<Void> written) {
     }
 
     private final AuditStore store;
     private final Clock clock;
     private final Mode mode;
-    private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean closed;
     private AuditRecord head;
@@ -114,24 +113,28 @@ public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
         }
     }
 
+    /** Waits until everything recorded before is written (or its write failed, which is logged). */
     @Override
     public void flush() {
-        Barrier barrier = new Barrier();
-        queue.add(barrier);
+        CompletableFuture<Void> flushed = new CompletableFuture<>();
+        queue.add(new Pending(null, 0, flushed));
         try {
-            if (!barrier.done.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("audit log did not flush within " + WAIT_SECONDS + " s");
-            }
+            flushed.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            // only when the writer is gone; a failed batch completes its markers normally
+            throw new IllegalStateException("audit log did not flush: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("audit log did not flush within " + WAIT_SECONDS + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
     private void run() {
-        List<Object> batch = new ArrayList<>(BATCH);
-        while (true) {
-            try {
-                Object first = queue.poll(200, TimeUnit.MILLISECONDS);
+        List<Pending> batch = new ArrayList<>(BATCH);
+        try {
+            while (true) {
+                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     if (closed && queue.isEmpty()) {
                         return;
@@ -142,27 +145,35 @@ public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
                 queue.drainTo(batch, BATCH - 1);
                 write(batch);
                 batch.clear();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            // Interrupted, or an Error escaped a write: whoever still waits is told now, not after 30 s.
+            batch.addAll(queue);
+            queue.removeAll(batch);
+            IllegalStateException gone = new IllegalStateException("the audit writer stopped");
+            batch.forEach(p -> {
+                if (p.written() != null) {
+                    p.written().completeExceptionally(gone);
+                }
+            });
         }
     }
 
     /** Writes one batch and then releases everyone waiting on it: recorders (SYNC) and flushers. */
-    private void write(List<Object> batch) {
+    private void write(List<Pending> batch) {
         RuntimeException failure = null;
-        int rowCount = 0;
+        int rowCount = (int) batch.stream().filter(p -> p.event() != null).count();
         try {
-            List<AuditRecord> rows = new ArrayList<>(batch.size());
+            List<AuditRecord> rows = new ArrayList<>(rowCount);
             AuditRecord prev = head;
-            for (Object o : batch) {
-                if (o instanceof Pending p) {
+            for (Pending p : batch) {
+                if (p.event() != null) {
                     prev = AuditChain.next(prev, p.atMillis(), p.event());
                     rows.add(prev);
                 }
             }
-            rowCount = rows.size();
             store.append(rows);
             head = prev;
         } catch (RuntimeException e) {
@@ -172,15 +183,14 @@ public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
             log.error("cannot write {} audit rows", rowCount, e);
             failure = e;
         }
-        for (Object o : batch) {
-            if (o instanceof Pending p && p.committed() != null) {
-                if (failure == null) {
-                    p.committed().complete(null);
-                } else {
-                    p.committed().completeExceptionally(failure);
-                }
-            } else if (o instanceof Barrier b) {
-                b.done.countDown();
+        for (Pending p : batch) {
+            if (p.written() == null) {
+                continue;
+            }
+            if (failure == null || p.event() == null) {
+                p.written().complete(null); // a flush waits for the attempt; the failure was logged
+            } else {
+                p.written().completeExceptionally(failure);
             }
         }
     }
