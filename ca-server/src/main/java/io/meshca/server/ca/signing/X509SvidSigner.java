@@ -131,8 +131,8 @@ public final class X509SvidSigner {
             tbs.setSerialNumber(new ASN1Integer(serial));
             tbs.setSignature(ca.algorithm());
             tbs.setIssuer(ca.issuer());
-            tbs.setStartDate(time(notBefore));
-            tbs.setEndDate(time(notAfter));
+            tbs.setStartDate(time(notBefore, START_TIMES));
+            tbs.setEndDate(time(notAfter, END_TIMES));
             tbs.setSubject(subject(request.dnsNames()));
             tbs.setSubjectPublicKeyInfo(key);
             tbs.setExtensions(new Extensions(new Extension[] {BASIC_CONSTRAINTS, KEY_USAGE, EXTENDED_KEY_USAGE,
@@ -194,10 +194,14 @@ public final class X509SvidSigner {
      * Castle's {@code Time(Date)} makes, without the SimpleDateFormat and Locale it builds per call.
      */
     static Time time(Instant instant) {
+        return time(instant, START_TIMES);
+    }
+
+    private static Time time(Instant instant, ThreadLocal<CachedTime[]> times) {
         // Bouncy Castle validates a time string by parsing it with SimpleDateFormat; every leaf signed
         // in the same second shares its two times, so they are made once per second (per thread).
         long second = instant.getEpochSecond();
-        CachedTime[] cache = TIMES.get();
+        CachedTime[] cache = times.get();
         int slot = (int) (second & (cache.length - 1));
         CachedTime hit = cache[slot];
         if (hit != null && hit.epochSecond() == second) {
@@ -211,8 +215,12 @@ public final class X509SvidSigner {
     private record CachedTime(long epochSecond, Time time) {
     }
 
-    /** Direct-mapped by epoch second; a power of two. */
-    private static final ThreadLocal<CachedTime[]> TIMES = ThreadLocal.withInitial(() -> new CachedTime[8]);
+    /**
+     * Direct-mapped by epoch second; a power of two. Start and end times have a cache each: in one they
+     * would evict each other on every signature whenever (TTL + backdating) is a multiple of its size.
+     */
+    private static final ThreadLocal<CachedTime[]> START_TIMES = ThreadLocal.withInitial(() -> new CachedTime[8]);
+    private static final ThreadLocal<CachedTime[]> END_TIMES = ThreadLocal.withInitial(() -> new CachedTime[8]);
 
     private static Time encodeTime(Instant instant) {
         Instant seconds = instant.truncatedTo(ChronoUnit.SECONDS);
