@@ -12,14 +12,17 @@ import io.grpc.Status;
 import io.meshca.server.audit.AuditEvent;
 import io.meshca.server.audit.AuditLog;
 import io.meshca.server.audit.AuditWriteException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Writes every mutating admin call to the audit log with its request and outcome. Requests are
  * recorded, responses never: a GenerateJoinToken response holds the secret token. With
- * {@code auditWrites: sync}, a successful call whose row cannot be stored ends UNAVAILABLE instead of OK
- * (its response, a join token for example, does not reach the client).
+ * {@code auditWrites: sync}, a successful call whose row cannot be stored ends UNAVAILABLE instead of OK,
+ * and its response (a join token, for example) is never sent: responses are held until the row is
+ * recorded. Mutating admin calls are unary, so holding their one response costs nothing.
  */
 public final class AdminAuditInterceptor implements ServerInterceptor {
 
@@ -42,6 +45,13 @@ public final class AdminAuditInterceptor implements ServerInterceptor {
         String fullName = call.getMethodDescriptor().getFullMethodName();
         AtomicReference<String> request = new AtomicReference<>("");
         ServerCall<Q, R> recording = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+            private final List<R> held = new ArrayList<>(1);
+
+            @Override
+            public void sendMessage(R message) {
+                held.add(message);
+            }
+
             @Override
             public void close(Status status, Metadata trailers) {
                 Status outcome = status;
@@ -55,6 +65,9 @@ public final class AdminAuditInterceptor implements ServerInterceptor {
                         outcome = Status.UNAVAILABLE.withDescription(method + " took effect, but " + e.getMessage())
                                 .withCause(e);
                     }
+                }
+                if (outcome == status) {
+                    held.forEach(super::sendMessage);
                 }
                 super.close(outcome, trailers);
             }
