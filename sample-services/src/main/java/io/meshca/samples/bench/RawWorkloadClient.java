@@ -49,8 +49,9 @@ final class RawWorkloadClient {
         try (Selector selector = Selector.open()) {
             long t0 = System.nanoTime();
             for (int i = 0; i < clients; i++) {
+                SocketChannel channel = null;
                 try {
-                    SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+                    channel = SocketChannel.open(StandardProtocolFamily.UNIX);
                     channel.configureBlocking(false);
                     Connection connection = new Connection();
                     if (channel.connect(socket)) {
@@ -62,6 +63,9 @@ final class RawWorkloadClient {
                 } catch (IOException e) {
                     errors++;
                     pending--;
+                    if (channel != null) {
+                        channel.close(); // not registered, so the clean-up below would not see it
+                    }
                 }
             }
             long end = t0 + deadline.toNanos();

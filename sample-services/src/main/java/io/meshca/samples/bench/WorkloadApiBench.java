@@ -119,7 +119,11 @@ final class WorkloadApiBench {
         CountDownLatch go = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(streams.size());
         List<Thread> threads = new ArrayList<>(streams.size());
+        // one per stream, set by whatever ends its sample first: its SVID, its error, or the deadline
+        List<AtomicBoolean> ended = new ArrayList<>(streams.size());
         for (WorkloadStreams.Stream stream : streams) {
+            AtomicBoolean first = new AtomicBoolean();
+            ended.add(first);
             Thread t = new Thread(() -> {
                 parked.countDown();
                 try {
@@ -128,7 +132,6 @@ final class WorkloadApiBench {
                     return;
                 }
                 long t0 = System.nanoTime();
-                AtomicBoolean first = new AtomicBoolean();
                 stream.fetchX509Svid(message -> {
                     if (message.getSvidsCount() > 0 && first.compareAndSet(false, true)) {
                         long elapsed = System.nanoTime() - t0;
@@ -151,7 +154,8 @@ final class WorkloadApiBench {
         parked.await();
         go.countDown();
         if (!done.await(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
-            errors.addAndGet(done.getCount());
+            // unanswered: an error once, not again when closing the stream cancels it
+            ended.stream().filter(first -> first.compareAndSet(false, true)).forEach(first -> errors.incrementAndGet());
         }
         for (Thread t : threads) {
             t.join();
@@ -214,7 +218,7 @@ final class WorkloadApiBench {
         try (WorkloadStreams streams = new WorkloadStreams(socket)) {
             while (true) {
                 CountDownLatch answered = new CountDownLatch(1);
-                java.util.concurrent.atomic.AtomicBoolean served = new java.util.concurrent.atomic.AtomicBoolean();
+                AtomicBoolean served = new AtomicBoolean();
                 try (WorkloadStreams.Stream stream = streams.open(m -> {
                     if (m.getSvidsCount() > 0) {
                         served.set(true);
@@ -241,7 +245,7 @@ final class WorkloadApiBench {
         List<WorkloadStreams.Stream> open = new ArrayList<>(count);
         AtomicReference<Status> failure = new AtomicReference<>();
         for (int i = 0; i < count; i++) {
-            java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicBoolean first = new AtomicBoolean();
             open.add(streams.open(m -> {
                 if (m.getSvidsCount() > 0 && first.compareAndSet(false, true)) {
                     served.countDown();
