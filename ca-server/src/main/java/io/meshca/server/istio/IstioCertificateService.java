@@ -48,7 +48,7 @@ public final class IstioCertificateService extends IstioCertificateServiceGrpc.I
             IstioCaller caller = IstioCaller.current();
             byte[] csr = csrDer(request.getCsr());
             Duration ttl = validity.ttlFor(request.getValidityDuration());
-            Optional<String> cluster = clusterId(request.getMetadata()).or(() -> caller.clusterIdHeader().map(IstioCertificateService::loggable));
+            Optional<String> cluster = clusterId(request.getMetadata()).or(() -> caller.clusterIdHeader().map(LogSafe::of));
             List<X509Certificate> issued = issuer.issueAuthenticatedSvid(caller.id(), csr, ttl, caller.id().toString(), VIA);
             log.info("Istio certificate issued to {} via {} (cluster {}, serial {}, expires {})", caller.id(),
                     caller.credential(), cluster.orElse("-"), issued.get(0).getSerialNumber().toString(16),
@@ -86,14 +86,10 @@ public final class IstioCertificateService extends IstioCertificateServiceGrpc.I
         return n;
     }
 
+    /** The caller chooses this text, so it is made short and printable before it reaches the log. */
     private static Optional<String> clusterId(Struct metadata) {
         Value v = metadata.getFieldsMap().get(CLUSTER_ID);
-        return v != null && v.hasStringValue() && !v.getStringValue().isBlank() ? Optional.of(loggable(v.getStringValue()))
+        return v != null && v.hasStringValue() && !v.getStringValue().isBlank() ? Optional.of(LogSafe.of(v.getStringValue()))
                 : Optional.empty();
-    }
-
-    /** The caller chooses this text: keep it short and printable before it reaches the log. */
-    static String loggable(String clusterId) {
-        return LogSafe.of(clusterId);
     }
 }
