@@ -19,8 +19,7 @@ public final class AgentJvmOptions {
     public static final String FILE = "workload-api/jvm.options";
     public static final String ENV = "MESHCA_AGENT_JAVA_OPTS";
 
-    private AgentJvmOptions() {
-    }
+    private AgentJvmOptions() {}
 
     public static List<String> of(Path home) {
         return of(home, System.getenv());
@@ -61,6 +60,8 @@ public final class AgentJvmOptions {
 
     /** {@code -Xmx48m -XX:+UseSerialGC} → its options. */
     public static List<String> split(String spaceSeparated) {
-        return spaceSeparated.isBlank() ? List.of() : List.of(spaceSeparated.strip().split("\\s+"));
+        return spaceSeparated.isBlank()
+                ? List.of()
+                : List.of(spaceSeparated.strip().split("\\s+"));
     }
 }

@@ -13,7 +13,9 @@ import picocli.CommandLine.Command;
  * payments through their own main classes ({@code OrdersMain}, {@code PaymentsMain}), not through this
  * one, because the main class is part of their attested identity.
  */
-@Command(name = "meshca-samples", mixinStandardHelpOptions = true,
+@Command(
+        name = "meshca-samples",
+        mixinStandardHelpOptions = true,
         subcommands = {OrdersCommand.class, PaymentsCommand.class, DemoCommand.class, BenchCommand.class},
         description = "The meshca demo workloads, the demo runner and the bench commands.")
 public final class SamplesMain implements Runnable {

@@ -23,7 +23,8 @@ class AgentJvmOptionsTest {
         Files.writeString(home.resolve(AgentJvmOptions.FILE), "-Xmx48m\n");
 
         assertThat(AgentJvmOptions.of(home, Map.of())).containsExactly("-Xmx48m");
-        assertThat(AgentJvmOptions.of(home, Map.of(AgentJvmOptions.ENV, " -Xmx1g  -Dx=y "))).containsExactly("-Xmx1g", "-Dx=y");
+        assertThat(AgentJvmOptions.of(home, Map.of(AgentJvmOptions.ENV, " -Xmx1g  -Dx=y ")))
+                .containsExactly("-Xmx1g", "-Dx=y");
         assertThat(AgentJvmOptions.of(home, Map.of(AgentJvmOptions.ENV, ""))).isEmpty();
         assertThat(AgentJvmOptions.of(home.resolve("elsewhere"), Map.of())).isEmpty();
     }

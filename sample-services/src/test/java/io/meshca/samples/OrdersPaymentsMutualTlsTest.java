@@ -44,9 +44,13 @@ class OrdersPaymentsMutualTlsTest {
     @BeforeEach
     void startPayments() {
         paymentsSource = new SwappableX509Source(CA, SwappableX509Source.leaf(CA, PAYMENTS.toString()));
-        payments = PaymentsServer.start(new InetSocketAddress("127.0.0.1", 0), paymentsSource, paymentsPolicy,
+        payments = PaymentsServer.start(
+                new InetSocketAddress("127.0.0.1", 0),
+                paymentsSource,
+                paymentsPolicy,
                 (peer, reason) -> paymentsRefusals.add(peer + " | " + reason),
-                (peer, serial) -> clientSerialsSeen.add(serial), Duration.ofMinutes(5));
+                (peer, serial) -> clientSerialsSeen.add(serial),
+                Duration.ofMinutes(5));
     }
 
     @AfterEach
@@ -73,7 +77,9 @@ class OrdersPaymentsMutualTlsTest {
             assertThat(stranger.payOnce()).isFalse();
             assertThat(stranger.counters().snapshot().failed()).isEqualTo(1);
         }
-        assertThat(paymentsRefusals).singleElement().asString()
+        assertThat(paymentsRefusals)
+                .singleElement()
+                .asString()
                 .startsWith(intruder + " | ")
                 .contains(paymentsPolicy.refusalMessage(intruder))
                 .contains("only spiffe://example.org/orders may connect");
@@ -82,11 +88,13 @@ class OrdersPaymentsMutualTlsTest {
     @Test
     void aCertificateFromAnotherCa_isRefusedBeforeAnyIdCheck() {
         TestPki.Authority rogueCa = SwappableX509Source.ca("example.org");
-        SwappableX509Source rogue = new SwappableX509Source(rogueCa, SwappableX509Source.leaf(rogueCa, ORDERS.toString()));
+        SwappableX509Source rogue =
+                new SwappableX509Source(rogueCa, SwappableX509Source.leaf(rogueCa, ORDERS.toString()));
         // the rogue orders trusts the real CA, so only payments' check of the client chain can stop it
-        SwappableX509Source trustsRealCa = new SwappableX509Source(CA, SwappableX509Source.leaf(rogueCa, ORDERS.toString()));
-        try (OrdersTraffic orders = new OrdersTraffic("127.0.0.1:" + payments.port(), trustsRealCa,
-                PeerPolicy.only("orders", PAYMENTS))) {
+        SwappableX509Source trustsRealCa =
+                new SwappableX509Source(CA, SwappableX509Source.leaf(rogueCa, ORDERS.toString()));
+        try (OrdersTraffic orders =
+                new OrdersTraffic("127.0.0.1:" + payments.port(), trustsRealCa, PeerPolicy.only("orders", PAYMENTS))) {
             assertThat(orders.payOnce()).isFalse();
         }
         assertThat(rogue.spiffeId()).isEqualTo(ORDERS);
@@ -95,11 +103,17 @@ class OrdersPaymentsMutualTlsTest {
 
     @Test
     void ordersRefusesAServerThatIsNotPayments() {
-        SwappableX509Source impostorSource = new SwappableX509Source(CA,
-                SwappableX509Source.leaf(CA, "spiffe://example.org/impostor"));
-        PaymentsServer impostor = PaymentsServer.start(new InetSocketAddress("127.0.0.1", 0), impostorSource,
-                PeerPolicy.only("impostor", ORDERS), (peer, reason) -> { }, (peer, serial) -> { }, Duration.ofMinutes(5));
-        try (OrdersTraffic orders = new OrdersTraffic("127.0.0.1:" + impostor.port(),
+        SwappableX509Source impostorSource =
+                new SwappableX509Source(CA, SwappableX509Source.leaf(CA, "spiffe://example.org/impostor"));
+        PaymentsServer impostor = PaymentsServer.start(
+                new InetSocketAddress("127.0.0.1", 0),
+                impostorSource,
+                PeerPolicy.only("impostor", ORDERS),
+                (peer, reason) -> {},
+                (peer, serial) -> {},
+                Duration.ofMinutes(5));
+        try (OrdersTraffic orders = new OrdersTraffic(
+                "127.0.0.1:" + impostor.port(),
                 new SwappableX509Source(CA, SwappableX509Source.leaf(CA, ORDERS.toString())),
                 PeerPolicy.only("orders", PAYMENTS))) {
             assertThat(orders.payOnce()).isFalse();
@@ -113,10 +127,13 @@ class OrdersPaymentsMutualTlsTest {
         SwappableX509Source ordersSource = new SwappableX509Source(CA, SwappableX509Source.leaf(CA, ORDERS.toString()));
         List<String> serverSerialsSeen = new CopyOnWriteArrayList<>();
         ManagedChannel channel = NettyChannelBuilder.forTarget("127.0.0.1:" + payments.port())
-                .sslContext(SpiffeTls.client(ordersSource, (id, chain) -> {
-                    PeerPolicy.only("orders", PAYMENTS).verify(id, chain);
-                    serverSerialsSeen.add(chain[0].getSerialNumber().toString(16));
-                }, (peer, reason) -> ordersRefusals.add(reason)))
+                .sslContext(SpiffeTls.client(
+                        ordersSource,
+                        (id, chain) -> {
+                            PeerPolicy.only("orders", PAYMENTS).verify(id, chain);
+                            serverSerialsSeen.add(chain[0].getSerialNumber().toString(16));
+                        },
+                        (peer, reason) -> ordersRefusals.add(reason)))
                 .build();
         try {
             PaymentsGrpc.PaymentsBlockingStub stub = PaymentsGrpc.newBlockingStub(channel);
@@ -139,14 +156,18 @@ class OrdersPaymentsMutualTlsTest {
     }
 
     private OrdersTraffic ordersAs(String spiffeId, SpiffeId expectedServer) {
-        return new OrdersTraffic("127.0.0.1:" + payments.port(),
+        return new OrdersTraffic(
+                "127.0.0.1:" + payments.port(),
                 new SwappableX509Source(CA, SwappableX509Source.leaf(CA, spiffeId)),
                 PeerPolicy.only("orders", expectedServer));
     }
 
     private static Receipt pay(PaymentsGrpc.PaymentsBlockingStub stub) {
         return stub.withDeadlineAfter(10, TimeUnit.SECONDS)
-                .pay(PayRequest.newBuilder().setOrderId("o-1").setAmountCents(100).build());
+                .pay(PayRequest.newBuilder()
+                        .setOrderId("o-1")
+                        .setAmountCents(100)
+                        .build());
     }
 
     private static String serial(SwappableX509Source source) {

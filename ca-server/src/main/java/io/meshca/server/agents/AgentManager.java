@@ -32,8 +32,10 @@ public final class AgentManager {
     private final AuditLog audit;
     private final Clock clock;
 
-    public AgentManager(List<NodeAttestor> attestors, AgentStore agents, SvidIssuer issuer, AuditLog audit, Clock clock) {
-        this.attestors = attestors.stream().collect(Collectors.toUnmodifiableMap(NodeAttestor::type, Function.identity()));
+    public AgentManager(
+            List<NodeAttestor> attestors, AgentStore agents, SvidIssuer issuer, AuditLog audit, Clock clock) {
+        this.attestors =
+                attestors.stream().collect(Collectors.toUnmodifiableMap(NodeAttestor::type, Function.identity()));
         this.agents = agents;
         this.issuer = issuer;
         this.audit = audit;
@@ -41,8 +43,7 @@ public final class AgentManager {
     }
 
     /** An attested agent with its first SVID chain. */
-    public record Attested(AgentRecord agent, List<X509Certificate> svid) {
-    }
+    public record Attested(AgentRecord agent, List<X509Certificate> svid) {}
 
     public Attested attest(String type, byte[] payload, byte[] csr) {
         NodeAttestor attestor = attestors.get(type);
@@ -59,11 +60,18 @@ public final class AgentManager {
         List<X509Certificate> chain = issuer.issueAgentSvid(result.agentId(), csr, "attest");
         Instant now = clock.instant();
         X509Certificate leaf = chain.get(0);
-        AgentRecord record = new AgentRecord(result.agentId(), type, leaf.getSerialNumber().toString(16),
-                leaf.getNotAfter().toInstant(), false, result.selectors(), now, now);
+        AgentRecord record = new AgentRecord(
+                result.agentId(),
+                type,
+                leaf.getSerialNumber().toString(16),
+                leaf.getNotAfter().toInstant(),
+                false,
+                result.selectors(),
+                now,
+                now);
         agents.upsert(record);
-        audit.record(new AuditEvent(result.agentId().toString(), "agent.attest", result.agentId().toString(),
-                "type=" + type));
+        audit.record(new AuditEvent(
+                result.agentId().toString(), "agent.attest", result.agentId().toString(), "type=" + type));
         return new Attested(record, chain);
     }
 
@@ -80,7 +88,8 @@ public final class AgentManager {
         requireActive(agentId);
         List<X509Certificate> chain = issuer.issueAgentSvid(agentId, csr, "renew");
         X509Certificate leaf = chain.get(0);
-        agents.updateSvid(agentId, leaf.getSerialNumber().toString(16), leaf.getNotAfter().toInstant(), clock.instant());
+        agents.updateSvid(
+                agentId, leaf.getSerialNumber().toString(16), leaf.getNotAfter().toInstant(), clock.instant());
         return chain;
     }
 

@@ -48,11 +48,12 @@ public final class AgentService extends AgentGrpc.AgentImplBase {
         }
         try {
             if (request.getParamsCount() > MAX_BATCH) {
-                throw new InvalidArgumentException("a batch holds at most " + MAX_BATCH + " requests, got "
-                        + request.getParamsCount());
+                throw new InvalidArgumentException(
+                        "a batch holds at most " + MAX_BATCH + " requests, got " + request.getParamsCount());
             }
             out.onNext(MintJwtSvidsResponse.newBuilder()
-                    .addAllResults(jwtMinter.mint(CallerIdentity.agent(), request.getParamsList())).build());
+                    .addAllResults(jwtMinter.mint(CallerIdentity.agent(), request.getParamsList()))
+                    .build());
             out.onCompleted();
         } catch (RuntimeException e) {
             out.onError(GrpcErrors.toStatus(e));
@@ -64,7 +65,9 @@ public final class AgentService extends AgentGrpc.AgentImplBase {
         try {
             var id = CallerIdentity.agentId();
             var chain = agents.renew(id, request.getCsr().toByteArray());
-            out.onNext(RenewAgentSvidResponse.newBuilder().setSvid(Protos.svid(id, chain)).build());
+            out.onNext(RenewAgentSvidResponse.newBuilder()
+                    .setSvid(Protos.svid(id, chain))
+                    .build());
             out.onCompleted();
         } catch (RuntimeException e) {
             out.onError(GrpcErrors.toStatus(e));
@@ -78,8 +81,9 @@ public final class AgentService extends AgentGrpc.AgentImplBase {
                 throw new InvalidArgumentException("page_size cannot be negative");
             }
             AgentRecord agent = CallerIdentity.agent();
-            watches.start(agent, request.getSinceRevision(), request.getPageSize(),
-                    (ServerCallStreamObserver<WatchAuthorizedResponse>) out);
+            watches.start(agent, request.getSinceRevision(), request.getPageSize(), (ServerCallStreamObserver<
+                            WatchAuthorizedResponse>)
+                    out);
         } catch (RuntimeException e) {
             out.onError(GrpcErrors.toStatus(e));
         }
@@ -89,8 +93,8 @@ public final class AgentService extends AgentGrpc.AgentImplBase {
     public void batchSignX509Svids(BatchSignX509SvidsRequest request, StreamObserver<BatchSignX509SvidsResponse> out) {
         try {
             if (request.getRequestsCount() > MAX_BATCH) {
-                throw new InvalidArgumentException("a batch holds at most " + MAX_BATCH + " requests, got "
-                        + request.getRequestsCount());
+                throw new InvalidArgumentException(
+                        "a batch holds at most " + MAX_BATCH + " requests, got " + request.getRequestsCount());
             }
             out.onNext(BatchSignX509SvidsResponse.newBuilder()
                     .addAllResults(batchSigner.sign(CallerIdentity.agent(), request.getRequestsList()))

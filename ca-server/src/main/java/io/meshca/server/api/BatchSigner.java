@@ -12,11 +12,9 @@ import io.meshca.server.registration.AgentAuthorizer;
 import io.meshca.server.registration.RegistrationEntry;
 import java.util.List;
 import java.util.Map;
-
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +45,8 @@ public final class BatchSigner {
     }
 
     public List<SvidSigningResult> sign(AgentRecord agent, List<SvidSigningRequest> requests) {
-        Map<String, RegistrationEntry> authorized = authorizer.authorizedEntriesById(agent.spiffeId(), agent.selectors());
+        Map<String, RegistrationEntry> authorized =
+                authorizer.authorizedEntriesById(agent.spiffeId(), agent.selectors());
         int n = requests.size();
         SvidSigningResult[] results = new SvidSigningResult[n];
         AtomicInteger next = new AtomicInteger();
@@ -68,8 +67,8 @@ public final class BatchSigner {
         return List.of(results);
     }
 
-    private SvidSigningResult signOrRefuse(SpiffeId agentId, Map<String, RegistrationEntry> authorized,
-                                           SvidSigningRequest r) {
+    private SvidSigningResult signOrRefuse(
+            SpiffeId agentId, Map<String, RegistrationEntry> authorized, SvidSigningRequest r) {
         RegistrationEntry entry = authorized.get(r.getEntryId());
         if (entry == null) {
             // Unknown and not-yours look the same: an agent learns nothing about other agents' entries.
@@ -81,7 +80,10 @@ public final class BatchSigner {
     private SvidSigningResult signOne(SpiffeId agentId, RegistrationEntry entry, SvidSigningRequest r) {
         try {
             var chain = issuer.issueWorkloadSvid(entry, r.getCsr().toByteArray(), agentId);
-            return SvidSigningResult.newBuilder().setEntryId(entry.id()).setSvid(Protos.svid(entry.spiffeId(), chain)).build();
+            return SvidSigningResult.newBuilder()
+                    .setEntryId(entry.id())
+                    .setSvid(Protos.svid(entry.spiffeId(), chain))
+                    .build();
         } catch (MeshcaException e) {
             return failure(entry.id(), Status.Code.valueOf(e.kind().name()), e.getMessage());
         } catch (RuntimeException e) {
@@ -91,6 +93,10 @@ public final class BatchSigner {
     }
 
     private static SvidSigningResult failure(String entryId, Status.Code code, String message) {
-        return SvidSigningResult.newBuilder().setEntryId(entryId).setErrorCode(code.name()).setErrorMessage(message).build();
+        return SvidSigningResult.newBuilder()
+                .setEntryId(entryId)
+                .setErrorCode(code.name())
+                .setErrorMessage(message)
+                .build();
     }
 }

@@ -23,8 +23,12 @@ public interface FederatedBundleSource {
      */
     default void addTo(WatchAuthorizedResponse.Builder msg, Set<TrustDomain> domains) {
         for (TrustDomain td : domains) {
-            msg.putFederatedBundles(td.name(), get(td).map(BundleProtos::toProto)
-                    .orElse(Bundle.newBuilder().setTrustDomain(td.name()).build()));
+            msg.putFederatedBundles(
+                    td.name(),
+                    get(td).map(BundleProtos::toProto)
+                            .orElse(Bundle.newBuilder()
+                                    .setTrustDomain(td.name())
+                                    .build()));
         }
     }
 }

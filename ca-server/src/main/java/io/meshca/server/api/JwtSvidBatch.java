@@ -2,7 +2,6 @@ package io.meshca.server.api;
 
 import io.grpc.Status;
 import io.meshca.common.error.MeshcaException;
-
 import io.meshca.proto.server.v1.JwtSvidParams;
 import io.meshca.proto.server.v1.JwtSvidResult;
 import io.meshca.server.ca.jwt.JwtSvidIssuer;
@@ -13,7 +12,6 @@ import io.meshca.server.registration.RegistrationEntry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,18 +32,23 @@ public final class JwtSvidBatch {
     }
 
     public List<JwtSvidResult> mint(AgentRecord agent, List<JwtSvidParams> params) {
-        Map<String, RegistrationEntry> authorized = authorizer.authorizedEntriesById(agent.spiffeId(), agent.selectors());
+        Map<String, RegistrationEntry> authorized =
+                authorizer.authorizedEntriesById(agent.spiffeId(), agent.selectors());
         List<JwtSvidResult> results = new ArrayList<>(params.size());
         for (JwtSvidParams p : params) {
             RegistrationEntry entry = authorized.get(p.getEntryId());
             if (entry == null) {
-                results.add(failure(p.getEntryId(), Status.Code.PERMISSION_DENIED, "not authorized for entry " + p.getEntryId()));
+                results.add(failure(
+                        p.getEntryId(), Status.Code.PERMISSION_DENIED, "not authorized for entry " + p.getEntryId()));
                 continue;
             }
             try {
                 MintedJwtSvid svid = issuer.issueForEntry(entry, p.getAudienceList(), agent.spiffeId());
-                results.add(JwtSvidResult.newBuilder().setEntryId(entry.id()).setToken(svid.token())
-                        .setExpiresAt(svid.expiresAt().getEpochSecond()).build());
+                results.add(JwtSvidResult.newBuilder()
+                        .setEntryId(entry.id())
+                        .setToken(svid.token())
+                        .setExpiresAt(svid.expiresAt().getEpochSecond())
+                        .build());
             } catch (MeshcaException e) {
                 results.add(failure(entry.id(), Status.Code.valueOf(e.kind().name()), e.getMessage()));
             } catch (RuntimeException e) {
@@ -57,6 +60,10 @@ public final class JwtSvidBatch {
     }
 
     private static JwtSvidResult failure(String entryId, Status.Code code, String message) {
-        return JwtSvidResult.newBuilder().setEntryId(entryId).setErrorCode(code.name()).setErrorMessage(message).build();
+        return JwtSvidResult.newBuilder()
+                .setEntryId(entryId)
+                .setErrorCode(code.name())
+                .setErrorMessage(message)
+                .build();
     }
 }

@@ -42,11 +42,14 @@ public final class NodeAttestationService extends NodeAttestationGrpc.NodeAttest
                         throw new InvalidArgumentException("the first attestation message must carry params");
                     }
                     var params = request.getParams();
-                    AgentManager.Attested attested = agents.attest(params.getData().getType(),
-                            params.getData().getPayload().toByteArray(), params.getCsr().toByteArray());
-                    out.onNext(AttestResponse.newBuilder().setResult(AttestResult.newBuilder()
-                            .setSvid(Protos.svid(attested.agent().spiffeId(), attested.svid()))
-                            .setBundle(Protos.bundle(ca)))
+                    AgentManager.Attested attested = agents.attest(
+                            params.getData().getType(),
+                            params.getData().getPayload().toByteArray(),
+                            params.getCsr().toByteArray());
+                    out.onNext(AttestResponse.newBuilder()
+                            .setResult(AttestResult.newBuilder()
+                                    .setSvid(Protos.svid(attested.agent().spiffeId(), attested.svid()))
+                                    .setBundle(Protos.bundle(ca)))
                             .build());
                     out.onCompleted();
                 } catch (RuntimeException e) {
@@ -62,7 +65,8 @@ public final class NodeAttestationService extends NodeAttestationGrpc.NodeAttest
             @Override
             public void onCompleted() {
                 if (!done.getAndSet(true)) {
-                    out.onError(GrpcErrors.toStatus(new InvalidArgumentException("attestation stream closed without params")));
+                    out.onError(GrpcErrors.toStatus(
+                            new InvalidArgumentException("attestation stream closed without params")));
                 }
             }
         };

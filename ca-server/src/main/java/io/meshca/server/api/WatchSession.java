@@ -4,6 +4,8 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.meshca.common.error.GrpcErrors;
 import io.meshca.common.error.MeshcaException;
+import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.proto.server.v1.WatchAuthorizedResponse;
 import io.meshca.server.agents.AgentManager;
 import io.meshca.server.api.convert.Protos;
@@ -11,8 +13,6 @@ import io.meshca.server.ca.CaManager;
 import io.meshca.server.datastore.AgentRecord;
 import io.meshca.server.registration.AuthorizedEntriesSync;
 import io.meshca.server.registration.RegistrationEntry;
-import io.meshca.common.spiffe.SpiffeId;
-import io.meshca.common.spiffe.TrustDomain;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -37,7 +37,7 @@ final class WatchSession {
     private final Executor executor;
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private final AtomicBoolean ended = new AtomicBoolean();
-    private Runnable onEnd = () -> { };
+    private Runnable onEnd = () -> {};
     private long revision;
     private Set<SpiffeId> parents;
     private boolean started;
@@ -45,9 +45,15 @@ final class WatchSession {
     /** Entry id → the trust domains it federates with: what this agent needs of the federated bundles. */
     private final java.util.Map<String, List<TrustDomain>> federatesWith = new java.util.HashMap<>();
 
-    WatchSession(AgentRecord agent, int pageSize, ServerCallStreamObserver<WatchAuthorizedResponse> out,
-                 AuthorizedEntriesSync sync, AgentManager agents, CaManager ca, Executor executor,
-                 FederatedBundleSource federated) {
+    WatchSession(
+            AgentRecord agent,
+            int pageSize,
+            ServerCallStreamObserver<WatchAuthorizedResponse> out,
+            AuthorizedEntriesSync sync,
+            AgentManager agents,
+            CaManager ca,
+            Executor executor,
+            FederatedBundleSource federated) {
         this.federated = federated;
         this.agent = agent;
         this.pageSize = pageSize;
@@ -141,7 +147,9 @@ final class WatchSession {
         int pages = Math.max(1, (entries.size() + pageSize - 1) / pageSize);
         for (int p = 0; p < pages; p++) {
             WatchAuthorizedResponse.Builder msg = WatchAuthorizedResponse.newBuilder()
-                    .setRevision(revision).setFullSnapshot(true).setLastPage(p == pages - 1);
+                    .setRevision(revision)
+                    .setFullSnapshot(true)
+                    .setLastPage(p == pages - 1);
             if (p == 0) {
                 msg.setBundle(Protos.bundle(ca));
                 federated.addTo(msg, needed());
@@ -165,7 +173,8 @@ final class WatchSession {
         for (int p = 0; p < pages; p++) {
             boolean last = p == pages - 1;
             WatchAuthorizedResponse.Builder msg = WatchAuthorizedResponse.newBuilder()
-                    .setRevision(delta.revision()).setLastPage(last);
+                    .setRevision(delta.revision())
+                    .setLastPage(last);
             for (RegistrationEntry e : up.subList(p * pageSize, Math.min(up.size(), (p + 1) * pageSize))) {
                 msg.addUpserted(Protos.entry(e));
             }
@@ -181,7 +190,9 @@ final class WatchSession {
     }
 
     private void track(RegistrationEntry entry) {
-        federatesWith.put(entry.id(), entry.federatesWith().stream().map(TrustDomain::parse).toList());
+        federatesWith.put(
+                entry.id(),
+                entry.federatesWith().stream().map(TrustDomain::parse).toList());
     }
 
     private Set<TrustDomain> needed() {

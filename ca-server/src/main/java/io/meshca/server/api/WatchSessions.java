@@ -30,14 +30,25 @@ public final class WatchSessions implements AutoCloseable {
     private final Set<WatchSession> open = ConcurrentHashMap.newKeySet();
     private final FederatedBundleSource federated;
 
-    public WatchSessions(AuthorizedEntriesSync sync, AgentManager agents, CaManager ca, ChangeNotifier notifier,
-                         ScheduledExecutorService executor, Duration pollInterval) {
+    public WatchSessions(
+            AuthorizedEntriesSync sync,
+            AgentManager agents,
+            CaManager ca,
+            ChangeNotifier notifier,
+            ScheduledExecutorService executor,
+            Duration pollInterval) {
         this(sync, agents, ca, notifier, executor, pollInterval, FederatedBundleSource.NONE);
     }
 
     /** {@code federated}: the federated bundles, sent to agents whose entries federate with their trust domain. */
-    public WatchSessions(AuthorizedEntriesSync sync, AgentManager agents, CaManager ca, ChangeNotifier notifier,
-                         ScheduledExecutorService executor, Duration pollInterval, FederatedBundleSource federated) {
+    public WatchSessions(
+            AuthorizedEntriesSync sync,
+            AgentManager agents,
+            CaManager ca,
+            ChangeNotifier notifier,
+            ScheduledExecutorService executor,
+            Duration pollInterval,
+            FederatedBundleSource federated) {
         this.federated = federated;
         this.sync = sync;
         this.agents = agents;
@@ -47,13 +58,19 @@ public final class WatchSessions implements AutoCloseable {
         this.pollInterval = pollInterval;
     }
 
-    public void start(AgentRecord agent, long sinceRevision, int pageSize,
-                      ServerCallStreamObserver<WatchAuthorizedResponse> out) {
+    public void start(
+            AgentRecord agent,
+            long sinceRevision,
+            int pageSize,
+            ServerCallStreamObserver<WatchAuthorizedResponse> out) {
         int size = pageSize == 0 ? DEFAULT_PAGE_SIZE : Math.min(pageSize, MAX_PAGE_SIZE);
         WatchSession session = new WatchSession(agent, size, out, sync, agents, ca, executor, federated);
         open.add(session);
         AutoCloseable subscription = notifier.subscribe(revision -> session.wake());
-        var poll = executor.scheduleWithFixedDelay(session::wake, pollInterval.toMillis(), pollInterval.toMillis(),
+        var poll = executor.scheduleWithFixedDelay(
+                session::wake,
+                pollInterval.toMillis(),
+                pollInterval.toMillis(),
                 java.util.concurrent.TimeUnit.MILLISECONDS);
         session.onEnd(() -> {
             poll.cancel(false);

@@ -12,8 +12,7 @@ public final class AuditChain {
     /** The "previous hash" of the first row. */
     public static final String GENESIS = "0".repeat(64);
 
-    private AuditChain() {
-    }
+    private AuditChain() {}
 
     /** One digest per thread: the writer hashes every issued certificate's row. */
     private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
@@ -24,13 +23,13 @@ public final class AuditChain {
         }
     });
 
-    public static String hash(long seq, long atMillis, String actor, String action, String subject, String detail,
-                              String prevHash) {
+    public static String hash(
+            long seq, long atMillis, String actor, String action, String subject, String detail, String prevHash) {
         MessageDigest sha = SHA256.get();
         sha.reset();
         byte[] length = new byte[4];
-        for (String field : new String[] {prevHash, Long.toString(seq), Long.toString(atMillis), actor, action,
-                subject, detail}) {
+        for (String field :
+                new String[] {prevHash, Long.toString(seq), Long.toString(atMillis), actor, action, subject, detail}) {
             byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
             // Length-prefixed (4 bytes, big-endian) so that moving text between fields changes the hash.
             length[0] = (byte) (bytes.length >>> 24);
@@ -46,7 +45,14 @@ public final class AuditChain {
     public static AuditRecord next(AuditRecord previous, long atMillis, AuditEvent e) {
         long seq = previous == null ? 1 : previous.seq() + 1;
         String prev = previous == null ? GENESIS : previous.hash();
-        return new AuditRecord(seq, atMillis, e.actor(), e.action(), e.subject(), e.detail(), prev,
+        return new AuditRecord(
+                seq,
+                atMillis,
+                e.actor(),
+                e.action(),
+                e.subject(),
+                e.detail(),
+                prev,
                 hash(seq, atMillis, e.actor(), e.action(), e.subject(), e.detail(), prev));
     }
 

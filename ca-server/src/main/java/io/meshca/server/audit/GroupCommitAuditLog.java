@@ -48,8 +48,7 @@ public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
      * null). {@code written} completes once the batch holding it is committed, exceptionally if it was
      * not; it is null for ASYNC events, which nobody waits for.
      */
-    private record Pending(AuditEvent event, long atMillis, CompletableFuture<Void> written) {
-    }
+    private record Pending(AuditEvent event, long atMillis, CompletableFuture<Void> written) {}
 
     private final AuditStore store;
     private final Clock clock;
@@ -122,7 +121,8 @@ public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
             flushed.get(WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             // only when the writer is gone; a failed batch completes its markers normally
-            throw new IllegalStateException("audit log did not flush: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "audit log did not flush: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
             throw new IllegalStateException("audit log did not flush within " + WAIT_SECONDS + " s");
         } catch (InterruptedException e) {

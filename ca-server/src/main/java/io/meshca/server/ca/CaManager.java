@@ -58,23 +58,32 @@ public final class CaManager {
             StoredAuthority a = stored.get(i);
             if (a.certificate().getNotAfter().toInstant().isAfter(now.plus(MIN_REMAINING))) {
                 Optional<SigningKey> key = keys.get(a.keyId());
-                if (key.isPresent() && key.get().publicKey().equals(a.certificate().getPublicKey())) {
+                if (key.isPresent()
+                        && key.get().publicKey().equals(a.certificate().getPublicKey())) {
                     resumed = Optional.of(new X509Authority(a.certificate(), key.get(), List.of()));
                 }
             }
         }
         if (resumed.isPresent()) {
-            log.info("resumed X.509 CA {} (serial {}, expires {})", resumed.get().key().id(),
-                    resumed.get().certificate().getSerialNumber().toString(16), resumed.get().certificate().getNotAfter().toInstant());
+            log.info(
+                    "resumed X.509 CA {} (serial {}, expires {})",
+                    resumed.get().key().id(),
+                    resumed.get().certificate().getSerialNumber().toString(16),
+                    resumed.get().certificate().getNotAfter().toInstant());
             active.set(resumed.get());
         } else {
             // Random suffix: replicas sharing one database each add their own authority.
-            String keyId = "x509-ca-" + now.toEpochMilli() + "-" + java.util.HexFormat.of().formatHex(randomBytes(4));
+            String keyId = "x509-ca-" + now.toEpochMilli() + "-"
+                    + java.util.HexFormat.of().formatHex(randomBytes(4));
             SigningKey key = keys.generate(keyId);
             X509Certificate cert = RootCaFactory.selfSigned(trustDomain, key, caTtl, clock);
             store.add(new StoredAuthority(keyId, cert));
-            log.info("created self-signed X.509 CA {} for {} (serial {}, expires {})", keyId, trustDomain,
-                    cert.getSerialNumber().toString(16), cert.getNotAfter().toInstant());
+            log.info(
+                    "created self-signed X.509 CA {} for {} (serial {}, expires {})",
+                    keyId,
+                    trustDomain,
+                    cert.getSerialNumber().toString(16),
+                    cert.getNotAfter().toInstant());
             active.set(new X509Authority(cert, key, List.of()));
         }
         refreshBundle();

@@ -46,7 +46,10 @@ public final class SvidIssuer {
         var key = CsrParser.verify(csr).subjectPublicKeyInfo();
         Duration ttl = entry.x509SvidTtl().isZero() ? defaultX509Ttl : entry.x509SvidTtl();
         SignedSvid svid = signer.signDer(new SvidRequest(entry.spiffeId(), key, entry.dnsNames(), ttl));
-        audit.record(new AuditEvent(requestedBy.toString(), "x509svid.issue", entry.spiffeId().toString(),
+        audit.record(new AuditEvent(
+                requestedBy.toString(),
+                "x509svid.issue",
+                entry.spiffeId().toString(),
                 "entry=" + entry.id() + " serial=" + svid.serial().toString(16)));
         return svid;
     }
@@ -54,7 +57,10 @@ public final class SvidIssuer {
     public List<X509Certificate> issueAgentSvid(SpiffeId agentId, byte[] csr, String reason) {
         PublicKey key = CsrParser.publicKey(csr);
         List<X509Certificate> chain = signer.sign(new SvidRequest(agentId, key, List.of(), agentTtl));
-        audit.record(new AuditEvent(agentId.toString(), "agent.svid." + reason, agentId.toString(),
+        audit.record(new AuditEvent(
+                agentId.toString(),
+                "agent.svid." + reason,
+                agentId.toString(),
                 "serial=" + chain.get(0).getSerialNumber().toString(16)));
         return chain;
     }
@@ -66,11 +72,15 @@ public final class SvidIssuer {
      * @param ttl already clamped by the caller's policy; zero means the default X509-SVID TTL
      * @param via the channel, recorded in the audit detail (for example {@code istio})
      */
-    public List<X509Certificate> issueAuthenticatedSvid(SpiffeId id, byte[] csr, Duration ttl, String requestedBy,
-                                                        String via) {
+    public List<X509Certificate> issueAuthenticatedSvid(
+            SpiffeId id, byte[] csr, Duration ttl, String requestedBy, String via) {
         PublicKey key = CsrParser.publicKey(csr);
-        List<X509Certificate> chain = signer.sign(new SvidRequest(id, key, List.of(), ttl.isZero() ? defaultX509Ttl : ttl));
-        audit.record(new AuditEvent(requestedBy, "x509svid.issue", id.toString(),
+        List<X509Certificate> chain =
+                signer.sign(new SvidRequest(id, key, List.of(), ttl.isZero() ? defaultX509Ttl : ttl));
+        audit.record(new AuditEvent(
+                requestedBy,
+                "x509svid.issue",
+                id.toString(),
                 "via=" + via + " serial=" + chain.get(0).getSerialNumber().toString(16)));
         return chain;
     }

@@ -11,7 +11,10 @@ import picocli.CommandLine;
 /** Base of commands that talk to a running server over its admin socket. */
 abstract class AdminCommand implements Callable<Integer> {
 
-    @CommandLine.Option(names = "-socketPath", paramLabel = "path", description = "Admin socket of the server (default ${DEFAULT-VALUE}).")
+    @CommandLine.Option(
+            names = "-socketPath",
+            paramLabel = "path",
+            description = "Admin socket of the server (default ${DEFAULT-VALUE}).")
     String socketPath = ServerConfig.DEFAULT_ADMIN_SOCKET.toString();
 
     @CommandLine.Spec

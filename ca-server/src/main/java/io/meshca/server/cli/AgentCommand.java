@@ -17,8 +17,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "agent", description = "Attested agents.",
-        subcommands = {AgentCommand.ListAgents.class, AgentCommand.Show.class, AgentCommand.Evict.class, AgentCommand.Ban.class})
+@Command(
+        name = "agent",
+        description = "Attested agents.",
+        subcommands = {
+            AgentCommand.ListAgents.class,
+            AgentCommand.Show.class,
+            AgentCommand.Evict.class,
+            AgentCommand.Ban.class
+        })
 final class AgentCommand implements Runnable {
 
     @CommandLine.Spec
@@ -49,7 +56,8 @@ final class AgentCommand implements Runnable {
             List<AgentInfo> agents = new ArrayList<>();
             String token = "";
             do {
-                ListAgentsResponse page = stub.listAgents(ListAgentsRequest.newBuilder().setPageToken(token).build());
+                ListAgentsResponse page = stub.listAgents(
+                        ListAgentsRequest.newBuilder().setPageToken(token).build());
                 agents.addAll(page.getAgentsList());
                 token = page.getNextPageToken();
             } while (!token.isEmpty());
@@ -68,8 +76,12 @@ final class AgentCommand implements Runnable {
 
         @Override
         int call(ManagedChannel channel) {
-            print(out(), withDeadline(AgentsGrpc.newBlockingStub(channel))
-                    .getAgent(GetAgentRequest.newBuilder().setSpiffeId(spiffeId.toString()).build()));
+            print(
+                    out(),
+                    withDeadline(AgentsGrpc.newBlockingStub(channel))
+                            .getAgent(GetAgentRequest.newBuilder()
+                                    .setSpiffeId(spiffeId.toString())
+                                    .build()));
             out().flush();
             return 0;
         }
@@ -83,7 +95,9 @@ final class AgentCommand implements Runnable {
         @Override
         int call(ManagedChannel channel) {
             withDeadline(AgentsGrpc.newBlockingStub(channel))
-                    .evictAgent(EvictAgentRequest.newBuilder().setSpiffeId(spiffeId.toString()).build());
+                    .evictAgent(EvictAgentRequest.newBuilder()
+                            .setSpiffeId(spiffeId.toString())
+                            .build());
             out().println("Agent evicted successfully");
             return 0;
         }
@@ -97,7 +111,9 @@ final class AgentCommand implements Runnable {
         @Override
         int call(ManagedChannel channel) {
             withDeadline(AgentsGrpc.newBlockingStub(channel))
-                    .banAgent(BanAgentRequest.newBuilder().setSpiffeId(spiffeId.toString()).build());
+                    .banAgent(BanAgentRequest.newBuilder()
+                            .setSpiffeId(spiffeId.toString())
+                            .build());
             out().println("Agent banned successfully");
             return 0;
         }

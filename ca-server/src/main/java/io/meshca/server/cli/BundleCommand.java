@@ -23,8 +23,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "bundle", description = "The trust bundle and the federated bundles of other trust domains.",
-        subcommands = {BundleCommand.Show.class, BundleCommand.ListCmd.class, BundleCommand.Set.class, BundleCommand.Delete.class})
+@Command(
+        name = "bundle",
+        description = "The trust bundle and the federated bundles of other trust domains.",
+        subcommands = {
+            BundleCommand.Show.class,
+            BundleCommand.ListCmd.class,
+            BundleCommand.Set.class,
+            BundleCommand.Delete.class
+        })
 final class BundleCommand implements Runnable {
 
     static final String PEM = "pem";
@@ -40,16 +47,19 @@ final class BundleCommand implements Runnable {
 
     static void checkFormat(CommandLine.Model.CommandSpec spec, String format) {
         if (!PEM.equals(format) && !SPIFFE.equals(format)) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "unsupported -format \"" + format + "\" (supported: pem, spiffe)");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "unsupported -format \"" + format + "\" (supported: pem, spiffe)");
         }
     }
 
     /** A bundle as text: PEM certificates, or the SPIFFE document. */
     static String render(Bundle bundle, String format) {
         if (SPIFFE.equals(format)) {
-            SpiffeBundle b = new SpiffeBundle(TrustDomain.parse(bundle.getTrustDomain()),
-                    BundleProtos.certificates(bundle), BundleProtos.jwtAuthorities(bundle), bundle.getSequence(),
+            SpiffeBundle b = new SpiffeBundle(
+                    TrustDomain.parse(bundle.getTrustDomain()),
+                    BundleProtos.certificates(bundle),
+                    BundleProtos.jwtAuthorities(bundle),
+                    bundle.getSequence(),
                     Duration.ofSeconds(bundle.getRefreshHintSeconds()));
             return SpiffeBundleCodec.toJson(b) + System.lineSeparator();
         }
@@ -67,7 +77,8 @@ final class BundleCommand implements Runnable {
         } else {
             text = Files.readString(Path.of(path));
         }
-        SpiffeBundle bundle = SPIFFE.equals(format) ? SpiffeBundleCodec.parse(trustDomain, text)
+        SpiffeBundle bundle = SPIFFE.equals(format)
+                ? SpiffeBundleCodec.parse(trustDomain, text)
                 : new SpiffeBundle(trustDomain, Pem.decodeCertificates(text), List.of(), 0, Duration.ZERO);
         return BundleProtos.toProto(bundle);
     }
@@ -75,13 +86,18 @@ final class BundleCommand implements Runnable {
     @Command(name = "show", description = "Prints the bundle of the server's trust domain.")
     static final class Show extends AdminCommand {
 
-        @Option(names = "-format", paramLabel = "pem", description = "Output format: pem (default) or spiffe (the SPIFFE bundle JWKS).")
+        @Option(
+                names = "-format",
+                paramLabel = "pem",
+                description = "Output format: pem (default) or spiffe (the SPIFFE bundle JWKS).")
         String format = PEM;
 
         @Override
         int call(ManagedChannel channel) {
             checkFormat(spec, format);
-            out().print(render(withDeadline(BundlesGrpc.newBlockingStub(channel)).getBundle(GetBundleRequest.getDefaultInstance()), format));
+            out().print(render(
+                    withDeadline(BundlesGrpc.newBlockingStub(channel)).getBundle(GetBundleRequest.getDefaultInstance()),
+                    format));
             out().flush();
             return 0;
         }
@@ -97,7 +113,8 @@ final class BundleCommand implements Runnable {
         int call(ManagedChannel channel) {
             checkFormat(spec, format);
             var bundles = withDeadline(BundlesGrpc.newBlockingStub(channel))
-                    .listFederatedBundles(ListFederatedBundlesRequest.getDefaultInstance()).getBundlesList();
+                    .listFederatedBundles(ListFederatedBundlesRequest.getDefaultInstance())
+                    .getBundlesList();
             for (Bundle b : bundles) {
                 out().println("****************************************");
                 out().println("* spiffe://" + b.getTrustDomain());
@@ -115,13 +132,20 @@ final class BundleCommand implements Runnable {
     @Command(name = "set", description = "Creates or replaces the federated bundle of another trust domain.")
     static final class Set extends AdminCommand {
 
-        @Option(names = "-id", required = true, paramLabel = "spiffe://td", description = "The trust domain of the bundle.")
+        @Option(
+                names = "-id",
+                required = true,
+                paramLabel = "spiffe://td",
+                description = "The trust domain of the bundle.")
         String id;
 
         @Option(names = "-path", required = true, paramLabel = "file", description = "The bundle file; - reads stdin.")
         String path;
 
-        @Option(names = "-format", paramLabel = "pem", description = "Input format: pem (default) or spiffe (a SPIFFE bundle document).")
+        @Option(
+                names = "-format",
+                paramLabel = "pem",
+                description = "Input format: pem (default) or spiffe (a SPIFFE bundle document).")
         String format = PEM;
 
         @Override
@@ -130,9 +154,12 @@ final class BundleCommand implements Runnable {
             TrustDomain td = TrustDomain.parse(id);
             Bundle bundle = read(path, format, td);
             Bundle stored = withDeadline(BundlesGrpc.newBlockingStub(channel))
-                    .setFederatedBundle(SetFederatedBundleRequest.newBuilder().setBundle(bundle).build());
-            out().printf("Bundle of %s set (%d X.509 authorities, %d JWT keys)%n", td.id(),
-                    stored.getX509AuthoritiesCount(), stored.getJwtAuthoritiesCount());
+                    .setFederatedBundle(SetFederatedBundleRequest.newBuilder()
+                            .setBundle(bundle)
+                            .build());
+            out().printf(
+                            "Bundle of %s set (%d X.509 authorities, %d JWT keys)%n",
+                            td.id(), stored.getX509AuthoritiesCount(), stored.getJwtAuthoritiesCount());
             out().flush();
             return 0;
         }
@@ -141,14 +168,20 @@ final class BundleCommand implements Runnable {
     @Command(name = "delete", description = "Deletes the federated bundle of another trust domain.")
     static final class Delete extends AdminCommand {
 
-        @Option(names = "-id", required = true, paramLabel = "spiffe://td", description = "The trust domain of the bundle.")
+        @Option(
+                names = "-id",
+                required = true,
+                paramLabel = "spiffe://td",
+                description = "The trust domain of the bundle.")
         String id;
 
         @Override
         int call(ManagedChannel channel) {
             TrustDomain td = TrustDomain.parse(id);
             withDeadline(BundlesGrpc.newBlockingStub(channel))
-                    .deleteFederatedBundle(DeleteFederatedBundleRequest.newBuilder().setTrustDomain(td.name()).build());
+                    .deleteFederatedBundle(DeleteFederatedBundleRequest.newBuilder()
+                            .setTrustDomain(td.name())
+                            .build());
             out().println("Bundle of " + td.id() + " deleted");
             out().flush();
             return 0;

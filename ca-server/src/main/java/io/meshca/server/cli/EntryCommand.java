@@ -17,8 +17,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "entry", description = "Registration entries.",
-        subcommands = {EntryCommand.Create.class, EntryCommand.Show.class, EntryCommand.Update.class, EntryCommand.Delete.class})
+@Command(
+        name = "entry",
+        description = "Registration entries.",
+        subcommands = {
+            EntryCommand.Create.class,
+            EntryCommand.Show.class,
+            EntryCommand.Update.class,
+            EntryCommand.Delete.class
+        })
 final class EntryCommand implements Runnable {
 
     @CommandLine.Spec
@@ -26,18 +33,27 @@ final class EntryCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: create, show, update or delete");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "missing subcommand: create, show, update or delete");
     }
 
     /** The entry fields shared by create and update. */
     static class EntryFields {
-        @Option(names = "-parentID", paramLabel = "id", required = true, description = "SPIFFE ID of the parent (an agent or node alias).")
+        @Option(
+                names = "-parentID",
+                paramLabel = "id",
+                required = true,
+                description = "SPIFFE ID of the parent (an agent or node alias).")
         SpiffeId parentId;
 
         @Option(names = "-spiffeID", paramLabel = "id", required = true, description = "SPIFFE ID the workload gets.")
         SpiffeId spiffeId;
 
-        @Option(names = "-selector", paramLabel = "type:value", required = true, description = "A selector (repeatable).")
+        @Option(
+                names = "-selector",
+                paramLabel = "type:value",
+                required = true,
+                description = "A selector (repeatable).")
         List<Selector> selectors = new ArrayList<>();
 
         @Option(names = "-x509SVIDTTL", paramLabel = "seconds", description = "X509-SVID TTL (default: the server's).")
@@ -46,13 +62,22 @@ final class EntryCommand implements Runnable {
         @Option(names = "-jwtSVIDTTL", paramLabel = "seconds", description = "JWT-SVID TTL (default: the server's).")
         int jwtSvidTtl;
 
-        @Option(names = "-dns", paramLabel = "name", description = "A DNS SAN (repeatable); the first is also the subject CN.")
+        @Option(
+                names = "-dns",
+                paramLabel = "name",
+                description = "A DNS SAN (repeatable); the first is also the subject CN.")
         List<String> dnsNames = new ArrayList<>();
 
-        @Option(names = "-federatesWith", paramLabel = "td", description = "A trust domain whose bundle the workload also gets (repeatable).")
+        @Option(
+                names = "-federatesWith",
+                paramLabel = "td",
+                description = "A trust domain whose bundle the workload also gets (repeatable).")
         List<String> federatesWith = new ArrayList<>();
 
-        @Option(names = "-hint", paramLabel = "hint", description = "A hint telling this identity apart from others of the workload.")
+        @Option(
+                names = "-hint",
+                paramLabel = "hint",
+                description = "A hint telling this identity apart from others of the workload.")
         String hint = "";
 
         @Option(names = "-admin", description = "The workload is an admin.")
@@ -77,7 +102,8 @@ final class EntryCommand implements Runnable {
                     .setDownstream(downstream)
                     .setExpiresAt(expiresAt);
             selectors.forEach(s -> b.addSelectors(io.meshca.proto.server.v1.Selector.newBuilder()
-                    .setType(s.type()).setValue(s.value())));
+                    .setType(s.type())
+                    .setValue(s.value())));
             return b;
         }
     }
@@ -94,7 +120,9 @@ final class EntryCommand implements Runnable {
         int call(ManagedChannel channel) {
             EntryOutput.checkFormat(spec, output);
             Entry created = withDeadline(EntriesGrpc.newBlockingStub(channel))
-                    .createEntry(CreateEntryRequest.newBuilder().setEntry(fields.toProto()).build());
+                    .createEntry(CreateEntryRequest.newBuilder()
+                            .setEntry(fields.toProto())
+                            .build());
             EntryOutput.print(out(), List.of(created), output, true);
             return 0;
         }
@@ -115,7 +143,9 @@ final class EntryCommand implements Runnable {
         int call(ManagedChannel channel) {
             EntryOutput.checkFormat(spec, output);
             Entry updated = withDeadline(EntriesGrpc.newBlockingStub(channel))
-                    .updateEntry(UpdateEntryRequest.newBuilder().setEntry(fields.toProto().setId(entryId)).build());
+                    .updateEntry(UpdateEntryRequest.newBuilder()
+                            .setEntry(fields.toProto().setId(entryId))
+                            .build());
             EntryOutput.print(out(), List.of(updated), output, true);
             return 0;
         }
@@ -132,7 +162,10 @@ final class EntryCommand implements Runnable {
         @Option(names = "-parentID", paramLabel = "id", description = "Only entries with this parent.")
         SpiffeId parentId;
 
-        @Option(names = "-selector", paramLabel = "type:value", description = "Only entries having this selector (repeatable).")
+        @Option(
+                names = "-selector",
+                paramLabel = "type:value",
+                description = "Only entries having this selector (repeatable).")
         List<Selector> selectors = new ArrayList<>();
 
         @Option(names = "-output", paramLabel = "format", description = "table (default) or json.")
@@ -144,7 +177,8 @@ final class EntryCommand implements Runnable {
             var stub = withDeadline(EntriesGrpc.newBlockingStub(channel));
             List<Entry> entries = new ArrayList<>();
             if (entryId != null) {
-                entries.add(stub.getEntry(GetEntryRequest.newBuilder().setId(entryId).build()));
+                entries.add(stub.getEntry(
+                        GetEntryRequest.newBuilder().setId(entryId).build()));
             } else {
                 ListEntriesRequest.Builder request = ListEntriesRequest.newBuilder();
                 if (spiffeId != null) {
@@ -154,10 +188,12 @@ final class EntryCommand implements Runnable {
                     request.setByParentId(parentId.toString());
                 }
                 selectors.forEach(s -> request.addBySelectors(io.meshca.proto.server.v1.Selector.newBuilder()
-                        .setType(s.type()).setValue(s.value())));
+                        .setType(s.type())
+                        .setValue(s.value())));
                 String token = "";
                 do {
-                    ListEntriesResponse page = stub.listEntries(request.setPageToken(token).build());
+                    ListEntriesResponse page =
+                            stub.listEntries(request.setPageToken(token).build());
                     entries.addAll(page.getEntriesList());
                     token = page.getNextPageToken();
                 } while (!token.isEmpty());
@@ -174,7 +210,8 @@ final class EntryCommand implements Runnable {
 
         @Override
         int call(ManagedChannel channel) {
-            withDeadline(EntriesGrpc.newBlockingStub(channel)).deleteEntry(DeleteEntryRequest.newBuilder().setId(entryId).build());
+            withDeadline(EntriesGrpc.newBlockingStub(channel))
+                    .deleteEntry(DeleteEntryRequest.newBuilder().setId(entryId).build());
             out().println("Deleted entry with ID: " + entryId);
             return 0;
         }

@@ -16,13 +16,12 @@ final class EntryOutput {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private EntryOutput() {
-    }
+    private EntryOutput() {}
 
     static void checkFormat(CommandLine.Model.CommandSpec spec, String format) {
         if (!List.of("table", "pretty", "json").contains(format)) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "unsupported -output \"" + format + "\" (supported: table, json)");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "unsupported -output \"" + format + "\" (supported: table, json)");
         }
     }
 
@@ -73,8 +72,14 @@ final class EntryOutput {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"ENTRY ID", "SPIFFE ID", "PARENT ID", "SELECTORS", "X509 TTL", "DNS"});
         for (Entry e : entries) {
-            rows.add(new String[] {e.getId(), e.getSpiffeId(), e.getParentId(), selectors(e), ttl(e.getX509SvidTtl()),
-                    String.join(",", e.getDnsNamesList())});
+            rows.add(new String[] {
+                e.getId(),
+                e.getSpiffeId(),
+                e.getParentId(),
+                selectors(e),
+                ttl(e.getX509SvidTtl()),
+                String.join(",", e.getDnsNamesList())
+            });
         }
         int[] widths = new int[rows.get(0).length];
         for (String[] r : rows) {

@@ -16,9 +16,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Federation relationships, with SPIRE's flag names. */
-@Command(name = "federation", description = "Federation relationships with other trust domains.",
-        subcommands = {FederationCommand.Create.class, FederationCommand.Update.class, FederationCommand.ListCmd.class,
-                FederationCommand.Show.class, FederationCommand.Delete.class, FederationCommand.Refresh.class})
+@Command(
+        name = "federation",
+        description = "Federation relationships with other trust domains.",
+        subcommands = {
+            FederationCommand.Create.class,
+            FederationCommand.Update.class,
+            FederationCommand.ListCmd.class,
+            FederationCommand.Show.class,
+            FederationCommand.Delete.class,
+            FederationCommand.Refresh.class
+        })
 final class FederationCommand implements Runnable {
 
     @CommandLine.Spec
@@ -26,42 +34,64 @@ final class FederationCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-                "missing subcommand: create, update, list, show, delete or refresh");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "missing subcommand: create, update, list, show, delete or refresh");
     }
 
     abstract static class Write extends AdminCommand {
         @Option(names = "-trustDomain", required = true, paramLabel = "td", description = "The foreign trust domain.")
         String trustDomain;
 
-        @Option(names = "-bundleEndpointURL", required = true, paramLabel = "url", description = "https URL of its bundle endpoint.")
+        @Option(
+                names = "-bundleEndpointURL",
+                required = true,
+                paramLabel = "url",
+                description = "https URL of its bundle endpoint.")
         String url;
 
-        @Option(names = "-bundleEndpointProfile", paramLabel = "profile", description = "https_web (default) or https_spiffe.")
+        @Option(
+                names = "-bundleEndpointProfile",
+                paramLabel = "profile",
+                description = "https_web (default) or https_spiffe.")
         String profile = "https_web";
 
-        @Option(names = "-endpointSpiffeID", paramLabel = "id", description = "https_spiffe: the SPIFFE ID of the endpoint.")
+        @Option(
+                names = "-endpointSpiffeID",
+                paramLabel = "id",
+                description = "https_spiffe: the SPIFFE ID of the endpoint.")
         String endpointId;
 
-        @Option(names = "-trustDomainBundlePath", paramLabel = "file", description = "The foreign bundle to start from (https_spiffe needs one).")
+        @Option(
+                names = "-trustDomainBundlePath",
+                paramLabel = "file",
+                description = "The foreign bundle to start from (https_spiffe needs one).")
         String bundlePath;
 
-        @Option(names = "-trustDomainBundleFormat", paramLabel = "pem", description = "Format of that file: pem (default) or spiffe.")
+        @Option(
+                names = "-trustDomainBundleFormat",
+                paramLabel = "pem",
+                description = "Format of that file: pem (default) or spiffe.")
         String bundleFormat = BundleCommand.PEM;
 
-        @Option(names = "-trustedCAFile", paramLabel = "file", description = "https_web: PEM CAs (a path on the server) instead of the JDK trust store.")
+        @Option(
+                names = "-trustedCAFile",
+                paramLabel = "file",
+                description = "https_web: PEM CAs (a path on the server) instead of the JDK trust store.")
         String caFile;
 
         FederationRelationship request() throws IOException {
             BundleCommand.checkFormat(spec, bundleFormat);
             TrustDomain td = TrustDomain.parse(trustDomain);
-            FederationRelationship.Builder b = FederationRelationship.newBuilder().setTrustDomain(td.name())
-                    .setBundleEndpointUrl(url).setBundleEndpointProfile(profile);
+            FederationRelationship.Builder b = FederationRelationship.newBuilder()
+                    .setTrustDomain(td.name())
+                    .setBundleEndpointUrl(url)
+                    .setBundleEndpointProfile(profile);
             if (endpointId != null) {
                 b.setEndpointSpiffeId(endpointId);
             }
             if (caFile != null) {
-                b.setTrustedCaFile(java.nio.file.Path.of(caFile).toAbsolutePath().toString());
+                b.setTrustedCaFile(
+                        java.nio.file.Path.of(caFile).toAbsolutePath().toString());
             }
             if (bundlePath != null) {
                 b.setTrustDomainBundle(BundleCommand.read(bundlePath, bundleFormat, td));
@@ -93,7 +123,8 @@ final class FederationCommand implements Runnable {
         @Override
         int call(ManagedChannel channel) {
             var rels = withDeadline(FederationGrpc.newBlockingStub(channel))
-                    .listFederationRelationships(ListFederationRelationshipsRequest.getDefaultInstance()).getRelationshipsList();
+                    .listFederationRelationships(ListFederationRelationshipsRequest.getDefaultInstance())
+                    .getRelationshipsList();
             out().println("Found " + rels.size() + " federation relationship" + (rels.size() == 1 ? "" : "s"));
             rels.forEach(r -> {
                 out().println();
@@ -111,8 +142,13 @@ final class FederationCommand implements Runnable {
 
         @Override
         int call(ManagedChannel channel) {
-            print(out(), withDeadline(FederationGrpc.newBlockingStub(channel)).getFederationRelationship(
-                    GetFederationRelationshipRequest.newBuilder().setTrustDomain(TrustDomain.parse(trustDomain).name()).build()));
+            print(
+                    out(),
+                    withDeadline(FederationGrpc.newBlockingStub(channel))
+                            .getFederationRelationship(GetFederationRelationshipRequest.newBuilder()
+                                    .setTrustDomain(
+                                            TrustDomain.parse(trustDomain).name())
+                                    .build()));
             return 0;
         }
     }
@@ -124,8 +160,10 @@ final class FederationCommand implements Runnable {
 
         @Override
         int call(ManagedChannel channel) {
-            withDeadline(FederationGrpc.newBlockingStub(channel)).deleteFederationRelationship(
-                    DeleteFederationRelationshipRequest.newBuilder().setTrustDomain(TrustDomain.parse(trustDomain).name()).build());
+            withDeadline(FederationGrpc.newBlockingStub(channel))
+                    .deleteFederationRelationship(DeleteFederationRelationshipRequest.newBuilder()
+                            .setTrustDomain(TrustDomain.parse(trustDomain).name())
+                            .build());
             out().println("Federation relationship with " + trustDomain + " deleted");
             out().flush();
             return 0;
@@ -139,10 +177,13 @@ final class FederationCommand implements Runnable {
 
         @Override
         int call(ManagedChannel channel) {
-            Bundle b = withDeadline(FederationGrpc.newBlockingStub(channel)).refreshBundle(
-                    RefreshBundleRequest.newBuilder().setTrustDomain(TrustDomain.parse(trustDomain).name()).build());
-            out().printf("Bundle of %s refreshed: sequence %d, %d X.509 authorities, %d JWT keys%n", trustDomain,
-                    b.getSequence(), b.getX509AuthoritiesCount(), b.getJwtAuthoritiesCount());
+            Bundle b = withDeadline(FederationGrpc.newBlockingStub(channel))
+                    .refreshBundle(RefreshBundleRequest.newBuilder()
+                            .setTrustDomain(TrustDomain.parse(trustDomain).name())
+                            .build());
+            out().printf(
+                            "Bundle of %s refreshed: sequence %d, %d X.509 authorities, %d JWT keys%n",
+                            trustDomain, b.getSequence(), b.getX509AuthoritiesCount(), b.getJwtAuthoritiesCount());
             out().flush();
             return 0;
         }

@@ -18,7 +18,8 @@ final class HealthcheckCommand extends AdminCommand {
 
     @Override
     int call(ManagedChannel channel) {
-        HealthCheckResponse r = withDeadline(HealthGrpc.newBlockingStub(channel)).check(HealthCheckRequest.getDefaultInstance());
+        HealthCheckResponse r =
+                withDeadline(HealthGrpc.newBlockingStub(channel)).check(HealthCheckRequest.getDefaultInstance());
         if (r.getStatus() != HealthCheckResponse.ServingStatus.SERVING) {
             spec.commandLine().getErr().println("server is unhealthy: " + r.getStatus());
             return 1;

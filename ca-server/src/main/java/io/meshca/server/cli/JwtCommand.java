@@ -26,10 +26,17 @@ final class JwtCommand implements Runnable {
         @Option(names = "-spiffeID", paramLabel = "id", required = true, description = "SPIFFE ID of the token (sub).")
         SpiffeId spiffeId;
 
-        @Option(names = "-audience", paramLabel = "aud", required = true, description = "Audience (aud); repeat for several.")
+        @Option(
+                names = "-audience",
+                paramLabel = "aud",
+                required = true,
+                description = "Audience (aud); repeat for several.")
         List<String> audience;
 
-        @Option(names = "-ttl", paramLabel = "seconds", description = "Token lifetime in seconds (default: the server's, 5 minutes).")
+        @Option(
+                names = "-ttl",
+                paramLabel = "seconds",
+                description = "Token lifetime in seconds (default: the server's, 5 minutes).")
         int ttl;
 
         @Override
@@ -37,8 +44,12 @@ final class JwtCommand implements Runnable {
             if (ttl < 0) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "-ttl cannot be negative: " + ttl);
             }
-            var response = withDeadline(SvidsGrpc.newBlockingStub(channel)).mintJwtSvid(MintJwtSvidRequest.newBuilder()
-                    .setSpiffeId(spiffeId.toString()).addAllAudience(audience).setTtlSeconds(ttl).build());
+            var response = withDeadline(SvidsGrpc.newBlockingStub(channel))
+                    .mintJwtSvid(MintJwtSvidRequest.newBuilder()
+                            .setSpiffeId(spiffeId.toString())
+                            .addAllAudience(audience)
+                            .setTtlSeconds(ttl)
+                            .build());
             out().println(response.getToken());
             return 0;
         }

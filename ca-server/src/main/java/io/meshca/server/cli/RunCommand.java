@@ -19,7 +19,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "-trustDomain", paramLabel = "td", description = "Trust domain (default example.org).")
     String trustDomain;
 
-    @Option(names = "-dataDir", paramLabel = "dir", description = "Data directory: database and keys (default .data/server).")
+    @Option(
+            names = "-dataDir",
+            paramLabel = "dir",
+            description = "Data directory: database and keys (default .data/server).")
     Path dataDir;
 
     @Option(names = "-bindAddress", paramLabel = "address", description = "Address of the agent API (default 0.0.0.0).")
@@ -28,11 +31,17 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "-serverPort", paramLabel = "port", description = "Port of the agent API (default 8081).")
     Integer serverPort;
 
-    @Option(names = "-socketPath", paramLabel = "path", description = "Admin socket (default /tmp/meshca-server/private/api.sock).")
+    @Option(
+            names = "-socketPath",
+            paramLabel = "path",
+            description = "Admin socket (default /tmp/meshca-server/private/api.sock).")
     Path socketPath;
 
-    @Option(names = "-bundleEndpointPort", paramLabel = "port",
-            description = "Serve the SPIFFE bundle endpoint on this port (https_spiffe unless bundleEndpoint in the config names serving files).")
+    @Option(
+            names = "-bundleEndpointPort",
+            paramLabel = "port",
+            description =
+                    "Serve the SPIFFE bundle endpoint on this port (https_spiffe unless bundleEndpoint in the config names serving files).")
     Integer bundleEndpointPort;
 
     /** Config file first, then flags: every flag overrides its config key. */
@@ -67,10 +76,13 @@ final class RunCommand implements Callable<Integer> {
         ServerConfig cfg = buildConfig();
         CaServer server = CaServer.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "meshca-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.close();
+                            stopped.countDown();
+                        },
+                        "meshca-shutdown"));
         server.awaitTermination();
         stopped.await();
         return 0;

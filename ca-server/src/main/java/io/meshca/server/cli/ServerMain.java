@@ -14,10 +14,22 @@ import picocli.CommandLine.Command;
  * Options are single-dash camelCase, like SPIRE's. Any failure prints one line naming the problem on
  * stderr and exits non-zero.
  */
-@Command(name = "meshca server", mixinStandardHelpOptions = true,
+@Command(
+        name = "meshca server",
+        mixinStandardHelpOptions = true,
         description = "The meshca certificate authority server.",
-        subcommands = {RunCommand.class, HealthcheckCommand.class, TokenCommand.class, EntryCommand.class,
-                AgentCommand.class, BundleCommand.class, FederationCommand.class, AuditCommand.class, JwtCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            RunCommand.class,
+            HealthcheckCommand.class,
+            TokenCommand.class,
+            EntryCommand.class,
+            AgentCommand.class,
+            BundleCommand.class,
+            FederationCommand.class,
+            AuditCommand.class,
+            JwtCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class ServerMain implements Runnable {
 
     @CommandLine.Spec
@@ -38,10 +50,15 @@ public final class ServerMain implements Runnable {
             // picocli checks required options before reporting unknown ones; a typo in a flag name is
             // the more useful thing to hear about.
             var parsed = ex.getCommandLine().getParseResult();
-            List<String> unknown = parsed == null ? List.of()
-                    : parsed.unmatched().stream().filter(arg -> arg.startsWith("-")).toList();
-            err.println(unknown.isEmpty() ? ex.getMessage()
-                    : "Unknown option" + (unknown.size() > 1 ? "s" : "") + ": " + String.join(", ", unknown));
+            List<String> unknown = parsed == null
+                    ? List.of()
+                    : parsed.unmatched().stream()
+                            .filter(arg -> arg.startsWith("-"))
+                            .toList();
+            err.println(
+                    unknown.isEmpty()
+                            ? ex.getMessage()
+                            : "Unknown option" + (unknown.size() > 1 ? "s" : "") + ": " + String.join(", ", unknown));
             return 2;
         });
         cli.setExecutionExceptionHandler((ex, c, parsed) -> {
@@ -67,9 +84,10 @@ public final class ServerMain implements Runnable {
         if (ex instanceof StatusRuntimeException sre) {
             String description = sre.getStatus().getDescription();
             return switch (sre.getStatus().getCode()) {
-                case UNAVAILABLE -> "cannot reach the server's admin socket"
-                        + (command.getCommand() instanceof AdminCommand a ? " " + a.socketPath() : "")
-                        + ": " + (description == null ? "unavailable" : description) + " (is the server running?)";
+                case UNAVAILABLE ->
+                    "cannot reach the server's admin socket"
+                            + (command.getCommand() instanceof AdminCommand a ? " " + a.socketPath() : "")
+                            + ": " + (description == null ? "unavailable" : description) + " (is the server running?)";
                 default -> sre.getStatus().getCode() + ": " + (description == null ? "" : description);
             };
         }

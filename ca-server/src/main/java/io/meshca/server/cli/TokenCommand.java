@@ -22,7 +22,10 @@ final class TokenCommand implements Runnable {
     @Command(name = "generate", description = "Generates a single-use join token (printed as 'Token: <token>').")
     static final class Generate extends AdminCommand {
 
-        @Option(names = "-spiffeID", paramLabel = "id", description = "Also create a node alias with this SPIFFE ID for the agent that uses the token.")
+        @Option(
+                names = "-spiffeID",
+                paramLabel = "id",
+                description = "Also create a node alias with this SPIFFE ID for the agent that uses the token.")
         SpiffeId spiffeId;
 
         @Option(names = "-ttl", paramLabel = "seconds", description = "Token lifetime in seconds (default 600).")

@@ -5,8 +5,7 @@ import java.time.Duration;
 /** Parses the duration forms used in config and flags: {@code 45}, {@code 45s}, {@code 10m}, {@code 24h}, {@code 7d}. */
 public final class Durations {
 
-    private Durations() {
-    }
+    private Durations() {}
 
     public static Duration parse(String key, String text) {
         if (text == null || text.isBlank()) {
@@ -26,7 +25,9 @@ public final class Durations {
             case 'm' -> Duration.ofMinutes(n);
             case 'h' -> Duration.ofHours(n);
             case 'd' -> Duration.ofDays(n);
-            default -> throw new ConfigException(key + " has an unknown unit '" + unit + "' (use s, m, h or d): \"" + text + "\"");
+            default ->
+                throw new ConfigException(
+                        key + " has an unknown unit '" + unit + "' (use s, m, h or d): \"" + text + "\"");
         };
     }
 }

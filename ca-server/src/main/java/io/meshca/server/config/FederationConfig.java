@@ -13,12 +13,13 @@ import java.util.Optional;
  * {@code defaultRefresh} bound how often foreign bundles are fetched (the default applies when a
  * document carries no refresh hint).
  */
-public record FederationConfig(Endpoint endpoint, List<Configured> relationships, Duration minRefresh,
-        Duration defaultRefresh) {
+public record FederationConfig(
+        Endpoint endpoint, List<Configured> relationships, Duration minRefresh, Duration defaultRefresh) {
 
     public static final Duration DEFAULT_MIN_REFRESH = Duration.ofSeconds(30);
     public static final Duration DEFAULT_REFRESH = Duration.ofMinutes(5);
-    public static final FederationConfig NONE = new FederationConfig(null, List.of(), DEFAULT_MIN_REFRESH, DEFAULT_REFRESH);
+    public static final FederationConfig NONE =
+            new FederationConfig(null, List.of(), DEFAULT_MIN_REFRESH, DEFAULT_REFRESH);
 
     public FederationConfig {
         relationships = List.copyOf(relationships);
@@ -42,7 +43,8 @@ public record FederationConfig(Endpoint endpoint, List<Configured> relationships
                 throw new ConfigException("bundleEndpoint.port out of range: " + port);
             }
             if ((servingCertFile == null) != (servingKeyFile == null)) {
-                throw new ConfigException("bundleEndpoint needs both servingCertFile and servingKeyFile, or neither (https_spiffe)");
+                throw new ConfigException(
+                        "bundleEndpoint needs both servingCertFile and servingKeyFile, or neither (https_spiffe)");
             }
         }
 

@@ -26,45 +26,74 @@ import java.util.Map;
 public final class FederationConfigFile {
 
     public static final class Endpoint {
-        @JsonProperty public String address;
-        @JsonProperty public Integer port;
-        @JsonProperty public String servingCertFile;
-        @JsonProperty public String servingKeyFile;
-        @JsonProperty public String refreshHint;
+        @JsonProperty
+        public String address;
+
+        @JsonProperty
+        public Integer port;
+
+        @JsonProperty
+        public String servingCertFile;
+
+        @JsonProperty
+        public String servingKeyFile;
+
+        @JsonProperty
+        public String refreshHint;
     }
 
     public static final class Relationship {
-        @JsonProperty("bundleEndpointURL") public String bundleEndpointUrl;
-        @JsonProperty public String bundleEndpointProfile;
-        @JsonProperty("endpointSpiffeID") public String endpointSpiffeId;
-        @JsonProperty public String trustDomainBundlePath;
-        @JsonProperty("trustedCAFile") public String trustedCaFile;
+        @JsonProperty("bundleEndpointURL")
+        public String bundleEndpointUrl;
+
+        @JsonProperty
+        public String bundleEndpointProfile;
+
+        @JsonProperty("endpointSpiffeID")
+        public String endpointSpiffeId;
+
+        @JsonProperty
+        public String trustDomainBundlePath;
+
+        @JsonProperty("trustedCAFile")
+        public String trustedCaFile;
     }
 
     public static final class Refresh {
-        @JsonProperty public String min;
-        @JsonProperty("default") public String fallback;
+        @JsonProperty
+        public String min;
+
+        @JsonProperty("default")
+        public String fallback;
     }
 
-    private FederationConfigFile() {
-    }
+    private FederationConfigFile() {}
 
-    static FederationConfig apply(FederationConfig base, Endpoint endpoint, Map<String, Relationship> federatesWith,
-            Refresh refresh) {
+    static FederationConfig apply(
+            FederationConfig base, Endpoint endpoint, Map<String, Relationship> federatesWith, Refresh refresh) {
         FederationConfig out = base;
         if (endpoint != null) {
-            out = out.withEndpoint(new FederationConfig.Endpoint(endpoint.address == null ? "0.0.0.0" : endpoint.address,
-                    endpoint.port == null ? 8443 : endpoint.port, path(endpoint.servingCertFile), path(endpoint.servingKeyFile),
-                    endpoint.refreshHint == null ? FederationConfig.DEFAULT_REFRESH
+            out = out.withEndpoint(new FederationConfig.Endpoint(
+                    endpoint.address == null ? "0.0.0.0" : endpoint.address,
+                    endpoint.port == null ? 8443 : endpoint.port,
+                    path(endpoint.servingCertFile),
+                    path(endpoint.servingKeyFile),
+                    endpoint.refreshHint == null
+                            ? FederationConfig.DEFAULT_REFRESH
                             : Durations.parse("bundleEndpoint.refreshHint", endpoint.refreshHint)));
         }
         List<FederationConfig.Configured> relationships = new ArrayList<>(out.relationships());
         if (federatesWith != null) {
             federatesWith.forEach((name, r) -> relationships.add(relationship(name, r)));
         }
-        return new FederationConfig(out.endpoint(), relationships,
-                refresh != null && refresh.min != null ? Durations.parse("federationRefresh.min", refresh.min) : out.minRefresh(),
-                refresh != null && refresh.fallback != null ? Durations.parse("federationRefresh.default", refresh.fallback)
+        return new FederationConfig(
+                out.endpoint(),
+                relationships,
+                refresh != null && refresh.min != null
+                        ? Durations.parse("federationRefresh.min", refresh.min)
+                        : out.minRefresh(),
+                refresh != null && refresh.fallback != null
+                        ? Durations.parse("federationRefresh.default", refresh.fallback)
                         : out.defaultRefresh());
     }
 
@@ -74,9 +103,13 @@ public final class FederationConfigFile {
             throw new ConfigException(where + ".bundleEndpointURL is required");
         }
         try {
-            FederationRelationship rel = new FederationRelationship(TrustDomain.parse(name), URI.create(r.bundleEndpointUrl),
-                    FederationRelationship.Profile.parse(r.bundleEndpointProfile == null ? "https_web" : r.bundleEndpointProfile),
-                    r.endpointSpiffeId == null ? null : SpiffeId.parse(r.endpointSpiffeId), path(r.trustedCaFile));
+            FederationRelationship rel = new FederationRelationship(
+                    TrustDomain.parse(name),
+                    URI.create(r.bundleEndpointUrl),
+                    FederationRelationship.Profile.parse(
+                            r.bundleEndpointProfile == null ? "https_web" : r.bundleEndpointProfile),
+                    r.endpointSpiffeId == null ? null : SpiffeId.parse(r.endpointSpiffeId),
+                    path(r.trustedCaFile));
             return new FederationConfig.Configured(rel, path(r.trustDomainBundlePath));
         } catch (InvalidArgumentException | IllegalArgumentException e) {
             throw new ConfigException(where + ": " + e.getMessage());

@@ -20,13 +20,19 @@ import java.util.regex.Pattern;
  * @param trustedIssuers whose Kubernetes service-account tokens authenticate callers; may be empty
  *     (then only callers with a meshca X509-SVID get in)
  */
-public record IstioCaConfig(String address, int port, List<String> servingDnsNames, Duration defaultTtl, Duration maxTtl,
+public record IstioCaConfig(
+        String address,
+        int port,
+        List<String> servingDnsNames,
+        Duration defaultTtl,
+        Duration maxTtl,
         List<TrustedIssuer> trustedIssuers) {
 
     public static final String DEFAULT_ADDRESS = "0.0.0.0";
     public static final int DEFAULT_PORT = 15012;
     /** Istio's own default ceiling (MAX_WORKLOAD_CERT_TTL); istio-agent asks for 24h unless told otherwise. */
     public static final Duration DEFAULT_MAX_TTL = Duration.ofDays(90);
+
     public static final List<String> DEFAULT_AUDIENCES = List.of("istio-ca");
 
     /** A DNS name or a left-most wildcard label; no scheme, port or spaces. */
@@ -61,7 +67,8 @@ public record IstioCaConfig(String address, int port, List<String> servingDnsNam
             throw new ConfigException("istioCa.maxTtl must be positive, got " + maxTtl);
         }
         if (defaultTtl.compareTo(maxTtl) > 0) {
-            throw new ConfigException("istioCa.defaultTtl (" + defaultTtl + ") is longer than istioCa.maxTtl (" + maxTtl + ")");
+            throw new ConfigException(
+                    "istioCa.defaultTtl (" + defaultTtl + ") is longer than istioCa.maxTtl (" + maxTtl + ")");
         }
         Set<String> issuers = new HashSet<>();
         for (TrustedIssuer t : trustedIssuers) {

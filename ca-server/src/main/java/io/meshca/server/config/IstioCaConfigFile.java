@@ -25,18 +25,36 @@ import java.util.List;
  */
 public final class IstioCaConfigFile {
 
-    @JsonProperty public String address;
-    @JsonProperty public Integer port;
-    @JsonProperty public List<String> servingDnsNames;
-    @JsonProperty public String defaultTtl;
-    @JsonProperty public String maxTtl;
-    @JsonProperty public List<Issuer> trustedIssuers;
+    @JsonProperty
+    public String address;
+
+    @JsonProperty
+    public Integer port;
+
+    @JsonProperty
+    public List<String> servingDnsNames;
+
+    @JsonProperty
+    public String defaultTtl;
+
+    @JsonProperty
+    public String maxTtl;
+
+    @JsonProperty
+    public List<Issuer> trustedIssuers;
 
     public static final class Issuer {
-        @JsonProperty public String issuer;
-        @JsonProperty public String jwksFile;
-        @JsonProperty("jwksURL") public String jwksUrl;
-        @JsonProperty public List<String> audiences;
+        @JsonProperty
+        public String issuer;
+
+        @JsonProperty
+        public String jwksFile;
+
+        @JsonProperty("jwksURL")
+        public String jwksUrl;
+
+        @JsonProperty
+        public List<String> audiences;
     }
 
     IstioCaConfig toConfig() {
@@ -46,11 +64,15 @@ public final class IstioCaConfigFile {
                 if (i == null) {
                     throw new ConfigException("istioCa.trustedIssuers has an empty element");
                 }
-                issuers.add(new IstioCaConfig.TrustedIssuer(i.issuer, i.jwksFile == null ? null : Path.of(i.jwksFile),
-                        uri(i.issuer, i.jwksUrl), i.audiences == null ? IstioCaConfig.DEFAULT_AUDIENCES : i.audiences));
+                issuers.add(new IstioCaConfig.TrustedIssuer(
+                        i.issuer,
+                        i.jwksFile == null ? null : Path.of(i.jwksFile),
+                        uri(i.issuer, i.jwksUrl),
+                        i.audiences == null ? IstioCaConfig.DEFAULT_AUDIENCES : i.audiences));
             }
         }
-        return new IstioCaConfig(address == null ? IstioCaConfig.DEFAULT_ADDRESS : address,
+        return new IstioCaConfig(
+                address == null ? IstioCaConfig.DEFAULT_ADDRESS : address,
                 port == null ? IstioCaConfig.DEFAULT_PORT : port,
                 servingDnsNames == null ? List.of() : servingDnsNames,
                 defaultTtl == null ? Duration.ZERO : Durations.parse("istioCa.defaultTtl", defaultTtl),

@@ -187,8 +187,7 @@ public final class ServerConfig {
         private IstioCaConfig istioCa;
         private Clock clock = Clock.systemUTC();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder trustDomain(TrustDomain value) {
             this.trustDomain = Objects.requireNonNull(value, "trustDomain");
@@ -314,9 +313,12 @@ public final class ServerConfig {
             if (bindAddress.isBlank()) {
                 throw new ConfigException("bindAddress is empty");
             }
-            if (istioCa != null && istioCa.configuredDefaultTtl().isEmpty() && x509SvidDefaultTtl.compareTo(istioCa.maxTtl()) > 0) {
-                throw new ConfigException("istioCa.maxTtl (" + istioCa.maxTtl() + ") is shorter than defaultX509SvidTtl ("
-                        + x509SvidDefaultTtl + "), which istioCa uses when it has no defaultTtl");
+            if (istioCa != null
+                    && istioCa.configuredDefaultTtl().isEmpty()
+                    && x509SvidDefaultTtl.compareTo(istioCa.maxTtl()) > 0) {
+                throw new ConfigException(
+                        "istioCa.maxTtl (" + istioCa.maxTtl() + ") is shorter than defaultX509SvidTtl ("
+                                + x509SvidDefaultTtl + "), which istioCa uses when it has no defaultTtl");
             }
             return new ServerConfig(this);
         }

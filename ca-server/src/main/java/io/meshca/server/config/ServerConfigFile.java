@@ -7,22 +7,57 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * as {@code 90s}, {@code 10m}, {@code 24h} (or plain seconds). Unknown keys are an error (YamlConfig).
  */
 public final class ServerConfigFile {
-    @JsonProperty public String trustDomain;
-    @JsonProperty public String dataDir;
-    @JsonProperty public String bindAddress;
-    @JsonProperty public Integer serverPort;
-    @JsonProperty public String socketPath;
-    @JsonProperty public String caTtl;
-    @JsonProperty public String defaultX509SvidTtl;
-    @JsonProperty public String agentSvidTtl;
-    @JsonProperty public String joinTokenTtl;
-    @JsonProperty public String keyManager;
-    @JsonProperty public String auditWrites;
-    @JsonProperty public String databaseUrl;
-    @JsonProperty public String jwtKeyType;
-    @JsonProperty public String defaultJwtSvidTtl;
-    @JsonProperty public FederationConfigFile.Endpoint bundleEndpoint;
-    @JsonProperty public java.util.Map<String, FederationConfigFile.Relationship> federatesWith;
-    @JsonProperty public FederationConfigFile.Refresh federationRefresh;
-    @JsonProperty public IstioCaConfigFile istioCa;
+    @JsonProperty
+    public String trustDomain;
+
+    @JsonProperty
+    public String dataDir;
+
+    @JsonProperty
+    public String bindAddress;
+
+    @JsonProperty
+    public Integer serverPort;
+
+    @JsonProperty
+    public String socketPath;
+
+    @JsonProperty
+    public String caTtl;
+
+    @JsonProperty
+    public String defaultX509SvidTtl;
+
+    @JsonProperty
+    public String agentSvidTtl;
+
+    @JsonProperty
+    public String joinTokenTtl;
+
+    @JsonProperty
+    public String keyManager;
+
+    @JsonProperty
+    public String auditWrites;
+
+    @JsonProperty
+    public String databaseUrl;
+
+    @JsonProperty
+    public String jwtKeyType;
+
+    @JsonProperty
+    public String defaultJwtSvidTtl;
+
+    @JsonProperty
+    public FederationConfigFile.Endpoint bundleEndpoint;
+
+    @JsonProperty
+    public java.util.Map<String, FederationConfigFile.Relationship> federatesWith;
+
+    @JsonProperty
+    public FederationConfigFile.Refresh federationRefresh;
+
+    @JsonProperty
+    public IstioCaConfigFile istioCa;
 }

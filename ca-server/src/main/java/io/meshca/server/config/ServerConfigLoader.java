@@ -7,8 +7,7 @@ import java.nio.file.Path;
 /** Applies a YAML config file to a builder: file values first, so that flags applied later override them. */
 public final class ServerConfigLoader {
 
-    private ServerConfigLoader() {
-    }
+    private ServerConfigLoader() {}
 
     public static ServerConfig.Builder apply(Path file, ServerConfig.Builder builder) {
         ServerConfigFile f = YamlConfig.load(file, ServerConfigFile.class);
@@ -55,8 +54,8 @@ public final class ServerConfigLoader {
             builder.jwtSvidDefaultTtl(Durations.parse("defaultJwtSvidTtl", f.defaultJwtSvidTtl));
         }
         if (f.bundleEndpoint != null || f.federatesWith != null || f.federationRefresh != null) {
-            builder.federation(FederationConfigFile.apply(builder.federation(), f.bundleEndpoint, f.federatesWith,
-                    f.federationRefresh));
+            builder.federation(FederationConfigFile.apply(
+                    builder.federation(), f.bundleEndpoint, f.federatesWith, f.federationRefresh));
         }
         if (f.istioCa != null) {
             builder.istioCa(f.istioCa.toConfig());

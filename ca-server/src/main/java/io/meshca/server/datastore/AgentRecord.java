@@ -6,8 +6,15 @@ import java.time.Instant;
 import java.util.Objects;
 
 /** An attested agent: its ID, how it attested, its current SVID and whether it is banned. */
-public record AgentRecord(SpiffeId spiffeId, String attestationType, String serial, Instant svidExpiresAt,
-                          boolean banned, SelectorSet selectors, Instant createdAt, Instant lastSeenAt) {
+public record AgentRecord(
+        SpiffeId spiffeId,
+        String attestationType,
+        String serial,
+        Instant svidExpiresAt,
+        boolean banned,
+        SelectorSet selectors,
+        Instant createdAt,
+        Instant lastSeenAt) {
 
     public AgentRecord {
         Objects.requireNonNull(spiffeId, "spiffeId");

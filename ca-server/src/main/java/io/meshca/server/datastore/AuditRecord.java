@@ -3,8 +3,15 @@ package io.meshca.server.datastore;
 import java.util.Objects;
 
 /** One row of the hash-chained audit log: {@code hash} covers every other field including {@code prevHash}. */
-public record AuditRecord(long seq, long atMillis, String actor, String action, String subject, String detail,
-                          String prevHash, String hash) {
+public record AuditRecord(
+        long seq,
+        long atMillis,
+        String actor,
+        String action,
+        String subject,
+        String detail,
+        String prevHash,
+        String hash) {
     public AuditRecord {
         Objects.requireNonNull(actor, "actor");
         Objects.requireNonNull(action, "action");

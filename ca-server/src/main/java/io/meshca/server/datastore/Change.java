@@ -9,9 +9,17 @@ import java.util.Objects;
 public record Change(long revision, Kind kind, String objectId, String parentId, Op op) {
 
     /** FEDERATED_BUNDLE: objectId is the foreign trust domain's name (kept apart from BUNDLE, the own sequence). */
-    public enum Kind { ENTRY, AGENT, BUNDLE, FEDERATED_BUNDLE }
+    public enum Kind {
+        ENTRY,
+        AGENT,
+        BUNDLE,
+        FEDERATED_BUNDLE
+    }
 
-    public enum Op { UPSERT, DELETE }
+    public enum Op {
+        UPSERT,
+        DELETE
+    }
 
     public Change {
         Objects.requireNonNull(kind, "kind");

@@ -9,8 +9,7 @@ import java.util.List;
 /** Encodings of list-valued columns as newline-separated TEXT (selectors have no control characters). */
 final class Columns {
 
-    private Columns() {
-    }
+    private Columns() {}
 
     static String selectors(SelectorSet selectors) {
         List<String> out = new ArrayList<>();
@@ -24,7 +23,8 @@ final class Columns {
         if (text == null || text.isEmpty()) {
             return SelectorSet.empty();
         }
-        return SelectorSet.of(Arrays.stream(text.split("\n")).map(Selector::parse).toList());
+        return SelectorSet.of(
+                Arrays.stream(text.split("\n")).map(Selector::parse).toList());
     }
 
     static String strings(List<String> values) {

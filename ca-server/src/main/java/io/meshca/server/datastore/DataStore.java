@@ -2,11 +2,11 @@ package io.meshca.server.datastore;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import org.flywaydb.core.Flyway;
 
@@ -48,7 +48,8 @@ public final class DataStore implements AutoCloseable {
         try {
             if (!Files.isDirectory(dataDir)) {
                 // The data dir holds the CA keys and the database: only the server's user may enter it.
-                Files.createDirectories(dataDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectories(
+                        dataDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data dir " + dataDir, e);
@@ -80,7 +81,11 @@ public final class DataStore implements AutoCloseable {
         config.setMinimumIdle(1);
         HikariDataSource ds = new HikariDataSource(config);
         try {
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+            Flyway.configure()
+                    .dataSource(ds)
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
         } catch (RuntimeException e) {
             ds.close();
             throw e;

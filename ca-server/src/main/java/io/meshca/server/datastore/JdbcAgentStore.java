@@ -27,8 +27,8 @@ final class JdbcAgentStore implements AgentStore {
                 del.setString(1, a.spiffeId().toString());
                 del.executeUpdate();
             }
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO agents (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("INSERT INTO agents (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                 s.setString(1, a.spiffeId().toString());
                 s.setString(2, a.attestationType());
                 s.setString(3, a.serial());
@@ -59,8 +59,8 @@ final class JdbcAgentStore implements AgentStore {
     @Override
     public List<AgentRecord> list(String afterId, int limit) {
         return jdbc.read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS
-                    + " FROM agents WHERE spiffe_id > ? ORDER BY spiffe_id LIMIT ?")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT " + COLUMNS + " FROM agents WHERE spiffe_id > ? ORDER BY spiffe_id LIMIT ?")) {
                 s.setString(1, afterId == null ? "" : afterId);
                 s.setInt(2, limit);
                 List<AgentRecord> out = new ArrayList<>();
@@ -118,9 +118,14 @@ final class JdbcAgentStore implements AgentStore {
     }
 
     private static AgentRecord row(ResultSet r) throws SQLException {
-        return new AgentRecord(SpiffeId.parse(r.getString("spiffe_id")), r.getString("attestation_type"),
-                r.getString("serial"), Instant.ofEpochSecond(r.getLong("expires_at")), r.getBoolean("banned"),
-                Columns.selectors(r.getString("selectors")), Instant.ofEpochSecond(r.getLong("created_at")),
+        return new AgentRecord(
+                SpiffeId.parse(r.getString("spiffe_id")),
+                r.getString("attestation_type"),
+                r.getString("serial"),
+                Instant.ofEpochSecond(r.getLong("expires_at")),
+                r.getBoolean("banned"),
+                Columns.selectors(r.getString("selectors")),
+                Instant.ofEpochSecond(r.getLong("created_at")),
                 Instant.ofEpochSecond(r.getLong("last_seen_at")));
     }
 }

@@ -20,9 +20,9 @@ final class JdbcAuditStore implements AuditStore {
     @Override
     public Optional<AuditRecord> last() {
         return jdbc.read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS
-                    + " FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)");
-                 ResultSet r = s.executeQuery()) {
+            try (PreparedStatement s = c.prepareStatement(
+                            "SELECT " + COLUMNS + " FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)");
+                    ResultSet r = s.executeQuery()) {
                 return r.next() ? Optional.of(row(r)) : Optional.empty();
             }
         });
@@ -34,8 +34,8 @@ final class JdbcAuditStore implements AuditStore {
             return;
         }
         jdbc.write(c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO audit_log (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("INSERT INTO audit_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                 for (AuditRecord a : records) {
                     s.setLong(1, a.seq());
                     s.setLong(2, a.atMillis());
@@ -56,8 +56,8 @@ final class JdbcAuditStore implements AuditStore {
     @Override
     public List<AuditRecord> read(long afterSeq, int limit) {
         return jdbc.read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS
-                    + " FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("SELECT " + COLUMNS + " FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?")) {
                 s.setLong(1, afterSeq);
                 s.setInt(2, limit);
                 List<AuditRecord> out = new ArrayList<>();
@@ -72,7 +72,14 @@ final class JdbcAuditStore implements AuditStore {
     }
 
     private static AuditRecord row(ResultSet r) throws SQLException {
-        return new AuditRecord(r.getLong("seq"), r.getLong("at"), r.getString("actor"), r.getString("action"),
-                r.getString("subject"), r.getString("detail"), r.getString("prev_hash"), r.getString("hash"));
+        return new AuditRecord(
+                r.getLong("seq"),
+                r.getLong("at"),
+                r.getString("actor"),
+                r.getString("action"),
+                r.getString("subject"),
+                r.getString("detail"),
+                r.getString("prev_hash"),
+                r.getString("hash"));
     }
 }

@@ -21,11 +21,12 @@ final class JdbcBundleStore implements BundleStore {
     public List<StoredAuthority> authorities() {
         return jdbc.read(c -> {
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT key_id, certificate FROM x509_authorities ORDER BY created_at, key_id");
-                 ResultSet r = s.executeQuery()) {
+                            "SELECT key_id, certificate FROM x509_authorities ORDER BY created_at, key_id");
+                    ResultSet r = s.executeQuery()) {
                 List<StoredAuthority> out = new ArrayList<>();
                 while (r.next()) {
-                    out.add(new StoredAuthority(r.getString(1),
+                    out.add(new StoredAuthority(
+                            r.getString(1),
                             Certificates.parse(Base64.getDecoder().decode(r.getString(2)))));
                 }
                 return out;
@@ -53,11 +54,13 @@ final class JdbcBundleStore implements BundleStore {
     public List<StoredJwtAuthority> jwtAuthorities() {
         return jdbc.read(c -> {
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT key_id, kid, public_key, not_after FROM jwt_authorities ORDER BY created_at, key_id");
-                 ResultSet r = s.executeQuery()) {
+                            "SELECT key_id, kid, public_key, not_after FROM jwt_authorities ORDER BY created_at, key_id");
+                    ResultSet r = s.executeQuery()) {
                 List<StoredJwtAuthority> out = new ArrayList<>();
                 while (r.next()) {
-                    out.add(new StoredJwtAuthority(r.getString(1), r.getString(2),
+                    out.add(new StoredJwtAuthority(
+                            r.getString(1),
+                            r.getString(2),
                             Keys.parsePublicKey(Base64.getDecoder().decode(r.getString(3))),
                             Instant.ofEpochMilli(r.getLong(4))));
                 }
@@ -73,7 +76,9 @@ final class JdbcBundleStore implements BundleStore {
                     "INSERT INTO jwt_authorities (key_id, kid, public_key, not_after, created_at) VALUES (?, ?, ?, ?, ?)")) {
                 s.setString(1, authority.keyId());
                 s.setString(2, authority.kid());
-                s.setString(3, Base64.getEncoder().encodeToString(authority.publicKey().getEncoded()));
+                s.setString(
+                        3,
+                        Base64.getEncoder().encodeToString(authority.publicKey().getEncoded()));
                 s.setLong(4, authority.notAfter().toEpochMilli());
                 s.setLong(5, jdbc.clock().millis());
                 s.executeUpdate();
@@ -87,7 +92,7 @@ final class JdbcBundleStore implements BundleStore {
     public long sequence() {
         return jdbc.read(c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT MAX(revision) FROM changes WHERE kind = 'BUNDLE'");
-                 ResultSet r = s.executeQuery()) {
+                    ResultSet r = s.executeQuery()) {
                 return r.next() ? r.getLong(1) : 0L;
             }
         });

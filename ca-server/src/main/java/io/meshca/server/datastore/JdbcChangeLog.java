@@ -17,7 +17,7 @@ final class JdbcChangeLog implements ChangeLog {
     public long currentRevision() {
         return jdbc.read(c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT MAX(revision) FROM changes");
-                 ResultSet r = s.executeQuery()) {
+                    ResultSet r = s.executeQuery()) {
                 return r.next() ? r.getLong(1) : 0L;
             }
         });
@@ -33,8 +33,12 @@ final class JdbcChangeLog implements ChangeLog {
                 List<Change> out = new ArrayList<>();
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
-                        out.add(new Change(r.getLong(1), Change.Kind.valueOf(r.getString(2)), r.getString(3),
-                                r.getString(4), Change.Op.valueOf(r.getString(5))));
+                        out.add(new Change(
+                                r.getLong(1),
+                                Change.Kind.valueOf(r.getString(2)),
+                                r.getString(3),
+                                r.getString(4),
+                                Change.Op.valueOf(r.getString(5))));
                     }
                 }
                 return out;

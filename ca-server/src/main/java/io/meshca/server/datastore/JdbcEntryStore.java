@@ -30,10 +30,12 @@ final class JdbcEntryStore implements EntryStore {
     public RegistrationEntry create(RegistrationEntry draft) {
         return jdbc.write(c -> {
             String id = UUID.randomUUID().toString();
-            long revision = jdbc.recordChange(c, Change.Kind.ENTRY, id, draft.parentId().toString(), Change.Op.UPSERT);
-            RegistrationEntry entry = draft.withIdentity(id, revision, Instant.ofEpochSecond(jdbc.clock().instant().getEpochSecond()));
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO entries (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            long revision =
+                    jdbc.recordChange(c, Change.Kind.ENTRY, id, draft.parentId().toString(), Change.Op.UPSERT);
+            RegistrationEntry entry = draft.withIdentity(
+                    id, revision, Instant.ofEpochSecond(jdbc.clock().instant().getEpochSecond()));
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO entries (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 bind(s, entry);
                 s.executeUpdate();
             }
@@ -93,8 +95,8 @@ final class JdbcEntryStore implements EntryStore {
         }
         return jdbc.read(c -> {
             String marks = String.join(", ", java.util.Collections.nCopies(parentIds.size(), "?"));
-            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM entries WHERE parent_id IN ("
-                    + marks + ") ORDER BY id")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT " + COLUMNS + " FROM entries WHERE parent_id IN (" + marks + ") ORDER BY id")) {
                 int i = 1;
                 for (SpiffeId parent : parentIds) {
                     s.setString(i++, parent.toString());
@@ -113,13 +115,17 @@ final class JdbcEntryStore implements EntryStore {
             }
             // A move to another parent is a delete for the old parent's agents: record both.
             if (!old.get().parentId().equals(entry.parentId())) {
-                jdbc.recordChange(c, Change.Kind.ENTRY, entry.id(), old.get().parentId().toString(), Change.Op.DELETE);
+                jdbc.recordChange(
+                        c, Change.Kind.ENTRY, entry.id(), old.get().parentId().toString(), Change.Op.DELETE);
             }
-            long revision = jdbc.recordChange(c, Change.Kind.ENTRY, entry.id(), entry.parentId().toString(), Change.Op.UPSERT);
-            RegistrationEntry updated = entry.withIdentity(entry.id(), revision, old.get().createdAt());
-            try (PreparedStatement s = c.prepareStatement("UPDATE entries SET spiffe_id = ?, parent_id = ?, selectors = ?,"
-                    + " x509_svid_ttl = ?, jwt_svid_ttl = ?, dns_names = ?, federates_with = ?, hint = ?, admin = ?,"
-                    + " downstream = ?, expires_at = ?, revision = ? WHERE id = ?")) {
+            long revision = jdbc.recordChange(
+                    c, Change.Kind.ENTRY, entry.id(), entry.parentId().toString(), Change.Op.UPSERT);
+            RegistrationEntry updated =
+                    entry.withIdentity(entry.id(), revision, old.get().createdAt());
+            try (PreparedStatement s =
+                    c.prepareStatement("UPDATE entries SET spiffe_id = ?, parent_id = ?, selectors = ?,"
+                            + " x509_svid_ttl = ?, jwt_svid_ttl = ?, dns_names = ?, federates_with = ?, hint = ?, admin = ?,"
+                            + " downstream = ?, expires_at = ?, revision = ? WHERE id = ?")) {
                 s.setString(1, updated.spiffeId().toString());
                 s.setString(2, updated.parentId().toString());
                 s.setString(3, Columns.selectors(updated.selectors()));
@@ -130,7 +136,10 @@ final class JdbcEntryStore implements EntryStore {
                 s.setString(8, updated.hint());
                 s.setBoolean(9, updated.admin());
                 s.setBoolean(10, updated.downstream());
-                setNullableLong(s, 11, updated.expiresAt() == null ? null : updated.expiresAt().getEpochSecond());
+                setNullableLong(
+                        s,
+                        11,
+                        updated.expiresAt() == null ? null : updated.expiresAt().getEpochSecond());
                 s.setLong(12, revision);
                 s.setString(13, updated.id());
                 s.executeUpdate();
@@ -201,11 +210,20 @@ final class JdbcEntryStore implements EntryStore {
     private static RegistrationEntry row(ResultSet r) throws SQLException {
         long expires = r.getLong("expires_at");
         Instant expiresAt = r.wasNull() ? null : Instant.ofEpochSecond(expires);
-        return new RegistrationEntry(r.getString("id"), SpiffeId.parse(r.getString("spiffe_id")),
-                SpiffeId.parse(r.getString("parent_id")), Columns.selectors(r.getString("selectors")),
-                Duration.ofSeconds(r.getLong("x509_svid_ttl")), Duration.ofSeconds(r.getLong("jwt_svid_ttl")),
-                Columns.strings(r.getString("dns_names")), Columns.strings(r.getString("federates_with")),
-                r.getString("hint"), r.getBoolean("admin"), r.getBoolean("downstream"), expiresAt,
-                r.getLong("revision"), Instant.ofEpochSecond(r.getLong("created_at")));
+        return new RegistrationEntry(
+                r.getString("id"),
+                SpiffeId.parse(r.getString("spiffe_id")),
+                SpiffeId.parse(r.getString("parent_id")),
+                Columns.selectors(r.getString("selectors")),
+                Duration.ofSeconds(r.getLong("x509_svid_ttl")),
+                Duration.ofSeconds(r.getLong("jwt_svid_ttl")),
+                Columns.strings(r.getString("dns_names")),
+                Columns.strings(r.getString("federates_with")),
+                r.getString("hint"),
+                r.getBoolean("admin"),
+                r.getBoolean("downstream"),
+                expiresAt,
+                r.getLong("revision"),
+                Instant.ofEpochSecond(r.getLong("created_at")));
     }
 }

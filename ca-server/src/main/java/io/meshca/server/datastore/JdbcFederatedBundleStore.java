@@ -22,8 +22,8 @@ final class JdbcFederatedBundleStore implements FederatedBundleStore {
     public List<SpiffeBundle> list() {
         return jdbc.read(c -> {
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT trust_domain, document FROM federated_bundles ORDER BY trust_domain");
-                 ResultSet r = s.executeQuery()) {
+                            "SELECT trust_domain, document FROM federated_bundles ORDER BY trust_domain");
+                    ResultSet r = s.executeQuery()) {
                 List<SpiffeBundle> out = new ArrayList<>();
                 while (r.next()) {
                     out.add(SpiffeBundleCodec.parse(new TrustDomain(r.getString(1)), r.getString(2)));
@@ -36,10 +36,13 @@ final class JdbcFederatedBundleStore implements FederatedBundleStore {
     @Override
     public Optional<SpiffeBundle> get(TrustDomain trustDomain) {
         return jdbc.read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT document FROM federated_bundles WHERE trust_domain = ?")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("SELECT document FROM federated_bundles WHERE trust_domain = ?")) {
                 s.setString(1, trustDomain.name());
                 try (ResultSet r = s.executeQuery()) {
-                    return r.next() ? Optional.of(SpiffeBundleCodec.parse(trustDomain, r.getString(1))) : Optional.empty();
+                    return r.next()
+                            ? Optional.of(SpiffeBundleCodec.parse(trustDomain, r.getString(1)))
+                            : Optional.empty();
                 }
             }
         });
@@ -66,7 +69,8 @@ final class JdbcFederatedBundleStore implements FederatedBundleStore {
                     s.executeUpdate();
                 }
             }
-            jdbc.recordChange(c, Change.Kind.FEDERATED_BUNDLE, bundle.trustDomain().name(), null, Change.Op.UPSERT);
+            jdbc.recordChange(
+                    c, Change.Kind.FEDERATED_BUNDLE, bundle.trustDomain().name(), null, Change.Op.UPSERT);
             return null;
         });
     }

@@ -15,7 +15,8 @@ import java.util.Optional;
 
 final class JdbcFederationStore implements FederationStore {
 
-    private static final String COLUMNS = "trust_domain, bundle_endpoint_url, profile, endpoint_spiffe_id, trusted_ca_file";
+    private static final String COLUMNS =
+            "trust_domain, bundle_endpoint_url, profile, endpoint_spiffe_id, trusted_ca_file";
 
     private final Jdbc jdbc;
 
@@ -26,8 +27,9 @@ final class JdbcFederationStore implements FederationStore {
     @Override
     public List<FederationRelationship> list() {
         return jdbc.read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM federation_relationships ORDER BY trust_domain");
-                 ResultSet r = s.executeQuery()) {
+            try (PreparedStatement s = c.prepareStatement(
+                            "SELECT " + COLUMNS + " FROM federation_relationships ORDER BY trust_domain");
+                    ResultSet r = s.executeQuery()) {
                 List<FederationRelationship> out = new ArrayList<>();
                 while (r.next()) {
                     out.add(row(r));
@@ -40,7 +42,8 @@ final class JdbcFederationStore implements FederationStore {
     @Override
     public Optional<FederationRelationship> get(TrustDomain trustDomain) {
         return jdbc.read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM federation_relationships WHERE trust_domain = ?")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("SELECT " + COLUMNS + " FROM federation_relationships WHERE trust_domain = ?")) {
                 s.setString(1, trustDomain.name());
                 try (ResultSet r = s.executeQuery()) {
                     return r.next() ? Optional.of(row(r)) : Optional.empty();
@@ -53,8 +56,8 @@ final class JdbcFederationStore implements FederationStore {
     public void put(FederationRelationship rel) {
         jdbc.write(c -> {
             delete(c, rel.trustDomain());
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO federation_relationships (" + COLUMNS
-                    + ", updated_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO federation_relationships (" + COLUMNS + ", updated_at) VALUES (?, ?, ?, ?, ?, ?)")) {
                 s.setString(1, rel.trustDomain().name());
                 s.setString(2, rel.bundleEndpointUrl().toString());
                 s.setString(3, rel.profile().configName());
@@ -82,8 +85,11 @@ final class JdbcFederationStore implements FederationStore {
     private static FederationRelationship row(ResultSet r) throws SQLException {
         String endpointId = r.getString(4);
         String caFile = r.getString(5);
-        return new FederationRelationship(new TrustDomain(r.getString(1)), URI.create(r.getString(2)),
+        return new FederationRelationship(
+                new TrustDomain(r.getString(1)),
+                URI.create(r.getString(2)),
                 FederationRelationship.Profile.parse(r.getString(3)),
-                endpointId == null ? null : SpiffeId.parse(endpointId), caFile == null ? null : Path.of(caFile));
+                endpointId == null ? null : SpiffeId.parse(endpointId),
+                caFile == null ? null : Path.of(caFile));
     }
 }

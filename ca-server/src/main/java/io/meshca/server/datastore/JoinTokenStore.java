@@ -6,10 +6,14 @@ import java.time.Instant;
 public interface JoinTokenStore {
 
     /** Why a redemption failed, or that it succeeded. */
-    enum Outcome { REDEEMED, UNKNOWN, ALREADY_USED, EXPIRED }
-
-    record Redemption(Outcome outcome, String tokenId) {
+    enum Outcome {
+        REDEEMED,
+        UNKNOWN,
+        ALREADY_USED,
+        EXPIRED
     }
+
+    record Redemption(Outcome outcome, String tokenId) {}
 
     void create(String tokenHash, String tokenId, Instant expiresAt, Instant createdAt);
 

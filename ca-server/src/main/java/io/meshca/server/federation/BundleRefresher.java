@@ -34,8 +34,12 @@ public final class BundleRefresher implements AutoCloseable {
     private final Map<TrustDomain, ScheduledFuture<?>> scheduled = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    public BundleRefresher(FederationStore relationships, FederatedBundles bundles,
-            Function<FederationRelationship, SpiffeBundle> fetcher, ScheduledExecutorService scheduler, RefreshPolicy policy) {
+    public BundleRefresher(
+            FederationStore relationships,
+            FederatedBundles bundles,
+            Function<FederationRelationship, SpiffeBundle> fetcher,
+            ScheduledExecutorService scheduler,
+            RefreshPolicy policy) {
         this.relationships = Objects.requireNonNull(relationships, "relationships");
         this.bundles = Objects.requireNonNull(bundles, "bundles");
         this.fetcher = Objects.requireNonNull(fetcher, "fetcher");

@@ -58,12 +58,17 @@ public final class FederatedBundles {
 
     /** Keys compared by encoding: certificates and public keys do not all define equals by content. */
     private static boolean sameContent(SpiffeBundle a, SpiffeBundle b) {
-        return a.sequence() == b.sequence() && a.refreshHint().equals(b.refreshHint())
+        return a.sequence() == b.sequence()
+                && a.refreshHint().equals(b.refreshHint())
                 && a.x509Authorities().equals(b.x509Authorities())
                 && a.jwtAuthorities().size() == b.jwtAuthorities().size()
-                && java.util.stream.IntStream.range(0, a.jwtAuthorities().size()).allMatch(i ->
-                        a.jwtAuthorities().get(i).keyId().equals(b.jwtAuthorities().get(i).keyId())
-                        && java.util.Arrays.equals(a.jwtAuthorities().get(i).publicKey().getEncoded(),
-                                b.jwtAuthorities().get(i).publicKey().getEncoded()));
+                && java.util.stream.IntStream.range(0, a.jwtAuthorities().size())
+                        .allMatch(i -> a.jwtAuthorities()
+                                        .get(i)
+                                        .keyId()
+                                        .equals(b.jwtAuthorities().get(i).keyId())
+                                && java.util.Arrays.equals(
+                                        a.jwtAuthorities().get(i).publicKey().getEncoded(),
+                                        b.jwtAuthorities().get(i).publicKey().getEncoded()));
     }
 }

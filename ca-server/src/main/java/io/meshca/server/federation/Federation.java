@@ -52,7 +52,8 @@ public final class Federation {
 
     private FederationRelationship save(FederationRelationship rel, Optional<SpiffeBundle> bootstrap) {
         SpiffeBundle checked = bootstrap.map(b -> checkedBootstrap(rel, b)).orElse(null);
-        if (checked == null && rel.profile() == FederationRelationship.Profile.HTTPS_SPIFFE
+        if (checked == null
+                && rel.profile() == FederationRelationship.Profile.HTTPS_SPIFFE
                 && bundles.get(rel.trustDomain()).isEmpty()) {
             throw new InvalidArgumentException("https_spiffe needs a bundle of " + rel.trustDomain()
                     + " to authenticate its endpoint: give -trustDomainBundlePath or set it with bundle set first");
@@ -70,8 +71,8 @@ public final class Federation {
     }
 
     public FederationRelationship get(TrustDomain trustDomain) {
-        return store.get(trustDomain).orElseThrow(() ->
-                new NotFoundException("no federation relationship with " + trustDomain));
+        return store.get(trustDomain)
+                .orElseThrow(() -> new NotFoundException("no federation relationship with " + trustDomain));
     }
 
     /** Ends the relationship; the last fetched bundle stays (delete it with bundle delete). */
@@ -89,8 +90,8 @@ public final class Federation {
 
     private static SpiffeBundle checkedBootstrap(FederationRelationship rel, SpiffeBundle bundle) {
         if (!bundle.trustDomain().equals(rel.trustDomain())) {
-            throw new InvalidArgumentException("the bundle given is of trust domain " + bundle.trustDomain()
-                    + ", not " + rel.trustDomain());
+            throw new InvalidArgumentException(
+                    "the bundle given is of trust domain " + bundle.trustDomain() + ", not " + rel.trustDomain());
         }
         return bundle;
     }

@@ -15,12 +15,17 @@ import java.util.Optional;
  * be in the foreign trust domain: its bundle is what authenticates the endpoint. {@code trustedCaFile}
  * (https_web only, may be null) replaces the JDK's default trust store.
  */
-public record FederationRelationship(TrustDomain trustDomain, URI bundleEndpointUrl, Profile profile,
-        SpiffeId endpointSpiffeId, Path trustedCaFile) {
+public record FederationRelationship(
+        TrustDomain trustDomain,
+        URI bundleEndpointUrl,
+        Profile profile,
+        SpiffeId endpointSpiffeId,
+        Path trustedCaFile) {
 
     /** The two bundle endpoint profiles of the SPIFFE Trust Domain and Bundle standard. */
     public enum Profile {
-        HTTPS_WEB, HTTPS_SPIFFE;
+        HTTPS_WEB,
+        HTTPS_SPIFFE;
 
         public String configName() {
             return name().toLowerCase(Locale.ROOT);
@@ -32,7 +37,8 @@ public record FederationRelationship(TrustDomain trustDomain, URI bundleEndpoint
                     return p;
                 }
             }
-            throw new InvalidArgumentException("unknown bundle endpoint profile \"" + text + "\" (https_web or https_spiffe)");
+            throw new InvalidArgumentException(
+                    "unknown bundle endpoint profile \"" + text + "\" (https_web or https_spiffe)");
         }
     }
 
@@ -41,14 +47,16 @@ public record FederationRelationship(TrustDomain trustDomain, URI bundleEndpoint
         Objects.requireNonNull(bundleEndpointUrl, "bundleEndpointUrl");
         Objects.requireNonNull(profile, "profile");
         if (!"https".equalsIgnoreCase(bundleEndpointUrl.getScheme()) || bundleEndpointUrl.getHost() == null) {
-            throw new InvalidArgumentException("bundle endpoint URL must be https://host[:port]/...: " + bundleEndpointUrl);
+            throw new InvalidArgumentException(
+                    "bundle endpoint URL must be https://host[:port]/...: " + bundleEndpointUrl);
         }
         if (profile == Profile.HTTPS_SPIFFE) {
             if (endpointSpiffeId == null) {
                 throw new InvalidArgumentException("https_spiffe needs the endpoint's SPIFFE ID (-endpointSpiffeID)");
             }
             if (!endpointSpiffeId.trustDomain().equals(trustDomain)) {
-                throw new InvalidArgumentException("endpoint SPIFFE ID " + endpointSpiffeId + " is not in trust domain " + trustDomain);
+                throw new InvalidArgumentException(
+                        "endpoint SPIFFE ID " + endpointSpiffeId + " is not in trust domain " + trustDomain);
             }
             if (trustedCaFile != null) {
                 throw new InvalidArgumentException("a trusted CA file applies to https_web only");

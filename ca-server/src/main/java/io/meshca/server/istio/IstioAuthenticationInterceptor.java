@@ -32,9 +32,11 @@ public final class IstioAuthenticationInterceptor implements ServerInterceptor {
 
     public static final String UNAUTHENTICATED_DESCRIPTION =
             "authentication failed: present a valid Kubernetes service-account token or a meshca X509-SVID";
-    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     /** istio-agent sends its cluster in this header as well as in the request metadata. */
     static final Metadata.Key<String> CLUSTER_ID = Metadata.Key.of("ClusterID", Metadata.ASCII_STRING_MARSHALLER);
+
     private static final String BEARER = "bearer ";
     private static final Logger log = LoggerFactory.getLogger(IstioAuthenticationInterceptor.class);
 
@@ -49,15 +51,18 @@ public final class IstioAuthenticationInterceptor implements ServerInterceptor {
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         IstioCaller caller;
         try {
             caller = authenticate(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION), headers);
         } catch (TokenRejectedException e) {
-            log.warn("Istio CA call from {} refused: {}", call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
+            log.warn(
+                    "Istio CA call from {} refused: {}",
+                    call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
                     e.getMessage());
             call.close(Status.UNAUTHENTICATED.withDescription(UNAUTHENTICATED_DESCRIPTION), new Metadata());
-            return new ServerCall.Listener<>() { };
+            return new ServerCall.Listener<>() {};
         }
         return Contexts.interceptCall(Context.current().withValue(IstioCaller.CURRENT, caller), call, headers, next);
     }
@@ -75,11 +80,13 @@ public final class IstioAuthenticationInterceptor implements ServerInterceptor {
         if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             throw new TokenRejectedException("authorization header is not a Bearer token");
         }
-        ServiceAccount account = tokens.authenticate(authorization.substring(BEARER.length()).trim());
+        ServiceAccount account =
+                tokens.authenticate(authorization.substring(BEARER.length()).trim());
         try {
             return new IstioCaller(account.spiffeId(trustDomain), "k8s-token", clusterId);
         } catch (InvalidSpiffeIdException e) {
-            throw new TokenRejectedException("service account " + account + " does not make a SPIFFE ID: " + e.getMessage());
+            throw new TokenRejectedException(
+                    "service account " + account + " does not make a SPIFFE ID: " + e.getMessage());
         }
     }
 
@@ -99,7 +106,8 @@ public final class IstioAuthenticationInterceptor implements ServerInterceptor {
         }
         X509Certificate leaf = (X509Certificate) peer[0];
         if (!leaf.getNotAfter().toInstant().isAfter(clock.instant())) {
-            throw new TokenRejectedException("client certificate expired at " + leaf.getNotAfter().toInstant());
+            throw new TokenRejectedException(
+                    "client certificate expired at " + leaf.getNotAfter().toInstant());
         }
         Optional<SpiffeId> id;
         try {

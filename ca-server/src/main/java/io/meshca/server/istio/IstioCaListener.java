@@ -40,8 +40,12 @@ public final class IstioCaListener implements AutoCloseable {
      * @param clientVerifier verifies a client certificate when one is presented
      * @param service the CA service, already behind its authentication interceptor
      */
-    public static IstioCaListener start(IstioCaConfig config, Supplier<TlsIdentity> serving,
-            SpiffeTrustManager clientVerifier, ServerServiceDefinition service) throws IOException {
+    public static IstioCaListener start(
+            IstioCaConfig config,
+            Supplier<TlsIdentity> serving,
+            SpiffeTrustManager clientVerifier,
+            ServerServiceDefinition service)
+            throws IOException {
         var tls = SpiffeSslContexts.server(new SvidKeyManager(serving), clientVerifier, ClientAuth.OPTIONAL);
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.address(), config.port()))
                 .sslContext(tls)
@@ -51,11 +55,14 @@ public final class IstioCaListener implements AutoCloseable {
         try {
             server.start();
         } catch (IOException e) {
-            throw new IOException("cannot listen on " + config.address() + ":" + config.port() + " (istioCa): "
-                    + e.getMessage(), e);
+            throw new IOException(
+                    "cannot listen on " + config.address() + ":" + config.port() + " (istioCa): " + e.getMessage(), e);
         }
-        log.info("Istio CA API (istio.v1.auth.IstioCertificateService) listening on {}:{} as {}", config.address(),
-                server.getPort(), config.servingDnsNames());
+        log.info(
+                "Istio CA API (istio.v1.auth.IstioCertificateService) listening on {}:{} as {}",
+                config.address(),
+                server.getPort(),
+                config.servingDnsNames());
         return new IstioCaListener(server);
     }
 

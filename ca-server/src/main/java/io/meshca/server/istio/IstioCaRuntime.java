@@ -37,21 +37,32 @@ public final class IstioCaRuntime implements AutoCloseable {
      * @param bundle the trust domain's current X.509 roots
      * @param servingTtl lifetime of each serving certificate
      */
-    public static IstioCaRuntime start(IstioCaConfig config, TrustDomain trustDomain, SpiffeId serverId,
-            X509SvidSigner signer, SvidIssuer issuer, Supplier<List<X509Certificate>> bundle, Duration servingTtl,
-            Clock clock, ScheduledExecutorService scheduler) throws IOException {
+    public static IstioCaRuntime start(
+            IstioCaConfig config,
+            TrustDomain trustDomain,
+            SpiffeId serverId,
+            X509SvidSigner signer,
+            SvidIssuer issuer,
+            Supplier<List<X509Certificate>> bundle,
+            Duration servingTtl,
+            Clock clock,
+            ScheduledExecutorService scheduler)
+            throws IOException {
         // Issuers' JWKS files are read now, so that a missing or broken file stops the start.
         List<KubernetesTokenAuthenticator.Issuer> issuers = config.trustedIssuers().stream()
                 .map(t -> new KubernetesTokenAuthenticator.Issuer(t.issuer(), JwksSources.forIssuer(t), t.audiences()))
                 .toList();
-        var authentication = new IstioAuthenticationInterceptor(trustDomain,
-                new KubernetesTokenAuthenticator(issuers, clock), clock);
-        var service = new IstioCertificateService(issuer, new ValidityPolicy(config.defaultTtl(), config.maxTtl()), bundle);
-        IstioServingIdentity serving = new IstioServingIdentity(serverId, config.servingDnsNames(), signer, servingTtl,
-                clock, scheduler);
+        var authentication = new IstioAuthenticationInterceptor(
+                trustDomain, new KubernetesTokenAuthenticator(issuers, clock), clock);
+        var service =
+                new IstioCertificateService(issuer, new ValidityPolicy(config.defaultTtl(), config.maxTtl()), bundle);
+        IstioServingIdentity serving =
+                new IstioServingIdentity(serverId, config.servingDnsNames(), signer, servingTtl, clock, scheduler);
         serving.start();
         try {
-            IstioCaListener listener = IstioCaListener.start(config, serving::current,
+            IstioCaListener listener = IstioCaListener.start(
+                    config,
+                    serving::current,
                     new SpiffeTrustManager(bundle, SpiffeAuthorizers.memberOf(trustDomain), clock),
                     ServerInterceptors.intercept(service, authentication));
             return new IstioCaRuntime(serving, listener);

@@ -48,13 +48,21 @@ public final class IstioCertificateService extends IstioCertificateServiceGrpc.I
             IstioCaller caller = IstioCaller.current();
             byte[] csr = csrDer(request.getCsr());
             Duration ttl = validity.ttlFor(request.getValidityDuration());
-            Optional<String> cluster = clusterId(request.getMetadata()).or(() -> caller.clusterIdHeader().map(LogSafe::of));
-            List<X509Certificate> issued = issuer.issueAuthenticatedSvid(caller.id(), csr, ttl, caller.id().toString(), VIA);
-            log.info("Istio certificate issued to {} via {} (cluster {}, serial {}, expires {})", caller.id(),
-                    caller.credential(), cluster.orElse("-"), issued.get(0).getSerialNumber().toString(16),
+            Optional<String> cluster = clusterId(request.getMetadata())
+                    .or(() -> caller.clusterIdHeader().map(LogSafe::of));
+            List<X509Certificate> issued = issuer.issueAuthenticatedSvid(
+                    caller.id(), csr, ttl, caller.id().toString(), VIA);
+            log.info(
+                    "Istio certificate issued to {} via {} (cluster {}, serial {}, expires {})",
+                    caller.id(),
+                    caller.credential(),
+                    cluster.orElse("-"),
+                    issued.get(0).getSerialNumber().toString(16),
                     issued.get(0).getNotAfter().toInstant());
             response.onNext(IstioCertificateResponse.newBuilder()
-                    .addAllCertChain(IstioChain.of(issued, bundle.get()).stream().map(c -> Pem.encodeCertificates(List.of(c))).toList())
+                    .addAllCertChain(IstioChain.of(issued, bundle.get()).stream()
+                            .map(c -> Pem.encodeCertificates(List.of(c)))
+                            .toList())
                     .build());
             response.onCompleted();
         } catch (RuntimeException e) {
@@ -73,7 +81,8 @@ public final class IstioCertificateService extends IstioCertificateServiceGrpc.I
         int blocks = countOccurrences(pem, "-----BEGIN ");
         byte[] der = Pem.decodeCsr(pem);
         if (blocks != 1) {
-            throw new InvalidArgumentException("csr must hold exactly one PEM block (CERTIFICATE REQUEST), found " + blocks);
+            throw new InvalidArgumentException(
+                    "csr must hold exactly one PEM block (CERTIFICATE REQUEST), found " + blocks);
         }
         return der;
     }
@@ -89,7 +98,8 @@ public final class IstioCertificateService extends IstioCertificateServiceGrpc.I
     /** The caller chooses this text, so it is made short and printable before it reaches the log. */
     private static Optional<String> clusterId(Struct metadata) {
         Value v = metadata.getFieldsMap().get(CLUSTER_ID);
-        return v != null && v.hasStringValue() && !v.getStringValue().isBlank() ? Optional.of(LogSafe.of(v.getStringValue()))
+        return v != null && v.hasStringValue() && !v.getStringValue().isBlank()
+                ? Optional.of(LogSafe.of(v.getStringValue()))
                 : Optional.empty();
     }
 }

@@ -13,8 +13,7 @@ import java.util.List;
  */
 final class IstioChain {
 
-    private IstioChain() {
-    }
+    private IstioChain() {}
 
     static List<X509Certificate> of(List<X509Certificate> issued, List<X509Certificate> roots) {
         X509Certificate top = issued.get(issued.size() - 1);

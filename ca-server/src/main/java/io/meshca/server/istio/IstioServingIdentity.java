@@ -39,7 +39,12 @@ public final class IstioServingIdentity implements AutoCloseable {
     private final AtomicReference<TlsIdentity> current = new AtomicReference<>();
     private volatile ScheduledFuture<?> next;
 
-    public IstioServingIdentity(SpiffeId id, List<String> dnsNames, X509SvidSigner signer, Duration ttl, Clock clock,
+    public IstioServingIdentity(
+            SpiffeId id,
+            List<String> dnsNames,
+            X509SvidSigner signer,
+            Duration ttl,
+            Clock clock,
             ScheduledExecutorService scheduler) {
         this.id = Objects.requireNonNull(id, "id");
         this.dnsNames = List.copyOf(dnsNames);
@@ -69,8 +74,12 @@ public final class IstioServingIdentity implements AutoCloseable {
         List<X509Certificate> chain = signer.sign(new SvidRequest(id, key.getPublic(), dnsNames, ttl));
         current.set(new TlsIdentity(key.getPrivate(), chain));
         Instant notAfter = chain.get(0).getNotAfter().toInstant();
-        log.info("Istio CA serving certificate for {} {} issued (serial {}, expires {})", id, dnsNames,
-                chain.get(0).getSerialNumber().toString(16), notAfter);
+        log.info(
+                "Istio CA serving certificate for {} {} issued (serial {}, expires {})",
+                id,
+                dnsNames,
+                chain.get(0).getSerialNumber().toString(16),
+                notAfter);
         return notAfter;
     }
 

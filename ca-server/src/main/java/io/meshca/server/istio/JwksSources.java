@@ -21,15 +21,16 @@ public final class JwksSources {
 
     /** How long a fetched JWKS is used before it is fetched again (a token with an unknown kid refetches sooner). */
     static final Duration CACHE_TTL = Duration.ofMinutes(5);
+
     static final int TIMEOUT_MILLIS = 5_000;
     static final int SIZE_LIMIT_BYTES = 256 * 1024;
 
-    private JwksSources() {
-    }
+    private JwksSources() {}
 
     /** The keys of {@code issuer}; the JDK's trust store verifies an HTTPS endpoint. */
     public static JWKSource<SecurityContext> forIssuer(IstioCaConfig.TrustedIssuer issuer) {
-        return issuer.jwksFilePath().map(JwksSources::fromFile)
+        return issuer.jwksFilePath()
+                .map(JwksSources::fromFile)
                 .orElseGet(() -> fromUrl(issuer.jwksUri().orElseThrow(), null));
     }
 
@@ -44,7 +45,8 @@ public final class JwksSources {
         } catch (IOException e) {
             throw new InvalidArgumentException("cannot read JWKS file " + file + ": " + e.getMessage(), e);
         } catch (ParseException e) {
-            throw new InvalidArgumentException("JWKS file " + file + " is not a JSON Web Key Set: " + e.getMessage(), e);
+            throw new InvalidArgumentException(
+                    "JWKS file " + file + " is not a JSON Web Key Set: " + e.getMessage(), e);
         }
     }
 
@@ -56,7 +58,8 @@ public final class JwksSources {
      */
     static JWKSource<SecurityContext> fromUrl(URI url, SSLSocketFactory sockets) {
         try {
-            var retriever = new DefaultResourceRetriever(TIMEOUT_MILLIS, TIMEOUT_MILLIS, SIZE_LIMIT_BYTES, true, sockets);
+            var retriever =
+                    new DefaultResourceRetriever(TIMEOUT_MILLIS, TIMEOUT_MILLIS, SIZE_LIMIT_BYTES, true, sockets);
             return JWKSourceBuilder.<SecurityContext>create(url.toURL(), retriever)
                     .cache(CACHE_TTL.toMillis(), JWKSourceBuilder.DEFAULT_CACHE_REFRESH_TIMEOUT)
                     .retrying(true)

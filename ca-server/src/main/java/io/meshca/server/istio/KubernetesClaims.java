@@ -17,8 +17,7 @@ final class KubernetesClaims {
     static final String LEGACY_NAME = "kubernetes.io/serviceaccount/service-account.name";
     static final String SUBJECT_PREFIX = "system:serviceaccount:";
 
-    private KubernetesClaims() {
-    }
+    private KubernetesClaims() {}
 
     static Optional<ServiceAccount> serviceAccount(JWTClaimsSet claims) {
         return projected(claims).or(() -> legacy(claims)).or(() -> subject(claims));

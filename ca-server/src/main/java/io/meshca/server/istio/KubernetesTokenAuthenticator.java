@@ -39,8 +39,15 @@ public final class KubernetesTokenAuthenticator {
     /** Tolerated clock difference between the token issuer and this server. */
     static final Duration CLOCK_SKEW = Duration.ofSeconds(60);
     /** Asymmetric signatures only: "none" and HMAC have no place in a token verified with a public JWKS. */
-    static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
-            JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384,
+    static final Set<JWSAlgorithm> ALGORITHMS = Set.of(
+            JWSAlgorithm.RS256,
+            JWSAlgorithm.RS384,
+            JWSAlgorithm.RS512,
+            JWSAlgorithm.PS256,
+            JWSAlgorithm.PS384,
+            JWSAlgorithm.PS512,
+            JWSAlgorithm.ES256,
+            JWSAlgorithm.ES384,
             JWSAlgorithm.ES512);
     /** Kubernetes tokens are a few hundred bytes to a couple of KB; anything far larger is not one. */
     static final int MAX_TOKEN_CHARS = 16 * 1024;
@@ -90,8 +97,9 @@ public final class KubernetesTokenAuthenticator {
         verifySignature(jwt, issuer);
         checkTimes(claims);
         checkAudience(claims, issuer);
-        ServiceAccount account = KubernetesClaims.serviceAccount(claims).orElseThrow(() -> new TokenRejectedException(
-                "token of " + issuer.issuer() + " names no Kubernetes service account (no kubernetes.io claims, no "
+        ServiceAccount account = KubernetesClaims.serviceAccount(claims)
+                .orElseThrow(() -> new TokenRejectedException("token of " + issuer.issuer()
+                        + " names no Kubernetes service account (no kubernetes.io claims, no "
                         + "system:serviceaccount subject)"));
         return account;
     }
@@ -99,7 +107,8 @@ public final class KubernetesTokenAuthenticator {
     private void verifySignature(SignedJWT jwt, Issuer issuer) throws TokenRejectedException {
         JWSHeader header = jwt.getHeader();
         if (!ALGORITHMS.contains(header.getAlgorithm())) {
-            throw new TokenRejectedException("token algorithm " + LogSafe.of(header.getAlgorithm()) + " is not accepted");
+            throw new TokenRejectedException(
+                    "token algorithm " + LogSafe.of(header.getAlgorithm()) + " is not accepted");
         }
         List<JWK> candidates;
         try {
@@ -108,8 +117,8 @@ public final class KubernetesTokenAuthenticator {
             throw new TokenRejectedException("cannot get the JWKS of " + issuer.issuer() + ": " + e.getMessage());
         }
         if (candidates.isEmpty()) {
-            throw new TokenRejectedException("no key in the JWKS of " + issuer.issuer() + " has kid " + LogSafe.of(header.getKeyID())
-                    + " for " + header.getAlgorithm());
+            throw new TokenRejectedException("no key in the JWKS of " + issuer.issuer() + " has kid "
+                    + LogSafe.of(header.getKeyID()) + " for " + header.getAlgorithm());
         }
         for (Key key : KeyConverter.toJavaKeys(candidates)) {
             try {
@@ -143,7 +152,8 @@ public final class KubernetesTokenAuthenticator {
     private static void checkAudience(JWTClaimsSet claims, Issuer issuer) throws TokenRejectedException {
         List<String> audience = claims.getAudience();
         if (audience.stream().noneMatch(issuer.audiences()::contains)) {
-            throw new TokenRejectedException("token audience " + LogSafe.of(audience) + " contains none of " + issuer.audiences());
+            throw new TokenRejectedException(
+                    "token audience " + LogSafe.of(audience) + " contains none of " + issuer.audiences());
         }
     }
 }

@@ -22,8 +22,8 @@ public record ValidityPolicy(Duration defaultTtl, Duration maxTtl) {
             return defaultTtl;
         }
         if (validitySeconds > maxTtl.toSeconds()) {
-            throw new InvalidArgumentException("requested validity_duration " + validitySeconds + "s exceeds the maximum "
-                    + maxTtl.toSeconds() + "s (istioCa.maxTtl)");
+            throw new InvalidArgumentException("requested validity_duration " + validitySeconds
+                    + "s exceeds the maximum " + maxTtl.toSeconds() + "s (istioCa.maxTtl)");
         }
         return Duration.ofSeconds(validitySeconds);
     }

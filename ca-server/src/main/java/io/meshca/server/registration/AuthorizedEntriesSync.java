@@ -30,22 +30,38 @@ public final class AuthorizedEntriesSync {
         this.changes = changes;
     }
 
-    public record Snapshot(long revision, Set<SpiffeId> parentIds, List<RegistrationEntry> entries) {
-    }
+    public record Snapshot(long revision, Set<SpiffeId> parentIds, List<RegistrationEntry> entries) {}
 
     /**
      * What changed after a revision. {@code resnapshot}: authorization itself changed; {@code agentChanged}:
      * the agent was banned or evicted; {@code more}: the change log had more than one read's worth.
      */
-    public record Delta(long revision, List<RegistrationEntry> upserted, List<String> deleted, boolean bundleChanged,
-                        boolean agentChanged, boolean resnapshot, boolean more, Set<String> federatedChanged) {
-        public Delta(long revision, List<RegistrationEntry> upserted, List<String> deleted, boolean bundleChanged,
-                     boolean agentChanged, boolean resnapshot, boolean more) {
+    public record Delta(
+            long revision,
+            List<RegistrationEntry> upserted,
+            List<String> deleted,
+            boolean bundleChanged,
+            boolean agentChanged,
+            boolean resnapshot,
+            boolean more,
+            Set<String> federatedChanged) {
+        public Delta(
+                long revision,
+                List<RegistrationEntry> upserted,
+                List<String> deleted,
+                boolean bundleChanged,
+                boolean agentChanged,
+                boolean resnapshot,
+                boolean more) {
             this(revision, upserted, deleted, bundleChanged, agentChanged, resnapshot, more, Set.of());
         }
 
         public boolean isEmpty() {
-            return upserted.isEmpty() && deleted.isEmpty() && !bundleChanged && !agentChanged && !resnapshot
+            return upserted.isEmpty()
+                    && deleted.isEmpty()
+                    && !bundleChanged
+                    && !agentChanged
+                    && !resnapshot
                     && federatedChanged.isEmpty();
         }
     }
@@ -87,7 +103,8 @@ public final class AuthorizedEntriesSync {
                         resnapshot = true;
                     }
                     touched.add(c.objectId());
-                    if (c.parentId() != null && parentIds.stream().anyMatch(p -> p.toString().equals(c.parentId()))) {
+                    if (c.parentId() != null
+                            && parentIds.stream().anyMatch(p -> p.toString().equals(c.parentId()))) {
                         wasOurs.add(c.objectId());
                     }
                 }
@@ -106,7 +123,14 @@ public final class AuthorizedEntriesSync {
             }
         }
         long last = batch.get(batch.size() - 1).revision();
-        return new Delta(last, upserted, deleted, bundle, agent, resnapshot, batch.size() == CHANGES_PER_READ,
+        return new Delta(
+                last,
+                upserted,
+                deleted,
+                bundle,
+                agent,
+                resnapshot,
+                batch.size() == CHANGES_PER_READ,
                 Set.copyOf(federated));
     }
 }

@@ -45,7 +45,8 @@ public final class EntryValidator {
 
     private void inDomain(String field, SpiffeId id) {
         if (!id.memberOf(trustDomain)) {
-            throw new InvalidArgumentException(field + " " + id + " is not in the server's trust domain " + trustDomain);
+            throw new InvalidArgumentException(
+                    field + " " + id + " is not in the server's trust domain " + trustDomain);
         }
     }
 

@@ -13,10 +13,21 @@ import java.util.Optional;
  * {@code parentId} and carry all of {@code selectors}. A zero TTL means the server default; a null
  * {@code expiresAt} means never.
  */
-public record RegistrationEntry(String id, SpiffeId spiffeId, SpiffeId parentId, SelectorSet selectors,
-                                Duration x509SvidTtl, Duration jwtSvidTtl, List<String> dnsNames,
-                                List<String> federatesWith, String hint, boolean admin, boolean downstream,
-                                Instant expiresAt, long revision, Instant createdAt) {
+public record RegistrationEntry(
+        String id,
+        SpiffeId spiffeId,
+        SpiffeId parentId,
+        SelectorSet selectors,
+        Duration x509SvidTtl,
+        Duration jwtSvidTtl,
+        List<String> dnsNames,
+        List<String> federatesWith,
+        String hint,
+        boolean admin,
+        boolean downstream,
+        Instant expiresAt,
+        long revision,
+        Instant createdAt) {
 
     public RegistrationEntry {
         Objects.requireNonNull(id, "id");
@@ -40,23 +51,75 @@ public record RegistrationEntry(String id, SpiffeId spiffeId, SpiffeId parentId,
     }
 
     public RegistrationEntry withIdentity(String newId, long newRevision, Instant newCreatedAt) {
-        return new RegistrationEntry(newId, spiffeId, parentId, selectors, x509SvidTtl, jwtSvidTtl, dnsNames,
-                federatesWith, hint, admin, downstream, expiresAt, newRevision, newCreatedAt);
+        return new RegistrationEntry(
+                newId,
+                spiffeId,
+                parentId,
+                selectors,
+                x509SvidTtl,
+                jwtSvidTtl,
+                dnsNames,
+                federatesWith,
+                hint,
+                admin,
+                downstream,
+                expiresAt,
+                newRevision,
+                newCreatedAt);
     }
 
     /** A new entry to create (id and revision are assigned by the store). */
     public static RegistrationEntry draft(SpiffeId spiffeId, SpiffeId parentId, SelectorSet selectors) {
-        return new RegistrationEntry("", spiffeId, parentId, selectors, Duration.ZERO, Duration.ZERO, List.of(),
-                List.of(), "", false, false, null, 0, Instant.EPOCH);
+        return new RegistrationEntry(
+                "",
+                spiffeId,
+                parentId,
+                selectors,
+                Duration.ZERO,
+                Duration.ZERO,
+                List.of(),
+                List.of(),
+                "",
+                false,
+                false,
+                null,
+                0,
+                Instant.EPOCH);
     }
 
     public RegistrationEntry withX509SvidTtl(Duration ttl) {
-        return new RegistrationEntry(id, spiffeId, parentId, selectors, ttl, jwtSvidTtl, dnsNames,
-                federatesWith, hint, admin, downstream, expiresAt, revision, createdAt);
+        return new RegistrationEntry(
+                id,
+                spiffeId,
+                parentId,
+                selectors,
+                ttl,
+                jwtSvidTtl,
+                dnsNames,
+                federatesWith,
+                hint,
+                admin,
+                downstream,
+                expiresAt,
+                revision,
+                createdAt);
     }
 
     public RegistrationEntry withDnsNames(List<String> names) {
-        return new RegistrationEntry(id, spiffeId, parentId, selectors, x509SvidTtl, jwtSvidTtl, names,
-                federatesWith, hint, admin, downstream, expiresAt, revision, createdAt);
+        return new RegistrationEntry(
+                id,
+                spiffeId,
+                parentId,
+                selectors,
+                x509SvidTtl,
+                jwtSvidTtl,
+                names,
+                federatesWith,
+                hint,
+                admin,
+                downstream,
+                expiresAt,
+                revision,
+                createdAt);
     }
 }

@@ -37,17 +37,21 @@ final class AdminSocket implements AutoCloseable {
         this.group = group;
     }
 
-    static AdminSocket start(Path path, List<BindableService> services, List<ServerServiceDefinition> raw,
-                             ServerInterceptor interceptor) throws IOException {
+    static AdminSocket start(
+            Path path, List<BindableService> services, List<ServerServiceDefinition> raw, ServerInterceptor interceptor)
+            throws IOException {
         if (!Epoll.isAvailable()) {
-            throw new IllegalStateException("the admin socket needs Netty's epoll transport", Epoll.unavailabilityCause());
+            throw new IllegalStateException(
+                    "the admin socket needs Netty's epoll transport", Epoll.unavailabilityCause());
         }
         Path dir = path.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir)) {
             // Directories we create are 0700; an existing one is left alone (never chmod /tmp!), and the
             // socket's own 0600 mode still keeps other users out.
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } else if (!PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)).endsWith("------")) {
+            Files.createDirectories(
+                    dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } else if (!PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))
+                .endsWith("------")) {
             log.warn("admin socket directory {} is accessible to other users; the socket itself is 0600", dir);
         }
         checkAvailable(path);
@@ -103,7 +107,9 @@ final class AdminSocket implements AutoCloseable {
     }
 
     private static boolean isSocket(Path p) throws IOException {
-        return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS).isOther();
+        return Files.readAttributes(
+                        p, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                .isOther();
     }
 
     Path path() {

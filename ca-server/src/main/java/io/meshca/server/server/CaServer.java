@@ -17,19 +17,14 @@ import io.meshca.common.tls.SvidKeyManager;
 import io.meshca.server.agents.AgentManager;
 import io.meshca.server.api.AgentService;
 import io.meshca.server.api.BatchSigner;
+import io.meshca.server.api.JwtSvidBatch;
 import io.meshca.server.api.NodeAttestationService;
 import io.meshca.server.api.WatchSessions;
 import io.meshca.server.api.admin.AgentsService;
-import io.meshca.server.api.JwtSvidBatch;
 import io.meshca.server.api.admin.BundlesService;
-import io.meshca.server.api.admin.SvidsService;
-import io.meshca.server.ca.jwt.JwtKeyRotator;
-import io.meshca.server.ca.jwt.JwtKeySlots;
-import io.meshca.server.ca.jwt.JwtKeyType;
-import io.meshca.server.ca.jwt.JwtSvidIssuer;
-import io.meshca.server.ca.jwt.JwtSvidMinter;
 import io.meshca.server.api.admin.EntriesService;
 import io.meshca.server.api.admin.JoinTokensService;
+import io.meshca.server.api.admin.SvidsService;
 import io.meshca.server.api.interceptor.AdminAuditInterceptor;
 import io.meshca.server.api.interceptor.AgentIdentityInterceptor;
 import io.meshca.server.attestation.node.JoinToken;
@@ -39,6 +34,11 @@ import io.meshca.server.attestation.node.JoinTokens;
 import io.meshca.server.audit.GroupCommitAuditLog;
 import io.meshca.server.ca.CaManager;
 import io.meshca.server.ca.SvidIssuer;
+import io.meshca.server.ca.jwt.JwtKeyRotator;
+import io.meshca.server.ca.jwt.JwtKeySlots;
+import io.meshca.server.ca.jwt.JwtKeyType;
+import io.meshca.server.ca.jwt.JwtSvidIssuer;
+import io.meshca.server.ca.jwt.JwtSvidMinter;
 import io.meshca.server.ca.keys.DiskKeyManager;
 import io.meshca.server.ca.keys.KeyManager;
 import io.meshca.server.ca.keys.MemoryKeyManager;
@@ -129,28 +129,33 @@ public final class CaServer implements AutoCloseable {
         ExecutorService signingPool = Executors.newFixedThreadPool(cores, daemon("meshca-signer"));
         closeables.push(() -> shutdown(signingPool));
 
-        dataStore = config.databaseUrl().map(url -> DataStore.open(url, clock))
+        dataStore = config.databaseUrl()
+                .map(url -> DataStore.open(url, clock))
                 .orElseGet(() -> DataStore.sqlite(config.dataDir(), clock));
         closeables.push(dataStore);
         GroupCommitAuditLog.Mode auditMode = ServerConfig.AUDIT_WRITES_SYNC.equals(config.auditWrites())
-                ? GroupCommitAuditLog.Mode.SYNC : GroupCommitAuditLog.Mode.ASYNC;
+                ? GroupCommitAuditLog.Mode.SYNC
+                : GroupCommitAuditLog.Mode.ASYNC;
         GroupCommitAuditLog audit = new GroupCommitAuditLog(dataStore.audit(), clock, auditMode);
         closeables.push(audit);
-        log.info(auditMode == GroupCommitAuditLog.Mode.SYNC
-                ? "audit writes: sync (each issuance waits for its audit row to commit, and fails if it cannot)"
-                : "audit writes: async (audit rows are queued and group-committed in the background)");
+        log.info(
+                auditMode == GroupCommitAuditLog.Mode.SYNC
+                        ? "audit writes: sync (each issuance waits for its audit row to commit, and fails if it cannot)"
+                        : "audit writes: async (audit rows are queued and group-committed in the background)");
 
-        KeyManager keys = ServerConfig.KEY_MANAGER_MEMORY.equals(config.keyManager()) ? new MemoryKeyManager()
+        KeyManager keys = ServerConfig.KEY_MANAGER_MEMORY.equals(config.keyManager())
+                ? new MemoryKeyManager()
                 : new DiskKeyManager(config.dataDir().resolve("keys"));
         ca = new CaManager(td, keys, dataStore.bundle(), config.caTtl(), clock);
-        jwtKeys = new JwtKeySlots(keys, dataStore.bundle(), JwtKeyType.parse(config.jwtKeyType()), config.caTtl(), clock);
+        jwtKeys =
+                new JwtKeySlots(keys, dataStore.bundle(), JwtKeyType.parse(config.jwtKeyType()), config.caTtl(), clock);
         jwtKeys.initialize();
         JwtKeyRotator jwtRotator = new JwtKeyRotator(jwtKeys, clock);
         jwtRotator.start(scheduler, JWT_ROTATION_CHECK);
         closeables.push(jwtRotator);
         ca.initialize();
-        JwtSvidIssuer jwtIssuer = new JwtSvidIssuer(new JwtSvidMinter(jwtKeys::current, clock), audit,
-                config.jwtSvidDefaultTtl());
+        JwtSvidIssuer jwtIssuer =
+                new JwtSvidIssuer(new JwtSvidMinter(jwtKeys::current, clock), audit, config.jwtSvidDefaultTtl());
         X509SvidSigner signer = new X509SvidSigner(ca::activeAuthority, clock);
         SvidIssuer issuer = new SvidIssuer(signer, audit, config.x509SvidDefaultTtl(), config.agentSvidTtl());
 
@@ -158,10 +163,16 @@ public final class CaServer implements AutoCloseable {
         registrar = new Registrar(validator, dataStore.entries());
         JoinTokens joinTokens = new JoinTokens(td, dataStore.joinTokens(), clock);
         tokenIssuer = new JoinTokenIssuer(joinTokens, registrar, validator, serverId, config.joinTokenTtl());
-        agentManager = new AgentManager(List.of(new JoinTokenAttestor(joinTokens)), dataStore.agents(), issuer, audit, clock);
+        agentManager =
+                new AgentManager(List.of(new JoinTokenAttestor(joinTokens)), dataStore.agents(), issuer, audit, clock);
         AgentAuthorizer authorizer = new AgentAuthorizer(serverId, dataStore.entries(), clock);
-        WatchSessions watches = new WatchSessions(new AuthorizedEntriesSync(authorizer, dataStore.entries(),
-                dataStore.changes()), agentManager, ca, dataStore.notifier(), scheduler, WATCH_POLL_INTERVAL,
+        WatchSessions watches = new WatchSessions(
+                new AuthorizedEntriesSync(authorizer, dataStore.entries(), dataStore.changes()),
+                agentManager,
+                ca,
+                dataStore.notifier(),
+                scheduler,
+                WATCH_POLL_INTERVAL,
                 dataStore.federatedBundles()::get);
 
         identity = new ServerIdentity(serverId, issuer, SERVER_SVID_TTL, clock, scheduler);
@@ -170,14 +181,24 @@ public final class CaServer implements AutoCloseable {
         federation = FederationRuntime.start(config.federation(), td, dataStore, ca, identity::current, clock);
         closeables.push(federation);
         if (config.istioCa().isPresent()) {
-            istioCa = IstioCaRuntime.start(config.istioCa().get(), td, serverId, signer, issuer, ca::x509Authorities,
-                    SERVER_SVID_TTL, clock, scheduler);
+            istioCa = IstioCaRuntime.start(
+                    config.istioCa().get(),
+                    td,
+                    serverId,
+                    signer,
+                    issuer,
+                    ca::x509Authorities,
+                    SERVER_SVID_TTL,
+                    clock,
+                    scheduler);
             closeables.push(istioCa);
         }
 
         var isAgent = SpiffeAuthorizers.pathUnder(td, "/meshca/agent");
-        var tls = SpiffeSslContexts.server(new SvidKeyManager(identity::current),
-                new SpiffeTrustManager(ca::x509Authorities, isAgent, clock), ClientAuth.OPTIONAL);
+        var tls = SpiffeSslContexts.server(
+                new SvidKeyManager(identity::current),
+                new SpiffeTrustManager(ca::x509Authorities, isAgent, clock),
+                ClientAuth.OPTIONAL);
         agentApi = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.serverPort()))
                 .sslContext(tls)
                 // Agents ping every 30 s so that a dead server (or a silently dropped connection) ends
@@ -188,15 +209,18 @@ public final class CaServer implements AutoCloseable {
                 .maxInboundMessageSize(16 * 1024 * 1024)
                 .addService(new NodeAttestationService(agentManager, ca))
                 .addService(ServerInterceptors.intercept(
-                        new AgentService(agentManager, new BatchSigner(authorizer, issuer, signingPool, cores), watches,
+                        new AgentService(
+                                agentManager,
+                                new BatchSigner(authorizer, issuer, signingPool, cores),
+                                watches,
                                 new JwtSvidBatch(authorizer, jwtIssuer)),
                         new AgentIdentityInterceptor(agentManager, isAgent, clock)))
                 .build();
         try {
             agentApi.start();
         } catch (IOException e) {
-            throw new IOException("cannot listen on " + config.bindAddress() + ":" + config.serverPort() + ": "
-                    + e.getMessage(), e);
+            throw new IOException(
+                    "cannot listen on " + config.bindAddress() + ":" + config.serverPort() + ": " + e.getMessage(), e);
         }
         closeables.push(() -> stopServer(agentApi));
         // Closed before the agent API (closing pops in reverse): open watch streams end at once instead of
@@ -204,15 +228,26 @@ public final class CaServer implements AutoCloseable {
         closeables.push(watches);
 
         health = new HealthStatusManager();
-        List<BindableService> admin = List.of(new EntriesService(registrar), new AgentsService(agentManager),
-                new BundlesService(ca, federation.bundles()), federation.adminService(), new JoinTokensService(tokenIssuer),
+        List<BindableService> admin = List.of(
+                new EntriesService(registrar),
+                new AgentsService(agentManager),
+                new BundlesService(ca, federation.bundles()),
+                federation.adminService(),
+                new JoinTokensService(tokenIssuer),
                 new SvidsService(jwtIssuer, td));
-        adminSocket = AdminSocket.start(config.adminSocketPath(), admin, List.of(health.getHealthService().bindService()),
+        adminSocket = AdminSocket.start(
+                config.adminSocketPath(),
+                admin,
+                List.of(health.getHealthService().bindService()),
                 new AdminAuditInterceptor(audit, "admin:local"));
         closeables.push(adminSocket);
         health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
-        log.info("meshca server for trust domain {} listening on {}:{} (agent API, TLS 1.3) and {} (admin)",
-                td, config.bindAddress(), agentApiPort(), config.adminSocketPath());
+        log.info(
+                "meshca server for trust domain {} listening on {}:{} (agent API, TLS 1.3) and {} (admin)",
+                td,
+                config.bindAddress(),
+                agentApiPort(),
+                config.adminSocketPath());
     }
 
     public ServerConfig config() {
@@ -275,8 +310,10 @@ public final class CaServer implements AutoCloseable {
     }
 
     /** Shorthand: an entry with a TTL (zero = server default) and no DNS names. */
-    public RegistrationEntry createEntry(SpiffeId spiffeId, SpiffeId parentId, SelectorSet selectors, Duration x509SvidTtl) {
-        return registrar.create(RegistrationEntry.draft(spiffeId, parentId, selectors).withX509SvidTtl(x509SvidTtl));
+    public RegistrationEntry createEntry(
+            SpiffeId spiffeId, SpiffeId parentId, SelectorSet selectors, Duration x509SvidTtl) {
+        return registrar.create(
+                RegistrationEntry.draft(spiffeId, parentId, selectors).withX509SvidTtl(x509SvidTtl));
     }
 
     public RegistrationEntry updateEntry(RegistrationEntry entry) {

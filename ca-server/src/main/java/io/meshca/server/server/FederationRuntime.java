@@ -43,7 +43,10 @@ final class FederationRuntime implements AutoCloseable {
 
     private final ScheduledExecutorService fetchThread;
 
-    private FederationRuntime(FederatedBundles bundles, Federation federation, BundleRefresher refresher,
+    private FederationRuntime(
+            FederatedBundles bundles,
+            Federation federation,
+            BundleRefresher refresher,
             ScheduledExecutorService fetchThread) {
         this.fetchThread = fetchThread;
         this.bundles = bundles;
@@ -51,24 +54,35 @@ final class FederationRuntime implements AutoCloseable {
         this.refresher = refresher;
     }
 
-    static FederationRuntime start(FederationConfig config, TrustDomain td, DataStore dataStore, CaManager ca,
-            Supplier<TlsIdentity> serverSvid, Clock clock) throws IOException {
+    static FederationRuntime start(
+            FederationConfig config,
+            TrustDomain td,
+            DataStore dataStore,
+            CaManager ca,
+            Supplier<TlsIdentity> serverSvid,
+            Clock clock)
+            throws IOException {
         FederatedBundles bundles = new FederatedBundles(td, dataStore.federatedBundles());
-        BundleFetcher fetcher = new BundleFetcher(domain -> bundles.get(domain)
-                .map(SpiffeBundle::x509Authorities).orElse(List.of()), clock);
+        BundleFetcher fetcher = new BundleFetcher(
+                domain -> bundles.get(domain).map(SpiffeBundle::x509Authorities).orElse(List.of()), clock);
         // Its own thread: a fetch may block for its whole timeout, and must not hold up the watches' scheduler.
         ScheduledExecutorService fetchThread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "meshca-bundle-refresher");
             t.setDaemon(true);
             return t;
         });
-        BundleRefresher refresher = new BundleRefresher(dataStore.federation(), bundles, fetcher::fetch, fetchThread,
+        BundleRefresher refresher = new BundleRefresher(
+                dataStore.federation(),
+                bundles,
+                fetcher::fetch,
+                fetchThread,
                 new BundleRefresher.RefreshPolicy(config.minRefresh(), config.defaultRefresh()));
-        FederationRuntime runtime = new FederationRuntime(bundles, new Federation(dataStore.federation(), bundles, refresher),
-                refresher, fetchThread);
+        FederationRuntime runtime = new FederationRuntime(
+                bundles, new Federation(dataStore.federation(), bundles, refresher), refresher, fetchThread);
         try {
             for (FederationConfig.Configured c : config.relationships()) {
-                runtime.federation.applyConfigured(c.relationship(),
+                runtime.federation.applyConfigured(
+                        c.relationship(),
                         c.bundlePath().map(p -> readBundle(c.relationship().trustDomain(), p)));
             }
             refresher.start();
@@ -80,8 +94,8 @@ final class FederationRuntime implements AutoCloseable {
                     identity = () -> fromFiles;
                 }
                 Duration hint = e.refreshHint();
-                runtime.endpoint = BundleEndpointServer.start(new InetSocketAddress(e.address(), e.port()), identity,
-                        () -> ownBundle(td, ca, hint));
+                runtime.endpoint = BundleEndpointServer.start(
+                        new InetSocketAddress(e.address(), e.port()), identity, () -> ownBundle(td, ca, hint));
             }
         } catch (IOException | RuntimeException ex) {
             runtime.close();
@@ -92,7 +106,9 @@ final class FederationRuntime implements AutoCloseable {
 
     /** The own trust domain's bundle as the endpoint serves it: X.509 authorities and JWT signing keys. */
     static SpiffeBundle ownBundle(TrustDomain td, CaManager ca, Duration refreshHint) {
-        List<JwtAuthority> jwt = ca.jwtAuthorities().stream().map(k -> new JwtAuthority(k.kid(), k.publicKey())).toList();
+        List<JwtAuthority> jwt = ca.jwtAuthorities().stream()
+                .map(k -> new JwtAuthority(k.kid(), k.publicKey()))
+                .toList();
         return new SpiffeBundle(td, ca.x509Authorities(), jwt, ca.bundleSequence(), refreshHint);
     }
 
@@ -107,8 +123,10 @@ final class FederationRuntime implements AutoCloseable {
         if (text.stripLeading().startsWith("{")) {
             return SpiffeBundleCodec.parse(td, text);
         }
-        return SpiffeBundleCodec.parse(td, SpiffeBundleCodec.toJson(
-                new SpiffeBundle(td, Pem.decodeCertificates(text), List.of(), 0, Duration.ZERO)));
+        return SpiffeBundleCodec.parse(
+                td,
+                SpiffeBundleCodec.toJson(
+                        new SpiffeBundle(td, Pem.decodeCertificates(text), List.of(), 0, Duration.ZERO)));
     }
 
     FederatedBundles bundles() {

@@ -34,7 +34,8 @@ public final class ServerIdentity implements AutoCloseable {
     private final AtomicReference<TlsIdentity> current = new AtomicReference<>();
     private volatile ScheduledFuture<?> next;
 
-    public ServerIdentity(SpiffeId serverId, SvidIssuer issuer, Duration ttl, Clock clock, ScheduledExecutorService scheduler) {
+    public ServerIdentity(
+            SpiffeId serverId, SvidIssuer issuer, Duration ttl, Clock clock, ScheduledExecutorService scheduler) {
         this.serverId = serverId;
         this.issuer = issuer;
         this.ttl = ttl;
@@ -67,8 +68,11 @@ public final class ServerIdentity implements AutoCloseable {
             List<X509Certificate> chain = issuer.issueServerSvid(serverId, key.getPublic(), ttl);
             current.set(new TlsIdentity(key.getPrivate(), chain));
             Instant notAfter = chain.get(0).getNotAfter().toInstant();
-            log.info("server SVID {} issued (serial {}, expires {})", serverId,
-                    chain.get(0).getSerialNumber().toString(16), notAfter);
+            log.info(
+                    "server SVID {} issued (serial {}, expires {})",
+                    serverId,
+                    chain.get(0).getSerialNumber().toString(16),
+                    notAfter);
             schedule(renewalDelay(clock.instant(), notAfter));
         } catch (RuntimeException e) {
             log.error("cannot renew the server SVID; retrying in 10 s", e);

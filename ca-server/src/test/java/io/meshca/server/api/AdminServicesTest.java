@@ -65,14 +65,16 @@ class AdminServicesTest {
         audit = new GroupCommitAuditLog(store.audit(), clock);
         EntryValidator validator = new EntryValidator(TD);
         Registrar registrar = new Registrar(validator, store.entries());
-        JoinTokenIssuer issuer = new JoinTokenIssuer(new JoinTokens(TD, store.joinTokens(), clock), registrar, validator,
-                SERVER, Duration.ofSeconds(600));
+        JoinTokenIssuer issuer = new JoinTokenIssuer(
+                new JoinTokens(TD, store.joinTokens(), clock), registrar, validator, SERVER, Duration.ofSeconds(600));
         AdminAuditInterceptor auditing = new AdminAuditInterceptor(audit, "admin:test");
         String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name).directExecutor()
+        server = InProcessServerBuilder.forName(name)
+                .directExecutor()
                 .addService(ServerInterceptors.intercept(new EntriesService(registrar), auditing))
                 .addService(ServerInterceptors.intercept(new JoinTokensService(issuer), auditing))
-                .build().start();
+                .build()
+                .start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
         entries = EntriesGrpc.newBlockingStub(channel);
         tokens = JoinTokensGrpc.newBlockingStub(channel);
@@ -87,7 +89,9 @@ class AdminServicesTest {
     }
 
     private static Entry.Builder entry(String spiffeId, String parentId, String type, String value) {
-        return Entry.newBuilder().setSpiffeId(spiffeId).setParentId(parentId)
+        return Entry.newBuilder()
+                .setSpiffeId(spiffeId)
+                .setParentId(parentId)
                 .addSelectors(Selector.newBuilder().setType(type).setValue(value));
     }
 
@@ -104,12 +108,15 @@ class AdminServicesTest {
     void createGetUpdate_roundTrip() {
         Entry created = entries.createEntry(CreateEntryRequest.newBuilder()
                 .setEntry(entry("spiffe://example.org/web", "spiffe://example.org/node1", "unix", "uid:1000")
-                        .addDnsNames("web.local").setX509SvidTtl(300)).build());
+                        .addDnsNames("web.local")
+                        .setX509SvidTtl(300))
+                .build());
 
         assertThat(created.getId()).isNotEmpty();
         assertThat(created.getRevision()).isPositive();
         Entry updated = entries.updateEntry(UpdateEntryRequest.newBuilder()
-                .setEntry(created.toBuilder().clearDnsNames().addDnsNames("api.local")).build());
+                .setEntry(created.toBuilder().clearDnsNames().addDnsNames("api.local"))
+                .build());
         assertThat(updated.getDnsNamesList()).containsExactly("api.local");
         assertThat(updated.getRevision()).isGreaterThan(created.getRevision());
     }
@@ -117,26 +124,38 @@ class AdminServicesTest {
     @Test
     void invalidEntries_areInvalidArgument_andNothingIsStored() {
         assertThat(code(() -> entries.createEntry(CreateEntryRequest.newBuilder()
-                .setEntry(entry("spiffe://example.org/web", "not-an-id", "unix", "uid:1")).build())))
+                        .setEntry(entry("spiffe://example.org/web", "not-an-id", "unix", "uid:1"))
+                        .build())))
                 .isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(code(() -> entries.createEntry(CreateEntryRequest.newBuilder()
-                .setEntry(Entry.newBuilder().setSpiffeId("spiffe://example.org/web").setParentId("spiffe://example.org/n")).build())))
+                        .setEntry(Entry.newBuilder()
+                                .setSpiffeId("spiffe://example.org/web")
+                                .setParentId("spiffe://example.org/n"))
+                        .build())))
                 .isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(code(() -> entries.createEntry(CreateEntryRequest.newBuilder()
-                .setEntry(entry("spiffe://example.org/web", "spiffe://example.org/n", "unix", "uid:1").setId("chosen")).build())))
+                        .setEntry(entry("spiffe://example.org/web", "spiffe://example.org/n", "unix", "uid:1")
+                                .setId("chosen"))
+                        .build())))
                 .isEqualTo(Status.Code.INVALID_ARGUMENT);
 
-        assertThat(entries.listEntries(ListEntriesRequest.getDefaultInstance()).getEntriesList()).isEmpty();
+        assertThat(entries.listEntries(ListEntriesRequest.getDefaultInstance()).getEntriesList())
+                .isEmpty();
     }
 
     @Test
     void listEntries_pagesWithTokens() {
         for (int i = 0; i < 5; i++) {
             entries.createEntry(CreateEntryRequest.newBuilder()
-                    .setEntry(entry("spiffe://example.org/w" + i, "spiffe://example.org/n", "unix", "uid:" + i)).build());
+                    .setEntry(entry("spiffe://example.org/w" + i, "spiffe://example.org/n", "unix", "uid:" + i))
+                    .build());
         }
-        var first = entries.listEntries(ListEntriesRequest.newBuilder().setPageSize(3).build());
-        var second = entries.listEntries(ListEntriesRequest.newBuilder().setPageSize(3).setPageToken(first.getNextPageToken()).build());
+        var first = entries.listEntries(
+                ListEntriesRequest.newBuilder().setPageSize(3).build());
+        var second = entries.listEntries(ListEntriesRequest.newBuilder()
+                .setPageSize(3)
+                .setPageToken(first.getNextPageToken())
+                .build());
 
         assertThat(first.getEntriesCount()).isEqualTo(3);
         assertThat(second.getEntriesCount()).isEqualTo(2);
@@ -145,35 +164,51 @@ class AdminServicesTest {
 
     @Test
     void joinTokenWithSpiffeId_createsANodeAliasSelectingTheTokensAgent() {
-        var token = tokens.generateJoinToken(GenerateJoinTokenRequest.newBuilder().setSpiffeId("spiffe://example.org/node1").build());
+        var token = tokens.generateJoinToken(GenerateJoinTokenRequest.newBuilder()
+                .setSpiffeId("spiffe://example.org/node1")
+                .build());
 
-        var aliases = entries.listEntries(ListEntriesRequest.newBuilder().setByParentId(SERVER.toString()).build()).getEntriesList();
+        var aliases = entries.listEntries(ListEntriesRequest.newBuilder()
+                        .setByParentId(SERVER.toString())
+                        .build())
+                .getEntriesList();
         assertThat(aliases).hasSize(1);
         assertThat(aliases.get(0).getSpiffeId()).isEqualTo("spiffe://example.org/node1");
-        assertThat(aliases.get(0).getSelectorsList()).containsExactly(
-                Selector.newBuilder().setType("join_token").setValue(token.getId()).build());
-        assertThat(token.getExpiresAt()).isEqualTo(clock.instant().plusSeconds(600).getEpochSecond());
+        assertThat(aliases.get(0).getSelectorsList())
+                .containsExactly(Selector.newBuilder()
+                        .setType("join_token")
+                        .setValue(token.getId())
+                        .build());
+        assertThat(token.getExpiresAt())
+                .isEqualTo(clock.instant().plusSeconds(600).getEpochSecond());
     }
 
     @Test
     void joinTokenWithForeignAlias_isRefused_andNoTokenIsMade() {
         assertThatThrownBy(() -> tokens.generateJoinToken(GenerateJoinTokenRequest.newBuilder()
-                .setSpiffeId("spiffe://other.org/node1").build()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        .setSpiffeId("spiffe://other.org/node1")
+                        .build()))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
-        assertThat(entries.listEntries(ListEntriesRequest.getDefaultInstance()).getEntriesList()).isEmpty();
+        assertThat(entries.listEntries(ListEntriesRequest.getDefaultInstance()).getEntriesList())
+                .isEmpty();
     }
 
     @Test
     void adminActions_areAudited_withoutTheTokenSecret() {
-        var token = tokens.generateJoinToken(GenerateJoinTokenRequest.newBuilder().setTtlSeconds(60).build());
+        var token = tokens.generateJoinToken(
+                GenerateJoinTokenRequest.newBuilder().setTtlSeconds(60).build());
         entries.createEntry(CreateEntryRequest.newBuilder()
-                .setEntry(entry("spiffe://example.org/web", "spiffe://example.org/n", "unix", "uid:1")).build());
+                .setEntry(entry("spiffe://example.org/web", "spiffe://example.org/n", "unix", "uid:1"))
+                .build());
         entries.listEntries(ListEntriesRequest.getDefaultInstance());
         audit.flush();
 
         List<AuditRecord> rows = store.audit().read(0, 100);
-        assertThat(rows).extracting(AuditRecord::action).containsExactly("admin.GenerateJoinToken", "admin.CreateEntry");
+        assertThat(rows)
+                .extracting(AuditRecord::action)
+                .containsExactly("admin.GenerateJoinToken", "admin.CreateEntry");
         assertThat(rows.get(1).subject()).contains("spiffe://example.org/web");
         assertThat(rows.toString()).doesNotContain(token.getToken());
     }
@@ -184,20 +219,27 @@ class AdminServicesTest {
         failing.failing(true);
         String name = InProcessServerBuilder.generateName();
         try (GroupCommitAuditLog syncAudit = new GroupCommitAuditLog(failing, clock, GroupCommitAuditLog.Mode.SYNC)) {
-            Server syncServer = InProcessServerBuilder.forName(name).directExecutor()
-                    .addService(ServerInterceptors.intercept(new EntriesService(new Registrar(new EntryValidator(TD),
-                            store.entries())), new AdminAuditInterceptor(syncAudit, "admin:test")))
-                    .build().start();
-            ManagedChannel syncChannel = InProcessChannelBuilder.forName(name).directExecutor().build();
+            Server syncServer = InProcessServerBuilder.forName(name)
+                    .directExecutor()
+                    .addService(ServerInterceptors.intercept(
+                            new EntriesService(new Registrar(new EntryValidator(TD), store.entries())),
+                            new AdminAuditInterceptor(syncAudit, "admin:test")))
+                    .build()
+                    .start();
+            ManagedChannel syncChannel =
+                    InProcessChannelBuilder.forName(name).directExecutor().build();
             try {
                 // The deadline turns a call that is never closed into a failure instead of a hung test.
                 var stub = EntriesGrpc.newBlockingStub(syncChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
                 assertThatThrownBy(() -> stub.createEntry(CreateEntryRequest.newBuilder()
-                        .setEntry(entry("spiffe://example.org/web", "spiffe://example.org/node1", "unix", "uid:1")).build()))
+                                .setEntry(entry(
+                                        "spiffe://example.org/web", "spiffe://example.org/node1", "unix", "uid:1"))
+                                .build()))
                         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
                             assertThat(e.getStatus().getDescription())
-                                    .isEqualTo("CreateEntry took effect, but audit row not written: the audit store failed");
+                                    .isEqualTo(
+                                            "CreateEntry took effect, but audit row not written: the audit store failed");
                         });
             } finally {
                 syncChannel.shutdownNow();

@@ -74,27 +74,42 @@ class AgentServiceTest {
         scheduler = Executors.newSingleThreadScheduledExecutor();
         CaManager ca = new CaManager(TD, new MemoryKeyManager(), store.bundle(), Duration.ofHours(24), clock);
         ca.initialize();
-        SvidIssuer issuer = new SvidIssuer(new X509SvidSigner(ca::activeAuthority, clock), audit, Duration.ofHours(1),
-                Duration.ofHours(1));
+        SvidIssuer issuer = new SvidIssuer(
+                new X509SvidSigner(ca::activeAuthority, clock), audit, Duration.ofHours(1), Duration.ofHours(1));
         AgentManager agents = new AgentManager(List.of(), store.agents(), issuer, audit, clock);
         AgentAuthorizer authorizer = new AgentAuthorizer(SERVER, store.entries(), clock);
-        watches = new WatchSessions(new AuthorizedEntriesSync(authorizer, store.entries(), store.changes()), agents, ca,
-                store.notifier(), scheduler, Duration.ofHours(1));
-        AgentRecord caller = new AgentRecord(AGENT, "join_token", "1", clock.instant().plusSeconds(3600), false,
-                SelectorSet.of(Selector.parse("join_token:a")), clock.instant(), clock.instant());
+        watches = new WatchSessions(
+                new AuthorizedEntriesSync(authorizer, store.entries(), store.changes()),
+                agents,
+                ca,
+                store.notifier(),
+                scheduler,
+                Duration.ofHours(1));
+        AgentRecord caller = new AgentRecord(
+                AGENT,
+                "join_token",
+                "1",
+                clock.instant().plusSeconds(3600),
+                false,
+                SelectorSet.of(Selector.parse("join_token:a")),
+                clock.instant(),
+                clock.instant());
         store.agents().upsert(caller);
         ServerInterceptor asAgent = new ServerInterceptor() {
             @Override
-            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, io.grpc.Metadata h,
-                                                                     io.grpc.ServerCallHandler<Q, R> next) {
+            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
+                    io.grpc.ServerCall<Q, R> call, io.grpc.Metadata h, io.grpc.ServerCallHandler<Q, R> next) {
                 return Contexts.interceptCall(Context.current().withValue(CallerIdentity.AGENT, caller), call, h, next);
             }
         };
         String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name).directExecutor()
-                .addService(ServerInterceptors.intercept(new AgentService(agents,
-                        new BatchSigner(authorizer, issuer, Runnable::run, 1), watches), asAgent))
-                .build().start();
+        server = InProcessServerBuilder.forName(name)
+                .directExecutor()
+                .addService(ServerInterceptors.intercept(
+                        new AgentService(agents, new BatchSigner(authorizer, issuer, Runnable::run, 1), watches),
+                        asAgent))
+                .build()
+                .start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     }
 
@@ -109,27 +124,30 @@ class AgentServiceTest {
     }
 
     private RegistrationEntry entry(String path, SpiffeId parent) {
-        return store.entries().create(RegistrationEntry.draft(TD.withPath(path), parent,
-                SelectorSet.of(Selector.parse("unix:uid:1"))));
+        return store.entries()
+                .create(RegistrationEntry.draft(
+                        TD.withPath(path), parent, SelectorSet.of(Selector.parse("unix:uid:1"))));
     }
 
     private List<WatchAuthorizedResponse> watch(int pageSize, int messages) throws Exception {
         LinkedBlockingQueue<WatchAuthorizedResponse> got = new LinkedBlockingQueue<>();
-        AgentGrpc.newStub(channel).watchAuthorized(WatchAuthorizedRequest.newBuilder().setPageSize(pageSize).build(),
-                new StreamObserver<>() {
-                    @Override
-                    public void onNext(WatchAuthorizedResponse r) {
-                        got.add(r);
-                    }
+        AgentGrpc.newStub(channel)
+                .watchAuthorized(
+                        WatchAuthorizedRequest.newBuilder()
+                                .setPageSize(pageSize)
+                                .build(),
+                        new StreamObserver<>() {
+                            @Override
+                            public void onNext(WatchAuthorizedResponse r) {
+                                got.add(r);
+                            }
 
-                    @Override
-                    public void onError(Throwable t) {
-                    }
+                            @Override
+                            public void onError(Throwable t) {}
 
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
+                            @Override
+                            public void onCompleted() {}
+                        });
         List<WatchAuthorizedResponse> out = new ArrayList<>();
         for (int i = 0; i < messages; i++) {
             WatchAuthorizedResponse r = got.poll(10, TimeUnit.SECONDS);
@@ -141,7 +159,10 @@ class AgentServiceTest {
 
     @Test
     void snapshot_comesInPagesOfPageSize_withTheBundleOnTheFirst_andOnlyTheCallersEntries() throws Exception {
-        List<String> mine = List.of(entry("/w1", AGENT).id(), entry("/w2", AGENT).id(), entry("/w3", AGENT).id());
+        List<String> mine = List.of(
+                entry("/w1", AGENT).id(),
+                entry("/w2", AGENT).id(),
+                entry("/w3", AGENT).id());
         entry("/theirs", OTHER);
 
         List<WatchAuthorizedResponse> pages = watch(2, 2);
@@ -162,21 +183,23 @@ class AgentServiceTest {
         entry("/old", AGENT);
         long known = store.changes().currentRevision();
         LinkedBlockingQueue<WatchAuthorizedResponse> got = new LinkedBlockingQueue<>();
-        AgentGrpc.newStub(channel).watchAuthorized(WatchAuthorizedRequest.newBuilder().setSinceRevision(known).build(),
-                new StreamObserver<>() {
-                    @Override
-                    public void onNext(WatchAuthorizedResponse r) {
-                        got.add(r);
-                    }
+        AgentGrpc.newStub(channel)
+                .watchAuthorized(
+                        WatchAuthorizedRequest.newBuilder()
+                                .setSinceRevision(known)
+                                .build(),
+                        new StreamObserver<>() {
+                            @Override
+                            public void onNext(WatchAuthorizedResponse r) {
+                                got.add(r);
+                            }
 
-                    @Override
-                    public void onError(Throwable t) {
-                    }
+                            @Override
+                            public void onError(Throwable t) {}
 
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
+                            @Override
+                            public void onCompleted() {}
+                        });
 
         RegistrationEntry added = entry("/new", AGENT);
 
@@ -199,12 +222,10 @@ class AgentServiceTest {
             }
 
             @Override
-            public void onError(Throwable t) {
-            }
+            public void onError(Throwable t) {}
 
             @Override
-            public void onCompleted() {
-            }
+            public void onCompleted() {}
         });
         WatchAuthorizedResponse first = got.poll(10, TimeUnit.SECONDS);
         assertThat(first.getUpsertedList()).isEmpty();

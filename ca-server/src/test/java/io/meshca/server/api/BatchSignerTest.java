@@ -61,15 +61,26 @@ class BatchSignerTest {
         audit = new GroupCommitAuditLog(store.audit(), clock);
         ca = new CaManager(TD, new MemoryKeyManager(), store.bundle(), Duration.ofHours(24), clock);
         ca.initialize();
-        SvidIssuer issuer = new SvidIssuer(new X509SvidSigner(ca::activeAuthority, clock), audit, Duration.ofHours(1),
-                Duration.ofHours(1));
+        SvidIssuer issuer = new SvidIssuer(
+                new X509SvidSigner(ca::activeAuthority, clock), audit, Duration.ofHours(1), Duration.ofHours(1));
         authorizer = new AgentAuthorizer(TD.withPath("/meshca/server"), store.entries(), clock);
-        signer = new BatchSigner(authorizer, issuer, task -> {
-            tasks.incrementAndGet();
-            pool.execute(task);
-        }, 2);
-        agent = new AgentRecord(AGENT, "join_token", "1", clock.instant().plusSeconds(3600), false,
-                SelectorSet.of(Selector.parse("join_token:a")), clock.instant(), clock.instant());
+        signer = new BatchSigner(
+                authorizer,
+                issuer,
+                task -> {
+                    tasks.incrementAndGet();
+                    pool.execute(task);
+                },
+                2);
+        agent = new AgentRecord(
+                AGENT,
+                "join_token",
+                "1",
+                clock.instant().plusSeconds(3600),
+                false,
+                SelectorSet.of(Selector.parse("join_token:a")),
+                clock.instant(),
+                clock.instant());
     }
 
     @AfterEach
@@ -80,12 +91,16 @@ class BatchSignerTest {
     }
 
     private RegistrationEntry entry(String path, SpiffeId parent) {
-        return store.entries().create(RegistrationEntry.draft(TD.withPath(path), parent,
-                SelectorSet.of(Selector.parse("unix:uid:1"))));
+        return store.entries()
+                .create(RegistrationEntry.draft(
+                        TD.withPath(path), parent, SelectorSet.of(Selector.parse("unix:uid:1"))));
     }
 
     private static SvidSigningRequest request(String entryId, byte[] csr) {
-        return SvidSigningRequest.newBuilder().setEntryId(entryId).setCsr(ByteString.copyFrom(csr)).build();
+        return SvidSigningRequest.newBuilder()
+                .setEntryId(entryId)
+                .setCsr(ByteString.copyFrom(csr))
+                .build();
     }
 
     @Test
@@ -129,10 +144,13 @@ class BatchSignerTest {
     void batchOfOne_isSignedOnTheCallingThread() {
         RegistrationEntry web = entry("/web", AGENT);
 
-        List<SvidSigningResult> results = signer.sign(agent, List.of(request(web.id(), Csrs.create(TestPki.keyPair()))));
+        List<SvidSigningResult> results =
+                signer.sign(agent, List.of(request(web.id(), Csrs.create(TestPki.keyPair()))));
 
         assertThat(tasks.get()).isZero();
-        assertThat(results).singleElement().satisfies(r -> assertThat(r.hasSvid()).isTrue());
+        assertThat(results)
+                .singleElement()
+                .satisfies(r -> assertThat(r.hasSvid()).isTrue());
     }
 
     @Test
@@ -141,12 +159,16 @@ class BatchSignerTest {
         FaultyAuditStore failing = new FaultyAuditStore(store.audit());
         failing.failing(true);
         try (GroupCommitAuditLog syncAudit = new GroupCommitAuditLog(failing, clock, Mode.SYNC)) {
-            SvidIssuer issuer = new SvidIssuer(new X509SvidSigner(ca::activeAuthority, clock), syncAudit,
-                    Duration.ofHours(1), Duration.ofHours(1));
+            SvidIssuer issuer = new SvidIssuer(
+                    new X509SvidSigner(ca::activeAuthority, clock),
+                    syncAudit,
+                    Duration.ofHours(1),
+                    Duration.ofHours(1));
             BatchSigner syncSigner = new BatchSigner(authorizer, issuer, pool, 2);
             byte[] csr = Csrs.create(TestPki.keyPair());
 
-            List<SvidSigningResult> results = syncSigner.sign(agent, List.of(request(web.id(), csr), request(web.id(), csr)));
+            List<SvidSigningResult> results =
+                    syncSigner.sign(agent, List.of(request(web.id(), csr), request(web.id(), csr)));
 
             assertThat(results).hasSize(2).allSatisfy(r -> {
                 assertThat(r.hasSvid()).isFalse();

@@ -75,27 +75,43 @@ class FederatedBundleWatchTest {
         scheduler = Executors.newSingleThreadScheduledExecutor();
         CaManager ca = new CaManager(TD, new MemoryKeyManager(), store.bundle(), Duration.ofHours(24), clock);
         ca.initialize();
-        SvidIssuer issuer = new SvidIssuer(new X509SvidSigner(ca::activeAuthority, clock), audit, Duration.ofHours(1),
-                Duration.ofHours(1));
+        SvidIssuer issuer = new SvidIssuer(
+                new X509SvidSigner(ca::activeAuthority, clock), audit, Duration.ofHours(1), Duration.ofHours(1));
         AgentManager agents = new AgentManager(List.of(), store.agents(), issuer, audit, clock);
         AgentAuthorizer authorizer = new AgentAuthorizer(SERVER, store.entries(), clock);
-        watches = new WatchSessions(new AuthorizedEntriesSync(authorizer, store.entries(), store.changes()), agents, ca,
-                store.notifier(), scheduler, Duration.ofHours(1), store.federatedBundles()::get);
-        AgentRecord caller = new AgentRecord(AGENT, "join_token", "1", clock.instant().plusSeconds(3600), false,
-                SelectorSet.of(Selector.parse("join_token:a")), clock.instant(), clock.instant());
+        watches = new WatchSessions(
+                new AuthorizedEntriesSync(authorizer, store.entries(), store.changes()),
+                agents,
+                ca,
+                store.notifier(),
+                scheduler,
+                Duration.ofHours(1),
+                store.federatedBundles()::get);
+        AgentRecord caller = new AgentRecord(
+                AGENT,
+                "join_token",
+                "1",
+                clock.instant().plusSeconds(3600),
+                false,
+                SelectorSet.of(Selector.parse("join_token:a")),
+                clock.instant(),
+                clock.instant());
         store.agents().upsert(caller);
         ServerInterceptor asAgent = new ServerInterceptor() {
             @Override
-            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, io.grpc.Metadata h,
-                                                                     io.grpc.ServerCallHandler<Q, R> next) {
+            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
+                    io.grpc.ServerCall<Q, R> call, io.grpc.Metadata h, io.grpc.ServerCallHandler<Q, R> next) {
                 return Contexts.interceptCall(Context.current().withValue(CallerIdentity.AGENT, caller), call, h, next);
             }
         };
         String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name).directExecutor()
-                .addService(ServerInterceptors.intercept(new AgentService(agents,
-                        new BatchSigner(authorizer, issuer, Runnable::run, 1), watches), asAgent))
-                .build().start();
+        server = InProcessServerBuilder.forName(name)
+                .directExecutor()
+                .addService(ServerInterceptors.intercept(
+                        new AgentService(agents, new BatchSigner(authorizer, issuer, Runnable::run, 1), watches),
+                        asAgent))
+                .build()
+                .start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     }
 
@@ -110,8 +126,22 @@ class FederatedBundleWatchTest {
     }
 
     private void federatedEntry(String path, String... federatesWith) {
-        store.entries().create(new RegistrationEntry("", TD.withPath(path), AGENT, SelectorSet.of(Selector.parse("unix:uid:1")),
-                Duration.ZERO, Duration.ZERO, List.of(), List.of(federatesWith), "", false, false, null, 0, Instant.EPOCH));
+        store.entries()
+                .create(new RegistrationEntry(
+                        "",
+                        TD.withPath(path),
+                        AGENT,
+                        SelectorSet.of(Selector.parse("unix:uid:1")),
+                        Duration.ZERO,
+                        Duration.ZERO,
+                        List.of(),
+                        List.of(federatesWith),
+                        "",
+                        false,
+                        false,
+                        null,
+                        0,
+                        Instant.EPOCH));
     }
 
     private X509Certificate setBundle(TrustDomain td) {
@@ -122,25 +152,28 @@ class FederatedBundleWatchTest {
 
     private LinkedBlockingQueue<WatchAuthorizedResponse> watch(long since) {
         LinkedBlockingQueue<WatchAuthorizedResponse> got = new LinkedBlockingQueue<>();
-        AgentGrpc.newStub(channel).watchAuthorized(WatchAuthorizedRequest.newBuilder().setSinceRevision(since).build(),
-                new StreamObserver<>() {
-                    @Override
-                    public void onNext(WatchAuthorizedResponse r) {
-                        got.add(r);
-                    }
+        AgentGrpc.newStub(channel)
+                .watchAuthorized(
+                        WatchAuthorizedRequest.newBuilder()
+                                .setSinceRevision(since)
+                                .build(),
+                        new StreamObserver<>() {
+                            @Override
+                            public void onNext(WatchAuthorizedResponse r) {
+                                got.add(r);
+                            }
 
-                    @Override
-                    public void onError(Throwable t) {
-                    }
+                            @Override
+                            public void onError(Throwable t) {}
 
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
+                            @Override
+                            public void onCompleted() {}
+                        });
         return got;
     }
 
-    private static WatchAuthorizedResponse next(LinkedBlockingQueue<WatchAuthorizedResponse> got) throws InterruptedException {
+    private static WatchAuthorizedResponse next(LinkedBlockingQueue<WatchAuthorizedResponse> got)
+            throws InterruptedException {
         WatchAuthorizedResponse r = got.poll(10, TimeUnit.SECONDS);
         assertThat(r).as("a watch message within 10 s").isNotNull();
         return r;
@@ -156,7 +189,10 @@ class FederatedBundleWatchTest {
 
         assertThat(snap.getFullSnapshot()).isTrue();
         assertThat(snap.getFederatedBundlesMap()).containsOnlyKeys("other.org");
-        assertThat(snap.getFederatedBundlesMap().get("other.org").getX509Authorities(0).toByteArray())
+        assertThat(snap.getFederatedBundlesMap()
+                        .get("other.org")
+                        .getX509Authorities(0)
+                        .toByteArray())
                 .isEqualTo(Certificates.der(other));
     }
 
@@ -165,12 +201,16 @@ class FederatedBundleWatchTest {
         federatedEntry("/web", "other.org");
         LinkedBlockingQueue<WatchAuthorizedResponse> got = watch(0);
         assertThat(next(got).getFederatedBundlesMap().get("other.org").getX509AuthoritiesCount())
-                .as("no bundle yet: an empty one").isZero();
+                .as("no bundle yet: an empty one")
+                .isZero();
 
         X509Certificate root = setBundle(OTHER);
         WatchAuthorizedResponse added = next(got);
         assertThat(added.getFullSnapshot()).isFalse();
-        assertThat(added.getFederatedBundlesMap().get("other.org").getX509Authorities(0).toByteArray())
+        assertThat(added.getFederatedBundlesMap()
+                        .get("other.org")
+                        .getX509Authorities(0)
+                        .toByteArray())
                 .isEqualTo(Certificates.der(root));
 
         setBundle(UNRELATED);
@@ -180,7 +220,9 @@ class FederatedBundleWatchTest {
             next = next(got); // the unrelated change may come alone, carrying nothing
         }
         assertThat(next.getFederatedBundlesMap()).containsOnlyKeys("other.org");
-        assertThat(next.getFederatedBundlesMap().get("other.org").getX509AuthoritiesCount()).as("deleted: empty").isZero();
+        assertThat(next.getFederatedBundlesMap().get("other.org").getX509AuthoritiesCount())
+                .as("deleted: empty")
+                .isZero();
     }
 
     @Test
@@ -193,7 +235,10 @@ class FederatedBundleWatchTest {
 
         WatchAuthorizedResponse delta = next(got);
         assertThat(delta.getFullSnapshot()).isFalse();
-        assertThat(delta.getFederatedBundlesMap().get("other.org").getX509Authorities(0).toByteArray())
+        assertThat(delta.getFederatedBundlesMap()
+                        .get("other.org")
+                        .getX509Authorities(0)
+                        .toByteArray())
                 .isEqualTo(Certificates.der(root));
     }
 }

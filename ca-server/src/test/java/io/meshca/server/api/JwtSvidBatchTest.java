@@ -48,12 +48,21 @@ class JwtSvidBatchTest {
     void setUp() {
         store = DataStore.sqlite(dir, clock);
         audit = new GroupCommitAuditLog(store.audit(), clock);
-        JwtKeySlots slots = new JwtKeySlots(new MemoryKeyManager(), store.bundle(), JwtKeyType.ES256, Duration.ofHours(24), clock);
+        JwtKeySlots slots =
+                new JwtKeySlots(new MemoryKeyManager(), store.bundle(), JwtKeyType.ES256, Duration.ofHours(24), clock);
         slots.initialize();
-        batch = new JwtSvidBatch(new AgentAuthorizer(TD.withPath("/meshca/server"), store.entries(), clock),
+        batch = new JwtSvidBatch(
+                new AgentAuthorizer(TD.withPath("/meshca/server"), store.entries(), clock),
                 new JwtSvidIssuer(new JwtSvidMinter(slots::current, clock), audit, JwtSvidIssuer.DEFAULT_TTL));
-        agent = new AgentRecord(AGENT, "join_token", "1", clock.instant().plusSeconds(3600), false,
-                SelectorSet.of(Selector.parse("join_token:1")), clock.instant(), clock.instant());
+        agent = new AgentRecord(
+                AGENT,
+                "join_token",
+                "1",
+                clock.instant().plusSeconds(3600),
+                false,
+                SelectorSet.of(Selector.parse("join_token:1")),
+                clock.instant(),
+                clock.instant());
     }
 
     @AfterEach
@@ -63,11 +72,16 @@ class JwtSvidBatchTest {
     }
 
     private RegistrationEntry entry(String path, SpiffeId parent) {
-        return store.entries().create(RegistrationEntry.draft(TD.withPath(path), parent, SelectorSet.of(Selector.parse("unix:uid:1"))));
+        return store.entries()
+                .create(RegistrationEntry.draft(
+                        TD.withPath(path), parent, SelectorSet.of(Selector.parse("unix:uid:1"))));
     }
 
     private static JwtSvidParams params(String entryId, String... audience) {
-        return JwtSvidParams.newBuilder().setEntryId(entryId).addAllAudience(List.of(audience)).build();
+        return JwtSvidParams.newBuilder()
+                .setEntryId(entryId)
+                .addAllAudience(List.of(audience))
+                .build();
     }
 
     @Test
@@ -75,13 +89,14 @@ class JwtSvidBatchTest {
         RegistrationEntry mine = entry("/orders", AGENT);
         RegistrationEntry theirs = entry("/payments", TD.withPath("/meshca/agent/join_token/2"));
 
-        List<JwtSvidResult> results = batch.mint(agent, List.of(params(mine.id(), "payments"), params(theirs.id(), "x"),
-                params("no-such-entry", "x")));
+        List<JwtSvidResult> results = batch.mint(
+                agent, List.of(params(mine.id(), "payments"), params(theirs.id(), "x"), params("no-such-entry", "x")));
 
         assertThat(results).hasSize(3);
         var claims = SignedJWT.parse(results.get(0).getToken()).getJWTClaimsSet();
         assertThat(claims.getSubject()).isEqualTo("spiffe://example.org/orders");
-        assertThat(results.get(0).getExpiresAt()).isEqualTo(clock.instant().plus(Duration.ofMinutes(5)).getEpochSecond());
+        assertThat(results.get(0).getExpiresAt())
+                .isEqualTo(clock.instant().plus(Duration.ofMinutes(5)).getEpochSecond());
         for (JwtSvidResult denied : results.subList(1, 3)) {
             assertThat(denied.getToken()).isEmpty();
             assertThat(denied.getErrorCode()).isEqualTo("PERMISSION_DENIED");

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.meshca.server.datastore.AuditRecord;
 import io.meshca.server.audit.GroupCommitAuditLog.Mode;
+import io.meshca.server.datastore.AuditRecord;
 import io.meshca.server.datastore.DataStore;
 import io.meshca.server.testing.FakeClock;
 import io.meshca.server.testing.FaultyAuditStore;
@@ -56,18 +56,21 @@ class GroupCommitAuditLogTest {
         AuditRecord r1 = AuditChain.next(null, 1, new AuditEvent("a", "x", "s", "d"));
         AuditRecord r2 = AuditChain.next(r1, 2, new AuditEvent("a", "y", "s", "d"));
         AuditRecord r3 = AuditChain.next(r2, 3, new AuditEvent("a", "z", "s", "d"));
-        AuditRecord altered = new AuditRecord(r2.seq(), r2.atMillis(), r2.actor(), "tampered", r2.subject(), r2.detail(),
-                r2.prevHash(), r2.hash());
+        AuditRecord altered = new AuditRecord(
+                r2.seq(), r2.atMillis(), r2.actor(), "tampered", r2.subject(), r2.detail(), r2.prevHash(), r2.hash());
 
-        assertThat(AuditChain.verify(null, List.of(r1, altered, r3))).contains("row 2").contains("altered");
+        assertThat(AuditChain.verify(null, List.of(r1, altered, r3)))
+                .contains("row 2")
+                .contains("altered");
         assertThat(AuditChain.verify(null, List.of(r1, r3))).contains("row 3").contains("missing");
-        assertThat(AuditChain.verify(null, new ArrayList<>(List.of(r1, r2, r3)))).isNull();
+        assertThat(AuditChain.verify(null, new ArrayList<>(List.of(r1, r2, r3))))
+                .isNull();
     }
 
     @Test
     void sync_recordedRowIsInTheStore_asSoonAsRecordReturns() {
         try (DataStore store = DataStore.sqlite(dir, clock);
-             GroupCommitAuditLog log = new GroupCommitAuditLog(store.audit(), clock, Mode.SYNC)) {
+                GroupCommitAuditLog log = new GroupCommitAuditLog(store.audit(), clock, Mode.SYNC)) {
             log.record(new AuditEvent("agent", "x509svid.issue", "spiffe://example.org/web", "serial=ab"));
 
             // No flush(): returning from record() is the promise.
@@ -85,8 +88,8 @@ class GroupCommitAuditLogTest {
                 log.record(new AuditEvent("agent", "x509svid.issue", "spiffe://example.org/a", "serial=1"));
                 faulty.failing(true);
 
-                assertThatThrownBy(() -> log.record(new AuditEvent("agent", "x509svid.issue", "spiffe://example.org/b",
-                        "serial=2")))
+                assertThatThrownBy(() -> log.record(
+                                new AuditEvent("agent", "x509svid.issue", "spiffe://example.org/b", "serial=2")))
                         .isInstanceOf(AuditWriteException.class)
                         .hasMessage("audit row not written: the audit store failed")
                         .hasRootCauseMessage(FaultyAuditStore.FAULT);
@@ -119,7 +122,8 @@ class GroupCommitAuditLogTest {
                             log.record(new AuditEvent("agent", "x509svid.issue", "spiffe://example.org/w", detail));
                             // Each recorder sees its own row stored the moment record() returns.
                             assertThat(store.audit().read(0, threads * perThread))
-                                    .extracting(AuditRecord::detail).contains(detail);
+                                    .extracting(AuditRecord::detail)
+                                    .contains(detail);
                         }
                         return null;
                     }));
@@ -151,9 +155,10 @@ class GroupCommitAuditLogTest {
             try (GroupCommitAuditLog log = new GroupCommitAuditLog(faulty, clock)) {
                 assertThat(log.mode()).isEqualTo(Mode.ASYNC);
                 assertThatCode(() -> {
-                    log.record(new AuditEvent("agent", "x509svid.issue", "spiffe://example.org/a", "serial=1"));
-                    log.flush();
-                }).doesNotThrowAnyException();
+                            log.record(new AuditEvent("agent", "x509svid.issue", "spiffe://example.org/a", "serial=1"));
+                            log.flush();
+                        })
+                        .doesNotThrowAnyException();
             }
             assertThat(store.audit().read(0, 10)).isEmpty();
         }

@@ -55,10 +55,11 @@ class SvidIssuerTest {
         audit = new GroupCommitAuditLog(auditStore, clock, Mode.SYNC);
         CaManager ca = new CaManager(TD, new MemoryKeyManager(), store.bundle(), Duration.ofHours(24), clock);
         ca.initialize();
-        issuer = new SvidIssuer(new X509SvidSigner(ca::activeAuthority, clock), audit, Duration.ofHours(1),
-                Duration.ofHours(1));
-        web = store.entries().create(RegistrationEntry.draft(TD.withPath("/web"), AGENT,
-                SelectorSet.of(Selector.parse("unix:uid:1"))));
+        issuer = new SvidIssuer(
+                new X509SvidSigner(ca::activeAuthority, clock), audit, Duration.ofHours(1), Duration.ofHours(1));
+        web = store.entries()
+                .create(RegistrationEntry.draft(
+                        TD.withPath("/web"), AGENT, SelectorSet.of(Selector.parse("unix:uid:1"))));
     }
 
     @AfterEach
@@ -88,11 +89,17 @@ class SvidIssuerTest {
                 .hasMessageStartingWith("audit row not written");
         assertThatThrownBy(() -> handedOut.set(issuer.issueAgentSvid(AGENT, csr, "renew")))
                 .isInstanceOf(AuditWriteException.class);
-        assertThatThrownBy(() -> handedOut.set(issuer.issueAuthenticatedSvid(TD.withPath("/ns/default/sa/web"), csr,
-                Duration.ZERO, "spiffe://example.org/ns/default/sa/web", "istio")))
+        assertThatThrownBy(() -> handedOut.set(issuer.issueAuthenticatedSvid(
+                        TD.withPath("/ns/default/sa/web"),
+                        csr,
+                        Duration.ZERO,
+                        "spiffe://example.org/ns/default/sa/web",
+                        "istio")))
                 .isInstanceOf(AuditWriteException.class);
 
-        assertThat(handedOut.get()).as("certificate handed out despite the failed audit write").isNull();
+        assertThat(handedOut.get())
+                .as("certificate handed out despite the failed audit write")
+                .isNull();
         assertThat(store.audit().read(0, 10)).isEmpty();
     }
 

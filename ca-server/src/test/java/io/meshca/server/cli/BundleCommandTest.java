@@ -39,8 +39,13 @@ class BundleCommandTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = CaServer.start(ServerConfig.builder().dataDir(dir.resolve("data")).bindAddress("127.0.0.1")
-                .serverPort(0).adminSocketPath(dir.resolve("sock/api.sock")).keyManager("memory").build());
+        server = CaServer.start(ServerConfig.builder()
+                .dataDir(dir.resolve("data"))
+                .bindAddress("127.0.0.1")
+                .serverPort(0)
+                .adminSocketPath(dir.resolve("sock/api.sock"))
+                .keyManager("memory")
+                .build());
         socket = server.adminSocketPath().toString();
     }
 
@@ -82,19 +87,23 @@ class BundleCommandTest {
                     }
                   ]
                 }
-                """.formatted(coord(ec.getW().getAffineX()), coord(ec.getW().getAffineY()),
-                Base64.getEncoder().encodeToString(Certificates.der(cert)));
+                """.formatted(
+                        coord(ec.getW().getAffineX()),
+                        coord(ec.getW().getAffineY()),
+                        Base64.getEncoder().encodeToString(Certificates.der(cert)));
     }
 
     @Test
     void setSpiffeFormat_acceptsAHandWrittenDocument_andListShowsIt() throws Exception {
         Path doc = file("other.json", handWritten(OTHER_ROOT.certificate()));
 
-        assertThat(run("bundle", "set", "-id", "spiffe://other.org", "-path", doc.toString(), "-format", "spiffe")).isZero();
+        assertThat(run("bundle", "set", "-id", "spiffe://other.org", "-path", doc.toString(), "-format", "spiffe"))
+                .isZero();
         assertThat(out.toString()).contains("spiffe://other.org").contains("1 X.509");
 
         assertThat(run("bundle", "list")).isZero();
-        assertThat(out.toString()).contains("spiffe://other.org")
+        assertThat(out.toString())
+                .contains("spiffe://other.org")
                 .contains(Pem.encodeCertificates(java.util.List.of(OTHER_ROOT.certificate())));
         assertThat(run("bundle", "list", "-format", "spiffe")).isZero();
         assertThat(out.toString()).contains("\"spiffe_sequence\":42").contains("\"spiffe_refresh_hint\":600");
@@ -103,12 +112,19 @@ class BundleCommandTest {
     @Test
     void malformedDocuments_areRefusedNamingTheProblem_andTheStoredBundleStays() throws Exception {
         Path good = file("good.pem", Pem.encodeCertificates(java.util.List.of(OTHER_ROOT.certificate())));
-        assertThat(run("bundle", "set", "-id", "spiffe://other.org", "-path", good.toString())).isZero();
+        assertThat(run("bundle", "set", "-id", "spiffe://other.org", "-path", good.toString()))
+                .isZero();
         long revision = server.dataStore().changes().currentRevision();
 
-        String twoCerts = handWritten(OTHER_ROOT.certificate()).replace("\"x5c\": [\"", "\"x5c\": [\""
-                + Base64.getEncoder().encodeToString(Certificates.der(OTHER_ROOT_2.certificate())) + "\", \"");
-        X509Certificate leaf = OTHER_ROOT.leaf(io.meshca.common.spiffe.SpiffeId.parse("spiffe://other.org/w")).certificate();
+        String twoCerts = handWritten(OTHER_ROOT.certificate())
+                .replace(
+                        "\"x5c\": [\"",
+                        "\"x5c\": [\""
+                                + Base64.getEncoder().encodeToString(Certificates.der(OTHER_ROOT_2.certificate()))
+                                + "\", \"");
+        X509Certificate leaf = OTHER_ROOT
+                .leaf(io.meshca.common.spiffe.SpiffeId.parse("spiffe://other.org/w"))
+                .certificate();
         String[][] cases = {
             {"{\"spiffe_sequence\": 1}", SpiffeBundleCodec.NO_KEYS},
             {twoCerts, SpiffeBundleCodec.X5C_NOT_ONE},
@@ -117,21 +133,29 @@ class BundleCommandTest {
         for (String[] c : cases) {
             Path bad = file("bad.json", c[0]);
             assertThat(run("bundle", "set", "-id", "other.org", "-path", bad.toString(), "-format", "spiffe"))
-                    .as(c[1]).isNotZero();
+                    .as(c[1])
+                    .isNotZero();
             assertThat(err.toString()).contains(c[1]);
         }
 
         assertThat(server.dataStore().changes().currentRevision()).isEqualTo(revision);
-        assertThat(server.dataStore().federatedBundles().get(OTHER).orElseThrow().x509Authorities())
+        assertThat(server.dataStore()
+                        .federatedBundles()
+                        .get(OTHER)
+                        .orElseThrow()
+                        .x509Authorities())
                 .containsExactly(OTHER_ROOT.certificate());
     }
 
     @Test
     void aCertThatIsNotACa_isRefusedByTheServerToo_evenInPem() throws Exception {
-        X509Certificate leaf = OTHER_ROOT.leaf(io.meshca.common.spiffe.SpiffeId.parse("spiffe://other.org/w")).certificate();
+        X509Certificate leaf = OTHER_ROOT
+                .leaf(io.meshca.common.spiffe.SpiffeId.parse("spiffe://other.org/w"))
+                .certificate();
         Path pem = file("leaf.pem", Pem.encodeCertificates(java.util.List.of(leaf)));
 
-        assertThat(run("bundle", "set", "-id", "other.org", "-path", pem.toString())).isNotZero();
+        assertThat(run("bundle", "set", "-id", "other.org", "-path", pem.toString()))
+                .isNotZero();
         assertThat(err.toString()).contains(SpiffeBundleCodec.X5C_NOT_CA);
         assertThat(server.dataStore().federatedBundles().list()).isEmpty();
     }
@@ -141,7 +165,8 @@ class BundleCommandTest {
         TestPki.Authority fake = TestPki.root(server.trustDomain());
         Path pem = file("own.pem", Pem.encodeCertificates(java.util.List.of(fake.certificate())));
 
-        assertThat(run("bundle", "set", "-id", "spiffe://" + server.trustDomain(), "-path", pem.toString())).isNotZero();
+        assertThat(run("bundle", "set", "-id", "spiffe://" + server.trustDomain(), "-path", pem.toString()))
+                .isNotZero();
         assertThat(err.toString()).contains("this server's own");
         assertThat(server.dataStore().federatedBundles().list()).isEmpty();
     }
@@ -149,7 +174,8 @@ class BundleCommandTest {
     @Test
     void delete_removesTheBundle_andAnUnknownOneIsNotFound() throws Exception {
         Path good = file("good.pem", Pem.encodeCertificates(java.util.List.of(OTHER_ROOT.certificate())));
-        assertThat(run("bundle", "set", "-id", "other.org", "-path", good.toString())).isZero();
+        assertThat(run("bundle", "set", "-id", "other.org", "-path", good.toString()))
+                .isZero();
 
         assertThat(run("bundle", "delete", "-id", "spiffe://other.org")).isZero();
         assertThat(server.dataStore().federatedBundles().list()).isEmpty();

@@ -32,8 +32,13 @@ class JwtCommandTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = CaServer.start(ServerConfig.builder().dataDir(dir.resolve("data")).bindAddress("127.0.0.1")
-                .serverPort(0).adminSocketPath(dir.resolve("sock/api.sock")).keyManager("memory").build());
+        server = CaServer.start(ServerConfig.builder()
+                .dataDir(dir.resolve("data"))
+                .bindAddress("127.0.0.1")
+                .serverPort(0)
+                .adminSocketPath(dir.resolve("sock/api.sock"))
+                .keyManager("memory")
+                .build());
     }
 
     @AfterAll
@@ -48,7 +53,8 @@ class JwtCommandTest {
     }
 
     private JwtKey publishedKey() {
-        var channel = UnixSockets.channel(UnixSockets.parseAddress(server.adminSocketPath().toString()));
+        var channel = UnixSockets.channel(
+                UnixSockets.parseAddress(server.adminSocketPath().toString()));
         try {
             var bundle = BundlesGrpc.newBlockingStub(channel).getBundle(GetBundleRequest.getDefaultInstance());
             assertThat(bundle.getJwtAuthoritiesList()).hasSize(1);
@@ -62,58 +68,112 @@ class JwtCommandTest {
     void mint_printsATokenSignedByTheKeyInTheBundle() throws Exception {
         String socket = server.adminSocketPath().toString();
 
-        assertThat(run("jwt", "mint", "-spiffeID", "spiffe://example.org/batch", "-audience", "billing",
-                "-audience", "reports", "-ttl", "120", "-socketPath", socket)).isZero();
+        assertThat(run(
+                        "jwt",
+                        "mint",
+                        "-spiffeID",
+                        "spiffe://example.org/batch",
+                        "-audience",
+                        "billing",
+                        "-audience",
+                        "reports",
+                        "-ttl",
+                        "120",
+                        "-socketPath",
+                        socket))
+                .isZero();
 
         String token = out.toString().trim();
         assertThat(token.lines()).hasSize(1);
         SignedJWT jwt = SignedJWT.parse(token);
         JwtKey key = publishedKey();
         assertThat(jwt.getHeader().getKeyID()).isEqualTo(key.getKeyId());
-        assertThat(jwt.verify(new ECDSAVerifier((ECPublicKey) Keys.parsePublicKey(key.getPublicKey().toByteArray())))).isTrue();
+        assertThat(jwt.verify(new ECDSAVerifier(
+                        (ECPublicKey) Keys.parsePublicKey(key.getPublicKey().toByteArray()))))
+                .isTrue();
         var claims = jwt.getJWTClaimsSet();
         assertThat(claims.getSubject()).isEqualTo("spiffe://example.org/batch");
         assertThat(claims.getAudience()).containsExactly("billing", "reports");
-        assertThat(claims.getExpirationTime().toInstant().getEpochSecond() - claims.getIssueTime().toInstant().getEpochSecond())
+        assertThat(claims.getExpirationTime().toInstant().getEpochSecond()
+                        - claims.getIssueTime().toInstant().getEpochSecond())
                 .isEqualTo(120);
         assertThat(claims.getExpirationTime().toInstant()).isAfter(Instant.now());
     }
 
     @Test
     void rs256Server_mintsRs256Tokens() throws Exception {
-        try (CaServer rsa = CaServer.start(ServerConfig.builder().dataDir(dir.resolve("rsa-data")).bindAddress("127.0.0.1")
-                .serverPort(0).adminSocketPath(dir.resolve("rsa-sock/api.sock")).keyManager("memory").jwtKeyType("RS256")
+        try (CaServer rsa = CaServer.start(ServerConfig.builder()
+                .dataDir(dir.resolve("rsa-data"))
+                .bindAddress("127.0.0.1")
+                .serverPort(0)
+                .adminSocketPath(dir.resolve("rsa-sock/api.sock"))
+                .keyManager("memory")
+                .jwtKeyType("RS256")
                 .build())) {
-            assertThat(run("jwt", "mint", "-spiffeID", "spiffe://example.org/batch", "-audience", "billing",
-                    "-socketPath", rsa.adminSocketPath().toString())).isZero();
+            assertThat(run(
+                            "jwt",
+                            "mint",
+                            "-spiffeID",
+                            "spiffe://example.org/batch",
+                            "-audience",
+                            "billing",
+                            "-socketPath",
+                            rsa.adminSocketPath().toString()))
+                    .isZero();
 
             SignedJWT jwt = SignedJWT.parse(out.toString().trim());
             assertThat(jwt.getHeader().getAlgorithm()).isEqualTo(com.nimbusds.jose.JWSAlgorithm.RS256);
-            assertThat(jwt.getHeader().getKeyID()).isEqualTo(rsa.jwtKeys().current().kid());
-            assertThat(jwt.verify(new com.nimbusds.jose.crypto.RSASSAVerifier(
-                    (java.security.interfaces.RSAPublicKey) rsa.jwtKeys().current().key().publicKey()))).isTrue();
+            assertThat(jwt.getHeader().getKeyID())
+                    .isEqualTo(rsa.jwtKeys().current().kid());
+            assertThat(jwt.verify(new com.nimbusds.jose.crypto.RSASSAVerifier((java.security.interfaces.RSAPublicKey)
+                            rsa.jwtKeys().current().key().publicKey())))
+                    .isTrue();
         }
     }
 
     @Test
     void mint_withoutAudience_isRefusedNamingTheOption() {
-        assertThat(run("jwt", "mint", "-spiffeID", "spiffe://example.org/batch",
-                "-socketPath", server.adminSocketPath().toString())).isEqualTo(2);
+        assertThat(run(
+                        "jwt",
+                        "mint",
+                        "-spiffeID",
+                        "spiffe://example.org/batch",
+                        "-socketPath",
+                        server.adminSocketPath().toString()))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("-audience");
     }
 
     @Test
     void mint_forAnotherTrustDomain_isRefusedByTheServer() {
-        assertThat(run("jwt", "mint", "-spiffeID", "spiffe://other.org/x", "-audience", "a",
-                "-socketPath", server.adminSocketPath().toString())).isNotZero();
+        assertThat(run(
+                        "jwt",
+                        "mint",
+                        "-spiffeID",
+                        "spiffe://other.org/x",
+                        "-audience",
+                        "a",
+                        "-socketPath",
+                        server.adminSocketPath().toString()))
+                .isNotZero();
         assertThat(err.toString()).contains("not in trust domain example.org");
         assertThat(out.toString()).isEmpty();
     }
 
     @Test
     void mint_withATtlPastTheMaximum_isRefused() {
-        assertThat(run("jwt", "mint", "-spiffeID", "spiffe://example.org/batch", "-audience", "a", "-ttl", "90000",
-                "-socketPath", server.adminSocketPath().toString())).isNotZero();
+        assertThat(run(
+                        "jwt",
+                        "mint",
+                        "-spiffeID",
+                        "spiffe://example.org/batch",
+                        "-audience",
+                        "a",
+                        "-ttl",
+                        "90000",
+                        "-socketPath",
+                        server.adminSocketPath().toString()))
+                .isNotZero();
         assertThat(err.toString()).contains("JWT-SVID TTL must be between 1 second and 24 hours");
     }
 }

@@ -9,8 +9,7 @@ public final class ServerMainAccess {
 
     private static final ThreadLocal<String> LAST_ERR = ThreadLocal.withInitial(() -> "");
 
-    private ServerMainAccess() {
-    }
+    private ServerMainAccess() {}
 
     public static int run(Path adminSocket, String... args) {
         String[] all = java.util.Arrays.copyOf(args, args.length + 2);

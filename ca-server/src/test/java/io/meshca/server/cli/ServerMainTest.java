@@ -36,8 +36,13 @@ class ServerMainTest {
 
     private String socket() throws Exception {
         if (server == null) {
-            server = CaServer.start(ServerConfig.builder().dataDir(dir.resolve("data")).bindAddress("127.0.0.1")
-                    .serverPort(0).adminSocketPath(dir.resolve("sock/api.sock")).keyManager("memory").build());
+            server = CaServer.start(ServerConfig.builder()
+                    .dataDir(dir.resolve("data"))
+                    .bindAddress("127.0.0.1")
+                    .serverPort(0)
+                    .adminSocketPath(dir.resolve("sock/api.sock"))
+                    .keyManager("memory")
+                    .build());
         }
         return server.adminSocketPath().toString();
     }
@@ -55,30 +60,52 @@ class ServerMainTest {
 
     @Test
     void invalidSpiffeId_isOneLineNamingTheOptionAndRule() {
-        assertThat(run("entry", "create", "-parentID", "http://example.org/x", "-spiffeID", "spiffe://example.org/web",
-                "-selector", "unix:uid:1")).isEqualTo(2);
+        assertThat(run(
+                        "entry",
+                        "create",
+                        "-parentID",
+                        "http://example.org/x",
+                        "-spiffeID",
+                        "spiffe://example.org/web",
+                        "-selector",
+                        "unix:uid:1"))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("-parentID").contains("scheme is missing or invalid");
         assertThat(lines(err.toString())).isEqualTo(1);
     }
 
     @Test
     void invalidSelector_isOneLineNamingTheProblem() {
-        assertThat(run("entry", "create", "-parentID", "spiffe://example.org/n", "-spiffeID", "spiffe://example.org/web",
-                "-selector", "nocolon")).isEqualTo(2);
+        assertThat(run(
+                        "entry",
+                        "create",
+                        "-parentID",
+                        "spiffe://example.org/n",
+                        "-spiffeID",
+                        "spiffe://example.org/web",
+                        "-selector",
+                        "nocolon"))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("-selector").contains("a selector has the form type:value");
         assertThat(lines(err.toString())).isEqualTo(1);
     }
 
     @Test
     void missingRequiredOption_isNamed() {
-        assertThat(run("entry", "create", "-spiffeID", "spiffe://example.org/web", "-selector", "unix:uid:1")).isEqualTo(2);
+        assertThat(run("entry", "create", "-spiffeID", "spiffe://example.org/web", "-selector", "unix:uid:1"))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("-parentID");
     }
 
     @Test
     void unreachableServer_isOneLineSayingSo() {
-        assertThat(run("healthcheck", "-socketPath", dir.resolve("nothing/api.sock").toString())).isEqualTo(1);
-        assertThat(err.toString()).startsWith("cannot reach the server's admin socket " + dir.resolve("nothing/api.sock"));
+        assertThat(run(
+                        "healthcheck",
+                        "-socketPath",
+                        dir.resolve("nothing/api.sock").toString()))
+                .isEqualTo(1);
+        assertThat(err.toString())
+                .startsWith("cannot reach the server's admin socket " + dir.resolve("nothing/api.sock"));
         assertThat(lines(err.toString())).isEqualTo(1);
     }
 
@@ -98,20 +125,53 @@ class ServerMainTest {
         assertThat(run("healthcheck", "-socketPath", socket)).isZero();
         assertThat(out.toString()).contains("Server is healthy.");
 
-        assertThat(run("token", "generate", "-spiffeID", "spiffe://example.org/node1", "-socketPath", socket)).isZero();
+        assertThat(run("token", "generate", "-spiffeID", "spiffe://example.org/node1", "-socketPath", socket))
+                .isZero();
         assertThat(out.toString()).matches("Token: [A-Za-z0-9_-]{43}\\R");
 
-        assertThat(run("entry", "create", "-parentID", "spiffe://example.org/node1", "-spiffeID", "spiffe://example.org/web",
-                "-selector", "unix:uid:1000", "-selector", "unix:gid:1000", "-dns", "web.local", "-x509SVIDTTL", "120",
-                "-socketPath", socket)).isZero();
+        assertThat(run(
+                        "entry",
+                        "create",
+                        "-parentID",
+                        "spiffe://example.org/node1",
+                        "-spiffeID",
+                        "spiffe://example.org/web",
+                        "-selector",
+                        "unix:uid:1000",
+                        "-selector",
+                        "unix:gid:1000",
+                        "-dns",
+                        "web.local",
+                        "-x509SVIDTTL",
+                        "120",
+                        "-socketPath",
+                        socket))
+                .isZero();
         assertThat(out.toString()).contains("SPIFFE ID        : spiffe://example.org/web");
-        String entryId = out.toString().lines().filter(l -> l.startsWith("Entry ID")).findFirst().orElseThrow()
-                .split(":", 2)[1].trim();
+        String entryId = out.toString()
+                .lines()
+                .filter(l -> l.startsWith("Entry ID"))
+                .findFirst()
+                .orElseThrow()
+                .split(":", 2)[1]
+                .trim();
 
         assertThat(run("entry", "show", "-socketPath", socket)).isZero();
-        assertThat(out.toString()).startsWith("Found 2 entries").contains(entryId).contains("unix:gid:1000,unix:uid:1000");
+        assertThat(out.toString())
+                .startsWith("Found 2 entries")
+                .contains(entryId)
+                .contains("unix:gid:1000,unix:uid:1000");
 
-        assertThat(run("entry", "show", "-spiffeID", "spiffe://example.org/web", "-output", "json", "-socketPath", socket)).isZero();
+        assertThat(run(
+                        "entry",
+                        "show",
+                        "-spiffeID",
+                        "spiffe://example.org/web",
+                        "-output",
+                        "json",
+                        "-socketPath",
+                        socket))
+                .isZero();
         assertThat(out.toString()).contains("\"id\" : \"" + entryId + "\"").contains("\"x509_svid_ttl\" : 120");
 
         assertThat(run("bundle", "show", "-socketPath", socket)).isZero();
@@ -120,8 +180,10 @@ class ServerMainTest {
         assertThat(run("agent", "list", "-socketPath", socket)).isZero();
         assertThat(out.toString()).startsWith("Found 0 attested agents");
 
-        assertThat(run("entry", "delete", "-entryID", entryId, "-socketPath", socket)).isZero();
-        assertThat(run("entry", "delete", "-entryID", entryId, "-socketPath", socket)).isEqualTo(1);
+        assertThat(run("entry", "delete", "-entryID", entryId, "-socketPath", socket))
+                .isZero();
+        assertThat(run("entry", "delete", "-entryID", entryId, "-socketPath", socket))
+                .isEqualTo(1);
         assertThat(err.toString()).contains("NOT_FOUND").contains("no entry with id " + entryId);
     }
 
@@ -132,14 +194,16 @@ class ServerMainTest {
         server.close();
         server = null;
 
-        assertThat(run("audit", "verify", "-dataDir", dir.resolve("data").toString())).isZero();
+        assertThat(run("audit", "verify", "-dataDir", dir.resolve("data").toString()))
+                .isZero();
         assertThat(out.toString()).startsWith("audit log intact: ");
 
         try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/datastore.sqlite3"));
-             var s = c.createStatement()) {
+                var s = c.createStatement()) {
             s.executeUpdate("UPDATE audit_log SET actor = 'someone else' WHERE seq = 1");
         }
-        assertThat(run("audit", "verify", "-dataDir", dir.resolve("data").toString())).isEqualTo(1);
+        assertThat(run("audit", "verify", "-dataDir", dir.resolve("data").toString()))
+                .isEqualTo(1);
         assertThat(err.toString()).contains("audit row 1").contains("altered");
     }
 
@@ -147,7 +211,8 @@ class ServerMainTest {
     void bundleShow_spiffeFormat_isAJwksWithTheX509Authority() throws Exception {
         String socket = socket();
 
-        assertThat(run("bundle", "show", "-format", "spiffe", "-socketPath", socket)).isZero();
+        assertThat(run("bundle", "show", "-format", "spiffe", "-socketPath", socket))
+                .isZero();
         var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
         var key = json.get("keys").get(0);
         assertThat(key.get("use").asText()).isEqualTo("x509-svid");
@@ -158,21 +223,38 @@ class ServerMainTest {
                 .isEqualTo(server.trustBundle().get(0).getEncoded());
         assertThat(json.get("spiffe_sequence").asLong()).isPositive();
 
-        assertThat(run("bundle", "show", "-format", "der", "-socketPath", socket)).isEqualTo(2);
+        assertThat(run("bundle", "show", "-format", "der", "-socketPath", socket))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("unsupported -format \"der\"");
     }
 
     @Test
     void entryUpdate_replacesTheEntry() throws Exception {
         String socket = socket();
-        String id = server.createEntry(io.meshca.common.spiffe.SpiffeId.parse("spiffe://example.org/web"),
-                io.meshca.common.spiffe.SpiffeId.parse("spiffe://example.org/n"),
-                io.meshca.common.spiffe.SelectorSet.of(io.meshca.common.spiffe.Selector.parse("unix:uid:1")),
-                java.time.Duration.ZERO).id();
+        String id = server.createEntry(
+                        io.meshca.common.spiffe.SpiffeId.parse("spiffe://example.org/web"),
+                        io.meshca.common.spiffe.SpiffeId.parse("spiffe://example.org/n"),
+                        io.meshca.common.spiffe.SelectorSet.of(io.meshca.common.spiffe.Selector.parse("unix:uid:1")),
+                        java.time.Duration.ZERO)
+                .id();
 
-        assertThat(run("entry", "update", "-entryID", id, "-parentID", "spiffe://example.org/n", "-spiffeID",
-                "spiffe://example.org/web2", "-selector", "unix:uid:2", "-socketPath", socket)).isZero();
-        assertThat(out.toString()).contains("SPIFFE ID        : spiffe://example.org/web2").contains("unix:uid:2");
+        assertThat(run(
+                        "entry",
+                        "update",
+                        "-entryID",
+                        id,
+                        "-parentID",
+                        "spiffe://example.org/n",
+                        "-spiffeID",
+                        "spiffe://example.org/web2",
+                        "-selector",
+                        "unix:uid:2",
+                        "-socketPath",
+                        socket))
+                .isZero();
+        assertThat(out.toString())
+                .contains("SPIFFE ID        : spiffe://example.org/web2")
+                .contains("unix:uid:2");
         assertThat(server.registrar().get(id).spiffeId().toString()).isEqualTo("spiffe://example.org/web2");
     }
 
@@ -180,16 +262,26 @@ class ServerMainTest {
     void agentListShowBanEvict() throws Exception {
         String socket = socket();
         String token = server.generateJoinToken(java.time.Duration.ofMinutes(5), java.util.Optional.empty());
-        var agentId = server.agents().attest("join_token", token.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                io.meshca.common.pki.Csrs.create(io.meshca.common.pki.Keys.generateEcP256())).agent().spiffeId().toString();
+        var agentId = server.agents()
+                .attest(
+                        "join_token",
+                        token.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        io.meshca.common.pki.Csrs.create(io.meshca.common.pki.Keys.generateEcP256()))
+                .agent()
+                .spiffeId()
+                .toString();
 
         assertThat(run("agent", "list", "-socketPath", socket)).isZero();
         assertThat(out.toString()).startsWith("Found 1 attested agent:").contains(agentId);
-        assertThat(run("agent", "ban", "-spiffeID", agentId, "-socketPath", socket)).isZero();
-        assertThat(run("agent", "show", "-spiffeID", agentId, "-socketPath", socket)).isZero();
+        assertThat(run("agent", "ban", "-spiffeID", agentId, "-socketPath", socket))
+                .isZero();
+        assertThat(run("agent", "show", "-spiffeID", agentId, "-socketPath", socket))
+                .isZero();
         assertThat(out.toString()).contains("Banned            : true");
-        assertThat(run("agent", "evict", "-spiffeID", agentId, "-socketPath", socket)).isZero();
-        assertThat(run("agent", "show", "-spiffeID", agentId, "-socketPath", socket)).isEqualTo(1);
+        assertThat(run("agent", "evict", "-spiffeID", agentId, "-socketPath", socket))
+                .isZero();
+        assertThat(run("agent", "show", "-spiffeID", agentId, "-socketPath", socket))
+                .isEqualTo(1);
         assertThat(err.toString()).contains("NOT_FOUND");
     }
 
@@ -197,9 +289,20 @@ class ServerMainTest {
     void invalidEntry_isRefusedByTheServer_andNothingIsCreated() throws Exception {
         String socket = socket();
 
-        assertThat(run("entry", "create", "-parentID", "spiffe://example.org/n", "-spiffeID", "spiffe://other.org/web",
-                "-selector", "unix:uid:1", "-socketPath", socket)).isEqualTo(1);
-        assertThat(err.toString()).contains("spiffeId spiffe://other.org/web is not in the server's trust domain example.org");
+        assertThat(run(
+                        "entry",
+                        "create",
+                        "-parentID",
+                        "spiffe://example.org/n",
+                        "-spiffeID",
+                        "spiffe://other.org/web",
+                        "-selector",
+                        "unix:uid:1",
+                        "-socketPath",
+                        socket))
+                .isEqualTo(1);
+        assertThat(err.toString())
+                .contains("spiffeId spiffe://other.org/web is not in the server's trust domain example.org");
         assertThat(run("entry", "show", "-socketPath", socket)).isZero();
         assertThat(out.toString()).startsWith("Found 0 entries");
     }

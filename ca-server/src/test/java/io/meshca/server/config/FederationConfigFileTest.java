@@ -43,13 +43,18 @@ class FederationConfigFileTest {
             assertThat(e.refreshHint()).isEqualTo(Duration.ofMinutes(1));
         });
         assertThat(c.relationships()).hasSize(2);
-        var b = c.relationships().stream().filter(r -> r.relationship().trustDomain().equals(TrustDomain.parse("b.test")))
-                .findFirst().orElseThrow();
+        var b = c.relationships().stream()
+                .filter(r -> r.relationship().trustDomain().equals(TrustDomain.parse("b.test")))
+                .findFirst()
+                .orElseThrow();
         assertThat(b.relationship().profile()).isEqualTo(Profile.HTTPS_SPIFFE);
         assertThat(b.relationship().endpointSpiffeId()).isEqualTo(SpiffeId.parse("spiffe://b.test/meshca/server"));
         assertThat(b.bundlePath()).contains(Path.of("b.pem"));
-        var cRel = c.relationships().stream().filter(r -> r.relationship().trustDomain().equals(TrustDomain.parse("c.test")))
-                .findFirst().orElseThrow().relationship();
+        var cRel = c.relationships().stream()
+                .filter(r -> r.relationship().trustDomain().equals(TrustDomain.parse("c.test")))
+                .findFirst()
+                .orElseThrow()
+                .relationship();
         assertThat(cRel.profile()).isEqualTo(Profile.HTTPS_WEB);
         assertThat(cRel.bundleEndpointUrl()).isEqualTo(URI.create("https://c/"));
         assertThat(cRel.caFile()).contains(Path.of("ca.pem"));
@@ -67,7 +72,9 @@ class FederationConfigFileTest {
         assertThatThrownBy(() -> load("""
                 federatesWith:
                   b.test: { bundleEndpointURL: "https://b/", bundleEndpointProfile: https_spiffe }
-                """)).hasMessageContaining("federatesWith.b.test").hasMessageContaining("-endpointSpiffeID");
+                """))
+                .hasMessageContaining("federatesWith.b.test")
+                .hasMessageContaining("-endpointSpiffeID");
     }
 
     @Test

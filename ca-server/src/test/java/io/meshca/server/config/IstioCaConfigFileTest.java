@@ -49,11 +49,18 @@ class IstioCaConfigFileTest {
         assertThat(c.servingDnsNames()).containsExactly("meshca.meshca-system.svc");
         assertThat(c.defaultTtl()).isEqualTo(Duration.ofHours(24));
         assertThat(c.maxTtl()).isEqualTo(Duration.ofHours(48));
-        assertThat(c.trustedIssuers()).containsExactly(
-                new IstioCaConfig.TrustedIssuer("https://kubernetes.default.svc.cluster.local",
-                        Path.of("/etc/meshca/k8s-jwks.json"), null, List.of("istio-ca")),
-                new IstioCaConfig.TrustedIssuer("https://oidc.example.com/cluster-2", null,
-                        URI.create("https://oidc.example.com/cluster-2/keys"), List.of("istio-ca")));
+        assertThat(c.trustedIssuers())
+                .containsExactly(
+                        new IstioCaConfig.TrustedIssuer(
+                                "https://kubernetes.default.svc.cluster.local",
+                                Path.of("/etc/meshca/k8s-jwks.json"),
+                                null,
+                                List.of("istio-ca")),
+                        new IstioCaConfig.TrustedIssuer(
+                                "https://oidc.example.com/cluster-2",
+                                null,
+                                URI.create("https://oidc.example.com/cluster-2/keys"),
+                                List.of("istio-ca")));
     }
 
     @Test
@@ -87,16 +94,22 @@ class IstioCaConfigFileTest {
                           servingDnsNames: [meshca.svc]
                           trustedIssuers: [{issuer: https://k8s, jwksFile: k.json, audience: istio-ca}]
                         """, "unknown config key \"istioCa.trustedIssuers.[0].audience\""),
-                Arguments.of("both jwksFile and jwksURL", """
+                Arguments.of(
+                        "both jwksFile and jwksURL",
+                        """
                         istioCa:
                           servingDnsNames: [meshca.svc]
                           trustedIssuers: [{issuer: https://k8s, jwksFile: k.json, jwksURL: "https://k8s/keys"}]
-                        """, "istioCa.trustedIssuers[https://k8s] needs exactly one of jwksFile and jwksURL"),
-                Arguments.of("neither jwksFile nor jwksURL", """
+                        """,
+                        "istioCa.trustedIssuers[https://k8s] needs exactly one of jwksFile and jwksURL"),
+                Arguments.of(
+                        "neither jwksFile nor jwksURL",
+                        """
                         istioCa:
                           servingDnsNames: [meshca.svc]
                           trustedIssuers: [{issuer: https://k8s}]
-                        """, "istioCa.trustedIssuers[https://k8s] needs exactly one of jwksFile and jwksURL"),
+                        """,
+                        "istioCa.trustedIssuers[https://k8s] needs exactly one of jwksFile and jwksURL"),
                 Arguments.of("plain http jwksURL", """
                         istioCa:
                           servingDnsNames: [meshca.svc]
@@ -130,18 +143,22 @@ class IstioCaConfigFileTest {
                           servingDnsNames: [meshca.svc]
                           port: 70000
                         """, "istioCa.port must be between 0 and 65535"),
-                Arguments.of("default above max", """
+                Arguments.of(
+                        "default above max", """
                         istioCa:
                           servingDnsNames: [meshca.svc]
                           defaultTtl: 48h
                           maxTtl: 24h
                         """, "istioCa.defaultTtl (PT48H) is longer than istioCa.maxTtl (PT24H)"),
-                Arguments.of("server default above max", """
+                Arguments.of(
+                        "server default above max",
+                        """
                         defaultX509SvidTtl: 2h
                         istioCa:
                           servingDnsNames: [meshca.svc]
                           maxTtl: 1h
-                        """, "istioCa.maxTtl (PT1H) is shorter than defaultX509SvidTtl (PT2H)"),
+                        """,
+                        "istioCa.maxTtl (PT1H) is shorter than defaultX509SvidTtl (PT2H)"),
                 Arguments.of("bad duration", """
                         istioCa:
                           servingDnsNames: [meshca.svc]
@@ -152,6 +169,8 @@ class IstioCaConfigFileTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalidBlocks")
     void invalidBlock_isRefusedNamingTheProblem(String why, String yaml, String message) {
-        assertThatThrownBy(() -> load(yaml)).isInstanceOf(InvalidArgumentException.class).hasMessageContaining(message);
+        assertThatThrownBy(() -> load(yaml))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining(message);
     }
 }

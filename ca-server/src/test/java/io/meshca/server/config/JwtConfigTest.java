@@ -35,6 +35,7 @@ class JwtConfigTest {
     @Test
     void anotherKeyType_isRefusedNamingIt() {
         assertThatThrownBy(() -> ServerConfig.builder().jwtKeyType("HS256").build())
-                .isInstanceOf(ConfigException.class).hasMessage("jwtKeyType must be \"ES256\" or \"RS256\", got \"HS256\"");
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("jwtKeyType must be \"ES256\" or \"RS256\", got \"HS256\"");
     }
 }

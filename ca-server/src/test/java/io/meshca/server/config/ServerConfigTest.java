@@ -37,7 +37,9 @@ class ServerConfigTest {
         Path file = dir.resolve("server.yaml");
         Files.writeString(file, "trustDomain: corp.example\nserverPort: 9000\ndefaultX509SvidTtl: 90s\ncaTtl: 2d\n");
 
-        ServerConfig c = ServerConfigLoader.apply(file, ServerConfig.builder()).serverPort(9100).build();
+        ServerConfig c = ServerConfigLoader.apply(file, ServerConfig.builder())
+                .serverPort(9100)
+                .build();
 
         assertThat(c.trustDomain().name()).isEqualTo("corp.example");
         assertThat(c.serverPort()).isEqualTo(9100);
@@ -58,9 +60,14 @@ class ServerConfigTest {
 
     @Test
     void badValues_areNamed() {
-        assertThatThrownBy(() -> ServerConfig.builder().serverPort(70000).build()).hasMessageContaining("serverPort");
-        assertThatThrownBy(() -> ServerConfig.builder().keyManager("hsm").build()).hasMessageContaining("keyManager");
-        assertThatThrownBy(() -> ServerConfig.builder().adminSocketPath(Path.of("rel.sock")).build()).hasMessageContaining("socketPath");
+        assertThatThrownBy(() -> ServerConfig.builder().serverPort(70000).build())
+                .hasMessageContaining("serverPort");
+        assertThatThrownBy(() -> ServerConfig.builder().keyManager("hsm").build())
+                .hasMessageContaining("keyManager");
+        assertThatThrownBy(() -> ServerConfig.builder()
+                        .adminSocketPath(Path.of("rel.sock"))
+                        .build())
+                .hasMessageContaining("socketPath");
         assertThatThrownBy(() -> Durations.parse("caTtl", "10y")).hasMessageContaining("unknown unit 'y'");
         assertThatThrownBy(() -> Durations.parse("caTtl", "abc")).hasMessageContaining("caTtl is not a duration");
     }
@@ -69,10 +76,16 @@ class ServerConfigTest {
     void auditWrites_isAsyncUnlessTheFileSaysSync() throws Exception {
         Path file = dir.resolve("server.yaml");
         Files.writeString(file, "trustDomain: corp.example\n");
-        assertThat(ServerConfigLoader.apply(file, ServerConfig.builder()).build().auditWrites()).isEqualTo("async");
+        assertThat(ServerConfigLoader.apply(file, ServerConfig.builder())
+                        .build()
+                        .auditWrites())
+                .isEqualTo("async");
 
         Files.writeString(file, "auditWrites: sync\n");
-        assertThat(ServerConfigLoader.apply(file, ServerConfig.builder()).build().auditWrites()).isEqualTo("sync");
+        assertThat(ServerConfigLoader.apply(file, ServerConfig.builder())
+                        .build()
+                        .auditWrites())
+                .isEqualTo("sync");
     }
 
     @Test
@@ -80,7 +93,8 @@ class ServerConfigTest {
         Path file = dir.resolve("server.yaml");
         Files.writeString(file, "auditWrites: bogus\n");
 
-        assertThatThrownBy(() -> ServerConfigLoader.apply(file, ServerConfig.builder()).build())
+        assertThatThrownBy(() ->
+                        ServerConfigLoader.apply(file, ServerConfig.builder()).build())
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("auditWrites must be \"async\" or \"sync\", got \"bogus\"");
     }

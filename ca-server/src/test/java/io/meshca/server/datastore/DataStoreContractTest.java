@@ -7,8 +7,8 @@ import io.meshca.common.error.NotFoundException;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
-import io.meshca.common.testing.TestPki;
 import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.common.testing.TestPki;
 import io.meshca.server.registration.RegistrationEntry;
 import java.time.Instant;
 import java.util.List;
@@ -40,7 +40,12 @@ abstract class DataStoreContractTest {
     }
 
     private RegistrationEntry draft(SpiffeId id, SpiffeId parent, String... selectors) {
-        return RegistrationEntry.draft(id, parent, SelectorSet.of(java.util.Arrays.stream(selectors).map(Selector::parse).toList()))
+        return RegistrationEntry.draft(
+                        id,
+                        parent,
+                        SelectorSet.of(java.util.Arrays.stream(selectors)
+                                .map(Selector::parse)
+                                .toList()))
                 .withDnsNames(List.of("web.local"));
     }
 
@@ -63,7 +68,9 @@ abstract class DataStoreContractTest {
         assertThat(store.entries().delete(created.id())).isFalse();
 
         List<Change> changes = store.changes().since(before, 100);
-        assertThat(changes).extracting(Change::op).containsExactly(Change.Op.UPSERT, Change.Op.UPSERT, Change.Op.DELETE);
+        assertThat(changes)
+                .extracting(Change::op)
+                .containsExactly(Change.Op.UPSERT, Change.Op.UPSERT, Change.Op.DELETE);
         assertThat(changes).extracting(Change::revision).isSorted();
         assertThat(changes).allSatisfy(c -> assertThat(c.parentId()).isEqualTo(AGENT.toString()));
     }
@@ -83,10 +90,12 @@ abstract class DataStoreContractTest {
         store.entries().create(draft(WEB, other, "unix:uid:1"));
 
         List<RegistrationEntry> first = store.entries().list(new EntryFilter(null, AGENT, null), "", 3);
-        List<RegistrationEntry> rest = store.entries().list(new EntryFilter(null, AGENT, null), first.get(2).id(), 3);
+        List<RegistrationEntry> rest = store.entries()
+                .list(new EntryFilter(null, AGENT, null), first.get(2).id(), 3);
         assertThat(first).hasSize(3);
         assertThat(rest).hasSize(2);
-        assertThat(store.entries().list(new EntryFilter(null, null, SelectorSet.of(Selector.parse("unix:uid:1"))), "", 10))
+        assertThat(store.entries()
+                        .list(new EntryFilter(null, null, SelectorSet.of(Selector.parse("unix:uid:1"))), "", 10))
                 .hasSize(2);
         assertThat(store.entries().listByParents(List.of(other))).hasSize(1);
     }
@@ -95,18 +104,31 @@ abstract class DataStoreContractTest {
     void agents_upsertBanDelete_recordChanges() {
         long before = store.changes().currentRevision();
         Instant now = Instant.ofEpochSecond(1_800_000_000L);
-        store.agents().upsert(new AgentRecord(AGENT, "join_token", "ab", now, false,
-                SelectorSet.of(Selector.parse("join_token:a1")), now, now));
+        store.agents()
+                .upsert(new AgentRecord(
+                        AGENT,
+                        "join_token",
+                        "ab",
+                        now,
+                        false,
+                        SelectorSet.of(Selector.parse("join_token:a1")),
+                        now,
+                        now));
 
-        assertThat(store.agents().get(AGENT).orElseThrow().selectors().contains(Selector.parse("join_token:a1"))).isTrue();
-        assertThat(store.agents().updateSvid(AGENT, "cd", now.plusSeconds(60), now)).isTrue();
+        assertThat(store.agents().get(AGENT).orElseThrow().selectors().contains(Selector.parse("join_token:a1")))
+                .isTrue();
+        assertThat(store.agents().updateSvid(AGENT, "cd", now.plusSeconds(60), now))
+                .isTrue();
         assertThat(store.agents().get(AGENT).orElseThrow().serial()).isEqualTo("cd");
         assertThat(store.agents().ban(AGENT)).isTrue();
         assertThat(store.agents().get(AGENT).orElseThrow().banned()).isTrue();
         assertThat(store.agents().list("", 10)).hasSize(1);
         assertThat(store.agents().delete(AGENT)).isTrue();
         assertThat(store.agents().get(AGENT)).isEmpty();
-        assertThat(store.changes().since(before, 10)).extracting(Change::kind).containsOnly(Change.Kind.AGENT).hasSize(3);
+        assertThat(store.changes().since(before, 10))
+                .extracting(Change::kind)
+                .containsOnly(Change.Kind.AGENT)
+                .hasSize(3);
     }
 
     @Test
@@ -117,7 +139,8 @@ abstract class DataStoreContractTest {
 
         assertThat(store.joinTokens().redeem("h1", now).outcome()).isEqualTo(JoinTokenStore.Outcome.REDEEMED);
         assertThat(store.joinTokens().redeem("h1", now).outcome()).isEqualTo(JoinTokenStore.Outcome.ALREADY_USED);
-        assertThat(store.joinTokens().redeem("h2", now.plusSeconds(10)).outcome()).isEqualTo(JoinTokenStore.Outcome.EXPIRED);
+        assertThat(store.joinTokens().redeem("h2", now.plusSeconds(10)).outcome())
+                .isEqualTo(JoinTokenStore.Outcome.EXPIRED);
         assertThat(store.joinTokens().redeem("nope", now).outcome()).isEqualTo(JoinTokenStore.Outcome.UNKNOWN);
     }
 
@@ -129,7 +152,9 @@ abstract class DataStoreContractTest {
         long seq = store.bundle().sequence();
         store.bundle().add(new StoredAuthority("k2", next.certificate()));
 
-        assertThat(store.bundle().authorities()).extracting(StoredAuthority::keyId).containsExactly("k1", "k2");
+        assertThat(store.bundle().authorities())
+                .extracting(StoredAuthority::keyId)
+                .containsExactly("k1", "k2");
         assertThat(store.bundle().authorities().get(0).certificate()).isEqualTo(root.certificate());
         assertThat(store.bundle().sequence()).isGreaterThan(seq);
     }
@@ -153,11 +178,15 @@ abstract class DataStoreContractTest {
     @Test
     void federatedBundles_putReplaceDelete_eachWithARevision() {
         TrustDomain partner = TrustDomain.parse("partner.org");
-        var first = new io.meshca.common.bundle.SpiffeBundle(partner, List.of(TestPki.root(partner).certificate()),
-                List.of(), 1, java.time.Duration.ofMinutes(5));
-        var second = new io.meshca.common.bundle.SpiffeBundle(partner, List.of(TestPki.root(partner).certificate()),
-                List.of(new io.meshca.common.bundle.JwtAuthority("kid-p", io.meshca.common.pki.Keys.generateEcP256().getPublic())),
-                2, java.time.Duration.ofMinutes(1));
+        var first = new io.meshca.common.bundle.SpiffeBundle(
+                partner, List.of(TestPki.root(partner).certificate()), List.of(), 1, java.time.Duration.ofMinutes(5));
+        var second = new io.meshca.common.bundle.SpiffeBundle(
+                partner,
+                List.of(TestPki.root(partner).certificate()),
+                List.of(new io.meshca.common.bundle.JwtAuthority(
+                        "kid-p", io.meshca.common.pki.Keys.generateEcP256().getPublic())),
+                2,
+                java.time.Duration.ofMinutes(1));
 
         long r0 = store.changes().currentRevision();
         store.federatedBundles().put(first);
@@ -168,7 +197,9 @@ abstract class DataStoreContractTest {
         assertThat(r2).isGreaterThan(r1);
         var stored = store.federatedBundles().get(partner).orElseThrow();
         assertThat(stored.x509Authorities()).isEqualTo(second.x509Authorities());
-        assertThat(stored.jwtAuthorities()).extracting(io.meshca.common.bundle.JwtAuthority::keyId).containsExactly("kid-p");
+        assertThat(stored.jwtAuthorities())
+                .extracting(io.meshca.common.bundle.JwtAuthority::keyId)
+                .containsExactly("kid-p");
         assertThat(store.federatedBundles().list()).hasSize(1);
 
         assertThat(store.federatedBundles().delete(partner)).isTrue();
@@ -181,8 +212,10 @@ abstract class DataStoreContractTest {
 
     @Test
     void audit_appendsAndReadsInOrder() {
-        store.audit().append(List.of(new AuditRecord(1, 10, "a", "x", "s", "d", "0", "h1"),
-                new AuditRecord(2, 11, "a", "y", "s", "d", "h1", "h2")));
+        store.audit()
+                .append(List.of(
+                        new AuditRecord(1, 10, "a", "x", "s", "d", "0", "h1"),
+                        new AuditRecord(2, 11, "a", "y", "s", "d", "h1", "h2")));
 
         assertThat(store.audit().last().orElseThrow().seq()).isEqualTo(2);
         assertThat(store.audit().read(0, 10)).extracting(AuditRecord::action).containsExactly("x", "y");

@@ -18,14 +18,16 @@ class PostgresDataStoreTest extends DataStoreContractTest {
 
     @BeforeAll
     static void requirePostgres() {
-        Assumptions.assumeTrue(URL != null && !URL.isBlank(),
+        Assumptions.assumeTrue(
+                URL != null && !URL.isBlank(),
                 "MESHCA_TEST_POSTGRES_URL is not set: skipping the DataStore contract on PostgreSQL");
     }
 
     @Override
     protected DataStore open() {
         // A fresh schema of our own per test, so that nothing else in the database is touched.
-        try (Connection c = DriverManager.getConnection(URL); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(URL);
+                Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
             s.execute("CREATE SCHEMA " + SCHEMA);
         } catch (java.sql.SQLException e) {

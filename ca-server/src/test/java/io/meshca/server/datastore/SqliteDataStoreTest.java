@@ -19,8 +19,11 @@ class SqliteDataStoreTest extends DataStoreContractTest {
 
     @Test
     void reopening_keepsData_andDoesNotRerunMigrations() {
-        var e = store.entries().create(io.meshca.server.registration.RegistrationEntry.draft(WEB, AGENT,
-                io.meshca.common.spiffe.SelectorSet.of(io.meshca.common.spiffe.Selector.parse("unix:uid:1"))));
+        var e = store.entries()
+                .create(io.meshca.server.registration.RegistrationEntry.draft(
+                        WEB,
+                        AGENT,
+                        io.meshca.common.spiffe.SelectorSet.of(io.meshca.common.spiffe.Selector.parse("unix:uid:1"))));
         store.close();
         store = DataStore.sqlite(dir, Clock.systemUTC());
 

@@ -85,13 +85,14 @@ class AgentApiEndToEndTest {
     }
 
     private ManagedChannel channel(io.netty.handler.ssl.SslContext ssl) {
-        ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", server.agentApiPort()).sslContext(ssl).build();
+        ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", server.agentApiPort())
+                .sslContext(ssl)
+                .build();
         channels.add(c);
         return c;
     }
 
-    private record Agent(SpiffeId id, TlsIdentity identity) {
-    }
+    private record Agent(SpiffeId id, TlsIdentity identity) {}
 
     private X509Svid attestRaw(String token, KeyPair key) throws Exception {
         var stub = NodeAttestationGrpc.newStub(channel(SpiffeSslContexts.clientWithoutIdentity(trustServer())))
@@ -113,9 +114,13 @@ class AgentApiEndToEndTest {
                 result.completeExceptionally(new IllegalStateException("no result"));
             }
         });
-        requests.onNext(AttestRequest.newBuilder().setParams(AttestParams.newBuilder()
-                .setData(AttestationData.newBuilder().setType("join_token").setPayload(ByteString.copyFromUtf8(token)))
-                .setCsr(ByteString.copyFrom(Csrs.create(key)))).build());
+        requests.onNext(AttestRequest.newBuilder()
+                .setParams(AttestParams.newBuilder()
+                        .setData(AttestationData.newBuilder()
+                                .setType("join_token")
+                                .setPayload(ByteString.copyFromUtf8(token)))
+                        .setCsr(ByteString.copyFrom(Csrs.create(key))))
+                .build());
         requests.onCompleted();
         try {
             return result.get(20, TimeUnit.SECONDS);
@@ -138,32 +143,38 @@ class AgentApiEndToEndTest {
 
     @Test
     void attestWatchSign_endToEnd() throws Exception {
-        String token = server.generateJoinToken(Duration.ofMinutes(10), Optional.of(SpiffeId.parse("spiffe://example.org/node1")));
+        String token = server.generateJoinToken(
+                Duration.ofMinutes(10), Optional.of(SpiffeId.parse("spiffe://example.org/node1")));
         Agent agent = attest(token);
         assertThat(agent.id().path()).startsWith("/meshca/agent/join_token/");
         assertThat(Certificates.spiffeId(agent.identity().leaf())).contains(agent.id());
 
-        RegistrationEntry existing = server.createEntry(SpiffeId.parse("spiffe://example.org/web"),
-                SpiffeId.parse("spiffe://example.org/node1"), SelectorSet.of(Selector.parse("unix:uid:1000")), Duration.ZERO);
+        RegistrationEntry existing = server.createEntry(
+                SpiffeId.parse("spiffe://example.org/web"),
+                SpiffeId.parse("spiffe://example.org/node1"),
+                SelectorSet.of(Selector.parse("unix:uid:1000")),
+                Duration.ZERO);
 
         // Watch: the snapshot holds the existing entry and the bundle...
         LinkedBlockingQueue<Object> watched = new LinkedBlockingQueue<>();
-        agentStub(agent).watchAuthorized(WatchAuthorizedRequest.newBuilder().setPageSize(1).build(), new StreamObserver<>() {
-            @Override
-            public void onNext(WatchAuthorizedResponse r) {
-                watched.add(r);
-            }
+        agentStub(agent)
+                .watchAuthorized(
+                        WatchAuthorizedRequest.newBuilder().setPageSize(1).build(), new StreamObserver<>() {
+                            @Override
+                            public void onNext(WatchAuthorizedResponse r) {
+                                watched.add(r);
+                            }
 
-            @Override
-            public void onError(Throwable t) {
-                watched.add(t);
-            }
+                            @Override
+                            public void onError(Throwable t) {
+                                watched.add(t);
+                            }
 
-            @Override
-            public void onCompleted() {
-                watched.add("completed");
-            }
-        });
+                            @Override
+                            public void onCompleted() {
+                                watched.add("completed");
+                            }
+                        });
         WatchAuthorizedResponse snapshot = (WatchAuthorizedResponse) watched.poll(20, TimeUnit.SECONDS);
         assertThat(snapshot).isNotNull();
         assertThat(snapshot.getFullSnapshot()).isTrue();
@@ -173,8 +184,11 @@ class AgentApiEndToEndTest {
 
         // ...and a new entry is pushed at once: well before the 1.5 s poll would find it.
         long createdAt = System.nanoTime();
-        RegistrationEntry added = server.createEntry(SpiffeId.parse("spiffe://example.org/api"), agent.id(),
-                SelectorSet.of(Selector.parse("unix:uid:1001")), Duration.ofMinutes(5));
+        RegistrationEntry added = server.createEntry(
+                SpiffeId.parse("spiffe://example.org/api"),
+                agent.id(),
+                SelectorSet.of(Selector.parse("unix:uid:1001")),
+                Duration.ofMinutes(5));
         WatchAuthorizedResponse delta = (WatchAuthorizedResponse) watched.poll(20, TimeUnit.SECONDS);
         long pushMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - createdAt);
         assertThat(delta.getFullSnapshot()).isFalse();
@@ -183,9 +197,11 @@ class AgentApiEndToEndTest {
         assertThat(pushMillis).isLessThan(CaServer.WATCH_POLL_INTERVAL.toMillis());
 
         // An entry of another agent is never pushed; a deletion of ours is.
-        server.createEntry(SpiffeId.parse("spiffe://example.org/other"),
+        server.createEntry(
+                SpiffeId.parse("spiffe://example.org/other"),
                 SpiffeId.parse("spiffe://example.org/meshca/agent/join_token/someoneelse"),
-                SelectorSet.of(Selector.parse("unix:uid:1")), Duration.ZERO);
+                SelectorSet.of(Selector.parse("unix:uid:1")),
+                Duration.ZERO);
         server.deleteEntry(added.id());
         WatchAuthorizedResponse deletion = (WatchAuthorizedResponse) watched.poll(20, TimeUnit.SECONDS);
         assertThat(deletion.getUpsertedList()).isEmpty();
@@ -193,17 +209,29 @@ class AgentApiEndToEndTest {
 
         // Batch sign: authorized entry gets an SVID with the entry's identity; a foreign one is denied.
         KeyPair workloadKey = Keys.generateEcP256();
-        RegistrationEntry foreign = server.createEntry(SpiffeId.parse("spiffe://example.org/secret"),
+        RegistrationEntry foreign = server.createEntry(
+                SpiffeId.parse("spiffe://example.org/secret"),
                 SpiffeId.parse("spiffe://example.org/meshca/agent/join_token/other"),
-                SelectorSet.of(Selector.parse("unix:uid:2")), Duration.ZERO);
+                SelectorSet.of(Selector.parse("unix:uid:2")),
+                Duration.ZERO);
         CompletableFuture<List<SvidSigningResult>> signed = new CompletableFuture<>();
-        agentStub(agent).batchSignX509Svids(BatchSignX509SvidsRequest.newBuilder()
-                .addRequests(SvidSigningRequest.newBuilder().setEntryId(existing.id()).setCsr(ByteString.copyFrom(Csrs.create(workloadKey))))
-                .addRequests(SvidSigningRequest.newBuilder().setEntryId(foreign.id()).setCsr(ByteString.copyFrom(Csrs.create(workloadKey))))
-                .addRequests(SvidSigningRequest.newBuilder().setEntryId(existing.id()).setCsr(ByteString.copyFrom(new byte[] {1, 2, 3})))
-                .build(), observer(signed));
+        agentStub(agent)
+                .batchSignX509Svids(
+                        BatchSignX509SvidsRequest.newBuilder()
+                                .addRequests(SvidSigningRequest.newBuilder()
+                                        .setEntryId(existing.id())
+                                        .setCsr(ByteString.copyFrom(Csrs.create(workloadKey))))
+                                .addRequests(SvidSigningRequest.newBuilder()
+                                        .setEntryId(foreign.id())
+                                        .setCsr(ByteString.copyFrom(Csrs.create(workloadKey))))
+                                .addRequests(SvidSigningRequest.newBuilder()
+                                        .setEntryId(existing.id())
+                                        .setCsr(ByteString.copyFrom(new byte[] {1, 2, 3})))
+                                .build(),
+                        observer(signed));
         List<SvidSigningResult> results = signed.get(20, TimeUnit.SECONDS);
-        X509Certificate leaf = Certificates.parse(results.get(0).getSvid().getCertChain(0).toByteArray());
+        X509Certificate leaf =
+                Certificates.parse(results.get(0).getSvid().getCertChain(0).toByteArray());
         assertThat(Certificates.spiffeId(leaf)).contains(SpiffeId.parse("spiffe://example.org/web"));
         assertThat(leaf.getPublicKey()).isEqualTo(workloadKey.getPublic());
         leaf.verify(server.trustBundle().get(0).getPublicKey());
@@ -217,11 +245,10 @@ class AgentApiEndToEndTest {
         String token = server.generateJoinToken(Duration.ofMinutes(10), Optional.empty());
         attest(token);
 
-        assertThatThrownBy(() -> attest(token))
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-                    assertThat(e.getStatus().getDescription()).isEqualTo("join token was already used");
-                });
+        assertThatThrownBy(() -> attest(token)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+            assertThat(e.getStatus().getDescription()).isEqualTo("join token was already used");
+        });
     }
 
     @Test
@@ -229,23 +256,28 @@ class AgentApiEndToEndTest {
         var stub = AgentGrpc.newBlockingStub(channel(SpiffeSslContexts.clientWithoutIdentity(trustServer())));
 
         assertThatThrownBy(() -> stub.renewAgentSvid(io.meshca.proto.server.v1.RenewAgentSvidRequest.newBuilder()
-                .setCsr(ByteString.copyFrom(Csrs.create(Keys.generateEcP256()))).build()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        .setCsr(ByteString.copyFrom(Csrs.create(Keys.generateEcP256())))
+                        .build()))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
     }
 
     @Test
     void bannedAgent_cannotRenew() throws Exception {
         Agent agent = attest(server.generateJoinToken(Duration.ofMinutes(10), Optional.empty()));
-        var stub = AgentGrpc.newBlockingStub(channel(SpiffeSslContexts.client(new SvidKeyManager(agent::identity), trustServer())));
+        var stub = AgentGrpc.newBlockingStub(
+                channel(SpiffeSslContexts.client(new SvidKeyManager(agent::identity), trustServer())));
         var renewed = stub.renewAgentSvid(io.meshca.proto.server.v1.RenewAgentSvidRequest.newBuilder()
-                .setCsr(ByteString.copyFrom(Csrs.create(Keys.generateEcP256()))).build());
+                .setCsr(ByteString.copyFrom(Csrs.create(Keys.generateEcP256())))
+                .build());
         assertThat(renewed.getSvid().getSpiffeId()).isEqualTo(agent.id().toString());
 
         server.agents().ban(agent.id(), "test");
 
         assertThatThrownBy(() -> stub.renewAgentSvid(io.meshca.proto.server.v1.RenewAgentSvidRequest.newBuilder()
-                .setCsr(ByteString.copyFrom(Csrs.create(Keys.generateEcP256()))).build()))
+                        .setCsr(ByteString.copyFrom(Csrs.create(Keys.generateEcP256())))
+                        .build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
                     assertThat(e.getStatus().getDescription()).isEqualTo("agent is banned");
@@ -256,8 +288,10 @@ class AgentApiEndToEndTest {
     void adminSocket_is0600_inA0700Directory() throws Exception {
         java.util.function.Function<java.util.Set<java.nio.file.attribute.PosixFilePermission>, String> perms =
                 java.nio.file.attribute.PosixFilePermissions::toString;
-        assertThat(perms.apply(java.nio.file.Files.getPosixFilePermissions(server.adminSocketPath()))).isEqualTo("rw-------");
-        assertThat(perms.apply(java.nio.file.Files.getPosixFilePermissions(server.adminSocketPath().getParent())))
+        assertThat(perms.apply(java.nio.file.Files.getPosixFilePermissions(server.adminSocketPath())))
+                .isEqualTo("rw-------");
+        assertThat(perms.apply(java.nio.file.Files.getPosixFilePermissions(
+                        server.adminSocketPath().getParent())))
                 .isEqualTo("rwx------");
     }
 
@@ -270,7 +304,9 @@ class AgentApiEndToEndTest {
                 .hasMessageContaining("is in use by a running server");
         assertThat(dir.resolve("data2")).doesNotExist();
         assertThat(java.nio.file.Files.exists(server.adminSocketPath())).isTrue();
-        assertThat(attest(server.generateJoinToken(Duration.ofMinutes(1), Optional.empty())).id()).isNotNull();
+        assertThat(attest(server.generateJoinToken(Duration.ofMinutes(1), Optional.empty()))
+                        .id())
+                .isNotNull();
     }
 
     @Test
@@ -331,8 +367,7 @@ class AgentApiEndToEndTest {
             }
 
             @Override
-            public void onCompleted() {
-            }
+            public void onCompleted() {}
         };
     }
 }

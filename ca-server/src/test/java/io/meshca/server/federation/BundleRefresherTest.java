@@ -29,13 +29,14 @@ class BundleRefresherTest {
 
     private static final TrustDomain OWN = TrustDomain.parse("a.test");
     private static final TrustDomain B = TrustDomain.parse("b.test");
-    private static final FederationRelationship REL = new FederationRelationship(B, URI.create("https://b.test/"),
-            FederationRelationship.Profile.HTTPS_WEB, null, null);
+    private static final FederationRelationship REL = new FederationRelationship(
+            B, URI.create("https://b.test/"), FederationRelationship.Profile.HTTPS_WEB, null, null);
     private static final BundleRefresher.RefreshPolicy POLICY =
             new BundleRefresher.RefreshPolicy(Duration.ofSeconds(5), Duration.ofMinutes(5));
 
     @TempDir
     Path dir;
+
     private DataStore store;
     // never runs anything in these tests: refreshNow is called directly, so nothing depends on timing
     private final ScheduledExecutorService idle = Executors.newSingleThreadScheduledExecutor();
@@ -53,10 +54,10 @@ class BundleRefresherTest {
 
     static Stream<Arguments> hints() {
         return Stream.of(
-                Arguments.of(Duration.ZERO, Duration.ofMinutes(5)),          // no hint: the default
-                Arguments.of(Duration.ofSeconds(1), Duration.ofSeconds(5)),   // below the minimum
+                Arguments.of(Duration.ZERO, Duration.ofMinutes(5)), // no hint: the default
+                Arguments.of(Duration.ofSeconds(1), Duration.ofSeconds(5)), // below the minimum
                 Arguments.of(Duration.ofSeconds(90), Duration.ofSeconds(90)), // honoured as given
-                Arguments.of(Duration.ofDays(28), Duration.ofHours(1)));      // capped
+                Arguments.of(Duration.ofDays(28), Duration.ofHours(1))); // capped
     }
 
     @ParameterizedTest
@@ -68,15 +69,21 @@ class BundleRefresherTest {
     @Test
     void aFailingEndpoint_keepsTheLastGoodBundle() {
         FederatedBundles bundles = new FederatedBundles(OWN, store.federatedBundles());
-        SpiffeBundle good = new SpiffeBundle(B, List.of(TestPki.root(B).certificate()), List.of(), 3, Duration.ofSeconds(60));
+        SpiffeBundle good =
+                new SpiffeBundle(B, List.of(TestPki.root(B).certificate()), List.of(), 3, Duration.ofSeconds(60));
         AtomicReference<SpiffeBundle> endpoint = new AtomicReference<>(good);
         store.federation().put(REL);
-        BundleRefresher refresher = new BundleRefresher(store.federation(), bundles, rel -> {
-            if (endpoint.get() == null) {
-                throw new UnavailableException("endpoint down");
-            }
-            return endpoint.get();
-        }, idle, POLICY);
+        BundleRefresher refresher = new BundleRefresher(
+                store.federation(),
+                bundles,
+                rel -> {
+                    if (endpoint.get() == null) {
+                        throw new UnavailableException("endpoint down");
+                    }
+                    return endpoint.get();
+                },
+                idle,
+                POLICY);
 
         assertThat(refresher.refreshNow(REL)).isEqualTo(good);
         endpoint.set(null);
@@ -89,7 +96,8 @@ class BundleRefresherTest {
     @Test
     void anUnchangedBundle_isNotWrittenAgain() {
         FederatedBundles bundles = new FederatedBundles(OWN, store.federatedBundles());
-        SpiffeBundle good = new SpiffeBundle(B, List.of(TestPki.root(B).certificate()), List.of(), 3, Duration.ofSeconds(60));
+        SpiffeBundle good =
+                new SpiffeBundle(B, List.of(TestPki.root(B).certificate()), List.of(), 3, Duration.ofSeconds(60));
         bundles.set(good);
         long revision = store.changes().currentRevision();
 
@@ -102,16 +110,20 @@ class BundleRefresherTest {
     void theOwnTrustDomain_isNeverAFederatedBundle() {
         FederatedBundles bundles = new FederatedBundles(OWN, store.federatedBundles());
 
-        assertThatThrownBy(() -> bundles.set(new SpiffeBundle(OWN, List.of(TestPki.root(OWN).certificate()), List.of(), 1,
-                Duration.ZERO))).hasMessageContaining("own");
+        assertThatThrownBy(() -> bundles.set(
+                        new SpiffeBundle(OWN, List.of(TestPki.root(OWN).certificate()), List.of(), 1, Duration.ZERO)))
+                .hasMessageContaining("own");
         assertThat(store.federatedBundles().list()).isEmpty();
     }
 
     @Test
     void federationStore_roundTrips_andBundleChangesTakeRevisions() {
-        FederationRelationship spiffe = new FederationRelationship(TrustDomain.parse("c.test"), URI.create("https://c:8443/"),
+        FederationRelationship spiffe = new FederationRelationship(
+                TrustDomain.parse("c.test"),
+                URI.create("https://c:8443/"),
                 FederationRelationship.Profile.HTTPS_SPIFFE,
-                io.meshca.common.spiffe.SpiffeId.parse("spiffe://c.test/meshca/server"), null);
+                io.meshca.common.spiffe.SpiffeId.parse("spiffe://c.test/meshca/server"),
+                null);
         store.federation().put(REL);
         store.federation().put(spiffe);
 
@@ -123,7 +135,8 @@ class BundleRefresherTest {
         SpiffeBundle bundle = new SpiffeBundle(B, List.of(TestPki.root(B).certificate()), List.of(), 1, Duration.ZERO);
         store.federatedBundles().put(bundle);
         assertThat(store.federatedBundles().delete(B)).isTrue();
-        assertThat(store.changes().since(before, 10)).extracting(c -> c.kind() + ":" + c.objectId() + ":" + c.op())
+        assertThat(store.changes().since(before, 10))
+                .extracting(c -> c.kind() + ":" + c.objectId() + ":" + c.op())
                 .containsExactly("FEDERATED_BUNDLE:b.test:UPSERT", "FEDERATED_BUNDLE:b.test:DELETE");
         assertThat(store.federatedBundles().delete(B)).isFalse();
     }

@@ -26,6 +26,7 @@ class FederationAdminTest {
 
     @TempDir
     Path dir;
+
     private CaServer server;
 
     @AfterEach
@@ -36,9 +37,15 @@ class FederationAdminTest {
     }
 
     private CaServer start(FederationConfig federation) throws Exception {
-        server = CaServer.start(ServerConfig.builder().trustDomain(TrustDomain.parse("a.test")).dataDir(dir.resolve("data"))
-                .bindAddress("127.0.0.1").serverPort(0).adminSocketPath(dir.resolve("api.sock")).keyManager("memory")
-                .federation(federation).build());
+        server = CaServer.start(ServerConfig.builder()
+                .trustDomain(TrustDomain.parse("a.test"))
+                .dataDir(dir.resolve("data"))
+                .bindAddress("127.0.0.1")
+                .serverPort(0)
+                .adminSocketPath(dir.resolve("api.sock"))
+                .keyManager("memory")
+                .federation(federation)
+                .build());
         return server;
     }
 
@@ -50,25 +57,36 @@ class FederationAdminTest {
     void aConfiguredRelationship_isStoredWithItsBootstrapBundle() throws Exception {
         var root = TestPki.root(B).certificate();
         Path bundle = Files.writeString(dir.resolve("b.pem"), Pem.encodeCertificates(List.of(root)));
-        FederationRelationship rel = new FederationRelationship(B, URI.create("https://127.0.0.1:1/"),
-                FederationRelationship.Profile.HTTPS_SPIFFE, SpiffeId.parse("spiffe://b.test/meshca/server"), null);
+        FederationRelationship rel = new FederationRelationship(
+                B,
+                URI.create("https://127.0.0.1:1/"),
+                FederationRelationship.Profile.HTTPS_SPIFFE,
+                SpiffeId.parse("spiffe://b.test/meshca/server"),
+                null);
 
-        start(new FederationConfig(null, List.of(new FederationConfig.Configured(rel, bundle)),
-                Duration.ofSeconds(30), Duration.ofMinutes(5)));
+        start(new FederationConfig(
+                null,
+                List.of(new FederationConfig.Configured(rel, bundle)),
+                Duration.ofSeconds(30),
+                Duration.ofMinutes(5)));
 
         assertThat(server.dataStore().federation().list()).containsExactly(rel);
-        assertThat(server.dataStore().federatedBundles().get(B).orElseThrow().x509Authorities()).containsExactly(root);
+        assertThat(server.dataStore().federatedBundles().get(B).orElseThrow().x509Authorities())
+                .containsExactly(root);
     }
 
     @Test
     void createShowUpdateDelete_throughTheCli() throws Exception {
         start(FederationConfig.NONE);
 
-        assertThat(cli("federation", "create", "-trustDomain", "b.test", "-bundleEndpointURL", "https://127.0.0.1:1/")).isZero();
-        assertThat(cli("federation", "create", "-trustDomain", "b.test", "-bundleEndpointURL", "https://127.0.0.1:1/")).isNotZero();
+        assertThat(cli("federation", "create", "-trustDomain", "b.test", "-bundleEndpointURL", "https://127.0.0.1:1/"))
+                .isZero();
+        assertThat(cli("federation", "create", "-trustDomain", "b.test", "-bundleEndpointURL", "https://127.0.0.1:1/"))
+                .isNotZero();
         assertThat(ServerMainAccess.lastErr()).contains("exists already");
 
-        assertThat(cli("federation", "update", "-trustDomain", "b.test", "-bundleEndpointURL", "https://127.0.0.1:2/b")).isZero();
+        assertThat(cli("federation", "update", "-trustDomain", "b.test", "-bundleEndpointURL", "https://127.0.0.1:2/b"))
+                .isZero();
         assertThat(server.dataStore().federation().get(B).orElseThrow().bundleEndpointUrl())
                 .isEqualTo(URI.create("https://127.0.0.1:2/b"));
         assertThat(cli("federation", "show", "-trustDomain", "b.test")).isZero();
@@ -83,7 +101,8 @@ class FederationAdminTest {
     void aRelationshipWithTheOwnTrustDomain_isRefused() throws Exception {
         start(FederationConfig.NONE);
 
-        assertThat(cli("federation", "create", "-trustDomain", "a.test", "-bundleEndpointURL", "https://127.0.0.1:1/")).isNotZero();
+        assertThat(cli("federation", "create", "-trustDomain", "a.test", "-bundleEndpointURL", "https://127.0.0.1:1/"))
+                .isNotZero();
         assertThat(ServerMainAccess.lastErr()).contains("this server's own");
     }
 }

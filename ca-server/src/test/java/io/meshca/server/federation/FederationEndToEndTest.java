@@ -45,57 +45,106 @@ class FederationEndToEndTest {
     }
 
     private static CaServer start(Path dir, TrustDomain td, FederationConfig.Endpoint endpoint) throws Exception {
-        return CaServer.start(ServerConfig.builder().trustDomain(td).dataDir(dir.resolve(td + "/data"))
-                .bindAddress("127.0.0.1").serverPort(0).adminSocketPath(dir.resolve(td + "/api.sock")).keyManager("memory")
-                .federation(FederationConfig.NONE.withEndpoint(endpoint)).build());
+        return CaServer.start(ServerConfig.builder()
+                .trustDomain(td)
+                .dataDir(dir.resolve(td + "/data"))
+                .bindAddress("127.0.0.1")
+                .serverPort(0)
+                .adminSocketPath(dir.resolve(td + "/api.sock"))
+                .keyManager("memory")
+                .federation(FederationConfig.NONE.withEndpoint(endpoint))
+                .build());
     }
 
     @Test
     void bothProfiles_fetchTheOtherDomainsBundle_andAFailingEndpointKeepsTheLastGoodOne() throws Exception {
         TestPki.Authority webCa = TestPki.root(TrustDomain.parse("web-ca.test"));
         Instant now = Instant.now();
-        TestPki.Leaf serving = webCa.issue(new TestPki.Profile(false, null, List.of("localhost")), TestPki.keyPair(),
-                now.minusSeconds(60), now.plus(Duration.ofHours(1)));
+        TestPki.Leaf serving = webCa.issue(
+                new TestPki.Profile(false, null, List.of("localhost")),
+                TestPki.keyPair(),
+                now.minusSeconds(60),
+                now.plus(Duration.ofHours(1)));
         Path cert = Files.writeString(dir.resolve("serving.pem"), Pem.encodeCertificates(serving.chain()));
-        Path key = Files.writeString(dir.resolve("serving.key"), Pem.encodePrivateKey(serving.keyPair().getPrivate()));
-        Path webCaFile = Files.writeString(dir.resolve("web-ca.pem"), Pem.encodeCertificates(List.of(webCa.certificate())));
+        Path key = Files.writeString(
+                dir.resolve("serving.key"),
+                Pem.encodePrivateKey(serving.keyPair().getPrivate()));
+        Path webCaFile =
+                Files.writeString(dir.resolve("web-ca.pem"), Pem.encodeCertificates(List.of(webCa.certificate())));
 
         a = start(dir, A, new FederationConfig.Endpoint("127.0.0.1", 0, cert, key, Duration.ofSeconds(5)));
         b = start(dir, B, new FederationConfig.Endpoint("127.0.0.1", 0, null, null, Duration.ofSeconds(5)));
         Path bBundle = Files.writeString(dir.resolve("b.pem"), b.trustBundlePem());
 
         // b.test fetches a.test's bundle over https_web, trusting the web CA file
-        assertThat(cli(b, "federation", "create", "-trustDomain", "a.test",
-                "-bundleEndpointURL", "https://localhost:" + a.bundleEndpointPort().orElseThrow() + "/",
-                "-bundleEndpointProfile", "https_web", "-trustedCAFile", webCaFile.toString())).isZero();
+        assertThat(cli(
+                        b,
+                        "federation",
+                        "create",
+                        "-trustDomain",
+                        "a.test",
+                        "-bundleEndpointURL",
+                        "https://localhost:" + a.bundleEndpointPort().orElseThrow() + "/",
+                        "-bundleEndpointProfile",
+                        "https_web",
+                        "-trustedCAFile",
+                        webCaFile.toString()))
+                .isZero();
         // a.test fetches b.test's over https_spiffe, bootstrapped with b's bundle from a file
-        assertThat(cli(a, "federation", "create", "-trustDomain", "b.test",
-                "-bundleEndpointURL", "https://127.0.0.1:" + b.bundleEndpointPort().orElseThrow() + "/",
-                "-bundleEndpointProfile", "https_spiffe", "-endpointSpiffeID", "spiffe://b.test/meshca/server",
-                "-trustDomainBundlePath", bBundle.toString())).isZero();
+        assertThat(cli(
+                        a,
+                        "federation",
+                        "create",
+                        "-trustDomain",
+                        "b.test",
+                        "-bundleEndpointURL",
+                        "https://127.0.0.1:" + b.bundleEndpointPort().orElseThrow() + "/",
+                        "-bundleEndpointProfile",
+                        "https_spiffe",
+                        "-endpointSpiffeID",
+                        "spiffe://b.test/meshca/server",
+                        "-trustDomainBundlePath",
+                        bBundle.toString()))
+                .isZero();
 
         assertThat(cli(a, "federation", "refresh", "-trustDomain", "b.test")).isZero();
         assertThat(cli(b, "federation", "refresh", "-trustDomain", "a.test")).isZero();
-        assertThat(a.dataStore().federatedBundles().get(B).orElseThrow().x509Authorities()).isEqualTo(b.trustBundle());
-        assertThat(b.dataStore().federatedBundles().get(A).orElseThrow().x509Authorities()).isEqualTo(a.trustBundle());
-        assertThat(b.dataStore().federatedBundles().get(A).orElseThrow().refreshHint()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(a.dataStore().federatedBundles().get(B).orElseThrow().x509Authorities())
+                .isEqualTo(b.trustBundle());
+        assertThat(b.dataStore().federatedBundles().get(A).orElseThrow().x509Authorities())
+                .isEqualTo(a.trustBundle());
+        assertThat(b.dataStore().federatedBundles().get(A).orElseThrow().refreshHint())
+                .isEqualTo(Duration.ofSeconds(5));
         // the endpoint serves the JWT keys too, under their kid
         assertThat(b.dataStore().federatedBundles().get(A).orElseThrow().jwtAuthorities())
-                .extracting(io.meshca.common.bundle.JwtAuthority::keyId).isNotEmpty()
-                .isSubsetOf(a.dataStore().bundle().jwtAuthorities().stream().map(k -> k.kid()).toList());
+                .extracting(io.meshca.common.bundle.JwtAuthority::keyId)
+                .isNotEmpty()
+                .isSubsetOf(a.dataStore().bundle().jwtAuthorities().stream()
+                        .map(k -> k.kid())
+                        .toList());
         assertThat(cli(a, "federation", "list")).isZero();
 
         // a.test's endpoint claimed as x.test's: its CAs name a.test, so the document is refused, never merged
-        assertThat(cli(b, "federation", "create", "-trustDomain", "x.test",
-                "-bundleEndpointURL", "https://localhost:" + a.bundleEndpointPort().orElseThrow() + "/",
-                "-trustedCAFile", webCaFile.toString())).isZero();
+        assertThat(cli(
+                        b,
+                        "federation",
+                        "create",
+                        "-trustDomain",
+                        "x.test",
+                        "-bundleEndpointURL",
+                        "https://localhost:" + a.bundleEndpointPort().orElseThrow() + "/",
+                        "-trustedCAFile",
+                        webCaFile.toString()))
+                .isZero();
         assertThat(cli(b, "federation", "refresh", "-trustDomain", "x.test")).isNotZero();
         assertThat(ServerMainAccess.lastErr()).contains(io.meshca.common.bundle.SpiffeBundleCodec.X5C_OTHER_DOMAIN);
-        assertThat(b.dataStore().federatedBundles().get(TrustDomain.parse("x.test"))).isEmpty();
+        assertThat(b.dataStore().federatedBundles().get(TrustDomain.parse("x.test")))
+                .isEmpty();
 
         b.close();
         assertThat(cli(a, "federation", "refresh", "-trustDomain", "b.test")).isNotZero();
-        assertThat(a.dataStore().federatedBundles().get(B).orElseThrow().x509Authorities()).isEqualTo(b.trustBundle());
+        assertThat(a.dataStore().federatedBundles().get(B).orElseThrow().x509Authorities())
+                .isEqualTo(b.trustBundle());
     }
 
     @Test
@@ -104,10 +153,21 @@ class FederationEndToEndTest {
         a = start(dir, A, null);
         Path bBundle = Files.writeString(dir.resolve("b.pem"), b.trustBundlePem());
 
-        assertThat(cli(a, "federation", "create", "-trustDomain", "b.test",
-                "-bundleEndpointURL", "https://127.0.0.1:" + b.bundleEndpointPort().orElseThrow() + "/",
-                "-bundleEndpointProfile", "https_spiffe", "-endpointSpiffeID", "spiffe://b.test/not-the-server",
-                "-trustDomainBundlePath", bBundle.toString())).isZero();
+        assertThat(cli(
+                        a,
+                        "federation",
+                        "create",
+                        "-trustDomain",
+                        "b.test",
+                        "-bundleEndpointURL",
+                        "https://127.0.0.1:" + b.bundleEndpointPort().orElseThrow() + "/",
+                        "-bundleEndpointProfile",
+                        "https_spiffe",
+                        "-endpointSpiffeID",
+                        "spiffe://b.test/not-the-server",
+                        "-trustDomainBundlePath",
+                        bBundle.toString()))
+                .isZero();
         assertThat(cli(a, "federation", "refresh", "-trustDomain", "b.test")).isNotZero();
         assertThat(ServerMainAccess.lastErr()).contains("cannot fetch the bundle of b.test");
     }
@@ -116,8 +176,19 @@ class FederationEndToEndTest {
     void httpsSpiffe_withoutABundleToStartFrom_isRefused() throws Exception {
         a = start(dir, A, null);
 
-        assertThat(cli(a, "federation", "create", "-trustDomain", "b.test", "-bundleEndpointURL", "https://127.0.0.1:1/",
-                "-bundleEndpointProfile", "https_spiffe", "-endpointSpiffeID", "spiffe://b.test/meshca/server")).isNotZero();
+        assertThat(cli(
+                        a,
+                        "federation",
+                        "create",
+                        "-trustDomain",
+                        "b.test",
+                        "-bundleEndpointURL",
+                        "https://127.0.0.1:1/",
+                        "-bundleEndpointProfile",
+                        "https_spiffe",
+                        "-endpointSpiffeID",
+                        "spiffe://b.test/meshca/server"))
+                .isNotZero();
         assertThat(ServerMainAccess.lastErr()).contains("needs a bundle of b.test");
         assertThat(a.dataStore().federation().list()).isEmpty();
     }

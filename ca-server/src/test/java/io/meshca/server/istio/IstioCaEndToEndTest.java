@@ -96,7 +96,12 @@ class IstioCaEndToEndTest {
                 .serverPort(0)
                 .adminSocketPath(dir.resolve("admin/api.sock"))
                 .keyManager("memory")
-                .istioCa(new IstioCaConfig("127.0.0.1", 0, List.of(HOST), DEFAULT_TTL, MAX_TTL,
+                .istioCa(new IstioCaConfig(
+                        "127.0.0.1",
+                        0,
+                        List.of(HOST),
+                        DEFAULT_TTL,
+                        MAX_TTL,
                         List.of(new IstioCaConfig.TrustedIssuer(K8S, jwks, null, List.of("istio-ca")))))
                 .build());
         ecKey = Keys.generateEcP256();
@@ -120,16 +125,20 @@ class IstioCaEndToEndTest {
 
     // --- istio-agent's side --------------------------------------------------------------------------
 
-    private IstioCertificateServiceGrpc.IstioCertificateServiceBlockingStub stub(String authority, TlsIdentity clientCert,
-            String bearer) throws Exception {
-        SslContextBuilder tls = GrpcSslContexts.forClient().trustManager(server.trustBundle().toArray(X509Certificate[]::new));
+    private IstioCertificateServiceGrpc.IstioCertificateServiceBlockingStub stub(
+            String authority, TlsIdentity clientCert, String bearer) throws Exception {
+        SslContextBuilder tls =
+                GrpcSslContexts.forClient().trustManager(server.trustBundle().toArray(X509Certificate[]::new));
         if (clientCert != null) {
             // presents the certificate whatever issuers the server names, as a misconfigured client would
             tls.keyManager(new SvidKeyManager(() -> clientCert));
         }
         SslContext ssl = tls.build();
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.istioCaPort().orElseThrow())
-                .overrideAuthority(authority).sslContext(ssl).build();
+        ManagedChannel channel = NettyChannelBuilder.forAddress(
+                        "127.0.0.1", server.istioCaPort().orElseThrow())
+                .overrideAuthority(authority)
+                .sslContext(ssl)
+                .build();
         channels.add(channel);
         var stub = IstioCertificateServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
         Metadata headers = new Metadata();
@@ -145,8 +154,13 @@ class IstioCaEndToEndTest {
     }
 
     private static IstioCertificateRequest request(byte[] csrDer, long validitySeconds) {
-        return IstioCertificateRequest.newBuilder().setCsr(Pem.encodeCsr(csrDer)).setValidityDuration(validitySeconds)
-                .setMetadata(Struct.newBuilder().putFields("ClusterID", Value.newBuilder().setStringValue("Kubernetes").build()))
+        return IstioCertificateRequest.newBuilder()
+                .setCsr(Pem.encodeCsr(csrDer))
+                .setValidityDuration(validitySeconds)
+                .setMetadata(Struct.newBuilder()
+                        .putFields(
+                                "ClusterID",
+                                Value.newBuilder().setStringValue("Kubernetes").build()))
                 .build();
     }
 
@@ -168,8 +182,10 @@ class IstioCaEndToEndTest {
         assertThat(server.trustBundle()).contains(root);
         PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(root, null)));
         params.setRevocationEnabled(false);
-        CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509")
-                .generateCertPath(chain.subList(0, chain.size() - 1)), params);
+        CertPathValidator.getInstance("PKIX")
+                .validate(
+                        CertificateFactory.getInstance("X.509").generateCertPath(chain.subList(0, chain.size() - 1)),
+                        params);
         return chain;
     }
 
@@ -192,10 +208,12 @@ class IstioCaEndToEndTest {
     void pemCsrWithServiceAccountToken_getsChainToTheBundleForThatServiceAccount(String keyType, String claimForm)
             throws Exception {
         KeyPair key = keyType.startsWith("RSA") ? rsaKey : ecKey;
-        JWTClaimsSet.Builder claims = claimForm.equals("projected") ? k8s.projected("shop", "checkout", "istio-ca")
+        JWTClaimsSet.Builder claims = claimForm.equals("projected")
+                ? k8s.projected("shop", "checkout", "istio-ca")
                 : k8s.legacy("shop", "checkout", "istio-ca");
 
-        List<X509Certificate> chain = verifiedChain(withToken(k8s.sign(claims)).createCertificate(request(Csrs.create(key), 0)));
+        List<X509Certificate> chain =
+                verifiedChain(withToken(k8s.sign(claims)).createCertificate(request(Csrs.create(key), 0)));
 
         assertThat(leafId(chain)).isEqualTo(SpiffeId.parse("spiffe://istio.test/ns/shop/sa/checkout"));
         assertThat(chain.get(0).getPublicKey()).isEqualTo(key.getPublic());
@@ -203,10 +221,11 @@ class IstioCaEndToEndTest {
 
     @Test
     void csrClaimingAnotherIdentity_getsTheCallersIdentity() throws Exception {
-        byte[] csr = io.meshca.server.testing.Csrs.withExtensions(ecKey, "CN=admin", false,
-                "spiffe://istio.test/ns/kube-system/sa/admin");
+        byte[] csr = io.meshca.server.testing.Csrs.withExtensions(
+                ecKey, "CN=admin", false, "spiffe://istio.test/ns/kube-system/sa/admin");
 
-        List<X509Certificate> chain = verifiedChain(withToken(k8s.token("shop", "checkout")).createCertificate(request(csr, 0)));
+        List<X509Certificate> chain =
+                verifiedChain(withToken(k8s.token("shop", "checkout")).createCertificate(request(csr, 0)));
 
         assertThat(leafId(chain)).isEqualTo(SpiffeId.parse("spiffe://istio.test/ns/shop/sa/checkout"));
         assertThat(chain.get(0).getSubjectAlternativeNames()).hasSize(1);
@@ -222,15 +241,25 @@ class IstioCaEndToEndTest {
         return Stream.of(
                 Arguments.of("no token", null),
                 Arguments.of("not a JWT", "not-a-jwt"),
-                Arguments.of("expired", k8s.sign(k8s.projected("shop", "checkout", "istio-ca")
-                        .issueTime(Date.from(past.minus(Duration.ofHours(1)))).notBeforeTime(Date.from(past.minus(Duration.ofHours(1))))
-                        .expirationTime(Date.from(past)))),
-                Arguments.of("wrong audience", k8s.sign(k8s.projected("shop", "checkout", "https://kubernetes.default.svc"))),
+                Arguments.of(
+                        "expired",
+                        k8s.sign(k8s.projected("shop", "checkout", "istio-ca")
+                                .issueTime(Date.from(past.minus(Duration.ofHours(1))))
+                                .notBeforeTime(Date.from(past.minus(Duration.ofHours(1))))
+                                .expirationTime(Date.from(past)))),
+                Arguments.of(
+                        "wrong audience",
+                        k8s.sign(k8s.projected("shop", "checkout", "https://kubernetes.default.svc"))),
                 Arguments.of("unknown issuer", stranger.token("shop", "checkout")),
                 Arguments.of("bad signature", k8s.sign(k8s.projected("shop", "checkout", "istio-ca"), otherKey)),
                 Arguments.of("unknown kid", unknownKid.token("shop", "checkout")),
-                Arguments.of("no service account", k8s.sign(new JWTClaimsSet.Builder().issuer(K8S).audience("istio-ca")
-                        .subject("someone").expirationTime(Date.from(Instant.now().plus(Duration.ofMinutes(5)))))));
+                Arguments.of(
+                        "no service account",
+                        k8s.sign(new JWTClaimsSet.Builder()
+                                .issuer(K8S)
+                                .audience("istio-ca")
+                                .subject("someone")
+                                .expirationTime(Date.from(Instant.now().plus(Duration.ofMinutes(5)))))));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -242,17 +271,20 @@ class IstioCaEndToEndTest {
         assertThatThrownBy(() -> stub.createCertificate(request(csr, 0)))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-                    assertThat(e.getStatus().getDescription()).isEqualTo(IstioAuthenticationInterceptor.UNAUTHENTICATED_DESCRIPTION);
+                    assertThat(e.getStatus().getDescription())
+                            .isEqualTo(IstioAuthenticationInterceptor.UNAUTHENTICATED_DESCRIPTION);
                 });
     }
 
     @Test
     void clientCertificateFromMeshca_authenticatesAsItsSpiffeId() throws Exception {
         KeyPair key = Keys.generateEcP256();
-        List<X509Certificate> first = certificates(withToken(k8s.token("shop", "cart")).createCertificate(request(Csrs.create(key), 0)));
+        List<X509Certificate> first =
+                certificates(withToken(k8s.token("shop", "cart")).createCertificate(request(Csrs.create(key), 0)));
         TlsIdentity svid = new TlsIdentity(key.getPrivate(), first.subList(0, first.size() - 1));
 
-        List<X509Certificate> renewed = verifiedChain(stub(HOST, svid, null).createCertificate(request(Csrs.create(ecKey), 0)));
+        List<X509Certificate> renewed =
+                verifiedChain(stub(HOST, svid, null).createCertificate(request(Csrs.create(ecKey), 0)));
 
         assertThat(leafId(renewed)).isEqualTo(SpiffeId.parse("spiffe://istio.test/ns/shop/sa/cart"));
     }
@@ -264,7 +296,8 @@ class IstioCaEndToEndTest {
 
         // The handshake itself fails (without a certificate, the call would reach the server: UNAUTHENTICATED).
         assertThatThrownBy(() -> stub.createCertificate(request(Csrs.create(ecKey), 0)))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
     }
 
@@ -281,7 +314,8 @@ class IstioCaEndToEndTest {
         tls.init(null, tmf.getTrustManagers(), null);
 
         X509Certificate served;
-        try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", server.istioCaPort().orElseThrow())) {
+        try (SSLSocket socket = (SSLSocket) tls.getSocketFactory()
+                .createSocket("127.0.0.1", server.istioCaPort().orElseThrow())) {
             SSLParameters params = socket.getSSLParameters();
             params.setServerNames(List.of(new SNIHostName(HOST)));
             socket.setSSLParameters(params);
@@ -298,22 +332,26 @@ class IstioCaEndToEndTest {
         var stub = stub("istiod.istio-system.svc", null, k8s.token("shop", "checkout"));
 
         assertThatThrownBy(() -> stub.createCertificate(request(Csrs.create(ecKey), 0)))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
     }
 
     // --- request checks -----------------------------------------------------------------------------------
 
     private static Duration lifetime(X509Certificate leaf) {
-        return Duration.between(leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant());
+        return Duration.between(
+                leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant());
     }
 
     @Test
     void validityZero_getsTheDefault_withinMax_isHonoured() throws Exception {
         var stub = withToken(k8s.token("shop", "checkout"));
 
-        Duration byDefault = lifetime(certificates(stub.createCertificate(request(Csrs.create(ecKey), 0))).get(0));
-        Duration asked = lifetime(certificates(stub.createCertificate(request(Csrs.create(ecKey), 3 * 3600))).get(0));
+        Duration byDefault = lifetime(certificates(stub.createCertificate(request(Csrs.create(ecKey), 0)))
+                .get(0));
+        Duration asked = lifetime(certificates(stub.createCertificate(request(Csrs.create(ecKey), 3 * 3600)))
+                .get(0));
 
         assertThat(byDefault).isBetween(DEFAULT_TTL, DEFAULT_TTL.plusSeconds(11));
         assertThat(asked).isBetween(Duration.ofHours(3), Duration.ofHours(3).plusSeconds(11));
@@ -326,7 +364,9 @@ class IstioCaEndToEndTest {
         assertThatThrownBy(() -> stub.createCertificate(request(Csrs.create(ecKey), 7 * 3600)))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-                    assertThat(e.getStatus().getDescription()).contains("25200s").contains("21600s");
+                    assertThat(e.getStatus().getDescription())
+                            .contains("25200s")
+                            .contains("21600s");
                 });
     }
 
@@ -335,10 +375,13 @@ class IstioCaEndToEndTest {
         String pem = Pem.encodeCsr(der);
         return Stream.of(
                 Arguments.of("empty", ""),
-                Arguments.of("DER in base64, not PEM", java.util.Base64.getEncoder().encodeToString(der)),
+                Arguments.of(
+                        "DER in base64, not PEM", java.util.Base64.getEncoder().encodeToString(der)),
                 Arguments.of("a certificate", Pem.encodeCertificates(server.trustBundle())),
                 Arguments.of("two requests", pem + pem),
-                Arguments.of("a request and a key", pem + Pem.encodePrivateKey(Keys.generateEcP256().getPrivate())));
+                Arguments.of(
+                        "a request and a key",
+                        pem + Pem.encodePrivateKey(Keys.generateEcP256().getPrivate())));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -346,16 +389,23 @@ class IstioCaEndToEndTest {
     void csrThatIsNotOnePemRequest_isInvalidArgument(String why, String csr) throws Exception {
         var stub = withToken(k8s.token("shop", "checkout"));
 
-        assertThatThrownBy(() -> stub.createCertificate(IstioCertificateRequest.newBuilder().setCsr(csr).build()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
+        assertThatThrownBy(() -> stub.createCertificate(
+                        IstioCertificateRequest.newBuilder().setCsr(csr).build()))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
     }
 
     @Test
     void listenerIsAbsentWithoutTheConfigBlock() throws Exception {
         Path other = Files.createTempDirectory("istio-ca-none");
-        try (CaServer plain = CaServer.start(ServerConfig.builder().dataDir(other.resolve("data")).bindAddress("127.0.0.1")
-                .serverPort(0).adminSocketPath(other.resolve("admin/api.sock")).keyManager("memory").build())) {
+        try (CaServer plain = CaServer.start(ServerConfig.builder()
+                .dataDir(other.resolve("data"))
+                .bindAddress("127.0.0.1")
+                .serverPort(0)
+                .adminSocketPath(other.resolve("admin/api.sock"))
+                .keyManager("memory")
+                .build())) {
             assertThat(plain.istioCaPort()).isEmpty();
         }
     }

@@ -65,21 +65,26 @@ class IstioCertificateServiceAuditTest {
         audit = new GroupCommitAuditLog(auditStore, clock, Mode.SYNC);
         CaManager ca = new CaManager(TD, new MemoryKeyManager(), store.bundle(), Duration.ofHours(24), clock);
         ca.initialize();
-        SvidIssuer issuer = new SvidIssuer(new X509SvidSigner(ca::activeAuthority, clock), audit, Duration.ofHours(1),
-                Duration.ofHours(1));
+        SvidIssuer issuer = new SvidIssuer(
+                new X509SvidSigner(ca::activeAuthority, clock), audit, Duration.ofHours(1), Duration.ofHours(1));
         IstioCaller caller = new IstioCaller(CALLER, "jwt:test", Optional.empty());
         ServerInterceptor authenticated = new ServerInterceptor() {
             @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                             ServerCallHandler<Q, R> next) {
-                return Contexts.interceptCall(Context.current().withValue(IstioCaller.CURRENT, caller), call, headers, next);
+            public <Q, R> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                return Contexts.interceptCall(
+                        Context.current().withValue(IstioCaller.CURRENT, caller), call, headers, next);
             }
         };
         String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name).directExecutor()
-                .addService(ServerInterceptors.intercept(new IstioCertificateService(issuer,
-                        new ValidityPolicy(Duration.ZERO, Duration.ofHours(24)), ca::x509Authorities), authenticated))
-                .build().start();
+        server = InProcessServerBuilder.forName(name)
+                .directExecutor()
+                .addService(ServerInterceptors.intercept(
+                        new IstioCertificateService(
+                                issuer, new ValidityPolicy(Duration.ZERO, Duration.ofHours(24)), ca::x509Authorities),
+                        authenticated))
+                .build()
+                .start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     }
 
@@ -92,8 +97,10 @@ class IstioCertificateServiceAuditTest {
     }
 
     private IstioCertificateResponse createCertificate() {
-        return IstioCertificateServiceGrpc.newBlockingStub(channel).createCertificate(IstioCertificateRequest.newBuilder()
-                .setCsr(Pem.encodeCsr(Csrs.create(TestPki.keyPair()))).build());
+        return IstioCertificateServiceGrpc.newBlockingStub(channel)
+                .createCertificate(IstioCertificateRequest.newBuilder()
+                        .setCsr(Pem.encodeCsr(Csrs.create(TestPki.keyPair())))
+                        .build());
     }
 
     @Test
@@ -101,7 +108,8 @@ class IstioCertificateServiceAuditTest {
         IstioCertificateResponse response = createCertificate();
 
         assertThat(response.getCertChainCount()).isGreaterThanOrEqualTo(2);
-        assertThat(store.audit().read(0, 10)).singleElement()
+        assertThat(store.audit().read(0, 10))
+                .singleElement()
                 .satisfies(row -> assertThat(row.subject()).isEqualTo(CALLER.toString()));
     }
 
@@ -109,12 +117,12 @@ class IstioCertificateServiceAuditTest {
     void syncAudit_storeFailure_isUnavailable_withoutACertificate() {
         auditStore.failing(true);
 
-        assertThatThrownBy(this::createCertificate)
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-                    assertThat(e.getStatus().getDescription()).startsWith("audit row not written")
-                            .doesNotContain(FaultyAuditStore.FAULT);
-                });
+        assertThatThrownBy(this::createCertificate).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(e.getStatus().getDescription())
+                    .startsWith("audit row not written")
+                    .doesNotContain(FaultyAuditStore.FAULT);
+        });
         assertThat(store.audit().read(0, 10)).isEmpty();
     }
 }

@@ -50,8 +50,10 @@ class KubernetesTokenAuthenticatorTest {
     private final FakeClock clock = new FakeClock(NOW);
 
     private KubernetesTokenAuthenticator authenticator(JWKSource<SecurityContext> keys, String... audiences) {
-        return new KubernetesTokenAuthenticator(List.of(new KubernetesTokenAuthenticator.Issuer(ISS, keys,
-                audiences.length == 0 ? List.of("istio-ca") : List.of(audiences))), clock);
+        return new KubernetesTokenAuthenticator(
+                List.of(new KubernetesTokenAuthenticator.Issuer(
+                        ISS, keys, audiences.length == 0 ? List.of("istio-ca") : List.of(audiences))),
+                clock);
     }
 
     private KubernetesTokenAuthenticator authenticator() {
@@ -64,7 +66,8 @@ class KubernetesTokenAuthenticatorTest {
 
     private void assertRejected(String token, String reason) {
         assertThatThrownBy(() -> authenticator().authenticate(token))
-                .isInstanceOf(TokenRejectedException.class).hasMessageContaining(reason);
+                .isInstanceOf(TokenRejectedException.class)
+                .hasMessageContaining(reason);
     }
 
     @Test
@@ -72,8 +75,12 @@ class KubernetesTokenAuthenticatorTest {
         assertThat(authenticator().authenticate(k8s.sign(valid()))).isEqualTo(new ServiceAccount("shop", "checkout"));
         assertThat(authenticator().authenticate(k8s.sign(k8s.legacy("ops", "deployer", "istio-ca"))))
                 .isEqualTo(new ServiceAccount("ops", "deployer"));
-        assertThat(authenticator().authenticate(k8s.sign(new JWTClaimsSet.Builder().issuer(ISS).audience("istio-ca")
-                .subject("system:serviceaccount:web:frontend").expirationTime(Date.from(NOW.plusSeconds(600))))))
+        assertThat(authenticator()
+                        .authenticate(k8s.sign(new JWTClaimsSet.Builder()
+                                .issuer(ISS)
+                                .audience("istio-ca")
+                                .subject("system:serviceaccount:web:frontend")
+                                .expirationTime(Date.from(NOW.plusSeconds(600))))))
                 .isEqualTo(new ServiceAccount("web", "frontend"));
         assertThat(new ServiceAccount("web", "frontend").spiffeId(TrustDomain.parse("cluster.local")))
                 .hasToString("spiffe://cluster.local/ns/web/sa/frontend");
@@ -81,7 +88,8 @@ class KubernetesTokenAuthenticatorTest {
 
     @Test
     void timeChecks_allowAMinuteOfSkew() throws Exception {
-        String token = k8s.sign(valid().notBeforeTime(Date.from(NOW.plusSeconds(30))).expirationTime(Date.from(NOW.plusSeconds(60))));
+        String token = k8s.sign(
+                valid().notBeforeTime(Date.from(NOW.plusSeconds(30))).expirationTime(Date.from(NOW.plusSeconds(60))));
 
         assertThat(authenticator().authenticate(token)).isEqualTo(new ServiceAccount("shop", "checkout"));
         clock.advance(Duration.ofSeconds(119));
@@ -95,11 +103,16 @@ class KubernetesTokenAuthenticatorTest {
         assertRejected(k8s.sign(valid().notBeforeTime(Date.from(NOW.plusSeconds(300)))), "token is not valid before");
         assertRejected(k8s.sign(valid().expirationTime(null)), "token has no exp claim");
         assertRejected(k8s.sign(valid().issuer(null)), "token has no iss claim");
-        assertRejected(k8s.sign(valid().audience(List.of("api", "vault"))), "token audience [api, vault] contains none of [istio-ca]");
-        assertRejected(k8s.sign(valid().claim("kubernetes.io", null).subject("user:alice")), "names no Kubernetes service account");
+        assertRejected(
+                k8s.sign(valid().audience(List.of("api", "vault"))),
+                "token audience [api, vault] contains none of [istio-ca]");
+        assertRejected(
+                k8s.sign(valid().claim("kubernetes.io", null).subject("user:alice")),
+                "names no Kubernetes service account");
         assertRejected("a.b", "token is not a signed JWT");
         assertRejected(new PlainJWT(new PlainHeader(), valid().build()).serialize(), "token is not a signed JWT");
-        SignedJWT hmac = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("k1").build(), valid().build());
+        SignedJWT hmac = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("k1").build(), valid().build());
         hmac.sign(new MACSigner(new byte[32]));
         assertRejected(hmac.serialize(), "token algorithm HS256 is not accepted");
     }
@@ -115,7 +128,8 @@ class KubernetesTokenAuthenticatorTest {
     @Test
     void rs256Tokens_asKubernetesSignsThem_verify() throws Exception {
         RSAKey rsa = new RSAKeyGenerator(2048).keyID("rsa-1").generate();
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1").build(), valid().build());
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1").build(), valid().build());
         jwt.sign(new RSASSASigner(rsa));
         var auth = authenticator(new ImmutableJWKSet<>(new JWKSet(List.of(k8s.key.toPublicJWK(), rsa.toPublicJWK()))));
 
@@ -125,8 +139,11 @@ class KubernetesTokenAuthenticatorTest {
     @Test
     void jwksFromAnHttpsUrl_isFetched_andRefetchedForAnUnknownKid() throws Exception {
         TestPki.Authority ca = TestPki.root(TrustDomain.parse("jwks.test"));
-        TestPki.Leaf serving = ca.issue(new TestPki.Profile(false, null, List.of("localhost")), TestPki.keyPair(),
-                NOW.minusSeconds(3600), NOW.plusSeconds(3600));
+        TestPki.Leaf serving = ca.issue(
+                new TestPki.Profile(false, null, List.of("localhost")),
+                TestPki.keyPair(),
+                NOW.minusSeconds(3600),
+                NOW.plusSeconds(3600));
         AtomicReference<String> jwks = new AtomicReference<>(k8s.jwksJson());
         AtomicInteger fetches = new AtomicInteger();
         SSLContext serverTls = SSLContext.getInstance("TLS");

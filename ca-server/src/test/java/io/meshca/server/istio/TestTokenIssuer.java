@@ -51,17 +51,29 @@ final class TestTokenIssuer {
     /** Claims of a projected (bound) service-account token valid for the next 10 minutes. */
     JWTClaimsSet.Builder projected(String namespace, String serviceAccount, String audience) {
         Instant now = Instant.now();
-        return new JWTClaimsSet.Builder().issuer(issuer).audience(audience)
+        return new JWTClaimsSet.Builder()
+                .issuer(issuer)
+                .audience(audience)
                 .subject("system:serviceaccount:" + namespace + ":" + serviceAccount)
-                .issueTime(Date.from(now)).notBeforeTime(Date.from(now)).expirationTime(Date.from(now.plus(Duration.ofMinutes(10))))
-                .claim("kubernetes.io", Map.of("namespace", namespace,
-                        "serviceaccount", Map.of("name", serviceAccount, "uid", "0c4f-test"),
-                        "pod", Map.of("name", "p-1", "uid", "9f1e-test")));
+                .issueTime(Date.from(now))
+                .notBeforeTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(Duration.ofMinutes(10))))
+                .claim(
+                        "kubernetes.io",
+                        Map.of(
+                                "namespace",
+                                namespace,
+                                "serviceaccount",
+                                Map.of("name", serviceAccount, "uid", "0c4f-test"),
+                                "pod",
+                                Map.of("name", "p-1", "uid", "9f1e-test")));
     }
 
     /** Claims in the legacy secret-based form (no kubernetes.io object, a subject that disagrees). */
     JWTClaimsSet.Builder legacy(String namespace, String serviceAccount, String audience) {
-        return new JWTClaimsSet.Builder().issuer(issuer).audience(List.of(audience))
+        return new JWTClaimsSet.Builder()
+                .issuer(issuer)
+                .audience(List.of(audience))
                 .subject("legacy-subject-not-used")
                 .expirationTime(Date.from(Instant.now().plus(Duration.ofMinutes(10))))
                 .claim("kubernetes.io/serviceaccount/namespace", namespace)
@@ -76,7 +88,10 @@ final class TestTokenIssuer {
     /** Signs with {@code signingKey} but under this issuer's kid (a forged or wrongly signed token). */
     String sign(JWTClaimsSet.Builder claims, ECKey signingKey) {
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).build(),
+            SignedJWT jwt = new SignedJWT(
+                    new JWSHeader.Builder(JWSAlgorithm.ES256)
+                            .keyID(key.getKeyID())
+                            .build(),
                     claims.build());
             jwt.sign(new ECDSASigner(signingKey));
             return jwt.serialize();

@@ -21,7 +21,8 @@ class ValidityPolicyTest {
 
     @Test
     void aboveTheMaximum_isRefusedNamingBothValues() {
-        assertThatThrownBy(() -> policy.ttlFor(172_801)).isInstanceOf(InvalidArgumentException.class)
+        assertThatThrownBy(() -> policy.ttlFor(172_801))
+                .isInstanceOf(InvalidArgumentException.class)
                 .hasMessage("requested validity_duration 172801s exceeds the maximum 172800s (istioCa.maxTtl)");
     }
 }

@@ -42,7 +42,8 @@ class AgentAuthorizerTest {
     }
 
     private RegistrationEntry entry(String path, SpiffeId parent, SelectorSet selectors) {
-        return store.entries().create(RegistrationEntry.draft(SpiffeId.parse("spiffe://example.org" + path), parent, selectors));
+        return store.entries()
+                .create(RegistrationEntry.draft(SpiffeId.parse("spiffe://example.org" + path), parent, selectors));
     }
 
     @Test
@@ -50,17 +51,23 @@ class AgentAuthorizerTest {
         RegistrationEntry mine = entry("/a-web", AGENT_A, SelectorSet.of(Selector.parse("unix:uid:1")));
         entry("/b-web", AGENT_B, SelectorSet.of(Selector.parse("unix:uid:1")));
 
-        assertThat(authorizer.authorizedEntries(AGENT_A, A_SELECTORS)).extracting(RegistrationEntry::id).containsExactly(mine.id());
-        assertThat(authorizer.authorizedEntries(AGENT_B, B_SELECTORS)).extracting(RegistrationEntry::id).doesNotContain(mine.id());
+        assertThat(authorizer.authorizedEntries(AGENT_A, A_SELECTORS))
+                .extracting(RegistrationEntry::id)
+                .containsExactly(mine.id());
+        assertThat(authorizer.authorizedEntries(AGENT_B, B_SELECTORS))
+                .extracting(RegistrationEntry::id)
+                .doesNotContain(mine.id());
     }
 
     @Test
     void nodeAliasEntries_reachOnlyAgentsWhoseSelectorsMatchTheAlias() {
         entry("/node1", SERVER, A_SELECTORS);
-        RegistrationEntry viaAlias = entry("/web", SpiffeId.parse("spiffe://example.org/node1"),
-                SelectorSet.of(Selector.parse("unix:uid:1")));
+        RegistrationEntry viaAlias = entry(
+                "/web", SpiffeId.parse("spiffe://example.org/node1"), SelectorSet.of(Selector.parse("unix:uid:1")));
 
-        assertThat(authorizer.authorizedEntries(AGENT_A, A_SELECTORS)).extracting(RegistrationEntry::id).containsExactly(viaAlias.id());
+        assertThat(authorizer.authorizedEntries(AGENT_A, A_SELECTORS))
+                .extracting(RegistrationEntry::id)
+                .containsExactly(viaAlias.id());
         assertThat(authorizer.authorizedEntries(AGENT_B, B_SELECTORS)).isEmpty();
     }
 
@@ -68,15 +75,32 @@ class AgentAuthorizerTest {
     void aliasEntriesThemselves_areNotWorkloadEntriesOfTheAgent() {
         RegistrationEntry alias = entry("/node1", SERVER, A_SELECTORS);
 
-        assertThat(authorizer.authorizedEntries(AGENT_A, A_SELECTORS)).extracting(RegistrationEntry::id).doesNotContain(alias.id());
+        assertThat(authorizer.authorizedEntries(AGENT_A, A_SELECTORS))
+                .extracting(RegistrationEntry::id)
+                .doesNotContain(alias.id());
     }
 
     @Test
     void expiredEntries_areNotAuthorized() {
-        RegistrationEntry e = store.entries().create(new RegistrationEntry("", SpiffeId.parse("spiffe://example.org/tmp"),
-                AGENT_A, SelectorSet.of(Selector.parse("unix:uid:1")), Duration.ZERO, Duration.ZERO, java.util.List.of(),
-                java.util.List.of(), "", false, false, clock.instant().plusSeconds(60), 0, Instant.EPOCH));
-        assertThat(authorizer.authorizedEntries(AGENT_A, A_SELECTORS)).extracting(RegistrationEntry::id).contains(e.id());
+        RegistrationEntry e = store.entries()
+                .create(new RegistrationEntry(
+                        "",
+                        SpiffeId.parse("spiffe://example.org/tmp"),
+                        AGENT_A,
+                        SelectorSet.of(Selector.parse("unix:uid:1")),
+                        Duration.ZERO,
+                        Duration.ZERO,
+                        java.util.List.of(),
+                        java.util.List.of(),
+                        "",
+                        false,
+                        false,
+                        clock.instant().plusSeconds(60),
+                        0,
+                        Instant.EPOCH));
+        assertThat(authorizer.authorizedEntries(AGENT_A, A_SELECTORS))
+                .extracting(RegistrationEntry::id)
+                .contains(e.id());
 
         clock.advance(Duration.ofSeconds(60));
         assertThat(authorizer.authorizedEntries(AGENT_A, A_SELECTORS)).isEmpty();

@@ -25,30 +25,39 @@ class EntryValidatorTest {
 
     @Test
     void validEntry_passes() {
-        RegistrationEntry e = RegistrationEntry.draft(WEB, PARENT, UID).withDnsNames(List.of("web.example.org", "*.web.example.org"));
+        RegistrationEntry e =
+                RegistrationEntry.draft(WEB, PARENT, UID).withDnsNames(List.of("web.example.org", "*.web.example.org"));
         assertThat(VALIDATOR.validate(e)).isSameAs(e);
     }
 
     static Stream<Arguments> invalid() {
         return Stream.of(
-                Arguments.of(RegistrationEntry.draft(SpiffeId.parse("spiffe://other.org/web"), PARENT, UID),
+                Arguments.of(
+                        RegistrationEntry.draft(SpiffeId.parse("spiffe://other.org/web"), PARENT, UID),
                         "spiffeId spiffe://other.org/web is not in the server's trust domain example.org"),
-                Arguments.of(RegistrationEntry.draft(WEB, SpiffeId.parse("spiffe://other.org/n"), UID),
+                Arguments.of(
+                        RegistrationEntry.draft(WEB, SpiffeId.parse("spiffe://other.org/n"), UID),
                         "parentId spiffe://other.org/n is not in the server's trust domain example.org"),
                 Arguments.of(RegistrationEntry.draft(WEB, PARENT, SelectorSet.empty()), EntryValidator.NO_SELECTORS),
-                Arguments.of(RegistrationEntry.draft(SpiffeId.parse("spiffe://example.org"), PARENT, UID),
+                Arguments.of(
+                        RegistrationEntry.draft(SpiffeId.parse("spiffe://example.org"), PARENT, UID),
                         "spiffeId spiffe://example.org must have a path"),
-                Arguments.of(RegistrationEntry.draft(WEB, PARENT, UID).withX509SvidTtl(Duration.ofSeconds(-1)),
+                Arguments.of(
+                        RegistrationEntry.draft(WEB, PARENT, UID).withX509SvidTtl(Duration.ofSeconds(-1)),
                         "x509SvidTtl cannot be negative, got -1"),
-                Arguments.of(RegistrationEntry.draft(WEB, PARENT, UID).withDnsNames(List.of("bad_name!")),
+                Arguments.of(
+                        RegistrationEntry.draft(WEB, PARENT, UID).withDnsNames(List.of("bad_name!")),
                         "invalid DNS name \"bad_name!\""),
-                Arguments.of(RegistrationEntry.draft(WEB, PARENT, UID).withDnsNames(List.of("-lead.example.org")),
+                Arguments.of(
+                        RegistrationEntry.draft(WEB, PARENT, UID).withDnsNames(List.of("-lead.example.org")),
                         "invalid DNS name \"-lead.example.org\""));
     }
 
     @ParameterizedTest
     @MethodSource("invalid")
     void invalidEntry_isRejectedNamingTheProblem(RegistrationEntry entry, String message) {
-        assertThatThrownBy(() -> VALIDATOR.validate(entry)).isInstanceOf(InvalidArgumentException.class).hasMessage(message);
+        assertThatThrownBy(() -> VALIDATOR.validate(entry))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage(message);
     }
 }

@@ -16,8 +16,7 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 /** Hostile CSRs for tests: asking for CA=true, carrying a foreign identity. */
 public final class Csrs {
 
-    private Csrs() {
-    }
+    private Csrs() {}
 
     public static byte[] withExtensions(KeyPair key, String subject, boolean askCa, String uriSan) {
         try {
@@ -27,13 +26,16 @@ public final class Csrs {
                 ext.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
             }
             if (uriSan != null) {
-                ext.addExtension(Extension.subjectAlternativeName, false,
+                ext.addExtension(
+                        Extension.subjectAlternativeName,
+                        false,
                         new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, uriSan)));
             }
             if (!ext.isEmpty()) {
                 builder.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, ext.generate());
             }
-            return builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())).getEncoded();
+            return builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate()))
+                    .getEncoded();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (org.bouncycastle.operator.OperatorCreationException e) {

@@ -13,8 +13,12 @@ import java.util.Set;
  * X.509 authorities (CA certificates), JWT authorities, a sequence number that increases on every
  * change, and a refresh hint ({@link Duration#ZERO} when the document carries none).
  */
-public record SpiffeBundle(TrustDomain trustDomain, List<X509Certificate> x509Authorities,
-        List<JwtAuthority> jwtAuthorities, long sequence, Duration refreshHint) {
+public record SpiffeBundle(
+        TrustDomain trustDomain,
+        List<X509Certificate> x509Authorities,
+        List<JwtAuthority> jwtAuthorities,
+        long sequence,
+        Duration refreshHint) {
 
     public SpiffeBundle {
         Objects.requireNonNull(trustDomain, "trustDomain");

@@ -56,8 +56,7 @@ public final class SpiffeBundleCodec {
     public static final String BAD_KEY = "is not a valid JWK";
     public static final String NO_USABLE_KEY = "bundle document has keys but none with use x509-svid or jwt-svid";
 
-    private SpiffeBundleCodec() {
-    }
+    private SpiffeBundleCodec() {}
 
     /** The full SPIFFE bundle document: X.509 and JWT authorities, sequence and refresh hint. */
     public static String toJson(SpiffeBundle bundle) {
@@ -156,7 +155,8 @@ public final class SpiffeBundleCodec {
             throw new InvalidBundleException(where + X5C_OTHER_DOMAIN + " (" + named + ", not " + trustDomain + ")");
         }
         PublicKey jwkKey = publicKey(key, where);
-        if (jwkKey != null && !Arrays.equals(jwkKey.getEncoded(), cert.getPublicKey().getEncoded())) {
+        if (jwkKey != null
+                && !Arrays.equals(jwkKey.getEncoded(), cert.getPublicKey().getEncoded())) {
             throw new InvalidBundleException(where + KEY_MISMATCH);
         }
         return cert;
@@ -206,7 +206,8 @@ public final class SpiffeBundleCodec {
                 return null;
             }
             for (List<?> san : cert.getSubjectAlternativeNames()) {
-                if (Integer.valueOf(6).equals(san.get(0)) && san.get(1) instanceof String uri
+                if (Integer.valueOf(6).equals(san.get(0))
+                        && san.get(1) instanceof String uri
                         && uri.regionMatches(true, 0, "spiffe://", 0, 9)) {
                     String rest = uri.substring(9);
                     int slash = rest.indexOf('/');
@@ -230,10 +231,17 @@ public final class SpiffeBundleCodec {
     private static JWK jwk(PublicKey key, KeyUse use, String kid, List<Base64> x5c) {
         if (key instanceof ECPublicKey ec) {
             return new ECKey.Builder(Curve.forECParameterSpec(ec.getParams()), ec)
-                    .keyUse(use).keyID(kid).x509CertChain(x5c).build();
+                    .keyUse(use)
+                    .keyID(kid)
+                    .x509CertChain(x5c)
+                    .build();
         }
         if (key instanceof RSAPublicKey rsa) {
-            return new RSAKey.Builder(rsa).keyUse(use).keyID(kid).x509CertChain(x5c).build();
+            return new RSAKey.Builder(rsa)
+                    .keyUse(use)
+                    .keyID(kid)
+                    .x509CertChain(x5c)
+                    .build();
         }
         throw new IllegalArgumentException("unsupported authority key algorithm " + key.getAlgorithm());
     }

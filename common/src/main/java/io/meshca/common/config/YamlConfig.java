@@ -24,8 +24,7 @@ public final class YamlConfig {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
-    private YamlConfig() {
-    }
+    private YamlConfig() {}
 
     /** Reads {@code file} into {@code type}; throws {@link InvalidArgumentException} naming the problem. */
     public static <T> T load(Path file, Class<T> type) {
@@ -50,8 +49,11 @@ public final class YamlConfig {
             return value;
         } catch (UnrecognizedPropertyException e) {
             throw new InvalidArgumentException("unknown config key \"" + location(e) + "\" in " + source
-                    + " (known keys here: " + e.getKnownPropertyIds().stream().map(Object::toString).sorted()
-                    .collect(Collectors.joining(", ")) + ")");
+                    + " (known keys here: "
+                    + e.getKnownPropertyIds().stream()
+                            .map(Object::toString)
+                            .sorted()
+                            .collect(Collectors.joining(", ")) + ")");
         } catch (JsonMappingException e) {
             throw new InvalidArgumentException("invalid value for config key \"" + location(e) + "\" in " + source
                     + ": " + e.getOriginalMessage());

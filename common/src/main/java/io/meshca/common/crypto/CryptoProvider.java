@@ -28,13 +28,14 @@ public final class CryptoProvider {
 
     /** System property: {@code jdk} forces the JDK providers; anything else (or unset) prefers Conscrypt. */
     public static final String PROPERTY = "meshca.crypto.provider";
+
     public static final String JDK = "JDK";
 
     private static final Logger log = LoggerFactory.getLogger(CryptoProvider.class);
 
     private static final class Holder {
-        static final CryptoProvider CHOSEN = choose(!"jdk".equalsIgnoreCase(System.getProperty(PROPERTY, "")),
-                CryptoProvider::loadConscrypt);
+        static final CryptoProvider CHOSEN =
+                choose(!"jdk".equalsIgnoreCase(System.getProperty(PROPERTY, "")), CryptoProvider::loadConscrypt);
     }
 
     /** null = the JDK's default provider for each algorithm. */
@@ -133,7 +134,8 @@ public final class CryptoProvider {
     /** A fresh EC P-256 key pair. */
     public KeyPair generateEcP256() {
         try {
-            KeyPairGenerator generator = provider == null ? KeyPairGenerator.getInstance("EC")
+            KeyPairGenerator generator = provider == null
+                    ? KeyPairGenerator.getInstance("EC")
                     : KeyPairGenerator.getInstance("EC", provider);
             generator.initialize(new ECGenParameterSpec("secp256r1"));
             return generator.generateKeyPair();
@@ -151,7 +153,9 @@ public final class CryptoProvider {
             return key;
         }
         try {
-            return KeyFactory.getInstance(key.getAlgorithm(), provider).translateKey(key) instanceof PrivateKey p ? p : key;
+            return KeyFactory.getInstance(key.getAlgorithm(), provider).translateKey(key) instanceof PrivateKey p
+                    ? p
+                    : key;
         } catch (GeneralSecurityException | RuntimeException e) {
             return key;
         }
@@ -163,7 +167,9 @@ public final class CryptoProvider {
             return key;
         }
         try {
-            return KeyFactory.getInstance(key.getAlgorithm(), provider).translateKey(key) instanceof PublicKey p ? p : key;
+            return KeyFactory.getInstance(key.getAlgorithm(), provider).translateKey(key) instanceof PublicKey p
+                    ? p
+                    : key;
         } catch (GeneralSecurityException | RuntimeException e) {
             return key;
         }

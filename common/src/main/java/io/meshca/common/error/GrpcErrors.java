@@ -14,8 +14,7 @@ public final class GrpcErrors {
 
     private static final Logger log = LoggerFactory.getLogger(GrpcErrors.class);
 
-    private GrpcErrors() {
-    }
+    private GrpcErrors() {}
 
     public static StatusRuntimeException toStatus(Throwable error) {
         if (error instanceof StatusRuntimeException sre) {

@@ -17,8 +17,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class UnixSockets {
 
-    private UnixSockets() {
-    }
+    private UnixSockets() {}
 
     /** {@code /abs/path} or {@code unix:///abs/path} (also {@code unix:/abs/path}) to an absolute path. */
     public static Path parseAddress(String address) {
@@ -29,7 +28,8 @@ public final class UnixSockets {
             path = address.substring("unix:".length());
         }
         if (!path.startsWith("/")) {
-            throw new InvalidArgumentException("socket address must be an absolute path or unix:///abs/path: " + address);
+            throw new InvalidArgumentException(
+                    "socket address must be an absolute path or unix:///abs/path: " + address);
         }
         return Path.of(path);
     }
@@ -37,7 +37,8 @@ public final class UnixSockets {
     /** A plaintext channel to the unix socket; close it with {@link #shutdown(ManagedChannel)}. */
     public static ManagedChannel channel(Path socket) {
         if (!Epoll.isAvailable()) {
-            throw new IllegalStateException("unix domain sockets need Netty's epoll transport", Epoll.unavailabilityCause());
+            throw new IllegalStateException(
+                    "unix domain sockets need Netty's epoll transport", Epoll.unavailabilityCause());
         }
         EventLoopGroup group = new EpollEventLoopGroup(1);
         ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))

@@ -9,8 +9,7 @@ public final class LogSafe {
 
     public static final int DEFAULT_MAX_CHARS = 64;
 
-    private LogSafe() {
-    }
+    private LogSafe() {}
 
     public static String of(Object callerText) {
         return of(callerText, DEFAULT_MAX_CHARS);

@@ -19,8 +19,7 @@ public final class Certificates {
 
     private static final int URI_SAN = 6;
 
-    private Certificates() {
-    }
+    private Certificates() {}
 
     public static X509Certificate parse(byte[] der) {
         List<X509Certificate> all = parseConcatenated(der);

@@ -16,8 +16,7 @@ public final class Csrs {
 
     private static final X500Name EMPTY_SUBJECT = new X500Name(new org.bouncycastle.asn1.x500.RDN[0]);
 
-    private Csrs() {
-    }
+    private Csrs() {}
 
     /** A DER PKCS#10 request for the key pair's public key, signed with its private key. */
     public static byte[] create(KeyPair keyPair) {

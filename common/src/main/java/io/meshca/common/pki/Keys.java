@@ -14,8 +14,7 @@ import java.security.spec.X509EncodedKeySpec;
 /** Key generation and decoding. EC P-256 is the default key type everywhere in meshca. */
 public final class Keys {
 
-    private Keys() {
-    }
+    private Keys() {}
 
     public static KeyPair generateEcP256() {
         try {

@@ -20,8 +20,7 @@ public final class Pem {
     public static final String PRIVATE_KEY = "PRIVATE KEY";
     public static final String CERTIFICATE_REQUEST = "CERTIFICATE REQUEST";
 
-    private Pem() {
-    }
+    private Pem() {}
 
     public static String encodeCertificates(List<X509Certificate> certificates) {
         StringBuilder out = new StringBuilder();
@@ -66,7 +65,8 @@ public final class Pem {
     public static PrivateKey decodePrivateKey(String pem) {
         List<byte[]> blocks = decodeAll(pem, PRIVATE_KEY);
         if (blocks.size() != 1) {
-            throw new InvalidArgumentException("expected exactly one PEM PRIVATE KEY (PKCS#8) block, found " + blocks.size());
+            throw new InvalidArgumentException(
+                    "expected exactly one PEM PRIVATE KEY (PKCS#8) block, found " + blocks.size());
         }
         return Keys.parsePkcs8(blocks.get(0));
     }
@@ -76,7 +76,8 @@ public final class Pem {
         List<byte[]> blocks = decodeAll(pem, CERTIFICATE_REQUEST);
         blocks.addAll(decodeAll(pem, "NEW " + CERTIFICATE_REQUEST));
         if (blocks.size() != 1) {
-            throw new InvalidArgumentException("expected exactly one PEM CERTIFICATE REQUEST block, found " + blocks.size());
+            throw new InvalidArgumentException(
+                    "expected exactly one PEM CERTIFICATE REQUEST block, found " + blocks.size());
         }
         return blocks.get(0);
     }

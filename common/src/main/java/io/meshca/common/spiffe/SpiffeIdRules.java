@@ -23,8 +23,7 @@ public final class SpiffeIdRules {
     public static final String TRAILING_SLASH = "path cannot have a trailing slash";
     public static final String TOO_LONG = "SPIFFE ID is longer than 2048 bytes";
 
-    private SpiffeIdRules() {
-    }
+    private SpiffeIdRules() {}
 
     /** The message for the first rule the trust domain name breaks, or null if it is valid. */
     static String trustDomainProblem(String name) {
@@ -73,7 +72,11 @@ public final class SpiffeIdRules {
     }
 
     private static boolean isPathChar(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || c == '.' || c == '-' || c == '_';
+        return (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
+                || c == '.'
+                || c == '-'
+                || c == '_';
     }
 }

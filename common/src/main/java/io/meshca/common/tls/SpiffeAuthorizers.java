@@ -8,8 +8,7 @@ import java.util.function.Predicate;
 /** Common peer authorization rules for {@link SpiffeTrustManager}. */
 public final class SpiffeAuthorizers {
 
-    private SpiffeAuthorizers() {
-    }
+    private SpiffeAuthorizers() {}
 
     /** Accepts exactly this SPIFFE ID (e.g. the ca-server's own ID, seen from an agent). */
     public static Predicate<SpiffeId> is(SpiffeId expected) {

@@ -17,8 +17,7 @@ public final class SpiffeSslContexts {
 
     public static final String TLS_13 = "TLSv1.3";
 
-    private SpiffeSslContexts() {
-    }
+    private SpiffeSslContexts() {}
 
     /**
      * A server context presenting the key manager's identity. With {@link ClientAuth#REQUIRE} every
@@ -49,8 +48,8 @@ public final class SpiffeSslContexts {
 
     /** A client context without a client certificate (e.g. an agent's node attestation). */
     public static SslContext clientWithoutIdentity(SpiffeTrustManager trustManager) {
-        return NoResumptionClientContext.wrap(
-                build(SslContextBuilder.forClient().trustManager(Objects.requireNonNull(trustManager, "trustManager"))));
+        return NoResumptionClientContext.wrap(build(
+                SslContextBuilder.forClient().trustManager(Objects.requireNonNull(trustManager, "trustManager"))));
     }
 
     private static SslContext build(SslContextBuilder builder) {
@@ -60,7 +59,8 @@ public final class SpiffeSslContexts {
             // handshake several times faster than SunJSSE (whose AES-GCM alone was ~10 % of a busy
             // server's CPU), and the JDK's own TLS 1.3 is the fallback.
             var provider = CryptoProvider.get().provider();
-            builder = provider.isPresent() ? GrpcSslContexts.configure(builder, provider.get())
+            builder = provider.isPresent()
+                    ? GrpcSslContexts.configure(builder, provider.get())
                     : GrpcSslContexts.configure(builder, SslProvider.JDK);
             return builder.protocols(TLS_13).build();
         } catch (SSLException e) {

@@ -42,7 +42,8 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
     }
 
     /** {@code clock} is the validation time (tests use fixed clocks with certs of explicit validity). */
-    public SpiffeTrustManager(Supplier<List<X509Certificate>> authorities, Predicate<SpiffeId> authorizer, Clock clock) {
+    public SpiffeTrustManager(
+            Supplier<List<X509Certificate>> authorities, Predicate<SpiffeId> authorizer, Clock clock) {
         this.authorities = Objects.requireNonNull(authorities, "authorities");
         this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -75,7 +76,8 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
         }
         try {
             // The peer may include a root in its chain; PKIX wants the path without the anchor.
-            List<X509Certificate> path = Arrays.stream(chain).filter(c -> !roots.contains(c)).toList();
+            List<X509Certificate> path =
+                    Arrays.stream(chain).filter(c -> !roots.contains(c)).toList();
             if (path.isEmpty()) {
                 throw new CertificateException("peer presented only a trust anchor, not a leaf");
             }
@@ -85,8 +87,8 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
             params.setDate(Date.from(clock.instant()));
             CertPathValidator.getInstance("PKIX").validate(certPath, params);
         } catch (CertPathValidatorException e) {
-            throw new CertificateException("peer certificate chain does not verify against the trust bundle: "
-                    + e.getMessage(), e);
+            throw new CertificateException(
+                    "peer certificate chain does not verify against the trust bundle: " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
             if (e instanceof CertificateException ce) {
                 throw ce;
@@ -116,22 +118,26 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
         verify(chain);
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
         verify(chain);
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
         verify(chain);
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
         verify(chain);
     }
 

@@ -22,8 +22,8 @@ public final class SvidKeyManager extends X509ExtendedKeyManager {
 
     private final Supplier<TlsIdentity> identity;
     /** The last few snapshots handed out, newest kept; an in-flight handshake finds its own. */
-    private final Map<String, TlsIdentity> snapshots = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(8, 0.75f, true) {
+    private final Map<String, TlsIdentity> snapshots =
+            java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(8, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<String, TlsIdentity> eldest) {
                     return size() > REMEMBERED_SNAPSHOTS;
@@ -54,7 +54,9 @@ public final class SvidKeyManager extends X509ExtendedKeyManager {
                 continue;
             }
             // TLS 1.3 asks for "EC" / "RSA" / "RSASSA-PSS"; TLS 1.2 for "EC_EC", "ECDHE_ECDSA" etc.
-            if (type.equals(algorithm) || type.startsWith(algorithm) || type.endsWith(algorithm)
+            if (type.equals(algorithm)
+                    || type.startsWith(algorithm)
+                    || type.endsWith(algorithm)
                     || ("EC".equals(algorithm) && type.contains("ECDSA"))
                     || ("RSA".equals(algorithm) && type.startsWith("RSASSA"))) {
                 return true;

@@ -3,6 +3,7 @@ package io.meshca.common.bundle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.nimbusds.jose.util.JSONObjectUtils;
 import io.meshca.common.pki.Certificates;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
@@ -16,7 +17,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import com.nimbusds.jose.util.JSONObjectUtils;
 import org.junit.jupiter.api.Test;
 
 class SpiffeBundleCodecTest {
@@ -28,8 +28,12 @@ class SpiffeBundleCodecTest {
 
     @Test
     void roundTrip_keepsAuthoritiesSequenceAndHint() {
-        SpiffeBundle bundle = new SpiffeBundle(TD, List.of(ROOT.certificate(), ROOT2.certificate()),
-                List.of(new JwtAuthority("kid-1", JWT_KEY.getPublic())), 7, Duration.ofSeconds(300));
+        SpiffeBundle bundle = new SpiffeBundle(
+                TD,
+                List.of(ROOT.certificate(), ROOT2.certificate()),
+                List.of(new JwtAuthority("kid-1", JWT_KEY.getPublic())),
+                7,
+                Duration.ofSeconds(300));
 
         SpiffeBundle parsed = SpiffeBundleCodec.parse(TD, SpiffeBundleCodec.toJson(bundle));
 
@@ -45,30 +49,41 @@ class SpiffeBundleCodecTest {
     @Test
     @SuppressWarnings("unchecked")
     void rendering_followsTheSvidStandards() throws Exception {
-        SpiffeBundle bundle = new SpiffeBundle(TD, List.of(ROOT.certificate()),
-                List.of(new JwtAuthority("kid-1", JWT_KEY.getPublic())), 3, Duration.ofMinutes(5));
+        SpiffeBundle bundle = new SpiffeBundle(
+                TD,
+                List.of(ROOT.certificate()),
+                List.of(new JwtAuthority("kid-1", JWT_KEY.getPublic())),
+                3,
+                Duration.ofMinutes(5));
 
         Map<String, Object> doc = JSONObjectUtils.parse(SpiffeBundleCodec.toJson(bundle));
 
         assertThat(doc).containsEntry("spiffe_sequence", 3L).containsEntry("spiffe_refresh_hint", 300L);
         List<Map<String, Object>> keys = (List<Map<String, Object>>) doc.get("keys");
         assertThat(keys).hasSize(2);
-        assertThat(keys.get(0)).containsEntry("use", "x509-svid").containsEntry("kty", "EC")
-                .containsEntry("crv", "P-256").doesNotContainKey("kid").containsKeys("x", "y");
+        assertThat(keys.get(0))
+                .containsEntry("use", "x509-svid")
+                .containsEntry("kty", "EC")
+                .containsEntry("crv", "P-256")
+                .doesNotContainKey("kid")
+                .containsKeys("x", "y");
         assertThat((List<String>) keys.get(0).get("x5c"))
                 .containsExactly(Base64.getEncoder().encodeToString(Certificates.der(ROOT.certificate())));
-        assertThat(keys.get(1)).containsEntry("use", "jwt-svid").containsEntry("kid", "kid-1")
+        assertThat(keys.get(1))
+                .containsEntry("use", "jwt-svid")
+                .containsEntry("kid", "kid-1")
                 .doesNotContainKey("x5c");
     }
 
     @Test
     @SuppressWarnings("unchecked")
     void jwks_holdsOnlyJwtKeys() throws Exception {
-        Map<String, Object> doc = JSONObjectUtils.parse(
-                SpiffeBundleCodec.toJwks(List.of(new JwtAuthority("k", JWT_KEY.getPublic()))));
+        Map<String, Object> doc =
+                JSONObjectUtils.parse(SpiffeBundleCodec.toJwks(List.of(new JwtAuthority("k", JWT_KEY.getPublic()))));
 
         assertThat(doc).containsOnlyKeys("keys");
-        assertThat((List<Map<String, Object>>) doc.get("keys")).singleElement()
+        assertThat((List<Map<String, Object>>) doc.get("keys"))
+                .singleElement()
                 .satisfies(k -> assertThat(k).containsEntry("kid", "k").containsEntry("use", "jwt-svid"));
     }
 
@@ -107,15 +122,21 @@ class SpiffeBundleCodecTest {
                         }
                     ]
                 }
-                """.formatted(Base64.getEncoder().encodeToString(Certificates.der(ROOT.certificate())),
-                coord(ec.getW().getAffineX()), coord(ec.getW().getAffineY()),
-                coord(jwt.getW().getAffineX()), coord(jwt.getW().getAffineY()),
-                coord(jwt.getW().getAffineX()), coord(jwt.getW().getAffineY()));
+                """.formatted(
+                        Base64.getEncoder().encodeToString(Certificates.der(ROOT.certificate())),
+                        coord(ec.getW().getAffineX()),
+                        coord(ec.getW().getAffineY()),
+                        coord(jwt.getW().getAffineX()),
+                        coord(jwt.getW().getAffineY()),
+                        coord(jwt.getW().getAffineX()),
+                        coord(jwt.getW().getAffineY()));
 
         SpiffeBundle bundle = SpiffeBundleCodec.parse(TD, doc);
 
         assertThat(bundle.x509Authorities()).containsExactly(ROOT.certificate());
-        assertThat(bundle.jwtAuthorities()).extracting(JwtAuthority::keyId).containsExactly("C6vs25welZOx6WksNYfbMfiw9l96pMnD");
+        assertThat(bundle.jwtAuthorities())
+                .extracting(JwtAuthority::keyId)
+                .containsExactly("C6vs25welZOx6WksNYfbMfiw9l96pMnD");
         assertThat(bundle.sequence()).isEqualTo(12);
         assertThat(bundle.refreshHint()).isEqualTo(Duration.ofDays(28));
     }
@@ -134,7 +155,8 @@ class SpiffeBundleCodecTest {
     @Test
     void x509KeyWithTwoCerts_isRefused() {
         String cert = b64(ROOT.certificate());
-        assertRefused(x509Doc("\"" + cert + "\",\"" + b64(ROOT2.certificate()) + "\"", ROOT.certificate()),
+        assertRefused(
+                x509Doc("\"" + cert + "\",\"" + b64(ROOT2.certificate()) + "\"", ROOT.certificate()),
                 SpiffeBundleCodec.X5C_NOT_ONE);
     }
 
@@ -152,21 +174,26 @@ class SpiffeBundleCodecTest {
     @Test
     void nonCaCertWithoutSpiffeId_isRefused() {
         Instant now = Instant.now();
-        TestPki.Leaf noBc = ROOT.issue(new TestPki.Profile(false, null, List.of()), TestPki.keyPair(),
-                now.minusSeconds(60), now.plusSeconds(3600));
+        TestPki.Leaf noBc = ROOT.issue(
+                new TestPki.Profile(false, null, List.of()),
+                TestPki.keyPair(),
+                now.minusSeconds(60),
+                now.plusSeconds(3600));
         assertRefused(x509Doc("\"" + b64(noBc.certificate()) + "\"", noBc.certificate()), SpiffeBundleCodec.X5C_NOT_CA);
     }
 
     @Test
     void caOfAnotherTrustDomain_isRefused() {
         TestPki.Authority other = TestPki.root(TrustDomain.parse("other.org"));
-        assertRefused(x509Doc("\"" + b64(other.certificate()) + "\"", other.certificate()),
+        assertRefused(
+                x509Doc("\"" + b64(other.certificate()) + "\"", other.certificate()),
                 SpiffeBundleCodec.X5C_OTHER_DOMAIN);
     }
 
     @Test
     void publicKeyNotMatchingItsCert_isRefused() {
-        assertRefused(x509Doc("\"" + b64(ROOT.certificate()) + "\"", ROOT2.certificate()), SpiffeBundleCodec.KEY_MISMATCH);
+        assertRefused(
+                x509Doc("\"" + b64(ROOT.certificate()) + "\"", ROOT2.certificate()), SpiffeBundleCodec.KEY_MISMATCH);
     }
 
     @Test
@@ -204,13 +231,16 @@ class SpiffeBundleCodecTest {
     private static String x509Doc(String x5cItems, X509Certificate keyOf) {
         ECPublicKey ec = (ECPublicKey) keyOf.getPublicKey();
         return "{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"use\":\"x509-svid\",\"x5c\":[" + x5cItems + "],"
-                + "\"x\":\"" + coord(ec.getW().getAffineX()) + "\",\"y\":\"" + coord(ec.getW().getAffineY()) + "\"}]}";
+                + "\"x\":\"" + coord(ec.getW().getAffineX()) + "\",\"y\":\""
+                + coord(ec.getW().getAffineY()) + "\"}]}";
     }
 
     private static String jwtKey(String kid) {
         ECPublicKey ec = (ECPublicKey) JWT_KEY.getPublic();
-        return "{\"kty\":\"EC\",\"crv\":\"P-256\",\"use\":\"jwt-svid\"," + (kid == null ? "" : "\"kid\":\"" + kid + "\",")
-                + "\"x\":\"" + coord(ec.getW().getAffineX()) + "\",\"y\":\"" + coord(ec.getW().getAffineY()) + "\"}";
+        return "{\"kty\":\"EC\",\"crv\":\"P-256\",\"use\":\"jwt-svid\","
+                + (kid == null ? "" : "\"kid\":\"" + kid + "\",") + "\"x\":\""
+                + coord(ec.getW().getAffineX()) + "\",\"y\":\""
+                + coord(ec.getW().getAffineY()) + "\"}";
     }
 
     private static String b64(X509Certificate cert) {

@@ -54,7 +54,8 @@ class YamlConfigTest {
     void missingFile_isNamed(@TempDir Path dir) {
         Path file = dir.resolve("absent.yaml");
         assertThatThrownBy(() -> YamlConfig.load(file, Sample.class))
-                .hasMessageContaining("absent.yaml").hasMessageContaining("does not exist");
+                .hasMessageContaining("absent.yaml")
+                .hasMessageContaining("does not exist");
     }
 
     @Test

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.meshca.common.error.InvalidArgumentException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.junit.jupiter.api.Test;
 
 class PemTest {
@@ -28,7 +28,8 @@ class PemTest {
         byte[] der = Csrs.create(KEY);
         byte[] decoded = Pem.decodeCsr(Pem.encodeCsr(der));
         PKCS10CertificationRequest csr = new JcaPKCS10CertificationRequest(decoded);
-        assertThat(csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(KEY.getPublic()))).isTrue();
+        assertThat(csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(KEY.getPublic())))
+                .isTrue();
         assertThat(((JcaPKCS10CertificationRequest) csr).getPublicKey()).isEqualTo(KEY.getPublic());
     }
 

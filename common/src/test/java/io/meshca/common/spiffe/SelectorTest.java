@@ -45,12 +45,16 @@ class SelectorTest {
         SelectorSet workload = SelectorSet.of(
                 Selector.parse("unix:uid:1000"), Selector.parse("unix:gid:1000"), Selector.parse("unix:user:alice"));
 
-        assertThat(SelectorSet.of(Selector.parse("unix:uid:1000")).isSubsetOf(workload)).isTrue();
+        assertThat(SelectorSet.of(Selector.parse("unix:uid:1000")).isSubsetOf(workload))
+                .isTrue();
         assertThat(SelectorSet.of(Selector.parse("unix:uid:1000"), Selector.parse("unix:user:alice"))
-                .isSubsetOf(workload)).isTrue();
+                        .isSubsetOf(workload))
+                .isTrue();
         assertThat(SelectorSet.of(Selector.parse("unix:uid:1000"), Selector.parse("unix:user:bob"))
-                .isSubsetOf(workload)).isFalse();
-        assertThat(SelectorSet.of(Selector.parse("unix:uid:1001")).isSubsetOf(workload)).isFalse();
+                        .isSubsetOf(workload))
+                .isFalse();
+        assertThat(SelectorSet.of(Selector.parse("unix:uid:1001")).isSubsetOf(workload))
+                .isFalse();
     }
 
     @Test
@@ -63,7 +67,8 @@ class SelectorTest {
     @Test
     void selectorSets_areOrderIndependentValues() {
         SelectorSet a = SelectorSet.of(Selector.parse("unix:uid:1"), Selector.parse("unix:gid:2"));
-        SelectorSet b = SelectorSet.of(Selector.parse("unix:gid:2"), Selector.parse("unix:uid:1"), Selector.parse("unix:uid:1"));
+        SelectorSet b = SelectorSet.of(
+                Selector.parse("unix:gid:2"), Selector.parse("unix:uid:1"), Selector.parse("unix:uid:1"));
         assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
         assertThat(b.size()).isEqualTo(2);
         assertThat(a.iterator().next().toString()).isEqualTo("unix:gid:2");

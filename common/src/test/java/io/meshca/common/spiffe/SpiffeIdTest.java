@@ -13,13 +13,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SpiffeIdTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "spiffe://example.org",
-        "spiffe://example.org/workload",
-        "spiffe://example.org/ns/default/sa/orders",
-        "spiffe://a-b_c.d9/Path-With_UPPER.case/1",
-        "spiffe://example.org/..a/a..",
-    })
+    @ValueSource(
+            strings = {
+                "spiffe://example.org",
+                "spiffe://example.org/workload",
+                "spiffe://example.org/ns/default/sa/orders",
+                "spiffe://a-b_c.d9/Path-With_UPPER.case/1",
+                "spiffe://example.org/..a/a..",
+            })
     void validIds_roundTrip(String text) {
         assertThat(SpiffeId.parse(text).toString()).isEqualTo(text);
     }
@@ -54,7 +55,8 @@ class SpiffeIdTest {
     void invalidIds_areRejectedWithTheRuleTheyBreak(String text, String rule) {
         assertThatThrownBy(() -> SpiffeId.parse(text))
                 .isInstanceOf(InvalidSpiffeIdException.class)
-                .satisfies(e -> assertThat(((InvalidSpiffeIdException) e).rule()).isEqualTo(rule))
+                .satisfies(
+                        e -> assertThat(((InvalidSpiffeIdException) e).rule()).isEqualTo(rule))
                 .hasMessageContaining(rule);
     }
 

@@ -47,6 +47,7 @@ public final class TestPki {
 
     /** Default validity: from an hour ago to a day ahead, so handshakes on the system clock succeed. */
     public static final Duration DEFAULT_BACKDATE = Duration.ofHours(1);
+
     public static final Duration DEFAULT_LIFETIME = Duration.ofDays(1);
 
     private static final int POOL_SIZE = 32;
@@ -54,8 +55,7 @@ public final class TestPki {
     private static final AtomicInteger NEXT_KEY = new AtomicInteger();
     private static final AtomicLong SERIAL = new AtomicLong(1000);
 
-    private TestPki() {
-    }
+    private TestPki() {}
 
     /** The next key pair of the pre-generated pool (EC P-256); distinct for {@value #POOL_SIZE} calls in a row. */
     public static synchronized KeyPair keyPair() {
@@ -76,8 +76,7 @@ public final class TestPki {
     public static Authority root(TrustDomain domain, Instant notBefore, Instant notAfter) {
         KeyPair key = keyPair();
         X500Name name = new X500Name("CN=test root " + SERIAL.get() + ",O=" + domain.name());
-        X509Certificate cert = sign(name, key, name, key, notBefore, notAfter, null,
-                caExtensions(domain.id()));
+        X509Certificate cert = sign(name, key, name, key, notBefore, notAfter, null, caExtensions(domain.id()));
         return new Authority(domain, cert, key, List.of(), cert);
     }
 
@@ -93,8 +92,12 @@ public final class TestPki {
     }
 
     /** A CA that issues intermediates and leaves; {@code chain} is its path up to, not including, the root. */
-    public record Authority(TrustDomain domain, X509Certificate certificate, KeyPair keyPair,
-                            List<X509Certificate> chain, X509Certificate root) {
+    public record Authority(
+            TrustDomain domain,
+            X509Certificate certificate,
+            KeyPair keyPair,
+            List<X509Certificate> chain,
+            X509Certificate root) {
 
         public Authority {
             chain = List.copyOf(chain);
@@ -109,7 +112,14 @@ public final class TestPki {
             // qualified: inside this record, a bare keyPair() is the issuer's own key accessor
             KeyPair key = TestPki.keyPair();
             X500Name name = new X500Name("CN=test intermediate " + SERIAL.get() + ",O=" + domain.name());
-            X509Certificate cert = sign(name, key, subject(certificate), keyPair, notBefore, notAfter, certificate,
+            X509Certificate cert = sign(
+                    name,
+                    key,
+                    subject(certificate),
+                    keyPair,
+                    notBefore,
+                    notAfter,
+                    certificate,
                     caExtensions(domain.id()));
             List<X509Certificate> path = new ArrayList<>();
             path.add(cert);
@@ -130,8 +140,8 @@ public final class TestPki {
         /** A certificate with any profile, for negative tests (no SAN, CA=true leaf, DNS names...). */
         public Leaf issue(Profile profile, KeyPair subjectKey, Instant notBefore, Instant notAfter) {
             X500Name name = new X500Name("CN=test leaf " + SERIAL.get() + ",O=" + domain.name());
-            X509Certificate cert = sign(name, subjectKey, subject(certificate), keyPair, notBefore, notAfter,
-                    certificate, profile);
+            X509Certificate cert =
+                    sign(name, subjectKey, subject(certificate), keyPair, notBefore, notAfter, certificate, profile);
             List<X509Certificate> path = new ArrayList<>();
             path.add(cert);
             path.addAll(chain);
@@ -159,46 +169,63 @@ public final class TestPki {
         return X500Name.getInstance(cert.getSubjectX500Principal().getEncoded());
     }
 
-    private static X509Certificate sign(X500Name subject, KeyPair subjectKey, X500Name issuer, KeyPair issuerKey,
-                                        Instant notBefore, Instant notAfter, X509Certificate issuerCert,
-                                        Profile profile) {
+    private static X509Certificate sign(
+            X500Name subject,
+            KeyPair subjectKey,
+            X500Name issuer,
+            KeyPair issuerKey,
+            Instant notBefore,
+            Instant notAfter,
+            X509Certificate issuerCert,
+            Profile profile) {
         try {
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer,
-                    BigInteger.valueOf(SERIAL.incrementAndGet()), Date.from(notBefore), Date.from(notAfter),
-                    subject, subjectKey.getPublic());
-            builder.addExtension(Extension.subjectKeyIdentifier, false,
-                    utils.createSubjectKeyIdentifier(subjectKey.getPublic()));
-            builder.addExtension(Extension.authorityKeyIdentifier, false, issuerCert == null
-                    ? utils.createAuthorityKeyIdentifier(subjectKey.getPublic())
-                    : utils.createAuthorityKeyIdentifier(issuerCert));
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                    issuer,
+                    BigInteger.valueOf(SERIAL.incrementAndGet()),
+                    Date.from(notBefore),
+                    Date.from(notAfter),
+                    subject,
+                    subjectKey.getPublic());
+            builder.addExtension(
+                    Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey.getPublic()));
+            builder.addExtension(
+                    Extension.authorityKeyIdentifier,
+                    false,
+                    issuerCert == null
+                            ? utils.createAuthorityKeyIdentifier(subjectKey.getPublic())
+                            : utils.createAuthorityKeyIdentifier(issuerCert));
             if (profile.ca()) {
                 builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-                builder.addExtension(Extension.keyUsage, true,
-                        new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+                builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
             } else {
                 builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-                builder.addExtension(Extension.keyUsage, true, new KeyUsage(
-                        KeyUsage.digitalSignature | KeyUsage.keyEncipherment | KeyUsage.keyAgreement));
-                builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                        new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+                builder.addExtension(
+                        Extension.keyUsage,
+                        true,
+                        new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment | KeyUsage.keyAgreement));
+                builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
+                    KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth
+                }));
             }
             List<GeneralName> sans = new ArrayList<>();
             if (profile.uriSan() != null) {
-                sans.add(new GeneralName(GeneralName.uniformResourceIdentifier, profile.uriSan().toString()));
+                sans.add(new GeneralName(
+                        GeneralName.uniformResourceIdentifier, profile.uriSan().toString()));
             }
             for (String dns : profile.dnsNames()) {
                 sans.add(new GeneralName(GeneralName.dNSName, dns));
             }
             if (!sans.isEmpty()) {
-                builder.addExtension(Extension.subjectAlternativeName, false,
-                        new GeneralNames(sans.toArray(new GeneralName[0])));
+                builder.addExtension(
+                        Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(new GeneralName[0])));
             }
             var signer = new JcaContentSignerBuilder(Keys.signatureAlgorithm(issuerKey.getPrivate()))
                     .build(issuerKey.getPrivate());
             return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
-        } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException
-                 | org.bouncycastle.cert.CertIOException e) {
+        } catch (GeneralSecurityException
+                | org.bouncycastle.operator.OperatorCreationException
+                | org.bouncycastle.cert.CertIOException e) {
             throw new IllegalStateException("test PKI cannot sign", e);
         }
     }

@@ -14,7 +14,8 @@ class TestPkiTest {
         TestPki.Authority intermediate = root.intermediate();
         var leaf = intermediate.leaf(SpiffeId.parse("spiffe://example.org/web"));
 
-        assertThat(intermediate.keyPair().getPublic()).isNotEqualTo(root.keyPair().getPublic());
+        assertThat(intermediate.keyPair().getPublic())
+                .isNotEqualTo(root.keyPair().getPublic());
         assertThat(leaf.certificate().getPublicKey())
                 .isNotEqualTo(intermediate.keyPair().getPublic())
                 .isNotEqualTo(root.keyPair().getPublic());

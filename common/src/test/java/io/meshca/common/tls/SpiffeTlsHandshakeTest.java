@@ -61,16 +61,18 @@ class SpiffeTlsHandshakeTest {
     }
 
     private void startServer(AtomicReference<TlsIdentity> identity, ClientAuth clientAuth) throws Exception {
-        SslContext ssl = SpiffeSslContexts.server(new SvidKeyManager(identity::get),
-                trust(SpiffeAuthorizers.pathUnder(TD, "/meshca/agent")), clientAuth);
+        SslContext ssl = SpiffeSslContexts.server(
+                new SvidKeyManager(identity::get), trust(SpiffeAuthorizers.pathUnder(TD, "/meshca/agent")), clientAuth);
         ServerInterceptor recordPeer = new ServerInterceptor() {
             @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                             ServerCallHandler<Q, R> next) {
+            public <Q, R> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
                 SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
                 lastProtocol.set(session.getProtocol());
                 try {
-                    lastPeer.set(((X509Certificate) session.getPeerCertificates()[0]).getSerialNumber().toString());
+                    lastPeer.set(((X509Certificate) session.getPeerCertificates()[0])
+                            .getSerialNumber()
+                            .toString());
                 } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
                     lastPeer.set("none");
                 }
@@ -79,20 +81,27 @@ class SpiffeTlsHandshakeTest {
         };
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .sslContext(ssl)
-                .addService(ServerInterceptors.intercept(new BundlesGrpc.BundlesImplBase() {
-                    @Override
-                    public void getBundle(GetBundleRequest request, StreamObserver<Bundle> out) {
-                        out.onNext(Bundle.newBuilder().setTrustDomain(TD.name()).build());
-                        out.onCompleted();
-                    }
-                }, recordPeer))
+                .addService(ServerInterceptors.intercept(
+                        new BundlesGrpc.BundlesImplBase() {
+                            @Override
+                            public void getBundle(GetBundleRequest request, StreamObserver<Bundle> out) {
+                                out.onNext(Bundle.newBuilder()
+                                        .setTrustDomain(TD.name())
+                                        .build());
+                                out.onCompleted();
+                            }
+                        },
+                        recordPeer))
                 .build()
                 .start();
     }
 
     private Bundle call(SslContext clientSsl) {
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).sslContext(clientSsl).build();
-        return BundlesGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort())
+                .sslContext(clientSsl)
+                .build();
+        return BundlesGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
                 .getBundle(GetBundleRequest.getDefaultInstance());
     }
 
@@ -102,12 +111,13 @@ class SpiffeTlsHandshakeTest {
         startServer(new AtomicReference<>(intermediate.leaf(SERVER_ID).identity()), ClientAuth.REQUIRE);
         TestPki.Leaf agent = root.leaf(AGENT_ID);
 
-        Bundle bundle = call(SpiffeSslContexts.client(new SvidKeyManager(agent::identity),
-                trust(SpiffeAuthorizers.is(SERVER_ID))));
+        Bundle bundle = call(
+                SpiffeSslContexts.client(new SvidKeyManager(agent::identity), trust(SpiffeAuthorizers.is(SERVER_ID))));
 
         assertThat(bundle.getTrustDomain()).isEqualTo("example.org");
         assertThat(lastProtocol.get()).isEqualTo("TLSv1.3");
-        assertThat(lastPeer.get()).isEqualTo(agent.certificate().getSerialNumber().toString());
+        assertThat(lastPeer.get())
+                .isEqualTo(agent.certificate().getSerialNumber().toString());
     }
 
     @Test
@@ -115,38 +125,43 @@ class SpiffeTlsHandshakeTest {
         startServer(new AtomicReference<>(root.leaf(SERVER_ID).identity()), ClientAuth.REQUIRE);
         TestPki.Leaf web = root.leaf(SpiffeId.parse("spiffe://example.org/web"));
 
-        assertThatThrownBy(() -> call(SpiffeSslContexts.client(new SvidKeyManager(web::identity),
-                trust(SpiffeAuthorizers.is(SERVER_ID)))))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
+        assertThatThrownBy(() -> call(SpiffeSslContexts.client(
+                        new SvidKeyManager(web::identity), trust(SpiffeAuthorizers.is(SERVER_ID)))))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
         assertThat(lastPeer.get()).isNull();
     }
 
     @Test
     void serverWithWrongId_isRefusedByTheClient() throws Exception {
-        startServer(new AtomicReference<>(root.leaf(SpiffeId.parse("spiffe://example.org/impostor")).identity()),
+        startServer(
+                new AtomicReference<>(root.leaf(SpiffeId.parse("spiffe://example.org/impostor"))
+                        .identity()),
                 ClientAuth.REQUIRE);
         TestPki.Leaf agent = root.leaf(AGENT_ID);
 
-        assertThatThrownBy(() -> call(SpiffeSslContexts.client(new SvidKeyManager(agent::identity),
-                trust(SpiffeAuthorizers.is(SERVER_ID)))))
+        assertThatThrownBy(() -> call(SpiffeSslContexts.client(
+                        new SvidKeyManager(agent::identity), trust(SpiffeAuthorizers.is(SERVER_ID)))))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-                    assertThat(e).hasStackTraceContaining("peer SPIFFE ID spiffe://example.org/impostor is not authorized");
+                    assertThat(e)
+                            .hasStackTraceContaining("peer SPIFFE ID spiffe://example.org/impostor is not authorized");
                 });
     }
 
     @Test
     void tls12Client_isRefused() throws Exception {
         startServer(new AtomicReference<>(root.leaf(SERVER_ID).identity()), ClientAuth.OPTIONAL);
-        SslContext tls12 = io.grpc.netty.GrpcSslContexts.configure(io.netty.handler.ssl.SslContextBuilder.forClient(),
-                        io.netty.handler.ssl.SslProvider.JDK)
+        SslContext tls12 = io.grpc.netty.GrpcSslContexts.configure(
+                        io.netty.handler.ssl.SslContextBuilder.forClient(), io.netty.handler.ssl.SslProvider.JDK)
                 .protocols("TLSv1.2")
                 .trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE)
                 .build();
 
         assertThatThrownBy(() -> call(tls12))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
         assertThat(lastPeer.get()).isNull();
     }
@@ -167,15 +182,17 @@ class SpiffeTlsHandshakeTest {
         TestPki.Leaf first = root.leaf(AGENT_ID);
         TestPki.Leaf second = root.leaf(AGENT_ID);
         AtomicReference<TlsIdentity> current = new AtomicReference<>(first.identity());
-        SslContext clientSsl = SpiffeSslContexts.client(new SvidKeyManager(current::get),
-                trust(SpiffeAuthorizers.is(SERVER_ID)));
+        SslContext clientSsl =
+                SpiffeSslContexts.client(new SvidKeyManager(current::get), trust(SpiffeAuthorizers.is(SERVER_ID)));
 
         call(clientSsl);
-        assertThat(lastPeer.get()).isEqualTo(first.certificate().getSerialNumber().toString());
+        assertThat(lastPeer.get())
+                .isEqualTo(first.certificate().getSerialNumber().toString());
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
 
         current.set(second.identity());
         call(clientSsl);
-        assertThat(lastPeer.get()).isEqualTo(second.certificate().getSerialNumber().toString());
+        assertThat(lastPeer.get())
+                .isEqualTo(second.certificate().getSerialNumber().toString());
     }
 }

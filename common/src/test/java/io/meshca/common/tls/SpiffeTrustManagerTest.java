@@ -39,8 +39,10 @@ class SpiffeTrustManagerTest {
     @Test
     void unauthorizedId_isRefusedNamingTheId() {
         TestPki.Leaf leaf = root.leaf(WEB, T0, T0.plusSeconds(7200));
-        var tm = new SpiffeTrustManager(() -> List.of(root.certificate()),
-                SpiffeAuthorizers.is(SpiffeId.parse("spiffe://example.org/db")), AT_T0);
+        var tm = new SpiffeTrustManager(
+                () -> List.of(root.certificate()),
+                SpiffeAuthorizers.is(SpiffeId.parse("spiffe://example.org/db")),
+                AT_T0);
 
         assertThatThrownBy(() -> tm.checkClientTrusted(chain(leaf), "EC"))
                 .isInstanceOf(CertificateException.class)
@@ -68,12 +70,14 @@ class SpiffeTrustManagerTest {
 
     @Test
     void leafWithoutSpiffeId_isRefused() {
-        TestPki.Leaf leaf = root.issue(new TestPki.Profile(false, null, List.of("web.example.org")),
-                TestPki.keyPair(), T0, T0.plusSeconds(7200));
+        TestPki.Leaf leaf = root.issue(
+                new TestPki.Profile(false, null, List.of("web.example.org")),
+                TestPki.keyPair(),
+                T0,
+                T0.plusSeconds(7200));
         var tm = new SpiffeTrustManager(() -> List.of(root.certificate()), id -> true, AT_T0);
 
-        assertThatThrownBy(() -> tm.verify(chain(leaf)))
-                .hasMessage("peer certificate has no SPIFFE ID (URI SAN)");
+        assertThatThrownBy(() -> tm.verify(chain(leaf))).hasMessage("peer certificate has no SPIFFE ID (URI SAN)");
     }
 
     @Test
@@ -97,8 +101,11 @@ class SpiffeTrustManagerTest {
     @Test
     void pathUnder_acceptsOnlyIdsBelowThePrefixInTheDomain() {
         var agents = SpiffeAuthorizers.pathUnder(TD, "/meshca/agent");
-        assertThat(agents.test(SpiffeId.parse("spiffe://example.org/meshca/agent/join_token/abc"))).isTrue();
-        assertThat(agents.test(SpiffeId.parse("spiffe://example.org/meshca/agentx"))).isFalse();
-        assertThat(agents.test(SpiffeId.parse("spiffe://other.org/meshca/agent/join_token/abc"))).isFalse();
+        assertThat(agents.test(SpiffeId.parse("spiffe://example.org/meshca/agent/join_token/abc")))
+                .isTrue();
+        assertThat(agents.test(SpiffeId.parse("spiffe://example.org/meshca/agentx")))
+                .isFalse();
+        assertThat(agents.test(SpiffeId.parse("spiffe://other.org/meshca/agent/join_token/abc")))
+                .isFalse();
     }
 }

@@ -27,8 +27,16 @@ final class AgentProcess implements AutoCloseable {
         this.log = log;
     }
 
-    static AgentProcess start(Path agentJar, List<String> javaOptions, int serverPort, Path bundle, String token, Path socket,
-            Path dataDir, Path log) throws IOException {
+    static AgentProcess start(
+            Path agentJar,
+            List<String> javaOptions,
+            int serverPort,
+            Path bundle,
+            String token,
+            Path socket,
+            Path dataDir,
+            Path log)
+            throws IOException {
         if (!Files.isRegularFile(agentJar)) {
             throw new IllegalStateException("no agent jar at " + agentJar + " (build with ./meshca build)");
         }
@@ -36,10 +44,22 @@ final class AgentProcess implements AutoCloseable {
         List<String> command = new java.util.ArrayList<>();
         command.add(java);
         command.addAll(javaOptions);
-        command.addAll(List.of("-jar", agentJar.toString(), "run",
-                "-serverAddress", "127.0.0.1", "-serverPort", Integer.toString(serverPort),
-                "-trustBundle", bundle.toString(), "-joinToken", token,
-                "-socketPath", socket.toString(), "-dataDir", dataDir.toString()));
+        command.addAll(List.of(
+                "-jar",
+                agentJar.toString(),
+                "run",
+                "-serverAddress",
+                "127.0.0.1",
+                "-serverPort",
+                Integer.toString(serverPort),
+                "-trustBundle",
+                bundle.toString(),
+                "-joinToken",
+                token,
+                "-socketPath",
+                socket.toString(),
+                "-dataDir",
+                dataDir.toString()));
         Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
@@ -52,7 +72,8 @@ final class AgentProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!Files.exists(socket)) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException("the agent process did not open its socket; its log: " + Files.readString(log));
+                throw new IllegalStateException(
+                        "the agent process did not open its socket; its log: " + Files.readString(log));
             }
             Thread.sleep(50);
         }

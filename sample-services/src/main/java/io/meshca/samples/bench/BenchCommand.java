@@ -5,7 +5,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code bench issue|workload-api}: commands that print figures (benchmarks are commands, not timed tests). */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         subcommands = {IssueBenchCommand.class, WorkloadApiBenchCommand.class},
         description = "Measure issuance throughput and Workload API latency on this machine.")
 public final class BenchCommand implements Runnable {

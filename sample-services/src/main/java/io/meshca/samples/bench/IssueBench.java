@@ -33,7 +33,13 @@ import java.util.function.Supplier;
 final class IssueBench {
 
     /** What a run measured. */
-    record Result(long certificates, double seconds, double p50Millis, double p99Millis, long errors, String provider,
+    record Result(
+            long certificates,
+            double seconds,
+            double p50Millis,
+            double p99Millis,
+            long errors,
+            String provider,
             double cpuSeconds) {
         /**
          * CPU time this process (server and client when in-process) spent per certificate: unlike the
@@ -50,15 +56,20 @@ final class IssueBench {
         }
 
         String line() {
-            return "issue: rate=" + Math.round(certificates / seconds) + "/s p50=" + Latencies.ms(p50Millis)
-                    + " p99=" + Latencies.ms(p99Millis) + " errors=" + errors + " provider=" + provider;
+            return "issue: rate=" + Math.round(certificates / seconds) + "/s p50=" + Latencies.ms(p50Millis) + " p99="
+                    + Latencies.ms(p99Millis) + " errors=" + errors + " provider=" + provider;
         }
     }
 
     /** Where the agent API is and how the bench agent gets in. */
-    record Target(String host, int port, TrustDomain trustDomain, Supplier<List<X509Certificate>> bundle,
-            String joinToken, String entryId, String provider) {
-    }
+    record Target(
+            String host,
+            int port,
+            TrustDomain trustDomain,
+            Supplier<List<X509Certificate>> bundle,
+            String joinToken,
+            String entryId,
+            String provider) {}
 
     private static final int DISTINCT_CSRS = 256;
     private static final int DISTINCT_BATCHES = 64;
@@ -70,7 +81,13 @@ final class IssueBench {
     private final Duration warmup;
     private final java.io.PrintWriter progress;
 
-    IssueBench(Target target, int concurrency, int batch, Duration duration, Duration warmup, java.io.PrintWriter progress) {
+    IssueBench(
+            Target target,
+            int concurrency,
+            int batch,
+            Duration duration,
+            Duration warmup,
+            java.io.PrintWriter progress) {
         if (concurrency < 1 || batch < 1 || batch > 1000) {
             throw new IllegalArgumentException("concurrency must be >= 1 and batch between 1 and 1000");
         }
@@ -83,8 +100,8 @@ final class IssueBench {
     }
 
     Result run() throws InterruptedException {
-        ManagedChannel attestation = ServerChannels.attestation(target.host(), target.port(), target.trustDomain(),
-                target.bundle());
+        ManagedChannel attestation =
+                ServerChannels.attestation(target.host(), target.port(), target.trustDomain(), target.bundle());
         ManagedChannel agentChannel = null;
         try {
             KeyPair agentKey = CryptoProvider.get().generateEcP256();
@@ -92,11 +109,14 @@ final class IssueBench {
                     .attestWithJoinToken(target.joinToken(), agentKey);
             progress.println("bench: attested as " + attested.svid().spiffeId());
             progress.flush();
-            agentChannel = ServerChannels.mutualTls(target.host(), target.port(), target.trustDomain(),
+            agentChannel = ServerChannels.mutualTls(
+                    target.host(),
+                    target.port(),
+                    target.trustDomain(),
                     new AgentCredentials(attested.svid(), attested.bundle()));
             List<BatchSignX509SvidsRequest> batches = prepareBatches();
-            progress.println("bench: " + DISTINCT_CSRS + " CSRs ready; " + concurrency + " callers x batches of " + batch
-                    + ", warm-up " + warmup.toSeconds() + "s, then " + duration.toSeconds() + "s measured");
+            progress.println("bench: " + DISTINCT_CSRS + " CSRs ready; " + concurrency + " callers x batches of "
+                    + batch + ", warm-up " + warmup.toSeconds() + "s, then " + duration.toSeconds() + "s measured");
             if (!warmup.isZero()) {
                 drive(agentChannel, batches, warmup);
             }
@@ -119,7 +139,8 @@ final class IssueBench {
         for (int b = 0; b < DISTINCT_BATCHES; b++) {
             BatchSignX509SvidsRequest.Builder request = BatchSignX509SvidsRequest.newBuilder();
             for (int i = 0; i < batch; i++) {
-                request.addRequests(SvidSigningRequest.newBuilder().setEntryId(target.entryId())
+                request.addRequests(SvidSigningRequest.newBuilder()
+                        .setEntryId(target.entryId())
                         .setCsr(csrs.get(next++ % DISTINCT_CSRS)));
             }
             batches.add(request.build());
@@ -132,7 +153,8 @@ final class IssueBench {
         AgentGrpc.AgentBlockingStub stub = AgentGrpc.newBlockingStub(channel);
         AtomicLong certificates = new AtomicLong();
         AtomicLong errors = new AtomicLong();
-        java.util.concurrent.atomic.AtomicReference<String> firstError = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<String> firstError =
+                new java.util.concurrent.atomic.AtomicReference<>();
         List<Latencies> perCaller = new ArrayList<>();
         List<Thread> callers = new ArrayList<>();
         CountDownLatch start = new CountDownLatch(1);
@@ -141,38 +163,40 @@ final class IssueBench {
             Latencies latencies = new Latencies();
             perCaller.add(latencies);
             int first = c;
-            Thread t = new Thread(() -> {
-                try {
-                    start.await();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                long end = window[1];
-                int i = first;
-                long ok = 0;
-                long failed = 0;
-                while (System.nanoTime() < end) {
-                    long t0 = System.nanoTime();
-                    try {
-                        BatchSignX509SvidsResponse response = stub.withDeadlineAfter(30, TimeUnit.SECONDS)
-                                .batchSignX509Svids(batches.get(i++ % batches.size()));
-                        latencies.record(System.nanoTime() - t0);
-                        for (SvidSigningResult r : response.getResultsList()) {
-                            if (r.hasSvid()) {
-                                ok++;
-                            } else {
-                                failed++;
-                                firstError.compareAndSet(null, r.getErrorCode() + ": " + r.getErrorMessage());
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            start.await();
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        long end = window[1];
+                        int i = first;
+                        long ok = 0;
+                        long failed = 0;
+                        while (System.nanoTime() < end) {
+                            long t0 = System.nanoTime();
+                            try {
+                                BatchSignX509SvidsResponse response = stub.withDeadlineAfter(30, TimeUnit.SECONDS)
+                                        .batchSignX509Svids(batches.get(i++ % batches.size()));
+                                latencies.record(System.nanoTime() - t0);
+                                for (SvidSigningResult r : response.getResultsList()) {
+                                    if (r.hasSvid()) {
+                                        ok++;
+                                    } else {
+                                        failed++;
+                                        firstError.compareAndSet(null, r.getErrorCode() + ": " + r.getErrorMessage());
+                                    }
+                                }
+                            } catch (StatusRuntimeException e) {
+                                failed += batch;
+                                firstError.compareAndSet(null, e.getStatus().toString());
                             }
                         }
-                    } catch (StatusRuntimeException e) {
-                        failed += batch;
-                        firstError.compareAndSet(null, e.getStatus().toString());
-                    }
-                }
-                certificates.addAndGet(ok);
-                errors.addAndGet(failed);
-            }, "bench-caller-" + c);
+                        certificates.addAndGet(ok);
+                        errors.addAndGet(failed);
+                    },
+                    "bench-caller-" + c);
             t.setDaemon(true);
             callers.add(t);
             t.start();
@@ -190,8 +214,14 @@ final class IssueBench {
             progress.println("bench: first error: " + firstError.get());
         }
         Latencies all = Latencies.merge(perCaller);
-        return new Result(certificates.get(), seconds, all.percentileMillis(50), all.percentileMillis(99), errors.get(),
-                target.provider(), cpuStart < 0 ? -1 : cpuSeconds);
+        return new Result(
+                certificates.get(),
+                seconds,
+                all.percentileMillis(50),
+                all.percentileMillis(99),
+                errors.get(),
+                target.provider(),
+                cpuStart < 0 ? -1 : cpuSeconds);
     }
 
     /** -1 where the JVM cannot tell (not a HotSpot/OpenJDK management bean). */

@@ -21,11 +21,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code bench issue}: batch CSR signing through the agent API; last line {@code issue: rate=... provider=...}. */
-@Command(name = "issue", mixinStandardHelpOptions = true,
-        description = {"Start a ca-server in this process (or target one with -serverAddress), attest a bench agent with a "
-                + "join token, and drive BatchSignX509Svids over mutual TLS with pre-generated CSRs.",
-                "The last line is `issue: rate=<certificates>/s p50=<ms> p99=<ms> errors=<n> provider=<name>` "
-                        + "(latency per batch call; provider of the in-process server, `remote` otherwise)."})
+@Command(
+        name = "issue",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Start a ca-server in this process (or target one with -serverAddress), attest a bench agent with a "
+                    + "join token, and drive BatchSignX509Svids over mutual TLS with pre-generated CSRs.",
+            "The last line is `issue: rate=<certificates>/s p50=<ms> p99=<ms> errors=<n> provider=<name>` "
+                    + "(latency per batch call; provider of the in-process server, `remote` otherwise)."
+        })
 public final class IssueBenchCommand implements Callable<Integer> {
 
     @Spec
@@ -34,14 +38,20 @@ public final class IssueBenchCommand implements Callable<Integer> {
     static final SpiffeId NODE = SpiffeId.parse("spiffe://example.org/meshca-bench/node");
     static final SpiffeId WORKLOAD = SpiffeId.parse("spiffe://example.org/meshca-bench/issue");
 
-    @Option(names = "-duration", defaultValue = "20s", converter = Durations.class,
+    @Option(
+            names = "-duration",
+            defaultValue = "20s",
+            converter = Durations.class,
             description = "measured time after the warm-up (default: ${DEFAULT-VALUE})")
     Duration duration;
 
     // 20 s: with both cores busy signing, the JIT gets little CPU and is still compiling the hot path
     // 15 s in (measured: C1+C2 took a third of the CPU between 14 s and 26 s), which a server that
     // runs for days never pays again.
-    @Option(names = "-warmup", defaultValue = "20s", converter = Durations.class,
+    @Option(
+            names = "-warmup",
+            defaultValue = "20s",
+            converter = Durations.class,
             description = "unmeasured time first, so the JIT has compiled the hot path (default: ${DEFAULT-VALUE})")
     Duration warmup;
 
@@ -51,22 +61,35 @@ public final class IssueBenchCommand implements Callable<Integer> {
     @Option(names = "-concurrency", defaultValue = "4", description = "concurrent callers (default: ${DEFAULT-VALUE})")
     int concurrency;
 
-    @Option(names = "-batch", defaultValue = "50", description = "CSRs per BatchSignX509Svids call (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "-batch",
+            defaultValue = "50",
+            description = "CSRs per BatchSignX509Svids call (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "-serverAddress", description = "host:port of a running ca-server (default: start one in this process)")
+    @Option(
+            names = "-serverAddress",
+            description = "host:port of a running ca-server (default: start one in this process)")
     String serverAddress;
 
     @Option(names = "-trustBundle", description = "with -serverAddress: the server's bundle PEM (`server bundle show`)")
     Path trustBundle;
 
-    @Option(names = "-joinToken", description = "with -serverAddress: a join token made with `server token generate -spiffeID <node>`")
+    @Option(
+            names = "-joinToken",
+            description = "with -serverAddress: a join token made with `server token generate -spiffeID <node>`")
     String joinToken;
 
-    @Option(names = "-entryID", description = "with -serverAddress: an entry whose parent is that node (`server entry create -parentID <node> ...`)")
+    @Option(
+            names = "-entryID",
+            description =
+                    "with -serverAddress: an entry whose parent is that node (`server entry create -parentID <node> ...`)")
     String entryId;
 
-    @Option(names = "-trustDomain", defaultValue = "example.org", description = "with -serverAddress (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "-trustDomain",
+            defaultValue = "example.org",
+            description = "with -serverAddress (default: ${DEFAULT-VALUE})")
     String trustDomain;
 
     @Override
@@ -79,13 +102,28 @@ public final class IssueBenchCommand implements Callable<Integer> {
             try (BenchServer bench = BenchServer.start("meshca-bench-issue")) {
                 var server = bench.server;
                 String token = server.generateJoinToken(Duration.ofMinutes(10), Optional.of(NODE));
-                String entry = server.createEntry(WORKLOAD, NODE, SelectorSet.of(Selector.parse("unix:uid:0")),
-                        Duration.ZERO).id();
+                String entry = server.createEntry(
+                                WORKLOAD, NODE, SelectorSet.of(Selector.parse("unix:uid:0")), Duration.ZERO)
+                        .id();
                 List<X509Certificate> bundle = server.trustBundle();
                 out.println("bench: in-process ca-server on 127.0.0.1:" + server.agentApiPort() + ", crypto provider "
-                        + CryptoProvider.get().name() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
-                result = new IssueBench(new IssueBench.Target("127.0.0.1", server.agentApiPort(), server.trustDomain(),
-                        () -> bundle, token, entry, CryptoProvider.get().name()), concurrency, batch, duration, warmup, out).run();
+                        + CryptoProvider.get().name() + ", "
+                        + Runtime.getRuntime().availableProcessors() + " cores");
+                result = new IssueBench(
+                                new IssueBench.Target(
+                                        "127.0.0.1",
+                                        server.agentApiPort(),
+                                        server.trustDomain(),
+                                        () -> bundle,
+                                        token,
+                                        entry,
+                                        CryptoProvider.get().name()),
+                                concurrency,
+                                batch,
+                                duration,
+                                warmup,
+                                out)
+                        .run();
             }
         } else {
             if (trustBundle == null || joinToken == null || entryId == null) {
@@ -96,9 +134,21 @@ public final class IssueBenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("-serverAddress must be host:port, got '" + serverAddress + "'");
             }
             List<X509Certificate> bundle = Pem.decodeCertificates(Files.readString(trustBundle));
-            result = new IssueBench(new IssueBench.Target(serverAddress.substring(0, colon),
-                    Integer.parseInt(serverAddress.substring(colon + 1)), TrustDomain.parse(trustDomain), () -> bundle,
-                    joinToken, entryId, "remote"), concurrency, batch, duration, warmup, out).run();
+            result = new IssueBench(
+                            new IssueBench.Target(
+                                    serverAddress.substring(0, colon),
+                                    Integer.parseInt(serverAddress.substring(colon + 1)),
+                                    TrustDomain.parse(trustDomain),
+                                    () -> bundle,
+                                    joinToken,
+                                    entryId,
+                                    "remote"),
+                            concurrency,
+                            batch,
+                            duration,
+                            warmup,
+                            out)
+                    .run();
         }
         out.println(result.cpuLine());
         out.println(result.line());

@@ -26,8 +26,7 @@ import java.time.Duration;
 final class RawWorkloadClient {
 
     /** What one burst gave: each connection's time from the burst's start to its first SVID, and the failures. */
-    record Burst(Latencies latencies, int errors) {
-    }
+    record Burst(Latencies latencies, int errors) {}
 
     private static final byte[] REQUEST = request();
 
@@ -148,7 +147,9 @@ final class RawWorkloadClient {
             try {
                 while (in.remaining() >= FRAME_HEADER) {
                     int start = in.position();
-                    int length = ((in.get(start) & 0xff) << 16) | ((in.get(start + 1) & 0xff) << 8) | (in.get(start + 2) & 0xff);
+                    int length = ((in.get(start) & 0xff) << 16)
+                            | ((in.get(start + 1) & 0xff) << 8)
+                            | (in.get(start + 2) & 0xff);
                     if (length > MAX_FRAME_PAYLOAD) {
                         throw new IOException("frame of " + length + " bytes: larger than the maximum frame size");
                     }
@@ -197,9 +198,15 @@ final class RawWorkloadClient {
     private static byte[] request() {
         ByteArrayOutputStream headers = new ByteArrayOutputStream();
         // HPACK "literal header field without indexing, new name", no Huffman: every name and value < 127 bytes
-        for (String[] field : new String[][] {{":method", "POST"}, {":scheme", "http"},
-                {":path", "/SpiffeWorkloadAPI/FetchX509SVID"}, {":authority", "localhost"},
-                {"content-type", "application/grpc"}, {"te", "trailers"}, {"workload.spiffe.io", "true"}}) {
+        for (String[] field : new String[][] {
+            {":method", "POST"},
+            {":scheme", "http"},
+            {":path", "/SpiffeWorkloadAPI/FetchX509SVID"},
+            {":authority", "localhost"},
+            {"content-type", "application/grpc"},
+            {"te", "trailers"},
+            {"workload.spiffe.io", "true"}
+        }) {
             headers.write(0);
             string(headers, field[0]);
             string(headers, field[1]);

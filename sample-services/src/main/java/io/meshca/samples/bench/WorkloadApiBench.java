@@ -132,20 +132,22 @@ final class WorkloadApiBench {
                     return;
                 }
                 long t0 = System.nanoTime();
-                stream.fetchX509Svid(message -> {
-                    if (message.getSvidsCount() > 0 && first.compareAndSet(false, true)) {
-                        long elapsed = System.nanoTime() - t0;
-                        synchronized (latencies) {
-                            latencies.record(elapsed);
-                        }
-                        done.countDown();
-                    }
-                }, status -> {
-                    if (first.compareAndSet(false, true)) {
-                        errors.incrementAndGet();
-                        done.countDown();
-                    }
-                });
+                stream.fetchX509Svid(
+                        message -> {
+                            if (message.getSvidsCount() > 0 && first.compareAndSet(false, true)) {
+                                long elapsed = System.nanoTime() - t0;
+                                synchronized (latencies) {
+                                    latencies.record(elapsed);
+                                }
+                                done.countDown();
+                            }
+                        },
+                        status -> {
+                            if (first.compareAndSet(false, true)) {
+                                errors.incrementAndGet();
+                                done.countDown();
+                            }
+                        });
             });
             t.setDaemon(true);
             threads.add(t);
@@ -166,24 +168,32 @@ final class WorkloadApiBench {
      * {@code times} times: create an entry for this process on {@code server}; a sample is creation →
      * the open stream's first message carrying that entry's SVID.
      */
-    Figures propagation(CaServer server, SpiffeId parent, SelectorSet selectors, int times) throws InterruptedException {
+    Figures propagation(CaServer server, SpiffeId parent, SelectorSet selectors, int times)
+            throws InterruptedException {
         Latencies latencies = new Latencies();
         long errors = 0;
         AtomicReference<X509SVIDResponse> latest = new AtomicReference<>();
         Object lock = new Object();
         try (WorkloadStreams streams = new WorkloadStreams(socket);
-                WorkloadStreams.Stream stream = streams.open(message -> {
-                    latest.set(message);
-                    synchronized (lock) {
-                        lock.notifyAll();
-                    }
-                }, status -> { })) {
+                WorkloadStreams.Stream stream = streams.open(
+                        message -> {
+                            latest.set(message);
+                            synchronized (lock) {
+                                lock.notifyAll();
+                            }
+                        },
+                        status -> {})) {
             waitFor(latest, lock, m -> m != null && m.getSvidsCount() > 0);
             for (int i = 0; i < times; i++) {
-                String id = "spiffe://" + parent.trustDomain().name() + "/meshca-bench/propagation/" + System.nanoTime();
+                String id =
+                        "spiffe://" + parent.trustDomain().name() + "/meshca-bench/propagation/" + System.nanoTime();
                 long t0 = System.nanoTime();
                 server.createEntry(SpiffeId.parse(id), parent, selectors, Duration.ZERO);
-                if (waitFor(latest, lock, m -> m.getSvidsList().stream().anyMatch(s -> s.getSpiffeId().equals(id)))) {
+                if (waitFor(
+                        latest,
+                        lock,
+                        m -> m.getSvidsList().stream()
+                                .anyMatch(s -> s.getSpiffeId().equals(id)))) {
                     latencies.record(System.nanoTime() - t0);
                 } else {
                     errors++;
@@ -193,7 +203,8 @@ final class WorkloadApiBench {
         return Figures.of(List.of(latencies), errors);
     }
 
-    private static boolean waitFor(AtomicReference<X509SVIDResponse> latest, Object lock, Predicate<X509SVIDResponse> done)
+    private static boolean waitFor(
+            AtomicReference<X509SVIDResponse> latest, Object lock, Predicate<X509SVIDResponse> done)
             throws InterruptedException {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         synchronized (lock) {
@@ -219,12 +230,14 @@ final class WorkloadApiBench {
             while (true) {
                 CountDownLatch answered = new CountDownLatch(1);
                 AtomicBoolean served = new AtomicBoolean();
-                try (WorkloadStreams.Stream stream = streams.open(m -> {
-                    if (m.getSvidsCount() > 0) {
-                        served.set(true);
-                    }
-                    answered.countDown();
-                }, status -> answered.countDown())) {
+                try (WorkloadStreams.Stream stream = streams.open(
+                        m -> {
+                            if (m.getSvidsCount() > 0) {
+                                served.set(true);
+                            }
+                            answered.countDown();
+                        },
+                        status -> answered.countDown())) {
                     answered.await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 }
                 if (served.get()) {
@@ -246,11 +259,13 @@ final class WorkloadApiBench {
         AtomicReference<Status> failure = new AtomicReference<>();
         for (int i = 0; i < count; i++) {
             AtomicBoolean first = new AtomicBoolean();
-            open.add(streams.open(m -> {
-                if (m.getSvidsCount() > 0 && first.compareAndSet(false, true)) {
-                    served.countDown();
-                }
-            }, failure::set));
+            open.add(streams.open(
+                    m -> {
+                        if (m.getSvidsCount() > 0 && first.compareAndSet(false, true)) {
+                            served.countDown();
+                        }
+                    },
+                    failure::set));
         }
         if (!served.await(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
             open.forEach(WorkloadStreams.Stream::close);

@@ -27,7 +27,8 @@ import java.util.function.Consumer;
  */
 final class WorkloadStreams implements AutoCloseable {
 
-    static final Metadata.Key<String> SECURITY_HEADER = Metadata.Key.of("workload.spiffe.io", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> SECURITY_HEADER =
+            Metadata.Key.of("workload.spiffe.io", Metadata.ASCII_STRING_MARSHALLER);
 
     private final Path socket;
     private final EpollEventLoopGroup group = new EpollEventLoopGroup(2);
@@ -63,7 +64,8 @@ final class WorkloadStreams implements AutoCloseable {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new IllegalStateException("no connection to " + socket + " within " + timeout + " (" + state + ")");
+                    throw new IllegalStateException(
+                            "no connection to " + socket + " within " + timeout + " (" + state + ")");
                 }
                 CountDownLatch changed = new CountDownLatch(1);
                 channel.notifyWhenStateChanged(state, changed::countDown);
@@ -95,8 +97,7 @@ final class WorkloadStreams implements AutoCloseable {
                 }
 
                 @Override
-                public void onCompleted() {
-                }
+                public void onCompleted() {}
             });
         }
 

@@ -5,8 +5,7 @@ import picocli.CommandLine;
 /** picocli set up the meshca way: a failing command prints one line naming the problem and exits 1. */
 public final class Cli {
 
-    private Cli() {
-    }
+    private Cli() {}
 
     public static CommandLine of(Object command) {
         CommandLine cli = new CommandLine(command);

@@ -8,11 +8,17 @@ import picocli.CommandLine.Option;
 /** The options every sample service shares: where its identity comes from. */
 public final class ServiceOptions {
 
-    @Option(names = "-socketPath", paramLabel = "path",
+    @Option(
+            names = "-socketPath",
+            paramLabel = "path",
             description = "Workload API socket (path or unix:///path); default: $SPIFFE_ENDPOINT_SOCKET")
     String socketPath;
 
-    @Option(names = "-initTimeout", paramLabel = "duration", defaultValue = "60s", converter = Durations.class,
+    @Option(
+            names = "-initTimeout",
+            paramLabel = "duration",
+            defaultValue = "60s",
+            converter = Durations.class,
             description = "how long to wait for the first SVID (default: ${DEFAULT-VALUE})")
     Duration initTimeout;
 

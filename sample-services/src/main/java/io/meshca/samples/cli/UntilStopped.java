@@ -9,19 +9,21 @@ import java.util.concurrent.TimeUnit;
  */
 public final class UntilStopped {
 
-    private UntilStopped() {
-    }
+    private UntilStopped() {}
 
     /** Blocks the calling thread until shutdown; {@code cleanup} runs once, in the shutdown hook. */
     public static void await(Runnable cleanup) {
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                cleanup.run();
-            } finally {
-                stopped.countDown();
-            }
-        }, "shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                cleanup.run();
+                            } finally {
+                                stopped.countDown();
+                            }
+                        },
+                        "shutdown"));
         try {
             stopped.await();
             // the hook is still finishing; give it a moment rather than racing the JVM's exit

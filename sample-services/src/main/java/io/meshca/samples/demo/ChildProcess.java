@@ -39,10 +39,16 @@ final class ChildProcess {
     /**
      * @param lines told each output line, on the child's output thread
      */
-    static ChildProcess start(String name, List<String> command, Map<String, String> env, Path workDir, Path log,
-                              Consumer<String> lines) {
+    static ChildProcess start(
+            String name,
+            List<String> command,
+            Map<String, String> env,
+            Path workDir,
+            Path log,
+            Consumer<String> lines) {
         Objects.requireNonNull(lines, "lines");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+        ProcessBuilder builder =
+                new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
         builder.environment().putAll(env);
         Process process;
         try {
@@ -57,8 +63,9 @@ final class ChildProcess {
     }
 
     private static void copy(Process process, Path log, Consumer<String> lines) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-             BufferedWriter out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+        try (BufferedReader in =
+                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                BufferedWriter out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
             String line;
             while ((line = in.readLine()) != null) {
                 out.write(line);

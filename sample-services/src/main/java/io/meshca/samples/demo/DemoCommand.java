@@ -14,27 +14,42 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code demo}: the whole walking skeleton in one command. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Start a ca-server and an agent in a temporary directory, register orders and payments, "
-                + "run mTLS traffic between them while their SVIDs rotate, then clean everything up.",
-                "The last line is `demo: requests=<n> failed=<n> rotations=<n>`. The exit code is non-zero if a "
-                        + "request failed, if no request was made, or if a run of 60s or more saw fewer than 2 rotations."})
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Start a ca-server and an agent in a temporary directory, register orders and payments, "
+                    + "run mTLS traffic between them while their SVIDs rotate, then clean everything up.",
+            "The last line is `demo: requests=<n> failed=<n> rotations=<n>`. The exit code is non-zero if a "
+                    + "request failed, if no request was made, or if a run of 60s or more saw fewer than 2 rotations."
+        })
 public final class DemoCommand implements Callable<Integer> {
 
     static final String HOME_ENV = "MESHCA_HOME";
 
-    @Option(names = "-duration", defaultValue = "90s", converter = Durations.class,
+    @Option(
+            names = "-duration",
+            defaultValue = "90s",
+            converter = Durations.class,
             description = "how long to run traffic (default: ${DEFAULT-VALUE})")
     Duration duration;
 
-    @Option(names = "-x509SVIDTTL", defaultValue = "20s", converter = Durations.class,
+    @Option(
+            names = "-x509SVIDTTL",
+            defaultValue = "20s",
+            converter = Durations.class,
             description = "X509-SVID TTL of orders and payments; renewed at about half (default: ${DEFAULT-VALUE})")
     Duration ttl;
 
-    @Option(names = "-rate", defaultValue = "20", description = "orders' requests per second (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "-rate",
+            defaultValue = "20",
+            description = "orders' requests per second (default: ${DEFAULT-VALUE})")
     double rate;
 
-    @Option(names = "-home", description = "the meshca repository root (default: $" + HOME_ENV + ", else the working directory)")
+    @Option(
+            names = "-home",
+            description = "the meshca repository root (default: $" + HOME_ENV + ", else the working directory)")
     Path home;
 
     @Override
@@ -46,9 +61,16 @@ public final class DemoCommand implements Callable<Integer> {
 
     DemoOptions options(Map<String, String> env) {
         Path root = Optional.ofNullable(home)
-                .or(() -> Optional.ofNullable(env.get(HOME_ENV)).filter(s -> !s.isBlank()).map(Path::of))
+                .or(() -> Optional.ofNullable(env.get(HOME_ENV))
+                        .filter(s -> !s.isBlank())
+                        .map(Path::of))
                 .orElse(Path.of(""));
-        return new DemoOptions(duration, ttl, rate, root.toAbsolutePath().normalize(), workloadClasspath(),
+        return new DemoOptions(
+                duration,
+                ttl,
+                rate,
+                root.toAbsolutePath().normalize(),
+                workloadClasspath(),
                 DemoOptions.DEFAULT_REPORT_EVERY);
     }
 
@@ -59,17 +81,19 @@ public final class DemoCommand implements Callable<Integer> {
     static int runWithShutdownHook(DemoRunner runner, PrintStream out) {
         CountDownLatch finished = new CountDownLatch(1);
         int[] exitCode = {1};
-        Thread hook = new Thread(() -> {
-            runner.requestStop();
-            try {
-                if (finished.await(60, TimeUnit.SECONDS)) {
-                    out.flush();
-                    Runtime.getRuntime().halt(exitCode[0]);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "demo-stop");
+        Thread hook = new Thread(
+                () -> {
+                    runner.requestStop();
+                    try {
+                        if (finished.await(60, TimeUnit.SECONDS)) {
+                            out.flush();
+                            Runtime.getRuntime().halt(exitCode[0]);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "demo-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             exitCode[0] = runner.run();
@@ -100,7 +124,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** The {@code java} running this program, so that every child runs on the same JVM. */
     static String currentJava() {
-        return ProcessHandle.current().info().command()
+        return ProcessHandle.current()
+                .info()
+                .command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 }

@@ -56,9 +56,15 @@ final class DemoProgress {
 
     /** The periodic progress line. */
     synchronized String progressLine(Duration elapsed) {
-        return String.format("[%4ds] requests ok=%d failed=%d rotations=%d orders_svid=%s payments_svid=%s"
-                        + " payments_saw_client=%s", elapsed.toSeconds(), ok, failed, rotations,
-                shortSerial(serials.get(DemoRunner.ORDERS)), shortSerial(serials.get(DemoRunner.PAYMENTS)),
+        return String.format(
+                "[%4ds] requests ok=%d failed=%d rotations=%d orders_svid=%s payments_svid=%s"
+                        + " payments_saw_client=%s",
+                elapsed.toSeconds(),
+                ok,
+                failed,
+                rotations,
+                shortSerial(serials.get(DemoRunner.ORDERS)),
+                shortSerial(serials.get(DemoRunner.PAYMENTS)),
                 shortSerial(peers.get(DemoRunner.PAYMENTS)));
     }
 

@@ -112,7 +112,8 @@ public final class DemoRunner {
         }
         problems.addAll(summary.problems(ran));
         for (ChildProcess child : suspects) {
-            out.println("demo: last lines of " + child.name() + " (" + child.log().getFileName() + "):");
+            out.println(
+                    "demo: last lines of " + child.name() + " (" + child.log().getFileName() + "):");
             child.tail(TAIL_LINES).forEach(line -> out.println("  | " + line));
         }
         deleteDir();
@@ -128,27 +129,69 @@ public final class DemoRunner {
         int serverPort = freePort();
         say("working in " + dir);
 
-        ChildProcess server = startChild("ca-server", commands.server("run", "-trustDomain", TRUST_DOMAIN,
-                "-dataDir", dir.resolve("server/data").toString(), "-bindAddress", "127.0.0.1",
-                "-serverPort", Integer.toString(serverPort), "-socketPath", adminSocket.toString()), Map.of());
+        ChildProcess server = startChild(
+                "ca-server",
+                commands.server(
+                        "run",
+                        "-trustDomain",
+                        TRUST_DOMAIN,
+                        "-dataDir",
+                        dir.resolve("server/data").toString(),
+                        "-bindAddress",
+                        "127.0.0.1",
+                        "-serverPort",
+                        Integer.toString(serverPort),
+                        "-socketPath",
+                        adminSocket.toString()),
+                Map.of());
         awaitCondition("ca-server admin socket", server, () -> Files.exists(adminSocket));
-        awaitCondition("ca-server healthcheck", server,
-                () -> cli("healthcheck", server, commands.server("healthcheck", "-socketPath", adminSocket.toString())).ok());
+        awaitCondition(
+                "ca-server healthcheck",
+                server,
+                () -> cli("healthcheck", server, commands.server("healthcheck", "-socketPath", adminSocket.toString()))
+                        .ok());
         say("ca-server up on 127.0.0.1:" + serverPort + " (pid " + server.pid() + ")");
 
-        CliResult bundle = cli("bundle-show", server, commands.server("bundle", "show", "-socketPath", adminSocket.toString()));
+        CliResult bundle =
+                cli("bundle-show", server, commands.server("bundle", "show", "-socketPath", adminSocket.toString()));
         Path bundleFile = dir.resolve("bundle.pem");
-        Files.writeString(bundleFile, String.join("\n", bundle.require("bundle show")) + "\n", StandardCharsets.US_ASCII);
-        String token = JoinTokens.parse(cli("token-generate", server, commands.server("token", "generate",
-                "-spiffeID", NODE_ID, "-socketPath", adminSocket.toString())).require("token generate"));
+        Files.writeString(
+                bundleFile, String.join("\n", bundle.require("bundle show")) + "\n", StandardCharsets.US_ASCII);
+        String token = JoinTokens.parse(cli(
+                        "token-generate",
+                        server,
+                        commands.server(
+                                "token", "generate", "-spiffeID", NODE_ID, "-socketPath", adminSocket.toString()))
+                .require("token generate"));
 
-        ChildProcess agent = startChild("agent", commands.agent("run", "-trustDomain", TRUST_DOMAIN,
-                "-serverAddress", "127.0.0.1", "-serverPort", Integer.toString(serverPort),
-                "-trustBundle", bundleFile.toString(), "-joinToken", token,
-                "-socketPath", agentSocket.toString(), "-dataDir", dir.resolve("agent/data").toString()), Map.of());
+        ChildProcess agent = startChild(
+                "agent",
+                commands.agent(
+                        "run",
+                        "-trustDomain",
+                        TRUST_DOMAIN,
+                        "-serverAddress",
+                        "127.0.0.1",
+                        "-serverPort",
+                        Integer.toString(serverPort),
+                        "-trustBundle",
+                        bundleFile.toString(),
+                        "-joinToken",
+                        token,
+                        "-socketPath",
+                        agentSocket.toString(),
+                        "-dataDir",
+                        dir.resolve("agent/data").toString()),
+                Map.of());
         awaitCondition("agent Workload API socket", agent, () -> Files.exists(agentSocket));
-        awaitCondition("agent healthcheck", agent,
-                () -> cli("agent-healthcheck", agent, commands.agent("healthcheck", "-socketPath", agentSocket.toString())).ok());
+        awaitCondition(
+                "agent healthcheck",
+                agent,
+                () -> cli(
+                                "agent-healthcheck",
+                                agent,
+                                commands.agent("healthcheck", "-socketPath", agentSocket.toString()))
+                        .ok());
         say("agent up, attested as " + NODE_ID + " (pid " + agent.pid() + ")");
 
         // Same user, same JVM binary: the main class tells orders from payments; the binary's real path
@@ -156,35 +199,71 @@ public final class DemoRunner {
         String uid = "unix:uid:" + currentUid();
         String path = "unix:path:" + Path.of(java).toRealPath();
         String ttl = Long.toString(options.x509SvidTtl().toSeconds());
-        for (String[] entry : List.of(new String[] {ORDERS_ID, OrdersMain.class.getName()},
+        for (String[] entry : List.of(
+                new String[] {ORDERS_ID, OrdersMain.class.getName()},
                 new String[] {PAYMENTS_ID, PaymentsMain.class.getName()})) {
             String main = "unix:java-main:" + entry[1];
-            cli("entry-create", server, commands.server("entry", "create", "-parentID", NODE_ID, "-spiffeID", entry[0],
-                    "-selector", uid, "-selector", path, "-selector", main, "-x509SVIDTTL", ttl,
-                    "-socketPath", adminSocket.toString())).require("entry create " + entry[0]);
-            say("registered " + entry[0] + " <- " + uid + " + " + main + " + " + path + " (X509-SVID TTL " + ttl + "s)");
+            cli(
+                            "entry-create",
+                            server,
+                            commands.server(
+                                    "entry",
+                                    "create",
+                                    "-parentID",
+                                    NODE_ID,
+                                    "-spiffeID",
+                                    entry[0],
+                                    "-selector",
+                                    uid,
+                                    "-selector",
+                                    path,
+                                    "-selector",
+                                    main,
+                                    "-x509SVIDTTL",
+                                    ttl,
+                                    "-socketPath",
+                                    adminSocket.toString()))
+                    .require("entry create " + entry[0]);
+            say("registered " + entry[0] + " <- " + uid + " + " + main + " + " + path + " (X509-SVID TTL " + ttl
+                    + "s)");
         }
 
         Map<String, String> env = Map.of("SPIFFE_ENDPOINT_SOCKET", "unix://" + agentSocket);
-        ChildProcess payments = startChild(PAYMENTS, commands.workload(PaymentsMain.class.getName(),
-                "-port", "0", "-allowedClientID", ORDERS_ID), env);
-        awaitCondition("payments SVID and listening port", payments,
+        ChildProcess payments = startChild(
+                PAYMENTS,
+                commands.workload(PaymentsMain.class.getName(), "-port", "0", "-allowedClientID", ORDERS_ID),
+                env);
+        awaitCondition(
+                "payments SVID and listening port",
+                payments,
                 () -> paymentsPort.isDone() && progress.serial(PAYMENTS).isPresent());
         say("payments up on 127.0.0.1:" + paymentsPort.join() + " as " + PAYMENTS_ID + " (pid " + payments.pid() + ")");
 
-        ChildProcess orders = startChild(ORDERS, commands.workload(OrdersMain.class.getName(),
-                "-paymentsAddress", "127.0.0.1:" + paymentsPort.join(), "-paymentsID", PAYMENTS_ID,
-                "-rate", Double.toString(options.rate())), env);
+        ChildProcess orders = startChild(
+                ORDERS,
+                commands.workload(
+                        OrdersMain.class.getName(),
+                        "-paymentsAddress",
+                        "127.0.0.1:" + paymentsPort.join(),
+                        "-paymentsID",
+                        PAYMENTS_ID,
+                        "-rate",
+                        Double.toString(options.rate())),
+                env);
         awaitCondition("orders SVID", orders, () -> progress.serial(ORDERS).isPresent());
-        say("orders up as " + ORDERS_ID + " (pid " + orders.pid() + "), calling payments " + options.rate()
-                + "/s for " + options.duration().toSeconds() + "s");
+        say("orders up as " + ORDERS_ID + " (pid " + orders.pid() + "), calling payments " + options.rate() + "/s for "
+                + options.duration().toSeconds() + "s");
     }
 
     private void runTraffic(Instant start) throws DemoFailure, InterruptedException {
         Instant end = start.plus(options.duration());
         Instant nextReport = start.plus(options.reportEvery());
         while (clock.instant().isBefore(end)) {
-            long waitMillis = Math.max(1, Math.min(POLL.toMillis(), Duration.between(clock.instant(), end).toMillis()));
+            long waitMillis = Math.max(
+                    1,
+                    Math.min(
+                            POLL.toMillis(),
+                            Duration.between(clock.instant(), end).toMillis()));
             if (stopRequested.await(waitMillis, TimeUnit.MILLISECONDS)) {
                 say("stop requested");
                 return;
@@ -202,7 +281,12 @@ public final class DemoRunner {
     }
 
     private ChildProcess startChild(String name, List<String> command, Map<String, String> env) {
-        ChildProcess child = ChildProcess.start(name, command, env, dir, dir.resolve(name + ".log"),
+        ChildProcess child = ChildProcess.start(
+                name,
+                command,
+                env,
+                dir,
+                dir.resolve(name + ".log"),
                 line -> StatusLine.parse(line).ifPresent(status -> {
                     if (status instanceof StatusLine.Listening listening) {
                         paymentsPort.complete(listening.port());
@@ -216,8 +300,8 @@ public final class DemoRunner {
     /** Runs a one-shot CLI command to completion; its output goes to its own log file. */
     private CliResult cli(String name, ChildProcess server, List<String> command) {
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        ChildProcess child = ChildProcess.start(name, command, Map.of(), dir,
-                dir.resolve("cli-" + (++cliRuns) + "-" + name + ".log"), lines::add);
+        ChildProcess child = ChildProcess.start(
+                name, command, Map.of(), dir, dir.resolve("cli-" + (++cliRuns) + "-" + name + ".log"), lines::add);
         try {
             Integer code = child.waitFor(CLI_TIMEOUT).orElse(null);
             if (code == null) {

@@ -15,12 +15,13 @@ public record DemoSummary(long requests, long failed, long rotations) {
 
     /** A run this long must have seen at least {@link #MIN_ROTATIONS} rotations to pass. */
     public static final Duration ROTATION_CHECK_AFTER = Duration.ofSeconds(60);
+
     public static final long MIN_ROTATIONS = 2;
 
     public DemoSummary {
         if (requests < 0 || failed < 0 || rotations < 0 || failed > requests) {
-            throw new IllegalArgumentException("inconsistent counters: requests=" + requests + " failed=" + failed
-                    + " rotations=" + rotations);
+            throw new IllegalArgumentException(
+                    "inconsistent counters: requests=" + requests + " failed=" + failed + " rotations=" + rotations);
         }
     }
 

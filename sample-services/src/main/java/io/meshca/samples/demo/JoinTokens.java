@@ -8,8 +8,7 @@ final class JoinTokens {
     static final String PREFIX = "Token: ";
     static final String MISSING = "token generate printed no 'Token: <token>' line";
 
-    private JoinTokens() {
-    }
+    private JoinTokens() {}
 
     /** The token of the first {@code Token: <token>} line; the error never repeats the output (it holds secrets). */
     static String parse(List<String> output) throws DemoFailure {

@@ -33,8 +33,9 @@ final class MeshcaCommands {
     void requireJars() {
         for (Path jar : List.of(serverJar, agentJar)) {
             if (!Files.isRegularFile(jar)) {
-                throw new IllegalStateException(jar + " not found: build it with `./mvnw -DskipTests package` "
-                        + "(or run the demo through ./meshca, which builds what is missing), or point -home at the repo root");
+                throw new IllegalStateException(
+                        jar + " not found: build it with `./mvnw -DskipTests package` "
+                                + "(or run the demo through ./meshca, which builds what is missing), or point -home at the repo root");
             }
         }
     }

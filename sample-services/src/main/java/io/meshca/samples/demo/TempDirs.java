@@ -12,8 +12,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 /** Deletes the demo's working directory, sockets and key files included. */
 final class TempDirs {
 
-    private TempDirs() {
-    }
+    private TempDirs() {}
 
     /** Deletes {@code dir} and everything under it, without following symbolic links. */
     static void deleteRecursively(Path dir) {

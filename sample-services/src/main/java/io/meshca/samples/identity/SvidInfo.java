@@ -20,6 +20,9 @@ public record SvidInfo(String spiffeId, String serialHex, Instant notAfter) {
     }
 
     public static SvidInfo of(String spiffeId, X509Certificate leaf) {
-        return new SvidInfo(spiffeId, leaf.getSerialNumber().toString(16), leaf.getNotAfter().toInstant());
+        return new SvidInfo(
+                spiffeId,
+                leaf.getSerialNumber().toString(16),
+                leaf.getNotAfter().toInstant());
     }
 }

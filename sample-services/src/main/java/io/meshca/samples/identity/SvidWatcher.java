@@ -34,7 +34,8 @@ public final class SvidWatcher implements AutoCloseable {
     /** Checks now, then every {@code period} on {@code scheduler}. */
     public synchronized void start(ScheduledExecutorService scheduler, Duration period) {
         check();
-        task = scheduler.scheduleWithFixedDelay(this::check, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+        task = scheduler.scheduleWithFixedDelay(
+                this::check, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Reports the current SVID if its serial differs from the last one reported. */

@@ -15,8 +15,7 @@ public final class WorkloadApiAddress {
     static final String MISSING = "no Workload API socket: pass -socketPath or set " + ENV;
     static final String NOT_ABSOLUTE = "Workload API socket must be an absolute path or unix:///abs/path: ";
 
-    private WorkloadApiAddress() {
-    }
+    private WorkloadApiAddress() {}
 
     /**
      * @param flag the value of {@code -socketPath}, if given
@@ -25,7 +24,8 @@ public final class WorkloadApiAddress {
      */
     public static String resolve(Optional<String> flag, Map<String, String> env) {
         String raw = flag.filter(s -> !s.isBlank())
-                .orElseGet(() -> Optional.ofNullable(env.get(ENV)).filter(s -> !s.isBlank())
+                .orElseGet(() -> Optional.ofNullable(env.get(ENV))
+                        .filter(s -> !s.isBlank())
                         .orElseThrow(() -> new IllegalArgumentException(MISSING)));
         return normalize(raw);
     }

@@ -10,8 +10,7 @@ import java.time.Duration;
 /** Opens this process's X.509 identity from the SPIFFE Workload API through java-spiffe. */
 public final class WorkloadIdentity {
 
-    private WorkloadIdentity() {
-    }
+    private WorkloadIdentity() {}
 
     /**
      * Connects to the Workload API and waits for the first SVID. java-spiffe then keeps the stream
@@ -29,7 +28,8 @@ public final class WorkloadIdentity {
         try {
             return DefaultX509Source.newSource(options);
         } catch (SocketEndpointAddressException | X509SourceException e) {
-            throw new IllegalStateException("no X509-SVID from the Workload API at " + address + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "no X509-SVID from the Workload API at " + address + ": " + e.getMessage(), e);
         }
     }
 

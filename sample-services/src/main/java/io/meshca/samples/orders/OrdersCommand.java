@@ -17,7 +17,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code orders}: calls payments in a loop and prints its counters, until stopped. */
-@Command(name = "orders", mixinStandardHelpOptions = true,
+@Command(
+        name = "orders",
+        mixinStandardHelpOptions = true,
         description = "Call payments over mTLS in a loop; the server must present the payments SPIFFE ID.")
 public final class OrdersCommand implements Callable<Integer> {
 
@@ -26,17 +28,25 @@ public final class OrdersCommand implements Callable<Integer> {
     @Mixin
     ServiceOptions service = new ServiceOptions();
 
-    @Option(names = "-paymentsAddress", defaultValue = "127.0.0.1:9443", description = "payments host:port (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "-paymentsAddress",
+            defaultValue = "127.0.0.1:9443",
+            description = "payments host:port (default: ${DEFAULT-VALUE})")
     String paymentsAddress;
 
-    @Option(names = "-paymentsID", defaultValue = "spiffe://example.org/payments",
+    @Option(
+            names = "-paymentsID",
+            defaultValue = "spiffe://example.org/payments",
             description = "the SPIFFE ID payments must present (default: ${DEFAULT-VALUE})")
     String paymentsId;
 
     @Option(names = "-rate", defaultValue = "20", description = "requests per second (default: ${DEFAULT-VALUE})")
     double rate;
 
-    @Option(names = "-statsInterval", defaultValue = "1s", converter = Durations.class,
+    @Option(
+            names = "-statsInterval",
+            defaultValue = "1s",
+            converter = Durations.class,
             description = "how often to print the counters (default: ${DEFAULT-VALUE})")
     Duration statsInterval;
 
@@ -46,14 +56,23 @@ public final class OrdersCommand implements Callable<Integer> {
         StatusOut out = StatusOut.stdout();
         LiveIdentity identity = LiveIdentity.open(service, out);
         OrdersTraffic traffic = new OrdersTraffic(paymentsAddress, identity.source(), server);
-        log.info("orders as {} calling payments at {} ({}) {} times a second",
-                identity.source().getX509Svid().getSpiffeId(), paymentsAddress, paymentsId, rate);
+        log.info(
+                "orders as {} calling payments at {} ({}) {} times a second",
+                identity.source().getX509Svid().getSpiffeId(),
+                paymentsAddress,
+                paymentsId,
+                rate);
         traffic.start(rate);
-        identity.scheduler().scheduleAtFixedRate(() -> {
-            if (!traffic.stopping()) {
-                out.print(traffic.counters().snapshot());
-            }
-        }, statsInterval.toMillis(), statsInterval.toMillis(), TimeUnit.MILLISECONDS);
+        identity.scheduler()
+                .scheduleAtFixedRate(
+                        () -> {
+                            if (!traffic.stopping()) {
+                                out.print(traffic.counters().snapshot());
+                            }
+                        },
+                        statsInterval.toMillis(),
+                        statsInterval.toMillis(),
+                        TimeUnit.MILLISECONDS);
         UntilStopped.await(() -> {
             traffic.close();
             identity.close();

@@ -9,8 +9,7 @@ import io.meshca.samples.cli.Cli;
  */
 public final class OrdersMain {
 
-    private OrdersMain() {
-    }
+    private OrdersMain() {}
 
     public static void main(String[] args) {
         System.exit(Cli.of(new OrdersCommand()).execute(args));

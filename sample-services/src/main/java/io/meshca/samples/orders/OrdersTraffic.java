@@ -46,8 +46,8 @@ public final class OrdersTraffic implements AutoCloseable {
     public OrdersTraffic(String target, X509Source source, PeerPolicy server) {
         this.source = Objects.requireNonNull(source, "source");
         this.channel = NettyChannelBuilder.forTarget(target)
-                .sslContext(SpiffeTls.client(source, server,
-                        (peer, reason) -> log.warn("orders refused server {}: {}", peer, reason)))
+                .sslContext(SpiffeTls.client(
+                        source, server, (peer, reason) -> log.warn("orders refused server {}: {}", peer, reason)))
                 .build();
         this.payments = PaymentsGrpc.newBlockingStub(channel);
     }
@@ -66,11 +66,16 @@ public final class OrdersTraffic implements AutoCloseable {
         String orderId = "order-" + orderNumber.incrementAndGet();
         try {
             Receipt receipt = payments.withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-                    .pay(PayRequest.newBuilder().setOrderId(orderId).setAmountCents(1999).build());
+                    .pay(PayRequest.newBuilder()
+                            .setOrderId(orderId)
+                            .setAmountCents(1999)
+                            .build());
             String self = source.getX509Svid().getSpiffeId().toString();
             if (!orderId.equals(receipt.getOrderId()) || !self.equals(receipt.getPayerSpiffeId())) {
-                return fail(orderId, "receipt for order " + receipt.getOrderId() + " paid by "
-                        + receipt.getPayerSpiffeId() + ", expected " + orderId + " paid by " + self);
+                return fail(
+                        orderId,
+                        "receipt for order " + receipt.getOrderId() + " paid by " + receipt.getPayerSpiffeId()
+                                + ", expected " + orderId + " paid by " + self);
             }
             counters.succeeded();
             return true;

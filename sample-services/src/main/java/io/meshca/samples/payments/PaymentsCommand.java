@@ -18,7 +18,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code payments}: serves the payments API to the orders SPIFFE ID only, until stopped. */
-@Command(name = "payments", mixinStandardHelpOptions = true,
+@Command(
+        name = "payments",
+        mixinStandardHelpOptions = true,
         description = "Serve the payments API over mTLS; only the allowed client SPIFFE ID may call it.")
 public final class PaymentsCommand implements Callable<Integer> {
 
@@ -27,18 +29,30 @@ public final class PaymentsCommand implements Callable<Integer> {
     @Mixin
     ServiceOptions service = new ServiceOptions();
 
-    @Option(names = "-bindAddress", defaultValue = "127.0.0.1", description = "address to listen on (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "-bindAddress",
+            defaultValue = "127.0.0.1",
+            description = "address to listen on (default: ${DEFAULT-VALUE})")
     String bindAddress;
 
-    @Option(names = "-port", defaultValue = "9443", description = "port to listen on, 0 for any free port (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "-port",
+            defaultValue = "9443",
+            description = "port to listen on, 0 for any free port (default: ${DEFAULT-VALUE})")
     int port;
 
-    @Option(names = "-allowedClientID", defaultValue = "spiffe://example.org/orders",
+    @Option(
+            names = "-allowedClientID",
+            defaultValue = "spiffe://example.org/orders",
             description = "the only SPIFFE ID allowed to call (default: ${DEFAULT-VALUE})")
     String allowedClientId;
 
-    @Option(names = "-maxConnectionAge", defaultValue = "5s", converter = Durations.class,
-            description = "clients reconnect (new handshake, current SVIDs) after this long (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "-maxConnectionAge",
+            defaultValue = "5s",
+            converter = Durations.class,
+            description =
+                    "clients reconnect (new handshake, current SVIDs) after this long (default: ${DEFAULT-VALUE})")
     Duration maxConnectionAge;
 
     @Override
@@ -46,12 +60,19 @@ public final class PaymentsCommand implements Callable<Integer> {
         PeerPolicy clients = PeerPolicy.only("payments", SpiffeId.parse(allowedClientId));
         StatusOut out = StatusOut.stdout();
         LiveIdentity identity = LiveIdentity.open(service, out);
-        PaymentsServer server = PaymentsServer.start(new InetSocketAddress(bindAddress, port), identity.source(), clients,
+        PaymentsServer server = PaymentsServer.start(
+                new InetSocketAddress(bindAddress, port),
+                identity.source(),
+                clients,
                 (peer, reason) -> log.warn("payments refused a connection from {}: {}", peer, reason),
                 (peerId, serial) -> out.print(new StatusLine.Peer(peerId, serial)),
                 maxConnectionAge);
-        log.info("payments listening on {}:{} as {}, accepting only {}", bindAddress, server.port(),
-                identity.source().getX509Svid().getSpiffeId(), allowedClientId);
+        log.info(
+                "payments listening on {}:{} as {}, accepting only {}",
+                bindAddress,
+                server.port(),
+                identity.source().getX509Svid().getSpiffeId(),
+                allowedClientId);
         out.print(new StatusLine.Listening(server.port()));
         UntilStopped.await(() -> {
             server.close();

@@ -9,8 +9,7 @@ import io.meshca.samples.cli.Cli;
  */
 public final class PaymentsMain {
 
-    private PaymentsMain() {
-    }
+    private PaymentsMain() {}
 
     public static void main(String[] args) {
         System.exit(Cli.of(new PaymentsCommand()).execute(args));

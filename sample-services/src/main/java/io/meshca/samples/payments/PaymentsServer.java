@@ -31,15 +31,19 @@ public final class PaymentsServer implements AutoCloseable {
      *                         reconnect, so each SVID rotation is exercised by fresh handshakes
      *                         instead of hiding behind one long-lived HTTP/2 connection
      */
-    public static PaymentsServer start(InetSocketAddress bind, X509Source source, PeerPolicy clients,
-                                       RefusalListener refusals, BiConsumer<String, String> newClientCertificate,
-                                       Duration maxConnectionAge) {
+    public static PaymentsServer start(
+            InetSocketAddress bind,
+            X509Source source,
+            PeerPolicy clients,
+            RefusalListener refusals,
+            BiConsumer<String, String> newClientCertificate,
+            Duration maxConnectionAge) {
         Server server = NettyServerBuilder.forAddress(bind)
                 .sslContext(SpiffeTls.server(source, clients, refusals))
                 .maxConnectionAge(maxConnectionAge.toMillis(), TimeUnit.MILLISECONDS)
                 .maxConnectionAgeGrace(5, TimeUnit.SECONDS)
-                .addService(ServerInterceptors.intercept(new PaymentsService(),
-                        new PeerIdentityInterceptor(newClientCertificate)))
+                .addService(ServerInterceptors.intercept(
+                        new PaymentsService(), new PeerIdentityInterceptor(newClientCertificate)))
                 .build();
         try {
             server.start();

@@ -17,11 +17,13 @@ public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
     @Override
     public void pay(PayRequest request, StreamObserver<Receipt> response) {
         if (request.getOrderId().isBlank()) {
-            response.onError(Status.INVALID_ARGUMENT.withDescription(MISSING_ORDER_ID).asRuntimeException());
+            response.onError(
+                    Status.INVALID_ARGUMENT.withDescription(MISSING_ORDER_ID).asRuntimeException());
             return;
         }
         if (request.getAmountCents() <= 0) {
-            response.onError(Status.INVALID_ARGUMENT.withDescription(NON_POSITIVE_AMOUNT).asRuntimeException());
+            response.onError(
+                    Status.INVALID_ARGUMENT.withDescription(NON_POSITIVE_AMOUNT).asRuntimeException());
             return;
         }
         response.onNext(Receipt.newBuilder()

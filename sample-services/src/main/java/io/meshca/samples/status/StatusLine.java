@@ -85,15 +85,25 @@ public sealed interface StatusLine {
             fields.put(tokens[i].substring(0, eq), tokens[i].substring(eq + 1));
         }
         try {
-            return Optional.ofNullable(switch (tokens[0]) {
-                case "svid" -> fields.size() == 3 ? new Svid(fields.get("spiffe_id"), fields.get("serial"),
-                        Instant.parse(fields.get("not_after"))) : null;
-                case "stats" -> fields.size() == 2
-                        ? new Stats(Long.parseLong(fields.get("ok")), Long.parseLong(fields.get("failed"))) : null;
-                case "listening" -> fields.size() == 1 ? new Listening(Integer.parseInt(fields.get("port"))) : null;
-                case "peer" -> fields.size() == 2 ? new Peer(fields.get("spiffe_id"), fields.get("serial")) : null;
-                default -> null;
-            });
+            return Optional.ofNullable(
+                    switch (tokens[0]) {
+                        case "svid" ->
+                            fields.size() == 3
+                                    ? new Svid(
+                                            fields.get("spiffe_id"),
+                                            fields.get("serial"),
+                                            Instant.parse(fields.get("not_after")))
+                                    : null;
+                        case "stats" ->
+                            fields.size() == 2
+                                    ? new Stats(Long.parseLong(fields.get("ok")), Long.parseLong(fields.get("failed")))
+                                    : null;
+                        case "listening" ->
+                            fields.size() == 1 ? new Listening(Integer.parseInt(fields.get("port"))) : null;
+                        case "peer" ->
+                            fields.size() == 2 ? new Peer(fields.get("spiffe_id"), fields.get("serial")) : null;
+                        default -> null;
+                    });
         } catch (RuntimeException e) {
             // a log line that happens to start with a status word
             return Optional.empty();

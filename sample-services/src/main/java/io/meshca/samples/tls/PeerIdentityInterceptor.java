@@ -38,13 +38,13 @@ public final class PeerIdentityInterceptor implements ServerInterceptor {
     }
 
     @Override
-    public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+    public <Q, A> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
         X509Certificate leaf = peerLeaf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
         String peerId = leaf == null ? null : uriSan(leaf);
         if (peerId == null) {
             call.close(Status.UNAUTHENTICATED.withDescription("no verified SPIFFE client certificate"), new Metadata());
-            return new ServerCall.Listener<>() {
-            };
+            return new ServerCall.Listener<>() {};
         }
         String serial = leaf.getSerialNumber().toString(16);
         if (!serial.equals(lastSerial)) {

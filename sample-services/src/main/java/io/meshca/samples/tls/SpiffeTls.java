@@ -1,8 +1,7 @@
 package io.meshca.samples.tls;
 
-import io.meshca.common.tls.NoResumptionClientContext;
-
 import io.grpc.netty.GrpcSslContexts;
+import io.meshca.common.tls.NoResumptionClientContext;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -23,8 +22,7 @@ public final class SpiffeTls {
 
     public static final String TLS_1_3 = "TLSv1.3";
 
-    private SpiffeTls() {
-    }
+    private SpiffeTls() {}
 
     /**
      * A server context that requires a client certificate and accepts only the peers {@code policy}

@@ -40,35 +40,67 @@ class BenchCommandsTest {
         Run run = run("bench", "issue", "-duration", "2s", "-warmup", "0s", "-concurrency", "2", "-batch", "3");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.last(0)).matches("issue: rate=\\d+/s p50=" + NUMBER + " p99=" + NUMBER + " errors=0 provider=Conscrypt");
+        assertThat(run.last(0))
+                .matches("issue: rate=\\d+/s p50=" + NUMBER + " p99=" + NUMBER + " errors=0 provider=Conscrypt");
         assertThat(run.last(0)).doesNotContain("rate=0/s");
     }
 
     private static Path agentJar() {
-        Path jar = Path.of("../workload-api/target/meshca-agent.jar").toAbsolutePath().normalize();
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(jar),
+        Path jar = Path.of("../workload-api/target/meshca-agent.jar")
+                .toAbsolutePath()
+                .normalize();
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isRegularFile(jar),
                 "the agent jar is built by the reactor before this module; not there when run alone: " + jar);
         return jar;
     }
 
     @Test
     void benchWorkloadApi_endsWithTheConnectedFirstSvidAndPropagationLines() {
-        Run run = run("bench", "workload-api", "-clients", "3", "-rounds", "1", "-warmup", "0s", "-entries", "2", "-streams", "0",
-                "-agentJar", agentJar().toString());
+        Run run = run(
+                "bench",
+                "workload-api",
+                "-clients",
+                "3",
+                "-rounds",
+                "1",
+                "-warmup",
+                "0s",
+                "-entries",
+                "2",
+                "-streams",
+                "0",
+                "-agentJar",
+                agentJar().toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.last(3)).matches("workload-api-grpc-java: clients=3 p50=" + NUMBER + " p99=" + NUMBER + " errors=0");
+        assertThat(run.last(3))
+                .matches("workload-api-grpc-java: clients=3 p50=" + NUMBER + " p99=" + NUMBER + " errors=0");
         assertThat(run.last(2)).matches("workload-api-connected: clients=3 p50=" + NUMBER + " p99=" + NUMBER);
         assertThat(run.last(1)).matches("workload-api: clients=3 p50=" + NUMBER + " p99=" + NUMBER + " errors=0");
         assertThat(run.last(0)).matches("propagation: p50=" + NUMBER + " p99=" + NUMBER);
         assertThat(run.lines()).noneMatch(l -> l.startsWith("agent-memory:"));
-        assertThat(run.lines()).anyMatch(l -> l.matches("bench: 3 first SVIDs measured; agent CPU \\d+ us per connection.*"));
+        assertThat(run.lines())
+                .anyMatch(l -> l.matches("bench: 3 first SVIDs measured; agent CPU \\d+ us per connection.*"));
     }
 
     @Test
     void benchWorkloadApi_readsTheMemoryOfTheAgentProcess_withStreamsOpen() {
-        Run run = run("bench", "workload-api", "-clients", "2", "-rounds", "1", "-warmup", "0s", "-entries", "1", "-streams", "5",
-                "-agentJar", agentJar().toString());
+        Run run = run(
+                "bench",
+                "workload-api",
+                "-clients",
+                "2",
+                "-rounds",
+                "1",
+                "-warmup",
+                "0s",
+                "-entries",
+                "1",
+                "-streams",
+                "5",
+                "-agentJar",
+                agentJar().toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.last(4)).matches("agent-memory: streams=5 rss=\\d+MB jvm=\".+\"");

@@ -12,7 +12,7 @@ class LatenciesTest {
         Latencies a = new Latencies();
         Latencies b = new Latencies();
         for (int i = 1; i <= 50; i++) {
-            a.record(i * 1_000_000L);        // 1..50 ms
+            a.record(i * 1_000_000L); // 1..50 ms
             b.record((50 + i) * 1_000_000L); // 51..100 ms
         }
 

@@ -35,7 +35,8 @@ class RawWorkloadClientTest {
         byte[] trailersOnly = {0, 0, 0, 0x1, 0x5, 0, 0, 0, 1};
         try (ServerSocketChannel agent = listen("refusing.sock")) {
             Thread server = answerEach(agent, 2, trailersOnly);
-            RawWorkloadClient.Burst burst = new RawWorkloadClient(dir.resolve("refusing.sock")).burst(2, Duration.ofSeconds(5));
+            RawWorkloadClient.Burst burst =
+                    new RawWorkloadClient(dir.resolve("refusing.sock")).burst(2, Duration.ofSeconds(5));
             join(server);
 
             assertThat(burst.errors()).isEqualTo(2);
@@ -55,7 +56,8 @@ class RawWorkloadClientTest {
                 }
             });
             server.start();
-            RawWorkloadClient.Burst burst = new RawWorkloadClient(dir.resolve("silent.sock")).burst(1, Duration.ofMillis(300));
+            RawWorkloadClient.Burst burst =
+                    new RawWorkloadClient(dir.resolve("silent.sock")).burst(1, Duration.ofMillis(300));
             join(server);
             for (SocketChannel c : held) {
                 c.close();

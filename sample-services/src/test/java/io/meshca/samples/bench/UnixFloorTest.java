@@ -22,7 +22,9 @@ class UnixFloorTest {
 
     private static String run(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("%s finished", command).isTrue();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS))
+                .as("%s finished", command)
+                .isTrue();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.exitValue()).as(output).isZero();
         return output;
@@ -34,10 +36,12 @@ class UnixFloorTest {
         Path binary = dir.resolve("unix-floor");
         run(List.of("/usr/bin/cc", "-O2", "-Wall", "-Werror", "-pthread", "-o", binary.toString(), SOURCE.toString()));
 
-        String output = run(List.of(binary.toString(), "-clients", "5", "-rounds", "2", "-warmup", "1", "-threads", "2"));
+        String output =
+                run(List.of(binary.toString(), "-clients", "5", "-rounds", "2", "-warmup", "1", "-threads", "2"));
 
-        assertThat(output.strip()).matches(
-                "floor: clients=5 p50=\\d+\\.\\d\\d p99=\\d+\\.\\d\\d errors=0 server_us=\\d+ client_us=\\d+ threads=2 bytes=2048");
+        assertThat(output.strip())
+                .matches(
+                        "floor: clients=5 p50=\\d+\\.\\d\\d p99=\\d+\\.\\d\\d errors=0 server_us=\\d+ client_us=\\d+ threads=2 bytes=2048");
     }
 
     @Test
@@ -46,9 +50,12 @@ class UnixFloorTest {
         Path binary = dir.resolve("unix-floor");
         run(List.of("/usr/bin/cc", "-O2", "-pthread", "-o", binary.toString(), SOURCE.toString()));
 
-        Process zero = new ProcessBuilder(binary.toString(), "-clients", "0").redirectErrorStream(true).start();
+        Process zero = new ProcessBuilder(binary.toString(), "-clients", "0")
+                .redirectErrorStream(true)
+                .start();
         assertThat(zero.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(zero.exitValue()).isEqualTo(2);
-        assertThat(new String(zero.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("must be at least 1");
+        assertThat(new String(zero.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .contains("must be at least 1");
     }
 }

@@ -22,9 +22,13 @@ class ChildProcessTest {
         List<String> lines = new CopyOnWriteArrayList<>();
         CountDownLatch ready = new CountDownLatch(1);
         // ignores SIGTERM, so only the forcible kill after the grace period can end it
-        ChildProcess child = ChildProcess.start("stubborn",
+        ChildProcess child = ChildProcess.start(
+                "stubborn",
                 List.of("sh", "-c", "trap '' TERM; echo one; echo two >&2; echo ready; exec sleep 60"),
-                Map.of(), dir, dir.resolve("stubborn.log"), line -> {
+                Map.of(),
+                dir,
+                dir.resolve("stubborn.log"),
+                line -> {
                     lines.add(line);
                     if (line.equals("ready")) {
                         ready.countDown();
@@ -41,8 +45,13 @@ class ChildProcessTest {
 
     @Test
     void waitFor_givesTheExitCodeOfAFinishedCommand() throws Exception {
-        ChildProcess child = ChildProcess.start("cli", List.of("sh", "-c", "echo Token: abc; exit 3"), Map.of(), dir,
-                dir.resolve("cli.log"), line -> { });
+        ChildProcess child = ChildProcess.start(
+                "cli",
+                List.of("sh", "-c", "echo Token: abc; exit 3"),
+                Map.of(),
+                dir,
+                dir.resolve("cli.log"),
+                line -> {});
 
         assertThat(child.waitFor(Duration.ofSeconds(10))).contains(3);
         assertThat(child.tail(10)).containsExactly("Token: abc");

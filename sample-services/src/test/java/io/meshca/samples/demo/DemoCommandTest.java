@@ -36,7 +36,8 @@ class DemoCommandTest {
 
     @Test
     void homeComesFromTheLauncher_whenNoFlag() {
-        assertThat(parse().options(Map.of(DemoCommand.HOME_ENV, "/opt/meshca")).home()).isEqualTo(Path.of("/opt/meshca"));
+        assertThat(parse().options(Map.of(DemoCommand.HOME_ENV, "/opt/meshca")).home())
+                .isEqualTo(Path.of("/opt/meshca"));
     }
 
     @Test
@@ -65,8 +66,9 @@ class DemoCommandTest {
         int code = SamplesMain.commandLine().setErr(new PrintWriter(err)).execute("demo", "-x509SVIDTTL", "5s");
 
         assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).isEqualTo("demo: -x509SVIDTTL must be whole seconds, at least 10s, got 5000ms"
-                + System.lineSeparator());
+        assertThat(err.toString())
+                .isEqualTo(
+                        "demo: -x509SVIDTTL must be whole seconds, at least 10s, got 5000ms" + System.lineSeparator());
     }
 
     private static DemoCommand parse(String... args) {

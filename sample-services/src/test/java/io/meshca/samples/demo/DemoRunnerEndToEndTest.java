@@ -28,30 +28,46 @@ class DemoRunnerEndToEndTest {
     @Test
     void theDemo_runsTrafficThroughRotations_withoutAFailedRequest_andCleansUp() {
         Path home = Path.of("..").toAbsolutePath().normalize();
-        assumeTrue(Files.isRegularFile(home.resolve(MeshcaCommands.SERVER_JAR))
+        assumeTrue(
+                Files.isRegularFile(home.resolve(MeshcaCommands.SERVER_JAR))
                         && Files.isRegularFile(home.resolve(MeshcaCommands.AGENT_JAR)),
                 "the server and agent jars are not built (./mvnw verify builds them before this module)");
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         // also to the test's own output, so a failing run can be read in the surefire report
         PrintStream out = new PrintStream(new Tee(captured, System.out), true, StandardCharsets.UTF_8);
-        DemoOptions options = new DemoOptions(Duration.ofSeconds(25), DemoOptions.DEFAULT_TTL, 10, home,
-                DemoCommand.workloadClasspath(), Duration.ofSeconds(5));
+        DemoOptions options = new DemoOptions(
+                Duration.ofSeconds(25),
+                DemoOptions.DEFAULT_TTL,
+                10,
+                home,
+                DemoCommand.workloadClasspath(),
+                Duration.ofSeconds(5));
 
         int exitCode = new DemoRunner(options, DemoCommand.currentJava(), out, Clock.systemUTC()).run();
 
         List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
         Matcher last = LAST_LINE.matcher(lines.get(lines.size() - 1));
-        assertThat(last.matches()).as("last line: %s", lines.get(lines.size() - 1)).isTrue();
+        assertThat(last.matches())
+                .as("last line: %s", lines.get(lines.size() - 1))
+                .isTrue();
         assertThat(Long.parseLong(last.group(1))).as("requests").isPositive();
         assertThat(Long.parseLong(last.group(2))).as("failed").isZero();
         assertThat(Long.parseLong(last.group(3))).as("rotations").isGreaterThanOrEqualTo(1);
         assertThat(exitCode).isZero();
         assertThat(lines).anyMatch(line -> line.startsWith("[") && line.contains("requests ok="));
-        Path workDir = lines.stream().map(WORKING_DIR::matcher).filter(Matcher::matches)
-                .map(m -> Path.of(m.group(1))).findFirst().orElseThrow();
+        Path workDir = lines.stream()
+                .map(WORKING_DIR::matcher)
+                .filter(Matcher::matches)
+                .map(m -> Path.of(m.group(1)))
+                .findFirst()
+                .orElseThrow();
         assertThat(workDir).doesNotExist();
-        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).map(ProcessHandle::pid))
-                .as("processes the demo left running").isEmpty();
+        assertThat(ProcessHandle.current()
+                        .descendants()
+                        .filter(ProcessHandle::isAlive)
+                        .map(ProcessHandle::pid))
+                .as("processes the demo left running")
+                .isEmpty();
     }
 
     private static final class Tee extends OutputStream {

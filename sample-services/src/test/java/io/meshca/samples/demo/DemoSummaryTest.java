@@ -21,13 +21,18 @@ class DemoSummaryTest {
     static Stream<Arguments> verdicts() {
         return Stream.of(
                 Arguments.of(new DemoSummary(1800, 0, 16), Duration.ofSeconds(90), List.of()),
-                Arguments.of(new DemoSummary(1800, 1, 16), Duration.ofSeconds(90), List.of("1 of 1800 requests failed")),
+                Arguments.of(
+                        new DemoSummary(1800, 1, 16), Duration.ofSeconds(90), List.of("1 of 1800 requests failed")),
                 Arguments.of(new DemoSummary(0, 0, 0), Duration.ofSeconds(10), List.of("no request was made")),
-                Arguments.of(new DemoSummary(1200, 0, 1), Duration.ofSeconds(60),
+                Arguments.of(
+                        new DemoSummary(1200, 0, 1),
+                        Duration.ofSeconds(60),
                         List.of("only 1 SVID rotations in 60s, expected at least 2")),
                 // a short run (e.g. stopped with Ctrl-C) is not blamed for seeing few rotations
                 Arguments.of(new DemoSummary(200, 0, 0), Duration.ofSeconds(59), List.of()),
-                Arguments.of(new DemoSummary(5, 5, 0), Duration.ofSeconds(90),
+                Arguments.of(
+                        new DemoSummary(5, 5, 0),
+                        Duration.ofSeconds(90),
                         List.of("5 of 5 requests failed", "only 0 SVID rotations in 90s, expected at least 2")));
     }
 

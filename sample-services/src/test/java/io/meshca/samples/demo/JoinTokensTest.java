@@ -10,7 +10,8 @@ class JoinTokensTest {
 
     @Test
     void readsTheTokenLine() throws DemoFailure {
-        assertThat(JoinTokens.parse(List.of("some log line", "Token: 3b1f0c9e", ""))).isEqualTo("3b1f0c9e");
+        assertThat(JoinTokens.parse(List.of("some log line", "Token: 3b1f0c9e", "")))
+                .isEqualTo("3b1f0c9e");
     }
 
     @Test

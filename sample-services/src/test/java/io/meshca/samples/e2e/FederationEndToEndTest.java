@@ -55,6 +55,7 @@ class FederationEndToEndTest {
 
     @TempDir
     static Path dir;
+
     private static final List<AutoCloseable> running = new CopyOnWriteArrayList<>();
     private static CaServer a;
     private static CaServer b;
@@ -66,24 +67,44 @@ class FederationEndToEndTest {
     static void startThreeTrustDomains() throws Exception {
         TestPki.Authority webCa = TestPki.root(TrustDomain.parse("web-ca.test"));
         Instant now = Instant.now();
-        TestPki.Leaf serving = webCa.issue(new TestPki.Profile(false, null, List.of("localhost")), TestPki.keyPair(),
-                now.minusSeconds(60), now.plus(Duration.ofHours(1)));
+        TestPki.Leaf serving = webCa.issue(
+                new TestPki.Profile(false, null, List.of("localhost")),
+                TestPki.keyPair(),
+                now.minusSeconds(60),
+                now.plus(Duration.ofHours(1)));
         Path cert = Files.writeString(dir.resolve("serving.pem"), Pem.encodeCertificates(serving.chain()));
-        Path key = Files.writeString(dir.resolve("serving.key"), Pem.encodePrivateKey(serving.keyPair().getPrivate()));
-        Path webCaFile = Files.writeString(dir.resolve("web-ca.pem"), Pem.encodeCertificates(List.of(webCa.certificate())));
+        Path key = Files.writeString(
+                dir.resolve("serving.key"),
+                Pem.encodePrivateKey(serving.keyPair().getPrivate()));
+        Path webCaFile =
+                Files.writeString(dir.resolve("web-ca.pem"), Pem.encodeCertificates(List.of(webCa.certificate())));
 
         a = server("a.test", new FederationConfig.Endpoint("127.0.0.1", 0, cert, key, Duration.ofSeconds(5)));
         b = server("b.test", new FederationConfig.Endpoint("127.0.0.1", 0, null, null, Duration.ofSeconds(5)));
         CaServer c = server("c.test", null);
 
         // b.test → a.test over https_web; a.test → b.test over https_spiffe, starting from b's bundle
-        b.federation().create(new FederationRelationship(TrustDomain.parse("a.test"),
-                URI.create("https://localhost:" + a.bundleEndpointPort().orElseThrow() + "/"), Profile.HTTPS_WEB, null, webCaFile),
-                Optional.empty());
-        a.federation().create(new FederationRelationship(TrustDomain.parse("b.test"),
-                URI.create("https://127.0.0.1:" + b.bundleEndpointPort().orElseThrow() + "/"), Profile.HTTPS_SPIFFE,
-                SpiffeId.parse("spiffe://b.test/meshca/server"), null),
-                Optional.of(new io.meshca.common.bundle.SpiffeBundle(TrustDomain.parse("b.test"), b.trustBundle(), List.of(), 0, Duration.ZERO)));
+        b.federation()
+                .create(
+                        new FederationRelationship(
+                                TrustDomain.parse("a.test"),
+                                URI.create("https://localhost:"
+                                        + a.bundleEndpointPort().orElseThrow() + "/"),
+                                Profile.HTTPS_WEB,
+                                null,
+                                webCaFile),
+                        Optional.empty());
+        a.federation()
+                .create(
+                        new FederationRelationship(
+                                TrustDomain.parse("b.test"),
+                                URI.create("https://127.0.0.1:"
+                                        + b.bundleEndpointPort().orElseThrow() + "/"),
+                                Profile.HTTPS_SPIFFE,
+                                SpiffeId.parse("spiffe://b.test/meshca/server"),
+                                null),
+                        Optional.of(new io.meshca.common.bundle.SpiffeBundle(
+                                TrustDomain.parse("b.test"), b.trustBundle(), List.of(), 0, Duration.ZERO)));
 
         socketA = agent(a, "a");
         socketB = agent(b, "b");
@@ -94,11 +115,17 @@ class FederationEndToEndTest {
     }
 
     private static CaServer server(String td, FederationConfig.Endpoint endpoint) throws Exception {
-        FederationConfig federation = new FederationConfig(endpoint, List.of(), Duration.ofSeconds(1), Duration.ofSeconds(5));
-        CaServer server = CaServer.start(ServerConfig.builder().trustDomain(TrustDomain.parse(td))
-                .dataDir(dir.resolve(td + "/server")).bindAddress("127.0.0.1").serverPort(0)
-                .adminSocketPath(dir.resolve(td + "/admin/api.sock")).keyManager(ServerConfig.KEY_MANAGER_MEMORY)
-                .federation(federation).build());
+        FederationConfig federation =
+                new FederationConfig(endpoint, List.of(), Duration.ofSeconds(1), Duration.ofSeconds(5));
+        CaServer server = CaServer.start(ServerConfig.builder()
+                .trustDomain(TrustDomain.parse(td))
+                .dataDir(dir.resolve(td + "/server"))
+                .bindAddress("127.0.0.1")
+                .serverPort(0)
+                .adminSocketPath(dir.resolve(td + "/admin/api.sock"))
+                .keyManager(ServerConfig.KEY_MANAGER_MEMORY)
+                .federation(federation)
+                .build());
         running.add(0, server);
         return server;
     }
@@ -109,20 +136,36 @@ class FederationEndToEndTest {
 
     private static String agent(CaServer server, String name) throws Exception {
         Path bundle = Files.writeString(dir.resolve(name + "-bundle.pem"), server.trustBundlePem());
-        NodeAgent agent = NodeAgent.start(AgentConfig.builder().trustDomain(server.trustDomain().name())
-                .serverAddress("127.0.0.1").serverPort(server.agentApiPort())
-                .socketPath(dir.resolve(name + "/agent/api.sock")).trustBundle(bundle)
+        NodeAgent agent = NodeAgent.start(AgentConfig.builder()
+                .trustDomain(server.trustDomain().name())
+                .serverAddress("127.0.0.1")
+                .serverPort(server.agentApiPort())
+                .socketPath(dir.resolve(name + "/agent/api.sock"))
+                .trustBundle(bundle)
                 .joinToken(server.generateJoinToken(Duration.ofMinutes(10), Optional.of(node(server))))
-                .dataDir(dir.resolve(name + "/agent-data")).build());
+                .dataDir(dir.resolve(name + "/agent-data"))
+                .build());
         running.add(0, agent);
         return "unix://" + agent.socketPath();
     }
 
     private static void workload(CaServer server, String id, String... federatesWith) throws Exception {
         long uid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
-        server.createEntry(new RegistrationEntry("", SpiffeId.parse(id), node(server),
-                SelectorSet.of(Selector.parse("unix:uid:" + uid)), Duration.ZERO, Duration.ZERO, List.of(),
-                List.of(federatesWith), "", false, false, null, 0, Instant.EPOCH));
+        server.createEntry(new RegistrationEntry(
+                "",
+                SpiffeId.parse(id),
+                node(server),
+                SelectorSet.of(Selector.parse("unix:uid:" + uid)),
+                Duration.ZERO,
+                Duration.ZERO,
+                List.of(),
+                List.of(federatesWith),
+                "",
+                false,
+                false,
+                null,
+                0,
+                Instant.EPOCH));
     }
 
     @AfterAll
@@ -138,27 +181,39 @@ class FederationEndToEndTest {
 
     @Test
     void workloadsOfFederatedDomains_completeMutualTls_andANonFederatedDomainIsRefused() throws Exception {
-        try (X509Source orders = source(socketA); X509Source payments = source(socketB); X509Source intruder = source(socketC)) {
+        try (X509Source orders = source(socketA);
+                X509Source payments = source(socketB);
+                X509Source intruder = source(socketC)) {
             // each side holds the other's bundle once the refresher and the watch have delivered it
             await(() -> has(orders, "b.test") && has(payments, "a.test"));
-            assertThat(orders.getBundleForTrustDomain(io.spiffe.spiffeid.TrustDomain.parse("b.test")).getX509Authorities())
+            assertThat(orders.getBundleForTrustDomain(io.spiffe.spiffeid.TrustDomain.parse("b.test"))
+                            .getX509Authorities())
                     .containsExactlyInAnyOrderElementsOf(b.trustBundle());
             // nobody federates with c.test: its workload holds no a/b bundle, and a and b hold none of c's
             assertThat(has(intruder, "a.test") || has(intruder, "b.test")).isFalse();
             assertThat(has(payments, "c.test") || has(orders, "c.test")).isFalse();
 
             List<String> refused = new CopyOnWriteArrayList<>();
-            PaymentsServer paymentsServer = PaymentsServer.start(new InetSocketAddress("127.0.0.1", 0), payments,
-                    new PeerPolicy("payments", Set.of(io.spiffe.spiffeid.SpiffeId.parse(ORDERS),
-                            io.spiffe.spiffeid.SpiffeId.parse(INTRUDER))),
-                    (peer, reason) -> refused.add(reason), (peer, serial) -> { }, Duration.ofMinutes(1));
+            PaymentsServer paymentsServer = PaymentsServer.start(
+                    new InetSocketAddress("127.0.0.1", 0),
+                    payments,
+                    new PeerPolicy(
+                            "payments",
+                            Set.of(
+                                    io.spiffe.spiffeid.SpiffeId.parse(ORDERS),
+                                    io.spiffe.spiffeid.SpiffeId.parse(INTRUDER))),
+                    (peer, reason) -> refused.add(reason),
+                    (peer, serial) -> {},
+                    Duration.ofMinutes(1));
             try {
                 PeerPolicy expectPayments = PeerPolicy.only("orders", io.spiffe.spiffeid.SpiffeId.parse(PAYMENTS));
-                try (OrdersTraffic traffic = new OrdersTraffic("127.0.0.1:" + paymentsServer.port(), orders, expectPayments)) {
+                try (OrdersTraffic traffic =
+                        new OrdersTraffic("127.0.0.1:" + paymentsServer.port(), orders, expectPayments)) {
                     assertThat(traffic.payOnce()).isTrue();
                 }
                 assertThat(refused).isEmpty();
-                try (OrdersTraffic traffic = new OrdersTraffic("127.0.0.1:" + paymentsServer.port(), intruder, expectPayments)) {
+                try (OrdersTraffic traffic =
+                        new OrdersTraffic("127.0.0.1:" + paymentsServer.port(), intruder, expectPayments)) {
                     assertThat(traffic.payOnce()).isFalse();
                 }
             } finally {
@@ -170,8 +225,8 @@ class FederationEndToEndTest {
     @Test
     void jwtSvidOfAFederatedDomain_validatesThroughTheOtherAgent_butNotThroughANonFederatedOne() throws Exception {
         try (io.spiffe.workloadapi.WorkloadApiClient ordersApi = client(socketA);
-             io.spiffe.workloadapi.WorkloadApiClient paymentsApi = client(socketB);
-             io.spiffe.workloadapi.WorkloadApiClient intruderApi = client(socketC)) {
+                io.spiffe.workloadapi.WorkloadApiClient paymentsApi = client(socketB);
+                io.spiffe.workloadapi.WorkloadApiClient intruderApi = client(socketC)) {
             String token = ordersApi.fetchJwtSvid("payments").getToken();
 
             // payments (b.test) federates with a.test: its agent holds a.test's JWT keys once delivered
@@ -183,8 +238,11 @@ class FederationEndToEndTest {
                 }
             });
             assertThat(validated.getSpiffeId().toString()).isEqualTo(ORDERS);
-            assertThat(paymentsApi.fetchJwtBundles().getBundleForTrustDomain(
-                    io.spiffe.spiffeid.TrustDomain.parse("a.test")).getJwtAuthorities()).isNotEmpty();
+            assertThat(paymentsApi
+                            .fetchJwtBundles()
+                            .getBundleForTrustDomain(io.spiffe.spiffeid.TrustDomain.parse("a.test"))
+                            .getJwtAuthorities())
+                    .isNotEmpty();
 
             // c.test federates with nobody: its agent has no bundle to check a.test's signature with
             assertThatThrownBy(() -> intruderApi.validateJwtSvid(token, "payments"))
@@ -194,7 +252,9 @@ class FederationEndToEndTest {
 
     private static io.spiffe.workloadapi.WorkloadApiClient client(String socket) throws Exception {
         return io.spiffe.workloadapi.DefaultWorkloadApiClient.newClient(
-                io.spiffe.workloadapi.DefaultWorkloadApiClient.ClientOptions.builder().spiffeSocketPath(socket).build());
+                io.spiffe.workloadapi.DefaultWorkloadApiClient.ClientOptions.builder()
+                        .spiffeSocketPath(socket)
+                        .build());
     }
 
     private static <T> T awaitValue(java.util.function.Supplier<T> probe) throws InterruptedException {
@@ -213,10 +273,13 @@ class FederationEndToEndTest {
         try (X509Source source = source(socketA)) {
             assertThat(has(source, "d.test")).isFalse();
             var root = TestPki.root(d).certificate();
-            a.dataStore().federatedBundles().put(new io.meshca.common.bundle.SpiffeBundle(d, List.of(root), List.of(), 1, Duration.ZERO));
+            a.dataStore()
+                    .federatedBundles()
+                    .put(new io.meshca.common.bundle.SpiffeBundle(d, List.of(root), List.of(), 1, Duration.ZERO));
 
             await(() -> has(source, "d.test"));
-            assertThat(source.getBundleForTrustDomain(io.spiffe.spiffeid.TrustDomain.parse("d.test")).getX509Authorities())
+            assertThat(source.getBundleForTrustDomain(io.spiffe.spiffeid.TrustDomain.parse("d.test"))
+                            .getX509Authorities())
                     .containsExactly(root);
 
             a.dataStore().federatedBundles().delete(d);
@@ -226,7 +289,9 @@ class FederationEndToEndTest {
 
     private static boolean has(X509Source source, String trustDomain) {
         try {
-            return !source.getBundleForTrustDomain(io.spiffe.spiffeid.TrustDomain.parse(trustDomain)).getX509Authorities().isEmpty();
+            return !source.getBundleForTrustDomain(io.spiffe.spiffeid.TrustDomain.parse(trustDomain))
+                    .getX509Authorities()
+                    .isEmpty();
         } catch (Exception e) {
             return false;
         }
@@ -234,7 +299,9 @@ class FederationEndToEndTest {
 
     private static X509Source source(String socket) throws Exception {
         return DefaultX509Source.newSource(DefaultX509Source.X509SourceOptions.builder()
-                .spiffeSocketPath(socket).initTimeout(DEADLINE).build());
+                .spiffeSocketPath(socket)
+                .initTimeout(DEADLINE)
+                .build());
     }
 
     private static void await(BooleanSupplier condition) throws InterruptedException {

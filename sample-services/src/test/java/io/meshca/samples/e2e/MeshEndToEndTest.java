@@ -6,9 +6,9 @@ import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.samples.orders.OrdersTraffic;
 import io.meshca.samples.payments.PaymentsServer;
+import io.meshca.samples.testing.InProcessMesh;
 import io.meshca.samples.tls.PeerPolicy;
 import io.meshca.server.server.CaServer;
-import io.meshca.samples.testing.InProcessMesh;
 import io.spiffe.spiffeid.TrustDomain;
 import io.spiffe.workloadapi.DefaultWorkloadApiClient;
 import io.spiffe.workloadapi.DefaultX509Source;
@@ -46,6 +46,7 @@ class MeshEndToEndTest {
 
     @TempDir
     static Path dir;
+
     private static InProcessMesh mesh;
     private static CaServer server;
     private static String socket;
@@ -75,18 +76,27 @@ class MeshEndToEndTest {
     void javaSpiffeFetchesAnX509Context_andTwoServicesCompleteAnMtlsHandshake() throws Exception {
         try (WorkloadApiClient client = client()) {
             X509Context context = awaitContextWith(client, Set.of(ORDERS, PAYMENTS));
-            assertThat(context.getX509BundleSet().getBundleForTrustDomain(TrustDomain.parse("example.org"))
-                    .getX509Authorities()).containsAll(server.trustBundle());
+            assertThat(context.getX509BundleSet()
+                            .getBundleForTrustDomain(TrustDomain.parse("example.org"))
+                            .getX509Authorities())
+                    .containsAll(server.trustBundle());
         }
 
-        try (X509Source orders = sourceFor(ORDERS); X509Source payments = sourceFor(PAYMENTS)) {
+        try (X509Source orders = sourceFor(ORDERS);
+                X509Source payments = sourceFor(PAYMENTS)) {
             assertThat(orders.getX509Svid().getSpiffeId().toString()).isEqualTo(ORDERS);
             assertThat(payments.getX509Svid().getSpiffeId().toString()).isEqualTo(PAYMENTS);
             List<String> refused = new CopyOnWriteArrayList<>();
-            PaymentsServer paymentsServer = PaymentsServer.start(new InetSocketAddress("127.0.0.1", 0), payments,
+            PaymentsServer paymentsServer = PaymentsServer.start(
+                    new InetSocketAddress("127.0.0.1", 0),
+                    payments,
                     PeerPolicy.only("payments", io.spiffe.spiffeid.SpiffeId.parse(ORDERS)),
-                    (peer, reason) -> refused.add(peer), (peer, serial) -> { }, Duration.ofMinutes(1));
-            try (OrdersTraffic traffic = new OrdersTraffic("127.0.0.1:" + paymentsServer.port(), orders,
+                    (peer, reason) -> refused.add(peer),
+                    (peer, serial) -> {},
+                    Duration.ofMinutes(1));
+            try (OrdersTraffic traffic = new OrdersTraffic(
+                    "127.0.0.1:" + paymentsServer.port(),
+                    orders,
                     PeerPolicy.only("orders", io.spiffe.spiffeid.SpiffeId.parse(PAYMENTS)))) {
                 assertThat(traffic.payOnce()).isTrue();
                 assertThat(traffic.counters().snapshot().failed()).isZero();
@@ -106,7 +116,8 @@ class MeshEndToEndTest {
             client.watchX509Context(new Watcher<>() {
                 @Override
                 public void onUpdate(X509Context context) {
-                    context.getX509Svids().stream().filter(svid -> svid.getSpiffeId().toString().equals(ORDERS))
+                    context.getX509Svids().stream()
+                            .filter(svid -> svid.getSpiffeId().toString().equals(ORDERS))
                             .map(svid -> svid.getLeaf().getSerialNumber().toString(16))
                             .filter(serials::add)
                             .forEach(serial -> rotated.countDown());
@@ -119,14 +130,22 @@ class MeshEndToEndTest {
             });
             // a 20 s TTL is renewed at about 10 s: two distinct serials well within the deadline
             assertThat(rotated.await(DEADLINE.toSeconds(), TimeUnit.SECONDS))
-                    .as("orders serials seen: %s, errors: %s", serials, errors).isTrue();
+                    .as("orders serials seen: %s, errors: %s", serials, errors)
+                    .isTrue();
         }
 
-        try (X509Source orders = sourceFor(ORDERS); X509Source payments = sourceFor(PAYMENTS)) {
-            PaymentsServer paymentsServer = PaymentsServer.start(new InetSocketAddress("127.0.0.1", 0), payments,
+        try (X509Source orders = sourceFor(ORDERS);
+                X509Source payments = sourceFor(PAYMENTS)) {
+            PaymentsServer paymentsServer = PaymentsServer.start(
+                    new InetSocketAddress("127.0.0.1", 0),
+                    payments,
                     PeerPolicy.only("payments", io.spiffe.spiffeid.SpiffeId.parse(ORDERS)),
-                    (peer, reason) -> { }, (peer, serial) -> { }, Duration.ofMinutes(1));
-            try (OrdersTraffic traffic = new OrdersTraffic("127.0.0.1:" + paymentsServer.port(), orders,
+                    (peer, reason) -> {},
+                    (peer, serial) -> {},
+                    Duration.ofMinutes(1));
+            try (OrdersTraffic traffic = new OrdersTraffic(
+                    "127.0.0.1:" + paymentsServer.port(),
+                    orders,
                     PeerPolicy.only("orders", io.spiffe.spiffeid.SpiffeId.parse(PAYMENTS)))) {
                 assertThat(traffic.payOnce()).isTrue();
             } finally {
@@ -139,14 +158,17 @@ class MeshEndToEndTest {
         return DefaultX509Source.newSource(DefaultX509Source.X509SourceOptions.builder()
                 .spiffeSocketPath(socket)
                 .initTimeout(DEADLINE)
-                .svidPicker(svids -> svids.stream().filter(s -> s.getSpiffeId().toString().equals(spiffeId))
-                        .findFirst().orElseThrow(() -> new IllegalStateException("no SVID for " + spiffeId)))
+                .svidPicker(svids -> svids.stream()
+                        .filter(s -> s.getSpiffeId().toString().equals(spiffeId))
+                        .findFirst()
+                        .orElseThrow(() -> new IllegalStateException("no SVID for " + spiffeId)))
                 .build());
     }
 
     private static WorkloadApiClient client() throws Exception {
-        return DefaultWorkloadApiClient.newClient(
-                DefaultWorkloadApiClient.ClientOptions.builder().spiffeSocketPath(socket).build());
+        return DefaultWorkloadApiClient.newClient(DefaultWorkloadApiClient.ClientOptions.builder()
+                .spiffeSocketPath(socket)
+                .build());
     }
 
     /** Fetches until the context holds every expected identity, or fails at the deadline. */
@@ -157,7 +179,9 @@ class MeshEndToEndTest {
         while (System.nanoTime() < deadline) {
             try {
                 X509Context context = client.fetchX509Context();
-                got = context.getX509Svids().stream().map(svid -> svid.getSpiffeId().toString()).collect(Collectors.toSet());
+                got = context.getX509Svids().stream()
+                        .map(svid -> svid.getSpiffeId().toString())
+                        .collect(Collectors.toSet());
                 if (got.containsAll(ids)) {
                     return context;
                 }

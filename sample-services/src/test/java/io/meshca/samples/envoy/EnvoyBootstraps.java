@@ -35,8 +35,7 @@ final class EnvoyBootstraps {
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private EnvoyBootstraps() {
-    }
+    private EnvoyBootstraps() {}
 
     static Bootstrap load(Path yaml) {
         try {
@@ -55,7 +54,10 @@ final class EnvoyBootstraps {
     /** The bootstrap as JSON with Envoy's snake_case field names, which Envoy reads from a file named {@code *.json}. */
     static String toJson(Bootstrap bootstrap) {
         try {
-            return JsonFormat.printer().usingTypeRegistry(TYPES).preservingProtoFieldNames().print(bootstrap);
+            return JsonFormat.printer()
+                    .usingTypeRegistry(TYPES)
+                    .preservingProtoFieldNames()
+                    .print(bootstrap);
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("cannot print the bootstrap: " + e.getMessage(), e);
         }

@@ -51,13 +51,16 @@ class EnvoySampleBootstrapsTest {
         Listener listener = bootstrap.getStaticResources().getListeners(0);
         assertThat(listener.getAddress().getSocketAddress().getPortValue()).isEqualTo(9443);
         assertThat(listener.getFilterChainsList()).hasSize(1);
-        DownstreamTlsContext tls = listener.getFilterChains(0).getTransportSocket().getTypedConfig()
+        DownstreamTlsContext tls = listener.getFilterChains(0)
+                .getTransportSocket()
+                .getTypedConfig()
                 .unpack(DownstreamTlsContext.class);
 
         assertThat(tls.getRequireClientCertificate().getValue()).isTrue();
         assertPresentsAndAccepts(tls.getCommonTlsContext(), PAYMENTS, ORDERS);
 
-        TcpProxy proxy = listener.getFilterChains(0).getFilters(0).getTypedConfig().unpack(TcpProxy.class);
+        TcpProxy proxy =
+                listener.getFilterChains(0).getFilters(0).getTypedConfig().unpack(TcpProxy.class);
         assertThat(proxy.getCluster()).isEqualTo("payments_local");
         Address payments = onlyEndpoint(cluster(bootstrap, "payments_local"));
         assertThat(payments.getSocketAddress().getAddress()).isEqualTo("127.0.0.1");
@@ -70,15 +73,18 @@ class EnvoySampleBootstrapsTest {
 
         Listener listener = bootstrap.getStaticResources().getListeners(0);
         assertThat(listener.getAddress().getSocketAddress().getAddress())
-                .as("the plaintext side must stay on loopback").isEqualTo("127.0.0.1");
+                .as("the plaintext side must stay on loopback")
+                .isEqualTo("127.0.0.1");
         assertThat(listener.getFilterChains(0).hasTransportSocket()).isFalse();
-        TcpProxy proxy = listener.getFilterChains(0).getFilters(0).getTypedConfig().unpack(TcpProxy.class);
+        TcpProxy proxy =
+                listener.getFilterChains(0).getFilters(0).getTypedConfig().unpack(TcpProxy.class);
 
         Cluster upstream = cluster(bootstrap, proxy.getCluster());
         UpstreamTlsContext tls = upstream.getTransportSocket().getTypedConfig().unpack(UpstreamTlsContext.class);
         assertPresentsAndAccepts(tls.getCommonTlsContext(), ORDERS, PAYMENTS);
         assertThat(onlyEndpoint(upstream).getSocketAddress().getPortValue())
-                .as("the payments sidecar's port").isEqualTo(9443);
+                .as("the payments sidecar's port")
+                .isEqualTo(9443);
     }
 
     @Test
@@ -87,21 +93,29 @@ class EnvoySampleBootstrapsTest {
             Bootstrap bootstrap = EnvoyBootstraps.load(yaml);
 
             Cluster agent = cluster(bootstrap, SDS_CLUSTER);
-            assertThat(onlyEndpoint(agent).getPipe().getPath()).as(yaml.toString())
+            assertThat(onlyEndpoint(agent).getPipe().getPath())
+                    .as(yaml.toString())
                     .isEqualTo(AgentConfig.DEFAULT_SOCKET_PATH.toString());
             HttpProtocolOptions http = agent.getTypedExtensionProtocolOptionsOrThrow(
-                    "envoy.extensions.upstreams.http.v3.HttpProtocolOptions").unpack(HttpProtocolOptions.class);
-            assertThat(http.getExplicitHttpConfig().hasHttp2ProtocolOptions()).as("gRPC needs HTTP/2").isTrue();
+                            "envoy.extensions.upstreams.http.v3.HttpProtocolOptions")
+                    .unpack(HttpProtocolOptions.class);
+            assertThat(http.getExplicitHttpConfig().hasHttp2ProtocolOptions())
+                    .as("gRPC needs HTTP/2")
+                    .isTrue();
 
             List<ConfigSource> sources = configSources(bootstrap);
-            assertThat(sources).as(yaml + ": certificate and validation context").hasSize(2);
+            assertThat(sources)
+                    .as(yaml + ": certificate and validation context")
+                    .hasSize(2);
             for (ConfigSource source : sources) {
                 assertThat(source.getResourceApiVersion()).isEqualTo(ApiVersion.V3);
                 ApiConfigSource api = source.getApiConfigSource();
                 assertThat(api.getApiType()).isEqualTo(ApiConfigSource.ApiType.GRPC);
                 assertThat(api.getTransportApiVersion()).isEqualTo(ApiVersion.V3);
-                assertThat(api.getGrpcServicesList()).singleElement()
-                        .satisfies(grpc -> assertThat(grpc.getEnvoyGrpc().getClusterName()).isEqualTo(SDS_CLUSTER));
+                assertThat(api.getGrpcServicesList())
+                        .singleElement()
+                        .satisfies(grpc ->
+                                assertThat(grpc.getEnvoyGrpc().getClusterName()).isEqualTo(SDS_CLUSTER));
             }
         }
     }
@@ -109,8 +123,10 @@ class EnvoySampleBootstrapsTest {
     @Test
     void aMisspeltField_isRejected_naming_it(@TempDir Path dir) throws Exception {
         Path yaml = dir.resolve("typo.yaml");
-        Files.writeString(yaml, Files.readString(EnvoyBootstraps.PAYMENTS_SIDECAR)
-                .replace("require_client_certificate: true", "require_client_certificates: true"));
+        Files.writeString(
+                yaml,
+                Files.readString(EnvoyBootstraps.PAYMENTS_SIDECAR)
+                        .replace("require_client_certificate: true", "require_client_certificates: true"));
 
         assertThatThrownBy(() -> EnvoyBootstraps.load(yaml))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -128,13 +144,18 @@ class EnvoySampleBootstrapsTest {
     }
 
     private static void assertPresentsAndAccepts(CommonTlsContext tls, String ownId, String peerId) {
-        assertThat(tls.getTlsCertificatesList()).as("no inline certificate or key").isEmpty();
-        assertThat(tls.getTlsCertificateSdsSecretConfigsList()).extracting(SdsSecretConfig::getName)
+        assertThat(tls.getTlsCertificatesList())
+                .as("no inline certificate or key")
+                .isEmpty();
+        assertThat(tls.getTlsCertificateSdsSecretConfigsList())
+                .extracting(SdsSecretConfig::getName)
                 .containsExactly(ownId);
-        assertThat(tls.getCombinedValidationContext().getValidationContextSdsSecretConfig().getName())
+        assertThat(tls.getCombinedValidationContext()
+                        .getValidationContextSdsSecretConfig()
+                        .getName())
                 .isEqualTo(ROOTCA);
-        List<SubjectAltNameMatcher> sans = tls.getCombinedValidationContext().getDefaultValidationContext()
-                .getMatchTypedSubjectAltNamesList();
+        List<SubjectAltNameMatcher> sans =
+                tls.getCombinedValidationContext().getDefaultValidationContext().getMatchTypedSubjectAltNamesList();
         assertThat(sans).singleElement().satisfies(san -> {
             assertThat(san.getSanType()).isEqualTo(SubjectAltNameMatcher.SanType.URI);
             assertThat(san.getMatcher().getExact()).isEqualTo(peerId);
@@ -143,14 +164,20 @@ class EnvoySampleBootstrapsTest {
 
     private static Cluster cluster(Bootstrap bootstrap, String name) {
         return bootstrap.getStaticResources().getClustersList().stream()
-                .filter(cluster -> cluster.getName().equals(name)).findFirst()
+                .filter(cluster -> cluster.getName().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no cluster " + name));
     }
 
     private static Address onlyEndpoint(Cluster cluster) {
         assertThat(cluster.getLoadAssignment().getEndpointsList()).hasSize(1);
-        assertThat(cluster.getLoadAssignment().getEndpoints(0).getLbEndpointsList()).hasSize(1);
-        return cluster.getLoadAssignment().getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress();
+        assertThat(cluster.getLoadAssignment().getEndpoints(0).getLbEndpointsList())
+                .hasSize(1);
+        return cluster.getLoadAssignment()
+                .getEndpoints(0)
+                .getLbEndpoints(0)
+                .getEndpoint()
+                .getAddress();
     }
 
     /** Every ConfigSource anywhere in the bootstrap, including inside typed_config Anys. */

@@ -8,9 +8,9 @@ import io.envoyproxy.envoy.config.core.v3.Address;
 import io.meshca.agent.agent.NodeAgent;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.samples.testing.InProcessMesh;
 import io.meshca.samples.tls.PeerPolicy;
 import io.meshca.server.server.CaServer;
-import io.meshca.samples.testing.InProcessMesh;
 import io.spiffe.provider.SpiffeKeyManager;
 import io.spiffe.provider.SpiffeTrustManager;
 import io.spiffe.workloadapi.DefaultX509Source;
@@ -71,6 +71,7 @@ class EnvoySidecarContainerTest {
 
     @TempDir
     static Path dir;
+
     private static InProcessMesh mesh;
     private static CaServer server;
     private static NodeAgent agent;
@@ -86,16 +87,22 @@ class EnvoySidecarContainerTest {
 
         // Envoy runs as this uid, so it is entitled to all three; its bootstrap asks for payments by name.
         SelectorSet thisUid = InProcessMesh.thisUid();
-        for (String id : new String[] {EnvoySampleBootstrapsTest.ORDERS, EnvoySampleBootstrapsTest.PAYMENTS, INVENTORY}) {
+        for (String id :
+                new String[] {EnvoySampleBootstrapsTest.ORDERS, EnvoySampleBootstrapsTest.PAYMENTS, INVENTORY}) {
             server.createEntry(SpiffeId.parse(id), NODE, thisUid, TTL);
         }
 
         payments = Backend.start();
         sidecarPort = freePort();
         Path bootstrap = dir.resolve("payments-sidecar.json");
-        Files.writeString(bootstrap, EnvoyBootstraps.toJson(forThisMachine(
-                EnvoyBootstraps.load(EnvoyBootstraps.PAYMENTS_SIDECAR), agent.socketPath(), sidecarPort,
-                payments.port(), freePort())));
+        Files.writeString(
+                bootstrap,
+                EnvoyBootstraps.toJson(forThisMachine(
+                        EnvoyBootstraps.load(EnvoyBootstraps.PAYMENTS_SIDECAR),
+                        agent.socketPath(),
+                        sidecarPort,
+                        payments.port(),
+                        freePort())));
 
         String socketDir = agent.socketPath().getParent().toString();
         String user = uid() + ":" + gid();
@@ -104,8 +111,7 @@ class EnvoySidecarContainerTest {
                 .withFileSystemBind(socketDir, socketDir, BindMode.READ_WRITE)
                 .withCopyFileToContainer(MountableFile.forHostPath(bootstrap, 0644), CONTAINER_BOOTSTRAP)
                 // envoy directly, not the image's entrypoint, which would switch to its own "envoy" user
-                .withCreateContainerCmdModifier(cmd -> cmd.withUser(user)
-                        .withEntrypoint("/usr/local/bin/envoy"))
+                .withCreateContainerCmdModifier(cmd -> cmd.withUser(user).withEntrypoint("/usr/local/bin/envoy"))
                 .withCommand("-c", CONTAINER_BOOTSTRAP, "--log-level", "info", "--disable-hot-restart")
                 .withLogConsumer(new Slf4jLogConsumer(LoggerFactory.getLogger("envoy")))
                 // (?s): a log frame ends with its newline, which "." would not match otherwise
@@ -129,30 +135,46 @@ class EnvoySidecarContainerTest {
 
     @Test
     void ordersGetsThrough_andAnotherIdentityIsRefused() throws Exception {
-        try (X509Source orders = sourceFor(EnvoySampleBootstrapsTest.ORDERS); X509Source inventory = sourceFor(INVENTORY)) {
+        try (X509Source orders = sourceFor(EnvoySampleBootstrapsTest.ORDERS);
+                X509Source inventory = sourceFor(INVENTORY)) {
             // the listener serves once Envoy holds the payments SVID and ROOTCA from the agent
             assertThat(awaitReply(clientTls(orders), "order-1")).isEqualTo("paid:order-1");
             int served = payments.served();
 
             Optional<String> reply = tryExchange(clientTls(inventory), "order-2");
 
-            assertThat(reply).as("Envoy must refuse a client whose SAN is not the orders SPIFFE ID").isEmpty();
+            assertThat(reply)
+                    .as("Envoy must refuse a client whose SAN is not the orders SPIFFE ID")
+                    .isEmpty();
             assertThat(payments.served()).as("nothing reached payments").isEqualTo(served);
         }
     }
 
     /** The sample bootstrap with this test's socket and ports: Envoy shares the host network. */
-    private static Bootstrap forThisMachine(Bootstrap sample, Path socket, int listenerPort, int backendPort,
-            int adminPort) {
+    private static Bootstrap forThisMachine(
+            Bootstrap sample, Path socket, int listenerPort, int backendPort, int adminPort) {
         Bootstrap.Builder bootstrap = sample.toBuilder();
-        bootstrap.getAdminBuilder().getAddressBuilder().getSocketAddressBuilder().setPortValue(adminPort);
-        bootstrap.getStaticResourcesBuilder().getListenersBuilder(0).getAddressBuilder().getSocketAddressBuilder()
-                .setAddress("127.0.0.1").setPortValue(listenerPort);
+        bootstrap
+                .getAdminBuilder()
+                .getAddressBuilder()
+                .getSocketAddressBuilder()
+                .setPortValue(adminPort);
+        bootstrap
+                .getStaticResourcesBuilder()
+                .getListenersBuilder(0)
+                .getAddressBuilder()
+                .getSocketAddressBuilder()
+                .setAddress("127.0.0.1")
+                .setPortValue(listenerPort);
         for (Cluster.Builder cluster : bootstrap.getStaticResourcesBuilder().getClustersBuilderList()) {
-            Address.Builder address = cluster.getLoadAssignmentBuilder().getEndpointsBuilder(0)
-                    .getLbEndpointsBuilder(0).getEndpointBuilder().getAddressBuilder();
+            Address.Builder address = cluster.getLoadAssignmentBuilder()
+                    .getEndpointsBuilder(0)
+                    .getLbEndpointsBuilder(0)
+                    .getEndpointBuilder()
+                    .getAddressBuilder();
             switch (cluster.getName()) {
-                case EnvoySampleBootstrapsTest.SDS_CLUSTER -> address.getPipeBuilder().setPath(socket.toString());
+                case EnvoySampleBootstrapsTest.SDS_CLUSTER ->
+                    address.getPipeBuilder().setPath(socket.toString());
                 case "payments_local" -> address.getSocketAddressBuilder().setPortValue(backendPort);
                 default -> throw new AssertionError("unexpected cluster in the sample: " + cluster.getName());
             }
@@ -163,9 +185,15 @@ class EnvoySidecarContainerTest {
     /** Presents the source's SVID; accepts only a server with the payments SVID. */
     private static SSLContext clientTls(X509Source source) throws Exception {
         SSLContext tls = SSLContext.getInstance("TLSv1.3");
-        tls.init(new KeyManager[] {new SpiffeKeyManager(source)},
-                new TrustManager[] {new SpiffeTrustManager(source, PeerPolicy.only("test client",
-                        io.spiffe.spiffeid.SpiffeId.parse(EnvoySampleBootstrapsTest.PAYMENTS)))},
+        tls.init(
+                new KeyManager[] {new SpiffeKeyManager(source)},
+                new TrustManager[] {
+                    new SpiffeTrustManager(
+                            source,
+                            PeerPolicy.only(
+                                    "test client",
+                                    io.spiffe.spiffeid.SpiffeId.parse(EnvoySampleBootstrapsTest.PAYMENTS)))
+                },
                 null);
         return tls;
     }
@@ -192,8 +220,9 @@ class EnvoySidecarContainerTest {
             out.flush();
             // with TLS 1.3 the server judges the client certificate after the client's handshake is
             // done, so a refusal shows up here, as an alert or a closed stream
-            return Optional.ofNullable(new BufferedReader(
-                    new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).readLine());
+            return Optional.ofNullable(
+                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))
+                            .readLine());
         } catch (IOException e) {
             LoggerFactory.getLogger(EnvoySidecarContainerTest.class).debug("exchange failed: {}", e.toString());
             return Optional.empty();
@@ -204,8 +233,10 @@ class EnvoySidecarContainerTest {
         return DefaultX509Source.newSource(DefaultX509Source.X509SourceOptions.builder()
                 .spiffeSocketPath("unix://" + agent.socketPath())
                 .initTimeout(DEADLINE)
-                .svidPicker(svids -> svids.stream().filter(s -> s.getSpiffeId().toString().equals(spiffeId))
-                        .findFirst().orElseThrow(() -> new IllegalStateException("no SVID for " + spiffeId)))
+                .svidPicker(svids -> svids.stream()
+                        .filter(s -> s.getSpiffeId().toString().equals(spiffeId))
+                        .findFirst()
+                        .orElseThrow(() -> new IllegalStateException("no SVID for " + spiffeId)))
                 .build());
     }
 
@@ -265,8 +296,9 @@ class EnvoySidecarContainerTest {
 
         private void answer(Socket connection) {
             try (connection) {
-                String line = new BufferedReader(new InputStreamReader(connection.getInputStream(),
-                        StandardCharsets.UTF_8)).readLine();
+                String line = new BufferedReader(
+                                new InputStreamReader(connection.getInputStream(), StandardCharsets.UTF_8))
+                        .readLine();
                 if (line != null) {
                     served.incrementAndGet();
                     Writer out = new OutputStreamWriter(connection.getOutputStream(), StandardCharsets.UTF_8);

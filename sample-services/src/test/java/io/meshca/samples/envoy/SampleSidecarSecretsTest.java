@@ -25,8 +25,8 @@ import io.meshca.common.pki.Certificates;
 import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
-import io.meshca.server.server.CaServer;
 import io.meshca.samples.testing.InProcessMesh;
+import io.meshca.server.server.CaServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -55,6 +55,7 @@ class SampleSidecarSecretsTest {
 
     @TempDir
     static Path dir;
+
     private static InProcessMesh mesh;
     private static CaServer server;
     private static ManagedChannel channel;
@@ -90,18 +91,30 @@ class SampleSidecarSecretsTest {
         assertThat(contexts).as(yaml.toString()).hasSize(1);
         CommonTlsContext tls = contexts.get(0);
         String certificateName = tls.getTlsCertificateSdsSecretConfigs(0).getName();
-        String bundleName = tls.getCombinedValidationContext().getValidationContextSdsSecretConfig().getName();
+        String bundleName = tls.getCombinedValidationContext()
+                .getValidationContextSdsSecretConfig()
+                .getName();
 
         List<Secret> secrets = awaitSecrets(List.of(certificateName, bundleName));
 
         assertThat(secrets).extracting(Secret::getName).containsExactly(certificateName, bundleName);
-        List<X509Certificate> chain = Pem.decodeCertificates(
-                secrets.get(0).getTlsCertificate().getCertificateChain().getInlineBytes().toString(StandardCharsets.US_ASCII));
+        List<X509Certificate> chain = Pem.decodeCertificates(secrets.get(0)
+                .getTlsCertificate()
+                .getCertificateChain()
+                .getInlineBytes()
+                .toString(StandardCharsets.US_ASCII));
         assertThat(Certificates.spiffeId(chain.get(0))).contains(SpiffeId.parse(certificateName));
-        assertThat(secrets.get(0).getTlsCertificate().getPrivateKey().getInlineBytes().toStringUtf8())
+        assertThat(secrets.get(0)
+                        .getTlsCertificate()
+                        .getPrivateKey()
+                        .getInlineBytes()
+                        .toStringUtf8())
                 .startsWith("-----BEGIN PRIVATE KEY-----");
-        List<X509Certificate> roots = Pem.decodeCertificates(
-                secrets.get(1).getValidationContext().getTrustedCa().getInlineBytes().toString(StandardCharsets.US_ASCII));
+        List<X509Certificate> roots = Pem.decodeCertificates(secrets.get(1)
+                .getValidationContext()
+                .getTrustedCa()
+                .getInlineBytes()
+                .toString(StandardCharsets.US_ASCII));
         assertThat(roots).containsExactlyInAnyOrderElementsOf(server.trustBundle());
     }
 
@@ -111,13 +124,15 @@ class SampleSidecarSecretsTest {
         for (Listener listener : bootstrap.getStaticResources().getListenersList()) {
             for (FilterChain chain : listener.getFilterChainsList()) {
                 if (chain.hasTransportSocket()) {
-                    contexts.add(unpack(chain.getTransportSocket(), DownstreamTlsContext.class).getCommonTlsContext());
+                    contexts.add(unpack(chain.getTransportSocket(), DownstreamTlsContext.class)
+                            .getCommonTlsContext());
                 }
             }
         }
         for (Cluster cluster : bootstrap.getStaticResources().getClustersList()) {
             if (cluster.hasTransportSocket()) {
-                contexts.add(unpack(cluster.getTransportSocket(), UpstreamTlsContext.class).getCommonTlsContext());
+                contexts.add(unpack(cluster.getTransportSocket(), UpstreamTlsContext.class)
+                        .getCommonTlsContext());
             }
         }
         return contexts;
@@ -140,7 +155,8 @@ class SampleSidecarSecretsTest {
         while (System.nanoTime() < deadline) {
             try {
                 DiscoveryResponse response = SecretDiscoveryServiceGrpc.newBlockingStub(channel)
-                        .withDeadlineAfter(5, TimeUnit.SECONDS).fetchSecrets(request);
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .fetchSecrets(request);
                 List<Secret> secrets = new ArrayList<>();
                 for (Any resource : response.getResourcesList()) {
                     secrets.add(resource.unpack(Secret.class));

@@ -13,7 +13,8 @@ class SvidWatcherTest {
     @Test
     void reportsEachNewSvidOnce() {
         TestPki.Authority ca = SwappableX509Source.ca("example.org");
-        SwappableX509Source source = new SwappableX509Source(ca, SwappableX509Source.leaf(ca, "spiffe://example.org/orders"));
+        SwappableX509Source source =
+                new SwappableX509Source(ca, SwappableX509Source.leaf(ca, "spiffe://example.org/orders"));
         List<SvidInfo> seen = new ArrayList<>();
         SvidWatcher watcher = new SvidWatcher(source, seen::add);
 

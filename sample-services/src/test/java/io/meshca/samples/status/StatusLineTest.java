@@ -31,8 +31,16 @@ class StatusLineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "13:00:01.123 INFO OrdersTraffic - order-1 failed: UNAVAILABLE", "stats ok=1",
-            "stats ok=x failed=0", "svid spiffe_id=a serial=b not_after=yesterday", "listening port=", "peer x y"})
+    @ValueSource(
+            strings = {
+                "",
+                "13:00:01.123 INFO OrdersTraffic - order-1 failed: UNAVAILABLE",
+                "stats ok=1",
+                "stats ok=x failed=0",
+                "svid spiffe_id=a serial=b not_after=yesterday",
+                "listening port=",
+                "peer x y"
+            })
     void anythingElse_isNotAStatusLine(String line) {
         assertThat(StatusLine.parse(line)).isEmpty();
     }

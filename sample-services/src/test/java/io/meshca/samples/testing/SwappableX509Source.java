@@ -21,7 +21,8 @@ public final class SwappableX509Source implements X509Source {
     private volatile X509Svid svid;
 
     public SwappableX509Source(TestPki.Authority ca, TestPki.Leaf leaf) {
-        this.bundle = new X509Bundle(io.spiffe.spiffeid.TrustDomain.parse(ca.domain().name()), Set.of(ca.root()));
+        this.bundle =
+                new X509Bundle(io.spiffe.spiffeid.TrustDomain.parse(ca.domain().name()), Set.of(ca.root()));
         swap(leaf);
     }
 
@@ -36,7 +37,9 @@ public final class SwappableX509Source implements X509Source {
     /** Makes {@code leaf} the current SVID: the next handshake presents it. */
     public void swap(TestPki.Leaf leaf) {
         try {
-            svid = X509Svid.parseRaw(Certificates.concatenatedDer(leaf.chain()), leaf.keyPair().getPrivate().getEncoded());
+            svid = X509Svid.parseRaw(
+                    Certificates.concatenatedDer(leaf.chain()),
+                    leaf.keyPair().getPrivate().getEncoded());
         } catch (X509SvidException e) {
             throw new IllegalArgumentException("not an X509-SVID: " + e.getMessage(), e);
         }
@@ -48,7 +51,8 @@ public final class SwappableX509Source implements X509Source {
     }
 
     @Override
-    public X509Bundle getBundleForTrustDomain(io.spiffe.spiffeid.TrustDomain trustDomain) throws BundleNotFoundException {
+    public X509Bundle getBundleForTrustDomain(io.spiffe.spiffeid.TrustDomain trustDomain)
+            throws BundleNotFoundException {
         if (!trustDomain.equals(bundle.getTrustDomain())) {
             throw new BundleNotFoundException("no bundle for " + trustDomain);
         }

@@ -24,13 +24,14 @@ class PeerPolicyTest {
         SpiffeId other = SpiffeId.parse("spiffe://example.org/orders-v2");
         assertThatThrownBy(() -> PeerPolicy.only("payments", ORDERS).verify(other, new X509Certificate[0]))
                 .isInstanceOf(SpiffeVerificationException.class)
-                .hasMessage("payments refuses peer spiffe://example.org/orders-v2: only spiffe://example.org/orders may connect");
+                .hasMessage(
+                        "payments refuses peer spiffe://example.org/orders-v2: only spiffe://example.org/orders may connect");
     }
 
     @Test
     void aSameNamedIdOfAnotherTrustDomain_isRefused() {
         assertThatThrownBy(() -> PeerPolicy.only("payments", ORDERS)
-                .verify(SpiffeId.parse("spiffe://evil.org/orders"), new X509Certificate[0]))
+                        .verify(SpiffeId.parse("spiffe://evil.org/orders"), new X509Certificate[0]))
                 .isInstanceOf(SpiffeVerificationException.class);
     }
 

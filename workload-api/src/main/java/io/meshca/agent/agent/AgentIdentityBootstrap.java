@@ -32,43 +32,54 @@ final class AgentIdentityBootstrap {
     static final String EXPIRED = "the stored agent SVID %s expired at %s: a new join token is needed (-joinToken)";
     static final String NO_TOKEN = "no agent SVID is stored in %s and no join token was given: "
             + "attest this agent with -joinToken (from `server token generate`)";
-    static final String NO_TRUST_BUNDLE = "a join token needs -trustBundle (the server's CA certificates, PEM) "
-            + "to verify the server";
+    static final String NO_TRUST_BUNDLE =
+            "a join token needs -trustBundle (the server's CA certificates, PEM) " + "to verify the server";
 
-    private AgentIdentityBootstrap() {
-    }
+    private AgentIdentityBootstrap() {}
 
     static AgentCredentials obtain(AgentConfig config, AgentSvidStore store, Clock clock, Duration callTimeout) {
         var stored = store.load();
         if (stored.isPresent()) {
             var svid = stored.get().svid();
             if (!svid.isExpiredAt(clock.instant())) {
-                log.info("reusing the stored agent SVID {} (serial {}, expires {}) from {}", svid.spiffeId(), svid.serial(),
-                        svid.notAfter(), store.dir());
+                log.info(
+                        "reusing the stored agent SVID {} (serial {}, expires {}) from {}",
+                        svid.spiffeId(),
+                        svid.serial(),
+                        svid.notAfter(),
+                        store.dir());
                 return new AgentCredentials(svid, stored.get().bundle());
             }
             if (config.joinTokenValue().isEmpty()) {
                 throw new FailedPreconditionException(String.format(EXPIRED, svid.spiffeId(), svid.notAfter()));
             }
-            log.warn("the stored agent SVID {} expired at {}; attesting again with the join token", svid.spiffeId(), svid.notAfter());
+            log.warn(
+                    "the stored agent SVID {} expired at {}; attesting again with the join token",
+                    svid.spiffeId(),
+                    svid.notAfter());
         }
         String token = config.joinTokenValue()
                 .orElseThrow(() -> new FailedPreconditionException(String.format(NO_TOKEN, store.dir())));
         Path bundleFile = config.trustBundleFile().orElseThrow(() -> new InvalidArgumentException(NO_TRUST_BUNDLE));
         List<X509Certificate> anchors = readTrustBundle(bundleFile);
 
-        ManagedChannel channel = ServerChannels.attestation(config.serverAddress(), config.serverPort(), config.trustDomain(),
-                () -> anchors);
+        ManagedChannel channel = ServerChannels.attestation(
+                config.serverAddress(), config.serverPort(), config.trustDomain(), () -> anchors);
         try {
             KeyPair key = Keys.generateEcP256();
-            ServerClient.Attested attested = new ServerClient(channel, channel, callTimeout).attestWithJoinToken(token, key);
+            ServerClient.Attested attested =
+                    new ServerClient(channel, channel, callTimeout).attestWithJoinToken(token, key);
             if (!attested.bundle().trustDomain().equals(config.trustDomain())) {
-                throw new InvalidArgumentException("the server sent the bundle of " + attested.bundle().trustDomain()
-                        + ", but this agent is configured for " + config.trustDomain());
+                throw new InvalidArgumentException(
+                        "the server sent the bundle of " + attested.bundle().trustDomain()
+                                + ", but this agent is configured for " + config.trustDomain());
             }
             store.save(attested.svid(), attested.bundle());
-            log.info("node attestation done: agent ID {} (serial {}, expires {})", attested.svid().spiffeId(),
-                    attested.svid().serial(), attested.svid().notAfter());
+            log.info(
+                    "node attestation done: agent ID {} (serial {}, expires {})",
+                    attested.svid().spiffeId(),
+                    attested.svid().serial(),
+                    attested.svid().notAfter());
             return new AgentCredentials(attested.svid(), attested.bundle());
         } finally {
             ServerChannels.shutdown(channel);
@@ -81,7 +92,8 @@ final class AgentIdentityBootstrap {
         } catch (IOException e) {
             throw new InvalidArgumentException("cannot read the trust bundle " + file + ": " + e.getMessage());
         } catch (InvalidArgumentException e) {
-            throw new InvalidArgumentException("the trust bundle " + file + " is not PEM certificates: " + e.getMessage());
+            throw new InvalidArgumentException(
+                    "the trust bundle " + file + " is not PEM certificates: " + e.getMessage());
         }
     }
 }

@@ -10,10 +10,10 @@ import io.meshca.agent.client.AuthorizedEntryWatcher;
 import io.meshca.agent.client.Backoff;
 import io.meshca.agent.client.ServerChannels;
 import io.meshca.agent.client.ServerClient;
-import io.meshca.agent.jwt.JwtSvidCache;
-import io.meshca.agent.jwt.JwtSvidValidator;
 import io.meshca.agent.client.WatchApplier;
 import io.meshca.agent.config.AgentConfig;
+import io.meshca.agent.jwt.JwtSvidCache;
+import io.meshca.agent.jwt.JwtSvidValidator;
 import io.meshca.agent.rotation.AgentSvidRotator;
 import io.meshca.agent.rotation.SvidRotator;
 import io.meshca.agent.storage.AgentSvidStore;
@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +48,8 @@ public final class NodeAgent implements AutoCloseable {
     private final SvidCache cache;
     private final List<AutoCloseable> resources;
 
-    private NodeAgent(AgentConfig config, AgentCredentials credentials, SvidCache cache, List<AutoCloseable> resources) {
+    private NodeAgent(
+            AgentConfig config, AgentCredentials credentials, SvidCache cache, List<AutoCloseable> resources) {
         this.config = config;
         this.credentials = credentials;
         this.cache = cache;
@@ -75,22 +75,29 @@ public final class NodeAgent implements AutoCloseable {
             resources.add(background::shutdownNow);
             ScheduledExecutorService rotation = daemonScheduler("meshca-agent-rotation");
             resources.add(rotation::shutdownNow);
-            ManagedChannel channel = ServerChannels.mutualTls(config.serverAddress(), config.serverPort(),
-                    config.trustDomain(), credentials);
+            ManagedChannel channel = ServerChannels.mutualTls(
+                    config.serverAddress(), config.serverPort(), config.trustDomain(), credentials);
             resources.add(() -> ServerChannels.shutdown(channel));
             ServerClient client = new ServerClient(channel, channel, CALL_TIMEOUT);
 
             SvidCache cache = new SvidCache(credentials.bundle());
             WatchApplier applier = new WatchApplier(update -> apply(update, cache, credentials, store));
-            AuthorizedEntryWatcher watcher = new AuthorizedEntryWatcher(channel, applier, cache::revision, background,
-                    random, Backoff.DEFAULT, 0);
-            SvidRotator svidRotator = new SvidRotator(cache, client, clock, rotation, random, Backoff.DEFAULT,
-                    SvidRotator.DEFAULT_BATCH_SIZE);
+            AuthorizedEntryWatcher watcher = new AuthorizedEntryWatcher(
+                    channel, applier, cache::revision, background, random, Backoff.DEFAULT, 0);
+            SvidRotator svidRotator = new SvidRotator(
+                    cache, client, clock, rotation, random, Backoff.DEFAULT, SvidRotator.DEFAULT_BATCH_SIZE);
             // The server checks, per call, that the SVID of the call's connection is unexpired; a renewed
             // SVID is presented only by new connections. Idling the channel sends new calls over a new
             // connection while the running watch finishes on the old one.
-            AgentSvidRotator agentRotator = new AgentSvidRotator(credentials, client, store, clock, background, random,
-                    Backoff.DEFAULT, renewed -> channel.enterIdle());
+            AgentSvidRotator agentRotator = new AgentSvidRotator(
+                    credentials,
+                    client,
+                    store,
+                    clock,
+                    background,
+                    random,
+                    Backoff.DEFAULT,
+                    renewed -> channel.enterIdle());
             // closed in reverse order: endpoint first, then the rotators and the watch, then channel and threads
             resources.add(agentRotator);
             resources.add(svidRotator);
@@ -99,9 +106,12 @@ public final class NodeAgent implements AutoCloseable {
             agentRotator.start();
             watcher.start();
             JwtSvidCache jwtSvids = new JwtSvidCache(client, clock, JwtSvidCache.DEFAULT_MAX_SIZE);
-            resources.add(WorkloadEndpoint.start(config.socketPath(), cache, jwtSvids, new JwtSvidValidator(clock),
-                    config.sds()));
-            log.info("agent {} serving the Workload API and SDS on {}", credentials.svid().spiffeId(), config.socketPath());
+            resources.add(WorkloadEndpoint.start(
+                    config.socketPath(), cache, jwtSvids, new JwtSvidValidator(clock), config.sds()));
+            log.info(
+                    "agent {} serving the Workload API and SDS on {}",
+                    credentials.svid().spiffeId(),
+                    config.socketPath());
             return new NodeAgent(config, credentials, cache, resources);
         } catch (RuntimeException e) {
             closeAll(resources);
@@ -116,9 +126,15 @@ public final class NodeAgent implements AutoCloseable {
             store.saveBundle(update.bundle());
         }
         if (update.fullSnapshot()) {
-            log.info("sync done: {} authorized entries at revision {}", cache.entries().size(), update.revision());
+            log.info(
+                    "sync done: {} authorized entries at revision {}",
+                    cache.entries().size(),
+                    update.revision());
         } else {
-            log.debug("applied revision {}: {} upserted, {} deleted", update.revision(), update.upserted().size(),
+            log.debug(
+                    "applied revision {}: {} upserted, {} deleted",
+                    update.revision(),
+                    update.upserted().size(),
                     update.deletedEntryIds().size());
         }
     }

@@ -19,18 +19,23 @@ import java.util.List;
  */
 final class WorkloadEndpoint {
 
-    private WorkloadEndpoint() {
-    }
+    private WorkloadEndpoint() {}
 
     /**
      * JWT-SVIDs are minted through {@code jwtSvids} and validated by {@code jwtValidator}; SDS serves
      * the same identities under the names of {@code sds}.
      */
-    static AutoCloseable start(Path socket, WorkloadIdentitySource source, JwtSvidCache jwtSvids,
-                               JwtSvidValidator jwtValidator, SdsSettings sds) {
+    static AutoCloseable start(
+            Path socket,
+            WorkloadIdentitySource source,
+            JwtSvidCache jwtSvids,
+            JwtSvidValidator jwtValidator,
+            SdsSettings sds) {
         WorkloadAttestor attestor = UnixWorkloadAttestor.system();
-        return UnixSocketServer.start(socket, List.of(
-                WorkloadApiEndpoint.service(source, attestor, jwtSvids, jwtValidator),
-                SdsEndpoint.service(source, attestor, sds)));
+        return UnixSocketServer.start(
+                socket,
+                List.of(
+                        WorkloadApiEndpoint.service(source, attestor, jwtSvids, jwtValidator),
+                        SdsEndpoint.service(source, attestor, sds)));
     }
 }

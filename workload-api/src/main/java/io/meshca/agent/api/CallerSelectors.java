@@ -12,8 +12,7 @@ public final class CallerSelectors {
 
     static final Context.Key<SelectorSet> KEY = Context.key("meshca.caller-selectors");
 
-    private CallerSelectors() {
-    }
+    private CallerSelectors() {}
 
     /**
      * The current call's selectors.
@@ -23,7 +22,8 @@ public final class CallerSelectors {
     public static SelectorSet current() {
         SelectorSet selectors = KEY.get();
         if (selectors == null) {
-            throw new IllegalStateException("no caller selectors in context: is WorkloadAttestationInterceptor installed?");
+            throw new IllegalStateException(
+                    "no caller selectors in context: is WorkloadAttestationInterceptor installed?");
         }
         return selectors;
     }

@@ -19,13 +19,13 @@ final class JwtResponses {
 
     static final X509Snapshot.View<JWTBundlesResponse> BUNDLES = new X509Snapshot.View<>(JwtResponses::bundles);
 
-    private JwtResponses() {
-    }
+    private JwtResponses() {}
 
     /** The own and federated bundles' JWT keys, each a JWKS under its {@code spiffe://td} key. */
     static JWTBundlesResponse bundles(X509Snapshot snapshot) {
         Map<String, ByteString> bundles = new TreeMap<>();
-        snapshot.federatedBundles().forEach((domain, bundle) -> bundles.put(domain.id().toString(), jwks(bundle)));
+        snapshot.federatedBundles()
+                .forEach((domain, bundle) -> bundles.put(domain.id().toString(), jwks(bundle)));
         bundles.put(snapshot.bundle().trustDomain().id().toString(), jwks(snapshot.bundle()));
         return JWTBundlesResponse.newBuilder().putAllBundles(bundles).build();
     }
@@ -56,7 +56,9 @@ final class JwtResponses {
             list.forEach(v -> l.addValues(value(v)));
             return Value.newBuilder().setListValue(l).build();
         } else if (value instanceof Map<?, ?> map) {
-            return Value.newBuilder().setStructValue(struct((Map<String, Object>) map)).build();
+            return Value.newBuilder()
+                    .setStructValue(struct((Map<String, Object>) map))
+                    .build();
         }
         return Value.newBuilder().setStringValue(value.toString()).build();
     }

@@ -25,11 +25,11 @@ final class JwtSvidFetch {
     static final String NO_AUDIENCE = "audience must be specified";
     static final String STILL_ISSUING = "the caller's identities are still being issued; retry shortly";
 
-    private JwtSvidFetch() {
-    }
+    private JwtSvidFetch() {}
 
     static JWTSVIDResponse fetch(JWTSVIDRequest request, X509Snapshot snapshot, JwtSvidCache cache) {
-        if (request.getAudienceCount() == 0 || request.getAudienceList().stream().anyMatch(String::isBlank)) {
+        if (request.getAudienceCount() == 0
+                || request.getAudienceList().stream().anyMatch(String::isBlank)) {
             throw new InvalidArgumentException(NO_AUDIENCE);
         }
         if (snapshot.isAwaitingFirstSvid()) {
@@ -57,8 +57,11 @@ final class JwtSvidFetch {
         }
         JWTSVIDResponse.Builder response = JWTSVIDResponse.newBuilder();
         for (IssuedSvid identity : identities.values()) {
-            JwtSvid token = cache.fetch(identity.entryId(), identity.spiffeId(), identity.hint(), request.getAudienceList());
-            response.addSvids(JWTSVID.newBuilder().setSpiffeId(token.spiffeId().toString()).setSvid(token.token())
+            JwtSvid token =
+                    cache.fetch(identity.entryId(), identity.spiffeId(), identity.hint(), request.getAudienceList());
+            response.addSvids(JWTSVID.newBuilder()
+                    .setSpiffeId(token.spiffeId().toString())
+                    .setSvid(token.token())
                     .setHint(token.hint()));
         }
         return response.build();

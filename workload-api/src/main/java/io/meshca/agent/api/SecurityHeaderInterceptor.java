@@ -13,15 +13,16 @@ import io.grpc.Status;
  */
 public final class SecurityHeaderInterceptor implements ServerInterceptor {
 
-    public static final Metadata.Key<String> HEADER = Metadata.Key.of("workload.spiffe.io", Metadata.ASCII_STRING_MARSHALLER);
+    public static final Metadata.Key<String> HEADER =
+            Metadata.Key.of("workload.spiffe.io", Metadata.ASCII_STRING_MARSHALLER);
     public static final String MISSING = "security header missing from request";
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         if (!"true".equals(headers.get(HEADER))) {
             call.close(Status.INVALID_ARGUMENT.withDescription(MISSING), new Metadata());
-            return new ServerCall.Listener<>() {
-            };
+            return new ServerCall.Listener<>() {};
         }
         return next.startCall(call, headers);
     }

@@ -44,8 +44,11 @@ final class SnapshotStream<T> {
      * @param skipUnchanged send a message only when it differs from the previous one (for bundles,
      *     which do not change when an SVID rotates)
      */
-    static <T> void start(ServerCallStreamObserver<T> call, X509Snapshot.View<T> view, boolean skipUnchanged,
-                          Function<java.util.function.Consumer<X509Snapshot>, WorkloadIdentitySource.Subscription> subscribe) {
+    static <T> void start(
+            ServerCallStreamObserver<T> call,
+            X509Snapshot.View<T> view,
+            boolean skipUnchanged,
+            Function<java.util.function.Consumer<X509Snapshot>, WorkloadIdentitySource.Subscription> subscribe) {
         SnapshotStream<T> stream = new SnapshotStream<>(call, view, skipUnchanged);
         call.setOnCancelHandler(stream.lifecycle::close);
         WorkloadIdentitySource.Subscription subscription;

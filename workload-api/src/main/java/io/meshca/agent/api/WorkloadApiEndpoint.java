@@ -16,21 +16,25 @@ import java.util.List;
  */
 public final class WorkloadApiEndpoint {
 
-    private WorkloadApiEndpoint() {
-    }
+    private WorkloadApiEndpoint() {}
 
     /** The Workload API with its interceptors, for a server that also carries other services (SDS). */
     public static ServerServiceDefinition service(WorkloadIdentitySource source, WorkloadAttestor attestor) {
         // ServerInterceptors.intercept runs the last interceptor first.
-        return ServerInterceptors.intercept(new WorkloadApiService(source),
+        return ServerInterceptors.intercept(
+                new WorkloadApiService(source),
                 new WorkloadAttestationInterceptor(attestor),
                 new SecurityHeaderInterceptor());
     }
 
     /** The Workload API with JWT-SVIDs (FetchJWTSVID, FetchJWTBundles, ValidateJWTSVID). */
-    public static ServerServiceDefinition service(WorkloadIdentitySource source, WorkloadAttestor attestor,
-                                                  JwtSvidCache jwtSvids, JwtSvidValidator jwtValidator) {
-        return ServerInterceptors.intercept(new WorkloadApiService(source, jwtSvids, jwtValidator),
+    public static ServerServiceDefinition service(
+            WorkloadIdentitySource source,
+            WorkloadAttestor attestor,
+            JwtSvidCache jwtSvids,
+            JwtSvidValidator jwtValidator) {
+        return ServerInterceptors.intercept(
+                new WorkloadApiService(source, jwtSvids, jwtValidator),
                 new WorkloadAttestationInterceptor(attestor),
                 new SecurityHeaderInterceptor());
     }

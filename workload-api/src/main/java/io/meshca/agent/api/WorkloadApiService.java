@@ -55,21 +55,28 @@ public final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorklo
     @Override
     public void fetchX509SVID(X509SVIDRequest request, StreamObserver<X509SVIDResponse> responses) {
         SelectorSet selectors = CallerSelectors.current();
-        SnapshotStream.start((ServerCallStreamObserver<X509SVIDResponse>) responses, X509Responses.SVIDS, false,
+        SnapshotStream.start(
+                (ServerCallStreamObserver<X509SVIDResponse>) responses,
+                X509Responses.SVIDS,
+                false,
                 listener -> source.subscribe(selectors, listener));
     }
 
     @Override
     public void fetchX509Bundles(X509BundlesRequest request, StreamObserver<X509BundlesResponse> responses) {
         SelectorSet selectors = CallerSelectors.current();
-        SnapshotStream.start((ServerCallStreamObserver<X509BundlesResponse>) responses, X509Responses.BUNDLES, true,
+        SnapshotStream.start(
+                (ServerCallStreamObserver<X509BundlesResponse>) responses,
+                X509Responses.BUNDLES,
+                true,
                 listener -> source.subscribe(selectors, listener));
     }
 
     @Override
     public void fetchJWTSVID(JWTSVIDRequest request, StreamObserver<JWTSVIDResponse> responses) {
         if (jwtSvids == null) {
-            responses.onError(Status.UNIMPLEMENTED.withDescription(JWT_UNSUPPORTED).asRuntimeException());
+            responses.onError(
+                    Status.UNIMPLEMENTED.withDescription(JWT_UNSUPPORTED).asRuntimeException());
             return;
         }
         try {
@@ -83,18 +90,23 @@ public final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorklo
     @Override
     public void fetchJWTBundles(JWTBundlesRequest request, StreamObserver<JWTBundlesResponse> responses) {
         if (jwtSvids == null) {
-            responses.onError(Status.UNIMPLEMENTED.withDescription(JWT_UNSUPPORTED).asRuntimeException());
+            responses.onError(
+                    Status.UNIMPLEMENTED.withDescription(JWT_UNSUPPORTED).asRuntimeException());
             return;
         }
         SelectorSet selectors = CallerSelectors.current();
-        SnapshotStream.start((ServerCallStreamObserver<JWTBundlesResponse>) responses, JwtResponses.BUNDLES, true,
+        SnapshotStream.start(
+                (ServerCallStreamObserver<JWTBundlesResponse>) responses,
+                JwtResponses.BUNDLES,
+                true,
                 listener -> source.subscribe(selectors, listener));
     }
 
     @Override
     public void validateJWTSVID(ValidateJWTSVIDRequest request, StreamObserver<ValidateJWTSVIDResponse> responses) {
         if (jwtValidator == null) {
-            responses.onError(Status.UNIMPLEMENTED.withDescription(JWT_UNSUPPORTED).asRuntimeException());
+            responses.onError(
+                    Status.UNIMPLEMENTED.withDescription(JWT_UNSUPPORTED).asRuntimeException());
             return;
         }
         try {
@@ -105,11 +117,16 @@ public final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorklo
                 throw new InvalidArgumentException(NO_SVID);
             }
             X509Snapshot snapshot = source.snapshot(CallerSelectors.current());
-            ValidatedJwtSvid valid = jwtValidator.validate(request.getSvid(), request.getAudience(), domain ->
-                    domain.equals(snapshot.bundle().trustDomain()) ? Optional.of(snapshot.bundle())
+            ValidatedJwtSvid valid = jwtValidator.validate(
+                    request.getSvid(),
+                    request.getAudience(),
+                    domain -> domain.equals(snapshot.bundle().trustDomain())
+                            ? Optional.of(snapshot.bundle())
                             : Optional.ofNullable(snapshot.federatedBundles().get(domain)));
-            responses.onNext(ValidateJWTSVIDResponse.newBuilder().setSpiffeId(valid.spiffeId().toString())
-                    .setClaims(JwtResponses.struct(valid.claims())).build());
+            responses.onNext(ValidateJWTSVIDResponse.newBuilder()
+                    .setSpiffeId(valid.spiffeId().toString())
+                    .setClaims(JwtResponses.struct(valid.claims()))
+                    .build());
             responses.onCompleted();
         } catch (RuntimeException e) {
             responses.onError(GrpcErrors.toStatus(e));

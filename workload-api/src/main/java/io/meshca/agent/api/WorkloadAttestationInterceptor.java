@@ -48,7 +48,8 @@ public final class WorkloadAttestationInterceptor implements ServerInterceptor {
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         UnixPeer peer = call.getAttributes().get(UnixPeer.TRANSPORT_ATTR);
         if (peer == null) {
             return refuse(call, Status.PERMISSION_DENIED.withDescription(NO_PEER));
@@ -68,7 +69,6 @@ public final class WorkloadAttestationInterceptor implements ServerInterceptor {
 
     private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
         call.close(status, new Metadata());
-        return new ServerCall.Listener<>() {
-        };
+        return new ServerCall.Listener<>() {};
     }
 }

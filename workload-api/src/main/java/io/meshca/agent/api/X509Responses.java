@@ -18,8 +18,7 @@ final class X509Responses {
     static final X509Snapshot.View<X509SVIDResponse> SVIDS = new X509Snapshot.View<>(X509Responses::svids);
     static final X509Snapshot.View<X509BundlesResponse> BUNDLES = new X509Snapshot.View<>(X509Responses::bundles);
 
-    private X509Responses() {
-    }
+    private X509Responses() {}
 
     static X509SVIDResponse svids(X509Snapshot snapshot) {
         ByteString bundle = der(snapshot.bundle());
@@ -55,7 +54,8 @@ final class X509Responses {
 
     private static byte[] pkcs8(IssuedSvid svid) {
         if (!"PKCS#8".equals(svid.privateKey().getFormat())) {
-            throw new IllegalStateException("SVID key is not PKCS#8-encodable: " + svid.privateKey().getFormat());
+            throw new IllegalStateException(
+                    "SVID key is not PKCS#8-encodable: " + svid.privateKey().getFormat());
         }
         return svid.privateKey().getEncoded();
     }

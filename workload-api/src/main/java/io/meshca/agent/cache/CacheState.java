@@ -63,8 +63,11 @@ record CacheState(
                 pending++;
                 continue;
             }
-            out.add(svid.hint().equals(entry.hint()) ? svid
-                    : new IssuedSvid(svid.entryId(), svid.spiffeId(), svid.chain(), svid.privateKey(), entry.hint()));
+            out.add(
+                    svid.hint().equals(entry.hint())
+                            ? svid
+                            : new IssuedSvid(
+                                    svid.entryId(), svid.spiffeId(), svid.chain(), svid.privateKey(), entry.hint()));
             for (TrustDomain domain : entry.federatesWith()) {
                 TrustBundle bundleOfDomain = federatedBundles.get(domain);
                 if (bundleOfDomain != null) {

@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param entryId the registration entry it was issued for
  * @param hint the entry's hint, or "" if none
  */
-public record IssuedSvid(String entryId, SpiffeId spiffeId, List<X509Certificate> chain, PrivateKey privateKey, String hint) {
+public record IssuedSvid(
+        String entryId, SpiffeId spiffeId, List<X509Certificate> chain, PrivateKey privateKey, String hint) {
 
     public IssuedSvid {
         Objects.requireNonNull(entryId, "entryId");
@@ -33,7 +34,7 @@ public record IssuedSvid(String entryId, SpiffeId spiffeId, List<X509Certificate
     @Override
     public String toString() {
         // never print the key
-        return "IssuedSvid[" + spiffeId + ", serial=" + leaf().getSerialNumber().toString(16)
-                + ", notAfter=" + leaf().getNotAfter() + "]";
+        return "IssuedSvid[" + spiffeId + ", serial=" + leaf().getSerialNumber().toString(16) + ", notAfter="
+                + leaf().getNotAfter() + "]";
     }
 }

@@ -69,8 +69,12 @@ final class SubscriberIndex {
      * @param changedFederated federated trust domains whose bundle changed
      * @return the mailboxes that received a snapshot, to be drained outside the lock
      */
-    List<Mailbox> changed(CacheState state, Collection<String> changedEntries, Collection<String> changedSvids,
-            boolean bundleChanged, Set<TrustDomain> changedFederated) {
+    List<Mailbox> changed(
+            CacheState state,
+            Collection<String> changedEntries,
+            Collection<String> changedSvids,
+            boolean bundleChanged,
+            Set<TrustDomain> changedFederated) {
         Set<Group> affected = new LinkedHashSet<>();
         if (bundleChanged) {
             affected.addAll(groups.values());

@@ -82,7 +82,8 @@ public final class SvidCache implements WorkloadIdentitySource {
         lock.lock();
         try {
             CacheState old = state;
-            Map<String, AuthorizedEntry> entries = update.fullSnapshot() ? new HashMap<>() : new HashMap<>(old.entries());
+            Map<String, AuthorizedEntry> entries =
+                    update.fullSnapshot() ? new HashMap<>() : new HashMap<>(old.entries());
             Set<String> touched = new HashSet<>();
             if (update.fullSnapshot()) {
                 touched.addAll(old.entries().keySet());
@@ -103,7 +104,10 @@ public final class SvidCache implements WorkloadIdentitySource {
             }
             Map<String, IssuedSvid> svids = new HashMap<>(old.svids());
             svids.keySet().retainAll(entries.keySet());
-            svids.entrySet().removeIf(e -> !e.getValue().spiffeId().equals(entries.get(e.getKey()).spiffeId()));
+            svids.entrySet()
+                    .removeIf(e -> !e.getValue()
+                            .spiffeId()
+                            .equals(entries.get(e.getKey()).spiffeId()));
 
             TrustBundle bundle = update.bundleIfChanged().orElse(old.bundle());
             boolean bundleChanged = !bundle.equals(old.bundle());

@@ -11,8 +11,11 @@ import java.util.Optional;
  * The authorities of one trust domain, with the bundle's sequence number: X.509 CA certificates and
  * the JWT signing keys (by {@code kid}) that verify its JWT-SVIDs.
  */
-public record TrustBundle(TrustDomain trustDomain, List<X509Certificate> x509Authorities, long sequence,
-                          List<JwtAuthority> jwtAuthorities) {
+public record TrustBundle(
+        TrustDomain trustDomain,
+        List<X509Certificate> x509Authorities,
+        long sequence,
+        List<JwtAuthority> jwtAuthorities) {
 
     public TrustBundle {
         Objects.requireNonNull(trustDomain, "trustDomain");

@@ -40,8 +40,11 @@ public final class X509Snapshot {
      * @param pendingSvids how many of the workload's matching entries have no SVID yet (just created, or
      *     the agent is still starting): the Workload API waits for them rather than answering "no identity"
      */
-    public X509Snapshot(List<IssuedSvid> svids, TrustBundle bundle, Map<TrustDomain, TrustBundle> federatedBundles,
-                        int pendingSvids) {
+    public X509Snapshot(
+            List<IssuedSvid> svids,
+            TrustBundle bundle,
+            Map<TrustDomain, TrustBundle> federatedBundles,
+            int pendingSvids) {
         this.svids = List.copyOf(svids);
         this.bundle = Objects.requireNonNull(bundle, "bundle");
         this.federatedBundles = Map.copyOf(federatedBundles);

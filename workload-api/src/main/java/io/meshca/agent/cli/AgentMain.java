@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
  * {@code meshca agent <command>}: the node agent's command line. Flags follow SPIRE's style (single
  * dash, camelCase). Bad input gets one line naming the problem and a non-zero exit.
  */
-@Command(name = "agent", mixinStandardHelpOptions = true,
+@Command(
+        name = "agent",
+        mixinStandardHelpOptions = true,
         description = "meshca node agent: serves SPIFFE identities to the workloads of this node",
         subcommands = {
             RunCommand.class,

@@ -4,7 +4,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code agent api ...}: talk to the local agent's Workload API as a workload would. */
-@Command(name = "api", mixinStandardHelpOptions = true,
+@Command(
+        name = "api",
+        mixinStandardHelpOptions = true,
         description = "Calls the Workload API of the local agent, as a workload would",
         subcommands = {ApiFetchCommand.class, ApiWatchCommand.class, ApiValidateCommand.class})
 public final class ApiCommand implements Runnable {

@@ -4,7 +4,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code agent api fetch <kind>}: one fetch from the Workload API. */
-@Command(name = "fetch", mixinStandardHelpOptions = true,
+@Command(
+        name = "fetch",
+        mixinStandardHelpOptions = true,
         description = "Fetches SVIDs from the Workload API once",
         subcommands = {ApiFetchX509Command.class, ApiFetchJwtCommand.class})
 public final class ApiFetchCommand implements Runnable {

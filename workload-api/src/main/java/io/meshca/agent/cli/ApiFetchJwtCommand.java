@@ -21,25 +21,38 @@ import picocli.CommandLine.Option;
  * {@code agent api fetch jwt}: a JWT-SVID for the audience and the JWT bundles, printed as SPIRE's
  * {@code api fetch jwt} does ({@code token(<id>):} then the token, {@code bundle(<td>):} then the JWKS).
  */
-@Command(name = "jwt", mixinStandardHelpOptions = true,
+@Command(
+        name = "jwt",
+        mixinStandardHelpOptions = true,
         description = "Fetches a JWT-SVID for an audience and the JWT bundles from the Workload API")
 public final class ApiFetchJwtCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "-audience", paramLabel = "aud", required = true, split = ",",
+    @Option(
+            names = "-audience",
+            paramLabel = "aud",
+            required = true,
+            split = ",",
             description = "Audience of the token (repeat, or separate with commas, for several)")
     List<String> audience;
 
     @Option(names = "-spiffeID", paramLabel = "id", description = "Which of the caller's identities (default: all)")
     String spiffeId;
 
-    @Option(names = "-socketPath", paramLabel = "path",
-            description = "Workload API socket (default: $SPIFFE_ENDPOINT_SOCKET, else " + WorkloadApiClient.DEFAULT_SOCKET + ")")
+    @Option(
+            names = "-socketPath",
+            paramLabel = "path",
+            description = "Workload API socket (default: $SPIFFE_ENDPOINT_SOCKET, else "
+                    + WorkloadApiClient.DEFAULT_SOCKET + ")")
     String socketPath;
 
-    @Option(names = "-timeout", paramLabel = "duration", defaultValue = "5s", converter = CliDurationConverter.class,
+    @Option(
+            names = "-timeout",
+            paramLabel = "duration",
+            defaultValue = "5s",
+            converter = CliDurationConverter.class,
             description = "How long to wait for the Workload API (default: ${DEFAULT-VALUE})")
     Duration timeout;
 
@@ -55,9 +68,11 @@ public final class ApiFetchJwtCommand implements Callable<Integer> {
                 if (spiffeId != null) {
                     request.setSpiffeId(spiffeId);
                 }
-                svids = client.blockingStub().withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                svids = client.blockingStub()
+                        .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
                         .fetchJWTSVID(request.build());
-                bundles = client.firstMessage(timeout, stub -> stub.fetchJWTBundles(JWTBundlesRequest.getDefaultInstance()));
+                bundles = client.firstMessage(
+                        timeout, stub -> stub.fetchJWTBundles(JWTBundlesRequest.getDefaultInstance()));
             } catch (StatusRuntimeException e) {
                 err.println("error: fetching JWT-SVIDs: " + client.describe(e));
                 return 1;
@@ -65,8 +80,11 @@ public final class ApiFetchJwtCommand implements Callable<Integer> {
             for (JWTSVID svid : svids.getSvidsList()) {
                 out.printf("token(%s):%n\t%s%n", svid.getSpiffeId(), svid.getSvid());
             }
-            for (Map.Entry<String, com.google.protobuf.ByteString> bundle : bundles.getBundlesMap().entrySet()) {
-                out.printf("bundle(%s):%n\t%s%n", bundle.getKey(), bundle.getValue().toString(StandardCharsets.UTF_8));
+            for (Map.Entry<String, com.google.protobuf.ByteString> bundle :
+                    bundles.getBundlesMap().entrySet()) {
+                out.printf(
+                        "bundle(%s):%n\t%s%n",
+                        bundle.getKey(), bundle.getValue().toString(StandardCharsets.UTF_8));
             }
             out.flush();
             return 0;

@@ -22,21 +22,33 @@ import picocli.CommandLine.Option;
  * {@code -write}, stores it as PEM files the way SPIRE does ({@code svid.<i>.pem} chain,
  * {@code svid.<i>.key} PKCS#8 key readable by the owner only, {@code bundle.<i>.pem}).
  */
-@Command(name = "x509", mixinStandardHelpOptions = true,
+@Command(
+        name = "x509",
+        mixinStandardHelpOptions = true,
         description = "Fetches the caller's X509-SVIDs and bundles from the Workload API")
 public final class ApiFetchX509Command implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "-socketPath", paramLabel = "path",
-            description = "Workload API socket (default: $SPIFFE_ENDPOINT_SOCKET, else " + WorkloadApiClient.DEFAULT_SOCKET + ")")
+    @Option(
+            names = "-socketPath",
+            paramLabel = "path",
+            description = "Workload API socket (default: $SPIFFE_ENDPOINT_SOCKET, else "
+                    + WorkloadApiClient.DEFAULT_SOCKET + ")")
     String socketPath;
 
-    @Option(names = "-write", paramLabel = "dir", description = "Write the SVIDs, keys and bundles to this directory as PEM")
+    @Option(
+            names = "-write",
+            paramLabel = "dir",
+            description = "Write the SVIDs, keys and bundles to this directory as PEM")
     Path writeDir;
 
-    @Option(names = "-timeout", paramLabel = "duration", defaultValue = "5s", converter = CliDurationConverter.class,
+    @Option(
+            names = "-timeout",
+            paramLabel = "duration",
+            defaultValue = "5s",
+            converter = CliDurationConverter.class,
             description = "How long to wait for the Workload API (default: ${DEFAULT-VALUE})")
     Duration timeout;
 
@@ -74,7 +86,8 @@ public final class ApiFetchX509Command implements Callable<Integer> {
     static void print(X509SVIDResponse response, PrintWriter out) {
         out.printf("Received %d svid(s)%n", response.getSvidsCount());
         for (X509SVID svid : response.getSvidsList()) {
-            List<X509Certificate> chain = Certificates.parseConcatenated(svid.getX509Svid().toByteArray());
+            List<X509Certificate> chain =
+                    Certificates.parseConcatenated(svid.getX509Svid().toByteArray());
             X509Certificate leaf = chain.get(0);
             out.println();
             out.printf("SPIFFE ID:\t\t%s%n", svid.getSpiffeId());
@@ -85,12 +98,18 @@ public final class ApiFetchX509Command implements Callable<Integer> {
             out.printf("SVID Valid After:\t%s%n", leaf.getNotBefore().toInstant());
             out.printf("SVID Valid Until:\t%s%n", leaf.getNotAfter().toInstant());
             out.printf("Chain:\t\t\t%d certificate(s)%n", chain.size());
-            out.printf("Bundle:\t\t\t%d CA certificate(s)%n",
-                    Certificates.parseConcatenated(svid.getBundle().toByteArray()).size());
+            out.printf(
+                    "Bundle:\t\t\t%d CA certificate(s)%n",
+                    Certificates.parseConcatenated(svid.getBundle().toByteArray())
+                            .size());
         }
-        for (Map.Entry<String, com.google.protobuf.ByteString> federated : response.getFederatedBundlesMap().entrySet()) {
-            out.printf("Federated bundle:\t%s (%d CA certificate(s))%n", federated.getKey(),
-                    Certificates.parseConcatenated(federated.getValue().toByteArray()).size());
+        for (Map.Entry<String, com.google.protobuf.ByteString> federated :
+                response.getFederatedBundlesMap().entrySet()) {
+            out.printf(
+                    "Federated bundle:\t%s (%d CA certificate(s))%n",
+                    federated.getKey(),
+                    Certificates.parseConcatenated(federated.getValue().toByteArray())
+                            .size());
         }
     }
 }

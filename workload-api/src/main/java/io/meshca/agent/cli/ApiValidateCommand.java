@@ -15,8 +15,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code agent api validate jwt}: asks the Workload API to validate a JWT-SVID for an audience. */
-@Command(name = "validate", mixinStandardHelpOptions = true,
-        description = "Validates SVIDs through the Workload API", subcommands = ApiValidateCommand.Jwt.class)
+@Command(
+        name = "validate",
+        mixinStandardHelpOptions = true,
+        description = "Validates SVIDs through the Workload API",
+        subcommands = ApiValidateCommand.Jwt.class)
 public final class ApiValidateCommand implements Runnable {
 
     @CommandLine.Spec
@@ -27,24 +30,37 @@ public final class ApiValidateCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    @Command(name = "jwt", mixinStandardHelpOptions = true,
+    @Command(
+            name = "jwt",
+            mixinStandardHelpOptions = true,
             description = "Validates a JWT-SVID for an audience; exit code 1 if it is not valid")
     public static final class Jwt implements Callable<Integer> {
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "-audience", paramLabel = "aud", required = true, description = "The audience the token must name")
+        @Option(
+                names = "-audience",
+                paramLabel = "aud",
+                required = true,
+                description = "The audience the token must name")
         String audience;
 
         @Option(names = "-svid", paramLabel = "token", required = true, description = "The JWT-SVID")
         String svid;
 
-        @Option(names = "-socketPath", paramLabel = "path",
-                description = "Workload API socket (default: $SPIFFE_ENDPOINT_SOCKET, else " + WorkloadApiClient.DEFAULT_SOCKET + ")")
+        @Option(
+                names = "-socketPath",
+                paramLabel = "path",
+                description = "Workload API socket (default: $SPIFFE_ENDPOINT_SOCKET, else "
+                        + WorkloadApiClient.DEFAULT_SOCKET + ")")
         String socketPath;
 
-        @Option(names = "-timeout", paramLabel = "duration", defaultValue = "5s", converter = CliDurationConverter.class,
+        @Option(
+                names = "-timeout",
+                paramLabel = "duration",
+                defaultValue = "5s",
+                converter = CliDurationConverter.class,
                 description = "How long to wait for the Workload API (default: ${DEFAULT-VALUE})")
         Duration timeout;
 
@@ -55,8 +71,12 @@ public final class ApiValidateCommand implements Runnable {
             try (WorkloadApiClient client = WorkloadApiClient.open(socketPath)) {
                 ValidateJWTSVIDResponse response;
                 try {
-                    response = client.blockingStub().withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                            .validateJWTSVID(ValidateJWTSVIDRequest.newBuilder().setAudience(audience).setSvid(svid).build());
+                    response = client.blockingStub()
+                            .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                            .validateJWTSVID(ValidateJWTSVIDRequest.newBuilder()
+                                    .setAudience(audience)
+                                    .setSvid(svid)
+                                    .build());
                 } catch (StatusRuntimeException e) {
                     err.println("error: validating the JWT-SVID: " + client.describe(e));
                     return 1;
@@ -78,12 +98,17 @@ public final class ApiValidateCommand implements Runnable {
         /** Struct numbers are doubles; whole ones (exp, iat) print as integers, as in the token. */
         private static Object plain(Value value) {
             return switch (value.getKindCase()) {
-                case NUMBER_VALUE -> value.getNumberValue() == Math.rint(value.getNumberValue())
-                        ? (Object) (long) value.getNumberValue() : (Object) value.getNumberValue();
+                case NUMBER_VALUE ->
+                    value.getNumberValue() == Math.rint(value.getNumberValue())
+                            ? (Object) (long) value.getNumberValue()
+                            : (Object) value.getNumberValue();
                 case STRING_VALUE -> value.getStringValue();
                 case BOOL_VALUE -> value.getBoolValue();
                 case STRUCT_VALUE -> map(value.getStructValue());
-                case LIST_VALUE -> value.getListValue().getValuesList().stream().map(Jwt::plain).toList();
+                case LIST_VALUE ->
+                    value.getListValue().getValuesList().stream()
+                            .map(Jwt::plain)
+                            .toList();
                 default -> null;
             };
         }

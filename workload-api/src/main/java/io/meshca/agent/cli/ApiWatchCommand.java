@@ -19,15 +19,20 @@ import picocli.CommandLine.Option;
  * {@code agent api watch}: keeps FetchX509SVID open and prints one line per update (rotation, entry
  * change) until interrupted or until the agent ends the stream.
  */
-@Command(name = "watch", mixinStandardHelpOptions = true,
+@Command(
+        name = "watch",
+        mixinStandardHelpOptions = true,
         description = "Prints a line for every X509-SVID update the Workload API sends, until interrupted")
 public final class ApiWatchCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "-socketPath", paramLabel = "path",
-            description = "Workload API socket (default: $SPIFFE_ENDPOINT_SOCKET, else " + WorkloadApiClient.DEFAULT_SOCKET + ")")
+    @Option(
+            names = "-socketPath",
+            paramLabel = "path",
+            description = "Workload API socket (default: $SPIFFE_ENDPOINT_SOCKET, else "
+                    + WorkloadApiClient.DEFAULT_SOCKET + ")")
     String socketPath;
 
     private final Clock clock;
@@ -46,7 +51,8 @@ public final class ApiWatchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (WorkloadApiClient client = WorkloadApiClient.open(socketPath)) {
             try {
-                Iterator<X509SVIDResponse> updates = client.blockingStub().fetchX509SVID(X509SVIDRequest.getDefaultInstance());
+                Iterator<X509SVIDResponse> updates =
+                        client.blockingStub().fetchX509SVID(X509SVIDRequest.getDefaultInstance());
                 while (updates.hasNext()) {
                     out.println(line(updates.next()));
                     out.flush();
@@ -62,13 +68,15 @@ public final class ApiWatchCommand implements Callable<Integer> {
 
     /** {@code <time> received N svid(s): <id> serial=<hex> expires=<instant>, ...}. */
     private String line(X509SVIDResponse response) {
-        String svids = response.getSvidsList().stream().map(ApiWatchCommand::describe).collect(Collectors.joining(", "));
+        String svids =
+                response.getSvidsList().stream().map(ApiWatchCommand::describe).collect(Collectors.joining(", "));
         return clock.instant() + " received " + response.getSvidsCount() + " svid(s): " + svids;
     }
 
     private static String describe(X509SVID svid) {
-        X509Certificate leaf = Certificates.parseConcatenated(svid.getX509Svid().toByteArray()).get(0);
-        return svid.getSpiffeId() + " serial=" + leaf.getSerialNumber().toString(16)
-                + " expires=" + leaf.getNotAfter().toInstant();
+        X509Certificate leaf =
+                Certificates.parseConcatenated(svid.getX509Svid().toByteArray()).get(0);
+        return svid.getSpiffeId() + " serial=" + leaf.getSerialNumber().toString(16) + " expires="
+                + leaf.getNotAfter().toInstant();
     }
 }

@@ -17,7 +17,9 @@ import picocli.CommandLine.Option;
  * including a refusal: the caller of a healthcheck usually has no identity of its own, and gets
  * PERMISSION_DENIED from a perfectly healthy agent. Only no connection or no answer is unhealthy.
  */
-@Command(name = "healthcheck", mixinStandardHelpOptions = true,
+@Command(
+        name = "healthcheck",
+        mixinStandardHelpOptions = true,
         description = "Checks that the agent's Workload API is up (exit 0) or not (exit 1)")
 public final class HealthcheckCommand implements Callable<Integer> {
 
@@ -26,11 +28,18 @@ public final class HealthcheckCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "-socketPath", paramLabel = "path",
-            description = "Workload API socket (default: $SPIFFE_ENDPOINT_SOCKET, else " + WorkloadApiClient.DEFAULT_SOCKET + ")")
+    @Option(
+            names = "-socketPath",
+            paramLabel = "path",
+            description = "Workload API socket (default: $SPIFFE_ENDPOINT_SOCKET, else "
+                    + WorkloadApiClient.DEFAULT_SOCKET + ")")
     String socketPath;
 
-    @Option(names = "-timeout", paramLabel = "duration", defaultValue = "5s", converter = CliDurationConverter.class,
+    @Option(
+            names = "-timeout",
+            paramLabel = "duration",
+            defaultValue = "5s",
+            converter = CliDurationConverter.class,
             description = "How long to wait for an answer (default: ${DEFAULT-VALUE})")
     Duration timeout;
 

@@ -27,7 +27,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "-serverPort", paramLabel = "p", description = "ca-server port (default 8081)")
     Integer serverPort;
 
-    @Option(names = "-socketPath", paramLabel = "s",
+    @Option(
+            names = "-socketPath",
+            paramLabel = "s",
             description = "Workload API socket (default /tmp/meshca-agent/public/api.sock)")
     Path socketPath;
 
@@ -40,20 +42,31 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "-dataDir", paramLabel = "d", description = "Data directory (default ./.data/agent)")
     Path dataDir;
 
-    @Option(names = "-sdsDefaultSvidName", paramLabel = "name",
+    @Option(
+            names = "-sdsDefaultSvidName",
+            paramLabel = "name",
             description = "SDS resource name of the default SVID (default default)")
     String sdsDefaultSvidName;
 
-    @Option(names = "-sdsDefaultBundleName", paramLabel = "name",
+    @Option(
+            names = "-sdsDefaultBundleName",
+            paramLabel = "name",
             description = "SDS resource name of the own trust domain's bundle (default ROOTCA)")
     String sdsDefaultBundleName;
 
-    @Option(names = "-sdsDefaultAllBundlesName", paramLabel = "name",
+    @Option(
+            names = "-sdsDefaultAllBundlesName",
+            paramLabel = "name",
             description = "SDS resource name of all bundles, own and federated (default ALL)")
     String sdsDefaultAllBundlesName;
 
-    @Option(names = "-sdsDisableSpiffeCertValidation", paramLabel = "true|false", arity = "0..1", fallbackValue = "true",
-            description = "Send SDS bundles as plain trusted_ca, not as Envoy's SPIFFE validator config (default false)")
+    @Option(
+            names = "-sdsDisableSpiffeCertValidation",
+            paramLabel = "true|false",
+            arity = "0..1",
+            fallbackValue = "true",
+            description =
+                    "Send SDS bundles as plain trusted_ca, not as Envoy's SPIFFE validator config (default false)")
     Boolean sdsDisableSpiffeCertValidation;
 
     @Override
@@ -76,10 +89,12 @@ public final class RunCommand implements Callable<Integer> {
                 .build();
         NodeAgent agent = NodeAgent.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            agent.close();
-            stopped.countDown();
-        }, "meshca-agent-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    agent.close();
+                    stopped.countDown();
+                },
+                "meshca-agent-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         stopped.await();
         return 0;

@@ -25,18 +25,22 @@ final class SvidFiles {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> PUBLIC = PosixFilePermissions.fromString("rw-r--r--");
 
-    private SvidFiles() {
-    }
+    private SvidFiles() {}
 
     static List<Path> write(Path dir, X509SVIDResponse response) throws IOException {
         Files.createDirectories(dir);
         List<Path> written = new ArrayList<>();
         for (int i = 0; i < response.getSvidsCount(); i++) {
             X509SVID svid = response.getSvids(i);
-            String chain = Pem.encodeCertificates(Certificates.parseConcatenated(svid.getX509Svid().toByteArray()));
-            String bundle = Pem.encodeCertificates(Certificates.parseConcatenated(svid.getBundle().toByteArray()));
+            String chain = Pem.encodeCertificates(
+                    Certificates.parseConcatenated(svid.getX509Svid().toByteArray()));
+            String bundle = Pem.encodeCertificates(
+                    Certificates.parseConcatenated(svid.getBundle().toByteArray()));
             written.add(replace(dir.resolve("svid." + i + ".pem"), chain, PUBLIC));
-            written.add(replace(dir.resolve("svid." + i + ".key"), Pem.encodePrivateKey(Keys.parsePkcs8(svid.getX509SvidKey().toByteArray())), OWNER_ONLY));
+            written.add(replace(
+                    dir.resolve("svid." + i + ".key"),
+                    Pem.encodePrivateKey(Keys.parsePkcs8(svid.getX509SvidKey().toByteArray())),
+                    OWNER_ONLY));
             written.add(replace(dir.resolve("bundle." + i + ".pem"), bundle, PUBLIC));
         }
         return written;
@@ -47,7 +51,10 @@ final class SvidFiles {
      * not even briefly), then renames it over {@code target}.
      */
     private static Path replace(Path target, String content, Set<PosixFilePermission> permissions) throws IOException {
-        Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp",
+        Path temp = Files.createTempFile(
+                target.getParent(),
+                "." + target.getFileName(),
+                ".tmp",
                 PosixFilePermissions.asFileAttribute(permissions));
         try {
             Files.writeString(temp, content, StandardCharsets.US_ASCII);

@@ -63,12 +63,15 @@ final class WorkloadApiClient implements AutoCloseable {
      * The first message of a server stream (the Workload API sends the full state at once), then the
      * stream is cancelled: it would otherwise stay open for updates.
      */
-    <T> T firstMessage(java.time.Duration timeout,
-                       java.util.function.Function<SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub, java.util.Iterator<T>> call) {
+    <T> T firstMessage(
+            java.time.Duration timeout,
+            java.util.function.Function<SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub, java.util.Iterator<T>>
+                    call) {
         io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
         try {
             return context.call(() -> call.apply(blockingStub()
-                    .withDeadlineAfter(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)).next());
+                            .withDeadlineAfter(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+                    .next());
         } catch (StatusRuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -88,7 +91,8 @@ final class WorkloadApiClient implements AutoCloseable {
             }
             // grpc's description is a bare "io exception"; the cause says what the kernel said
             String reason = error.getCause() != null && error.getCause().getMessage() != null
-                    ? ": " + error.getCause().getMessage() : detail;
+                    ? ": " + error.getCause().getMessage()
+                    : detail;
             return "cannot reach the Workload API at " + socket + reason;
         }
         if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {

@@ -41,8 +41,14 @@ public final class AuthorizedEntryWatcher implements AutoCloseable {
      * @param appliedRevision the revision the cache has fully applied: where a reconnect resumes
      * @param pageSize entries per page to ask for, 0 for the server's default
      */
-    public AuthorizedEntryWatcher(Channel agentChannel, WatchApplier applier, LongSupplier appliedRevision,
-            ScheduledExecutorService scheduler, RandomGenerator random, Backoff backoff, int pageSize) {
+    public AuthorizedEntryWatcher(
+            Channel agentChannel,
+            WatchApplier applier,
+            LongSupplier appliedRevision,
+            ScheduledExecutorService scheduler,
+            RandomGenerator random,
+            Backoff backoff,
+            int pageSize) {
         this.agentChannel = agentChannel;
         this.applier = applier;
         this.appliedRevision = appliedRevision;
@@ -64,9 +70,13 @@ public final class AuthorizedEntryWatcher implements AutoCloseable {
             }
             applier.reset();
             log.debug("watching authorized entries since revision {}", since);
-            AgentGrpc.newStub(agentChannel).watchAuthorized(
-                    WatchAuthorizedRequest.newBuilder().setSinceRevision(since).setPageSize(pageSize).build(),
-                    new Observer());
+            AgentGrpc.newStub(agentChannel)
+                    .watchAuthorized(
+                            WatchAuthorizedRequest.newBuilder()
+                                    .setSinceRevision(since)
+                                    .setPageSize(pageSize)
+                                    .build(),
+                            new Observer());
         }
     }
 
@@ -120,8 +130,11 @@ public final class AuthorizedEntryWatcher implements AutoCloseable {
             }
             delay = backoff.delay(failures++, random.nextDouble());
         }
-        log.warn("watch of authorized entries broke ({}); serving the cached state, reconnecting in {} ms from revision {}",
-                reason, delay.toMillis(), appliedRevision.getAsLong());
+        log.warn(
+                "watch of authorized entries broke ({}); serving the cached state, reconnecting in {} ms from revision {}",
+                reason,
+                delay.toMillis(),
+                appliedRevision.getAsLong());
         try {
             scheduler.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {

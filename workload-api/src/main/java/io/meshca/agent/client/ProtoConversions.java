@@ -1,5 +1,6 @@
 package io.meshca.agent.client;
 
+import com.google.protobuf.ByteString;
 import io.meshca.agent.cache.AuthorizedEntry;
 import io.meshca.agent.cache.TrustBundle;
 import io.meshca.common.error.InvalidArgumentException;
@@ -11,7 +12,6 @@ import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.proto.server.v1.Bundle;
 import io.meshca.proto.server.v1.Entry;
 import io.meshca.proto.server.v1.X509Svid;
-import com.google.protobuf.ByteString;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,8 +20,7 @@ import java.util.List;
 /** Parses what the server sends into the agent's validated domain values; throws on malformed input. */
 final class ProtoConversions {
 
-    private ProtoConversions() {
-    }
+    private ProtoConversions() {}
 
     static AuthorizedEntry entry(Entry entry) {
         List<Selector> selectors = new ArrayList<>(entry.getSelectorsCount());
@@ -32,19 +31,30 @@ final class ProtoConversions {
         for (String domain : entry.getFederatesWithList()) {
             federatesWith.add(TrustDomain.parse(domain));
         }
-        return new AuthorizedEntry(entry.getId(), SpiffeId.parse(entry.getSpiffeId()), SelectorSet.of(selectors),
-                Duration.ofSeconds(entry.getX509SvidTtl()), entry.getDnsNamesList(), federatesWith, entry.getHint(),
-                entry.getCreatedAt(), entry.getRevision());
+        return new AuthorizedEntry(
+                entry.getId(),
+                SpiffeId.parse(entry.getSpiffeId()),
+                SelectorSet.of(selectors),
+                Duration.ofSeconds(entry.getX509SvidTtl()),
+                entry.getDnsNamesList(),
+                federatesWith,
+                entry.getHint(),
+                entry.getCreatedAt(),
+                entry.getRevision());
     }
 
     static TrustBundle bundle(Bundle bundle) {
         List<io.meshca.common.bundle.JwtAuthority> jwt = new ArrayList<>(bundle.getJwtAuthoritiesCount());
         for (io.meshca.proto.server.v1.JwtKey key : bundle.getJwtAuthoritiesList()) {
-            jwt.add(new io.meshca.common.bundle.JwtAuthority(key.getKeyId(),
+            jwt.add(new io.meshca.common.bundle.JwtAuthority(
+                    key.getKeyId(),
                     io.meshca.common.pki.Keys.parsePublicKey(key.getPublicKey().toByteArray())));
         }
-        return new TrustBundle(TrustDomain.parse(bundle.getTrustDomain()), certificates(bundle.getX509AuthoritiesList()),
-                bundle.getSequence(), jwt);
+        return new TrustBundle(
+                TrustDomain.parse(bundle.getTrustDomain()),
+                certificates(bundle.getX509AuthoritiesList()),
+                bundle.getSequence(),
+                jwt);
     }
 
     /** The chain of an SVID, leaf first; it must carry the SPIFFE ID the server says it does. */

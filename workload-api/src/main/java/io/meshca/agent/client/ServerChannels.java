@@ -23,26 +23,30 @@ public final class ServerChannels {
 
     public static final String SERVER_PATH = "/meshca/server";
 
-    private ServerChannels() {
-    }
+    private ServerChannels() {}
 
     public static SpiffeId serverId(TrustDomain trustDomain) {
         return trustDomain.withPath(SERVER_PATH);
     }
 
     /** Server-authenticated TLS for node attestation, trusting {@code authorities} (the -trustBundle). */
-    public static ManagedChannel attestation(String host, int port, TrustDomain trustDomain,
-            Supplier<List<X509Certificate>> authorities) {
+    public static ManagedChannel attestation(
+            String host, int port, TrustDomain trustDomain, Supplier<List<X509Certificate>> authorities) {
         SpiffeTrustManager trust = new SpiffeTrustManager(authorities, SpiffeAuthorizers.is(serverId(trustDomain)));
-        return builder(host, port).sslContext(SpiffeSslContexts.clientWithoutIdentity(trust)).build();
+        return builder(host, port)
+                .sslContext(SpiffeSslContexts.clientWithoutIdentity(trust))
+                .build();
     }
 
     /** Mutual TLS presenting the current agent SVID and trusting the current bundle. */
-    public static ManagedChannel mutualTls(String host, int port, TrustDomain trustDomain, AgentCredentials credentials) {
-        SpiffeTrustManager trust = new SpiffeTrustManager(() -> credentials.bundle().x509Authorities(),
-                SpiffeAuthorizers.is(serverId(trustDomain)));
+    public static ManagedChannel mutualTls(
+            String host, int port, TrustDomain trustDomain, AgentCredentials credentials) {
+        SpiffeTrustManager trust = new SpiffeTrustManager(
+                () -> credentials.bundle().x509Authorities(), SpiffeAuthorizers.is(serverId(trustDomain)));
         SvidKeyManager keys = new SvidKeyManager(() -> credentials.svid().tlsIdentity());
-        return builder(host, port).sslContext(SpiffeSslContexts.client(keys, trust)).build();
+        return builder(host, port)
+                .sslContext(SpiffeSslContexts.client(keys, trust))
+                .build();
     }
 
     private static NettyChannelBuilder builder(String host, int port) {

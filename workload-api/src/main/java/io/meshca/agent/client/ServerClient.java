@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.Channel;
 import io.grpc.stub.StreamObserver;
 import io.meshca.agent.cache.TrustBundle;
+import io.meshca.agent.jwt.JwtSvidMinter;
 import io.meshca.agent.rotation.AgentSvidRenewer;
 import io.meshca.agent.rotation.SvidSigner;
 import io.meshca.common.error.FailedPreconditionException;
@@ -22,7 +23,6 @@ import io.meshca.proto.server.v1.JwtSvidParams;
 import io.meshca.proto.server.v1.JwtSvidResult;
 import io.meshca.proto.server.v1.MintJwtSvidsRequest;
 import io.meshca.proto.server.v1.MintJwtSvidsResponse;
-import io.meshca.agent.jwt.JwtSvidMinter;
 import io.meshca.proto.server.v1.NodeAttestationGrpc;
 import io.meshca.proto.server.v1.RenewAgentSvidRequest;
 import io.meshca.proto.server.v1.SvidSigningRequest;
@@ -63,8 +63,7 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
     }
 
     /** What node attestation yields: the agent's first SVID and its trust domain's bundle. */
-    public record Attested(AgentSvid svid, TrustBundle bundle) {
-    }
+    public record Attested(AgentSvid svid, TrustBundle bundle) {}
 
     /**
      * Attests this node with a join token; the key stays here, only its CSR is sent.
@@ -85,8 +84,9 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
                             result.complete(response);
                         } else {
                             // join tokens need no challenge; an attestor that does is not supported here
-                            result.completeExceptionally(new FailedPreconditionException(
-                                    "the server sent an attestation challenge, which join_token attestation does not answer"));
+                            result.completeExceptionally(
+                                    new FailedPreconditionException(
+                                            "the server sent an attestation challenge, which join_token attestation does not answer"));
                         }
                     }
 
@@ -97,7 +97,8 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
 
                     @Override
                     public void onCompleted() {
-                        result.completeExceptionally(new UnavailableException("the server ended node attestation without a result"));
+                        result.completeExceptionally(
+                                new UnavailableException("the server ended node attestation without a result"));
                     }
                 });
         requests.onNext(AttestRequest.newBuilder()
@@ -119,7 +120,8 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
         if (!attested.hasSvid() || !attested.hasBundle()) {
             throw new InvalidArgumentException("the server's attestation result lacks the SVID or the bundle");
         }
-        return new Attested(new AgentSvid(ProtoConversions.chain(attested.getSvid()), agentKey.getPrivate()),
+        return new Attested(
+                new AgentSvid(ProtoConversions.chain(attested.getSvid()), agentKey.getPrivate()),
                 ProtoConversions.bundle(attested.getBundle()));
     }
 
@@ -128,7 +130,9 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
         try {
             var response = AgentGrpc.newBlockingStub(agentChannel)
                     .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .renewAgentSvid(RenewAgentSvidRequest.newBuilder().setCsr(ByteString.copyFrom(csr)).build());
+                    .renewAgentSvid(RenewAgentSvidRequest.newBuilder()
+                            .setCsr(ByteString.copyFrom(csr))
+                            .build());
             return ProtoConversions.chain(response.getSvid());
         } catch (io.grpc.StatusRuntimeException e) {
             throw ServerErrors.fromStatus("agent SVID renewal failed", e);
@@ -160,7 +164,8 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
                     results.add(Result.failure(result.getEntryId(), e.getMessage()));
                 }
             } else {
-                results.add(Result.failure(result.getEntryId(), result.getErrorCode() + ": " + result.getErrorMessage()));
+                results.add(
+                        Result.failure(result.getEntryId(), result.getErrorCode() + ": " + result.getErrorMessage()));
             }
         }
         return results;
@@ -172,8 +177,11 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
         try {
             response = AgentGrpc.newBlockingStub(agentChannel)
                     .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .mintJwtSvids(MintJwtSvidsRequest.newBuilder().addParams(JwtSvidParams.newBuilder()
-                            .setEntryId(entryId).addAllAudience(audience)).build());
+                    .mintJwtSvids(MintJwtSvidsRequest.newBuilder()
+                            .addParams(JwtSvidParams.newBuilder()
+                                    .setEntryId(entryId)
+                                    .addAllAudience(audience))
+                            .build());
         } catch (io.grpc.StatusRuntimeException e) {
             throw ServerErrors.fromStatus("JWT-SVID minting failed", e);
         }
@@ -183,7 +191,8 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
         }
         JwtSvidResult result = response.getResults(0);
         if (!result.getErrorCode().isEmpty()) {
-            io.grpc.Status status = io.grpc.Status.Code.valueOf(result.getErrorCode()).toStatus()
+            io.grpc.Status status = io.grpc.Status.Code.valueOf(result.getErrorCode())
+                    .toStatus()
                     .withDescription(result.getErrorMessage());
             throw ServerErrors.fromStatus("JWT-SVID minting failed", status.asRuntimeException());
         }
@@ -197,7 +206,8 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
             if (e.getCause() instanceof MeshcaException me) {
                 throw me;
             }
-            throw new UnavailableException("call to the server failed: " + e.getCause().getMessage(), e.getCause());
+            throw new UnavailableException(
+                    "call to the server failed: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
             throw new UnavailableException("the server did not answer within " + callTimeout.toSeconds() + "s");
         } catch (InterruptedException e) {

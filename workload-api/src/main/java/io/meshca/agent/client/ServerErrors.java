@@ -12,12 +12,13 @@ import io.meshca.common.error.UnavailableException;
 /** Turns a failed call to ca-server into the domain error the agent's callers handle, keeping the server's words. */
 final class ServerErrors {
 
-    private ServerErrors() {
-    }
+    private ServerErrors() {}
 
     static MeshcaException fromStatus(String what, Throwable error) {
         Status status = Status.fromThrowable(error);
-        String detail = status.getDescription() != null ? status.getDescription() : status.getCode().toString();
+        String detail = status.getDescription() != null
+                ? status.getDescription()
+                : status.getCode().toString();
         String message = what + ": " + detail;
         return switch (status.getCode()) {
             case INVALID_ARGUMENT, OUT_OF_RANGE -> new InvalidArgumentException(message, error);
@@ -25,8 +26,13 @@ final class ServerErrors {
             case PERMISSION_DENIED -> new PermissionDeniedException(message, error);
             case UNAUTHENTICATED -> new UnauthenticatedException(message, error);
             case FAILED_PRECONDITION, ALREADY_EXISTS -> new FailedPreconditionException(message, error);
-            default -> new UnavailableException(what + ": ca-server unavailable: " + detail
-                    + (status.getCause() != null ? " (" + status.getCause().getMessage() + ")" : ""), error);
+            default ->
+                new UnavailableException(
+                        what + ": ca-server unavailable: " + detail
+                                + (status.getCause() != null
+                                        ? " (" + status.getCause().getMessage() + ")"
+                                        : ""),
+                        error);
         };
     }
 }

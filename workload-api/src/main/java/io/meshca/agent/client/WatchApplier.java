@@ -60,8 +60,8 @@ public final class WatchApplier {
             federated.put(TrustDomain.parse(name), parsed);
         });
         if (page.getLastPage()) {
-            EntryUpdate update = new EntryUpdate(page.getRevision(), fullSnapshot, upserted,
-                    fullSnapshot ? List.of() : deleted, bundle, federated);
+            EntryUpdate update = new EntryUpdate(
+                    page.getRevision(), fullSnapshot, upserted, fullSnapshot ? List.of() : deleted, bundle, federated);
             reset();
             sink.accept(update);
         }

@@ -84,8 +84,7 @@ public record AgentConfig(
         private String sdsDefaultAllBundlesName = SdsSettings.DEFAULT_ALL_BUNDLES_NAME;
         private boolean sdsDisableSpiffeCertValidation;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Takes every key present in the YAML file; throws naming an unknown key and the file. */
         public Builder file(Path configFile) {
@@ -171,8 +170,8 @@ public record AgentConfig(
             } catch (RuntimeException e) {
                 throw new InvalidArgumentException("invalid trustDomain \"" + trustDomain + "\": " + e.getMessage());
             }
-            SdsSettings sds = new SdsSettings(sdsDefaultSvidName, sdsDefaultBundleName, sdsDefaultAllBundlesName,
-                    sdsDisableSpiffeCertValidation);
+            SdsSettings sds = new SdsSettings(
+                    sdsDefaultSvidName, sdsDefaultBundleName, sdsDefaultAllBundlesName, sdsDisableSpiffeCertValidation);
             return new AgentConfig(domain, serverAddress, serverPort, socketPath, trustBundle, joinToken, dataDir, sds);
         }
     }

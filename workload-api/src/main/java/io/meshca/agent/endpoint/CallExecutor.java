@@ -47,9 +47,14 @@ final class CallExecutor implements Executor, AutoCloseable {
         if (stallAfterNanos <= 0) {
             throw new IllegalArgumentException("stallAfter must be positive");
         }
-        this.workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                daemonThreads(name));
-        this.overflow = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS, new SynchronousQueue<>(),
+        this.workers = new ThreadPoolExecutor(
+                threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads(name));
+        this.overflow = new ThreadPoolExecutor(
+                0,
+                Integer.MAX_VALUE,
+                10,
+                TimeUnit.SECONDS,
+                new SynchronousQueue<>(),
                 daemonThreads(name + "-overflow"));
         this.watchdog = new ScheduledThreadPoolExecutor(1, daemonThreads(name + "-watchdog"));
         this.watchdog.setRemoveOnCancelPolicy(true);

@@ -30,7 +30,8 @@ final class PeerCredentialsNegotiator implements InternalProtocolNegotiator.Prot
 
     private static final ProcessStartTimes START_TIMES = ProcessStartTimes.system();
 
-    private final InternalProtocolNegotiator.ProtocolNegotiator plaintext = InternalProtocolNegotiators.serverPlaintext();
+    private final InternalProtocolNegotiator.ProtocolNegotiator plaintext =
+            InternalProtocolNegotiators.serverPlaintext();
     private final Function<Channel, UnixPeer> credentialsReader;
 
     PeerCredentialsNegotiator() {
@@ -71,7 +72,8 @@ final class PeerCredentialsNegotiator implements InternalProtocolNegotiator.Prot
      */
     static UnixPeer readEpollPeer(Channel channel) {
         if (!(channel instanceof EpollDomainSocketChannel domainChannel)) {
-            throw new IllegalStateException("not an epoll domain socket: " + channel.getClass().getName());
+            throw new IllegalStateException(
+                    "not an epoll domain socket: " + channel.getClass().getName());
         }
         try {
             PeerCredentials credentials = domainChannel.peerCredentials();

@@ -41,8 +41,8 @@ public final class UnixSocketServer implements AutoCloseable {
     private final EventLoopGroup workerGroup;
     private final CallExecutor calls;
 
-    private UnixSocketServer(Path socket, Server server, EventLoopGroup bossGroup, EventLoopGroup workerGroup,
-                             CallExecutor calls) {
+    private UnixSocketServer(
+            Path socket, Server server, EventLoopGroup bossGroup, EventLoopGroup workerGroup, CallExecutor calls) {
         this.socket = socket;
         this.server = server;
         this.bossGroup = bossGroup;
@@ -59,17 +59,19 @@ public final class UnixSocketServer implements AutoCloseable {
     public static UnixSocketServer start(Path socket, List<ServerServiceDefinition> services) {
         Objects.requireNonNull(socket, "socket");
         if (!Epoll.isAvailable()) {
-            throw new UnavailableException("unix domain sockets need Netty's epoll transport (Linux)", Epoll.unavailabilityCause());
+            throw new UnavailableException(
+                    "unix domain sockets need Netty's epoll transport (Linux)", Epoll.unavailabilityCause());
         }
         Path path = socket.toAbsolutePath();
         prepareDirectory(path);
         EventLoopGroup boss = new EpollEventLoopGroup(1);
         EventLoopGroup workers = new EpollEventLoopGroup(2);
-        CallExecutor calls = new CallExecutor("meshca-agent-calls", CallExecutor.defaultThreads(), CallExecutor.DEFAULT_STALL_AFTER);
+        CallExecutor calls =
+                new CallExecutor("meshca-agent-calls", CallExecutor.defaultThreads(), CallExecutor.DEFAULT_STALL_AFTER);
         Server server = null;
         try {
-            NettyServerBuilder builder = NettyServerBuilder
-                    .forAddress(new DomainSocketAddress(path.toString()),
+            NettyServerBuilder builder = NettyServerBuilder.forAddress(
+                            new DomainSocketAddress(path.toString()),
                             InternalNettyServerCredentials.create(new PeerCredentialsNegotiator()))
                     .bossEventLoopGroup(boss)
                     .workerEventLoopGroup(workers)
@@ -138,7 +140,8 @@ public final class UnixSocketServer implements AutoCloseable {
     }
 
     private static boolean isSocket(Path path) throws IOException {
-        return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther();
+        return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                .isOther();
     }
 
     /** True if a connect succeeds; a stale socket file refuses connections. */

@@ -22,7 +22,8 @@ public record JwtSvid(SpiffeId spiffeId, String token, Instant fetchedAt, Instan
 
     /** Past half of its lifetime (as SPIRE's agent, which renews JWT-SVIDs at half-life). */
     public boolean isPastHalfLife(Instant now) {
-        Instant half = fetchedAt.plus(java.time.Duration.between(fetchedAt, expiresAt).dividedBy(2));
+        Instant half =
+                fetchedAt.plus(java.time.Duration.between(fetchedAt, expiresAt).dividedBy(2));
         return !now.isBefore(half);
     }
 

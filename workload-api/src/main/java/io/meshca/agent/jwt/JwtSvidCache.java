@@ -17,8 +17,7 @@ public final class JwtSvidCache {
 
     public static final int DEFAULT_MAX_SIZE = 10_000;
 
-    private record Key(String entryId, List<String> audience) {
-    }
+    private record Key(String entryId, List<String> audience) {}
 
     private final JwtSvidMinter minter;
     private final Clock clock;

@@ -55,8 +55,13 @@ public final class JwtSvidValidator {
     public static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
 
     private static final Set<JWSAlgorithm> EC = Set.of(JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
-    private static final Set<JWSAlgorithm> RSA = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
-            JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512);
+    private static final Set<JWSAlgorithm> RSA = Set.of(
+            JWSAlgorithm.RS256,
+            JWSAlgorithm.RS384,
+            JWSAlgorithm.RS512,
+            JWSAlgorithm.PS256,
+            JWSAlgorithm.PS384,
+            JWSAlgorithm.PS512);
 
     private final Clock clock;
 
@@ -70,11 +75,12 @@ public final class JwtSvidValidator {
      *
      * @throws InvalidArgumentException naming the failed check
      */
-    public ValidatedJwtSvid validate(String token, String audience, Function<TrustDomain, Optional<TrustBundle>> bundles) {
+    public ValidatedJwtSvid validate(
+            String token, String audience, Function<TrustDomain, Optional<TrustBundle>> bundles) {
         String[] parts = token.split("\\.", -1);
         if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
-            throw new InvalidArgumentException(parts.length == 2 || (parts.length == 3 && parts[2].isEmpty())
-                    ? missingPart(parts) : MALFORMED);
+            throw new InvalidArgumentException(
+                    parts.length == 2 || (parts.length == 3 && parts[2].isEmpty()) ? missingPart(parts) : MALFORMED);
         }
         Map<String, Object> headerJson = json(parts[0]);
         Object alg = headerJson.get("alg");
@@ -102,8 +108,7 @@ public final class JwtSvidValidator {
         SpiffeId subject = subject(claims);
         TrustBundle bundle = bundles.apply(subject.trustDomain())
                 .orElseThrow(() -> new InvalidArgumentException(NO_BUNDLE + subject.trustDomain()));
-        JwtAuthority key = bundle.jwtAuthority(kid)
-                .orElseThrow(() -> new InvalidArgumentException(UNKNOWN_KID + kid));
+        JwtAuthority key = bundle.jwtAuthority(kid).orElseThrow(() -> new InvalidArgumentException(UNKNOWN_KID + kid));
         if (!verify(header, parts, key)) {
             throw new InvalidArgumentException(BAD_SIGNATURE);
         }

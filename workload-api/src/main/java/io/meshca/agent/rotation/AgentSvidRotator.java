@@ -45,8 +45,14 @@ public final class AgentSvidRotator implements AutoCloseable {
      * @param onRenewed called after each renewal, once the new SVID is stored and in use; the agent
      *     uses it to move new calls to a fresh connection (see NodeAgent)
      */
-    public AgentSvidRotator(AgentCredentials credentials, AgentSvidRenewer renewer, AgentSvidStore store,
-            Clock clock, ScheduledExecutorService executor, RandomGenerator random, Backoff backoff,
+    public AgentSvidRotator(
+            AgentCredentials credentials,
+            AgentSvidRenewer renewer,
+            AgentSvidStore store,
+            Clock clock,
+            ScheduledExecutorService executor,
+            RandomGenerator random,
+            Backoff backoff,
             Consumer<AgentSvid> onRenewed) {
         this.credentials = credentials;
         this.renewer = renewer;
@@ -67,7 +73,8 @@ public final class AgentSvidRotator implements AutoCloseable {
     }
 
     private void scheduleRenewal(Instant issuedAt) {
-        Instant renewAt = RotationPolicy.renewAt(issuedAt, credentials.svid().notAfter(), RotationPolicy.jitter(random));
+        Instant renewAt =
+                RotationPolicy.renewAt(issuedAt, credentials.svid().notAfter(), RotationPolicy.jitter(random));
         schedule(Duration.between(clock.instant(), renewAt));
     }
 
@@ -89,14 +96,22 @@ public final class AgentSvidRotator implements AutoCloseable {
             store.saveSvid(renewed);
             credentials.updateSvid(renewed);
             failures = 0;
-            log.info("renewed the agent SVID {}: serial {} (was {}), expires {}", renewed.spiffeId(), renewed.serial(),
-                    current.serial(), renewed.notAfter());
+            log.info(
+                    "renewed the agent SVID {}: serial {} (was {}), expires {}",
+                    renewed.spiffeId(),
+                    renewed.serial(),
+                    current.serial(),
+                    renewed.notAfter());
             scheduleRenewal(clock.instant());
             onRenewed.accept(renewed);
         } catch (RuntimeException e) {
             Duration retry = backoff.delay(failures++, random.nextDouble());
-            log.warn("renewing the agent SVID failed, keeping serial {} (expires {}), retrying in {}: {}",
-                    current.serial(), current.notAfter(), retry, e.getMessage());
+            log.warn(
+                    "renewing the agent SVID failed, keeping serial {} (expires {}), retrying in {}: {}",
+                    current.serial(),
+                    current.notAfter(),
+                    retry,
+                    e.getMessage());
             schedule(retry);
         }
     }

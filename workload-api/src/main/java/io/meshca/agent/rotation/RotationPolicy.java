@@ -16,8 +16,7 @@ public final class RotationPolicy {
     /** Largest jitter, as a fraction of the time until renewal. */
     public static final double MAX_JITTER = 0.1;
 
-    private RotationPolicy() {
-    }
+    private RotationPolicy() {}
 
     /**
      * The renewal time of an SVID received at {@code issuedAt} that expires at {@code notAfter}.

@@ -52,14 +52,20 @@ public final class SvidRotator implements AutoCloseable {
 
     /** Per entry: when its SVID is due and which entry revision it was signed for. Executor-confined. */
     private final Map<String, Renewal> renewals = new HashMap<>();
+
     private int consecutiveFailures;
     private volatile ScheduledFuture<?> next;
 
-    private record Renewal(Instant renewAt, long entryRevision, String serial) {
-    }
+    private record Renewal(Instant renewAt, long entryRevision, String serial) {}
 
-    public SvidRotator(SvidCache cache, SvidSigner signer, Clock clock, ScheduledExecutorService executor,
-            RandomGenerator random, Backoff backoff, int batchSize) {
+    public SvidRotator(
+            SvidCache cache,
+            SvidSigner signer,
+            Clock clock,
+            ScheduledExecutorService executor,
+            RandomGenerator random,
+            Backoff backoff,
+            int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize < 1");
         }
@@ -144,7 +150,8 @@ public final class SvidRotator implements AutoCloseable {
         try {
             results = signer.sign(requests);
         } catch (RuntimeException e) {
-            log.warn("signing {} SVIDs failed, keeping the current ones and retrying: {}", batch.size(), e.getMessage());
+            log.warn(
+                    "signing {} SVIDs failed, keeping the current ones and retrying: {}", batch.size(), e.getMessage());
             return false;
         }
         Instant issuedAt = clock.instant();
@@ -156,21 +163,37 @@ public final class SvidRotator implements AutoCloseable {
             SvidSigner.Result result = i < results.size() ? results.get(i) : null;
             if (result == null || !result.ok() || !result.entryId().equals(entry.id())) {
                 failures++;
-                log.warn("no SVID for entry {} ({}): {}", entry.id(), entry.spiffeId(),
+                log.warn(
+                        "no SVID for entry {} ({}): {}",
+                        entry.id(),
+                        entry.spiffeId(),
                         result == null ? "missing from the server's answer" : result.error());
                 continue;
             }
             X509Certificate leaf = result.chain().get(0);
             String serial = leaf.getSerialNumber().toString(16);
-            issued.add(new IssuedSvid(entry.id(), entry.spiffeId(), result.chain(), keys.get(entry.id()).getPrivate(), entry.hint()));
-            Instant renewAt = RotationPolicy.renewAt(issuedAt, leaf.getNotAfter().toInstant(), RotationPolicy.jitter(random));
+            issued.add(new IssuedSvid(
+                    entry.id(),
+                    entry.spiffeId(),
+                    result.chain(),
+                    keys.get(entry.id()).getPrivate(),
+                    entry.hint()));
+            Instant renewAt =
+                    RotationPolicy.renewAt(issuedAt, leaf.getNotAfter().toInstant(), RotationPolicy.jitter(random));
             renewals.put(entry.id(), new Renewal(renewAt, entry.revision(), serial));
             serials.add(serial);
         }
         if (!issued.isEmpty()) {
-            long renewed = issued.stream().filter(svid -> cache.svid(svid.entryId()).isPresent()).count();
+            long renewed = issued.stream()
+                    .filter(svid -> cache.svid(svid.entryId()).isPresent())
+                    .count();
             cache.storeSvids(issued);
-            log.info("signed {} SVIDs ({} new, {} renewed), serials {}", issued.size(), issued.size() - renewed, renewed, serials);
+            log.info(
+                    "signed {} SVIDs ({} new, {} renewed), serials {}",
+                    issued.size(),
+                    issued.size() - renewed,
+                    renewed,
+                    serials);
         }
         return failures == 0;
     }
@@ -190,8 +213,8 @@ public final class SvidRotator implements AutoCloseable {
                 earliest = renewal.renewAt();
             }
         }
-        Duration delay = earliest == null ? null
-                : earliest.isAfter(now) ? Duration.between(now, earliest) : Duration.ZERO;
+        Duration delay =
+                earliest == null ? null : earliest.isAfter(now) ? Duration.between(now, earliest) : Duration.ZERO;
         if (failed) {
             Duration retry = backoff.delay(consecutiveFailures - 1, random.nextDouble());
             delay = delay == null || retry.compareTo(delay) < 0 ? retry : delay;

@@ -13,13 +13,12 @@ import io.meshca.agent.cache.WorkloadIdentitySource;
  */
 public final class SdsEndpoint {
 
-    private SdsEndpoint() {
-    }
+    private SdsEndpoint() {}
 
     /** The SDS service behind workload attestation, to add to the agent socket's server. */
-    public static ServerServiceDefinition service(WorkloadIdentitySource source, WorkloadAttestor attestor,
-                                                  SdsSettings settings) {
-        return ServerInterceptors.intercept(new SecretDiscoveryService(source, settings),
-                new WorkloadAttestationInterceptor(attestor));
+    public static ServerServiceDefinition service(
+            WorkloadIdentitySource source, WorkloadAttestor attestor, SdsSettings settings) {
+        return ServerInterceptors.intercept(
+                new SecretDiscoveryService(source, settings), new WorkloadAttestationInterceptor(attestor));
     }
 }

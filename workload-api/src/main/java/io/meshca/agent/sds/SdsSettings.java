@@ -17,8 +17,8 @@ import java.util.Set;
  * @param disableSpiffeCertValidation render federated and "all" bundles as plain {@code trusted_ca}
  *     instead of the configuration of Envoy's SPIFFE certificate validator (for Envoy before 1.18)
  */
-public record SdsSettings(String defaultSvidName, String defaultBundleName, String allBundlesName,
-                          boolean disableSpiffeCertValidation) {
+public record SdsSettings(
+        String defaultSvidName, String defaultBundleName, String allBundlesName, boolean disableSpiffeCertValidation) {
 
     public static final String DEFAULT_SVID_NAME = "default";
     public static final String DEFAULT_BUNDLE_NAME = "ROOTCA";
@@ -45,8 +45,8 @@ public record SdsSettings(String defaultSvidName, String defaultBundleName, Stri
             throw new InvalidArgumentException(setting + " is empty");
         }
         if (value.startsWith(SpiffeId.SCHEME_PREFIX)) {
-            throw new InvalidArgumentException(setting + " \"" + value
-                    + "\" must not be a SPIFFE ID: SPIFFE IDs already name SVIDs and bundles");
+            throw new InvalidArgumentException(
+                    setting + " \"" + value + "\" must not be a SPIFFE ID: SPIFFE IDs already name SVIDs and bundles");
         }
     }
 }

@@ -44,19 +44,17 @@ public final class SecretDiscoveryService extends SecretDiscoveryServiceGrpc.Sec
 
     @Override
     public StreamObserver<DeltaDiscoveryRequest> deltaSecrets(StreamObserver<DeltaDiscoveryResponse> responses) {
-        responses.onError(Status.UNIMPLEMENTED.withDescription(DELTA_UNSUPPORTED).asRuntimeException());
+        responses.onError(
+                Status.UNIMPLEMENTED.withDescription(DELTA_UNSUPPORTED).asRuntimeException());
         return new StreamObserver<>() {
             @Override
-            public void onNext(DeltaDiscoveryRequest request) {
-            }
+            public void onNext(DeltaDiscoveryRequest request) {}
 
             @Override
-            public void onError(Throwable error) {
-            }
+            public void onError(Throwable error) {}
 
             @Override
-            public void onCompleted() {
-            }
+            public void onCompleted() {}
         };
     }
 }

@@ -72,7 +72,8 @@ final class SecretRenderer {
         List<String> names = new ArrayList<>();
         snapshot.svids().forEach(svid -> names.add(svid.spiffeId().toString()));
         names.add(snapshot.bundle().trustDomain().id().toString());
-        federated(snapshot).forEach(bundle -> names.add(bundle.trustDomain().id().toString()));
+        federated(snapshot)
+                .forEach(bundle -> names.add(bundle.trustDomain().id().toString()));
         // two entries may give the same SPIFFE ID; the first is the one served under that name
         return List.copyOf(new LinkedHashSet<>(names));
     }
@@ -91,12 +92,14 @@ final class SecretRenderer {
             return Optional.of(validator(name, all));
         }
         Optional<IssuedSvid> svid = snapshot.svids().stream()
-                .filter(candidate -> candidate.spiffeId().toString().equals(name)).findFirst();
+                .filter(candidate -> candidate.spiffeId().toString().equals(name))
+                .findFirst();
         if (svid.isPresent()) {
             return svid.map(found -> tlsCertificate(name, found));
         }
         return federated(snapshot).stream()
-                .filter(bundle -> bundle.trustDomain().id().toString().equals(name)).findFirst()
+                .filter(bundle -> bundle.trustDomain().id().toString().equals(name))
+                .findFirst()
                 .map(bundle -> validator(name, List.of(bundle)));
     }
 
@@ -123,7 +126,8 @@ final class SecretRenderer {
 
     private static String pkcs8Pem(IssuedSvid svid) {
         if (!"PKCS#8".equals(svid.privateKey().getFormat())) {
-            throw new IllegalStateException("SVID key is not PKCS#8-encodable: " + svid.privateKey().getFormat());
+            throw new IllegalStateException(
+                    "SVID key is not PKCS#8-encodable: " + svid.privateKey().getFormat());
         }
         return Pem.encodePrivateKey(svid.privateKey());
     }
@@ -157,6 +161,8 @@ final class SecretRenderer {
     }
 
     private static DataSource inline(String pem) {
-        return DataSource.newBuilder().setInlineBytes(ByteString.copyFrom(pem, StandardCharsets.US_ASCII)).build();
+        return DataSource.newBuilder()
+                .setInlineBytes(ByteString.copyFrom(pem, StandardCharsets.US_ASCII))
+                .build();
     }
 }

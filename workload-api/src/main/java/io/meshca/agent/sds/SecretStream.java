@@ -46,8 +46,11 @@ final class SecretStream implements StreamObserver<DiscoveryRequest> {
     private final CallSubscription lifecycle;
     private X509Snapshot latest; // guarded by this
 
-    private SecretStream(ServerCallStreamObserver<DiscoveryResponse> call, SecretRenderer renderer,
-                         XdsStreamState state, boolean oneResponse) {
+    private SecretStream(
+            ServerCallStreamObserver<DiscoveryResponse> call,
+            SecretRenderer renderer,
+            XdsStreamState state,
+            boolean oneResponse) {
         this.call = call;
         this.renderer = renderer;
         this.state = state;
@@ -60,16 +63,21 @@ final class SecretStream implements StreamObserver<DiscoveryRequest> {
      *
      * @param subscribe subscribes a listener to the caller's snapshots
      */
-    static StreamObserver<DiscoveryRequest> open(StreamObserver<DiscoveryResponse> call, SecretRenderer renderer,
-                                                 Function<Consumer<X509Snapshot>, WorkloadIdentitySource.Subscription> subscribe) {
+    static StreamObserver<DiscoveryRequest> open(
+            StreamObserver<DiscoveryResponse> call,
+            SecretRenderer renderer,
+            Function<Consumer<X509Snapshot>, WorkloadIdentitySource.Subscription> subscribe) {
         SecretStream stream = new SecretStream(serverCall(call), renderer, new XdsStreamState(), false);
         stream.subscribe(subscribe);
         return stream;
     }
 
     /** FetchSecrets: one request, one response (once the caller's SVIDs are there), then the call ends. */
-    static void fetch(DiscoveryRequest request, StreamObserver<DiscoveryResponse> call, SecretRenderer renderer,
-                      Function<Consumer<X509Snapshot>, WorkloadIdentitySource.Subscription> subscribe) {
+    static void fetch(
+            DiscoveryRequest request,
+            StreamObserver<DiscoveryResponse> call,
+            SecretRenderer renderer,
+            Function<Consumer<X509Snapshot>, WorkloadIdentitySource.Subscription> subscribe) {
         SecretStream stream = new SecretStream(serverCall(call), renderer, new XdsStreamState(), true);
         stream.onNext(request);
         stream.subscribe(subscribe);
@@ -104,7 +112,8 @@ final class SecretStream implements StreamObserver<DiscoveryRequest> {
                 return;
             }
             if (!request.getTypeUrl().isEmpty() && !request.getTypeUrl().equals(XdsStreamState.SECRET_TYPE_URL)) {
-                ended = lifecycle.endLocked(Status.INVALID_ARGUMENT.withDescription(WRONG_TYPE + " \"" + request.getTypeUrl() + "\""));
+                ended = lifecycle.endLocked(
+                        Status.INVALID_ARGUMENT.withDescription(WRONG_TYPE + " \"" + request.getTypeUrl() + "\""));
             } else {
                 ended = handle(request);
             }
@@ -115,15 +124,24 @@ final class SecretStream implements StreamObserver<DiscoveryRequest> {
     private WorkloadIdentitySource.Subscription handle(DiscoveryRequest request) {
         switch (state.onRequest(request)) {
             case SUBSCRIBE:
-                log.debug("SDS request for {} (version \"{}\")", request.getResourceNamesList(), request.getVersionInfo());
+                log.debug(
+                        "SDS request for {} (version \"{}\")",
+                        request.getResourceNamesList(),
+                        request.getVersionInfo());
                 return answer();
             case NACK:
                 // Envoy's own message, about our secrets: holds no key material, but it is the caller's text
-                log.warn("Envoy rejected SDS secrets {} version \"{}\": {}", LogSafe.of(request.getResourceNamesList(), 256),
-                        LogSafe.of(request.getVersionInfo()), LogSafe.of(request.getErrorDetail().getMessage(), 512));
+                log.warn(
+                        "Envoy rejected SDS secrets {} version \"{}\": {}",
+                        LogSafe.of(request.getResourceNamesList(), 256),
+                        LogSafe.of(request.getVersionInfo()),
+                        LogSafe.of(request.getErrorDetail().getMessage(), 512));
                 return null;
             case ACK:
-                log.debug("Envoy applied SDS secrets {} version \"{}\"", request.getResourceNamesList(), request.getVersionInfo());
+                log.debug(
+                        "Envoy applied SDS secrets {} version \"{}\"",
+                        request.getResourceNamesList(),
+                        request.getVersionInfo());
                 return null;
             case STALE:
                 log.debug("ignoring an SDS request with stale nonce \"{}\"", request.getResponseNonce());
@@ -165,8 +183,11 @@ final class SecretStream implements StreamObserver<DiscoveryRequest> {
             return null;
         }
         // names, version and nonce only: a Secret's text form would print the private key
-        log.debug("sending SDS secrets {} version {} nonce {}", state.resourceNames(),
-                response.get().getVersionInfo(), response.get().getNonce());
+        log.debug(
+                "sending SDS secrets {} version {} nonce {}",
+                state.resourceNames(),
+                response.get().getVersionInfo(),
+                response.get().getNonce());
         call.onNext(response.get());
         if (oneResponse) {
             call.onCompleted();

@@ -8,6 +8,7 @@ import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.TrustDomain;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -18,7 +19,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
 import java.util.Optional;
@@ -52,8 +52,7 @@ public final class AgentSvidStore {
     }
 
     /** What a previous run stored. */
-    public record Stored(AgentSvid svid, TrustBundle bundle) {
-    }
+    public record Stored(AgentSvid svid, TrustBundle bundle) {}
 
     /**
      * The stored SVID and bundle, or empty if nothing (or only part of it) was stored.
@@ -68,10 +67,12 @@ public final class AgentSvidStore {
             return Optional.empty();
         }
         try {
-            AgentSvid svid = new AgentSvid(Pem.decodeCertificates(Files.readString(svidFile)),
+            AgentSvid svid = new AgentSvid(
+                    Pem.decodeCertificates(Files.readString(svidFile)),
                     Pem.decodePrivateKey(Files.readString(keyFile)));
             if (!keyMatchesLeaf(svid)) {
-                throw new InvalidArgumentException("the key in " + KEY_FILE + " does not belong to the certificate in " + SVID_FILE);
+                throw new InvalidArgumentException(
+                        "the key in " + KEY_FILE + " does not belong to the certificate in " + SVID_FILE);
             }
             TrustBundle bundle = new TrustBundle(trustDomain, Pem.decodeCertificates(Files.readString(bundleFile)), 0);
             return Optional.of(new Stored(svid, bundle));
@@ -142,7 +143,9 @@ public final class AgentSvidStore {
         Path temp = dir.resolve(name + ".tmp");
         try {
             Files.deleteIfExists(temp);
-            try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+            try (FileChannel channel = FileChannel.open(
+                    temp,
+                    Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                     PosixFilePermissions.asFileAttribute(FILE_MODE))) {
                 channel.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.US_ASCII)));
                 channel.force(true);

@@ -42,7 +42,9 @@ class AgentIdentityBootstrapTest {
     private AgentSvidStore storeSvidExpiringAt(Instant notAfter) {
         AgentSvidStore store = new AgentSvidStore(dataDir, DOMAIN);
         TestPki.Leaf leaf = CA.leaf(AGENT_ID, notAfter.minus(Duration.ofHours(1)), notAfter);
-        store.save(new AgentSvid(leaf.chain(), leaf.keyPair().getPrivate()), new TrustBundle(DOMAIN, List.of(CA.certificate()), 0));
+        store.save(
+                new AgentSvid(leaf.chain(), leaf.keyPair().getPrivate()),
+                new TrustBundle(DOMAIN, List.of(CA.certificate()), 0));
         return store;
     }
 
@@ -50,7 +52,8 @@ class AgentIdentityBootstrapTest {
     void validStoredSvid_isReusedWithoutAToken() {
         AgentSvidStore store = storeSvidExpiringAt(NOW.plusSeconds(600));
 
-        AgentCredentials credentials = AgentIdentityBootstrap.obtain(config().build(), store, CLOCK, Duration.ofSeconds(1));
+        AgentCredentials credentials =
+                AgentIdentityBootstrap.obtain(config().build(), store, CLOCK, Duration.ofSeconds(1));
 
         assertThat(credentials.svid().spiffeId()).isEqualTo(AGENT_ID);
         assertThat(credentials.bundle().x509Authorities()).containsExactly(CA.certificate());
@@ -70,7 +73,8 @@ class AgentIdentityBootstrapTest {
     void tokenWithoutTrustBundle_isRefusedBeforeContactingTheServer() {
         AgentSvidStore store = new AgentSvidStore(dataDir, DOMAIN);
 
-        assertThatThrownBy(() -> AgentIdentityBootstrap.obtain(config().joinToken("t").build(), store, CLOCK, Duration.ofSeconds(1)))
+        assertThatThrownBy(() -> AgentIdentityBootstrap.obtain(
+                        config().joinToken("t").build(), store, CLOCK, Duration.ofSeconds(1)))
                 .isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("-trustBundle");
     }

@@ -42,14 +42,23 @@ class JwtSvidEndToEndTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = CaServer.start(ServerConfig.builder().dataDir(dir.resolve("server")).bindAddress("127.0.0.1")
-                .serverPort(0).adminSocketPath(dir.resolve("admin/api.sock")).keyManager(ServerConfig.KEY_MANAGER_MEMORY)
+        server = CaServer.start(ServerConfig.builder()
+                .dataDir(dir.resolve("server"))
+                .bindAddress("127.0.0.1")
+                .serverPort(0)
+                .adminSocketPath(dir.resolve("admin/api.sock"))
+                .keyManager(ServerConfig.KEY_MANAGER_MEMORY)
                 .build());
         Path trustBundle = dir.resolve("bundle.pem");
         Files.writeString(trustBundle, server.trustBundlePem());
-        agent = NodeAgent.start(AgentConfig.builder().trustDomain(server.trustDomain().name()).serverAddress("127.0.0.1")
-                .serverPort(server.agentApiPort()).socketPath(dir.resolve("sock/api.sock")).trustBundle(trustBundle)
-                .dataDir(dir.resolve("agent")).joinToken(server.generateJoinToken(Duration.ofMinutes(10), Optional.empty()))
+        agent = NodeAgent.start(AgentConfig.builder()
+                .trustDomain(server.trustDomain().name())
+                .serverAddress("127.0.0.1")
+                .serverPort(server.agentApiPort())
+                .socketPath(dir.resolve("sock/api.sock"))
+                .trustBundle(trustBundle)
+                .dataDir(dir.resolve("agent"))
+                .joinToken(server.generateJoinToken(Duration.ofMinutes(10), Optional.empty()))
                 .build());
         assertThat(agent.awaitSynced(WAIT)).isTrue();
     }
@@ -66,18 +75,23 @@ class JwtSvidEndToEndTest {
     void javaSpiffe_fetchesAJwtSvid_andValidatesItThroughTheApiAndOffline() throws Exception {
         int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         SpiffeId workloadId = SpiffeId.parse("spiffe://example.org/e2e/jwt");
-        server.createEntry(workloadId, agent.agentId(), SelectorSet.of(Selector.parse("unix:uid:" + uid)), Duration.ZERO);
+        server.createEntry(
+                workloadId, agent.agentId(), SelectorSet.of(Selector.parse("unix:uid:" + uid)), Duration.ZERO);
 
-        try (WorkloadApiClient client = DefaultWorkloadApiClient.newClient(DefaultWorkloadApiClient.ClientOptions.builder()
-                .spiffeSocketPath("unix:" + agent.socketPath()).build())) {
+        try (WorkloadApiClient client =
+                DefaultWorkloadApiClient.newClient(DefaultWorkloadApiClient.ClientOptions.builder()
+                        .spiffeSocketPath("unix:" + agent.socketPath())
+                        .build())) {
             // the X.509 stream waits for the entry's first SVID: once it is there, the workload is known
-            assertThat(client.fetchX509Context().getDefaultSvid().getSpiffeId().toString()).isEqualTo(workloadId.toString());
+            assertThat(client.fetchX509Context().getDefaultSvid().getSpiffeId().toString())
+                    .isEqualTo(workloadId.toString());
 
             JwtSvid svid = client.fetchJwtSvid("payments", "audit");
 
             assertThat(svid.getSpiffeId().toString()).isEqualTo(workloadId.toString());
             assertThat(svid.getAudience()).containsExactlyInAnyOrder("payments", "audit");
-            assertThat(Duration.between(svid.getIssuedAt().toInstant(), svid.getExpiry().toInstant()))
+            assertThat(Duration.between(
+                            svid.getIssuedAt().toInstant(), svid.getExpiry().toInstant()))
                     .isEqualTo(Duration.ofMinutes(5));
             var header = com.nimbusds.jwt.SignedJWT.parse(svid.getToken()).getHeader();
             assertThat(header.getKeyID()).isEqualTo(server.jwtKeys().current().kid());
@@ -93,21 +107,30 @@ class JwtSvidEndToEndTest {
             assertThat(offline.getSpiffeId().toString()).isEqualTo(workloadId.toString());
 
             assertThatThrownBy(() -> client.validateJwtSvid(svid.getToken(), "billing"))
-                    .isInstanceOf(JwtSvidException.class).rootCause()
+                    .isInstanceOf(JwtSvidException.class)
+                    .rootCause()
                     .hasMessage("INVALID_ARGUMENT: JWT-SVID audience does not contain \"billing\"");
             // a prepared key reaches the workload's JWT bundle through the watch before it signs anything
             String next = server.jwtKeys().prepareNext().kid();
             java.time.Instant deadline = java.time.Instant.now().plus(WAIT);
-            while (!client.fetchJwtBundles().getBundleForTrustDomain(TrustDomain.parse("example.org")).getJwtAuthorities()
+            while (!client.fetchJwtBundles()
+                    .getBundleForTrustDomain(TrustDomain.parse("example.org"))
+                    .getJwtAuthorities()
                     .containsKey(next)) {
-                assertThat(java.time.Instant.now()).as("the prepared JWT key in the agent's bundle").isBefore(deadline);
+                assertThat(java.time.Instant.now())
+                        .as("the prepared JWT key in the agent's bundle")
+                        .isBefore(deadline);
                 Thread.sleep(100);
             }
-            assertThat(client.fetchJwtBundles().getBundleForTrustDomain(TrustDomain.parse("example.org"))
-                    .getJwtAuthorities()).hasSize(2);
+            assertThat(client.fetchJwtBundles()
+                            .getBundleForTrustDomain(TrustDomain.parse("example.org"))
+                            .getJwtAuthorities())
+                    .hasSize(2);
 
-            assertThatThrownBy(() -> client.fetchJwtSvid(io.spiffe.spiffeid.SpiffeId.parse("spiffe://example.org/other"), "payments"))
-                    .isInstanceOf(JwtSvidException.class).rootCause()
+            assertThatThrownBy(() -> client.fetchJwtSvid(
+                            io.spiffe.spiffeid.SpiffeId.parse("spiffe://example.org/other"), "payments"))
+                    .isInstanceOf(JwtSvidException.class)
+                    .rootCause()
                     .hasMessage("PERMISSION_DENIED: no identity issued for spiffe://example.org/other");
         }
     }

@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeAgentEndToEndTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final Metadata.Key<String> WORKLOAD_HEADER = Metadata.Key.of("workload.spiffe.io", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> WORKLOAD_HEADER =
+            Metadata.Key.of("workload.spiffe.io", Metadata.ASCII_STRING_MARSHALLER);
 
     @TempDir
     Path dir;
@@ -89,7 +90,10 @@ class NodeAgentEndToEndTest {
         assertThat(agent.agentId().path()).startsWith("/meshca/agent/join_token/");
         for (String name : new String[] {AgentSvidStore.KEY_FILE, AgentSvidStore.SVID_FILE}) {
             assertThat(Files.getPosixFilePermissions(dir.resolve("agent").resolve(name)))
-                    .extracting(Object::toString).asString().doesNotContain("GROUP").doesNotContain("OTHERS");
+                    .extracting(Object::toString)
+                    .asString()
+                    .doesNotContain("GROUP")
+                    .doesNotContain("OTHERS");
         }
 
         int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
@@ -120,7 +124,8 @@ class NodeAgentEndToEndTest {
         assertThat(agent.awaitSynced(WAIT)).isTrue();
         IssuedSvid afterRestart = await("an SVID after the restart", () -> firstSvid(agent, me));
         assertThat(afterRestart.spiffeId()).isEqualTo(workloadId);
-        assertThat(fetchOverSocket(agent.socketPath()).getSvids(0).getSpiffeId()).isEqualTo(workloadId.toString());
+        assertThat(fetchOverSocket(agent.socketPath()).getSvids(0).getSpiffeId())
+                .isEqualTo(workloadId.toString());
     }
 
     @Test
@@ -136,13 +141,21 @@ class NodeAgentEndToEndTest {
                 .agentSvidTtl(agentTtl)
                 .build());
         Files.writeString(trustBundle, server.trustBundlePem());
-        agent = NodeAgent.start(config("agent").joinToken(server.generateJoinToken(Duration.ofMinutes(10), Optional.empty())).build());
+        agent = NodeAgent.start(config("agent")
+                .joinToken(server.generateJoinToken(Duration.ofMinutes(10), Optional.empty()))
+                .build());
         assertThat(agent.awaitSynced(WAIT)).isTrue();
         var firstAgentSvid = agent.agentSvid();
 
-        await("the first agent SVID to expire", () -> Instant.now().isAfter(firstAgentSvid.notAfter().plusSeconds(1)) ? true : null);
+        await(
+                "the first agent SVID to expire",
+                () -> Instant.now().isAfter(firstAgentSvid.notAfter().plusSeconds(1)) ? true : null);
         assertThat(agent.agentSvid().serial()).isNotEqualTo(firstAgentSvid.serial());
-        assertThat(new AgentSvidStore(dir.resolve("agent"), server.trustDomain()).load().orElseThrow().svid().serial())
+        assertThat(new AgentSvidStore(dir.resolve("agent"), server.trustDomain())
+                        .load()
+                        .orElseThrow()
+                        .svid()
+                        .serial())
                 .isEqualTo(agent.agentSvid().serial());
 
         // signing needs a call authenticated by an unexpired agent SVID: the renewed one
@@ -150,7 +163,9 @@ class NodeAgentEndToEndTest {
         SelectorSet me = SelectorSet.of(Selector.parse("unix:uid:" + uid));
         SpiffeId workloadId = SpiffeId.parse("spiffe://" + server.trustDomain().name() + "/e2e/late");
         server.createEntry(workloadId, agent.agentId(), me, Duration.ofMinutes(5));
-        assertThat(await("an SVID signed after the agent SVID renewal", () -> firstSvid(agent, me)).spiffeId()).isEqualTo(workloadId);
+        assertThat(await("an SVID signed after the agent SVID renewal", () -> firstSvid(agent, me))
+                        .spiffeId())
+                .isEqualTo(workloadId);
     }
 
     @Test
@@ -160,7 +175,8 @@ class NodeAgentEndToEndTest {
         agent.close();
         agent = null;
 
-        assertThatThrownBy(() -> NodeAgent.start(config("second").joinToken(token).build()))
+        assertThatThrownBy(
+                        () -> NodeAgent.start(config("second").joinToken(token).build()))
                 .isInstanceOf(MeshcaException.class)
                 .hasMessageContaining("join token was already used")
                 .hasMessageNotContaining(token);

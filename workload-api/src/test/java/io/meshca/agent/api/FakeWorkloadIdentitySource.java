@@ -49,8 +49,12 @@ public final class FakeWorkloadIdentitySource implements WorkloadIdentitySource 
         public IssuedSvid svid(String path, String hint) {
             TestPki.Authority intermediate = root.intermediate();
             TestPki.Leaf leaf = intermediate.leaf(SpiffeId.parse("spiffe://example.org" + path));
-            return new IssuedSvid("entry-" + path, SpiffeId.parse("spiffe://example.org" + path), leaf.chain(),
-                    leaf.keyPair().getPrivate(), hint);
+            return new IssuedSvid(
+                    "entry-" + path,
+                    SpiffeId.parse("spiffe://example.org" + path),
+                    leaf.chain(),
+                    leaf.keyPair().getPrivate(),
+                    hint);
         }
 
         public TrustBundle bundle(long sequence) {
@@ -86,8 +90,7 @@ public final class FakeWorkloadIdentitySource implements WorkloadIdentitySource 
     @Override
     public X509Snapshot snapshot(SelectorSet selectors) {
         X509Snapshot state = current;
-        return entitlement.isSubsetOf(selectors) ? state
-                : new X509Snapshot(List.of(), state.bundle(), Map.of());
+        return entitlement.isSubsetOf(selectors) ? state : new X509Snapshot(List.of(), state.bundle(), Map.of());
     }
 
     private final class Subscriber {

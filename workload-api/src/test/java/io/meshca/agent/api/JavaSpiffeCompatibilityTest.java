@@ -34,20 +34,28 @@ class JavaSpiffeCompatibilityTest {
         Path socket = dir.resolve("api.sock");
 
         try (UnixSocketServer server = WorkloadApiEndpoint.start(socket, source, pid -> SelectorSet.of(ORDERS));
-             WorkloadApiClient client = DefaultWorkloadApiClient.newClient(DefaultWorkloadApiClient.ClientOptions.builder()
-                     .spiffeSocketPath("unix:" + socket).build())) {
+                WorkloadApiClient client =
+                        DefaultWorkloadApiClient.newClient(DefaultWorkloadApiClient.ClientOptions.builder()
+                                .spiffeSocketPath("unix:" + socket)
+                                .build())) {
             X509Context context = client.fetchX509Context();
 
             assertThat(context.getDefaultSvid().getSpiffeId().toString()).isEqualTo("spiffe://example.org/orders");
             assertThat(context.getDefaultSvid().getChain()).isEqualTo(svid.chain());
-            assertThat(context.getDefaultSvid().getPrivateKey().getEncoded()).isEqualTo(svid.privateKey().getEncoded());
-            assertThat(context.getX509BundleSet().getBundleForTrustDomain(TrustDomain.parse("example.org"))
-                    .getX509Authorities()).containsExactly(PKI.root().certificate());
-            assertThat(context.getX509BundleSet().getBundleForTrustDomain(TrustDomain.parse("partner.org"))
-                    .getX509Authorities()).containsExactly(PKI.partnerRoot().certificate());
+            assertThat(context.getDefaultSvid().getPrivateKey().getEncoded())
+                    .isEqualTo(svid.privateKey().getEncoded());
+            assertThat(context.getX509BundleSet()
+                            .getBundleForTrustDomain(TrustDomain.parse("example.org"))
+                            .getX509Authorities())
+                    .containsExactly(PKI.root().certificate());
+            assertThat(context.getX509BundleSet()
+                            .getBundleForTrustDomain(TrustDomain.parse("partner.org"))
+                            .getX509Authorities())
+                    .containsExactly(PKI.partnerRoot().certificate());
 
             X509BundleSet bundles = client.fetchX509Bundles();
-            assertThat(bundles.getBundles().keySet()).extracting(TrustDomain::getName)
+            assertThat(bundles.getBundles().keySet())
+                    .extracting(TrustDomain::getName)
                     .containsExactlyInAnyOrder("example.org", "partner.org");
         }
     }
@@ -58,8 +66,10 @@ class JavaSpiffeCompatibilityTest {
         Path socket = dir.resolve("api.sock");
 
         try (UnixSocketServer server = WorkloadApiEndpoint.start(socket, source, pid -> SelectorSet.of(ORDERS));
-             DefaultX509Source x509Source = DefaultX509Source.newSource(DefaultX509Source.X509SourceOptions.builder()
-                     .spiffeSocketPath("unix:" + socket).initTimeout(Duration.ofSeconds(10)).build())) {
+                DefaultX509Source x509Source = DefaultX509Source.newSource(DefaultX509Source.X509SourceOptions.builder()
+                        .spiffeSocketPath("unix:" + socket)
+                        .initTimeout(Duration.ofSeconds(10))
+                        .build())) {
             assertThat(x509Source.getX509Svid().getSpiffeId().toString()).isEqualTo("spiffe://example.org/orders");
 
             IssuedSvid rotated = PKI.svid("/orders", "");
@@ -67,7 +77,9 @@ class JavaSpiffeCompatibilityTest {
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!x509Source.getX509Svid().getLeaf().equals(rotated.leaf())) {
-                assertThat(System.nanoTime()).as("rotation seen by java-spiffe within 10s").isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("rotation seen by java-spiffe within 10s")
+                        .isLessThan(deadline);
                 TimeUnit.MILLISECONDS.sleep(10);
             }
         }

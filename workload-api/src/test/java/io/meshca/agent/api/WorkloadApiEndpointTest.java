@@ -42,11 +42,14 @@ class WorkloadApiEndpointTest {
         try (UnixSocketServer server = WorkloadApiEndpoint.start(socket, source, UnixWorkloadAttestor.system())) {
             ManagedChannel channel = UnixSockets.channel(socket);
             try {
-                X509SVIDResponse response = blockingApi(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                        .fetchX509SVID(X509SVIDRequest.getDefaultInstance()).next();
+                X509SVIDResponse response = blockingApi(channel)
+                        .withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .fetchX509SVID(X509SVIDRequest.getDefaultInstance())
+                        .next();
 
                 assertThat(response.getSvids(0).getSpiffeId()).isEqualTo("spiffe://example.org/test-jvm");
-                assertThat(Certificates.parseConcatenated(response.getSvids(0).getX509Svid().toByteArray()))
+                assertThat(Certificates.parseConcatenated(
+                                response.getSvids(0).getX509Svid().toByteArray()))
                         .isEqualTo(svid.chain());
             } finally {
                 UnixSockets.shutdown(channel);
@@ -57,14 +60,17 @@ class WorkloadApiEndpointTest {
     @Test
     void callerWhoseUidMatchesNoEntry_isPermissionDenied() throws Exception {
         int otherUid = myUid() + 4242;
-        var source = new FakeWorkloadIdentitySource(Selector.parse("unix:uid:" + otherUid), PKI.snapshot(PKI.svid("/x", "")));
+        var source = new FakeWorkloadIdentitySource(
+                Selector.parse("unix:uid:" + otherUid), PKI.snapshot(PKI.svid("/x", "")));
         Path socket = dir.resolve("api.sock");
 
         try (UnixSocketServer server = WorkloadApiEndpoint.start(socket, source, UnixWorkloadAttestor.system())) {
             ManagedChannel channel = UnixSockets.channel(socket);
             try {
-                assertThatThrownBy(() -> blockingApi(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                        .fetchX509SVID(X509SVIDRequest.getDefaultInstance()).next())
+                assertThatThrownBy(() -> blockingApi(channel)
+                                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                                .fetchX509SVID(X509SVIDRequest.getDefaultInstance())
+                                .next())
                         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
                             assertThat(e.getStatus().getDescription()).isEqualTo("no identity issued");
@@ -77,15 +83,19 @@ class WorkloadApiEndpointTest {
 
     @Test
     void callWithoutSecurityHeader_isInvalidArgument_overTheSocket() throws Exception {
-        var source = new FakeWorkloadIdentitySource(Selector.parse("unix:uid:" + myUid()), PKI.snapshot(PKI.svid("/x", "")));
+        var source =
+                new FakeWorkloadIdentitySource(Selector.parse("unix:uid:" + myUid()), PKI.snapshot(PKI.svid("/x", "")));
         Path socket = dir.resolve("api.sock");
 
         try (UnixSocketServer server = WorkloadApiEndpoint.start(socket, source, UnixWorkloadAttestor.system())) {
             ManagedChannel channel = UnixSockets.channel(socket);
             try {
-                assertThatThrownBy(() -> SpiffeWorkloadAPIGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                        .fetchX509SVID(X509SVIDRequest.getDefaultInstance()).next())
-                        .isInstanceOfSatisfying(StatusRuntimeException.class,
+                assertThatThrownBy(() -> SpiffeWorkloadAPIGrpc.newBlockingStub(channel)
+                                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                                .fetchX509SVID(X509SVIDRequest.getDefaultInstance())
+                                .next())
+                        .isInstanceOfSatisfying(
+                                StatusRuntimeException.class,
                                 e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
                 assertThat(source.subscriberCount()).isZero();
             } finally {
@@ -113,7 +123,8 @@ class WorkloadApiEndpointTest {
             }
             return real.attest(pid);
         };
-        var source = new FakeWorkloadIdentitySource(Selector.parse("unix:uid:" + myUid()), PKI.snapshot(PKI.svid("/x", "")));
+        var source =
+                new FakeWorkloadIdentitySource(Selector.parse("unix:uid:" + myUid()), PKI.snapshot(PKI.svid("/x", "")));
         Path socket = dir.resolve("api.sock");
 
         try (UnixSocketServer server = WorkloadApiEndpoint.start(socket, source, hangsAtFirst)) {
@@ -121,28 +132,32 @@ class WorkloadApiEndpointTest {
             try {
                 for (int i = 0; i < hanging; i++) {
                     SpiffeWorkloadAPIGrpc.newStub(channel)
-                            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(WorkloadApiServiceTest.securityHeader()))
+                            .withInterceptors(
+                                    MetadataUtils.newAttachHeadersInterceptor(WorkloadApiServiceTest.securityHeader()))
                             .fetchX509SVID(X509SVIDRequest.getDefaultInstance(), new io.grpc.stub.StreamObserver<>() {
                                 @Override
-                                public void onNext(X509SVIDResponse value) {
-                                }
+                                public void onNext(X509SVIDResponse value) {}
 
                                 @Override
-                                public void onError(Throwable t) {
-                                }
+                                public void onError(Throwable t) {}
 
                                 @Override
-                                public void onCompleted() {
-                                }
+                                public void onCompleted() {}
                             });
                 }
-                assertThat(allHanging.await(10, TimeUnit.SECONDS)).as("every hanging caller reached attestation").isTrue();
+                assertThat(allHanging.await(10, TimeUnit.SECONDS))
+                        .as("every hanging caller reached attestation")
+                        .isTrue();
 
-                X509SVIDResponse response = blockingApi(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                        .fetchX509SVID(X509SVIDRequest.getDefaultInstance()).next();
+                X509SVIDResponse response = blockingApi(channel)
+                        .withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .fetchX509SVID(X509SVIDRequest.getDefaultInstance())
+                        .next();
 
                 assertThat(response.getSvids(0).getSpiffeId()).isEqualTo("spiffe://example.org/x");
-                assertThat(release.getCount()).as("answered while the others still hang").isOne();
+                assertThat(release.getCount())
+                        .as("answered while the others still hang")
+                        .isOne();
             } finally {
                 release.countDown();
                 UnixSockets.shutdown(channel);
@@ -159,6 +174,7 @@ class WorkloadApiEndpointTest {
         return Files.readAllLines(Path.of("/proc/self/status")).stream()
                 .filter(line -> line.startsWith("Uid:"))
                 .map(line -> Integer.parseInt(line.substring(4).trim().split("\\s+")[1]))
-                .findFirst().orElseThrow();
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -58,9 +58,10 @@ class WorkloadApiJwtTest {
         Map<String, Object> claims = ForgedTokens.claims(clock.instant().getEpochSecond());
         claims.put("sub", "spiffe://example.org" + entryId.substring("entry-".length()));
         claims.put("aud", audience);
-        return new JwtSvidMinter.Minted(ForgedTokens.es256(ForgedTokens.EC_KID, claims),
-                Instant.ofEpochSecond((Long) claims.get("exp")));
+        return new JwtSvidMinter.Minted(
+                ForgedTokens.es256(ForgedTokens.EC_KID, claims), Instant.ofEpochSecond((Long) claims.get("exp")));
     };
+
     private Server server;
     private ManagedChannel channel;
     private FakeWorkloadIdentitySource source;
@@ -72,26 +73,34 @@ class WorkloadApiJwtTest {
     }
 
     private static X509Snapshot snapshot(IssuedSvid... svids) {
-        TrustBundle own = new TrustBundle(FakeWorkloadIdentitySource.DOMAIN, List.of(PKI.root().certificate()), 1,
+        TrustBundle own = new TrustBundle(
+                FakeWorkloadIdentitySource.DOMAIN,
+                List.of(PKI.root().certificate()),
+                1,
                 ForgedTokens.bundle().jwtAuthorities());
         return new X509Snapshot(List.of(svids), own, Map.of(FakeWorkloadIdentitySource.FEDERATED, PKI.partnerBundle()));
     }
 
-    private SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub start(X509Snapshot snapshot, SelectorSet caller) throws Exception {
+    private SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub start(X509Snapshot snapshot, SelectorSet caller)
+            throws Exception {
         source = new FakeWorkloadIdentitySource(ORDERS, snapshot);
         String name = InProcessServerBuilder.generateName();
         ServerInterceptor fixedCaller = new ServerInterceptor() {
             @Override
-            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, Metadata headers,
-                                                                    io.grpc.ServerCallHandler<Q, R> next) {
+            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
+                    io.grpc.ServerCall<Q, R> call, Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
                 return Contexts.interceptCall(CallerSelectors.with(Context.current(), caller), call, headers, next);
             }
         };
-        server = InProcessServerBuilder.forName(name).directExecutor()
-                .addService(ServerInterceptors.intercept(new WorkloadApiService(source,
-                        new JwtSvidCache(minter, clock, 100), new JwtSvidValidator(clock)), fixedCaller,
+        server = InProcessServerBuilder.forName(name)
+                .directExecutor()
+                .addService(ServerInterceptors.intercept(
+                        new WorkloadApiService(
+                                source, new JwtSvidCache(minter, clock, 100), new JwtSvidValidator(clock)),
+                        fixedCaller,
                         new SecurityHeaderInterceptor()))
-                .build().start();
+                .build()
+                .start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
         return SpiffeWorkloadAPIGrpc.newBlockingStub(channel)
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(WorkloadApiServiceTest.securityHeader()));
@@ -106,20 +115,28 @@ class WorkloadApiJwtTest {
 
     @Test
     void fetchJwtSvid_givesOneTokenPerIdentity_defaultFirst_andReusesItUntilHalfLife() throws Exception {
-        var api = start(snapshot(PKI.svid("/orders", "internal"), PKI.svid("/orders-admin", "")), SelectorSet.of(ORDERS));
+        var api =
+                start(snapshot(PKI.svid("/orders", "internal"), PKI.svid("/orders-admin", "")), SelectorSet.of(ORDERS));
 
-        JWTSVIDResponse first = api.fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience("payments").build());
+        JWTSVIDResponse first = api.fetchJWTSVID(
+                JWTSVIDRequest.newBuilder().addAudience("payments").build());
 
-        assertThat(first.getSvidsList()).extracting(s -> s.getSpiffeId())
+        assertThat(first.getSvidsList())
+                .extracting(s -> s.getSpiffeId())
                 .containsExactly("spiffe://example.org/orders", "spiffe://example.org/orders-admin");
         assertThat(first.getSvids(0).getHint()).isEqualTo("internal");
-        assertThat(SignedJWT.parse(first.getSvids(0).getSvid()).getJWTClaimsSet().getAudience()).containsExactly("payments");
-        JWTSVIDResponse again = api.fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience("payments").build());
+        assertThat(SignedJWT.parse(first.getSvids(0).getSvid())
+                        .getJWTClaimsSet()
+                        .getAudience())
+                .containsExactly("payments");
+        JWTSVIDResponse again = api.fetchJWTSVID(
+                JWTSVIDRequest.newBuilder().addAudience("payments").build());
         assertThat(again.getSvids(0).getSvid()).isEqualTo(first.getSvids(0).getSvid());
         assertThat(mintedFor).hasSize(2);
 
         clock.advance(Duration.ofSeconds(150));
-        JWTSVIDResponse renewed = api.fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience("payments").build());
+        JWTSVIDResponse renewed = api.fetchJWTSVID(
+                JWTSVIDRequest.newBuilder().addAudience("payments").build());
         assertThat(mintedFor).hasSize(4);
         assertThat(renewed.getSvids(0).getSpiffeId()).isEqualTo("spiffe://example.org/orders");
     }
@@ -128,15 +145,28 @@ class WorkloadApiJwtTest {
     void fetchJwtSvid_withSpiffeId_givesOnlyThatIdentity_andRefusesOneNotEntitled() throws Exception {
         var api = start(snapshot(PKI.svid("/orders", ""), PKI.svid("/orders-admin", "")), SelectorSet.of(ORDERS));
 
-        JWTSVIDResponse one = api.fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience("payments")
-                .setSpiffeId("spiffe://example.org/orders-admin").build());
+        JWTSVIDResponse one = api.fetchJWTSVID(JWTSVIDRequest.newBuilder()
+                .addAudience("payments")
+                .setSpiffeId("spiffe://example.org/orders-admin")
+                .build());
 
-        assertThat(one.getSvidsList()).extracting(s -> s.getSpiffeId()).containsExactly("spiffe://example.org/orders-admin");
-        assertStatus(() -> api.fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience("payments")
-                        .setSpiffeId("spiffe://example.org/payments").build()),
-                Status.Code.PERMISSION_DENIED, "no identity issued for spiffe://example.org/payments");
-        assertStatus(() -> api.fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience("payments").setSpiffeId("nope").build()),
-                Status.Code.INVALID_ARGUMENT, "invalid spiffe_id: invalid SPIFFE ID \"nope\": scheme is missing or invalid: "
+        assertThat(one.getSvidsList())
+                .extracting(s -> s.getSpiffeId())
+                .containsExactly("spiffe://example.org/orders-admin");
+        assertStatus(
+                () -> api.fetchJWTSVID(JWTSVIDRequest.newBuilder()
+                        .addAudience("payments")
+                        .setSpiffeId("spiffe://example.org/payments")
+                        .build()),
+                Status.Code.PERMISSION_DENIED,
+                "no identity issued for spiffe://example.org/payments");
+        assertStatus(
+                () -> api.fetchJWTSVID(JWTSVIDRequest.newBuilder()
+                        .addAudience("payments")
+                        .setSpiffeId("nope")
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "invalid spiffe_id: invalid SPIFFE ID \"nope\": scheme is missing or invalid: "
                         + "a SPIFFE ID starts with spiffe://");
     }
 
@@ -144,10 +174,15 @@ class WorkloadApiJwtTest {
     void fetchJwtSvid_withoutAudience_isInvalidArgument_andWithoutIdentity_permissionDenied() throws Exception {
         var api = start(snapshot(PKI.svid("/orders", "")), SelectorSet.of(Selector.parse("unix:uid:4242")));
 
-        assertStatus(() -> api.fetchJWTSVID(JWTSVIDRequest.getDefaultInstance()),
-                Status.Code.INVALID_ARGUMENT, "audience must be specified");
-        assertStatus(() -> api.fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience("payments").build()),
-                Status.Code.PERMISSION_DENIED, "no identity issued");
+        assertStatus(
+                () -> api.fetchJWTSVID(JWTSVIDRequest.getDefaultInstance()),
+                Status.Code.INVALID_ARGUMENT,
+                "audience must be specified");
+        assertStatus(
+                () -> api.fetchJWTSVID(
+                        JWTSVIDRequest.newBuilder().addAudience("payments").build()),
+                Status.Code.PERMISSION_DENIED,
+                "no identity issued");
         assertThat(mintedFor).isEmpty();
     }
 
@@ -155,59 +190,96 @@ class WorkloadApiJwtTest {
     void fetchJwtBundles_isAJwksPerTrustDomain() throws Exception {
         var api = start(snapshot(PKI.svid("/orders", "")), SelectorSet.of(ORDERS));
 
-        JWTBundlesResponse bundles = api.fetchJWTBundles(JWTBundlesRequest.getDefaultInstance()).next();
+        JWTBundlesResponse bundles =
+                api.fetchJWTBundles(JWTBundlesRequest.getDefaultInstance()).next();
 
         assertThat(bundles.getBundlesMap()).containsOnlyKeys("spiffe://example.org", "spiffe://partner.org");
-        var own = SpiffeBundleCodec.parse(FakeWorkloadIdentitySource.DOMAIN,
+        var own = SpiffeBundleCodec.parse(
+                FakeWorkloadIdentitySource.DOMAIN,
                 bundles.getBundlesOrThrow("spiffe://example.org").toString(StandardCharsets.UTF_8));
-        assertThat(own.jwtAuthorities()).containsExactlyElementsOf(ForgedTokens.bundle().jwtAuthorities());
-        assertThat(bundles.getBundlesOrThrow("spiffe://partner.org").toStringUtf8()).isEqualTo("{\"keys\":[]}");
+        assertThat(own.jwtAuthorities())
+                .containsExactlyElementsOf(ForgedTokens.bundle().jwtAuthorities());
+        assertThat(bundles.getBundlesOrThrow("spiffe://partner.org").toStringUtf8())
+                .isEqualTo("{\"keys\":[]}");
     }
 
     @Test
     void fetchJwtBundles_sendsANewMessageWhenTheJwtKeysChange_notWhenAnSvidRotates() throws Exception {
         var api = start(snapshot(PKI.svid("/orders", "")), SelectorSet.of(ORDERS));
         var stream = api.fetchJWTBundles(JWTBundlesRequest.getDefaultInstance());
-        assertThat(stream.next().getBundlesOrThrow("spiffe://example.org").toStringUtf8()).contains(ForgedTokens.EC_KID);
+        assertThat(stream.next().getBundlesOrThrow("spiffe://example.org").toStringUtf8())
+                .contains(ForgedTokens.EC_KID);
 
         source.publish(snapshot(PKI.svid("/orders", ""))); // a rotated SVID: the bundles are the same
         var added = new java.util.ArrayList<>(ForgedTokens.bundle().jwtAuthorities());
         added.add(new io.meshca.common.bundle.JwtAuthority("next-key", ForgedTokens.OTHER_EC.getPublic()));
-        TrustBundle withNext = new TrustBundle(FakeWorkloadIdentitySource.DOMAIN, List.of(PKI.root().certificate()), 2, added);
+        TrustBundle withNext = new TrustBundle(
+                FakeWorkloadIdentitySource.DOMAIN, List.of(PKI.root().certificate()), 2, added);
         source.publish(new X509Snapshot(List.of(PKI.svid("/orders", "")), withNext, Map.of()));
 
         JWTBundlesResponse next = stream.next();
-        assertThat(next.getBundlesOrThrow("spiffe://example.org").toStringUtf8()).contains("\"kid\":\"next-key\"");
+        assertThat(next.getBundlesOrThrow("spiffe://example.org").toStringUtf8())
+                .contains("\"kid\":\"next-key\"");
         assertThat(next.getBundlesMap()).containsOnlyKeys("spiffe://example.org");
     }
 
     @Test
     void validateJwtSvid_returnsTheSpiffeIdAndClaims() throws Exception {
         var api = start(snapshot(PKI.svid("/orders", "")), SelectorSet.of(ORDERS));
-        String token = api.fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience("payments").build()).getSvids(0).getSvid();
+        String token = api.fetchJWTSVID(
+                        JWTSVIDRequest.newBuilder().addAudience("payments").build())
+                .getSvids(0)
+                .getSvid();
 
         ValidateJWTSVIDResponse valid = api.validateJWTSVID(ValidateJWTSVIDRequest.newBuilder()
-                .setAudience("payments").setSvid(token).build());
+                .setAudience("payments")
+                .setSvid(token)
+                .build());
 
         assertThat(valid.getSpiffeId()).isEqualTo("spiffe://example.org/orders");
         assertThat(valid.getClaims().getFieldsOrThrow("sub").getStringValue()).isEqualTo("spiffe://example.org/orders");
-        assertThat(valid.getClaims().getFieldsOrThrow("aud").getListValue().getValues(0).getStringValue()).isEqualTo("payments");
+        assertThat(valid.getClaims()
+                        .getFieldsOrThrow("aud")
+                        .getListValue()
+                        .getValues(0)
+                        .getStringValue())
+                .isEqualTo("payments");
         assertThat(valid.getClaims().getFieldsOrThrow("exp").getNumberValue()).isPositive();
     }
 
     @Test
     void validateJwtSvid_rejectsSayingWhy() throws Exception {
         var api = start(snapshot(PKI.svid("/orders", "")), SelectorSet.of(ORDERS));
-        String token = api.fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience("payments").build()).getSvids(0).getSvid();
+        String token = api.fetchJWTSVID(
+                        JWTSVIDRequest.newBuilder().addAudience("payments").build())
+                .getSvids(0)
+                .getSvid();
 
-        assertStatus(() -> api.validateJWTSVID(ValidateJWTSVIDRequest.newBuilder().setAudience("billing").setSvid(token).build()),
-                Status.Code.INVALID_ARGUMENT, JwtSvidValidator.WRONG_AUDIENCE + "\"billing\"");
-        assertStatus(() -> api.validateJWTSVID(ValidateJWTSVIDRequest.newBuilder().setSvid(token).build()),
-                Status.Code.INVALID_ARGUMENT, "audience must be specified");
-        assertStatus(() -> api.validateJWTSVID(ValidateJWTSVIDRequest.newBuilder().setAudience("payments").build()),
-                Status.Code.INVALID_ARGUMENT, "svid must be specified");
-        assertStatus(() -> api.validateJWTSVID(ValidateJWTSVIDRequest.newBuilder().setAudience("payments")
-                        .setSvid(ForgedTokens.unsigned(ForgedTokens.claims(clock.instant().getEpochSecond()))).build()),
-                Status.Code.INVALID_ARGUMENT, JwtSvidValidator.ALG_NONE);
+        assertStatus(
+                () -> api.validateJWTSVID(ValidateJWTSVIDRequest.newBuilder()
+                        .setAudience("billing")
+                        .setSvid(token)
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                JwtSvidValidator.WRONG_AUDIENCE + "\"billing\"");
+        assertStatus(
+                () -> api.validateJWTSVID(
+                        ValidateJWTSVIDRequest.newBuilder().setSvid(token).build()),
+                Status.Code.INVALID_ARGUMENT,
+                "audience must be specified");
+        assertStatus(
+                () -> api.validateJWTSVID(ValidateJWTSVIDRequest.newBuilder()
+                        .setAudience("payments")
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "svid must be specified");
+        assertStatus(
+                () -> api.validateJWTSVID(ValidateJWTSVIDRequest.newBuilder()
+                        .setAudience("payments")
+                        .setSvid(ForgedTokens.unsigned(
+                                ForgedTokens.claims(clock.instant().getEpochSecond())))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                JwtSvidValidator.ALG_NONE);
     }
 }

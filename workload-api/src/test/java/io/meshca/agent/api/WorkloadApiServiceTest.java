@@ -61,11 +61,13 @@ class WorkloadApiServiceTest {
 
     @Test
     void callWithoutSecurityHeader_isInvalidArgument() throws Exception {
-        FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(PKI.svid("/orders", "")));
+        FakeWorkloadIdentitySource source =
+                new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(PKI.svid("/orders", "")));
         SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub stub =
                 SpiffeWorkloadAPIGrpc.newBlockingStub(start(source, SelectorSet.of(ORDERS)));
 
-        assertThatThrownBy(() -> stub.fetchX509SVID(X509SVIDRequest.getDefaultInstance()).next())
+        assertThatThrownBy(() ->
+                        stub.fetchX509SVID(X509SVIDRequest.getDefaultInstance()).next())
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
                     assertThat(e.getStatus().getDescription()).isEqualTo(SecurityHeaderInterceptor.MISSING);
@@ -75,7 +77,8 @@ class WorkloadApiServiceTest {
 
     @Test
     void callerMatchingNoEntry_isPermissionDenied_andUnsubscribed() throws Exception {
-        FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(PKI.svid("/orders", "")));
+        FakeWorkloadIdentitySource source =
+                new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(PKI.svid("/orders", "")));
         Stream<X509SVIDResponse> stream = new Stream<>();
         api(start(source, SelectorSet.of(Selector.parse("unix:uid:4242"))))
                 .fetchX509SVID(X509SVIDRequest.getDefaultInstance(), stream);
@@ -96,7 +99,9 @@ class WorkloadApiServiceTest {
         Stream<X509SVIDResponse> stream = new Stream<>();
         api(start(source, SelectorSet.of(ORDERS))).fetchX509SVID(X509SVIDRequest.getDefaultInstance(), stream);
 
-        assertThat(stream.errors.poll(200, TimeUnit.MILLISECONDS)).as("no error while the SVID is pending").isNull();
+        assertThat(stream.errors.poll(200, TimeUnit.MILLISECONDS))
+                .as("no error while the SVID is pending")
+                .isNull();
         assertThat(stream.messages).isEmpty();
         assertThat(source.subscriberCount()).isEqualTo(1);
 
@@ -113,7 +118,9 @@ class WorkloadApiServiceTest {
                 .fetchX509SVID(X509SVIDRequest.getDefaultInstance(), stream);
 
         X509SVIDResponse initial = stream.next();
-        assertThat(initial.getSvidsList()).extracting(X509SVID::getSpiffeId).containsExactly("spiffe://example.org/orders");
+        assertThat(initial.getSvidsList())
+                .extracting(X509SVID::getSpiffeId)
+                .containsExactly("spiffe://example.org/orders");
         assertThat(serial(initial)).isEqualTo(first.leaf().getSerialNumber());
 
         IssuedSvid rotated = PKI.svid("/orders", "");
@@ -121,7 +128,8 @@ class WorkloadApiServiceTest {
         source.publish(PKI.snapshot(rotated, second));
 
         X509SVIDResponse update = stream.next();
-        assertThat(update.getSvidsList()).extracting(X509SVID::getSpiffeId)
+        assertThat(update.getSvidsList())
+                .extracting(X509SVID::getSpiffeId)
                 .containsExactly("spiffe://example.org/orders", "spiffe://example.org/orders-admin");
         assertThat(serial(update)).isEqualTo(rotated.leaf().getSerialNumber());
         assertThat(update.getSvids(1).getHint()).isEqualTo("admin");
@@ -136,20 +144,25 @@ class WorkloadApiServiceTest {
 
         X509SVIDResponse response = stream.next();
         X509SVID wire = response.getSvids(0);
-        assertThat(Certificates.parseConcatenated(wire.getX509Svid().toByteArray())).isEqualTo(svid.chain());
+        assertThat(Certificates.parseConcatenated(wire.getX509Svid().toByteArray()))
+                .isEqualTo(svid.chain());
         assertThat(svid.chain()).hasSize(2);
         PrivateKey key = Keys.parsePkcs8(wire.getX509SvidKey().toByteArray());
         assertThat(signsFor(key, svid)).isTrue();
-        assertThat(Certificates.parseConcatenated(wire.getBundle().toByteArray())).containsExactly(PKI.root().certificate());
+        assertThat(Certificates.parseConcatenated(wire.getBundle().toByteArray()))
+                .containsExactly(PKI.root().certificate());
         assertThat(wire.getHint()).isEqualTo("web");
         assertThat(response.getFederatedBundlesMap()).containsOnlyKeys("spiffe://partner.org");
-        assertThat(Certificates.parseConcatenated(response.getFederatedBundlesMap().get("spiffe://partner.org").toByteArray()))
+        assertThat(Certificates.parseConcatenated(response.getFederatedBundlesMap()
+                        .get("spiffe://partner.org")
+                        .toByteArray()))
                 .containsExactly(PKI.partnerRoot().certificate());
     }
 
     @Test
     void clientCancelling_endsTheSubscription() throws Exception {
-        FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(PKI.svid("/orders", "")));
+        FakeWorkloadIdentitySource source =
+                new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(PKI.svid("/orders", "")));
         Stream<X509SVIDResponse> stream = new Stream<>();
         api(start(source, SelectorSet.of(ORDERS))).fetchX509SVID(X509SVIDRequest.getDefaultInstance(), stream);
         stream.next();
@@ -170,30 +183,34 @@ class WorkloadApiServiceTest {
         java.util.concurrent.atomic.AtomicReference<java.util.function.Consumer<X509Snapshot>> listener =
                 new java.util.concurrent.atomic.AtomicReference<>();
         X509Snapshot state = PKI.snapshot(PKI.svid("/orders", ""));
-        io.meshca.agent.cache.WorkloadIdentitySource lockingSource = new io.meshca.agent.cache.WorkloadIdentitySource() {
-            @Override
-            public Subscription subscribe(SelectorSet selectors, java.util.function.Consumer<X509Snapshot> l) {
-                synchronized (sourceLock) {
-                    listener.set(l);
-                    l.accept(state);
-                }
-                return () -> {
-                    unsubscribing.countDown();
-                    synchronized (sourceLock) {
-                        listener.set(null);
+        io.meshca.agent.cache.WorkloadIdentitySource lockingSource =
+                new io.meshca.agent.cache.WorkloadIdentitySource() {
+                    @Override
+                    public Subscription subscribe(SelectorSet selectors, java.util.function.Consumer<X509Snapshot> l) {
+                        synchronized (sourceLock) {
+                            listener.set(l);
+                            l.accept(state);
+                        }
+                        return () -> {
+                            unsubscribing.countDown();
+                            synchronized (sourceLock) {
+                                listener.set(null);
+                            }
+                        };
+                    }
+
+                    @Override
+                    public X509Snapshot snapshot(SelectorSet selectors) {
+                        return state;
                     }
                 };
-            }
-
-            @Override
-            public X509Snapshot snapshot(SelectorSet selectors) {
-                return state;
-            }
-        };
         String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name).directExecutor()
-                .addService(ServerInterceptors.intercept(new WorkloadApiService(lockingSource), fixedCaller(SelectorSet.of(ORDERS))))
-                .build().start();
+        server = InProcessServerBuilder.forName(name)
+                .directExecutor()
+                .addService(ServerInterceptors.intercept(
+                        new WorkloadApiService(lockingSource), fixedCaller(SelectorSet.of(ORDERS))))
+                .build()
+                .start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
         Stream<X509SVIDResponse> stream = new Stream<>();
         api(channel).fetchX509SVID(X509SVIDRequest.getDefaultInstance(), stream);
@@ -219,13 +236,16 @@ class WorkloadApiServiceTest {
 
         canceller.join(TimeUnit.SECONDS.toMillis(10));
         publisher.join(TimeUnit.SECONDS.toMillis(10));
-        assertThat(canceller.isAlive() || publisher.isAlive()).as("deadlock between cancel and publish").isFalse();
+        assertThat(canceller.isAlive() || publisher.isAlive())
+                .as("deadlock between cancel and publish")
+                .isFalse();
         assertThat(listener.get()).isNull();
     }
 
     @Test
     void entryRemovedWhileStreaming_endsTheStreamWithPermissionDenied() throws Exception {
-        FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(PKI.svid("/orders", "")));
+        FakeWorkloadIdentitySource source =
+                new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(PKI.svid("/orders", "")));
         Stream<X509SVIDResponse> stream = new Stream<>();
         api(start(source, SelectorSet.of(ORDERS))).fetchX509SVID(X509SVIDRequest.getDefaultInstance(), stream);
         stream.next();
@@ -238,37 +258,47 @@ class WorkloadApiServiceTest {
 
     @Test
     void fetchX509Bundles_sendsOwnAndFederatedBundles_andOnlyWhenTheyChange() throws Exception {
-        FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(PKI.svid("/orders", "")));
+        FakeWorkloadIdentitySource source =
+                new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(PKI.svid("/orders", "")));
         Stream<X509BundlesResponse> stream = new Stream<>();
         api(start(source, SelectorSet.of(ORDERS))).fetchX509Bundles(X509BundlesRequest.getDefaultInstance(), stream);
 
         X509BundlesResponse first = stream.next();
         assertThat(first.getBundlesMap()).containsOnlyKeys("spiffe://example.org", "spiffe://partner.org");
-        assertThat(Certificates.parseConcatenated(first.getBundlesMap().get("spiffe://example.org").toByteArray()))
+        assertThat(Certificates.parseConcatenated(
+                        first.getBundlesMap().get("spiffe://example.org").toByteArray()))
                 .containsExactly(PKI.root().certificate());
 
         source.publish(PKI.snapshot(PKI.svid("/orders", ""))); // an SVID rotation: bundles unchanged
-        X509Snapshot newRoot = new X509Snapshot(List.of(PKI.svid("/orders", "")),
-                new io.meshca.agent.cache.TrustBundle(FakeWorkloadIdentitySource.DOMAIN,
-                        List.of(PKI.root().certificate(), PKI.partnerRoot().certificate()), 2),
+        X509Snapshot newRoot = new X509Snapshot(
+                List.of(PKI.svid("/orders", "")),
+                new io.meshca.agent.cache.TrustBundle(
+                        FakeWorkloadIdentitySource.DOMAIN,
+                        List.of(PKI.root().certificate(), PKI.partnerRoot().certificate()),
+                        2),
                 Map.of());
         source.publish(newRoot);
 
         X509BundlesResponse second = stream.next();
         assertThat(second.getBundlesMap()).containsOnlyKeys("spiffe://example.org");
-        assertThat(Certificates.parseConcatenated(second.getBundlesMap().get("spiffe://example.org").toByteArray())).hasSize(2);
+        assertThat(Certificates.parseConcatenated(
+                        second.getBundlesMap().get("spiffe://example.org").toByteArray()))
+                .hasSize(2);
         assertThat(stream.messages).isEmpty();
     }
 
     @Test
     void jwtCalls_areUnimplemented() throws Exception {
-        FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(PKI.svid("/orders", "")));
+        FakeWorkloadIdentitySource source =
+                new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(PKI.svid("/orders", "")));
         ManagedChannel channel = start(source, SelectorSet.of(ORDERS));
         var stub = SpiffeWorkloadAPIGrpc.newBlockingStub(channel)
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(securityHeader()));
 
-        assertThatThrownBy(() -> stub.fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience("a").build()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
+        assertThatThrownBy(() -> stub.fetchJWTSVID(
+                        JWTSVIDRequest.newBuilder().addAudience("a").build()))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
     }
 
@@ -276,10 +306,12 @@ class WorkloadApiServiceTest {
 
     private ManagedChannel start(FakeWorkloadIdentitySource source, SelectorSet callerSelectors) throws Exception {
         String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name).directExecutor()
-                .addService(ServerInterceptors.intercept(new WorkloadApiService(source), fixedCaller(callerSelectors),
-                        new SecurityHeaderInterceptor()))
-                .build().start();
+        server = InProcessServerBuilder.forName(name)
+                .directExecutor()
+                .addService(ServerInterceptors.intercept(
+                        new WorkloadApiService(source), fixedCaller(callerSelectors), new SecurityHeaderInterceptor()))
+                .build()
+                .start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
         return channel;
     }
@@ -288,15 +320,17 @@ class WorkloadApiServiceTest {
     private static ServerInterceptor fixedCaller(SelectorSet callerSelectors) {
         return new ServerInterceptor() {
             @Override
-            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, Metadata headers,
-                                                                    io.grpc.ServerCallHandler<Q, R> next) {
-                return Contexts.interceptCall(CallerSelectors.with(Context.current(), callerSelectors), call, headers, next);
+            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
+                    io.grpc.ServerCall<Q, R> call, Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
+                return Contexts.interceptCall(
+                        CallerSelectors.with(Context.current(), callerSelectors), call, headers, next);
             }
         };
     }
 
     private static SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIStub api(ManagedChannel channel) {
-        return SpiffeWorkloadAPIGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(securityHeader()));
+        return SpiffeWorkloadAPIGrpc.newStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(securityHeader()));
     }
 
     static Metadata securityHeader() {
@@ -306,7 +340,9 @@ class WorkloadApiServiceTest {
     }
 
     private static java.math.BigInteger serial(X509SVIDResponse response) {
-        return Certificates.parseConcatenated(response.getSvids(0).getX509Svid().toByteArray()).get(0).getSerialNumber();
+        return Certificates.parseConcatenated(response.getSvids(0).getX509Svid().toByteArray())
+                .get(0)
+                .getSerialNumber();
     }
 
     static boolean signsFor(PrivateKey key, IssuedSvid svid) throws Exception {

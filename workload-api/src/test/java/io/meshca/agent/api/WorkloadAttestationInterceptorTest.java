@@ -65,7 +65,10 @@ class WorkloadAttestationInterceptorTest {
     void attestedPeer_getsTheIdentityOfItsSelectors() throws Exception {
         var api = start(new UnixPeer(4242, 1001, List.of(), 777), pid -> SelectorSet.of(ORDERS));
 
-        assertThat(api.fetchX509SVID(X509SVIDRequest.getDefaultInstance()).next().getSvids(0).getSpiffeId())
+        assertThat(api.fetchX509SVID(X509SVIDRequest.getDefaultInstance())
+                        .next()
+                        .getSvids(0)
+                        .getSpiffeId())
                 .isEqualTo("spiffe://example.org/orders");
     }
 
@@ -95,21 +98,26 @@ class WorkloadAttestationInterceptorTest {
     }
 
     private static void assertDenied(SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub api, String message) {
-        assertThatThrownBy(() -> api.fetchX509SVID(X509SVIDRequest.getDefaultInstance()).next())
+        assertThatThrownBy(() ->
+                        api.fetchX509SVID(X509SVIDRequest.getDefaultInstance()).next())
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
                     assertThat(e.getStatus().getDescription()).isEqualTo(message);
                 });
     }
 
-    private SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub start(UnixPeer peer, WorkloadAttestor attestor) throws Exception {
+    private SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub start(UnixPeer peer, WorkloadAttestor attestor)
+            throws Exception {
         var source = new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(PKI.svid("/orders", "")));
         String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name).directExecutor()
-                .addService(ServerInterceptors.intercept(new WorkloadApiService(source),
+        server = InProcessServerBuilder.forName(name)
+                .directExecutor()
+                .addService(ServerInterceptors.intercept(
+                        new WorkloadApiService(source),
                         new WorkloadAttestationInterceptor(attestor, new ProcessStartTimes(proc)),
                         transportPeer(peer)))
-                .build().start();
+                .build()
+                .start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
         return SpiffeWorkloadAPIGrpc.newBlockingStub(channel)
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(WorkloadApiServiceTest.securityHeader()));
@@ -119,16 +127,21 @@ class WorkloadAttestationInterceptorTest {
     private static ServerInterceptor transportPeer(UnixPeer peer) {
         return new ServerInterceptor() {
             @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            public <Q, R> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
                 if (peer == null) {
                     return next.startCall(call, headers);
                 }
-                return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
-                    @Override
-                    public Attributes getAttributes() {
-                        return super.getAttributes().toBuilder().set(UnixPeer.TRANSPORT_ATTR, peer).build();
-                    }
-                }, headers);
+                return next.startCall(
+                        new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                            @Override
+                            public Attributes getAttributes() {
+                                return super.getAttributes().toBuilder()
+                                        .set(UnixPeer.TRANSPORT_ATTR, peer)
+                                        .build();
+                            }
+                        },
+                        headers);
             }
         };
     }

@@ -17,21 +17,29 @@ public final class CacheFixtures {
     public static final TestPki.Authority CA = TestPki.root(DOMAIN);
     public static final TrustBundle BUNDLE = new TrustBundle(DOMAIN, List.of(CA.certificate()), 1);
 
-    private CacheFixtures() {
-    }
+    private CacheFixtures() {}
 
     public static SelectorSet selectors(String... selectors) {
         return SelectorSet.of(Arrays.stream(selectors).map(Selector::parse).toList());
     }
 
     public static AuthorizedEntry entry(String id, String path, long createdAt, long revision, String... selectors) {
-        return new AuthorizedEntry(id, DOMAIN.withPath(path), selectors(selectors), Duration.ZERO, List.of(), List.of(),
-                "", createdAt, revision);
+        return new AuthorizedEntry(
+                id,
+                DOMAIN.withPath(path),
+                selectors(selectors),
+                Duration.ZERO,
+                List.of(),
+                List.of(),
+                "",
+                createdAt,
+                revision);
     }
 
     public static IssuedSvid svid(AuthorizedEntry entry) {
         TestPki.Leaf leaf = CA.leaf(entry.spiffeId());
-        return new IssuedSvid(entry.id(), entry.spiffeId(), leaf.chain(), leaf.keyPair().getPrivate(), entry.hint());
+        return new IssuedSvid(
+                entry.id(), entry.spiffeId(), leaf.chain(), leaf.keyPair().getPrivate(), entry.hint());
     }
 
     public static IssuedSvid svid(String entryId, SpiffeId id) {

@@ -35,8 +35,12 @@ class SvidCacheTest {
         cache.apply(snapshot(1, byUid, byUidAndGid, needsMore, otherUid));
         cache.storeSvids(List.of(svid(byUid), svid(byUidAndGid), svid(needsMore), svid(otherUid)));
 
-        assertThat(cache.snapshot(WORKLOAD).svids()).extracting(IssuedSvid::entryId).containsExactly("a", "b");
-        assertThat(cache.snapshot(selectors("unix:uid:1001")).svids()).extracting(IssuedSvid::entryId).containsExactly("d");
+        assertThat(cache.snapshot(WORKLOAD).svids())
+                .extracting(IssuedSvid::entryId)
+                .containsExactly("a", "b");
+        assertThat(cache.snapshot(selectors("unix:uid:1001")).svids())
+                .extracting(IssuedSvid::entryId)
+                .containsExactly("d");
         assertThat(cache.snapshot(selectors("unix:uid:7")).isEmpty()).isTrue();
     }
 
@@ -47,7 +51,8 @@ class SvidCacheTest {
         AuthorizedEntry notMatching = entry("c", "/other", 3, 1, "unix:uid:7");
         cache.apply(snapshot(1, signed, unsigned, notMatching));
         assertThat(cache.snapshot(WORKLOAD).isAwaitingFirstSvid()).isTrue();
-        assertThat(cache.snapshot(selectors("unix:uid:8")).isAwaitingFirstSvid()).isFalse();
+        assertThat(cache.snapshot(selectors("unix:uid:8")).isAwaitingFirstSvid())
+                .isFalse();
 
         cache.storeSvids(List.of(svid(signed)));
         X509Snapshot snapshot = cache.snapshot(WORKLOAD);
@@ -101,7 +106,8 @@ class SvidCacheTest {
         TestPki.Leaf shared = CA.leaf(DOMAIN.withPath("/shared"));
         List<IssuedSvid> initial = new ArrayList<>();
         for (AuthorizedEntry e : entries) {
-            initial.add(new IssuedSvid(e.id(), e.spiffeId(), shared.chain(), shared.keyPair().getPrivate(), ""));
+            initial.add(new IssuedSvid(
+                    e.id(), e.spiffeId(), shared.chain(), shared.keyPair().getPrivate(), ""));
         }
         cache.storeSvids(initial);
         AtomicInteger[] calls = new AtomicInteger[workloads];
@@ -182,8 +188,16 @@ class SvidCacheTest {
     @Test
     void bundleChange_notifiesEverySubscriber_federatedBundlesOnlyThoseWhoFederate() {
         TrustDomain partner = TrustDomain.parse("partner.org");
-        AuthorizedEntry federating = new AuthorizedEntry("f", DOMAIN.withPath("/f"), selectors("unix:uid:1"),
-                java.time.Duration.ZERO, List.of(), List.of(partner), "", 1, 1);
+        AuthorizedEntry federating = new AuthorizedEntry(
+                "f",
+                DOMAIN.withPath("/f"),
+                selectors("unix:uid:1"),
+                java.time.Duration.ZERO,
+                List.of(),
+                List.of(partner),
+                "",
+                1,
+                1);
         AuthorizedEntry plain = entry("p", "/p", 2, 1, "unix:uid:2");
         cache.apply(snapshot(1, federating, plain));
         cache.storeSvids(List.of(svid(federating), svid(plain)));
@@ -192,13 +206,15 @@ class SvidCacheTest {
         cache.subscribe(selectors("unix:uid:1"), one::add);
         cache.subscribe(selectors("unix:uid:2"), two::add);
 
-        TrustBundle partnerBundle = new TrustBundle(partner, List.of(TestPki.root(partner).certificate()), 1);
+        TrustBundle partnerBundle =
+                new TrustBundle(partner, List.of(TestPki.root(partner).certificate()), 1);
         cache.apply(new EntryUpdate(2, false, List.of(), List.of(), null, Map.of(partner, partnerBundle)));
         assertThat(one).hasSize(2);
         assertThat(one.get(1).federatedBundles()).containsEntry(partner, partnerBundle);
         assertThat(two).hasSize(1);
 
-        TrustBundle rotatedOwn = new TrustBundle(DOMAIN, List.of(CA.certificate(), TestPki.root(DOMAIN).certificate()), 2);
+        TrustBundle rotatedOwn = new TrustBundle(
+                DOMAIN, List.of(CA.certificate(), TestPki.root(DOMAIN).certificate()), 2);
         cache.apply(new EntryUpdate(3, false, List.of(), List.of(), rotatedOwn, Map.of()));
         assertThat(one).hasSize(3);
         assertThat(two).hasSize(2);
@@ -208,17 +224,27 @@ class SvidCacheTest {
     @Test
     void federatedBundleWithOnlyJwtKeys_isKept_andAnEmptyOneRemovesIt() {
         TrustDomain partner = TrustDomain.parse("partner.org");
-        AuthorizedEntry federating = new AuthorizedEntry("f", DOMAIN.withPath("/f"), selectors("unix:uid:1"),
-                java.time.Duration.ZERO, List.of(), List.of(partner), "", 1, 1);
+        AuthorizedEntry federating = new AuthorizedEntry(
+                "f",
+                DOMAIN.withPath("/f"),
+                selectors("unix:uid:1"),
+                java.time.Duration.ZERO,
+                List.of(),
+                List.of(partner),
+                "",
+                1,
+                1);
         cache.apply(snapshot(1, federating));
         cache.storeSvids(List.of(svid(federating)));
-        var jwtKey = new io.meshca.common.bundle.JwtAuthority("kid-1", io.meshca.common.pki.Keys.generateEcP256().getPublic());
+        var jwtKey = new io.meshca.common.bundle.JwtAuthority(
+                "kid-1", io.meshca.common.pki.Keys.generateEcP256().getPublic());
         TrustBundle jwtOnly = new TrustBundle(partner, List.of(), 1, List.of(jwtKey));
 
         cache.apply(new EntryUpdate(2, false, List.of(), List.of(), null, Map.of(partner, jwtOnly)));
         assertThat(cache.snapshot(selectors("unix:uid:1")).federatedBundles()).containsEntry(partner, jwtOnly);
 
-        cache.apply(new EntryUpdate(3, false, List.of(), List.of(), null, Map.of(partner, new TrustBundle(partner, List.of(), 2))));
+        cache.apply(new EntryUpdate(
+                3, false, List.of(), List.of(), null, Map.of(partner, new TrustBundle(partner, List.of(), 2))));
         assertThat(cache.snapshot(selectors("unix:uid:1")).federatedBundles()).doesNotContainKey(partner);
     }
 

@@ -30,7 +30,9 @@ class X509SnapshotTest {
         assertThat(second).isSameAs(first);
         assertThat(renders).hasValue(1);
         // another snapshot, even an equal one, renders its own
-        assertThat(new X509Snapshot(List.of(ORDERS), BUNDLE, Map.of()).render(ids)).isNotSameAs(first).isEqualTo(first);
+        assertThat(new X509Snapshot(List.of(ORDERS), BUNDLE, Map.of()).render(ids))
+                .isNotSameAs(first)
+                .isEqualTo(first);
         assertThat(renders).hasValue(2);
     }
 

@@ -43,18 +43,27 @@ class JwtCommandsTest {
 
     @BeforeEach
     void serve() {
-        TrustBundle own = new TrustBundle(FakeWorkloadIdentitySource.DOMAIN, List.of(PKI.root().certificate()), 1,
+        TrustBundle own = new TrustBundle(
+                FakeWorkloadIdentitySource.DOMAIN,
+                List.of(PKI.root().certificate()),
+                1,
                 ForgedTokens.bundle().jwtAuthorities());
-        var source = new FakeWorkloadIdentitySource(ORDERS, new X509Snapshot(List.of(PKI.svid("/orders", "")), own, Map.of()));
+        var source = new FakeWorkloadIdentitySource(
+                ORDERS, new X509Snapshot(List.of(PKI.svid("/orders", "")), own, Map.of()));
         JwtSvidMinter minter = (entryId, audience) -> {
             Map<String, Object> claims = ForgedTokens.claims(Instant.now().getEpochSecond());
             claims.put("aud", audience);
-            return new JwtSvidMinter.Minted(ForgedTokens.es256(ForgedTokens.EC_KID, claims),
-                    Instant.ofEpochSecond((Long) claims.get("exp")));
+            return new JwtSvidMinter.Minted(
+                    ForgedTokens.es256(ForgedTokens.EC_KID, claims), Instant.ofEpochSecond((Long) claims.get("exp")));
         };
         socket = dir.resolve("agent/api.sock");
-        server = UnixSocketServer.start(socket, List.of(WorkloadApiEndpoint.service(source, pid -> SelectorSet.of(ORDERS),
-                new JwtSvidCache(minter, Clock.systemUTC(), 10), new JwtSvidValidator(Clock.systemUTC()))));
+        server = UnixSocketServer.start(
+                socket,
+                List.of(WorkloadApiEndpoint.service(
+                        source,
+                        pid -> SelectorSet.of(ORDERS),
+                        new JwtSvidCache(minter, Clock.systemUTC(), 10),
+                        new JwtSvidValidator(Clock.systemUTC()))));
     }
 
     @AfterEach
@@ -65,9 +74,10 @@ class JwtCommandsTest {
     private int run(String... args) {
         out.getBuffer().setLength(0);
         err.getBuffer().setLength(0);
-        @CommandLine.Command(name = "agent", subcommands = {ApiCommand.class})
-        class Root {
-        }
+        @CommandLine.Command(
+                name = "agent",
+                subcommands = {ApiCommand.class})
+        class Root {}
         CommandLine commandLine = new CommandLine(new Root());
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
@@ -76,7 +86,8 @@ class JwtCommandsTest {
 
     private String fetchToken() throws Exception {
         assertThat(run("api", "fetch", "jwt", "-audience", "payments,audit", "-socketPath", socket.toString()))
-                .as(err.toString()).isZero();
+                .as(err.toString())
+                .isZero();
         String[] lines = out.toString().split("\n");
         assertThat(lines[0]).isEqualTo("token(spiffe://example.org/orders):");
         return lines[1].trim();
@@ -86,7 +97,8 @@ class JwtCommandsTest {
     void fetchJwt_printsTheTokenAndTheJwtBundles() throws Exception {
         String token = fetchToken();
 
-        assertThat(SignedJWT.parse(token).getJWTClaimsSet().getAudience()).containsExactlyInAnyOrder("payments", "audit");
+        assertThat(SignedJWT.parse(token).getJWTClaimsSet().getAudience())
+                .containsExactlyInAnyOrder("payments", "audit");
         String[] lines = out.toString().split("\n");
         assertThat(lines[2]).isEqualTo("bundle(spiffe://example.org):");
         assertThat(lines[3]).contains("\"kid\":\"" + ForgedTokens.EC_KID + "\"", "\"use\":\"jwt-svid\"");
@@ -96,10 +108,21 @@ class JwtCommandsTest {
     void validateJwt_ofAFetchedToken_printsTheIdAndClaims() throws Exception {
         String token = fetchToken();
 
-        assertThat(run("api", "validate", "jwt", "-audience", "audit", "-svid", token, "-socketPath", socket.toString()))
-                .as(err.toString()).isZero();
+        assertThat(run(
+                        "api",
+                        "validate",
+                        "jwt",
+                        "-audience",
+                        "audit",
+                        "-svid",
+                        token,
+                        "-socketPath",
+                        socket.toString()))
+                .as(err.toString())
+                .isZero();
 
-        assertThat(out.toString()).startsWith("SVID is valid.\nSPIFFE ID : spiffe://example.org/orders\nClaims    : {")
+        assertThat(out.toString())
+                .startsWith("SVID is valid.\nSPIFFE ID : spiffe://example.org/orders\nClaims    : {")
                 .contains("\"aud\":[\"audit\",\"payments\"]", "\"sub\":\"spiffe://example.org/orders\"")
                 .containsPattern("\"exp\":\\d+,");
     }
@@ -108,10 +131,20 @@ class JwtCommandsTest {
     void validateJwt_forAnotherAudience_failsWithOneLineSayingWhy() throws Exception {
         String token = fetchToken();
 
-        assertThat(run("api", "validate", "jwt", "-audience", "billing", "-svid", token, "-socketPath", socket.toString()))
+        assertThat(run(
+                        "api",
+                        "validate",
+                        "jwt",
+                        "-audience",
+                        "billing",
+                        "-svid",
+                        token,
+                        "-socketPath",
+                        socket.toString()))
                 .isEqualTo(1);
-        assertThat(err.toString()).isEqualTo("error: validating the JWT-SVID: the Workload API refused the call "
-                + "(INVALID_ARGUMENT: JWT-SVID audience does not contain \"billing\")\n");
+        assertThat(err.toString())
+                .isEqualTo("error: validating the JWT-SVID: the Workload API refused the call "
+                        + "(INVALID_ARGUMENT: JWT-SVID audience does not contain \"billing\")\n");
         assertThat(out.toString()).isEmpty();
     }
 
@@ -120,9 +153,19 @@ class JwtCommandsTest {
         assertThat(run("api", "fetch", "jwt", "-socketPath", socket.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("-audience");
 
-        assertThat(run("api", "fetch", "jwt", "-audience", "a", "-spiffeID", "spiffe://example.org/payments",
-                "-socketPath", socket.toString())).isEqualTo(1);
-        assertThat(err.toString()).isEqualTo("error: fetching JWT-SVIDs: the Workload API refused the call "
-                + "(PERMISSION_DENIED: no identity issued for spiffe://example.org/payments)\n");
+        assertThat(run(
+                        "api",
+                        "fetch",
+                        "jwt",
+                        "-audience",
+                        "a",
+                        "-spiffeID",
+                        "spiffe://example.org/payments",
+                        "-socketPath",
+                        socket.toString()))
+                .isEqualTo(1);
+        assertThat(err.toString())
+                .isEqualTo("error: fetching JWT-SVIDs: the Workload API refused the call "
+                        + "(PERMISSION_DENIED: no identity issued for spiffe://example.org/payments)\n");
     }
 }

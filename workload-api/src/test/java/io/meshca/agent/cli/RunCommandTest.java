@@ -34,12 +34,20 @@ class RunCommandTest {
 
     @Test
     void noTokenAndNothingStored_exits1_withOneLineSayingWhatIsNeeded() {
-        int code = run("run", "-dataDir", dir.resolve("data").toString(), "-serverPort", "1",
-                "-socketPath", dir.resolve("api.sock").toString());
+        int code = run(
+                "run",
+                "-dataDir",
+                dir.resolve("data").toString(),
+                "-serverPort",
+                "1",
+                "-socketPath",
+                dir.resolve("api.sock").toString());
 
         assertThat(code).isEqualTo(1);
-        assertThat(err.toString().strip()).startsWith("error: no agent SVID is stored in")
-                .contains("-joinToken").doesNotContain("\n");
+        assertThat(err.toString().strip())
+                .startsWith("error: no agent SVID is stored in")
+                .contains("-joinToken")
+                .doesNotContain("\n");
         assertThat(dir.resolve("api.sock")).doesNotExist();
     }
 
@@ -49,14 +57,35 @@ class RunCommandTest {
         String socket = dir.resolve("api.sock").toString();
 
         // valid SDS flags: the run gets as far as needing a join token
-        assertThat(run("run", "-dataDir", data, "-serverPort", "1", "-socketPath", socket,
-                "-sdsDefaultSvidName", "svid", "-sdsDefaultBundleName", "root", "-sdsDefaultAllBundlesName", "all",
-                "-sdsDisableSpiffeCertValidation")).isEqualTo(1);
+        assertThat(run(
+                        "run",
+                        "-dataDir",
+                        data,
+                        "-serverPort",
+                        "1",
+                        "-socketPath",
+                        socket,
+                        "-sdsDefaultSvidName",
+                        "svid",
+                        "-sdsDefaultBundleName",
+                        "root",
+                        "-sdsDefaultAllBundlesName",
+                        "all",
+                        "-sdsDisableSpiffeCertValidation"))
+                .isEqualTo(1);
         assertThat(err.toString()).contains("no agent SVID is stored");
 
         err.getBuffer().setLength(0);
-        assertThat(run("run", "-dataDir", data, "-socketPath", socket, "-sdsDisableSpiffeCertValidation=false",
-                "-sdsDefaultBundleName", "spiffe://example.org")).isEqualTo(1);
+        assertThat(run(
+                        "run",
+                        "-dataDir",
+                        data,
+                        "-socketPath",
+                        socket,
+                        "-sdsDisableSpiffeCertValidation=false",
+                        "-sdsDefaultBundleName",
+                        "spiffe://example.org"))
+                .isEqualTo(1);
         assertThat(err.toString()).contains("sdsDefaultBundleName").doesNotContain("\tat ");
     }
 
@@ -72,11 +101,24 @@ class RunCommandTest {
     @Test
     void unreachableServer_exits1_sayingSo_withoutTheToken() throws Exception {
         Path bundle = dir.resolve("bundle.pem");
-        Files.writeString(bundle, io.meshca.common.pki.Pem.encodeCertificates(java.util.List.of(
-                io.meshca.common.testing.TestPki.root(io.meshca.common.spiffe.TrustDomain.parse("example.org")).certificate())));
+        Files.writeString(
+                bundle,
+                io.meshca.common.pki.Pem.encodeCertificates(java.util.List.of(
+                        io.meshca.common.testing.TestPki.root(io.meshca.common.spiffe.TrustDomain.parse("example.org"))
+                                .certificate())));
 
-        int code = run("run", "-dataDir", dir.resolve("data").toString(), "-serverPort", "1", "-trustBundle", bundle.toString(),
-                "-joinToken", "secret-token-value", "-socketPath", dir.resolve("api.sock").toString());
+        int code = run(
+                "run",
+                "-dataDir",
+                dir.resolve("data").toString(),
+                "-serverPort",
+                "1",
+                "-trustBundle",
+                bundle.toString(),
+                "-joinToken",
+                "secret-token-value",
+                "-socketPath",
+                dir.resolve("api.sock").toString());
 
         assertThat(code).isEqualTo(1);
         assertThat(err.toString()).contains("ca-server unavailable").doesNotContain("secret-token-value");

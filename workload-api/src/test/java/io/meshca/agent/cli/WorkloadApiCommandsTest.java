@@ -48,25 +48,34 @@ class WorkloadApiCommandsTest {
     void fetchX509_write_writesChainKeyAndBundlePerSvid_keyOwnerOnly() throws Exception {
         IssuedSvid orders = PKI.svid("/orders", "");
         IssuedSvid admin = PKI.svid("/orders-admin", "admin");
-        Path socket = serve(SelectorSet.of(ORDERS), new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(orders, admin)));
+        Path socket =
+                serve(SelectorSet.of(ORDERS), new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(orders, admin)));
         Path target = dir.resolve("out");
 
         int exit = run("api", "fetch", "x509", "-socketPath", socket.toString(), "-write", target.toString());
 
         assertThat(exit).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("spiffe://example.org/orders", "spiffe://example.org/orders-admin",
-                orders.leaf().getSerialNumber().toString(16), "Bundle:\t\t\t1 CA certificate(s)");
+        assertThat(out.toString())
+                .contains(
+                        "spiffe://example.org/orders",
+                        "spiffe://example.org/orders-admin",
+                        orders.leaf().getSerialNumber().toString(16),
+                        "Bundle:\t\t\t1 CA certificate(s)");
         for (int i = 0; i < 2; i++) {
             IssuedSvid svid = i == 0 ? orders : admin;
-            assertThat(Pem.decodeCertificates(Files.readString(target.resolve("svid." + i + ".pem")))).isEqualTo(svid.chain());
+            assertThat(Pem.decodeCertificates(Files.readString(target.resolve("svid." + i + ".pem"))))
+                    .isEqualTo(svid.chain());
             assertThat(Pem.decodeCertificates(Files.readString(target.resolve("bundle." + i + ".pem"))))
                     .containsExactly(PKI.root().certificate());
             Path key = target.resolve("svid." + i + ".key");
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
+                    .isEqualTo("rw-------");
             assertThat(Files.readString(key)).startsWith("-----BEGIN PRIVATE KEY-----");
-            assertThat(signsFor(Pem.decodePrivateKey(Files.readString(key)), svid)).isTrue();
+            assertThat(signsFor(Pem.decodePrivateKey(Files.readString(key)), svid))
+                    .isTrue();
         }
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target.resolve("svid.0.pem")))).isEqualTo("rw-r--r--");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target.resolve("svid.0.pem"))))
+                .isEqualTo("rw-r--r--");
         try (var files = Files.list(target)) {
             assertThat(files).hasSize(6);
         }
@@ -74,14 +83,16 @@ class WorkloadApiCommandsTest {
 
     @Test
     void fetchX509_callerWithoutIdentity_failsWithOneLine() throws Exception {
-        Path socket = serve(SelectorSet.of(Selector.parse("unix:uid:4242")),
+        Path socket = serve(
+                SelectorSet.of(Selector.parse("unix:uid:4242")),
                 new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(PKI.svid("/orders", ""))));
 
         int exit = run("api", "fetch", "x509", "-socketPath", socket.toString());
 
         assertThat(exit).isEqualTo(1);
-        assertThat(err.toString()).isEqualTo(
-                "error: fetching X509-SVIDs: the Workload API refused the call (PERMISSION_DENIED: no identity issued)\n");
+        assertThat(err.toString())
+                .isEqualTo(
+                        "error: fetching X509-SVIDs: the Workload API refused the call (PERMISSION_DENIED: no identity issued)\n");
     }
 
     @Test
@@ -91,8 +102,9 @@ class WorkloadApiCommandsTest {
         int exit = run("api", "fetch", "x509", "-socketPath", socket.toString(), "-timeout", "2s");
 
         assertThat(exit).isEqualTo(1);
-        assertThat(err.toString()).isEqualTo("error: fetching X509-SVIDs: cannot reach the Workload API at " + socket
-                + ": no such socket (is the agent running?)\n");
+        assertThat(err.toString())
+                .isEqualTo("error: fetching X509-SVIDs: cannot reach the Workload API at " + socket
+                        + ": no such socket (is the agent running?)\n");
     }
 
     @Test
@@ -109,15 +121,19 @@ class WorkloadApiCommandsTest {
         FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(first));
         Path socket = serve(SelectorSet.of(ORDERS), source);
 
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> run("api", "watch", "-socketPath", socket.toString()));
+        CompletableFuture<Integer> exit =
+                CompletableFuture.supplyAsync(() -> run("api", "watch", "-socketPath", socket.toString()));
         awaitLines(1);
         IssuedSvid rotated = PKI.svid("/orders", "");
         source.publish(PKI.snapshot(rotated));
         awaitLines(2);
 
         String[] lines = out.toString().split("\n");
-        assertThat(lines[0]).contains("received 1 svid(s): spiffe://example.org/orders serial=" + first.leaf().getSerialNumber().toString(16));
-        assertThat(lines[1]).contains("serial=" + rotated.leaf().getSerialNumber().toString(16));
+        assertThat(lines[0])
+                .contains("received 1 svid(s): spiffe://example.org/orders serial="
+                        + first.leaf().getSerialNumber().toString(16));
+        assertThat(lines[1])
+                .contains("serial=" + rotated.leaf().getSerialNumber().toString(16));
 
         server.close(); // the agent goes away: watch reports it and fails
         server = null;
@@ -127,7 +143,8 @@ class WorkloadApiCommandsTest {
 
     @Test
     void healthcheck_agentAnswering_isHealthy_evenForACallerWithNoIdentity() throws Exception {
-        Path socket = serve(SelectorSet.of(Selector.parse("unix:uid:4242")),
+        Path socket = serve(
+                SelectorSet.of(Selector.parse("unix:uid:4242")),
                 new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(PKI.svid("/orders", ""))));
 
         int exit = run("healthcheck", "-socketPath", socket.toString());
@@ -141,7 +158,9 @@ class WorkloadApiCommandsTest {
         int exit = run("healthcheck", "-socketPath", dir.resolve("none.sock").toString(), "-timeout", "2s");
 
         assertThat(exit).isEqualTo(1);
-        assertThat(err.toString()).startsWith("Agent is unhealthy: cannot reach the Workload API").hasLineCount(1);
+        assertThat(err.toString())
+                .startsWith("Agent is unhealthy: cannot reach the Workload API")
+                .hasLineCount(1);
     }
 
     @Test
@@ -150,7 +169,8 @@ class WorkloadApiCommandsTest {
 
         assertThat(WorkloadApiClient.resolveSocket("/flag/api.sock", env)).isEqualTo(Path.of("/flag/api.sock"));
         assertThat(WorkloadApiClient.resolveSocket(null, env)).isEqualTo(Path.of("/run/spire/api.sock"));
-        assertThat(WorkloadApiClient.resolveSocket(null, Map.of())).isEqualTo(Path.of(WorkloadApiClient.DEFAULT_SOCKET));
+        assertThat(WorkloadApiClient.resolveSocket(null, Map.of()))
+                .isEqualTo(Path.of(WorkloadApiClient.DEFAULT_SOCKET));
     }
 
     // --- helpers
@@ -163,9 +183,10 @@ class WorkloadApiCommandsTest {
 
     /** Runs the commands as AgentMain registers them: {@code api ...} and {@code healthcheck}. */
     private int run(String... args) {
-        @CommandLine.Command(name = "agent", subcommands = {ApiCommand.class, HealthcheckCommand.class})
-        class Root {
-        }
+        @CommandLine.Command(
+                name = "agent",
+                subcommands = {ApiCommand.class, HealthcheckCommand.class})
+        class Root {}
         CommandLine commandLine = new CommandLine(new Root());
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
@@ -175,7 +196,9 @@ class WorkloadApiCommandsTest {
     private void awaitLines(int count) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (out.toString().split("\n").length < count || out.toString().isEmpty()) {
-            assertThat(System.nanoTime()).as("%d line(s) within 10s, got: %s / %s", count, out, err).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("%d line(s) within 10s, got: %s / %s", count, out, err)
+                    .isLessThan(deadline);
             TimeUnit.MILLISECONDS.sleep(10);
         }
     }

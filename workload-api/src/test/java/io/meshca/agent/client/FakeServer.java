@@ -37,14 +37,15 @@ final class FakeServer implements AutoCloseable {
     volatile Function<AttestRequest, AttestResponse> attest;
     volatile Status attestFailure;
     volatile Function<BatchSignX509SvidsRequest, BatchSignX509SvidsResponse> batchSign;
-    volatile BiConsumer<WatchAuthorizedRequest, StreamObserver<WatchAuthorizedResponse>> watch = (r, o) -> { };
+    volatile BiConsumer<WatchAuthorizedRequest, StreamObserver<WatchAuthorizedResponse>> watch = (r, o) -> {};
 
     private final Server server;
     final ManagedChannel channel;
 
     FakeServer() throws java.io.IOException {
         String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name).directExecutor()
+        server = InProcessServerBuilder.forName(name)
+                .directExecutor()
                 .addService(new NodeAttestationGrpc.NodeAttestationImplBase() {
                     @Override
                     public StreamObserver<AttestRequest> attest(StreamObserver<AttestResponse> responses) {
@@ -61,26 +62,25 @@ final class FakeServer implements AutoCloseable {
                             }
 
                             @Override
-                            public void onError(Throwable t) {
-                            }
+                            public void onError(Throwable t) {}
 
                             @Override
-                            public void onCompleted() {
-                            }
+                            public void onCompleted() {}
                         };
                     }
                 })
                 .addService(new AgentGrpc.AgentImplBase() {
                     @Override
-                    public void watchAuthorized(WatchAuthorizedRequest request, StreamObserver<WatchAuthorizedResponse> responses) {
+                    public void watchAuthorized(
+                            WatchAuthorizedRequest request, StreamObserver<WatchAuthorizedResponse> responses) {
                         watchRequests.add(request);
                         watchStreams.add(responses);
                         watch.accept(request, responses);
                     }
 
                     @Override
-                    public void batchSignX509Svids(BatchSignX509SvidsRequest request,
-                            StreamObserver<BatchSignX509SvidsResponse> responses) {
+                    public void batchSignX509Svids(
+                            BatchSignX509SvidsRequest request, StreamObserver<BatchSignX509SvidsResponse> responses) {
                         responses.onNext(batchSign.apply(request));
                         responses.onCompleted();
                     }
@@ -105,7 +105,9 @@ final class FakeServer implements AutoCloseable {
     }
 
     static AttestResponse result(X509Svid svid, Bundle bundle) {
-        return AttestResponse.newBuilder().setResult(AttestResult.newBuilder().setSvid(svid).setBundle(bundle)).build();
+        return AttestResponse.newBuilder()
+                .setResult(AttestResult.newBuilder().setSvid(svid).setBundle(bundle))
+                .build();
     }
 
     @Override

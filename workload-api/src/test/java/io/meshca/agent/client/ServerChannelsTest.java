@@ -41,18 +41,21 @@ class ServerChannelsTest {
         List<String> presentedSerials = new CopyOnWriteArrayList<>();
         var service = new AgentGrpc.AgentImplBase() {
             @Override
-            public void renewAgentSvid(RenewAgentSvidRequest request, StreamObserver<RenewAgentSvidResponse> responses) {
+            public void renewAgentSvid(
+                    RenewAgentSvidRequest request, StreamObserver<RenewAgentSvidResponse> responses) {
                 responses.onNext(RenewAgentSvidResponse.getDefaultInstance());
                 responses.onCompleted();
             }
         };
         var recordPeer = new io.grpc.ServerInterceptor() {
             @Override
-            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, io.grpc.Metadata headers,
-                    io.grpc.ServerCallHandler<Q, R> next) {
+            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
+                    io.grpc.ServerCall<Q, R> call, io.grpc.Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
                 SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
                 try {
-                    presentedSerials.add(((X509Certificate) session.getPeerCertificates()[0]).getSerialNumber().toString(16));
+                    presentedSerials.add(((X509Certificate) session.getPeerCertificates()[0])
+                            .getSerialNumber()
+                            .toString(16));
                 } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
                     presentedSerials.add("none");
                 }
@@ -60,7 +63,8 @@ class ServerChannelsTest {
             }
         };
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .sslContext(SpiffeSslContexts.server(new SvidKeyManager(serverLeaf::identity),
+                .sslContext(SpiffeSslContexts.server(
+                        new SvidKeyManager(serverLeaf::identity),
                         new SpiffeTrustManager(() -> List.of(CA.certificate()), SpiffeAuthorizers.memberOf(DOMAIN)),
                         ClientAuth.REQUIRE))
                 .addService(ServerInterceptors.intercept(service, recordPeer))
@@ -68,18 +72,26 @@ class ServerChannelsTest {
                 .start();
         TestPki.Leaf first = CA.leaf(AGENT_ID);
         TestPki.Leaf renewed = CA.leaf(AGENT_ID);
-        AgentCredentials credentials = new AgentCredentials(new AgentSvid(first.chain(), first.keyPair().getPrivate()),
+        AgentCredentials credentials = new AgentCredentials(
+                new AgentSvid(first.chain(), first.keyPair().getPrivate()),
                 new TrustBundle(DOMAIN, List.of(CA.certificate()), 1));
         ManagedChannel channel = ServerChannels.mutualTls("127.0.0.1", server.getPort(), DOMAIN, credentials);
         try {
-            AgentGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS).renewAgentSvid(RenewAgentSvidRequest.getDefaultInstance());
+            AgentGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(20, TimeUnit.SECONDS)
+                    .renewAgentSvid(RenewAgentSvidRequest.getDefaultInstance());
 
-            credentials.updateSvid(new AgentSvid(renewed.chain(), renewed.keyPair().getPrivate()));
+            credentials.updateSvid(
+                    new AgentSvid(renewed.chain(), renewed.keyPair().getPrivate()));
             channel.enterIdle(); // drop the connection, as a server restart or idle timeout would
-            AgentGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS).renewAgentSvid(RenewAgentSvidRequest.getDefaultInstance());
+            AgentGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(20, TimeUnit.SECONDS)
+                    .renewAgentSvid(RenewAgentSvidRequest.getDefaultInstance());
 
-            assertThat(presentedSerials).containsExactly(first.certificate().getSerialNumber().toString(16),
-                    renewed.certificate().getSerialNumber().toString(16));
+            assertThat(presentedSerials)
+                    .containsExactly(
+                            first.certificate().getSerialNumber().toString(16),
+                            renewed.certificate().getSerialNumber().toString(16));
         } finally {
             ServerChannels.shutdown(channel);
             server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

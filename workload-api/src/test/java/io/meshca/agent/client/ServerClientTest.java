@@ -30,8 +30,7 @@ class ServerClientTest {
     private final FakeServer server = new FakeServer();
     private final ServerClient client = new ServerClient(server.channel, server.channel, Duration.ofSeconds(5));
 
-    ServerClientTest() throws Exception {
-    }
+    ServerClientTest() throws Exception {}
 
     @AfterEach
     void close() {
@@ -42,16 +41,20 @@ class ServerClientTest {
     void attest_sendsTheJoinTokenAndACsrForTheAgentsKey_andReturnsSvidAndBundle() throws Exception {
         KeyPair key = TestPki.keyPair();
         TestPki.Leaf leaf = CA.leaf(AGENT_ID);
-        server.attest = request -> FakeServer.result(FakeServer.svid(AGENT_ID.toString(), leaf.chain()),
+        server.attest = request -> FakeServer.result(
+                FakeServer.svid(AGENT_ID.toString(), leaf.chain()),
                 FakeServer.bundle("example.org", 3, CA.certificate()));
 
         ServerClient.Attested attested = client.attestWithJoinToken("tok-123", key);
 
         var params = server.attestRequests.get(0).getParams();
         assertThat(params.getData().getType()).isEqualTo("join_token");
-        assertThat(params.getData().getPayload().toString(StandardCharsets.UTF_8)).isEqualTo("tok-123");
-        PKCS10CertificationRequest csr = new PKCS10CertificationRequest(params.getCsr().toByteArray());
-        assertThat(csr.getSubjectPublicKeyInfo().getEncoded()).isEqualTo(key.getPublic().getEncoded());
+        assertThat(params.getData().getPayload().toString(StandardCharsets.UTF_8))
+                .isEqualTo("tok-123");
+        PKCS10CertificationRequest csr =
+                new PKCS10CertificationRequest(params.getCsr().toByteArray());
+        assertThat(csr.getSubjectPublicKeyInfo().getEncoded())
+                .isEqualTo(key.getPublic().getEncoded());
         assertThat(attested.svid().spiffeId()).isEqualTo(AGENT_ID);
         assertThat(attested.svid().privateKey()).isEqualTo(key.getPrivate());
         assertThat(attested.bundle().x509Authorities()).containsExactly(CA.certificate());
@@ -71,7 +74,8 @@ class ServerClientTest {
     @Test
     void svidLabelledWithAnotherIdThanItCarries_isRejected() {
         TestPki.Leaf leaf = CA.leaf(AGENT_ID);
-        server.attest = request -> FakeServer.result(FakeServer.svid("spiffe://example.org/other", leaf.chain()),
+        server.attest = request -> FakeServer.result(
+                FakeServer.svid("spiffe://example.org/other", leaf.chain()),
                 FakeServer.bundle("example.org", 1, CA.certificate()));
 
         assertThatThrownBy(() -> client.attestWithJoinToken("tok", TestPki.keyPair()))
@@ -83,13 +87,18 @@ class ServerClientTest {
         SpiffeId web = DOMAIN.withPath("/web");
         TestPki.Leaf leaf = CA.leaf(web);
         server.batchSign = request -> BatchSignX509SvidsResponse.newBuilder()
-                .addResults(SvidSigningResult.newBuilder().setEntryId("a").setSvid(FakeServer.svid(web.toString(), leaf.chain())))
-                .addResults(SvidSigningResult.newBuilder().setEntryId("b").setErrorCode("PERMISSION_DENIED")
+                .addResults(SvidSigningResult.newBuilder()
+                        .setEntryId("a")
+                        .setSvid(FakeServer.svid(web.toString(), leaf.chain())))
+                .addResults(SvidSigningResult.newBuilder()
+                        .setEntryId("b")
+                        .setErrorCode("PERMISSION_DENIED")
                         .setErrorMessage("entry b is not authorized for this agent"))
                 .build();
         byte[] csr = Csrs.create(Keys.generateEcP256());
 
-        List<SvidSigner.Result> results = client.sign(List.of(new SvidSigner.Request("a", csr), new SvidSigner.Request("b", csr)));
+        List<SvidSigner.Result> results =
+                client.sign(List.of(new SvidSigner.Request("a", csr), new SvidSigner.Request("b", csr)));
 
         assertThat(results.get(0).ok()).isTrue();
         assertThat(results.get(0).chain()).isEqualTo(leaf.chain());

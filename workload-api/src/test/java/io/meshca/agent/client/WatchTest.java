@@ -27,13 +27,19 @@ class WatchTest {
     private static final TrustBundle INITIAL = new TrustBundle(DOMAIN, List.of(CA.certificate()), 1);
 
     private static Entry entry(String id, long revision) {
-        return Entry.newBuilder().setId(id).setSpiffeId("spiffe://example.org/" + id)
+        return Entry.newBuilder()
+                .setId(id)
+                .setSpiffeId("spiffe://example.org/" + id)
                 .addSelectors(Selector.newBuilder().setType("unix").setValue("uid:1000"))
-                .setRevision(revision).build();
+                .setRevision(revision)
+                .build();
     }
 
     private static WatchAuthorizedResponse.Builder page(long revision, boolean full, boolean last, Entry... entries) {
-        return WatchAuthorizedResponse.newBuilder().setRevision(revision).setFullSnapshot(full).setLastPage(last)
+        return WatchAuthorizedResponse.newBuilder()
+                .setRevision(revision)
+                .setFullSnapshot(full)
+                .setLastPage(last)
                 .addAllUpserted(List.of(entries));
     }
 
@@ -43,7 +49,8 @@ class WatchTest {
         WatchApplier applier = new WatchApplier(applied::add);
 
         applier.onPage(page(5, true, false, entry("a", 1), entry("b", 2))
-                .setBundle(FakeServer.bundle("example.org", 2, CA.certificate())).build());
+                .setBundle(FakeServer.bundle("example.org", 2, CA.certificate()))
+                .build());
         assertThat(applied).isEmpty();
         applier.onPage(page(5, true, true, entry("c", 5)).build());
 
@@ -61,7 +68,8 @@ class WatchTest {
         WatchApplier applier = new WatchApplier(cache::apply);
         applier.onPage(page(5, true, true, entry("a", 1), entry("b", 2)).build());
 
-        applier.onPage(page(6, false, true, entry("c", 6)).addDeletedEntryIds("a").build());
+        applier.onPage(
+                page(6, false, true, entry("c", 6)).addDeletedEntryIds("a").build());
 
         assertThat(cache.entries()).extracting(e -> e.id()).containsExactlyInAnyOrder("b", "c");
         assertThat(cache.revision()).isEqualTo(6);
@@ -73,7 +81,8 @@ class WatchTest {
         WatchApplier applier = new WatchApplier(applied::add);
         applier.onPage(page(5, true, false, entry("a", 1)).build());
 
-        assertThatThrownBy(() -> applier.onPage(page(5, false, true, entry("b", 2)).build()))
+        assertThatThrownBy(
+                        () -> applier.onPage(page(5, false, true, entry("b", 2)).build()))
                 .hasMessageContaining("mixed snapshot and change pages");
         assertThat(applied).isEmpty();
     }
@@ -85,17 +94,27 @@ class WatchTest {
         try (FakeServer server = new FakeServer()) {
             server.watch = (request, stream) -> {
                 if (request.getSinceRevision() == 0) {
-                    stream.onNext(page(5, true, true, entry("a", 1), entry("b", 5)).build());
+                    stream.onNext(
+                            page(5, true, true, entry("a", 1), entry("b", 5)).build());
                     // half of a change set, then the connection drops
                     stream.onNext(page(6, false, false, entry("c", 6)).build());
-                    stream.onError(Status.UNAVAILABLE.withDescription("server restarting").asRuntimeException());
+                    stream.onError(Status.UNAVAILABLE
+                            .withDescription("server restarting")
+                            .asRuntimeException());
                 } else {
-                    stream.onNext(page(7, false, true, entry("d", 7)).addDeletedEntryIds("a").build());
+                    stream.onNext(page(7, false, true, entry("d", 7))
+                            .addDeletedEntryIds("a")
+                            .build());
                 }
             };
-            AuthorizedEntryWatcher watcher = new AuthorizedEntryWatcher(server.channel, new WatchApplier(cache::apply),
-                    cache::revision, clock.scheduler(), new SplittableRandom(1),
-                    new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30)), 0);
+            AuthorizedEntryWatcher watcher = new AuthorizedEntryWatcher(
+                    server.channel,
+                    new WatchApplier(cache::apply),
+                    cache::revision,
+                    clock.scheduler(),
+                    new SplittableRandom(1),
+                    new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30)),
+                    0);
             watcher.start();
 
             assertThat(cache.revision()).isEqualTo(5);
@@ -117,9 +136,16 @@ class WatchTest {
         FakeClock clock = new FakeClock(Instant.now());
         SvidCache cache = new SvidCache(INITIAL);
         try (FakeServer server = new FakeServer()) {
-            server.watch = (request, stream) -> stream.onNext(page(5, true, true, entry("a", 1)).build());
-            AuthorizedEntryWatcher watcher = new AuthorizedEntryWatcher(server.channel, new WatchApplier(cache::apply),
-                    cache::revision, clock.scheduler(), new SplittableRandom(1), Backoff.DEFAULT, 0);
+            server.watch = (request, stream) ->
+                    stream.onNext(page(5, true, true, entry("a", 1)).build());
+            AuthorizedEntryWatcher watcher = new AuthorizedEntryWatcher(
+                    server.channel,
+                    new WatchApplier(cache::apply),
+                    cache::revision,
+                    clock.scheduler(),
+                    new SplittableRandom(1),
+                    Backoff.DEFAULT,
+                    0);
             watcher.start();
             assertThat(cache.revision()).isEqualTo(5);
 

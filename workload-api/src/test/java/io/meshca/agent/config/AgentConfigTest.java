@@ -42,19 +42,30 @@ class AgentConfigTest {
 
         assertThat(AgentConfig.builder().file(file).build().sds())
                 .isEqualTo(new SdsSettings("svid", "root", "everything", true));
-        assertThat(AgentConfig.builder().file(file).sdsDefaultSvidName("cert").sdsDisableSpiffeCertValidation(false)
-                .build().sds()).isEqualTo(new SdsSettings("cert", "root", "everything", false));
+        assertThat(AgentConfig.builder()
+                        .file(file)
+                        .sdsDefaultSvidName("cert")
+                        .sdsDisableSpiffeCertValidation(false)
+                        .build()
+                        .sds())
+                .isEqualTo(new SdsSettings("cert", "root", "everything", false));
     }
 
     @Test
     void sdsNames_thatAreEmpty_spiffeIds_orTheSame_areRejectedWithTheirName() {
         assertThatThrownBy(() -> AgentConfig.builder().sdsDefaultBundleName(" ").build())
-                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("sdsDefaultBundleName");
-        assertThatThrownBy(() -> AgentConfig.builder().sdsDefaultSvidName("spiffe://example.org/web").build())
-                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("sdsDefaultSvidName")
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("sdsDefaultBundleName");
+        assertThatThrownBy(() -> AgentConfig.builder()
+                        .sdsDefaultSvidName("spiffe://example.org/web")
+                        .build())
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("sdsDefaultSvidName")
                 .hasMessageContaining("SPIFFE ID");
-        assertThatThrownBy(() -> AgentConfig.builder().sdsDefaultAllBundlesName("ROOTCA").build())
-                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("sdsDefaultAllBundlesName")
+        assertThatThrownBy(() ->
+                        AgentConfig.builder().sdsDefaultAllBundlesName("ROOTCA").build())
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("sdsDefaultAllBundlesName")
                 .hasMessageContaining("must differ");
     }
 
@@ -71,7 +82,11 @@ class AgentConfigTest {
                 dataDir: /var/lib/meshca-agent
                 """);
 
-        AgentConfig config = AgentConfig.builder().file(file).serverPort(9443).joinToken("from-flag").build();
+        AgentConfig config = AgentConfig.builder()
+                .file(file)
+                .serverPort(9443)
+                .joinToken("from-flag")
+                .build();
 
         assertThat(config.trustDomain().name()).isEqualTo("corp.example");
         assertThat(config.serverAddress()).isEqualTo("ca.internal");
@@ -96,9 +111,12 @@ class AgentConfigTest {
 
     @Test
     void invalidValues_areRejectedWithTheirName() {
-        assertThatThrownBy(() -> AgentConfig.builder().trustDomain("Not A Domain").build())
-                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("trustDomain");
+        assertThatThrownBy(
+                        () -> AgentConfig.builder().trustDomain("Not A Domain").build())
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("trustDomain");
         assertThatThrownBy(() -> AgentConfig.builder().serverPort(70000).build())
-                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("serverPort");
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("serverPort");
     }
 }

@@ -88,7 +88,9 @@ class CallExecutorTest {
             ran.countDown();
         });
 
-        assertThat(ran.await(200, TimeUnit.MILLISECONDS)).as("still queued behind the busy worker").isFalse();
+        assertThat(ran.await(200, TimeUnit.MILLISECONDS))
+                .as("still queued behind the busy worker")
+                .isFalse();
         release.countDown();
         assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(thread.get()).isEqualTo("test-calls-1");
@@ -108,12 +110,13 @@ class CallExecutorTest {
         release.countDown();
 
         assertThat(queuedRan.await(5, TimeUnit.SECONDS)).isTrue();
-        assertThatThrownBy(() -> executor.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
+        assertThatThrownBy(() -> executor.execute(() -> {})).isInstanceOf(RejectedExecutionException.class);
     }
 
     @Test
     void badSettings_areRefused() {
-        assertThatThrownBy(() -> new CallExecutor("x", 0, Duration.ofMillis(1))).hasMessage("threads must be at least 1");
+        assertThatThrownBy(() -> new CallExecutor("x", 0, Duration.ofMillis(1)))
+                .hasMessage("threads must be at least 1");
         assertThatThrownBy(() -> new CallExecutor("x", 1, Duration.ZERO)).hasMessage("stallAfter must be positive");
     }
 }

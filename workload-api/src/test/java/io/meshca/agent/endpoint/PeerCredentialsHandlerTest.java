@@ -20,15 +20,18 @@ class PeerCredentialsHandlerTest {
 
         assertThat(channel.pipeline().get(PeerCredentialsHandler.class)).isNull();
         assertThat(probe.seen).isNotNull();
-        assertThat(InternalProtocolNegotiationEvent.getAttributes(probe.seen).get(UnixPeer.TRANSPORT_ATTR)).isEqualTo(peer);
+        assertThat(InternalProtocolNegotiationEvent.getAttributes(probe.seen).get(UnixPeer.TRANSPORT_ATTR))
+                .isEqualTo(peer);
     }
 
     @Test
     void unreadableCredentials_closeTheConnection_andNothingReachesGrpc() {
         EventProbe probe = new EventProbe();
-        EmbeddedChannel channel = new EmbeddedChannel(new PeerCredentialsHandler(ch -> {
-            throw new IllegalStateException("no SO_PEERCRED");
-        }), probe);
+        EmbeddedChannel channel = new EmbeddedChannel(
+                new PeerCredentialsHandler(ch -> {
+                    throw new IllegalStateException("no SO_PEERCRED");
+                }),
+                probe);
 
         channel.pipeline().fireUserEventTriggered(InternalProtocolNegotiationEvent.getDefault());
 
@@ -39,9 +42,11 @@ class PeerCredentialsHandlerTest {
     @Test
     void otherEvents_passThroughUntouched() {
         EventProbe probe = new EventProbe();
-        EmbeddedChannel channel = new EmbeddedChannel(new PeerCredentialsHandler(ch -> {
-            throw new AssertionError("must not read credentials for other events");
-        }), probe);
+        EmbeddedChannel channel = new EmbeddedChannel(
+                new PeerCredentialsHandler(ch -> {
+                    throw new AssertionError("must not read credentials for other events");
+                }),
+                probe);
 
         channel.pipeline().fireUserEventTriggered("something else");
 

@@ -56,13 +56,18 @@ class UnixSocketServerTest {
             public ServerCall.Listener<String> startCall(ServerCall<String, String> call, Metadata headers) {
                 UnixPeer peer = call.getAttributes().get(UnixPeer.TRANSPORT_ATTR);
                 ServerCallHandler<String, String> unary = ServerCalls.asyncUnaryCall((request, response) -> {
-                    response.onNext(peer == null ? "none" : peer.pid() + " " + peer.uid() + " " + peer.startTime() + " " + peer.gids());
+                    response.onNext(
+                            peer == null
+                                    ? "none"
+                                    : peer.pid() + " " + peer.uid() + " " + peer.startTime() + " " + peer.gids());
                     response.onCompleted();
                 });
                 return unary.startCall(call, headers);
             }
         };
-        return ServerServiceDefinition.builder("test.Peer").addMethod(WHO_AM_I, handler).build();
+        return ServerServiceDefinition.builder("test.Peer")
+                .addMethod(WHO_AM_I, handler)
+                .build();
     }
 
     @Test
@@ -76,7 +81,8 @@ class UnixSocketServerTest {
                 int pid = (int) ProcessHandle.current().pid();
                 assertThat(Integer.parseInt(parts[0])).isEqualTo(pid);
                 assertThat(Integer.parseInt(parts[1])).isEqualTo(currentUid());
-                assertThat(Long.parseLong(parts[2])).isEqualTo(ProcessStartTimes.system().of(pid));
+                assertThat(Long.parseLong(parts[2]))
+                        .isEqualTo(ProcessStartTimes.system().of(pid));
                 assertThat(parts[3]).contains(String.valueOf(currentGid()));
             } finally {
                 UnixSockets.shutdown(channel);
@@ -88,8 +94,10 @@ class UnixSocketServerTest {
     void socketIsOpenToEveryUser_directoryIsNotWritableByThem(@TempDir Path dir) throws Exception {
         Path socket = dir.resolve("public/api.sock");
         try (UnixSocketServer server = UnixSocketServer.start(socket, List.of(peerEchoService()))) {
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rwxrwxrwx");
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket.getParent()))).isEqualTo("rwxr-xr-x");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)))
+                    .isEqualTo("rwxrwxrwx");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket.getParent())))
+                    .isEqualTo("rwxr-xr-x");
         }
         assertThat(socket).doesNotExist();
     }
@@ -118,7 +126,8 @@ class UnixSocketServerTest {
     void aSocketSomeoneServesOn_isNotStolen(@TempDir Path dir) {
         Path socket = dir.resolve("api.sock");
         try (UnixSocketServer running = UnixSocketServer.start(socket, List.of(peerEchoService()))) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> UnixSocketServer.start(socket, List.of(peerEchoService())))
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> UnixSocketServer.start(socket, List.of(peerEchoService())))
                     .hasMessage("another process is already serving on " + socket);
             assertThat(socket).exists();
         }
@@ -128,7 +137,8 @@ class UnixSocketServerTest {
     void aRegularFileAtTheSocketPath_isNotDeleted(@TempDir Path dir) throws Exception {
         Path socket = dir.resolve("api.sock");
         Files.writeString(socket, "precious");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> UnixSocketServer.start(socket, List.of(peerEchoService())))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> UnixSocketServer.start(socket, List.of(peerEchoService())))
                 .hasMessageContaining("is not a socket");
         assertThat(socket).hasContent("precious");
     }
@@ -144,7 +154,9 @@ class UnixSocketServerTest {
     private static int statusField(String name) throws IOException {
         return Files.readAllLines(Path.of("/proc/self/status")).stream()
                 .filter(line -> line.startsWith(name))
-                .map(line -> Integer.parseInt(line.substring(name.length()).trim().split("\\s+")[0]))
-                .findFirst().orElseThrow();
+                .map(line ->
+                        Integer.parseInt(line.substring(name.length()).trim().split("\\s+")[0]))
+                .findFirst()
+                .orElseThrow();
     }
 }

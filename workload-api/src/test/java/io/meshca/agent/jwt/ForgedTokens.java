@@ -30,11 +30,13 @@ public final class ForgedTokens {
     public static final KeyPair RSA = generate("RSA");
     public static final KeyPair OTHER_EC = generate("EC");
 
-    private ForgedTokens() {
-    }
+    private ForgedTokens() {}
 
     public static TrustBundle bundle() {
-        return new TrustBundle(DOMAIN, List.of(), 1,
+        return new TrustBundle(
+                DOMAIN,
+                List.of(),
+                1,
                 List.of(new JwtAuthority(EC_KID, EC.getPublic()), new JwtAuthority(RSA_KID, RSA.getPublic())));
     }
 
@@ -70,7 +72,8 @@ public final class ForgedTokens {
 
     /** An unsigned token: header {alg: none}, empty signature. */
     public static String unsigned(Map<String, Object> claims) {
-        return Base64URL.encode("{\"alg\":\"none\",\"kid\":\"" + EC_KID + "\"}") + "." + new Payload(claims).toBase64URL() + ".";
+        return Base64URL.encode("{\"alg\":\"none\",\"kid\":\"" + EC_KID + "\"}") + "."
+                + new Payload(claims).toBase64URL() + ".";
     }
 
     private static KeyPair generate(String algorithm) {

@@ -35,26 +35,38 @@ class AgentSvidRotatorTest {
         TestSigner server = new TestSigner(CA, new SvidCache(BUNDLE), clock, TTL);
         List<AgentSvid> renewedSvids = new ArrayList<>();
         server.agentId = AGENT_ID;
-        TestPki.Leaf initial = CA.leaf(AGENT_ID, clock.instant().minusSeconds(10), clock.instant().plus(TTL));
-        AgentCredentials credentials = new AgentCredentials(new AgentSvid(initial.chain(), initial.keyPair().getPrivate()), BUNDLE);
+        TestPki.Leaf initial = CA.leaf(
+                AGENT_ID, clock.instant().minusSeconds(10), clock.instant().plus(TTL));
+        AgentCredentials credentials = new AgentCredentials(
+                new AgentSvid(initial.chain(), initial.keyPair().getPrivate()), BUNDLE);
         AgentSvidStore store = new AgentSvidStore(dataDir, BUNDLE.trustDomain());
         store.save(credentials.svid(), BUNDLE); // as attestation left it
-        AgentSvidRotator rotator = new AgentSvidRotator(credentials, server, store, clock, clock.scheduler(),
-                new SplittableRandom(3), Backoff.DEFAULT, renewedSvids::add);
+        AgentSvidRotator rotator = new AgentSvidRotator(
+                credentials,
+                server,
+                store,
+                clock,
+                clock.scheduler(),
+                new SplittableRandom(3),
+                Backoff.DEFAULT,
+                renewedSvids::add);
         rotator.start();
 
         clock.advance(TTL.multipliedBy(44).dividedBy(100));
-        assertThat(credentials.svid().serial()).isEqualTo(initial.certificate().getSerialNumber().toString(16));
+        assertThat(credentials.svid().serial())
+                .isEqualTo(initial.certificate().getSerialNumber().toString(16));
 
         server.unavailable = true;
         clock.advance(TTL.multipliedBy(12).dividedBy(100));
-        assertThat(credentials.svid().serial()).as("kept while the server is down")
+        assertThat(credentials.svid().serial())
+                .as("kept while the server is down")
                 .isEqualTo(initial.certificate().getSerialNumber().toString(16));
 
         server.unavailable = false;
         clock.advance(Duration.ofMinutes(1));
         AgentSvid renewed = credentials.svid();
-        assertThat(renewed.serial()).isNotEqualTo(initial.certificate().getSerialNumber().toString(16));
+        assertThat(renewed.serial())
+                .isNotEqualTo(initial.certificate().getSerialNumber().toString(16));
         assertThat(renewed.spiffeId()).isEqualTo(AGENT_ID);
         assertThat(renewed.privateKey()).isNotEqualTo(initial.keyPair().getPrivate());
         assertThat(store.load().orElseThrow().svid().serial()).isEqualTo(renewed.serial());

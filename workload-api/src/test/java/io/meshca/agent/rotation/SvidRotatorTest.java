@@ -26,8 +26,14 @@ class SvidRotatorTest {
     private final FakeClock clock = new FakeClock(Instant.now());
     private final SvidCache cache = new SvidCache(BUNDLE);
     private final TestSigner signer = new TestSigner(CA, cache, clock, TTL);
-    private final SvidRotator rotator = new SvidRotator(cache, signer, clock, clock.scheduler(), new SplittableRandom(1),
-            new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(8)), 100);
+    private final SvidRotator rotator = new SvidRotator(
+            cache,
+            signer,
+            clock,
+            clock.scheduler(),
+            new SplittableRandom(1),
+            new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(8)),
+            100);
 
     @Test
     void newEntry_getsItsSvidAtOnce_notAtTheNextTick() {
@@ -53,7 +59,10 @@ class SvidRotatorTest {
         IssuedSvid first = cache.svid("a").orElseThrow();
         Instant renewAt = rotator.renewAt("a");
         Instant issued = clock.instant();
-        assertThat(renewAt).isBetween(issued.plus(TTL.multipliedBy(45).dividedBy(100)), issued.plus(TTL.multipliedBy(55).dividedBy(100)));
+        assertThat(renewAt)
+                .isBetween(
+                        issued.plus(TTL.multipliedBy(45).dividedBy(100)),
+                        issued.plus(TTL.multipliedBy(55).dividedBy(100)));
 
         clock.advance(Duration.between(clock.instant(), renewAt).minusMillis(1));
         assertThat(cache.svid("a")).contains(first);
@@ -97,7 +106,8 @@ class SvidRotatorTest {
 
         signer.unavailable = false;
         clock.advance(Duration.ofSeconds(2));
-        assertThat(cache.svid("a").orElseThrow().leaf().getSerialNumber()).isNotEqualTo(first.leaf().getSerialNumber());
+        assertThat(cache.svid("a").orElseThrow().leaf().getSerialNumber())
+                .isNotEqualTo(first.leaf().getSerialNumber());
     }
 
     @Test
@@ -121,7 +131,8 @@ class SvidRotatorTest {
         cache.apply(delta(2, List.of(entry("a", "/web", 1, 2, "unix:uid:1000", "unix:gid:1")), List.of("b")));
         clock.runDue();
 
-        assertThat(cache.svid("a").orElseThrow().leaf().getSerialNumber()).isNotEqualTo(before.leaf().getSerialNumber());
+        assertThat(cache.svid("a").orElseThrow().leaf().getSerialNumber())
+                .isNotEqualTo(before.leaf().getSerialNumber());
         assertThat(cache.svid("b")).isEmpty();
     }
 
@@ -157,7 +168,7 @@ class SvidRotatorTest {
             }
         };
         clock.advance(Duration.between(clock.instant(), renewA.isBefore(renewB) ? renewA : renewB));
-        signer.duringSign = () -> { };
+        signer.duringSign = () -> {};
         clock.runDue();
 
         assertThat(cache.svid(later).orElseThrow().leaf().getSerialNumber())

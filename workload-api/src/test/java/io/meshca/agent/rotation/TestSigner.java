@@ -25,7 +25,7 @@ public final class TestSigner implements SvidSigner, AgentSvidRenewer {
     public volatile Set<String> refusedEntries = Set.of();
     public io.meshca.common.spiffe.SpiffeId agentId;
     /** Runs at the start of every sign call, e.g. to let (fake) time pass while the server works. */
-    public volatile Runnable duringSign = () -> { };
+    public volatile Runnable duringSign = () -> {};
 
     public TestSigner(TestPki.Authority ca, SvidCache cache, Clock clock, Duration ttl) {
         this.ca = ca;
@@ -48,7 +48,9 @@ public final class TestSigner implements SvidSigner, AgentSvidRenewer {
                 results.add(Result.failure(request.entryId(), "PERMISSION_DENIED: not authorized (test)"));
                 continue;
             }
-            results.add(Result.success(request.entryId(), issue(entry.get().spiffeId(), request.csr()).chain()));
+            results.add(Result.success(
+                    request.entryId(),
+                    issue(entry.get().spiffeId(), request.csr()).chain()));
         }
         return results;
     }
@@ -66,7 +68,11 @@ public final class TestSigner implements SvidSigner, AgentSvidRenewer {
             PublicKey key = new JcaPKCS10CertificationRequest(csr).getPublicKey();
             signedKeys.add(key);
             Instant now = clock.instant();
-            return ca.issue(new TestPki.Profile(false, id, List.of()), new KeyPair(key, null), now.minusSeconds(10), now.plus(ttl));
+            return ca.issue(
+                    new TestPki.Profile(false, id, List.of()),
+                    new KeyPair(key, null),
+                    now.minusSeconds(10),
+                    now.plus(ttl));
         } catch (java.security.GeneralSecurityException | java.io.IOException e) {
             throw new IllegalStateException(e);
         }

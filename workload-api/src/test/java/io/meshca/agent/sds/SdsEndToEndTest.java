@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SPIFFECertValidatorConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -61,6 +60,7 @@ class SdsEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     /** How long "nothing arrives" is watched for: a wrongly re-sent response would come at once. */
     private static final Duration QUIET = Duration.ofMillis(1200);
+
     private static final String TYPE_URL = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
 
     @TempDir
@@ -92,15 +92,15 @@ class SdsEndToEndTest {
     }
 
     private static NodeAgent startAgent(String name, AgentConfig.Builder config) {
-        NodeAgent started = NodeAgent.start(config
-                .trustDomain(server.trustDomain().name())
-                .serverAddress("127.0.0.1")
-                .serverPort(server.agentApiPort())
-                .socketPath(dir.resolve(name + "-sock/api.sock"))
-                .trustBundle(dir.resolve("bundle.pem"))
-                .dataDir(dir.resolve(name))
-                .joinToken(server.generateJoinToken(Duration.ofMinutes(10), Optional.empty()))
-                .build());
+        NodeAgent started =
+                NodeAgent.start(config.trustDomain(server.trustDomain().name())
+                        .serverAddress("127.0.0.1")
+                        .serverPort(server.agentApiPort())
+                        .socketPath(dir.resolve(name + "-sock/api.sock"))
+                        .trustBundle(dir.resolve("bundle.pem"))
+                        .dataDir(dir.resolve(name))
+                        .joinToken(server.generateJoinToken(Duration.ofMinutes(10), Optional.empty()))
+                        .build());
         assertThat(started.awaitSynced(WAIT)).isTrue();
         return started;
     }
@@ -162,7 +162,8 @@ class SdsEndToEndTest {
         assertThat(pem(rootCa.getValidationContext().getTrustedCa())).containsExactlyElementsOf(server.trustBundle());
 
         envoy.send(ack(first).toBuilder()
-                .setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3).setMessage("rejected by the test")).build());
+                .setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3).setMessage("rejected by the test"))
+                .build());
         assertThat(envoy.poll(QUIET)).as("nothing is re-sent after a NACK").isNull();
 
         envoy.send(request("not-the-last-nonce", List.of("ROOTCA", "ALL")));
@@ -176,7 +177,8 @@ class SdsEndToEndTest {
         var validator = secrets.get(1).getValidationContext().getCustomValidatorConfig();
         assertThat(validator.getName()).isEqualTo("envoy.tls.cert_validator.spiffe");
         SPIFFECertValidatorConfig config = validator.getTypedConfig().unpack(SPIFFECertValidatorConfig.class);
-        assertThat(config.getTrustDomainsList()).extracting(SPIFFECertValidatorConfig.TrustDomain::getName)
+        assertThat(config.getTrustDomainsList())
+                .extracting(SPIFFECertValidatorConfig.TrustDomain::getName)
                 .containsExactly(server.trustDomain().name());
         assertThat(pem(config.getTrustDomains(0).getTrustBundle())).containsExactlyElementsOf(server.trustBundle());
         envoy.close();
@@ -192,14 +194,17 @@ class SdsEndToEndTest {
 
         String clusterType = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
         EnvoyLikeClient wrongType = new EnvoyLikeClient(channel);
-        wrongType.send(request("", List.of("default")).toBuilder().setTypeUrl(clusterType).build());
+        wrongType.send(request("", List.of("default")).toBuilder()
+                .setTypeUrl(clusterType)
+                .build());
         assertThat(wrongType.error().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(wrongType.error().getDescription()).contains(clusterType);
     }
 
     @Test
     void fetchSecrets_answersOnce_deltaIsUnimplemented() {
-        var stub = SecretDiscoveryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(WAIT.toSeconds(), TimeUnit.SECONDS);
+        var stub = SecretDiscoveryServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(WAIT.toSeconds(), TimeUnit.SECONDS);
 
         DiscoveryResponse fetched = stub.fetchSecrets(request("", List.of("default", "ROOTCA")));
 
@@ -208,25 +213,28 @@ class SdsEndToEndTest {
         List<Secret> secrets = unpack(fetched);
         assertThat(secrets).extracting(Secret::getName).containsExactly("default", "ROOTCA");
         assertThat(Certificates.spiffeId(leafWithMatchingKey(secrets.get(0)))).contains(workloadId);
-        assertThatThrownBy(() -> stub.fetchSecrets(request("", List.of("default")).toBuilder().setTypeUrl("x").build()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
+        assertThatThrownBy(() -> stub.fetchSecrets(request("", List.of("default")).toBuilder()
+                        .setTypeUrl("x")
+                        .build()))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
 
         BlockingQueue<Throwable> deltaError = new LinkedBlockingQueue<>();
-        SecretDiscoveryServiceGrpc.newStub(channel).deltaSecrets(new StreamObserver<>() {
-            @Override
-            public void onNext(DeltaDiscoveryResponse value) {
-            }
+        SecretDiscoveryServiceGrpc.newStub(channel)
+                .deltaSecrets(new StreamObserver<>() {
+                    @Override
+                    public void onNext(DeltaDiscoveryResponse value) {}
 
-            @Override
-            public void onError(Throwable error) {
-                deltaError.add(error);
-            }
+                    @Override
+                    public void onError(Throwable error) {
+                        deltaError.add(error);
+                    }
 
-            @Override
-            public void onCompleted() {
-            }
-        }).onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(TYPE_URL).build());
+                    @Override
+                    public void onCompleted() {}
+                })
+                .onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(TYPE_URL).build());
         assertThat(Status.fromThrowable(poll(deltaError)).getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
     }
 
@@ -235,15 +243,19 @@ class SdsEndToEndTest {
         NodeAgent plain = startAgent("plain", AgentConfig.builder().sdsDisableSpiffeCertValidation(true));
         ManagedChannel plainChannel = UnixSockets.channel(plain.socketPath());
         try {
-            var stub = SecretDiscoveryServiceGrpc.newBlockingStub(plainChannel).withDeadlineAfter(WAIT.toSeconds(), TimeUnit.SECONDS);
+            var stub = SecretDiscoveryServiceGrpc.newBlockingStub(plainChannel)
+                    .withDeadlineAfter(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThatThrownBy(() -> stub.fetchSecrets(request("", List.of("ALL"))))
                     .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
                         assertThat(e.getStatus().getDescription()).isEqualTo("no identity issued");
                     });
 
-            server.createEntry(SpiffeId.parse("spiffe://" + server.trustDomain().name() + "/sds/plain"),
-                    plain.agentId(), me, Duration.ofMinutes(5));
+            server.createEntry(
+                    SpiffeId.parse("spiffe://" + server.trustDomain().name() + "/sds/plain"),
+                    plain.agentId(),
+                    me,
+                    Duration.ofMinutes(5));
             await("an SVID from the second agent", () -> firstSvid(plain));
             Secret all = unpack(stub.fetchSecrets(request("", List.of("ALL")))).get(0);
 
@@ -256,13 +268,19 @@ class SdsEndToEndTest {
     }
 
     private static DiscoveryRequest request(String nonce, List<String> names) {
-        return DiscoveryRequest.newBuilder().setTypeUrl(TYPE_URL).setResponseNonce(nonce).addAllResourceNames(names).build();
+        return DiscoveryRequest.newBuilder()
+                .setTypeUrl(TYPE_URL)
+                .setResponseNonce(nonce)
+                .addAllResourceNames(names)
+                .build();
     }
 
     /** What Envoy sends after applying a response: its version and nonce, the same names. */
     private static DiscoveryRequest ack(DiscoveryResponse response) throws InvalidProtocolBufferException {
-        DiscoveryRequest.Builder ack = DiscoveryRequest.newBuilder().setTypeUrl(TYPE_URL)
-                .setVersionInfo(response.getVersionInfo()).setResponseNonce(response.getNonce());
+        DiscoveryRequest.Builder ack = DiscoveryRequest.newBuilder()
+                .setTypeUrl(TYPE_URL)
+                .setVersionInfo(response.getVersionInfo())
+                .setResponseNonce(response.getNonce());
         for (var resource : response.getResourcesList()) {
             ack.addResourceNames(resource.unpack(Secret.class).getName());
         }
@@ -270,13 +288,15 @@ class SdsEndToEndTest {
     }
 
     private static List<Secret> unpack(DiscoveryResponse response) {
-        return response.getResourcesList().stream().map(any -> {
-            try {
-                return any.unpack(Secret.class);
-            } catch (InvalidProtocolBufferException e) {
-                throw new AssertionError(e);
-            }
-        }).toList();
+        return response.getResourcesList().stream()
+                .map(any -> {
+                    try {
+                        return any.unpack(Secret.class);
+                    } catch (InvalidProtocolBufferException e) {
+                        throw new AssertionError(e);
+                    }
+                })
+                .toList();
     }
 
     private static List<X509Certificate> pem(DataSource source) {
@@ -286,8 +306,8 @@ class SdsEndToEndTest {
     /** The leaf of the secret's chain, after proving the secret's key signs for it. */
     private static X509Certificate leafWithMatchingKey(Secret secret) {
         List<X509Certificate> chain = pem(secret.getTlsCertificate().getCertificateChain());
-        PrivateKey key = Pem.decodePrivateKey(secret.getTlsCertificate().getPrivateKey().getInlineBytes()
-                .toString(StandardCharsets.US_ASCII));
+        PrivateKey key = Pem.decodePrivateKey(
+                secret.getTlsCertificate().getPrivateKey().getInlineBytes().toString(StandardCharsets.US_ASCII));
         try {
             Signature signer = Signature.getInstance("SHA256withECDSA");
             signer.initSign(key);
@@ -296,7 +316,9 @@ class SdsEndToEndTest {
             Signature verifier = Signature.getInstance("SHA256withECDSA");
             verifier.initVerify(chain.get(0).getPublicKey());
             verifier.update(new byte[] {1, 2, 3});
-            assertThat(verifier.verify(signature)).as("the key belongs to the leaf").isTrue();
+            assertThat(verifier.verify(signature))
+                    .as("the key belongs to the leaf")
+                    .isTrue();
         } catch (java.security.GeneralSecurityException e) {
             throw new AssertionError(e);
         }

@@ -77,14 +77,16 @@ class SecretDiscoveryServiceTest {
     void callerWhoseSvidIsStillBeingSigned_waitsForIt_onStreamAndFetch() throws Exception {
         IssuedSvid svid = PKI.svid("/web", "");
         X509Snapshot signed = PKI.snapshot(svid);
-        FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ENVOY,
-                new X509Snapshot(List.of(), signed.bundle(), Map.of(), 1));
+        FakeWorkloadIdentitySource source =
+                new FakeWorkloadIdentitySource(ENVOY, new X509Snapshot(List.of(), signed.bundle(), Map.of(), 1));
         ManagedChannel sds = start(source, SelectorSet.of(ENVOY));
         Stream stream = open(sds, "default");
         BlockingQueue<Object> fetched = new LinkedBlockingQueue<>();
         SecretDiscoveryServiceGrpc.newStub(sds).fetchSecrets(request("", "default"), Stream.into(fetched));
 
-        assertThat(stream.poll(QUIET_MILLIS)).as("nothing while the SVID is being signed").isNull();
+        assertThat(stream.poll(QUIET_MILLIS))
+                .as("nothing while the SVID is being signed")
+                .isNull();
         assertThat(fetched.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS)).isNull();
         assertThat(source.subscriberCount()).isEqualTo(2);
 
@@ -119,10 +121,10 @@ class SecretDiscoveryServiceTest {
 
         // a new root in the own bundle: ROOTCA and ALL change, the certificate does not
         TestPki.Authority nextRoot = TestPki.root(FakeWorkloadIdentitySource.DOMAIN);
-        TrustBundle twoRoots = new TrustBundle(FakeWorkloadIdentitySource.DOMAIN,
-                List.of(PKI.root().certificate(), nextRoot.certificate()), 2);
-        source.publish(new X509Snapshot(List.of(rotated), twoRoots,
-                Map.of(FakeWorkloadIdentitySource.FEDERATED, PKI.partnerBundle())));
+        TrustBundle twoRoots = new TrustBundle(
+                FakeWorkloadIdentitySource.DOMAIN, List.of(PKI.root().certificate(), nextRoot.certificate()), 2);
+        source.publish(new X509Snapshot(
+                List.of(rotated), twoRoots, Map.of(FakeWorkloadIdentitySource.FEDERATED, PKI.partnerBundle())));
         assertThat(trustedCa(rootCa.next())).containsExactly(PKI.root().certificate(), nextRoot.certificate());
         assertThat(all.next().getResourcesCount()).isEqualTo(1);
         assertThat(certificate.poll(QUIET_MILLIS)).isNull();
@@ -160,13 +162,16 @@ class SecretDiscoveryServiceTest {
     void sdsEndpoint_needsNoSecurityHeader_butAnAttestableCaller() throws Exception {
         FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ENVOY, PKI.snapshot(PKI.svid("/web", "")));
         String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name).directExecutor()
+        server = InProcessServerBuilder.forName(name)
+                .directExecutor()
                 .addService(SdsEndpoint.service(source, pid -> SelectorSet.of(ENVOY), SdsSettings.DEFAULTS))
-                .build().start();
+                .build()
+                .start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
 
         // in-process calls have no kernel peer: refused by attestation, not by a header check
-        assertThatThrownBy(() -> SecretDiscoveryServiceGrpc.newBlockingStub(channel).fetchSecrets(request("", "default")))
+        assertThatThrownBy(() ->
+                        SecretDiscoveryServiceGrpc.newBlockingStub(channel).fetchSecrets(request("", "default")))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
                     assertThat(e.getStatus().getDescription()).isEqualTo(WorkloadAttestationInterceptor.NO_PEER);
@@ -176,10 +181,12 @@ class SecretDiscoveryServiceTest {
 
     private ManagedChannel start(FakeWorkloadIdentitySource source, SelectorSet callerSelectors) throws Exception {
         String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name).directExecutor()
-                .addService(ServerInterceptors.intercept(new SecretDiscoveryService(source, SdsSettings.DEFAULTS),
-                        fixedCaller(callerSelectors)))
-                .build().start();
+        server = InProcessServerBuilder.forName(name)
+                .directExecutor()
+                .addService(ServerInterceptors.intercept(
+                        new SecretDiscoveryService(source, SdsSettings.DEFAULTS), fixedCaller(callerSelectors)))
+                .build()
+                .start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
         return channel;
     }
@@ -188,9 +195,10 @@ class SecretDiscoveryServiceTest {
     private static ServerInterceptor fixedCaller(SelectorSet callerSelectors) {
         return new ServerInterceptor() {
             @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                            ServerCallHandler<Q, R> next) {
-                return Contexts.interceptCall(CallerSelectors.with(Context.current(), callerSelectors), call, headers, next);
+            public <Q, R> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                return Contexts.interceptCall(
+                        CallerSelectors.with(Context.current(), callerSelectors), call, headers, next);
             }
         };
     }
@@ -203,12 +211,17 @@ class SecretDiscoveryServiceTest {
     }
 
     private static DiscoveryRequest request(String nonce, String... names) {
-        return DiscoveryRequest.newBuilder().setTypeUrl(XdsStreamState.SECRET_TYPE_URL).setResponseNonce(nonce)
-                .addAllResourceNames(List.of(names)).build();
+        return DiscoveryRequest.newBuilder()
+                .setTypeUrl(XdsStreamState.SECRET_TYPE_URL)
+                .setResponseNonce(nonce)
+                .addAllResourceNames(List.of(names))
+                .build();
     }
 
     private static DiscoveryRequest ack(DiscoveryResponse response, String... names) {
-        return request(response.getNonce(), names).toBuilder().setVersionInfo(response.getVersionInfo()).build();
+        return request(response.getNonce(), names).toBuilder()
+                .setVersionInfo(response.getVersionInfo())
+                .build();
     }
 
     private static Secret secret(DiscoveryResponse response) {
@@ -220,12 +233,19 @@ class SecretDiscoveryServiceTest {
     }
 
     private static X509Certificate leaf(DiscoveryResponse response) {
-        return Pem.decodeCertificates(secret(response).getTlsCertificate().getCertificateChain().getInlineBytes()
-                .toString(StandardCharsets.US_ASCII)).get(0);
+        return Pem.decodeCertificates(secret(response)
+                        .getTlsCertificate()
+                        .getCertificateChain()
+                        .getInlineBytes()
+                        .toString(StandardCharsets.US_ASCII))
+                .get(0);
     }
 
     private static List<X509Certificate> trustedCa(DiscoveryResponse response) {
-        return Pem.decodeCertificates(secret(response).getValidationContext().getTrustedCa().getInlineBytes()
+        return Pem.decodeCertificates(secret(response)
+                .getValidationContext()
+                .getTrustedCa()
+                .getInlineBytes()
                 .toString(StandardCharsets.US_ASCII));
     }
 

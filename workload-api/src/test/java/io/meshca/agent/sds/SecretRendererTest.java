@@ -42,32 +42,62 @@ class SecretRendererTest {
 
     static Stream<Arguments> renderings() {
         return Stream.of(
-                row("default is the first SVID", SdsSettings.DEFAULTS, List.of("default"),
+                row(
+                        "default is the first SVID",
+                        SdsSettings.DEFAULTS,
+                        List.of("default"),
                         "default=cert:spiffe://example.org/web"),
-                row("an SVID by its SPIFFE ID", SdsSettings.DEFAULTS, List.of("spiffe://example.org/admin"),
+                row(
+                        "an SVID by its SPIFFE ID",
+                        SdsSettings.DEFAULTS,
+                        List.of("spiffe://example.org/admin"),
                         "spiffe://example.org/admin=cert:spiffe://example.org/admin"),
-                row("ROOTCA is the own bundle", SdsSettings.DEFAULTS, List.of("ROOTCA"),
-                        "ROOTCA=ca:example.org"),
-                row("the own trust domain ID is the own bundle", SdsSettings.DEFAULTS, List.of("spiffe://example.org"),
+                row("ROOTCA is the own bundle", SdsSettings.DEFAULTS, List.of("ROOTCA"), "ROOTCA=ca:example.org"),
+                row(
+                        "the own trust domain ID is the own bundle",
+                        SdsSettings.DEFAULTS,
+                        List.of("spiffe://example.org"),
                         "spiffe://example.org=ca:example.org"),
-                row("a federated trust domain ID: SPIFFE validator", SdsSettings.DEFAULTS, List.of("spiffe://partner.org"),
+                row(
+                        "a federated trust domain ID: SPIFFE validator",
+                        SdsSettings.DEFAULTS,
+                        List.of("spiffe://partner.org"),
                         "spiffe://partner.org=spiffe:partner.org"),
-                row("ALL: own then federated, SPIFFE validator", SdsSettings.DEFAULTS, List.of("ALL"),
+                row(
+                        "ALL: own then federated, SPIFFE validator",
+                        SdsSettings.DEFAULTS,
+                        List.of("ALL"),
                         "ALL=spiffe:example.org,partner.org"),
-                row("ALL with the validator disabled: trusted_ca", PLAIN_CA, List.of("ALL"),
+                row(
+                        "ALL with the validator disabled: trusted_ca",
+                        PLAIN_CA,
+                        List.of("ALL"),
                         "ALL=ca:example.org,partner.org"),
-                row("federated with the validator disabled: trusted_ca", PLAIN_CA, List.of("spiffe://partner.org"),
+                row(
+                        "federated with the validator disabled: trusted_ca",
+                        PLAIN_CA,
+                        List.of("spiffe://partner.org"),
                         "spiffe://partner.org=ca:partner.org"),
-                row("several, in the order asked, duplicates once", SdsSettings.DEFAULTS,
+                row(
+                        "several, in the order asked, duplicates once",
+                        SdsSettings.DEFAULTS,
                         List.of("ROOTCA", "default", "ROOTCA"),
-                        "ROOTCA=ca:example.org", "default=cert:spiffe://example.org/web"),
-                row("no names: every SVID and every bundle by ID", SdsSettings.DEFAULTS, List.of(),
+                        "ROOTCA=ca:example.org",
+                        "default=cert:spiffe://example.org/web"),
+                row(
+                        "no names: every SVID and every bundle by ID",
+                        SdsSettings.DEFAULTS,
+                        List.of(),
                         "spiffe://example.org/web=cert:spiffe://example.org/web",
                         "spiffe://example.org/admin=cert:spiffe://example.org/admin",
                         "spiffe://example.org=ca:example.org",
                         "spiffe://partner.org=spiffe:partner.org"),
-                row("configured names", RENAMED, List.of("my-cert", "my-root", "my-all"),
-                        "my-cert=cert:spiffe://example.org/web", "my-root=ca:example.org",
+                row(
+                        "configured names",
+                        RENAMED,
+                        List.of("my-cert", "my-root", "my-all"),
+                        "my-cert=cert:spiffe://example.org/web",
+                        "my-root=ca:example.org",
                         "my-all=spiffe:example.org,partner.org"));
     }
 
@@ -94,7 +124,8 @@ class SecretRendererTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("refusals")
     void namesNotEntitled_areRefusedNamingTheResource(String scenario, SdsSettings settings, String name) {
-        assertThatThrownBy(() -> new SecretRenderer(settings).render(SNAPSHOT, List.of(settings.defaultSvidName(), name)))
+        assertThatThrownBy(
+                        () -> new SecretRenderer(settings).render(SNAPSHOT, List.of(settings.defaultSvidName(), name)))
                 .isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining(SecretRenderer.NOT_ENTITLED)
                 .hasMessageContaining("\"" + name + "\"");
@@ -102,9 +133,14 @@ class SecretRendererTest {
 
     @Test
     void tlsCertificate_isThePemChainLeafFirst_andThePkcs8Key() {
-        Secret secret = new SecretRenderer(SdsSettings.DEFAULTS).render(SNAPSHOT, List.of("default")).get(0);
+        Secret secret = new SecretRenderer(SdsSettings.DEFAULTS)
+                .render(SNAPSHOT, List.of("default"))
+                .get(0);
 
-        String chain = secret.getTlsCertificate().getCertificateChain().getInlineBytes().toString(StandardCharsets.US_ASCII);
+        String chain = secret.getTlsCertificate()
+                .getCertificateChain()
+                .getInlineBytes()
+                .toString(StandardCharsets.US_ASCII);
         String key = secret.getTlsCertificate().getPrivateKey().getInlineBytes().toString(StandardCharsets.US_ASCII);
         assertThat(Pem.decodeCertificates(chain)).containsExactlyElementsOf(WEB.chain());
         assertThat(key).startsWith("-----BEGIN PRIVATE KEY-----");
@@ -113,38 +149,51 @@ class SecretRendererTest {
 
     @Test
     void federatedBundleWithOnlyJwtKeys_isNoSdsResource() {
-        TrustBundle jwtOnly = new TrustBundle(TrustDomain.parse("jwt-only.org"), List.of(), 1,
+        TrustBundle jwtOnly = new TrustBundle(
+                TrustDomain.parse("jwt-only.org"),
+                List.of(),
+                1,
                 List.of(new JwtAuthority("kid-1", PKI.root().keyPair().getPublic())));
-        X509Snapshot snapshot = new X509Snapshot(List.of(WEB), PKI.bundle(1),
+        X509Snapshot snapshot = new X509Snapshot(
+                List.of(WEB),
+                PKI.bundle(1),
                 Map.of(jwtOnly.trustDomain(), jwtOnly, FakeWorkloadIdentitySource.FEDERATED, PKI.partnerBundle()));
         SecretRenderer renderer = new SecretRenderer(SdsSettings.DEFAULTS);
 
-        assertThat(renderer.render(snapshot, List.of("ALL"))).extracting(SecretRendererTest::summary)
+        assertThat(renderer.render(snapshot, List.of("ALL")))
+                .extracting(SecretRendererTest::summary)
                 .containsExactly("ALL=spiffe:example.org,partner.org");
-        assertThat(renderer.render(snapshot, List.of())).extracting(Secret::getName)
+        assertThat(renderer.render(snapshot, List.of()))
+                .extracting(Secret::getName)
                 .doesNotContain("spiffe://jwt-only.org");
         assertThatThrownBy(() -> renderer.render(snapshot, List.of("spiffe://jwt-only.org")))
-                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("spiffe://jwt-only.org");
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("spiffe://jwt-only.org");
     }
 
     @Test
     void sameSnapshot_rendersEqualSecrets_soAStreamCanTellAChange() {
         SecretRenderer renderer = new SecretRenderer(SdsSettings.DEFAULTS);
 
-        assertThat(renderer.render(SNAPSHOT, List.of())).isEqualTo(renderer.render(PKI.snapshot(WEB, ADMIN), List.of()));
+        assertThat(renderer.render(SNAPSHOT, List.of()))
+                .isEqualTo(renderer.render(PKI.snapshot(WEB, ADMIN), List.of()));
         assertThat(renderer.render(SNAPSHOT, List.of("default")))
                 .isNotEqualTo(renderer.render(PKI.snapshot(PKI.svid("/web", "")), List.of("default")));
     }
 
     private static String summary(Secret secret) {
         if (secret.hasTlsCertificate()) {
-            List<X509Certificate> chain = Pem.decodeCertificates(
-                    secret.getTlsCertificate().getCertificateChain().getInlineBytes().toString(StandardCharsets.US_ASCII));
-            return secret.getName() + "=cert:" + Certificates.spiffeId(chain.get(0)).orElseThrow();
+            List<X509Certificate> chain = Pem.decodeCertificates(secret.getTlsCertificate()
+                    .getCertificateChain()
+                    .getInlineBytes()
+                    .toString(StandardCharsets.US_ASCII));
+            return secret.getName() + "=cert:"
+                    + Certificates.spiffeId(chain.get(0)).orElseThrow();
         }
         var context = secret.getValidationContext();
         if (context.hasTrustedCa()) {
-            return secret.getName() + "=ca:" + domains(context.getTrustedCa().getInlineBytes().toString(StandardCharsets.US_ASCII));
+            return secret.getName() + "=ca:"
+                    + domains(context.getTrustedCa().getInlineBytes().toString(StandardCharsets.US_ASCII));
         }
         assertThat(context.getCustomValidatorConfig().getName()).isEqualTo("envoy.tls.cert_validator.spiffe");
         SPIFFECertValidatorConfig config;
@@ -155,7 +204,8 @@ class SecretRendererTest {
         }
         List<String> names = new ArrayList<>();
         for (SPIFFECertValidatorConfig.TrustDomain domain : config.getTrustDomainsList()) {
-            String bundleDomains = domains(domain.getTrustBundle().getInlineBytes().toString(StandardCharsets.US_ASCII));
+            String bundleDomains =
+                    domains(domain.getTrustBundle().getInlineBytes().toString(StandardCharsets.US_ASCII));
             assertThat(bundleDomains).as("bundle of " + domain.getName()).isEqualTo(domain.getName());
             names.add(domain.getName());
         }
@@ -165,7 +215,8 @@ class SecretRendererTest {
     /** Which test roots a PEM holds, by trust domain, in order. */
     private static String domains(String pem) {
         return Pem.decodeCertificates(pem).stream()
-                .map(cert -> cert.equals(PKI.root().certificate()) ? "example.org"
+                .map(cert -> cert.equals(PKI.root().certificate())
+                        ? "example.org"
                         : cert.equals(PKI.partnerRoot().certificate()) ? "partner.org" : "unknown")
                 .collect(Collectors.joining(","));
     }

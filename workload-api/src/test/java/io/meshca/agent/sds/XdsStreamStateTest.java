@@ -32,61 +32,73 @@ class XdsStreamStateTest {
 
     static Stream<Arguments> scripts() {
         return Stream.of(
-                script("a first request is answered with version and nonce",
+                script(
+                        "a first request is answered with version and nonce",
                         "request - default -> SUBSCRIBE",
                         "render A -> v1 n1"),
-                script("an ACK sends nothing; unchanged content is not pushed",
+                script(
+                        "an ACK sends nothing; unchanged content is not pushed",
                         "request - default -> SUBSCRIBE",
                         "render A -> v1 n1",
                         "request n1 default -> ACK",
                         "render A -> none"),
-                script("changed content is pushed unsolicited with a new version and nonce",
+                script(
+                        "changed content is pushed unsolicited with a new version and nonce",
                         "request - default -> SUBSCRIBE",
                         "render A -> v1 n1",
                         "request n1 default -> ACK",
                         "render B -> v2 n2",
                         "request n2 default -> ACK"),
-                script("a NACK is not answered by re-sending; a later change is still pushed",
+                script(
+                        "a NACK is not answered by re-sending; a later change is still pushed",
                         "request - default -> SUBSCRIBE",
                         "render A -> v1 n1",
                         "request n1 default nack -> NACK",
                         "render A -> none",
                         "render B -> v2 n2"),
-                script("a NACK that names other resources does not subscribe to them",
+                script(
+                        "a NACK that names other resources does not subscribe to them",
                         "request - default -> SUBSCRIBE",
                         "render A -> v1 n1",
                         "request n1 default,ROOTCA nack -> NACK",
                         "request n1 default -> ACK"),
-                script("a stale nonce is ignored, even with new names",
+                script(
+                        "a stale nonce is ignored, even with new names",
                         "request - default -> SUBSCRIBE",
                         "render A -> v1 n1",
                         "render B -> v2 n2",
                         "request n1 default,ROOTCA -> STALE",
                         "render B -> none",
                         "request n2 default -> ACK"),
-                script("an unknown nonce is stale",
+                script(
+                        "an unknown nonce is stale",
                         "request - default -> SUBSCRIBE",
                         "render A -> v1 n1",
                         "request bogus default -> STALE"),
-                script("no nonce after a response is stale (Envoy echoes the last nonce on a stream)",
+                script(
+                        "no nonce after a response is stale (Envoy echoes the last nonce on a stream)",
                         "request - default -> SUBSCRIBE",
                         "render A -> v1 n1",
                         "request - ROOTCA -> STALE"),
-                script("the current nonce with other names subscribes and is answered, even if unchanged",
+                script(
+                        "the current nonce with other names subscribes and is answered, even if unchanged",
                         "request - default -> SUBSCRIBE",
                         "render A -> v1 n1",
                         "request n1 default,ROOTCA -> SUBSCRIBE",
                         "render A -> v2 n2"),
-                script("the same names in another order are an ACK",
+                script(
+                        "the same names in another order are an ACK",
                         "request - default,ROOTCA -> SUBSCRIBE",
                         "render A -> v1 n1",
                         "request n1 ROOTCA,default -> ACK"),
-                script("requests before the first response each subscribe; one answer covers them",
+                script(
+                        "requests before the first response each subscribe; one answer covers them",
                         "request - default -> SUBSCRIBE",
                         "request - default,ROOTCA -> SUBSCRIBE",
                         "render A -> v1 n1",
                         "render A -> none"),
-                script("no names (everything) is a subscription like any other",
+                script(
+                        "no names (everything) is a subscription like any other",
                         "request - * -> SUBSCRIBE",
                         "render A -> v1 n1",
                         "request n1 * -> ACK",
@@ -111,8 +123,10 @@ class XdsStreamStateTest {
                 assertThat(state.onRequest(request(words))).as(step).hasToString(expected);
             } else {
                 Optional<DiscoveryResponse> response = state.respond(List.of(secret(words[1])));
-                assertThat(response.map(r -> "v" + r.getVersionInfo() + " " + r.getNonce()).orElse("none"))
-                        .as(step).isEqualTo(expected);
+                assertThat(response.map(r -> "v" + r.getVersionInfo() + " " + r.getNonce())
+                                .orElse("none"))
+                        .as(step)
+                        .isEqualTo(expected);
                 response.ifPresent(r -> assertThat(r.getTypeUrl()).isEqualTo(XdsStreamState.SECRET_TYPE_URL));
                 response.ifPresent(r -> assertThat(state.lastNonce()).contains(r.getNonce()));
             }
@@ -133,7 +147,8 @@ class XdsStreamStateTest {
     }
 
     private static Secret secret(String content) {
-        return Secret.newBuilder().setName("default")
+        return Secret.newBuilder()
+                .setName("default")
                 .setValidationContext(CertificateValidationContext.newBuilder()
                         .setTrustedCa(DataSource.newBuilder().setInlineBytes(ByteString.copyFromUtf8(content))))
                 .build();

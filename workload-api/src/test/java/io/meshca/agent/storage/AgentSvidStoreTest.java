@@ -37,17 +37,21 @@ class AgentSvidStoreTest {
         AgentSvidStore.Stored loaded = new AgentSvidStore(dir, DOMAIN).load().orElseThrow();
 
         assertThat(loaded.svid().chain()).isEqualTo(leaf.chain());
-        assertThat(loaded.svid().privateKey().getEncoded()).isEqualTo(leaf.keyPair().getPrivate().getEncoded());
+        assertThat(loaded.svid().privateKey().getEncoded())
+                .isEqualTo(leaf.keyPair().getPrivate().getEncoded());
         assertThat(loaded.svid().spiffeId()).isEqualTo(AGENT_ID);
         assertThat(loaded.bundle().x509Authorities()).containsExactly(CA.certificate());
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
+                .isEqualTo("rwx------");
         for (String name : List.of(AgentSvidStore.SVID_FILE, AgentSvidStore.KEY_FILE, AgentSvidStore.BUNDLE_FILE)) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(name))))
-                    .as(name).isEqualTo("rw-------");
+                    .as(name)
+                    .isEqualTo("rw-------");
         }
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString()))
-                    .containsExactlyInAnyOrder(AgentSvidStore.SVID_FILE, AgentSvidStore.KEY_FILE, AgentSvidStore.BUNDLE_FILE);
+                    .containsExactlyInAnyOrder(
+                            AgentSvidStore.SVID_FILE, AgentSvidStore.KEY_FILE, AgentSvidStore.BUNDLE_FILE);
         }
     }
 
@@ -73,7 +77,9 @@ class AgentSvidStoreTest {
     void corruptFiles_giveAClearError() throws Exception {
         AgentSvidStore store = new AgentSvidStore(temp, DOMAIN);
         TestPki.Leaf leaf = CA.leaf(AGENT_ID);
-        store.save(new AgentSvid(leaf.chain(), leaf.keyPair().getPrivate()), new TrustBundle(DOMAIN, List.of(CA.certificate()), 0));
+        store.save(
+                new AgentSvid(leaf.chain(), leaf.keyPair().getPrivate()),
+                new TrustBundle(DOMAIN, List.of(CA.certificate()), 0));
         Files.writeString(temp.resolve(AgentSvidStore.KEY_FILE), "not a key");
 
         assertThatThrownBy(store::load)
@@ -88,8 +94,11 @@ class AgentSvidStoreTest {
         TrustBundle bundle = new TrustBundle(DOMAIN, List.of(CA.certificate()), 0);
         TestPki.Leaf first = CA.leaf(AGENT_ID);
         // issued with an explicit key: Authority.leaf() signs every leaf for the CA's own key pair
-        TestPki.Leaf second = CA.issue(new TestPki.Profile(false, AGENT_ID, List.of()), TestPki.keyPair(),
-                java.time.Instant.now().minusSeconds(60), java.time.Instant.now().plusSeconds(3600));
+        TestPki.Leaf second = CA.issue(
+                new TestPki.Profile(false, AGENT_ID, List.of()),
+                TestPki.keyPair(),
+                java.time.Instant.now().minusSeconds(60),
+                java.time.Instant.now().plusSeconds(3600));
         store.save(new AgentSvid(first.chain(), first.keyPair().getPrivate()), bundle);
         assertThat(second.keyPair().getPublic()).isNotEqualTo(first.keyPair().getPublic());
         // as if the agent died between writing a renewed key and its chain
@@ -105,7 +114,9 @@ class AgentSvidStoreTest {
     void bundleUpdate_leavesTheSvidAlone() {
         AgentSvidStore store = new AgentSvidStore(temp, DOMAIN);
         TestPki.Leaf leaf = CA.leaf(AGENT_ID);
-        store.save(new AgentSvid(leaf.chain(), leaf.keyPair().getPrivate()), new TrustBundle(DOMAIN, List.of(CA.certificate()), 0));
+        store.save(
+                new AgentSvid(leaf.chain(), leaf.keyPair().getPrivate()),
+                new TrustBundle(DOMAIN, List.of(CA.certificate()), 0));
         TestPki.Authority next = TestPki.root(DOMAIN);
 
         store.saveBundle(new TrustBundle(DOMAIN, List.of(CA.certificate(), next.certificate()), 1));

@@ -67,11 +67,13 @@ public class IssuanceBenchmark {
         System.setProperty(CryptoProvider.PROPERTY, provider);
         String expected = provider.equals("jdk") ? CryptoProvider.JDK : provider;
         if (!CryptoProvider.get().name().equals(expected)) {
-            throw new IllegalStateException("wanted " + expected + ", got " + CryptoProvider.get().name());
+            throw new IllegalStateException(
+                    "wanted " + expected + ", got " + CryptoProvider.get().name());
         }
         caKey = new MemoryKeyManager().generate("ca");
         Clock clock = Clock.systemUTC();
-        X509Certificate ca = RootCaFactory.selfSigned(TrustDomain.parse("example.org"), caKey, Duration.ofDays(1), clock);
+        X509Certificate ca =
+                RootCaFactory.selfSigned(TrustDomain.parse("example.org"), caKey, Duration.ofDays(1), clock);
         signer = new X509SvidSigner(() -> new X509Authority(ca, caKey, List.of()), clock);
         csrs = new byte[CSRS][];
         keys = new PublicKey[CSRS];

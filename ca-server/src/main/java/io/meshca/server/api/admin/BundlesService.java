@@ -2,6 +2,8 @@ package io.meshca.server.api.admin;
 
 import io.grpc.stub.StreamObserver;
 import io.meshca.common.error.GrpcErrors;
+import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.proto.server.v1.Bundle;
 import io.meshca.proto.server.v1.BundlesGrpc;
 import io.meshca.proto.server.v1.DeleteFederatedBundleRequest;
@@ -10,12 +12,10 @@ import io.meshca.proto.server.v1.GetBundleRequest;
 import io.meshca.proto.server.v1.ListFederatedBundlesRequest;
 import io.meshca.proto.server.v1.ListFederatedBundlesResponse;
 import io.meshca.proto.server.v1.SetFederatedBundleRequest;
-import io.meshca.common.error.InvalidArgumentException;
-import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.server.api.convert.BundleProtos;
-import io.meshca.server.federation.FederatedBundles;
 import io.meshca.server.api.convert.Protos;
 import io.meshca.server.ca.CaManager;
+import io.meshca.server.federation.FederatedBundles;
 
 /** Admin: the server's own trust bundle and the federated bundles of other trust domains. */
 public final class BundlesService extends BundlesGrpc.BundlesImplBase {
@@ -39,7 +39,8 @@ public final class BundlesService extends BundlesGrpc.BundlesImplBase {
     }
 
     @Override
-    public void listFederatedBundles(ListFederatedBundlesRequest request, StreamObserver<ListFederatedBundlesResponse> out) {
+    public void listFederatedBundles(
+            ListFederatedBundlesRequest request, StreamObserver<ListFederatedBundlesResponse> out) {
         try {
             ListFederatedBundlesResponse.Builder response = ListFederatedBundlesResponse.newBuilder();
             federated.list().forEach(b -> response.addBundles(BundleProtos.toProto(b)));
@@ -61,7 +62,8 @@ public final class BundlesService extends BundlesGrpc.BundlesImplBase {
     }
 
     @Override
-    public void deleteFederatedBundle(DeleteFederatedBundleRequest request, StreamObserver<DeleteFederatedBundleResponse> out) {
+    public void deleteFederatedBundle(
+            DeleteFederatedBundleRequest request, StreamObserver<DeleteFederatedBundleResponse> out) {
         try {
             federated.delete(trustDomain(request.getTrustDomain()));
             out.onNext(DeleteFederatedBundleResponse.getDefaultInstance());

@@ -32,18 +32,20 @@ public final class FederationService extends FederationGrpc.FederationImplBase {
     }
 
     @Override
-    public void createFederationRelationship(FederationRelationship request, StreamObserver<FederationRelationship> out) {
+    public void createFederationRelationship(
+            FederationRelationship request, StreamObserver<FederationRelationship> out) {
         answer(out, () -> toProto(federation.create(fromProto(request), bootstrap(request))));
     }
 
     @Override
-    public void updateFederationRelationship(FederationRelationship request, StreamObserver<FederationRelationship> out) {
+    public void updateFederationRelationship(
+            FederationRelationship request, StreamObserver<FederationRelationship> out) {
         answer(out, () -> toProto(federation.update(fromProto(request), bootstrap(request))));
     }
 
     @Override
-    public void listFederationRelationships(ListFederationRelationshipsRequest request,
-            StreamObserver<ListFederationRelationshipsResponse> out) {
+    public void listFederationRelationships(
+            ListFederationRelationshipsRequest request, StreamObserver<ListFederationRelationshipsResponse> out) {
         answer(out, () -> {
             var response = ListFederationRelationshipsResponse.newBuilder();
             federation.list().forEach(r -> response.addRelationships(toProto(r)));
@@ -52,13 +54,14 @@ public final class FederationService extends FederationGrpc.FederationImplBase {
     }
 
     @Override
-    public void getFederationRelationship(GetFederationRelationshipRequest request, StreamObserver<FederationRelationship> out) {
+    public void getFederationRelationship(
+            GetFederationRelationshipRequest request, StreamObserver<FederationRelationship> out) {
         answer(out, () -> toProto(federation.get(BundlesService.trustDomain(request.getTrustDomain()))));
     }
 
     @Override
-    public void deleteFederationRelationship(DeleteFederationRelationshipRequest request,
-            StreamObserver<DeleteFederationRelationshipResponse> out) {
+    public void deleteFederationRelationship(
+            DeleteFederationRelationshipRequest request, StreamObserver<DeleteFederationRelationshipResponse> out) {
         answer(out, () -> {
             federation.delete(BundlesService.trustDomain(request.getTrustDomain()));
             return DeleteFederationRelationshipResponse.getDefaultInstance();
@@ -67,7 +70,9 @@ public final class FederationService extends FederationGrpc.FederationImplBase {
 
     @Override
     public void refreshBundle(RefreshBundleRequest request, StreamObserver<Bundle> out) {
-        answer(out, () -> BundleProtos.toProto(federation.refresh(BundlesService.trustDomain(request.getTrustDomain()))));
+        answer(
+                out,
+                () -> BundleProtos.toProto(federation.refresh(BundlesService.trustDomain(request.getTrustDomain()))));
     }
 
     private static <T> void answer(StreamObserver<T> out, Supplier<T> work) {
@@ -95,17 +100,23 @@ public final class FederationService extends FederationGrpc.FederationImplBase {
         } catch (RuntimeException e) {
             throw new InvalidArgumentException("endpoint SPIFFE ID is invalid: " + e.getMessage());
         }
-        return new io.meshca.server.federation.FederationRelationship(BundlesService.trustDomain(p.getTrustDomain()),
-                url, Profile.parse(p.getBundleEndpointProfile().isEmpty() ? "https_web" : p.getBundleEndpointProfile()),
-                endpointId, p.getTrustedCaFile().isEmpty() ? null : Path.of(p.getTrustedCaFile()));
+        return new io.meshca.server.federation.FederationRelationship(
+                BundlesService.trustDomain(p.getTrustDomain()),
+                url,
+                Profile.parse(p.getBundleEndpointProfile().isEmpty() ? "https_web" : p.getBundleEndpointProfile()),
+                endpointId,
+                p.getTrustedCaFile().isEmpty() ? null : Path.of(p.getTrustedCaFile()));
     }
 
     private static Optional<SpiffeBundle> bootstrap(FederationRelationship p) {
-        return p.hasTrustDomainBundle() ? Optional.of(BundleProtos.fromProto(p.getTrustDomainBundle())) : Optional.empty();
+        return p.hasTrustDomainBundle()
+                ? Optional.of(BundleProtos.fromProto(p.getTrustDomainBundle()))
+                : Optional.empty();
     }
 
     static FederationRelationship toProto(io.meshca.server.federation.FederationRelationship r) {
-        FederationRelationship.Builder b = FederationRelationship.newBuilder().setTrustDomain(r.trustDomain().name())
+        FederationRelationship.Builder b = FederationRelationship.newBuilder()
+                .setTrustDomain(r.trustDomain().name())
                 .setBundleEndpointUrl(r.bundleEndpointUrl().toString())
                 .setBundleEndpointProfile(r.profile().configName());
         r.endpointId().ifPresent(id -> b.setEndpointSpiffeId(id.toString()));

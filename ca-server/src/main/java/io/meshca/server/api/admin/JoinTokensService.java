@@ -26,13 +26,18 @@ public final class JoinTokensService extends JoinTokensGrpc.JoinTokensImplBase {
             if (request.getTtlSeconds() < 0) {
                 throw new InvalidArgumentException("ttl cannot be negative, got " + request.getTtlSeconds());
             }
-            Optional<Duration> ttl = request.getTtlSeconds() == 0 ? Optional.empty()
+            Optional<Duration> ttl = request.getTtlSeconds() == 0
+                    ? Optional.empty()
                     : Optional.of(Duration.ofSeconds(request.getTtlSeconds()));
-            var alias = request.getSpiffeId().isEmpty() ? Optional.<io.meshca.common.spiffe.SpiffeId>empty()
+            var alias = request.getSpiffeId().isEmpty()
+                    ? Optional.<io.meshca.common.spiffe.SpiffeId>empty()
                     : Optional.of(Protos.spiffeId("spiffe_id", request.getSpiffeId()));
             var token = issuer.generate(ttl, alias);
-            out.onNext(JoinToken.newBuilder().setToken(token.token()).setId(token.id())
-                    .setExpiresAt(token.expiresAt().getEpochSecond()).build());
+            out.onNext(JoinToken.newBuilder()
+                    .setToken(token.token())
+                    .setId(token.id())
+                    .setExpiresAt(token.expiresAt().getEpochSecond())
+                    .build());
             out.onCompleted();
         } catch (RuntimeException e) {
             out.onError(GrpcErrors.toStatus(e));

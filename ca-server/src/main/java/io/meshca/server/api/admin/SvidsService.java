@@ -34,10 +34,12 @@ public final class SvidsService extends SvidsGrpc.SvidsImplBase {
             if (request.getTtlSeconds() < 0) {
                 throw new InvalidArgumentException("ttl cannot be negative, got " + request.getTtlSeconds());
             }
-            MintedJwtSvid svid = issuer.issueForOperator(id, request.getAudienceList(),
-                    Duration.ofSeconds(request.getTtlSeconds()), "admin:local");
-            out.onNext(MintJwtSvidResponse.newBuilder().setToken(svid.token())
-                    .setExpiresAt(svid.expiresAt().getEpochSecond()).build());
+            MintedJwtSvid svid = issuer.issueForOperator(
+                    id, request.getAudienceList(), Duration.ofSeconds(request.getTtlSeconds()), "admin:local");
+            out.onNext(MintJwtSvidResponse.newBuilder()
+                    .setToken(svid.token())
+                    .setExpiresAt(svid.expiresAt().getEpochSecond())
+                    .build());
             out.onCompleted();
         } catch (RuntimeException e) {
             out.onError(GrpcErrors.toStatus(e));

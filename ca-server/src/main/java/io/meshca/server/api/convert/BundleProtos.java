@@ -18,17 +18,19 @@ import java.util.List;
 /** {@link SpiffeBundle} ⇄ the {@code Bundle} message. */
 public final class BundleProtos {
 
-    private BundleProtos() {
-    }
+    private BundleProtos() {}
 
     public static Bundle toProto(SpiffeBundle bundle) {
-        Bundle.Builder b = Bundle.newBuilder().setTrustDomain(bundle.trustDomain().name())
-                .setSequence(bundle.sequence()).setRefreshHintSeconds(bundle.refreshHint().toSeconds());
+        Bundle.Builder b = Bundle.newBuilder()
+                .setTrustDomain(bundle.trustDomain().name())
+                .setSequence(bundle.sequence())
+                .setRefreshHintSeconds(bundle.refreshHint().toSeconds());
         for (X509Certificate cert : bundle.x509Authorities()) {
             b.addX509Authorities(ByteString.copyFrom(Certificates.der(cert)));
         }
         for (JwtAuthority key : bundle.jwtAuthorities()) {
-            b.addJwtAuthorities(JwtKey.newBuilder().setKeyId(key.keyId())
+            b.addJwtAuthorities(JwtKey.newBuilder()
+                    .setKeyId(key.keyId())
                     .setPublicKey(ByteString.copyFrom(key.publicKey().getEncoded())));
         }
         return b.build();
@@ -36,12 +38,16 @@ public final class BundleProtos {
 
     /** The X.509 authorities, parsed (no checks beyond DER: for display). */
     public static List<X509Certificate> certificates(Bundle proto) {
-        return proto.getX509AuthoritiesList().stream().map(der -> Certificates.parse(der.toByteArray())).toList();
+        return proto.getX509AuthoritiesList().stream()
+                .map(der -> Certificates.parse(der.toByteArray()))
+                .toList();
     }
 
     public static List<JwtAuthority> jwtAuthorities(Bundle proto) {
         return proto.getJwtAuthoritiesList().stream()
-                .map(k -> new JwtAuthority(k.getKeyId(), Keys.parsePublicKey(k.getPublicKey().toByteArray()))).toList();
+                .map(k -> new JwtAuthority(
+                        k.getKeyId(), Keys.parsePublicKey(k.getPublicKey().toByteArray())))
+                .toList();
     }
 
     /**
@@ -71,9 +77,11 @@ public final class BundleProtos {
         List<JwtAuthority> keys = new ArrayList<>();
         for (JwtKey key : proto.getJwtAuthoritiesList()) {
             try {
-                keys.add(new JwtAuthority(key.getKeyId(), Keys.parsePublicKey(key.getPublicKey().toByteArray())));
+                keys.add(new JwtAuthority(
+                        key.getKeyId(), Keys.parsePublicKey(key.getPublicKey().toByteArray())));
             } catch (RuntimeException e) {
-                throw new InvalidBundleException("JWT authority \"" + key.getKeyId() + "\" is not a valid public key", e);
+                throw new InvalidBundleException(
+                        "JWT authority \"" + key.getKeyId() + "\" is not a valid public key", e);
             }
         }
         if (proto.getSequence() < 0 || proto.getRefreshHintSeconds() < 0) {
@@ -81,7 +89,8 @@ public final class BundleProtos {
         }
         SpiffeBundle bundle;
         try {
-            bundle = new SpiffeBundle(td, certs, keys, proto.getSequence(), Duration.ofSeconds(proto.getRefreshHintSeconds()));
+            bundle = new SpiffeBundle(
+                    td, certs, keys, proto.getSequence(), Duration.ofSeconds(proto.getRefreshHintSeconds()));
             return SpiffeBundleCodec.parse(td, SpiffeBundleCodec.toJson(bundle));
         } catch (IllegalArgumentException e) {
             throw new InvalidBundleException(e.getMessage(), e);

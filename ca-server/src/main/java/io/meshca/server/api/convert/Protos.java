@@ -1,5 +1,6 @@
 package io.meshca.server.api.convert;
 
+import com.google.protobuf.ByteString;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.pki.Certificates;
 import io.meshca.common.spiffe.SelectorSet;
@@ -12,7 +13,6 @@ import io.meshca.proto.server.v1.Selector;
 import io.meshca.proto.server.v1.X509Svid;
 import io.meshca.server.datastore.AgentRecord;
 import io.meshca.server.registration.RegistrationEntry;
-import com.google.protobuf.ByteString;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,8 +22,7 @@ import java.util.List;
 /** Conversions between domain values and meshca.server.v1 messages. Parsing failures name the field. */
 public final class Protos {
 
-    private Protos() {
-    }
+    private Protos() {}
 
     public static Entry entry(RegistrationEntry e) {
         Entry.Builder b = Entry.newBuilder()
@@ -53,10 +52,21 @@ public final class Protos {
         if (p.getX509SvidTtl() < 0 || p.getJwtSvidTtl() < 0) {
             throw new InvalidArgumentException("TTLs cannot be negative");
         }
-        return new RegistrationEntry(p.getId(), spiffeId, parentId, selectors(p.getSelectorsList()),
-                Duration.ofSeconds(p.getX509SvidTtl()), Duration.ofSeconds(p.getJwtSvidTtl()), p.getDnsNamesList(),
-                p.getFederatesWithList(), p.getHint(), p.getAdmin(), p.getDownstream(),
-                p.getExpiresAt() == 0 ? null : Instant.ofEpochSecond(p.getExpiresAt()), 0, Instant.EPOCH);
+        return new RegistrationEntry(
+                p.getId(),
+                spiffeId,
+                parentId,
+                selectors(p.getSelectorsList()),
+                Duration.ofSeconds(p.getX509SvidTtl()),
+                Duration.ofSeconds(p.getJwtSvidTtl()),
+                p.getDnsNamesList(),
+                p.getFederatesWithList(),
+                p.getHint(),
+                p.getAdmin(),
+                p.getDownstream(),
+                p.getExpiresAt() == 0 ? null : Instant.ofEpochSecond(p.getExpiresAt()),
+                0,
+                Instant.EPOCH);
     }
 
     public static SpiffeId spiffeId(String field, String text) {
@@ -109,7 +119,8 @@ public final class Protos {
     public static Bundle bundle(io.meshca.server.ca.CaManager ca) {
         Bundle.Builder b = bundle(ca.trustDomain(), ca.x509Authorities(), ca.bundleSequence()).toBuilder();
         for (io.meshca.server.datastore.StoredJwtAuthority k : ca.jwtAuthorities()) {
-            b.addJwtAuthorities(io.meshca.proto.server.v1.JwtKey.newBuilder().setKeyId(k.kid())
+            b.addJwtAuthorities(io.meshca.proto.server.v1.JwtKey.newBuilder()
+                    .setKeyId(k.kid())
                     .setPublicKey(ByteString.copyFrom(k.publicKey().getEncoded()))
                     .setExpiresAt(k.notAfter().getEpochSecond()));
         }
@@ -117,7 +128,9 @@ public final class Protos {
     }
 
     public static Bundle bundle(TrustDomain domain, List<X509Certificate> authorities, long sequence) {
-        Bundle.Builder b = Bundle.newBuilder().setTrustDomain(domain.name()).setSequence(sequence)
+        Bundle.Builder b = Bundle.newBuilder()
+                .setTrustDomain(domain.name())
+                .setSequence(sequence)
                 .setRefreshHintSeconds(300);
         for (X509Certificate c : authorities) {
             b.addX509Authorities(ByteString.copyFrom(Certificates.der(c)));

@@ -37,7 +37,8 @@ public final class AdminAuditInterceptor implements ServerInterceptor {
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         String method = call.getMethodDescriptor().getBareMethodName();
         if (method == null || READ_ONLY_PREFIXES.stream().anyMatch(method::startsWith)) {
             return next.startCall(call, headers);
@@ -56,13 +57,17 @@ public final class AdminAuditInterceptor implements ServerInterceptor {
             public void close(Status status, Metadata trailers) {
                 Status outcome = status;
                 try {
-                    audit.record(new AuditEvent(actor, "admin." + method, request.get(),
+                    audit.record(new AuditEvent(
+                            actor,
+                            "admin." + method,
+                            request.get(),
                             "method=" + fullName + " status=" + status.getCode()));
                 } catch (AuditWriteException e) {
                     // auditWrites: sync. The call must still be closed (or the client waits forever), and a
                     // caller told OK would not know that the action is missing from the audit log.
                     if (status.isOk()) {
-                        outcome = Status.UNAVAILABLE.withDescription(method + " took effect, but " + e.getMessage())
+                        outcome = Status.UNAVAILABLE
+                                .withDescription(method + " took effect, but " + e.getMessage())
                                 .withCause(e);
                     }
                 }
@@ -72,7 +77,8 @@ public final class AdminAuditInterceptor implements ServerInterceptor {
                 super.close(outcome, trailers);
             }
         };
-        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(recording, headers)) {
+        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(
+                next.startCall(recording, headers)) {
             @Override
             public void onMessage(Q message) {
                 if (message instanceof Message m) {

@@ -41,16 +41,17 @@ public final class AgentIdentityInterceptor implements ServerInterceptor {
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         AgentRecord agent;
         try {
             agent = authenticate(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
         } catch (MeshcaException e) {
             call.close(GrpcErrors.toStatus(e).getStatus(), new Metadata());
-            return new ServerCall.Listener<>() { };
+            return new ServerCall.Listener<>() {};
         } catch (Unauthenticated e) {
             call.close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), new Metadata());
-            return new ServerCall.Listener<>() { };
+            return new ServerCall.Listener<>() {};
         }
         return Contexts.interceptCall(Context.current().withValue(CallerIdentity.AGENT, agent), call, headers, next);
     }

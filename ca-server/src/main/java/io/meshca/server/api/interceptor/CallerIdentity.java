@@ -10,8 +10,7 @@ public final class CallerIdentity {
     /** The calling agent (known, not banned), on the Agent service. */
     public static final Context.Key<AgentRecord> AGENT = Context.key("meshca-agent");
 
-    private CallerIdentity() {
-    }
+    private CallerIdentity() {}
 
     public static AgentRecord agent() {
         AgentRecord agent = AGENT.get();

@@ -20,8 +20,8 @@ public final class JoinTokenIssuer {
     private final SpiffeId serverId;
     private final Duration defaultTtl;
 
-    public JoinTokenIssuer(JoinTokens tokens, Registrar registrar, EntryValidator validator, SpiffeId serverId,
-                           Duration defaultTtl) {
+    public JoinTokenIssuer(
+            JoinTokens tokens, Registrar registrar, EntryValidator validator, SpiffeId serverId, Duration defaultTtl) {
         this.tokens = tokens;
         this.registrar = registrar;
         this.validator = validator;
@@ -31,11 +31,11 @@ public final class JoinTokenIssuer {
 
     public JoinToken generate(Optional<Duration> ttl, Optional<SpiffeId> nodeAlias) {
         // Validate the alias before a token exists, so bad input changes nothing.
-        nodeAlias.ifPresent(alias -> validator.validate(
-                RegistrationEntry.draft(alias, serverId, JoinTokens.selectors("placeholder"))));
+        nodeAlias.ifPresent(alias ->
+                validator.validate(RegistrationEntry.draft(alias, serverId, JoinTokens.selectors("placeholder"))));
         JoinToken token = tokens.generate(ttl.orElse(defaultTtl));
-        nodeAlias.ifPresent(alias -> registrar.create(
-                RegistrationEntry.draft(alias, serverId, JoinTokens.selectors(token.id()))));
+        nodeAlias.ifPresent(
+                alias -> registrar.create(RegistrationEntry.draft(alias, serverId, JoinTokens.selectors(token.id()))));
         return token;
     }
 }

@@ -21,7 +21,11 @@ public final class JwtKeyRotator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JwtKeyRotator.class);
 
     /** What the slots need now. */
-    enum Action { NONE, PREPARE, ACTIVATE }
+    enum Action {
+        NONE,
+        PREPARE,
+        ACTIVATE
+    }
 
     private final JwtKeySlots slots;
     private final Clock clock;
@@ -74,13 +78,17 @@ public final class JwtKeyRotator implements AutoCloseable {
 
     /** Ticks every {@code interval} on {@code scheduler} until closed; a failed tick is logged and retried. */
     public void start(ScheduledExecutorService scheduler, Duration interval) {
-        ticking = scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                tick();
-            } catch (RuntimeException e) {
-                log.error("JWT key rotation failed; retrying in {}", interval, e);
-            }
-        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        ticking = scheduler.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        tick();
+                    } catch (RuntimeException e) {
+                        log.error("JWT key rotation failed; retrying in {}", interval, e);
+                    }
+                },
+                0,
+                interval.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -28,6 +28,7 @@ public final class JwtKeySlots {
     private static final Logger log = LoggerFactory.getLogger(JwtKeySlots.class);
     /** A key that expires sooner than this is not resumed: tokens would be cut short. */
     static final Duration MIN_REMAINING = Duration.ofMinutes(10);
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final KeyManager keys;
@@ -63,14 +64,21 @@ public final class JwtKeySlots {
         }
         JwtSlot created = create();
         current.set(created);
-        log.info("created JWT signing key {} ({}, expires {})", created.kid(), type, created.authority().notAfter());
+        log.info(
+                "created JWT signing key {} ({}, expires {})",
+                created.kid(),
+                type,
+                created.authority().notAfter());
     }
 
     /** Creates the next key and publishes it in the bundle; it does not sign until activated. */
     public JwtSlot prepareNext() {
         JwtSlot prepared = create();
         next.set(prepared);
-        log.info("prepared JWT signing key {} (expires {})", prepared.kid(), prepared.authority().notAfter());
+        log.info(
+                "prepared JWT signing key {} (expires {})",
+                prepared.kid(),
+                prepared.authority().notAfter());
         return prepared;
     }
 
@@ -113,7 +121,8 @@ public final class JwtKeySlots {
     private JwtSlot create() {
         String kid = newKid();
         SigningKey key = keys.generate("jwt-" + kid, type.keyType());
-        StoredJwtAuthority authority = new StoredJwtAuthority(key.id(), kid, key.publicKey(), clock.instant().plus(keyTtl));
+        StoredJwtAuthority authority = new StoredJwtAuthority(
+                key.id(), kid, key.publicKey(), clock.instant().plus(keyTtl));
         store.addJwtAuthority(authority);
         return new JwtSlot(authority, key);
     }

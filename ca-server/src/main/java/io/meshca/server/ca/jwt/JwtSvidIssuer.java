@@ -43,7 +43,11 @@ public final class JwtSvidIssuer {
     }
 
     private void record(String actor, MintedJwtSvid svid, List<String> audience, String prefix) {
-        audit.record(new AuditEvent(actor, "jwtsvid.issue", svid.spiffeId().toString(),
-                prefix + "kid=" + svid.kid() + " aud=" + String.join(",", audience) + " exp=" + svid.expiresAt().getEpochSecond()));
+        audit.record(new AuditEvent(
+                actor,
+                "jwtsvid.issue",
+                svid.spiffeId().toString(),
+                prefix + "kid=" + svid.kid() + " aud=" + String.join(",", audience) + " exp="
+                        + svid.expiresAt().getEpochSecond()));
     }
 }

@@ -58,7 +58,10 @@ public final class JwtSvidMinter {
             exp = Instant.ofEpochSecond(slot.authority().notAfter().getEpochSecond());
         }
         JWSAlgorithm alg = algorithmOf(slot);
-        JWSHeader header = new JWSHeader.Builder(alg).keyID(slot.kid()).type(JOSEObjectType.JWT).build();
+        JWSHeader header = new JWSHeader.Builder(alg)
+                .keyID(slot.kid())
+                .type(JOSEObjectType.JWT)
+                .build();
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("sub", subject.toString());
         claims.put("aud", List.copyOf(audience));
@@ -79,7 +82,9 @@ public final class JwtSvidMinter {
         return switch (slot.key().publicKey().getAlgorithm()) {
             case "EC" -> JWSAlgorithm.ES256;
             case "RSA" -> JWSAlgorithm.RS256;
-            default -> throw new IllegalStateException("unsupported JWT key " + slot.key().publicKey().getAlgorithm());
+            default ->
+                throw new IllegalStateException(
+                        "unsupported JWT key " + slot.key().publicKey().getAlgorithm());
         };
     }
 

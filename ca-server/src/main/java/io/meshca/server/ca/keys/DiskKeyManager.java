@@ -33,7 +33,8 @@ public final class DiskKeyManager implements KeyManager {
     public DiskKeyManager(Path directory) {
         this.directory = directory;
         try {
-            Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectories(
+                    directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create key directory " + directory, e);
@@ -51,7 +52,10 @@ public final class DiskKeyManager implements KeyManager {
         KeyPair pair = type.generate();
         Path target = directory.resolve(id + SUFFIX);
         try {
-            Path tmp = Files.createTempFile(directory, ".tmp-", SUFFIX,
+            Path tmp = Files.createTempFile(
+                    directory,
+                    ".tmp-",
+                    SUFFIX,
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.write(tmp, pair.getPrivate().getEncoded(), StandardOpenOption.TRUNCATE_EXISTING);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -101,8 +105,9 @@ public final class DiskKeyManager implements KeyManager {
     private static PublicKey publicKeyOf(PrivateKey key) {
         if (key instanceof java.security.interfaces.RSAPrivateCrtKey rsa) {
             try {
-                return KeyFactory.getInstance("RSA").generatePublic(
-                        new java.security.spec.RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
+                return KeyFactory.getInstance("RSA")
+                        .generatePublic(
+                                new java.security.spec.RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
             } catch (java.security.GeneralSecurityException e) {
                 throw new IllegalStateException("cannot derive the public key", e);
             }

@@ -38,8 +38,10 @@ public final class CsrParser {
 
     public static final int MAX_CSR_BYTES = 16 * 1024;
     public static final String MALFORMED = "malformed CSR: not a DER PKCS#10 request";
-    public static final String BAD_SIGNATURE = "CSR signature does not verify with its public key (no proof of possession)";
-    public static final String ASKS_FOR_CA = "CSR requests a CA certificate (basicConstraints CA=true); SVIDs are never CAs";
+    public static final String BAD_SIGNATURE =
+            "CSR signature does not verify with its public key (no proof of possession)";
+    public static final String ASKS_FOR_CA =
+            "CSR requests a CA certificate (basicConstraints CA=true); SVIDs are never CAs";
 
     /** Signature algorithms verified directly; any other goes through Bouncy Castle's verifier (e.g. RSA-PSS). */
     private static final Map<ASN1ObjectIdentifier, String> SIGNATURE_ALGORITHMS = Map.of(
@@ -56,12 +58,10 @@ public final class CsrParser {
     /** Signature objects are not thread-safe and not free to look up: one per thread and algorithm. */
     private static final ThreadLocal<Map<String, Signature>> VERIFIERS = ThreadLocal.withInitial(HashMap::new);
 
-    private CsrParser() {
-    }
+    private CsrParser() {}
 
     /** A request whose proof of possession has been checked: its key, and that key's encoding as sent. */
-    public record VerifiedCsr(PublicKey publicKey, SubjectPublicKeyInfo subjectPublicKeyInfo) {
-    }
+    public record VerifiedCsr(PublicKey publicKey, SubjectPublicKeyInfo subjectPublicKeyInfo) {}
 
     /** The verified public key of the request; throws InvalidArgumentException naming the problem. */
     public static PublicKey publicKey(byte[] der) {
@@ -106,14 +106,16 @@ public final class CsrParser {
     private static PublicKey decodeKey(PKCS10CertificationRequest csr) throws IOException, GeneralSecurityException {
         var info = csr.getSubjectPublicKeyInfo();
         ASN1ObjectIdentifier algorithm = info.getAlgorithm().getAlgorithm();
-        String name = X9ObjectIdentifiers.id_ecPublicKey.equals(algorithm) ? "EC"
+        String name = X9ObjectIdentifiers.id_ecPublicKey.equals(algorithm)
+                ? "EC"
                 : PKCSObjectIdentifiers.rsaEncryption.equals(algorithm) ? "RSA" : null;
         if (name == null) {
             // an algorithm meshca does not issue for: decoded generically so checkKey can name it
             return new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest(csr).getPublicKey();
         }
         var provider = CryptoProvider.get().provider();
-        KeyFactory factory = provider.isPresent() ? KeyFactory.getInstance(name, provider.get()) : KeyFactory.getInstance(name);
+        KeyFactory factory =
+                provider.isPresent() ? KeyFactory.getInstance(name, provider.get()) : KeyFactory.getInstance(name);
         return factory.generatePublic(new X509EncodedKeySpec(info.getEncoded()));
     }
 
@@ -150,7 +152,8 @@ public final class CsrParser {
                     throw new InvalidArgumentException(MALFORMED + " (bad extension request)", e);
                 }
                 Extension bc = extensions.getExtension(Extension.basicConstraints);
-                if (bc != null && BasicConstraints.getInstance(bc.getParsedValue()).isCA()) {
+                if (bc != null
+                        && BasicConstraints.getInstance(bc.getParsedValue()).isCA()) {
                     throw new InvalidArgumentException(ASKS_FOR_CA);
                 }
             }
@@ -185,10 +188,12 @@ public final class CsrParser {
             return; // checkCurve has seen its curve
         } else if (key instanceof RSAPublicKey rsa) {
             if (rsa.getModulus().bitLength() < 2048) {
-                throw new InvalidArgumentException("CSR key is RSA " + rsa.getModulus().bitLength() + "; at least 2048 bits is required");
+                throw new InvalidArgumentException(
+                        "CSR key is RSA " + rsa.getModulus().bitLength() + "; at least 2048 bits is required");
             }
         } else {
-            throw new InvalidArgumentException("CSR key algorithm " + key.getAlgorithm() + " is not supported (use EC P-256 or RSA)");
+            throw new InvalidArgumentException(
+                    "CSR key algorithm " + key.getAlgorithm() + " is not supported (use EC P-256 or RSA)");
         }
     }
 }

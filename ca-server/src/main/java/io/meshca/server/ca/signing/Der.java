@@ -8,8 +8,7 @@ final class Der {
 
     private static final int SEQUENCE = 0x30;
 
-    private Der() {
-    }
+    private Der() {}
 
     /**
      * {offset, length} of the whole first element (tag, length and content) inside the outer SEQUENCE

@@ -28,8 +28,7 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
  */
 public final class RootCaFactory {
 
-    private RootCaFactory() {
-    }
+    private RootCaFactory() {}
 
     public static X509Certificate selfSigned(TrustDomain domain, SigningKey key, Duration ttl, Clock clock) {
         Instant now = clock.instant();
@@ -39,14 +38,24 @@ public final class RootCaFactory {
                 .build();
         try {
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, X509SvidSigner.serial(),
-                    Date.from(now.minus(X509SvidSigner.BACKDATE)), Date.from(now.plus(ttl)), subject, key.publicKey());
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                    subject,
+                    X509SvidSigner.serial(),
+                    Date.from(now.minus(X509SvidSigner.BACKDATE)),
+                    Date.from(now.plus(ttl)),
+                    subject,
+                    key.publicKey());
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(key.publicKey()));
-            builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(key.publicKey()));
-            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(
-                    new GeneralName(GeneralName.uniformResourceIdentifier, domain.id().toString())));
+            builder.addExtension(
+                    Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(key.publicKey()));
+            builder.addExtension(
+                    Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(key.publicKey()));
+            builder.addExtension(
+                    Extension.subjectAlternativeName,
+                    false,
+                    new GeneralNames(new GeneralName(
+                            GeneralName.uniformResourceIdentifier, domain.id().toString())));
             return new JcaX509CertificateConverter().getCertificate(builder.build(new KeyContentSigner(key)));
         } catch (GeneralSecurityException | CertIOException e) {
             throw new IllegalStateException("cannot create the root CA certificate", e);

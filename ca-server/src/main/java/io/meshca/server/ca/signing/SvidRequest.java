@@ -11,7 +11,8 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
  * What to put in an X509-SVID: the identity (from an entry or agent attestation, never a CSR) and a
  * verified key, as the SubjectPublicKeyInfo that goes into the certificate unchanged.
  */
-public record SvidRequest(SpiffeId spiffeId, SubjectPublicKeyInfo subjectPublicKeyInfo, List<String> dnsNames, Duration ttl) {
+public record SvidRequest(
+        SpiffeId spiffeId, SubjectPublicKeyInfo subjectPublicKeyInfo, List<String> dnsNames, Duration ttl) {
     public SvidRequest {
         Objects.requireNonNull(spiffeId, "spiffeId");
         Objects.requireNonNull(subjectPublicKeyInfo, "subjectPublicKeyInfo");
@@ -24,7 +25,11 @@ public record SvidRequest(SpiffeId spiffeId, SubjectPublicKeyInfo subjectPublicK
 
     /** For a key object (generated in process, not from a CSR). */
     public SvidRequest(SpiffeId spiffeId, PublicKey publicKey, List<String> dnsNames, Duration ttl) {
-        this(spiffeId, SubjectPublicKeyInfo.getInstance(Objects.requireNonNull(publicKey, "publicKey").getEncoded()),
-                dnsNames, ttl);
+        this(
+                spiffeId,
+                SubjectPublicKeyInfo.getInstance(
+                        Objects.requireNonNull(publicKey, "publicKey").getEncoded()),
+                dnsNames,
+                ttl);
     }
 }

@@ -1,7 +1,7 @@
 package io.meshca.server.ca.signing;
 
-import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.pki.Certificates;
+import io.meshca.common.spiffe.SpiffeId;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
@@ -59,15 +59,18 @@ public final class X509SvidSigner {
 
     /** Per thread: SecureRandom.nextBytes would otherwise serialize the signers. */
     private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
-    private static final X500Name SUBJECT_WITHOUT_DNS = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "meshca").build();
-    private static final KeyUsage LEAF_KEY_USAGE = new KeyUsage(
-            KeyUsage.digitalSignature | KeyUsage.keyEncipherment | KeyUsage.keyAgreement);
-    private static final ExtendedKeyUsage LEAF_EKU = new ExtendedKeyUsage(
-            new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth});
+
+    private static final X500Name SUBJECT_WITHOUT_DNS =
+            new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "meshca").build();
+    private static final KeyUsage LEAF_KEY_USAGE =
+            new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment | KeyUsage.keyAgreement);
+    private static final ExtendedKeyUsage LEAF_EKU =
+            new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth});
     private static final BasicConstraints NOT_A_CA = new BasicConstraints(false);
-    private static final DateTimeFormatter UTC_TIME = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter GENERALIZED_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter UTC_TIME =
+            DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter GENERALIZED_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
 
     /** Per thread: a SHA-1 digest for the subject key identifier (RFC 5280 method 1). */
     private static final ThreadLocal<MessageDigest> SHA1 = ThreadLocal.withInitial(() -> {
@@ -83,9 +86,15 @@ public final class X509SvidSigner {
     private static final Extension EXTENDED_KEY_USAGE = extension(Extension.extendedKeyUsage, false, LEAF_EKU);
 
     /** What every certificate signed by one authority shares. */
-    private record Prepared(X509Authority source, X500Name issuer, Extension aki, Instant notAfter,
-            AlgorithmIdentifier algorithm, byte[] algorithmDer, List<X509Certificate> chainTail, List<byte[]> chainTailDer) {
-    }
+    private record Prepared(
+            X509Authority source,
+            X500Name issuer,
+            Extension aki,
+            Instant notAfter,
+            AlgorithmIdentifier algorithm,
+            byte[] algorithmDer,
+            List<X509Certificate> chainTail,
+            List<byte[]> chainTailDer) {}
 
     private final Supplier<X509Authority> authority;
     private final Clock clock;
@@ -135,11 +144,17 @@ public final class X509SvidSigner {
             tbs.setEndDate(time(notAfter, END_TIMES));
             tbs.setSubject(subject(request.dnsNames()));
             tbs.setSubjectPublicKeyInfo(key);
-            tbs.setExtensions(new Extensions(new Extension[] {BASIC_CONSTRAINTS, KEY_USAGE, EXTENDED_KEY_USAGE,
-                subjectKeyIdentifier(key), ca.aki(),
-                extension(Extension.subjectAlternativeName, false, sans(request.spiffeId(), request.dnsNames()))}));
+            tbs.setExtensions(new Extensions(new Extension[] {
+                BASIC_CONSTRAINTS,
+                KEY_USAGE,
+                EXTENDED_KEY_USAGE,
+                subjectKeyIdentifier(key),
+                ca.aki(),
+                extension(Extension.subjectAlternativeName, false, sans(request.spiffeId(), request.dnsNames()))
+            }));
             byte[] tbsDer = tbs.generateTBSCertificate().getEncoded(ASN1Encoding.DER);
-            byte[] der = Der.certificate(tbsDer, ca.algorithmDer(), ca.source().key().sign(tbsDer));
+            byte[] der =
+                    Der.certificate(tbsDer, ca.algorithmDer(), ca.source().key().sign(tbsDer));
             return new SignedSvid(der, serial, notAfter.truncatedTo(ChronoUnit.SECONDS), ca.chainTailDer());
         } catch (IOException e) {
             throw new IllegalStateException("cannot sign an X509-SVID for " + request.spiffeId(), e);
@@ -176,13 +191,21 @@ public final class X509SvidSigner {
                 tailDer.add(Certificates.der(c));
             }
             AlgorithmIdentifier algorithm = KeyContentSigner.algorithmOf(ca.key());
-            p = new Prepared(ca, X500Name.getInstance(cert.getSubjectX500Principal().getEncoded()),
-                    extension(Extension.authorityKeyIdentifier, false,
+            p = new Prepared(
+                    ca,
+                    X500Name.getInstance(cert.getSubjectX500Principal().getEncoded()),
+                    extension(
+                            Extension.authorityKeyIdentifier,
+                            false,
                             new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(cert)),
-                    cert.getNotAfter().toInstant(), algorithm, algorithm.getEncoded(ASN1Encoding.DER),
-                    List.copyOf(tail), tailDer);
+                    cert.getNotAfter().toInstant(),
+                    algorithm,
+                    algorithm.getEncoded(ASN1Encoding.DER),
+                    List.copyOf(tail),
+                    tailDer);
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot use the CA certificate " + ca.certificate().getSubjectX500Principal(), e);
+            throw new IllegalStateException(
+                    "cannot use the CA certificate " + ca.certificate().getSubjectX500Principal(), e);
         }
         // A benign race: two threads may both derive it after a rotation; either result is the same.
         prepared = p;
@@ -212,14 +235,14 @@ public final class X509SvidSigner {
         return time;
     }
 
-    private record CachedTime(long epochSecond, Time time) {
-    }
+    private record CachedTime(long epochSecond, Time time) {}
 
     /**
      * Direct-mapped by epoch second; a power of two. Start and end times have a cache each: in one they
      * would evict each other on every signature whenever (TTL + backdating) is a multiple of its size.
      */
     private static final ThreadLocal<CachedTime[]> START_TIMES = ThreadLocal.withInitial(() -> new CachedTime[8]);
+
     private static final ThreadLocal<CachedTime[]> END_TIMES = ThreadLocal.withInitial(() -> new CachedTime[8]);
 
     private static Time encodeTime(Instant instant) {
@@ -244,7 +267,10 @@ public final class X509SvidSigner {
         if (dnsNames.isEmpty()) {
             return SUBJECT_WITHOUT_DNS;
         }
-        return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "meshca").addRDN(BCStyle.CN, dnsNames.get(0)).build();
+        return new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.O, "meshca")
+                .addRDN(BCStyle.CN, dnsNames.get(0))
+                .build();
     }
 
     private static GeneralNames sans(SpiffeId id, List<String> dnsNames) {

@@ -45,8 +45,9 @@ public final class BundleEndpointServer implements AutoCloseable {
     }
 
     /** Binds and starts; {@code address} port 0 picks a free port (see {@link #port()}). */
-    public static BundleEndpointServer start(InetSocketAddress address, Supplier<TlsIdentity> identity,
-            Supplier<SpiffeBundle> bundle) throws IOException {
+    public static BundleEndpointServer start(
+            InetSocketAddress address, Supplier<TlsIdentity> identity, Supplier<SpiffeBundle> bundle)
+            throws IOException {
         Objects.requireNonNull(identity, "identity");
         Objects.requireNonNull(bundle, "bundle");
         SSLContext tls;
@@ -75,7 +76,10 @@ public final class BundleEndpointServer implements AutoCloseable {
         });
         server.setExecutor(executor);
         server.start();
-        log.info("bundle endpoint listening on https://{}:{}/", address.getHostString(), server.getAddress().getPort());
+        log.info(
+                "bundle endpoint listening on https://{}:{}/",
+                address.getHostString(),
+                server.getAddress().getPort());
         return new BundleEndpointServer(server, executor);
     }
 

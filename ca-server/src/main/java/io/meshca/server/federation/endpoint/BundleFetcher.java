@@ -36,13 +36,15 @@ public final class BundleFetcher {
 
     /** A bundle document is a few KB; refuse to buffer anything absurd. */
     static final int MAX_DOCUMENT_BYTES = 1024 * 1024;
+
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final Function<io.meshca.common.spiffe.TrustDomain, List<X509Certificate>> currentAuthorities;
     private final Clock clock;
 
     /** {@code currentAuthorities}: the X.509 authorities we hold for a trust domain (for https_spiffe). */
-    public BundleFetcher(Function<io.meshca.common.spiffe.TrustDomain, List<X509Certificate>> currentAuthorities, Clock clock) {
+    public BundleFetcher(
+            Function<io.meshca.common.spiffe.TrustDomain, List<X509Certificate>> currentAuthorities, Clock clock) {
         this.currentAuthorities = currentAuthorities;
         this.clock = clock;
     }
@@ -52,9 +54,15 @@ public final class BundleFetcher {
      * @throws io.meshca.common.bundle.InvalidBundleException if the document is refused
      */
     public SpiffeBundle fetch(FederationRelationship rel) {
-        HttpClient client = HttpClient.newBuilder().sslContext(sslContext(rel)).connectTimeout(TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
-        HttpRequest request = HttpRequest.newBuilder(rel.bundleEndpointUrl()).timeout(TIMEOUT).GET().build();
+        HttpClient client = HttpClient.newBuilder()
+                .sslContext(sslContext(rel))
+                .connectTimeout(TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        HttpRequest request = HttpRequest.newBuilder(rel.bundleEndpointUrl())
+                .timeout(TIMEOUT)
+                .GET()
+                .build();
         HttpResponse<byte[]> response;
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
@@ -66,10 +74,12 @@ public final class BundleFetcher {
             throw new UnavailableException("interrupted while fetching the bundle of " + rel.trustDomain());
         }
         if (response.statusCode() != 200) {
-            throw new UnavailableException("bundle endpoint " + rel.bundleEndpointUrl() + " answered HTTP " + response.statusCode());
+            throw new UnavailableException(
+                    "bundle endpoint " + rel.bundleEndpointUrl() + " answered HTTP " + response.statusCode());
         }
         if (response.body().length > MAX_DOCUMENT_BYTES) {
-            throw new InvalidArgumentException("bundle document from " + rel.bundleEndpointUrl() + " is larger than 1 MiB");
+            throw new InvalidArgumentException(
+                    "bundle document from " + rel.bundleEndpointUrl() + " is larger than 1 MiB");
         }
         return SpiffeBundleCodec.parse(rel.trustDomain(), new String(response.body(), StandardCharsets.UTF_8));
     }
@@ -86,8 +96,12 @@ public final class BundleFetcher {
 
     private TrustManager[] trustManagers(FederationRelationship rel) throws GeneralSecurityException {
         if (rel.profile() == FederationRelationship.Profile.HTTPS_SPIFFE) {
-            return new TrustManager[] {new SpiffeTrustManager(() -> currentAuthorities.apply(rel.trustDomain()),
-                    SpiffeAuthorizers.is(rel.endpointSpiffeId()), clock)};
+            return new TrustManager[] {
+                new SpiffeTrustManager(
+                        () -> currentAuthorities.apply(rel.trustDomain()),
+                        SpiffeAuthorizers.is(rel.endpointSpiffeId()),
+                        clock)
+            };
         }
         if (rel.caFile().isEmpty()) {
             return null; // the JDK's default trust store
@@ -96,7 +110,8 @@ public final class BundleFetcher {
         try {
             cas = Pem.decodeCertificates(Files.readString(rel.trustedCaFile()));
         } catch (IOException | RuntimeException e) {
-            throw new UnavailableException("cannot read trusted CA file " + rel.trustedCaFile() + ": " + e.getMessage());
+            throw new UnavailableException(
+                    "cannot read trusted CA file " + rel.trustedCaFile() + ": " + e.getMessage());
         }
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         try {

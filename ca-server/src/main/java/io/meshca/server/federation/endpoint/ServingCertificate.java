@@ -13,8 +13,7 @@ import java.util.List;
 /** The https_web serving identity: a PEM certificate chain (leaf first) and its PKCS#8 PEM key. */
 public final class ServingCertificate {
 
-    private ServingCertificate() {
-    }
+    private ServingCertificate() {}
 
     public static TlsIdentity load(Path certFile, Path keyFile) {
         List<X509Certificate> chain;
@@ -22,7 +21,8 @@ public final class ServingCertificate {
         try {
             chain = Pem.decodeCertificates(Files.readString(certFile));
         } catch (IOException | RuntimeException e) {
-            throw new InvalidArgumentException("cannot read bundle endpoint certificate " + certFile + ": " + e.getMessage(), e);
+            throw new InvalidArgumentException(
+                    "cannot read bundle endpoint certificate " + certFile + ": " + e.getMessage(), e);
         }
         try {
             key = Pem.decodePrivateKey(Files.readString(keyFile));
@@ -31,7 +31,8 @@ public final class ServingCertificate {
             throw new InvalidArgumentException("cannot read bundle endpoint private key " + keyFile, e);
         }
         if (chain.isEmpty()) {
-            throw new InvalidArgumentException("bundle endpoint certificate file " + certFile + " holds no certificate");
+            throw new InvalidArgumentException(
+                    "bundle endpoint certificate file " + certFile + " holds no certificate");
         }
         return new TlsIdentity(key, chain);
     }

@@ -76,7 +76,8 @@ class JoinTokensTest {
         attestor.attest(utf8(t.token()));
 
         assertThatThrownBy(() -> attestor.attest(utf8(t.token())))
-                .isInstanceOf(PermissionDeniedException.class).hasMessage(JoinTokens.REUSED);
+                .isInstanceOf(PermissionDeniedException.class)
+                .hasMessage(JoinTokens.REUSED);
     }
 
     @Test
@@ -85,13 +86,15 @@ class JoinTokensTest {
         clock.advance(Duration.ofSeconds(600));
 
         assertThatThrownBy(() -> attestor.attest(utf8(t.token())))
-                .isInstanceOf(PermissionDeniedException.class).hasMessage(JoinTokens.EXPIRED);
+                .isInstanceOf(PermissionDeniedException.class)
+                .hasMessage(JoinTokens.EXPIRED);
     }
 
     @Test
     void unknownToken_isRefusedAsUnknown() {
         assertThatThrownBy(() -> attestor.attest(utf8("not-a-token")))
-                .isInstanceOf(PermissionDeniedException.class).hasMessage(JoinTokens.UNKNOWN);
+                .isInstanceOf(PermissionDeniedException.class)
+                .hasMessage(JoinTokens.UNKNOWN);
     }
 
     @Test
@@ -102,14 +105,15 @@ class JoinTokensTest {
 
         StringBuilder everything = new StringBuilder();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(DataStore.SQLITE_FILE));
-             Statement s = c.createStatement();
-             ResultSet tables = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'")) {
+                Statement s = c.createStatement();
+                ResultSet tables = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'")) {
             java.util.List<String> names = new java.util.ArrayList<>();
             while (tables.next()) {
                 names.add(tables.getString(1));
             }
             for (String table : names) {
-                try (Statement q = c.createStatement(); ResultSet rows = q.executeQuery("SELECT * FROM \"" + table + "\"")) {
+                try (Statement q = c.createStatement();
+                        ResultSet rows = q.executeQuery("SELECT * FROM \"" + table + "\"")) {
                     while (rows.next()) {
                         for (int i = 1; i <= rows.getMetaData().getColumnCount(); i++) {
                             everything.append(rows.getString(i)).append('\n');
@@ -122,7 +126,8 @@ class JoinTokensTest {
         assertThat(everything.toString()).doesNotContain(t.token());
         for (Path file : Files.list(dir).toList()) {
             if (Files.isRegularFile(file)) {
-                assertThat(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1)).doesNotContain(t.token());
+                assertThat(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1))
+                        .doesNotContain(t.token());
             }
         }
         store = DataStore.sqlite(dir, clock);

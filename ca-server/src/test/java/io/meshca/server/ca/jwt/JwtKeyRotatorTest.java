@@ -23,13 +23,19 @@ class JwtKeyRotatorTest {
                 Arguments.of("fresh key", hours(1), null, JwtKeyRotator.Action.NONE),
                 Arguments.of("just before half-life", hours(12).minusSeconds(1), null, JwtKeyRotator.Action.NONE),
                 Arguments.of("half-life: prepare", hours(12), null, JwtKeyRotator.Action.PREPARE),
-                Arguments.of("late start past 5/6, nothing prepared: prepare", hours(21), null, JwtKeyRotator.Action.PREPARE),
+                Arguments.of(
+                        "late start past 5/6, nothing prepared: prepare",
+                        hours(21),
+                        null,
+                        JwtKeyRotator.Action.PREPARE),
                 Arguments.of("prepared, before 5/6", hours(19), hours(12), JwtKeyRotator.Action.NONE),
                 Arguments.of("5/6: activate", hours(20), hours(12), JwtKeyRotator.Action.ACTIVATE),
                 Arguments.of("5/6 but published only 1h ago", hours(21), hours(20), JwtKeyRotator.Action.NONE),
                 Arguments.of("published 2h (1/12) ago", hours(22), hours(20), JwtKeyRotator.Action.ACTIVATE),
-                Arguments.of("current about to expire: activate anyway",
-                        NOT_AFTER.minus(JwtKeySlots.MIN_REMAINING), NOT_AFTER.minus(Duration.ofMinutes(30)),
+                Arguments.of(
+                        "current about to expire: activate anyway",
+                        NOT_AFTER.minus(JwtKeySlots.MIN_REMAINING),
+                        NOT_AFTER.minus(Duration.ofMinutes(30)),
                         JwtKeyRotator.Action.ACTIVATE));
     }
 

@@ -56,7 +56,8 @@ class JwtKeySlotsTest {
         second.initialize();
         assertThat(second.current().kid()).isNotEqualTo(first.current().kid());
 
-        JwtKeySlots third = new JwtKeySlots(new MemoryKeyManager(), store, JwtKeyType.ES256, Duration.ofHours(24), clock);
+        JwtKeySlots third =
+                new JwtKeySlots(new MemoryKeyManager(), store, JwtKeyType.ES256, Duration.ofHours(24), clock);
         third.initialize();
         assertThat(third.current().kid()).isNotEqualTo(second.current().kid());
     }
@@ -94,7 +95,8 @@ class JwtKeySlotsTest {
         JwtKeySlots slots = slots();
         slots.initialize();
 
-        assertThatThrownBy(slots::activateNext).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(slots::activateNext)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("no JWT signing key is prepared");
     }
 

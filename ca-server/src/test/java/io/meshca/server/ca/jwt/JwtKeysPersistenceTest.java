@@ -26,25 +26,38 @@ class JwtKeysPersistenceTest {
     void restartWithTheSameDataDir_keepsTheKey_andTheBundleCarriesIt() {
         String kid;
         try (DataStore store = DataStore.sqlite(dir.resolve("db"), clock)) {
-            JwtKeySlots slots = new JwtKeySlots(new DiskKeyManager(dir.resolve("keys")), store.bundle(), JwtKeyType.ES256,
-                    Duration.ofHours(24), clock);
+            JwtKeySlots slots = new JwtKeySlots(
+                    new DiskKeyManager(dir.resolve("keys")),
+                    store.bundle(),
+                    JwtKeyType.ES256,
+                    Duration.ofHours(24),
+                    clock);
             slots.initialize();
             kid = slots.current().kid();
         }
         clock.advance(Duration.ofHours(1));
         try (DataStore store = DataStore.sqlite(dir.resolve("db"), clock)) {
             long sequenceBefore = store.bundle().sequence();
-            JwtKeySlots slots = new JwtKeySlots(new DiskKeyManager(dir.resolve("keys")), store.bundle(), JwtKeyType.ES256,
-                    Duration.ofHours(24), clock);
+            JwtKeySlots slots = new JwtKeySlots(
+                    new DiskKeyManager(dir.resolve("keys")),
+                    store.bundle(),
+                    JwtKeyType.ES256,
+                    Duration.ofHours(24),
+                    clock);
             slots.initialize();
             assertThat(slots.current().kid()).isEqualTo(kid);
             assertThat(store.bundle().sequence()).isEqualTo(sequenceBefore);
 
-            CaManager ca = new CaManager(TrustDomain.parse("example.org"), new DiskKeyManager(dir.resolve("keys")),
-                    store.bundle(), Duration.ofHours(24), clock);
+            CaManager ca = new CaManager(
+                    TrustDomain.parse("example.org"),
+                    new DiskKeyManager(dir.resolve("keys")),
+                    store.bundle(),
+                    Duration.ofHours(24),
+                    clock);
             ca.initialize();
             assertThat(ca.jwtAuthorities()).extracting(StoredJwtAuthority::kid).containsExactly(kid);
-            assertThat(ca.jwtAuthorities().get(0).publicKey()).isEqualTo(slots.current().key().publicKey());
+            assertThat(ca.jwtAuthorities().get(0).publicKey())
+                    .isEqualTo(slots.current().key().publicKey());
 
             long sequence = ca.bundleSequence();
             slots.prepareNext();
@@ -57,11 +70,19 @@ class JwtKeysPersistenceTest {
     @Test
     void expiredKeys_leaveTheBundle() {
         try (DataStore store = DataStore.sqlite(dir.resolve("db"), clock)) {
-            JwtKeySlots slots = new JwtKeySlots(new DiskKeyManager(dir.resolve("keys")), store.bundle(), JwtKeyType.ES256,
-                    Duration.ofHours(1), clock);
+            JwtKeySlots slots = new JwtKeySlots(
+                    new DiskKeyManager(dir.resolve("keys")),
+                    store.bundle(),
+                    JwtKeyType.ES256,
+                    Duration.ofHours(1),
+                    clock);
             slots.initialize();
-            CaManager ca = new CaManager(TrustDomain.parse("example.org"), new DiskKeyManager(dir.resolve("keys")),
-                    store.bundle(), Duration.ofHours(24), clock);
+            CaManager ca = new CaManager(
+                    TrustDomain.parse("example.org"),
+                    new DiskKeyManager(dir.resolve("keys")),
+                    store.bundle(),
+                    Duration.ofHours(24),
+                    clock);
             ca.initialize();
             assertThat(ca.jwtAuthorities()).hasSize(1);
 

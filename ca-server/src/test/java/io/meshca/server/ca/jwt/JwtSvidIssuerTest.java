@@ -29,22 +29,35 @@ class JwtSvidIssuerTest {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
     };
     private final JwtSvidIssuer issuer;
 
     JwtSvidIssuerTest() {
-        JwtKeySlots slots = new JwtKeySlots(new MemoryKeyManager(), new InMemoryBundleStore(), JwtKeyType.ES256,
-                Duration.ofHours(24), clock);
+        JwtKeySlots slots = new JwtKeySlots(
+                new MemoryKeyManager(), new InMemoryBundleStore(), JwtKeyType.ES256, Duration.ofHours(24), clock);
         slots.initialize();
         issuer = new JwtSvidIssuer(new JwtSvidMinter(slots::current, clock), audit, JwtSvidIssuer.DEFAULT_TTL);
     }
 
     private static RegistrationEntry entry(Duration jwtTtl) {
-        RegistrationEntry draft = RegistrationEntry.draft(SpiffeId.parse("spiffe://example.org/orders"), AGENT, SelectorSet.empty());
-        return new RegistrationEntry("e1", draft.spiffeId(), draft.parentId(), draft.selectors(), Duration.ZERO, jwtTtl,
-                List.of(), List.of(), "", false, false, null, 1, Instant.EPOCH);
+        RegistrationEntry draft =
+                RegistrationEntry.draft(SpiffeId.parse("spiffe://example.org/orders"), AGENT, SelectorSet.empty());
+        return new RegistrationEntry(
+                "e1",
+                draft.spiffeId(),
+                draft.parentId(),
+                draft.selectors(),
+                Duration.ZERO,
+                jwtTtl,
+                List.of(),
+                List.of(),
+                "",
+                false,
+                false,
+                null,
+                1,
+                Instant.EPOCH);
     }
 
     @Test
@@ -58,7 +71,9 @@ class JwtSvidIssuerTest {
             assertThat(e.actor()).isEqualTo(AGENT.toString());
             assertThat(e.action()).isEqualTo("jwtsvid.issue");
             assertThat(e.subject()).isEqualTo("spiffe://example.org/orders");
-            assertThat(e.detail()).contains("entry=e1", "kid=" + svid.kid(), "aud=payments").doesNotContain(svid.token());
+            assertThat(e.detail())
+                    .contains("entry=e1", "kid=" + svid.kid(), "aud=payments")
+                    .doesNotContain(svid.token());
         });
     }
 
@@ -73,9 +88,11 @@ class JwtSvidIssuerTest {
     void operatorToken_usesTheRequestedTtl_orTheDefault() {
         SpiffeId id = SpiffeId.parse("spiffe://example.org/batch");
 
-        assertThat(issuer.issueForOperator(id, List.of("x"), Duration.ofSeconds(30), "admin:local").expiresAt())
+        assertThat(issuer.issueForOperator(id, List.of("x"), Duration.ofSeconds(30), "admin:local")
+                        .expiresAt())
                 .isEqualTo(clock.instant().plusSeconds(30));
-        assertThat(issuer.issueForOperator(id, List.of("x"), Duration.ZERO, "admin:local").expiresAt())
+        assertThat(issuer.issueForOperator(id, List.of("x"), Duration.ZERO, "admin:local")
+                        .expiresAt())
                 .isEqualTo(clock.instant().plus(JwtSvidIssuer.DEFAULT_TTL));
         assertThat(audited).extracting(AuditEvent::actor).containsOnly("admin:local");
     }

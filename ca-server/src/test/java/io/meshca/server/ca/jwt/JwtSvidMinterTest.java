@@ -20,10 +20,10 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class JwtSvidMinterTest {
 
@@ -50,15 +50,19 @@ class JwtSvidMinterTest {
         assertThat(jwt.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.ES256);
         assertThat(jwt.getHeader().getKeyID()).isEqualTo(slots.current().kid()).isEqualTo(svid.kid());
         assertThat(jwt.getHeader().getType()).isEqualTo(JOSEObjectType.JWT);
-        assertThat(jwt.verify(new ECDSAVerifier((ECPublicKey) store.jwtAuthorities().get(0).publicKey()))).isTrue();
+        assertThat(jwt.verify(new ECDSAVerifier(
+                        (ECPublicKey) store.jwtAuthorities().get(0).publicKey())))
+                .isTrue();
         var claims = jwt.getJWTClaimsSet();
         assertThat(claims.getSubject()).isEqualTo("spiffe://example.org/orders");
         assertThat(claims.getAudience()).containsExactly("payments");
         assertThat(claims.getIssueTime().toInstant()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
-        assertThat(claims.getExpirationTime().toInstant()).isEqualTo(Instant.parse("2026-01-01T00:05:00Z"))
+        assertThat(claims.getExpirationTime().toInstant())
+                .isEqualTo(Instant.parse("2026-01-01T00:05:00Z"))
                 .isEqualTo(svid.expiresAt());
         // aud is an array even with one value: the payload as sent, not nimbus' reading of it.
-        var payload = new ObjectMapper().readTree(Base64.getUrlDecoder().decode(svid.token().split("\\.")[1]));
+        var payload = new ObjectMapper()
+                .readTree(Base64.getUrlDecoder().decode(svid.token().split("\\.")[1]));
         assertThat(payload.get("aud").isArray()).isTrue();
         assertThat(svid.toString()).doesNotContain(svid.token());
     }
@@ -68,10 +72,13 @@ class JwtSvidMinterTest {
         JwtKeySlots slots = slots(JwtKeyType.RS256);
         JwtSvidMinter minter = new JwtSvidMinter(slots::current, clock);
 
-        SignedJWT jwt = SignedJWT.parse(minter.mint(WORKLOAD, List.of("a", "b"), Duration.ofMinutes(1)).token());
+        SignedJWT jwt = SignedJWT.parse(
+                minter.mint(WORKLOAD, List.of("a", "b"), Duration.ofMinutes(1)).token());
 
         assertThat(jwt.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.RS256);
-        assertThat(jwt.verify(new RSASSAVerifier((RSAPublicKey) slots.current().key().publicKey()))).isTrue();
+        assertThat(jwt.verify(
+                        new RSASSAVerifier((RSAPublicKey) slots.current().key().publicKey())))
+                .isTrue();
         assertThat(jwt.getJWTClaimsSet().getAudience()).containsExactly("a", "b");
     }
 
@@ -83,7 +90,9 @@ class JwtSvidMinterTest {
 
         MintedJwtSvid svid = minter.mint(WORKLOAD, List.of("payments"), Duration.ofMinutes(5));
 
-        assertThat(svid.expiresAt()).isEqualTo(Instant.ofEpochSecond(slots.current().authority().notAfter().getEpochSecond()));
+        assertThat(svid.expiresAt())
+                .isEqualTo(Instant.ofEpochSecond(
+                        slots.current().authority().notAfter().getEpochSecond()));
     }
 
     static Stream<Arguments> badRequests() {
@@ -101,6 +110,7 @@ class JwtSvidMinterTest {
         JwtSvidMinter minter = new JwtSvidMinter(slots(JwtKeyType.ES256)::current, clock);
 
         assertThatThrownBy(() -> minter.mint(WORKLOAD, audience, ttl))
-                .isInstanceOf(InvalidArgumentException.class).hasMessage(message);
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage(message);
     }
 }

@@ -27,7 +27,8 @@ class DiskKeyManagerTest extends KeyManagerContractTest {
     void keyFiles_are0600_inA0700Directory() throws Exception {
         keyManager().generate("ca-x");
 
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("keys")))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("keys"))))
+                .isEqualTo("rwx------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("keys/ca-x.pk8"))))
                 .isEqualTo("rw-------");
     }
@@ -36,7 +37,10 @@ class DiskKeyManagerTest extends KeyManagerContractTest {
     void keys_surviveANewManagerOnTheSameDirectory() {
         SigningKey key = keyManager().generate("ca-y");
 
-        assertThat(new DiskKeyManager(dir.resolve("keys")).get("ca-y").orElseThrow().publicKey())
+        assertThat(new DiskKeyManager(dir.resolve("keys"))
+                        .get("ca-y")
+                        .orElseThrow()
+                        .publicKey())
                 .isEqualTo(key.publicKey());
     }
 }

@@ -68,15 +68,19 @@ class CsrParserTest {
         generator.initialize(new java.security.spec.ECGenParameterSpec(curve));
         KeyPair pair = generator.generateKeyPair();
         byte[] csr = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
-                new org.bouncycastle.asn1.x500.X500Name("CN=x"), pair.getPublic())
-                .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").setProvider(bc)
+                        new org.bouncycastle.asn1.x500.X500Name("CN=x"), pair.getPublic())
+                .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
+                        .setProvider(bc)
                         .build(pair.getPrivate()))
                 .getEncoded();
 
         if (refusal == null) {
-            assertThat(CsrParser.verify(csr).subjectPublicKeyInfo().getEncoded()).isEqualTo(pair.getPublic().getEncoded());
+            assertThat(CsrParser.verify(csr).subjectPublicKeyInfo().getEncoded())
+                    .isEqualTo(pair.getPublic().getEncoded());
         } else {
-            assertThatThrownBy(() -> CsrParser.publicKey(csr)).isInstanceOf(InvalidArgumentException.class).hasMessage(refusal);
+            assertThatThrownBy(() -> CsrParser.publicKey(csr))
+                    .isInstanceOf(InvalidArgumentException.class)
+                    .hasMessage(refusal);
         }
     }
 
@@ -95,11 +99,18 @@ class CsrParserTest {
         var signer = new X509SvidSigner(() -> new X509Authority(caCert, caKey, java.util.List.of()), clock);
         byte[] csr = io.meshca.server.testing.Csrs.withExtensions(key, "CN=admin", false, "spiffe://example.org/admin");
 
-        var leaf = signer.sign(new SvidRequest(io.meshca.common.spiffe.SpiffeId.parse("spiffe://example.org/web"),
-                CsrParser.publicKey(csr), java.util.List.of(), java.time.Duration.ofHours(1))).get(0);
+        var leaf = signer.sign(new SvidRequest(
+                        io.meshca.common.spiffe.SpiffeId.parse("spiffe://example.org/web"),
+                        CsrParser.publicKey(csr),
+                        java.util.List.of(),
+                        java.time.Duration.ofHours(1)))
+                .get(0);
 
         assertThat(leaf.getSubjectAlternativeNames()).hasSize(1);
-        assertThat(io.meshca.common.pki.Certificates.spiffeId(leaf).orElseThrow().toString()).isEqualTo("spiffe://example.org/web");
+        assertThat(io.meshca.common.pki.Certificates.spiffeId(leaf)
+                        .orElseThrow()
+                        .toString())
+                .isEqualTo("spiffe://example.org/web");
         assertThat(leaf.getSubjectX500Principal().getName()).doesNotContain("admin");
         assertThat(leaf.getBasicConstraints()).isEqualTo(-1);
     }
@@ -107,8 +118,9 @@ class CsrParserTest {
     @Test
     void csrSignedWithSha384_isVerified_too() throws Exception {
         var request = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
-                new org.bouncycastle.asn1.x500.X500Name("CN=x"), key.getPublic())
-                .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA384withECDSA").build(key.getPrivate()))
+                        new org.bouncycastle.asn1.x500.X500Name("CN=x"), key.getPublic())
+                .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA384withECDSA")
+                        .build(key.getPrivate()))
                 .getEncoded();
 
         assertThat(CsrParser.publicKey(request)).isEqualTo(key.getPublic());

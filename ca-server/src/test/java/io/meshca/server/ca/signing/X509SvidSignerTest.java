@@ -15,10 +15,10 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
-import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
-import org.bouncycastle.asn1.ASN1OctetString;
 import org.junit.jupiter.api.Test;
 
 /** The X509-SVID profile, rule by rule, checked by parsing issued certificates. */
@@ -34,7 +34,8 @@ class X509SvidSignerTest {
     private final X509SvidSigner signer = new X509SvidSigner(() -> new X509Authority(caCert, caKey, List.of()), clock);
 
     private X509Certificate sign(List<String> dns, Duration ttl) {
-        return signer.sign(new SvidRequest(WEB, TestPki.keyPair().getPublic(), dns, ttl)).get(0);
+        return signer.sign(new SvidRequest(WEB, TestPki.keyPair().getPublic(), dns, ttl))
+                .get(0);
     }
 
     @Test
@@ -42,9 +43,14 @@ class X509SvidSignerTest {
         X509Certificate leaf = sign(List.of("web.example.org", "web"), Duration.ofHours(1));
 
         assertThat(Certificates.spiffeId(leaf)).contains(WEB);
-        long uris = leaf.getSubjectAlternativeNames().stream().filter(s -> (Integer) s.get(0) == 6).count();
+        long uris = leaf.getSubjectAlternativeNames().stream()
+                .filter(s -> (Integer) s.get(0) == 6)
+                .count();
         assertThat(uris).isEqualTo(1);
-        assertThat(leaf.getSubjectAlternativeNames().stream().filter(s -> (Integer) s.get(0) == 2).map(s -> (String) s.get(1)).toList())
+        assertThat(leaf.getSubjectAlternativeNames().stream()
+                        .filter(s -> (Integer) s.get(0) == 2)
+                        .map(s -> (String) s.get(1))
+                        .toList())
                 .containsExactly("web.example.org", "web");
         assertThat(leaf.getSubjectX500Principal().getName()).contains("CN=web.example.org");
     }
@@ -54,7 +60,8 @@ class X509SvidSignerTest {
         X509Certificate leaf = sign(List.of(), Duration.ofHours(1));
 
         assertThat(leaf.getBasicConstraints()).isEqualTo(-1);
-        assertThat(leaf.getCriticalExtensionOIDs()).contains(Extension.keyUsage.getId(), Extension.basicConstraints.getId());
+        assertThat(leaf.getCriticalExtensionOIDs())
+                .contains(Extension.keyUsage.getId(), Extension.basicConstraints.getId());
         boolean[] ku = leaf.getKeyUsage();
         assertThat(ku[0]).as("digitalSignature").isTrue();
         assertThat(ku[2]).as("keyEncipherment").isTrue();
@@ -79,20 +86,24 @@ class X509SvidSignerTest {
             seen.add(serial);
         }
         assertThat(seen).hasSize(20);
-        assertThat(seen.stream().mapToInt(java.math.BigInteger::bitLength).max().getAsInt()).isGreaterThan(100);
+        assertThat(seen.stream().mapToInt(java.math.BigInteger::bitLength).max().getAsInt())
+                .isGreaterThan(100);
     }
 
     @Test
     void leaf_hasSkiOfItsKey_andAkiOfTheCa() throws Exception {
         X509Certificate leaf = sign(List.of(), Duration.ofHours(1));
         byte[] caSki = SubjectKeyIdentifier.getInstance(
-                ASN1OctetString.getInstance(caCert.getExtensionValue(Extension.subjectKeyIdentifier.getId())).getOctets())
+                        ASN1OctetString.getInstance(caCert.getExtensionValue(Extension.subjectKeyIdentifier.getId()))
+                                .getOctets())
                 .getKeyIdentifier();
         byte[] leafAki = AuthorityKeyIdentifier.getInstance(
-                ASN1OctetString.getInstance(leaf.getExtensionValue(Extension.authorityKeyIdentifier.getId())).getOctets())
+                        ASN1OctetString.getInstance(leaf.getExtensionValue(Extension.authorityKeyIdentifier.getId()))
+                                .getOctets())
                 .getKeyIdentifierOctets();
 
-        assertThat(leaf.getExtensionValue(Extension.subjectKeyIdentifier.getId())).isNotNull();
+        assertThat(leaf.getExtensionValue(Extension.subjectKeyIdentifier.getId()))
+                .isNotNull();
         assertThat(leafAki).isEqualTo(caSki);
         leaf.verify(caCert.getPublicKey());
     }
@@ -136,12 +147,15 @@ class X509SvidSignerTest {
         X509Certificate leaf = sign(List.of("web.example.org"), Duration.ofHours(1));
 
         // assembled from the signed TBS bytes: byte for byte what Bouncy Castle would encode
-        assertThat(leaf.getEncoded()).isEqualTo(new org.bouncycastle.cert.X509CertificateHolder(leaf.getEncoded()).getEncoded());
+        assertThat(leaf.getEncoded())
+                .isEqualTo(new org.bouncycastle.cert.X509CertificateHolder(leaf.getEncoded()).getEncoded());
         leaf.verify(caCert.getPublicKey());
         java.security.Signature jdk = java.security.Signature.getInstance("SHA256withECDSA");
         jdk.initVerify(caCert.getPublicKey());
         jdk.update(leaf.getTBSCertificate());
-        assertThat(jdk.verify(leaf.getSignature())).as("a JDK verifier accepts the provider's signature").isTrue();
+        assertThat(jdk.verify(leaf.getSignature()))
+                .as("a JDK verifier accepts the provider's signature")
+                .isTrue();
         assertThat(leaf.getSigAlgName()).isEqualTo("SHA256withECDSA");
     }
 
@@ -149,16 +163,20 @@ class X509SvidSignerTest {
     void anIntermediateCa_isFollowedByItsChain_andANewAuthorityIsPickedUpAtOnce() throws Exception {
         SigningKey interKey = new MemoryKeyManager().generate("inter");
         var interCert = new X509SvidSigner(() -> new X509Authority(caCert, caKey, List.of()), clock)
-                .sign(new SvidRequest(SpiffeId.parse("spiffe://example.org/inter"), interKey.publicKey(), List.of(),
-                        Duration.ofHours(2))).get(0);
+                .sign(new SvidRequest(
+                        SpiffeId.parse("spiffe://example.org/inter"),
+                        interKey.publicKey(),
+                        List.of(),
+                        Duration.ofHours(2)))
+                .get(0);
         var current = new java.util.concurrent.atomic.AtomicReference<>(new X509Authority(caCert, caKey, List.of()));
         X509SvidSigner rotating = new X509SvidSigner(current::get, clock);
         assertThat(rotating.sign(new SvidRequest(WEB, TestPki.keyPair().getPublic(), List.of(), Duration.ofHours(1))))
                 .hasSize(1);
 
         current.set(new X509Authority(interCert, interKey, List.of(caCert)));
-        List<X509Certificate> chain = rotating.sign(new SvidRequest(WEB, TestPki.keyPair().getPublic(), List.of(),
-                Duration.ofHours(1)));
+        List<X509Certificate> chain =
+                rotating.sign(new SvidRequest(WEB, TestPki.keyPair().getPublic(), List.of(), Duration.ofHours(1)));
 
         assertThat(chain).hasSize(3);
         assertThat(chain.subList(1, 3)).containsExactly(interCert, caCert);
@@ -167,8 +185,14 @@ class X509SvidSignerTest {
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"2026-03-01T12:00:00.750Z", "1999-12-31T23:59:59Z",
-            "2049-12-31T23:59:59Z", "2050-01-01T00:00:00Z", "2126-06-15T08:30:00Z"})
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {
+                "2026-03-01T12:00:00.750Z",
+                "1999-12-31T23:59:59Z",
+                "2049-12-31T23:59:59Z",
+                "2050-01-01T00:00:00Z",
+                "2126-06-15T08:30:00Z"
+            })
     void validityTimes_encodeAsBouncyCastlesTimeOfADate(String instant) throws Exception {
         Instant t = Instant.parse(instant);
 

@@ -25,16 +25,19 @@ import org.junit.jupiter.api.Test;
 class BundleEndpointServerTest {
 
     private static final TrustDomain TD = TrustDomain.parse("a.test");
-    private static final SpiffeBundle BUNDLE = new SpiffeBundle(TD, List.of(TestPki.root(TD).certificate()), List.of(), 9,
-            Duration.ofSeconds(30));
+    private static final SpiffeBundle BUNDLE =
+            new SpiffeBundle(TD, List.of(TestPki.root(TD).certificate()), List.of(), 9, Duration.ofSeconds(30));
     private static final TestPki.Authority WEB_CA = TestPki.root(TrustDomain.parse("web-ca.test"));
     private static BundleEndpointServer server;
 
     @BeforeAll
     static void start() throws Exception {
         Instant now = Instant.now();
-        TestPki.Leaf serving = WEB_CA.issue(new TestPki.Profile(false, null, List.of("localhost")), TestPki.keyPair(),
-                now.minusSeconds(60), now.plusSeconds(3600));
+        TestPki.Leaf serving = WEB_CA.issue(
+                new TestPki.Profile(false, null, List.of("localhost")),
+                TestPki.keyPair(),
+                now.minusSeconds(60),
+                now.plusSeconds(3600));
         server = BundleEndpointServer.start(new InetSocketAddress("127.0.0.1", 0), serving::identity, () -> BUNDLE);
     }
 
@@ -63,8 +66,8 @@ class BundleEndpointServerTest {
     @Test
     void get_servesTheBundleDocumentAsJson_overTls13And12_withoutAClientCertificate() throws Exception {
         for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
-            HttpResponse<String> response = client(protocol).send(HttpRequest.newBuilder(uri("/")).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = client(protocol)
+                    .send(HttpRequest.newBuilder(uri("/")).GET().build(), HttpResponse.BodyHandlers.ofString());
 
             assertThat(response.statusCode()).as(protocol).isEqualTo(200);
             assertThat(response.headers().firstValue("Content-Type")).contains("application/json");
@@ -75,9 +78,17 @@ class BundleEndpointServerTest {
     @Test
     void otherMethodsAndPaths_areRefused() throws Exception {
         HttpClient client = client("TLSv1.3");
-        assertThat(client.send(HttpRequest.newBuilder(uri("/")).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(405);
-        assertThat(client.send(HttpRequest.newBuilder(uri("/other")).GET().build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(404);
+        assertThat(client.send(
+                                HttpRequest.newBuilder(uri("/"))
+                                        .POST(HttpRequest.BodyPublishers.ofString("x"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .statusCode())
+                .isEqualTo(405);
+        assertThat(client.send(
+                                HttpRequest.newBuilder(uri("/other")).GET().build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .statusCode())
+                .isEqualTo(404);
     }
 }

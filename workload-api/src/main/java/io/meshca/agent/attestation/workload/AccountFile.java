@@ -24,11 +24,9 @@ import java.util.Optional;
  */
 final class AccountFile {
 
-    private record Version(Object fileKey, long size, FileTime modified) {
-    }
+    private record Version(Object fileKey, long size, FileTime modified) {}
 
-    private record Parsed(Version version, Map<Integer, String> names) {
-    }
+    private record Parsed(Version version, Map<Integer, String> names) {}
 
     /** The parse of a file that is missing or unreadable: no names, and looked at again next time. */
     private static final Parsed NONE = new Parsed(null, Map.of());

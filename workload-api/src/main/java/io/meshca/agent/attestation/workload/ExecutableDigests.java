@@ -19,8 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public class ExecutableDigests {
 
-    private record Key(Path path, long size, FileTime modified) {
-    }
+    private record Key(Path path, long size, FileTime modified) {}
 
     private static final int MAX_ENTRIES = 1024;
 

@@ -17,10 +17,22 @@ public record JavaCommandLine(Optional<String> mainClass, Optional<String> jarFi
 
     /** Launcher options whose value is the next argument (the {@code --opt=value} forms need no entry). */
     private static final Set<String> OPTIONS_WITH_VALUE = Set.of(
-            "-cp", "-classpath", "--class-path",
-            "-p", "--module-path", "--upgrade-module-path",
-            "--add-modules", "--add-opens", "--add-exports", "--add-reads", "--patch-module",
-            "--limit-modules", "--enable-native-access", "--source", "-d", "--describe-module");
+            "-cp",
+            "-classpath",
+            "--class-path",
+            "-p",
+            "--module-path",
+            "--upgrade-module-path",
+            "--add-modules",
+            "--add-opens",
+            "--add-exports",
+            "--add-reads",
+            "--patch-module",
+            "--limit-modules",
+            "--enable-native-access",
+            "--source",
+            "-d",
+            "--describe-module");
 
     /** Options after which the rest is a module launch, not a class or jar. */
     private static final Set<String> MODULE_LAUNCH = Set.of("-m", "--module");
@@ -63,7 +75,8 @@ public record JavaCommandLine(Optional<String> mainClass, Optional<String> jarFi
 
     private static JavaCommandLine ofJar(String jar) {
         Path fileName = Path.of(jar).getFileName();
-        return new JavaCommandLine(Optional.empty(), Optional.ofNullable(fileName).map(Path::toString));
+        return new JavaCommandLine(
+                Optional.empty(), Optional.ofNullable(fileName).map(Path::toString));
     }
 
     private static boolean isJavaLauncher(String argv0) {

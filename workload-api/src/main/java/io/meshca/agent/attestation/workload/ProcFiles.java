@@ -20,8 +20,7 @@ final class ProcFiles {
 
     private static final int FIRST_READ = 4096;
 
-    private ProcFiles() {
-    }
+    private ProcFiles() {}
 
     static byte[] read(Path file) throws IOException {
         try (FileInputStream in = new FileInputStream(file.toFile())) {

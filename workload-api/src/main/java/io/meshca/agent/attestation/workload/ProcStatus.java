@@ -42,8 +42,16 @@ record ProcStatus(int effectiveUid, int effectiveGid, List<Integer> supplementar
             throw new IOException("no Uid/Gid line in /proc status");
         }
         int gid = effective(gids, "Gid");
-        return new ProcStatus(effective(uids, "Uid"), gid,
-                Arrays.stream(groups).mapToInt(g -> (int) g).filter(g -> g != gid).distinct().sorted().boxed().toList());
+        return new ProcStatus(
+                effective(uids, "Uid"),
+                gid,
+                Arrays.stream(groups)
+                        .mapToInt(g -> (int) g)
+                        .filter(g -> g != gid)
+                        .distinct()
+                        .sorted()
+                        .boxed()
+                        .toList());
     }
 
     /** {@code Uid:\treal\teffective\tsaved\tfs}. */

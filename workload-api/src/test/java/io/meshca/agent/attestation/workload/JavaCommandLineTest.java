@@ -14,7 +14,8 @@ class JavaCommandLineTest {
         return Stream.of(
                 // command line (space separated)                                        main class             jar
                 Arguments.of("java io.demo.Orders", "io.demo.Orders", null),
-                Arguments.of("/usr/lib/jvm/java-17/bin/java -Xmx64m -Dk=v io.demo.Orders --port 1", "io.demo.Orders", null),
+                Arguments.of(
+                        "/usr/lib/jvm/java-17/bin/java -Xmx64m -Dk=v io.demo.Orders --port 1", "io.demo.Orders", null),
                 Arguments.of("java -cp a.jar:b.jar io.demo.Payments", "io.demo.Payments", null),
                 Arguments.of("java -classpath lib/* io.demo.Payments", "io.demo.Payments", null),
                 Arguments.of("java --class-path lib io.demo.Payments", "io.demo.Payments", null),

@@ -32,7 +32,9 @@ class ProcFilesTest {
     void readsProcFilesWhole() throws IOException {
         Path cmdline = Path.of("/proc/self/cmdline");
 
-        assertThat(ProcFiles.read(cmdline)).isEqualTo(Files.readAllBytes(cmdline)).isNotEmpty();
+        assertThat(ProcFiles.read(cmdline))
+                .isEqualTo(Files.readAllBytes(cmdline))
+                .isNotEmpty();
     }
 
     @Test

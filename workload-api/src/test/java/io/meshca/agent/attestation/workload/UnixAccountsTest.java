@@ -21,7 +21,8 @@ class UnixAccountsTest {
 
     @BeforeEach
     void files() throws Exception {
-        passwd = Files.writeString(dir.resolve("passwd"), "root:x:0:0::/root:/bin/sh\norders:x:1001:101::/home/orders:/bin/sh\n");
+        passwd = Files.writeString(
+                dir.resolve("passwd"), "root:x:0:0::/root:/bin/sh\norders:x:1001:101::/home/orders:/bin/sh\n");
         group = Files.writeString(dir.resolve("group"), "svc:x:101:\nsudo:x:27:orders\n");
         accounts = new UnixAccounts(passwd, group);
     }
@@ -40,8 +41,13 @@ class UnixAccountsTest {
         assertThat(accounts.userName(1001)).hasValue("orders");
 
         // how useradd, vipw and sed -i write: a new file renamed over the old one
-        Path fresh = Files.writeString(dir.resolve("passwd.new"), "root:x:0:0::/root:/bin/sh\nbilling:x:1001:101::/:/bin/sh\n");
-        Files.move(fresh, passwd, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Path fresh = Files.writeString(
+                dir.resolve("passwd.new"), "root:x:0:0::/root:/bin/sh\nbilling:x:1001:101::/:/bin/sh\n");
+        Files.move(
+                fresh,
+                passwd,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
 
         assertThat(accounts.userName(1001)).hasValue("billing");
     }

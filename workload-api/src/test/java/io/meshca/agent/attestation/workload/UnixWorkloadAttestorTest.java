@@ -42,8 +42,11 @@ class UnixWorkloadAttestorTest {
                 Gid:\t100\t101\t101\t101
                 Groups:\t101 27 999\s
                 """);
-        Files.write(pid.resolve("cmdline"), "java\0-cp\0app.jar\0io.demo.Orders\0--port\0001\0".getBytes(StandardCharsets.UTF_8));
-        Path passwd = Files.writeString(dir.resolve("passwd"), "root:x:0:0::/root:/bin/sh\norders:x:1001:101::/home/orders:/bin/sh\n");
+        Files.write(
+                pid.resolve("cmdline"),
+                "java\0-cp\0app.jar\0io.demo.Orders\0--port\0001\0".getBytes(StandardCharsets.UTF_8));
+        Path passwd = Files.writeString(
+                dir.resolve("passwd"), "root:x:0:0::/root:/bin/sh\norders:x:1001:101::/home/orders:/bin/sh\n");
         Path group = Files.writeString(dir.resolve("group"), "svc:x:101:\nsudo:x:27:orders\n");
         accounts = new UnixAccounts(passwd, group);
     }
@@ -52,17 +55,19 @@ class UnixWorkloadAttestorTest {
     void attestsIdsNamesExecutableAndJavaMainClass() throws Exception {
         SelectorSet selectors = new UnixWorkloadAttestor(proc, accounts, new ExecutableDigests()).attest(4242);
 
-        assertThat(selectors.asSet()).map(Selector::toString).containsExactlyInAnyOrder(
-                "unix:uid:1001",
-                "unix:user:orders",
-                "unix:gid:101",
-                "unix:group:svc",
-                "unix:supplementary_gid:27",
-                "unix:supplementary_group:sudo",
-                "unix:supplementary_gid:999",
-                "unix:path:" + exe,
-                "unix:sha256:" + sha256(exe),
-                "unix:java-main:io.demo.Orders");
+        assertThat(selectors.asSet())
+                .map(Selector::toString)
+                .containsExactlyInAnyOrder(
+                        "unix:uid:1001",
+                        "unix:user:orders",
+                        "unix:gid:101",
+                        "unix:group:svc",
+                        "unix:supplementary_gid:27",
+                        "unix:supplementary_group:sudo",
+                        "unix:supplementary_gid:999",
+                        "unix:path:" + exe,
+                        "unix:sha256:" + sha256(exe),
+                        "unix:java-main:io.demo.Orders");
     }
 
     @Test
@@ -71,7 +76,9 @@ class UnixWorkloadAttestorTest {
 
         SelectorSet selectors = new UnixWorkloadAttestor(proc, none, new ExecutableDigests()).attest(4242);
 
-        assertThat(selectors.asSet()).map(Selector::value).contains("uid:1001", "gid:101")
+        assertThat(selectors.asSet())
+                .map(Selector::value)
+                .contains("uid:1001", "gid:101")
                 .noneMatch(value -> value.startsWith("user:") || value.startsWith("group:"));
     }
 
@@ -81,7 +88,9 @@ class UnixWorkloadAttestorTest {
 
         SelectorSet selectors = new UnixWorkloadAttestor(proc, accounts, new ExecutableDigests()).attest(4242);
 
-        assertThat(selectors.asSet()).map(Selector::value).contains("uid:1001", "path:" + exe)
+        assertThat(selectors.asSet())
+                .map(Selector::value)
+                .contains("uid:1001", "path:" + exe)
                 .noneMatch(value -> value.startsWith("java-main:"));
     }
 
@@ -115,14 +124,16 @@ class UnixWorkloadAttestorTest {
         SelectorSet selectors = new UnixWorkloadAttestor(proc, accounts, new ExecutableDigests())
                 .attest(4242, 777, new ProcessStartTimes(proc));
 
-        assertThat(selectors.asSet()).map(Selector::value).contains("uid:1001", "user:orders", "java-main:io.demo.Orders");
+        assertThat(selectors.asSet())
+                .map(Selector::value)
+                .contains("uid:1001", "user:orders", "java-main:io.demo.Orders");
     }
 
     @Test
     void connectionStartTime_ofAnEarlierProcess_isRefusedAsPeerExited() {
         // The process that connected (start 700) exited; the PID now names a later one (777).
         assertThatThrownBy(() -> new UnixWorkloadAttestor(proc, accounts, new ExecutableDigests())
-                .attest(4242, 700, new ProcessStartTimes(proc)))
+                        .attest(4242, 700, new ProcessStartTimes(proc)))
                 .isInstanceOf(PermissionDeniedException.class)
                 .hasMessage(WorkloadAttestor.PEER_EXITED);
     }
@@ -138,7 +149,7 @@ class UnixWorkloadAttestorTest {
         };
 
         assertThatThrownBy(() -> new UnixWorkloadAttestor(proc, accounts, replacingProcess)
-                .attest(4242, 777, new ProcessStartTimes(proc)))
+                        .attest(4242, 777, new ProcessStartTimes(proc)))
                 .isInstanceOf(PermissionDeniedException.class)
                 .hasMessage(WorkloadAttestor.PEER_EXITED);
     }
@@ -148,10 +159,14 @@ class UnixWorkloadAttestorTest {
         UnixWorkloadAttestor attestor = new UnixWorkloadAttestor(proc, accounts, new ExecutableDigests());
         assertThat(attestor.attest(4242).asSet()).map(Selector::value).contains("user:orders");
 
-        Path renamed = Files.writeString(dir.resolve("passwd.new"), "root:x:0:0::/root:/bin/sh\nbilling:x:1001:101::/:/bin/sh\n");
+        Path renamed = Files.writeString(
+                dir.resolve("passwd.new"), "root:x:0:0::/root:/bin/sh\nbilling:x:1001:101::/:/bin/sh\n");
         Files.move(renamed, dir.resolve("passwd"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 
-        assertThat(attestor.attest(4242).asSet()).map(Selector::value).contains("user:billing").doesNotContain("user:orders");
+        assertThat(attestor.attest(4242).asSet())
+                .map(Selector::value)
+                .contains("user:billing")
+                .doesNotContain("user:orders");
     }
 
     @Test
@@ -160,7 +175,9 @@ class UnixWorkloadAttestorTest {
 
         SelectorSet selectors = new UnixWorkloadAttestor(proc, accounts, new ExecutableDigests()).attest(4242);
 
-        assertThat(selectors.asSet()).map(Selector::value).contains("uid:0", "user:root", "gid:5")
+        assertThat(selectors.asSet())
+                .map(Selector::value)
+                .contains("uid:0", "user:root", "gid:5")
                 .noneMatch(value -> value.startsWith("supplementary_gid:"));
     }
 
@@ -176,8 +193,11 @@ class UnixWorkloadAttestorTest {
     @Test
     void startTime_isField22_countedFromTheLastParenthesis() throws Exception {
         assertThat(new ProcessStartTimes(proc).of(4242)).isEqualTo(777);
-        assertThat(ProcessStartTimes.parse("1 (a) b) R 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 12345 9\n"
-                .getBytes(StandardCharsets.US_ASCII), proc)).isEqualTo(12345);
+        assertThat(ProcessStartTimes.parse(
+                        "1 (a) b) R 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 12345 9\n"
+                                .getBytes(StandardCharsets.US_ASCII),
+                        proc))
+                .isEqualTo(12345);
         assertThatThrownBy(() -> ProcessStartTimes.parse("1 (a) R 1 2".getBytes(StandardCharsets.US_ASCII), proc))
                 .isInstanceOf(IOException.class);
         assertThatThrownBy(() -> ProcessStartTimes.parse("1 (a R 1 2".getBytes(StandardCharsets.US_ASCII), proc))
@@ -224,13 +244,16 @@ class UnixWorkloadAttestorTest {
         SelectorSet selectors = UnixWorkloadAttestor.system().attest(pid);
 
         Path self = Files.readSymbolicLink(Path.of("/proc/self/exe"));
-        assertThat(selectors.asSet()).map(Selector::toString).contains(
-                "unix:uid:" + statusId("Uid:"),
-                "unix:gid:" + statusId("Gid:"),
-                "unix:path:" + self,
-                "unix:sha256:" + sha256(self));
+        assertThat(selectors.asSet())
+                .map(Selector::toString)
+                .contains(
+                        "unix:uid:" + statusId("Uid:"),
+                        "unix:gid:" + statusId("Gid:"),
+                        "unix:path:" + self,
+                        "unix:sha256:" + sha256(self));
         // Surefire forks "java ... -jar surefirebooter.jar" or "java ... ForkedBooter"
-        assertThat(selectors.asSet()).map(Selector::value)
+        assertThat(selectors.asSet())
+                .map(Selector::value)
                 .anyMatch(value -> value.startsWith("java-jar:") || value.startsWith("java-main:"));
     }
 
@@ -238,7 +261,8 @@ class UnixWorkloadAttestorTest {
         return Files.readAllLines(Path.of("/proc/self/status")).stream()
                 .filter(line -> line.startsWith(field))
                 .map(line -> line.substring(field.length()).trim().split("\\s+")[1])
-                .findFirst().orElseThrow();
+                .findFirst()
+                .orElseThrow();
     }
 
     private static String sha256(Path file) throws Exception {
@@ -246,6 +270,7 @@ class UnixWorkloadAttestorTest {
     }
 
     private static String sha256Of(String text) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 }
