@@ -6,6 +6,7 @@ import io.meshca.agent.client.Backoff;
 import io.meshca.agent.storage.AgentSvidStore;
 import io.meshca.common.pki.Csrs;
 import io.meshca.common.pki.Keys;
+import io.meshca.common.rotation.RotationPolicy;
 import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;

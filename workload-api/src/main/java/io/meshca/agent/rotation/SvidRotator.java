@@ -6,6 +6,7 @@ import io.meshca.agent.cache.SvidCache;
 import io.meshca.agent.client.Backoff;
 import io.meshca.common.pki.Csrs;
 import io.meshca.common.pki.Keys;
+import io.meshca.common.rotation.RotationPolicy;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Clock;

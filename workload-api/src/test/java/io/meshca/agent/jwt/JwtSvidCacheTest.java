@@ -2,8 +2,8 @@ package io.meshca.agent.jwt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.meshca.agent.rotation.FakeClock;
 import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.common.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -10,6 +10,7 @@ import io.meshca.agent.client.AgentSvid;
 import io.meshca.agent.client.Backoff;
 import io.meshca.agent.storage.AgentSvidStore;
 import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.common.testing.FakeClock;
 import io.meshca.common.testing.TestPki;
 import java.nio.file.Path;
 import java.time.Duration;

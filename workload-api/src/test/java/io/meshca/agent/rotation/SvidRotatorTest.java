@@ -11,6 +11,7 @@ import io.meshca.agent.cache.AuthorizedEntry;
 import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.agent.cache.SvidCache;
 import io.meshca.agent.client.Backoff;
+import io.meshca.common.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.meshca.server.attestation.node;
 
+import io.meshca.common.testing.FakeClock;
 import io.meshca.server.datastore.DataStore;
-import io.meshca.server.testing.FakeClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

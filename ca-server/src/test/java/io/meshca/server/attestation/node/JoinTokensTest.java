@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshca.common.error.PermissionDeniedException;
 import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.common.testing.FakeClock;
 import io.meshca.server.datastore.DataStore;
-import io.meshca.server.testing.FakeClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,8 +2,8 @@ package io.meshca.server.ca.jwt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshca.common.testing.FakeClock;
 import io.meshca.server.ca.keys.MemoryKeyManager;
-import io.meshca.server.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.stream.Stream;

@@ -3,9 +3,9 @@ package io.meshca.server.ca.jwt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshca.common.testing.FakeClock;
 import io.meshca.server.ca.keys.MemoryKeyManager;
 import io.meshca.server.datastore.StoredJwtAuthority;
-import io.meshca.server.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

@@ -3,11 +3,11 @@ package io.meshca.server.ca.jwt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.common.testing.FakeClock;
 import io.meshca.server.ca.CaManager;
 import io.meshca.server.ca.keys.DiskKeyManager;
 import io.meshca.server.datastore.DataStore;
 import io.meshca.server.datastore.StoredJwtAuthority;
-import io.meshca.server.testing.FakeClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.pki.Csrs;
+import io.meshca.common.testing.FakeClock;
 import io.meshca.common.testing.TestPki;
-import io.meshca.server.testing.FakeClock;
 import java.security.KeyPair;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.meshca.agent.rotation;
+package io.meshca.common.rotation;
 
 import java.time.Duration;
 import java.time.Instant;

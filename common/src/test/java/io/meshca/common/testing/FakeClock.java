@@ -1,4 +1,4 @@
-package io.meshca.agent.rotation;
+package io.meshca.common.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -17,8 +17,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A clock and a scheduler in one (like grpc-java's FakeClock): tasks run only when the test calls
- * {@link #advance} or {@link #runDue}, on the test's thread, in time order.
+ * The one fake clock of meshca's tests: a clock and a scheduler in one (like grpc-java's FakeClock).
+ * Tasks run only when the test calls {@link #advance} or {@link #runDue}, on the test's thread, in
+ * time order; periodic tasks are run at each of their times on the way.
  */
 public final class FakeClock extends Clock {
 
@@ -90,28 +91,53 @@ public final class FakeClock extends Clock {
         return (int) tasks.stream().filter(t -> !t.isCancelled()).count();
     }
 
-    private synchronized Task add(Runnable runnable, Duration delay) {
-        Task task = new Task(now.plus(delay), sequence++, runnable);
+    private Task add(Runnable runnable, Duration delay) {
+        return add(
+                () -> {
+                    runnable.run();
+                    return null;
+                },
+                delay,
+                Duration.ZERO);
+    }
+
+    private synchronized Task add(Callable<?> callable, Duration delay, Duration period) {
+        Task task = new Task(now.plus(delay), sequence++, callable, period);
         tasks.add(task);
         return task;
     }
 
-    private final class Task extends CompletableFuture<Object> implements ScheduledFuture<Object> {
-        final Instant at;
-        final long order;
-        final Runnable runnable;
+    private synchronized void reschedule(Task task) {
+        tasks.add(task);
+    }
 
-        Task(Instant at, long order, Runnable runnable) {
+    private final class Task extends CompletableFuture<Object> implements ScheduledFuture<Object> {
+        Instant at;
+        long order;
+        final Callable<?> callable;
+        /** Zero for a one-shot task; else the time between runs (fixed rate and fixed delay alike). */
+        final Duration period;
+
+        Task(Instant at, long order, Callable<?> callable, Duration period) {
             this.at = at;
             this.order = order;
-            this.runnable = runnable;
+            this.callable = callable;
+            this.period = period;
         }
 
         void run() {
             try {
-                runnable.run();
-                complete(null);
-            } catch (RuntimeException e) {
+                Object result = callable.call();
+                if (period.isZero()) {
+                    complete(result);
+                } else {
+                    at = at.plus(period);
+                    synchronized (FakeClock.this) {
+                        order = sequence++;
+                    }
+                    reschedule(this);
+                }
+            } catch (Exception e) {
                 completeExceptionally(e);
             }
         }
@@ -143,19 +169,32 @@ public final class FakeClock extends Clock {
         }
 
         @Override
+        @SuppressWarnings("unchecked")
         public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
-            throw new UnsupportedOperationException("not needed by the agent");
+            return (ScheduledFuture<V>) add(callable, Duration.ofNanos(unit.toNanos(delay)), Duration.ZERO);
         }
 
         @Override
         public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
-            throw new UnsupportedOperationException("not needed by the agent");
+            return periodic(command, initialDelay, period, unit);
         }
 
         @Override
         public ScheduledFuture<?> scheduleWithFixedDelay(
                 Runnable command, long initialDelay, long delay, TimeUnit unit) {
-            throw new UnsupportedOperationException("not needed by the agent");
+            // tasks take no fake time to run, so a fixed delay and a fixed rate are the same schedule
+            return periodic(command, initialDelay, delay, unit);
+        }
+
+        private ScheduledFuture<?> periodic(Runnable command, long initialDelay, long period, TimeUnit unit) {
+            if (period <= 0) {
+                throw new IllegalArgumentException("period must be positive: " + period);
+            }
+            Callable<Object> callable = () -> {
+                command.run();
+                return null;
+            };
+            return add(callable, Duration.ofNanos(unit.toNanos(initialDelay)), Duration.ofNanos(unit.toNanos(period)));
         }
 
         @Override
