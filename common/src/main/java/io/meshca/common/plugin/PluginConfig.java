@@ -1,0 +1,94 @@
+package io.meshca.common.plugin;
+
+import io.meshca.common.config.Durations;
+import io.meshca.common.error.InvalidArgumentException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The config block of one plugin ({@code plugins.keyManager.disk: {...}}). Typed getters parse each
+ * value once and name the plugin and the key in every error, so a plugin needs no parsing of its own.
+ */
+public final class PluginConfig {
+
+    private final String path;
+    private final Map<String, Object> settings;
+
+    /**
+     * @param path where the block is, for messages: {@code plugins.keyManager.disk}
+     * @param settings the block's keys and values (null: an empty block)
+     */
+    public PluginConfig(String path, Map<String, ?> settings) {
+        this.path = Objects.requireNonNull(path, "path");
+        this.settings = settings == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(settings));
+    }
+
+    /** {@code plugins.keyManager.disk}: where this block sits in the config. */
+    public String path() {
+        return path;
+    }
+
+    /**
+     * Refuses a key this plugin does not know.
+     *
+     * @throws InvalidArgumentException naming the unknown key and the known ones
+     */
+    public PluginConfig allowOnly(String... keys) {
+        Set<String> known = Set.of(keys);
+        for (String key : new TreeSet<>(settings.keySet())) {
+            if (!known.contains(key)) {
+                throw new InvalidArgumentException("unknown config key \"" + path + "." + key + "\" (known keys here: "
+                        + (known.isEmpty() ? "none" : String.join(", ", new TreeSet<>(known))) + ")");
+            }
+        }
+        return this;
+    }
+
+    /** A text value, if set. */
+    public Optional<String> string(String key) {
+        Object value = settings.get(key);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value instanceof Map || value instanceof Iterable) {
+            throw new InvalidArgumentException(path + "." + key + " must be a single value");
+        }
+        return Optional.of(value.toString());
+    }
+
+    /** A path, if set; relative paths are taken as written (the process's working directory). */
+    public Optional<Path> path(String key) {
+        return string(key).map(Path::of);
+    }
+
+    /** A duration in meshca's one grammar ({@link Durations}), or {@code fallback} if unset. */
+    public Duration duration(String key, Duration fallback) {
+        return string(key).map(text -> Durations.parse(path + "." + key, text)).orElse(fallback);
+    }
+
+    /** True if the block has no keys at all. */
+    public boolean isEmpty() {
+        return settings.isEmpty();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PluginConfig other && path.equals(other.path) && settings.equals(other.settings);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(path, settings);
+    }
+
+    @Override
+    public String toString() {
+        return path + settings.keySet();
+    }
+}
