@@ -1,5 +1,6 @@
 package io.meshca.server.config;
 
+import io.meshca.common.config.Durations;
 import io.meshca.common.config.YamlConfig;
 import io.meshca.common.spiffe.TrustDomain;
 import java.nio.file.Path;
@@ -27,16 +28,16 @@ public final class ServerConfigLoader {
             builder.adminSocketPath(Path.of(f.socketPath).toAbsolutePath());
         }
         if (f.caTtl != null) {
-            builder.caTtl(Durations.parse("caTtl", f.caTtl));
+            builder.caTtl(Durations.parsePositive("caTtl", f.caTtl));
         }
         if (f.defaultX509SvidTtl != null) {
-            builder.x509SvidDefaultTtl(Durations.parse("defaultX509SvidTtl", f.defaultX509SvidTtl));
+            builder.x509SvidDefaultTtl(Durations.parsePositive("defaultX509SvidTtl", f.defaultX509SvidTtl));
         }
         if (f.agentSvidTtl != null) {
-            builder.agentSvidTtl(Durations.parse("agentSvidTtl", f.agentSvidTtl));
+            builder.agentSvidTtl(Durations.parsePositive("agentSvidTtl", f.agentSvidTtl));
         }
         if (f.joinTokenTtl != null) {
-            builder.joinTokenTtl(Durations.parse("joinTokenTtl", f.joinTokenTtl));
+            builder.joinTokenTtl(Durations.parsePositive("joinTokenTtl", f.joinTokenTtl));
         }
         if (f.keyManager != null) {
             builder.keyManager(f.keyManager);
@@ -51,7 +52,7 @@ public final class ServerConfigLoader {
             builder.jwtKeyType(f.jwtKeyType);
         }
         if (f.defaultJwtSvidTtl != null) {
-            builder.jwtSvidDefaultTtl(Durations.parse("defaultJwtSvidTtl", f.defaultJwtSvidTtl));
+            builder.jwtSvidDefaultTtl(Durations.parsePositive("defaultJwtSvidTtl", f.defaultJwtSvidTtl));
         }
         if (f.bundleEndpoint != null || f.federatesWith != null || f.federationRefresh != null) {
             builder.federation(FederationConfigFile.apply(

@@ -3,6 +3,7 @@ package io.meshca.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshca.common.config.Durations;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.spiffe.TrustDomain;
 import java.nio.file.Files;
@@ -69,7 +70,7 @@ class ServerConfigTest {
                         .build())
                 .hasMessageContaining("socketPath");
         assertThatThrownBy(() -> Durations.parse("caTtl", "10y")).hasMessageContaining("unknown unit 'y'");
-        assertThatThrownBy(() -> Durations.parse("caTtl", "abc")).hasMessageContaining("caTtl is not a duration");
+        assertThatThrownBy(() -> Durations.parse("caTtl", "abc")).hasMessageContaining("caTtl: invalid duration 'abc'");
     }
 
     @Test
