@@ -15,7 +15,7 @@ abstract class AdminCommand implements Callable<Integer> {
             names = "-socketPath",
             paramLabel = "path",
             description = "Admin socket of the server (default ${DEFAULT-VALUE}).")
-    String socketPath = ServerConfig.DEFAULT_ADMIN_SOCKET.toString();
+    String socketPath = ServerConfig.DEFAULT_SOCKET_PATH.toString();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,6 +1,8 @@
 package io.meshca.server.config;
 
 import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.server.audit.GroupCommitAuditLog;
+import io.meshca.server.ca.jwt.JwtKeyType;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,33 +19,29 @@ public final class ServerConfig {
     public static final Path DEFAULT_DATA_DIR = Path.of(".data", "server");
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
     public static final int DEFAULT_SERVER_PORT = 8081;
-    public static final Path DEFAULT_ADMIN_SOCKET = Path.of("/tmp/meshca-server/private/api.sock");
+    public static final Path DEFAULT_SOCKET_PATH = Path.of("/tmp/meshca-server/private/api.sock");
     public static final Duration DEFAULT_CA_TTL = Duration.ofHours(24);
     public static final Duration DEFAULT_X509_SVID_TTL = Duration.ofHours(1);
     public static final Duration DEFAULT_AGENT_SVID_TTL = Duration.ofHours(1);
     public static final Duration DEFAULT_JOIN_TOKEN_TTL = Duration.ofSeconds(600);
     public static final String KEY_MANAGER_DISK = "disk";
     public static final String KEY_MANAGER_MEMORY = "memory";
-    /** Issuance queues its audit row; a group-commit writer stores it (the default). */
-    public static final String AUDIT_WRITES_ASYNC = "async";
-    /** Issuance waits until its audit row is committed, and fails if it cannot be. */
-    public static final String AUDIT_WRITES_SYNC = "sync";
 
     private final TrustDomain trustDomain;
     private final Path dataDir;
     private final String bindAddress;
     private final int serverPort;
-    private final Path adminSocketPath;
+    private final Path socketPath;
     private final Duration caTtl;
-    private final Duration x509SvidDefaultTtl;
+    private final Duration defaultX509SvidTtl;
     private final Duration agentSvidTtl;
     private final Duration joinTokenTtl;
     private final String keyManager;
-    private final String auditWrites;
+    private final GroupCommitAuditLog.Mode auditWrites;
     private final String databaseUrl;
     private final FederationConfig federation;
-    private final String jwtKeyType;
-    private final Duration jwtSvidDefaultTtl;
+    private final JwtKeyType jwtKeyType;
+    private final Duration defaultJwtSvidTtl;
     private final IstioCaConfig istioCa;
     private final Clock clock;
 
@@ -52,9 +50,9 @@ public final class ServerConfig {
         this.dataDir = b.dataDir;
         this.bindAddress = b.bindAddress;
         this.serverPort = b.serverPort;
-        this.adminSocketPath = b.adminSocketPath;
+        this.socketPath = b.socketPath;
         this.caTtl = b.caTtl;
-        this.x509SvidDefaultTtl = b.x509SvidDefaultTtl;
+        this.defaultX509SvidTtl = b.defaultX509SvidTtl;
         this.agentSvidTtl = b.agentSvidTtl;
         this.joinTokenTtl = b.joinTokenTtl;
         this.keyManager = b.keyManager;
@@ -62,7 +60,7 @@ public final class ServerConfig {
         this.databaseUrl = b.databaseUrl;
         this.federation = b.federation;
         this.jwtKeyType = b.jwtKeyType;
-        this.jwtSvidDefaultTtl = b.jwtSvidDefaultTtl;
+        this.defaultJwtSvidTtl = b.defaultJwtSvidTtl;
         this.istioCa = b.istioCa;
         this.clock = b.clock;
     }
@@ -88,16 +86,16 @@ public final class ServerConfig {
         return serverPort;
     }
 
-    public Path adminSocketPath() {
-        return adminSocketPath;
+    public Path socketPath() {
+        return socketPath;
     }
 
     public Duration caTtl() {
         return caTtl;
     }
 
-    public Duration x509SvidDefaultTtl() {
-        return x509SvidDefaultTtl;
+    public Duration defaultX509SvidTtl() {
+        return defaultX509SvidTtl;
     }
 
     public Duration agentSvidTtl() {
@@ -112,8 +110,8 @@ public final class ServerConfig {
         return keyManager;
     }
 
-    /** "async" (the default) or "sync": whether an issuance waits for its audit row to be committed. */
-    public String auditWrites() {
+    /** ASYNC (the default) or SYNC: whether an issuance waits for its audit row to be committed. */
+    public GroupCommitAuditLog.Mode auditWrites() {
         return auditWrites;
     }
 
@@ -127,12 +125,12 @@ public final class ServerConfig {
     }
 
     /** ES256 (default) or RS256: the algorithm of the trust domain's JWT signing keys. */
-    public String jwtKeyType() {
+    public JwtKeyType jwtKeyType() {
         return jwtKeyType;
     }
 
-    public Duration jwtSvidDefaultTtl() {
-        return jwtSvidDefaultTtl;
+    public Duration defaultJwtSvidTtl() {
+        return defaultJwtSvidTtl;
     }
 
     /** Bundle endpoint and federation relationships (none by default). */
@@ -151,9 +149,9 @@ public final class ServerConfig {
         b.dataDir = dataDir;
         b.bindAddress = bindAddress;
         b.serverPort = serverPort;
-        b.adminSocketPath = adminSocketPath;
+        b.socketPath = socketPath;
         b.caTtl = caTtl;
-        b.x509SvidDefaultTtl = x509SvidDefaultTtl;
+        b.defaultX509SvidTtl = defaultX509SvidTtl;
         b.agentSvidTtl = agentSvidTtl;
         b.joinTokenTtl = joinTokenTtl;
         b.keyManager = keyManager;
@@ -161,7 +159,7 @@ public final class ServerConfig {
         b.databaseUrl = databaseUrl;
         b.federation = federation;
         b.jwtKeyType = jwtKeyType;
-        b.jwtSvidDefaultTtl = jwtSvidDefaultTtl;
+        b.defaultJwtSvidTtl = defaultJwtSvidTtl;
         b.istioCa = istioCa;
         b.clock = clock;
         return b;
@@ -173,17 +171,17 @@ public final class ServerConfig {
         private Path dataDir = DEFAULT_DATA_DIR;
         private String bindAddress = DEFAULT_BIND_ADDRESS;
         private int serverPort = DEFAULT_SERVER_PORT;
-        private Path adminSocketPath = DEFAULT_ADMIN_SOCKET;
+        private Path socketPath = DEFAULT_SOCKET_PATH;
         private Duration caTtl = DEFAULT_CA_TTL;
-        private Duration x509SvidDefaultTtl = DEFAULT_X509_SVID_TTL;
+        private Duration defaultX509SvidTtl = DEFAULT_X509_SVID_TTL;
         private Duration agentSvidTtl = DEFAULT_AGENT_SVID_TTL;
         private Duration joinTokenTtl = DEFAULT_JOIN_TOKEN_TTL;
         private String keyManager = KEY_MANAGER_DISK;
-        private String auditWrites = AUDIT_WRITES_ASYNC;
+        private GroupCommitAuditLog.Mode auditWrites = GroupCommitAuditLog.Mode.ASYNC;
         private String databaseUrl;
         private FederationConfig federation = FederationConfig.NONE;
-        private String jwtKeyType = "ES256";
-        private Duration jwtSvidDefaultTtl = Duration.ofMinutes(5);
+        private JwtKeyType jwtKeyType = JwtKeyType.ES256;
+        private Duration defaultJwtSvidTtl = Duration.ofMinutes(5);
         private IstioCaConfig istioCa;
         private Clock clock = Clock.systemUTC();
 
@@ -209,8 +207,8 @@ public final class ServerConfig {
             return this;
         }
 
-        public Builder adminSocketPath(Path value) {
-            this.adminSocketPath = Objects.requireNonNull(value, "adminSocketPath");
+        public Builder socketPath(Path value) {
+            this.socketPath = Objects.requireNonNull(value, "socketPath");
             return this;
         }
 
@@ -219,8 +217,8 @@ public final class ServerConfig {
             return this;
         }
 
-        public Builder x509SvidDefaultTtl(Duration value) {
-            this.x509SvidDefaultTtl = Objects.requireNonNull(value, "x509SvidDefaultTtl");
+        public Builder defaultX509SvidTtl(Duration value) {
+            this.defaultX509SvidTtl = Objects.requireNonNull(value, "defaultX509SvidTtl");
             return this;
         }
 
@@ -241,10 +239,10 @@ public final class ServerConfig {
         }
 
         /**
-         * "async" (queue the audit row, group commit in the background) or "sync" (each issuance waits for
-         * its row's commit and fails if the row cannot be stored).
+         * ASYNC (queue the audit row, group commit in the background) or SYNC (each issuance waits for its
+         * row's commit and fails if the row cannot be stored).
          */
-        public Builder auditWrites(String value) {
+        public Builder auditWrites(GroupCommitAuditLog.Mode value) {
             this.auditWrites = Objects.requireNonNull(value, "auditWrites");
             return this;
         }
@@ -254,13 +252,13 @@ public final class ServerConfig {
             return this;
         }
 
-        public Builder jwtKeyType(String value) {
+        public Builder jwtKeyType(JwtKeyType value) {
             this.jwtKeyType = Objects.requireNonNull(value, "jwtKeyType");
             return this;
         }
 
-        public Builder jwtSvidDefaultTtl(Duration value) {
-            this.jwtSvidDefaultTtl = Objects.requireNonNull(value, "jwtSvidDefaultTtl");
+        public Builder defaultJwtSvidTtl(Duration value) {
+            this.defaultJwtSvidTtl = Objects.requireNonNull(value, "defaultJwtSvidTtl");
             return this;
         }
 
@@ -294,31 +292,25 @@ public final class ServerConfig {
                 throw new ConfigException("serverPort must be between 0 and 65535, got " + serverPort);
             }
             positive("caTtl", caTtl);
-            positive("x509SvidDefaultTtl", x509SvidDefaultTtl);
+            positive("defaultX509SvidTtl", defaultX509SvidTtl);
             positive("agentSvidTtl", agentSvidTtl);
             positive("joinTokenTtl", joinTokenTtl);
-            positive("jwtSvidDefaultTtl", jwtSvidDefaultTtl);
-            if (!"ES256".equals(jwtKeyType) && !"RS256".equals(jwtKeyType)) {
-                throw new ConfigException("jwtKeyType must be \"ES256\" or \"RS256\", got \"" + jwtKeyType + "\"");
-            }
+            positive("defaultJwtSvidTtl", defaultJwtSvidTtl);
             if (!KEY_MANAGER_DISK.equals(keyManager) && !KEY_MANAGER_MEMORY.equals(keyManager)) {
                 throw new ConfigException("keyManager must be \"disk\" or \"memory\", got \"" + keyManager + "\"");
             }
-            if (!AUDIT_WRITES_ASYNC.equals(auditWrites) && !AUDIT_WRITES_SYNC.equals(auditWrites)) {
-                throw new ConfigException("auditWrites must be \"async\" or \"sync\", got \"" + auditWrites + "\"");
-            }
-            if (!adminSocketPath.isAbsolute()) {
-                throw new ConfigException("socketPath must be an absolute path, got " + adminSocketPath);
+            if (!socketPath.isAbsolute()) {
+                throw new ConfigException("socketPath must be an absolute path, got " + socketPath);
             }
             if (bindAddress.isBlank()) {
                 throw new ConfigException("bindAddress is empty");
             }
             if (istioCa != null
                     && istioCa.configuredDefaultTtl().isEmpty()
-                    && x509SvidDefaultTtl.compareTo(istioCa.maxTtl()) > 0) {
+                    && defaultX509SvidTtl.compareTo(istioCa.maxTtl()) > 0) {
                 throw new ConfigException(
                         "istioCa.maxTtl (" + istioCa.maxTtl() + ") is shorter than defaultX509SvidTtl ("
-                                + x509SvidDefaultTtl + "), which istioCa uses when it has no defaultTtl");
+                                + defaultX509SvidTtl + "), which istioCa uses when it has no defaultTtl");
             }
             return new ServerConfig(this);
         }

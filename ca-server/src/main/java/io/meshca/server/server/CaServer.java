@@ -36,7 +36,6 @@ import io.meshca.server.ca.CaManager;
 import io.meshca.server.ca.SvidIssuer;
 import io.meshca.server.ca.jwt.JwtKeyRotator;
 import io.meshca.server.ca.jwt.JwtKeySlots;
-import io.meshca.server.ca.jwt.JwtKeyType;
 import io.meshca.server.ca.jwt.JwtSvidIssuer;
 import io.meshca.server.ca.jwt.JwtSvidMinter;
 import io.meshca.server.ca.keys.DiskKeyManager;
@@ -118,7 +117,7 @@ public final class CaServer implements AutoCloseable {
     }
 
     private void startAll() throws IOException {
-        AdminSocket.checkAvailable(config.adminSocketPath());
+        AdminSocket.checkAvailable(config.socketPath());
         TrustDomain td = config.trustDomain();
         SpiffeId serverId = td.withPath("/meshca/server");
         var clock = config.clock();
@@ -133,9 +132,7 @@ public final class CaServer implements AutoCloseable {
                 .map(url -> DataStore.open(url, clock))
                 .orElseGet(() -> DataStore.sqlite(config.dataDir(), clock));
         closeables.push(dataStore);
-        GroupCommitAuditLog.Mode auditMode = ServerConfig.AUDIT_WRITES_SYNC.equals(config.auditWrites())
-                ? GroupCommitAuditLog.Mode.SYNC
-                : GroupCommitAuditLog.Mode.ASYNC;
+        GroupCommitAuditLog.Mode auditMode = config.auditWrites();
         GroupCommitAuditLog audit = new GroupCommitAuditLog(dataStore.audit(), clock, auditMode);
         closeables.push(audit);
         log.info(
@@ -147,17 +144,16 @@ public final class CaServer implements AutoCloseable {
                 ? new MemoryKeyManager()
                 : new DiskKeyManager(config.dataDir().resolve("keys"));
         ca = new CaManager(td, keys, dataStore.bundle(), config.caTtl(), clock);
-        jwtKeys =
-                new JwtKeySlots(keys, dataStore.bundle(), JwtKeyType.parse(config.jwtKeyType()), config.caTtl(), clock);
+        jwtKeys = new JwtKeySlots(keys, dataStore.bundle(), config.jwtKeyType(), config.caTtl(), clock);
         jwtKeys.initialize();
         JwtKeyRotator jwtRotator = new JwtKeyRotator(jwtKeys, clock);
         jwtRotator.start(scheduler, JWT_ROTATION_CHECK);
         closeables.push(jwtRotator);
         ca.initialize();
         JwtSvidIssuer jwtIssuer =
-                new JwtSvidIssuer(new JwtSvidMinter(jwtKeys::current, clock), audit, config.jwtSvidDefaultTtl());
+                new JwtSvidIssuer(new JwtSvidMinter(jwtKeys::current, clock), audit, config.defaultJwtSvidTtl());
         X509SvidSigner signer = new X509SvidSigner(ca::activeAuthority, clock);
-        SvidIssuer issuer = new SvidIssuer(signer, audit, config.x509SvidDefaultTtl(), config.agentSvidTtl());
+        SvidIssuer issuer = new SvidIssuer(signer, audit, config.defaultX509SvidTtl(), config.agentSvidTtl());
 
         EntryValidator validator = new EntryValidator(td);
         registrar = new Registrar(validator, dataStore.entries());
@@ -236,7 +232,7 @@ public final class CaServer implements AutoCloseable {
                 new JoinTokensService(tokenIssuer),
                 new SvidsService(jwtIssuer, td));
         adminSocket = AdminSocket.start(
-                config.adminSocketPath(),
+                config.socketPath(),
                 admin,
                 List.of(health.getHealthService().bindService()),
                 new AdminAuditInterceptor(audit, "admin:local"));
@@ -247,7 +243,7 @@ public final class CaServer implements AutoCloseable {
                 td,
                 config.bindAddress(),
                 agentApiPort(),
-                config.adminSocketPath());
+                config.socketPath());
     }
 
     public ServerConfig config() {
