@@ -1,17 +1,22 @@
 package io.meshca.server.config;
 
+import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.plugin.PluginsConfig;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.server.audit.GroupCommitAuditLog;
 import io.meshca.server.ca.jwt.JwtKeyType;
+import io.meshca.server.plugin.ServerCatalog;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Everything ca-server needs to start, validated. Built with {@link #builder()}; every field has the
- * default of DESIGN section 7, so {@code ServerConfig.builder().build()} runs a working server.
+ * Everything ca-server needs to start, validated and typed. Built with {@link #builder()}; every field
+ * has a default, so {@code ServerConfig.builder().build()} runs a working server. Each setting has one
+ * name: the config file key, the builder method, the accessor and the {@code run} flag (if any).
  */
 public final class ServerConfig {
 
@@ -24,8 +29,8 @@ public final class ServerConfig {
     public static final Duration DEFAULT_X509_SVID_TTL = Duration.ofHours(1);
     public static final Duration DEFAULT_AGENT_SVID_TTL = Duration.ofHours(1);
     public static final Duration DEFAULT_JOIN_TOKEN_TTL = Duration.ofSeconds(600);
-    public static final String KEY_MANAGER_DISK = "disk";
-    public static final String KEY_MANAGER_MEMORY = "memory";
+    public static final String KEY_MANAGER_DISK = ServerCatalog.DISK;
+    public static final String KEY_MANAGER_MEMORY = ServerCatalog.MEMORY;
 
     private final TrustDomain trustDomain;
     private final Path dataDir;
@@ -36,7 +41,11 @@ public final class ServerConfig {
     private final Duration defaultX509SvidTtl;
     private final Duration agentSvidTtl;
     private final Duration joinTokenTtl;
-    private final String keyManager;
+    private final PluginsConfig plugins;
+    /** As given to the builder, for {@link #toBuilder()}: the short form and the plugins block. */
+    private final String keyManagerSetting;
+
+    private final PluginsConfig pluginsSetting;
     private final GroupCommitAuditLog.Mode auditWrites;
     private final String databaseUrl;
     private final FederationConfig federation;
@@ -55,7 +64,9 @@ public final class ServerConfig {
         this.defaultX509SvidTtl = b.defaultX509SvidTtl;
         this.agentSvidTtl = b.agentSvidTtl;
         this.joinTokenTtl = b.joinTokenTtl;
-        this.keyManager = b.keyManager;
+        this.plugins = b.effectivePlugins();
+        this.keyManagerSetting = b.keyManager;
+        this.pluginsSetting = b.plugins;
         this.auditWrites = b.auditWrites;
         this.databaseUrl = b.databaseUrl;
         this.federation = b.federation;
@@ -106,8 +117,17 @@ public final class ServerConfig {
         return joinTokenTtl;
     }
 
+    /** The name of the key manager plugin in use ({@code disk} by default). */
     public String keyManager() {
-        return keyManager;
+        return plugins.plugins(ServerCatalog.KEY_MANAGER.name())
+                .keySet()
+                .iterator()
+                .next();
+    }
+
+    /** The plugins the server runs: the {@code plugins} block, {@code keyManager} and the defaults. */
+    public PluginsConfig plugins() {
+        return plugins;
     }
 
     /** ASYNC (the default) or SYNC: whether an issuance waits for its audit row to be committed. */
@@ -154,7 +174,8 @@ public final class ServerConfig {
         b.defaultX509SvidTtl = defaultX509SvidTtl;
         b.agentSvidTtl = agentSvidTtl;
         b.joinTokenTtl = joinTokenTtl;
-        b.keyManager = keyManager;
+        b.keyManager = keyManagerSetting;
+        b.plugins = pluginsSetting;
         b.auditWrites = auditWrites;
         b.databaseUrl = databaseUrl;
         b.federation = federation;
@@ -176,7 +197,8 @@ public final class ServerConfig {
         private Duration defaultX509SvidTtl = DEFAULT_X509_SVID_TTL;
         private Duration agentSvidTtl = DEFAULT_AGENT_SVID_TTL;
         private Duration joinTokenTtl = DEFAULT_JOIN_TOKEN_TTL;
-        private String keyManager = KEY_MANAGER_DISK;
+        private String keyManager;
+        private PluginsConfig plugins = PluginsConfig.EMPTY;
         private GroupCommitAuditLog.Mode auditWrites = GroupCommitAuditLog.Mode.ASYNC;
         private String databaseUrl;
         private FederationConfig federation = FederationConfig.NONE;
@@ -232,9 +254,18 @@ public final class ServerConfig {
             return this;
         }
 
-        /** "disk" (PKCS#8 files in the data dir) or "memory" (tests). */
+        /**
+         * "disk" (PKCS#8 files in the data dir) or "memory" (tests): short for {@code plugins: { keyManager:
+         * { <value>: {} } }}, so it cannot be combined with a {@code keyManager} in {@link #plugins}.
+         */
         public Builder keyManager(String value) {
             this.keyManager = Objects.requireNonNull(value, "keyManager");
+            return this;
+        }
+
+        /** The {@code plugins} block: kinds left out run their defaults (disk, join_token, none). */
+        public Builder plugins(PluginsConfig value) {
+            this.plugins = Objects.requireNonNull(value, "plugins");
             return this;
         }
 
@@ -296,8 +327,10 @@ public final class ServerConfig {
             positive("agentSvidTtl", agentSvidTtl);
             positive("joinTokenTtl", joinTokenTtl);
             positive("defaultJwtSvidTtl", defaultJwtSvidTtl);
-            if (!KEY_MANAGER_DISK.equals(keyManager) && !KEY_MANAGER_MEMORY.equals(keyManager)) {
-                throw new ConfigException("keyManager must be \"disk\" or \"memory\", got \"" + keyManager + "\"");
+            try {
+                ServerCatalog.check(effectivePlugins());
+            } catch (InvalidArgumentException e) {
+                throw new ConfigException(e.getMessage());
             }
             if (!socketPath.isAbsolute()) {
                 throw new ConfigException("socketPath must be an absolute path, got " + socketPath);
@@ -313,6 +346,25 @@ public final class ServerConfig {
                                 + defaultX509SvidTtl + "), which istioCa uses when it has no defaultTtl");
             }
             return new ServerConfig(this);
+        }
+
+        /**
+         * The plugins block with {@code keyManager} mapped onto it and the defaults filled in.
+         *
+         * @throws ConfigException if both {@code keyManager} and {@code plugins.keyManager} are set
+         */
+        private PluginsConfig effectivePlugins() {
+            String kind = ServerCatalog.KEY_MANAGER.name();
+            PluginsConfig chosen = plugins;
+            if (keyManager != null) {
+                if (plugins.kinds().contains(kind)) {
+                    throw new ConfigException("keyManager (" + keyManager + ") and plugins.keyManager ("
+                            + String.join(", ", plugins.plugins(kind).keySet())
+                            + ") both choose the key manager: set only one of them");
+                }
+                chosen = plugins.with(kind, List.of(keyManager));
+            }
+            return ServerCatalog.withDefaults(chosen);
         }
 
         private static void positive(String name, Duration value) {

@@ -2,6 +2,7 @@ package io.meshca.server.config;
 
 import io.meshca.common.config.Durations;
 import io.meshca.common.config.YamlConfig;
+import io.meshca.common.plugin.PluginsConfig;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.server.audit.GroupCommitAuditLog;
 import io.meshca.server.ca.jwt.JwtKeyType;
@@ -64,6 +65,9 @@ public final class ServerConfigLoader {
         if (f.bundleEndpoint != null || f.federatesWith != null || f.federationRefresh != null) {
             builder.federation(FederationConfigFile.apply(
                     builder.federation(), f.bundleEndpoint, f.federatesWith, f.federationRefresh));
+        }
+        if (f.plugins != null) {
+            builder.plugins(PluginsConfig.of(f.plugins));
         }
         if (f.istioCa != null) {
             builder.istioCa(f.istioCa.toConfig());
