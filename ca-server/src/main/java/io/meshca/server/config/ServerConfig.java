@@ -54,7 +54,7 @@ public final class ServerConfig {
     private final IstioCaConfig istioCa;
     private final Clock clock;
 
-    private ServerConfig(Builder b) {
+    private ServerConfig(Builder b, PluginsConfig plugins) {
         this.trustDomain = b.trustDomain;
         this.dataDir = b.dataDir;
         this.bindAddress = b.bindAddress;
@@ -64,7 +64,7 @@ public final class ServerConfig {
         this.defaultX509SvidTtl = b.defaultX509SvidTtl;
         this.agentSvidTtl = b.agentSvidTtl;
         this.joinTokenTtl = b.joinTokenTtl;
-        this.plugins = b.effectivePlugins();
+        this.plugins = plugins;
         this.keyManagerSetting = b.keyManager;
         this.pluginsSetting = b.plugins;
         this.auditWrites = b.auditWrites;
@@ -327,8 +327,9 @@ public final class ServerConfig {
             positive("agentSvidTtl", agentSvidTtl);
             positive("joinTokenTtl", joinTokenTtl);
             positive("defaultJwtSvidTtl", defaultJwtSvidTtl);
+            PluginsConfig effective = effectivePlugins();
             try {
-                ServerCatalog.check(effectivePlugins());
+                ServerCatalog.check(effective);
             } catch (InvalidArgumentException e) {
                 throw new ConfigException(e.getMessage());
             }
@@ -345,7 +346,7 @@ public final class ServerConfig {
                         "istioCa.maxTtl (" + istioCa.maxTtl() + ") is shorter than defaultX509SvidTtl ("
                                 + defaultX509SvidTtl + "), which istioCa uses when it has no defaultTtl");
             }
-            return new ServerConfig(this);
+            return new ServerConfig(this, effective);
         }
 
         /**
