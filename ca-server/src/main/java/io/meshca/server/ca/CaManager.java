@@ -3,8 +3,10 @@ package io.meshca.server.ca;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.server.ca.keys.KeyManager;
 import io.meshca.server.ca.keys.SigningKey;
-import io.meshca.server.ca.signing.RootCaFactory;
 import io.meshca.server.ca.signing.X509Authority;
+import io.meshca.server.ca.upstream.MintedX509Ca;
+import io.meshca.server.ca.upstream.SelfSignedAuthority;
+import io.meshca.server.ca.upstream.UpstreamAuthority;
 import io.meshca.server.datastore.BundleStore;
 import io.meshca.server.datastore.StoredAuthority;
 import io.meshca.server.datastore.StoredJwtAuthority;
@@ -22,8 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Holds the active X.509 CA and the trust bundle. At start it resumes the newest stored authority
  * whose key the KeyManager still has and that is still valid, so a restart keeps the same CA; otherwise
- * it creates a self-signed root and stores it. The bundle is every stored authority still valid — a
- * list, so that rotation (prepare/activate slots, a later issue) only adds entries.
+ * it generates a CA key, has the {@link UpstreamAuthority} certify it ({@code none}: a self-signed root)
+ * and stores the certificate. The bundle is every stored authority still valid — a list, so that
+ * rotation (prepare/activate slots, a later issue) only adds entries.
  */
 public final class CaManager {
 
@@ -33,6 +36,7 @@ public final class CaManager {
 
     private final TrustDomain trustDomain;
     private final KeyManager keys;
+    private final UpstreamAuthority upstream;
     private final BundleStore store;
     private final Duration caTtl;
     private final Clock clock;
@@ -41,9 +45,21 @@ public final class CaManager {
     private final AtomicReference<List<StoredJwtAuthority>> jwtBundle = new AtomicReference<>(List.of());
     private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
 
+    /** A CA manager without an upstream authority: its CA is a self-signed root ({@code none}). */
     public CaManager(TrustDomain trustDomain, KeyManager keys, BundleStore store, Duration caTtl, Clock clock) {
+        this(trustDomain, keys, new SelfSignedAuthority(clock), store, caTtl, clock);
+    }
+
+    public CaManager(
+            TrustDomain trustDomain,
+            KeyManager keys,
+            UpstreamAuthority upstream,
+            BundleStore store,
+            Duration caTtl,
+            Clock clock) {
         this.trustDomain = trustDomain;
         this.keys = keys;
+        this.upstream = upstream;
         this.store = store;
         this.caTtl = caTtl;
         this.clock = clock;
@@ -76,7 +92,14 @@ public final class CaManager {
             String keyId = "x509-ca-" + now.toEpochMilli() + "-"
                     + java.util.HexFormat.of().formatHex(randomBytes(4));
             SigningKey key = keys.generate(keyId);
-            X509Certificate cert = RootCaFactory.selfSigned(trustDomain, key, caTtl, clock);
+            MintedX509Ca minted = upstream.mintX509Ca(trustDomain, key, caTtl);
+            if (!minted.upstreamChain().isEmpty()) {
+                // The bundle store keeps one certificate per authority, as a root: an intermediate's
+                // chain would be lost on restart and its upstream root missing from the bundle.
+                throw new IllegalStateException("the upstream authority returned an intermediate CA;"
+                        + " the CA manager keeps self-signed roots only");
+            }
+            X509Certificate cert = minted.certificate();
             store.add(new StoredAuthority(keyId, cert));
             log.info(
                     "created self-signed X.509 CA {} for {} (serial {}, expires {})",

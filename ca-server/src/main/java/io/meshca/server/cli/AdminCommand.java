@@ -1,9 +1,11 @@
 package io.meshca.server.cli;
 
 import io.grpc.ManagedChannel;
+import io.meshca.common.config.Durations;
 import io.meshca.common.grpc.UnixSockets;
 import io.meshca.server.config.ServerConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
@@ -15,7 +17,7 @@ abstract class AdminCommand implements Callable<Integer> {
             names = "-socketPath",
             paramLabel = "path",
             description = "Admin socket of the server (default ${DEFAULT-VALUE}).")
-    String socketPath = ServerConfig.DEFAULT_ADMIN_SOCKET.toString();
+    String socketPath = ServerConfig.DEFAULT_SOCKET_PATH.toString();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -46,6 +48,24 @@ abstract class AdminCommand implements Callable<Integer> {
     }
 
     abstract int call(ManagedChannel channel) throws Exception;
+
+    /**
+     * A duration flag as the admin API takes it: whole seconds, 0 meaning "the server's default".
+     *
+     * @throws CommandLine.ParameterException naming the flag if the duration is not whole seconds or does
+     *     not fit the API's field
+     */
+    static int seconds(CommandLine.Model.CommandSpec spec, String flag, Duration value) {
+        if (value.getNano() != 0) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), flag + " must be whole seconds, got " + Durations.format(value));
+        }
+        if (value.getSeconds() > Integer.MAX_VALUE) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), flag + " is too long: " + Durations.format(value));
+        }
+        return (int) value.getSeconds();
+    }
 
     static Path path(String p) {
         return Path.of(p);

@@ -1,6 +1,7 @@
 package io.meshca.server.cli;
 
 import io.grpc.ManagedChannel;
+import io.meshca.common.config.Durations;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.proto.server.v1.CreateEntryRequest;
@@ -11,6 +12,7 @@ import io.meshca.proto.server.v1.GetEntryRequest;
 import io.meshca.proto.server.v1.ListEntriesRequest;
 import io.meshca.proto.server.v1.ListEntriesResponse;
 import io.meshca.proto.server.v1.UpdateEntryRequest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
@@ -56,11 +58,19 @@ final class EntryCommand implements Runnable {
                 description = "A selector (repeatable).")
         List<Selector> selectors = new ArrayList<>();
 
-        @Option(names = "-x509SVIDTTL", paramLabel = "seconds", description = "X509-SVID TTL (default: the server's).")
-        int x509SvidTtl;
+        @Option(
+                names = "-x509SVIDTTL",
+                paramLabel = "duration",
+                converter = Durations.NonNegative.class,
+                description = "X509-SVID TTL: 3600, 90s, 1h... (bare numbers are seconds; default: the server's).")
+        Duration x509SvidTtl = Duration.ZERO;
 
-        @Option(names = "-jwtSVIDTTL", paramLabel = "seconds", description = "JWT-SVID TTL (default: the server's).")
-        int jwtSvidTtl;
+        @Option(
+                names = "-jwtSVIDTTL",
+                paramLabel = "duration",
+                converter = Durations.NonNegative.class,
+                description = "JWT-SVID TTL: 300, 90s, 5m... (bare numbers are seconds; default: the server's).")
+        Duration jwtSvidTtl = Duration.ZERO;
 
         @Option(
                 names = "-dns",
@@ -89,12 +99,12 @@ final class EntryCommand implements Runnable {
         @Option(names = "-entryExpiry", paramLabel = "unix seconds", description = "When the entry stops being served.")
         long expiresAt;
 
-        Entry.Builder toProto() {
+        Entry.Builder toProto(CommandLine.Model.CommandSpec spec) {
             Entry.Builder b = Entry.newBuilder()
                     .setParentId(parentId.toString())
                     .setSpiffeId(spiffeId.toString())
-                    .setX509SvidTtl(x509SvidTtl)
-                    .setJwtSvidTtl(jwtSvidTtl)
+                    .setX509SvidTtl(AdminCommand.seconds(spec, "-x509SVIDTTL", x509SvidTtl))
+                    .setJwtSvidTtl(AdminCommand.seconds(spec, "-jwtSVIDTTL", jwtSvidTtl))
                     .addAllDnsNames(dnsNames)
                     .addAllFederatesWith(federatesWith)
                     .setHint(hint)
@@ -121,7 +131,7 @@ final class EntryCommand implements Runnable {
             EntryOutput.checkFormat(spec, output);
             Entry created = withDeadline(EntriesGrpc.newBlockingStub(channel))
                     .createEntry(CreateEntryRequest.newBuilder()
-                            .setEntry(fields.toProto())
+                            .setEntry(fields.toProto(spec))
                             .build());
             EntryOutput.print(out(), List.of(created), output, true);
             return 0;
@@ -144,7 +154,7 @@ final class EntryCommand implements Runnable {
             EntryOutput.checkFormat(spec, output);
             Entry updated = withDeadline(EntriesGrpc.newBlockingStub(channel))
                     .updateEntry(UpdateEntryRequest.newBuilder()
-                            .setEntry(fields.toProto().setId(entryId))
+                            .setEntry(fields.toProto(spec).setId(entryId))
                             .build());
             EntryOutput.print(out(), List.of(updated), output, true);
             return 0;

@@ -1,9 +1,11 @@
 package io.meshca.server.cli;
 
 import io.grpc.ManagedChannel;
+import io.meshca.common.config.Durations;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.proto.server.v1.MintJwtSvidRequest;
 import io.meshca.proto.server.v1.SvidsGrpc;
+import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,20 +37,20 @@ final class JwtCommand implements Runnable {
 
         @Option(
                 names = "-ttl",
-                paramLabel = "seconds",
-                description = "Token lifetime in seconds (default: the server's, 5 minutes).")
-        int ttl;
+                paramLabel = "duration",
+                converter = Durations.NonNegative.class,
+                description = "Token lifetime: 60, 90s, 10m... (bare numbers are seconds;"
+                        + " default: the server's, 5 minutes).")
+        Duration ttl = Duration.ZERO;
 
         @Override
         int call(ManagedChannel channel) {
-            if (ttl < 0) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "-ttl cannot be negative: " + ttl);
-            }
+            int ttlSeconds = seconds(spec, "-ttl", ttl);
             var response = withDeadline(SvidsGrpc.newBlockingStub(channel))
                     .mintJwtSvid(MintJwtSvidRequest.newBuilder()
                             .setSpiffeId(spiffeId.toString())
                             .addAllAudience(audience)
-                            .setTtlSeconds(ttl)
+                            .setTtlSeconds(ttlSeconds)
                             .build());
             out().println(response.getToken());
             return 0;

@@ -63,7 +63,7 @@ final class RunCommand implements Callable<Integer> {
             b.serverPort(serverPort);
         }
         if (socketPath != null) {
-            b.adminSocketPath(socketPath.toAbsolutePath());
+            b.socketPath(socketPath.toAbsolutePath());
         }
         if (bundleEndpointPort != null) {
             b.bundleEndpointPort(bundleEndpointPort);

@@ -1,9 +1,11 @@
 package io.meshca.server.cli;
 
 import io.grpc.ManagedChannel;
+import io.meshca.common.config.Durations;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.proto.server.v1.GenerateJoinTokenRequest;
 import io.meshca.proto.server.v1.JoinTokensGrpc;
+import java.time.Duration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,15 +30,16 @@ final class TokenCommand implements Runnable {
                 description = "Also create a node alias with this SPIFFE ID for the agent that uses the token.")
         SpiffeId spiffeId;
 
-        @Option(names = "-ttl", paramLabel = "seconds", description = "Token lifetime in seconds (default 600).")
-        int ttl;
+        @Option(
+                names = "-ttl",
+                paramLabel = "duration",
+                converter = Durations.NonNegative.class,
+                description = "Token lifetime: 600, 90s, 10m, 1h... (bare numbers are seconds; default 600).")
+        Duration ttl = Duration.ZERO;
 
         @Override
         int call(ManagedChannel channel) {
-            if (ttl < 0) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "-ttl cannot be negative: " + ttl);
-            }
-            var request = GenerateJoinTokenRequest.newBuilder().setTtlSeconds(ttl);
+            var request = GenerateJoinTokenRequest.newBuilder().setTtlSeconds(seconds(spec, "-ttl", ttl));
             if (spiffeId != null) {
                 request.setSpiffeId(spiffeId.toString());
             }

@@ -1,6 +1,7 @@
 package io.meshca.server.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.meshca.common.config.Durations;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
@@ -90,7 +91,7 @@ public final class FederationConfigFile {
                 out.endpoint(),
                 relationships,
                 refresh != null && refresh.min != null
-                        ? Durations.parse("federationRefresh.min", refresh.min)
+                        ? Durations.parsePositive("federationRefresh.min", refresh.min)
                         : out.minRefresh(),
                 refresh != null && refresh.fallback != null
                         ? Durations.parse("federationRefresh.default", refresh.fallback)

@@ -1,6 +1,7 @@
 package io.meshca.server.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.meshca.common.config.Durations;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -76,7 +77,7 @@ public final class IstioCaConfigFile {
                 port == null ? IstioCaConfig.DEFAULT_PORT : port,
                 servingDnsNames == null ? List.of() : servingDnsNames,
                 defaultTtl == null ? Duration.ZERO : Durations.parse("istioCa.defaultTtl", defaultTtl),
-                maxTtl == null ? IstioCaConfig.DEFAULT_MAX_TTL : Durations.parse("istioCa.maxTtl", maxTtl),
+                maxTtl == null ? IstioCaConfig.DEFAULT_MAX_TTL : Durations.parsePositive("istioCa.maxTtl", maxTtl),
                 issuers);
     }
 

@@ -1,15 +1,22 @@
 package io.meshca.server.config;
 
+import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.plugin.PluginsConfig;
 import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.server.audit.GroupCommitAuditLog;
+import io.meshca.server.ca.jwt.JwtKeyType;
+import io.meshca.server.plugin.ServerCatalog;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Everything ca-server needs to start, validated. Built with {@link #builder()}; every field has the
- * default of DESIGN section 7, so {@code ServerConfig.builder().build()} runs a working server.
+ * Everything ca-server needs to start, validated and typed. Built with {@link #builder()}; every field
+ * has a default, so {@code ServerConfig.builder().build()} runs a working server. Each setting has one
+ * name: the config file key, the builder method, the accessor and the {@code run} flag (if any).
  */
 public final class ServerConfig {
 
@@ -17,52 +24,54 @@ public final class ServerConfig {
     public static final Path DEFAULT_DATA_DIR = Path.of(".data", "server");
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
     public static final int DEFAULT_SERVER_PORT = 8081;
-    public static final Path DEFAULT_ADMIN_SOCKET = Path.of("/tmp/meshca-server/private/api.sock");
+    public static final Path DEFAULT_SOCKET_PATH = Path.of("/tmp/meshca-server/private/api.sock");
     public static final Duration DEFAULT_CA_TTL = Duration.ofHours(24);
     public static final Duration DEFAULT_X509_SVID_TTL = Duration.ofHours(1);
     public static final Duration DEFAULT_AGENT_SVID_TTL = Duration.ofHours(1);
     public static final Duration DEFAULT_JOIN_TOKEN_TTL = Duration.ofSeconds(600);
-    public static final String KEY_MANAGER_DISK = "disk";
-    public static final String KEY_MANAGER_MEMORY = "memory";
-    /** Issuance queues its audit row; a group-commit writer stores it (the default). */
-    public static final String AUDIT_WRITES_ASYNC = "async";
-    /** Issuance waits until its audit row is committed, and fails if it cannot be. */
-    public static final String AUDIT_WRITES_SYNC = "sync";
+    public static final String KEY_MANAGER_DISK = ServerCatalog.DISK;
+    public static final String KEY_MANAGER_MEMORY = ServerCatalog.MEMORY;
 
     private final TrustDomain trustDomain;
     private final Path dataDir;
     private final String bindAddress;
     private final int serverPort;
-    private final Path adminSocketPath;
+    private final Path socketPath;
     private final Duration caTtl;
-    private final Duration x509SvidDefaultTtl;
+    private final Duration defaultX509SvidTtl;
     private final Duration agentSvidTtl;
     private final Duration joinTokenTtl;
-    private final String keyManager;
-    private final String auditWrites;
+    private final PluginsConfig plugins;
+    /** As given to the builder, for {@link #toBuilder()}: the short form and the plugins block. */
+    private final String keyManagerSetting;
+
+    private final PluginsConfig pluginsSetting;
+    private final GroupCommitAuditLog.Mode auditWrites;
     private final String databaseUrl;
     private final FederationConfig federation;
-    private final String jwtKeyType;
-    private final Duration jwtSvidDefaultTtl;
+    private final JwtKeyType jwtKeyType;
+    private final Duration defaultJwtSvidTtl;
     private final IstioCaConfig istioCa;
     private final Clock clock;
 
-    private ServerConfig(Builder b) {
+    private ServerConfig(Builder b, PluginsConfig plugins) {
         this.trustDomain = b.trustDomain;
         this.dataDir = b.dataDir;
         this.bindAddress = b.bindAddress;
         this.serverPort = b.serverPort;
-        this.adminSocketPath = b.adminSocketPath;
+        this.socketPath = b.socketPath;
         this.caTtl = b.caTtl;
-        this.x509SvidDefaultTtl = b.x509SvidDefaultTtl;
+        this.defaultX509SvidTtl = b.defaultX509SvidTtl;
         this.agentSvidTtl = b.agentSvidTtl;
         this.joinTokenTtl = b.joinTokenTtl;
-        this.keyManager = b.keyManager;
+        this.plugins = plugins;
+        this.keyManagerSetting = b.keyManager;
+        this.pluginsSetting = b.plugins;
         this.auditWrites = b.auditWrites;
         this.databaseUrl = b.databaseUrl;
         this.federation = b.federation;
         this.jwtKeyType = b.jwtKeyType;
-        this.jwtSvidDefaultTtl = b.jwtSvidDefaultTtl;
+        this.defaultJwtSvidTtl = b.defaultJwtSvidTtl;
         this.istioCa = b.istioCa;
         this.clock = b.clock;
     }
@@ -88,16 +97,16 @@ public final class ServerConfig {
         return serverPort;
     }
 
-    public Path adminSocketPath() {
-        return adminSocketPath;
+    public Path socketPath() {
+        return socketPath;
     }
 
     public Duration caTtl() {
         return caTtl;
     }
 
-    public Duration x509SvidDefaultTtl() {
-        return x509SvidDefaultTtl;
+    public Duration defaultX509SvidTtl() {
+        return defaultX509SvidTtl;
     }
 
     public Duration agentSvidTtl() {
@@ -108,12 +117,21 @@ public final class ServerConfig {
         return joinTokenTtl;
     }
 
+    /** The name of the key manager plugin in use ({@code disk} by default). */
     public String keyManager() {
-        return keyManager;
+        return plugins.plugins(ServerCatalog.KEY_MANAGER.name())
+                .keySet()
+                .iterator()
+                .next();
     }
 
-    /** "async" (the default) or "sync": whether an issuance waits for its audit row to be committed. */
-    public String auditWrites() {
+    /** The plugins the server runs: the {@code plugins} block, {@code keyManager} and the defaults. */
+    public PluginsConfig plugins() {
+        return plugins;
+    }
+
+    /** ASYNC (the default) or SYNC: whether an issuance waits for its audit row to be committed. */
+    public GroupCommitAuditLog.Mode auditWrites() {
         return auditWrites;
     }
 
@@ -127,12 +145,12 @@ public final class ServerConfig {
     }
 
     /** ES256 (default) or RS256: the algorithm of the trust domain's JWT signing keys. */
-    public String jwtKeyType() {
+    public JwtKeyType jwtKeyType() {
         return jwtKeyType;
     }
 
-    public Duration jwtSvidDefaultTtl() {
-        return jwtSvidDefaultTtl;
+    public Duration defaultJwtSvidTtl() {
+        return defaultJwtSvidTtl;
     }
 
     /** Bundle endpoint and federation relationships (none by default). */
@@ -151,17 +169,18 @@ public final class ServerConfig {
         b.dataDir = dataDir;
         b.bindAddress = bindAddress;
         b.serverPort = serverPort;
-        b.adminSocketPath = adminSocketPath;
+        b.socketPath = socketPath;
         b.caTtl = caTtl;
-        b.x509SvidDefaultTtl = x509SvidDefaultTtl;
+        b.defaultX509SvidTtl = defaultX509SvidTtl;
         b.agentSvidTtl = agentSvidTtl;
         b.joinTokenTtl = joinTokenTtl;
-        b.keyManager = keyManager;
+        b.keyManager = keyManagerSetting;
+        b.plugins = pluginsSetting;
         b.auditWrites = auditWrites;
         b.databaseUrl = databaseUrl;
         b.federation = federation;
         b.jwtKeyType = jwtKeyType;
-        b.jwtSvidDefaultTtl = jwtSvidDefaultTtl;
+        b.defaultJwtSvidTtl = defaultJwtSvidTtl;
         b.istioCa = istioCa;
         b.clock = clock;
         return b;
@@ -173,17 +192,18 @@ public final class ServerConfig {
         private Path dataDir = DEFAULT_DATA_DIR;
         private String bindAddress = DEFAULT_BIND_ADDRESS;
         private int serverPort = DEFAULT_SERVER_PORT;
-        private Path adminSocketPath = DEFAULT_ADMIN_SOCKET;
+        private Path socketPath = DEFAULT_SOCKET_PATH;
         private Duration caTtl = DEFAULT_CA_TTL;
-        private Duration x509SvidDefaultTtl = DEFAULT_X509_SVID_TTL;
+        private Duration defaultX509SvidTtl = DEFAULT_X509_SVID_TTL;
         private Duration agentSvidTtl = DEFAULT_AGENT_SVID_TTL;
         private Duration joinTokenTtl = DEFAULT_JOIN_TOKEN_TTL;
-        private String keyManager = KEY_MANAGER_DISK;
-        private String auditWrites = AUDIT_WRITES_ASYNC;
+        private String keyManager;
+        private PluginsConfig plugins = PluginsConfig.EMPTY;
+        private GroupCommitAuditLog.Mode auditWrites = GroupCommitAuditLog.Mode.ASYNC;
         private String databaseUrl;
         private FederationConfig federation = FederationConfig.NONE;
-        private String jwtKeyType = "ES256";
-        private Duration jwtSvidDefaultTtl = Duration.ofMinutes(5);
+        private JwtKeyType jwtKeyType = JwtKeyType.ES256;
+        private Duration defaultJwtSvidTtl = Duration.ofMinutes(5);
         private IstioCaConfig istioCa;
         private Clock clock = Clock.systemUTC();
 
@@ -209,8 +229,8 @@ public final class ServerConfig {
             return this;
         }
 
-        public Builder adminSocketPath(Path value) {
-            this.adminSocketPath = Objects.requireNonNull(value, "adminSocketPath");
+        public Builder socketPath(Path value) {
+            this.socketPath = Objects.requireNonNull(value, "socketPath");
             return this;
         }
 
@@ -219,8 +239,8 @@ public final class ServerConfig {
             return this;
         }
 
-        public Builder x509SvidDefaultTtl(Duration value) {
-            this.x509SvidDefaultTtl = Objects.requireNonNull(value, "x509SvidDefaultTtl");
+        public Builder defaultX509SvidTtl(Duration value) {
+            this.defaultX509SvidTtl = Objects.requireNonNull(value, "defaultX509SvidTtl");
             return this;
         }
 
@@ -234,17 +254,26 @@ public final class ServerConfig {
             return this;
         }
 
-        /** "disk" (PKCS#8 files in the data dir) or "memory" (tests). */
+        /**
+         * "disk" (PKCS#8 files in the data dir) or "memory" (tests): short for {@code plugins: { keyManager:
+         * { <value>: {} } }}, so it cannot be combined with a {@code keyManager} in {@link #plugins}.
+         */
         public Builder keyManager(String value) {
             this.keyManager = Objects.requireNonNull(value, "keyManager");
             return this;
         }
 
+        /** The {@code plugins} block: kinds left out run their defaults (disk, join_token, none). */
+        public Builder plugins(PluginsConfig value) {
+            this.plugins = Objects.requireNonNull(value, "plugins");
+            return this;
+        }
+
         /**
-         * "async" (queue the audit row, group commit in the background) or "sync" (each issuance waits for
-         * its row's commit and fails if the row cannot be stored).
+         * ASYNC (queue the audit row, group commit in the background) or SYNC (each issuance waits for its
+         * row's commit and fails if the row cannot be stored).
          */
-        public Builder auditWrites(String value) {
+        public Builder auditWrites(GroupCommitAuditLog.Mode value) {
             this.auditWrites = Objects.requireNonNull(value, "auditWrites");
             return this;
         }
@@ -254,13 +283,13 @@ public final class ServerConfig {
             return this;
         }
 
-        public Builder jwtKeyType(String value) {
+        public Builder jwtKeyType(JwtKeyType value) {
             this.jwtKeyType = Objects.requireNonNull(value, "jwtKeyType");
             return this;
         }
 
-        public Builder jwtSvidDefaultTtl(Duration value) {
-            this.jwtSvidDefaultTtl = Objects.requireNonNull(value, "jwtSvidDefaultTtl");
+        public Builder defaultJwtSvidTtl(Duration value) {
+            this.defaultJwtSvidTtl = Objects.requireNonNull(value, "defaultJwtSvidTtl");
             return this;
         }
 
@@ -294,33 +323,49 @@ public final class ServerConfig {
                 throw new ConfigException("serverPort must be between 0 and 65535, got " + serverPort);
             }
             positive("caTtl", caTtl);
-            positive("x509SvidDefaultTtl", x509SvidDefaultTtl);
+            positive("defaultX509SvidTtl", defaultX509SvidTtl);
             positive("agentSvidTtl", agentSvidTtl);
             positive("joinTokenTtl", joinTokenTtl);
-            positive("jwtSvidDefaultTtl", jwtSvidDefaultTtl);
-            if (!"ES256".equals(jwtKeyType) && !"RS256".equals(jwtKeyType)) {
-                throw new ConfigException("jwtKeyType must be \"ES256\" or \"RS256\", got \"" + jwtKeyType + "\"");
+            positive("defaultJwtSvidTtl", defaultJwtSvidTtl);
+            PluginsConfig effective = effectivePlugins();
+            try {
+                ServerCatalog.check(effective);
+            } catch (InvalidArgumentException e) {
+                throw new ConfigException(e.getMessage());
             }
-            if (!KEY_MANAGER_DISK.equals(keyManager) && !KEY_MANAGER_MEMORY.equals(keyManager)) {
-                throw new ConfigException("keyManager must be \"disk\" or \"memory\", got \"" + keyManager + "\"");
-            }
-            if (!AUDIT_WRITES_ASYNC.equals(auditWrites) && !AUDIT_WRITES_SYNC.equals(auditWrites)) {
-                throw new ConfigException("auditWrites must be \"async\" or \"sync\", got \"" + auditWrites + "\"");
-            }
-            if (!adminSocketPath.isAbsolute()) {
-                throw new ConfigException("socketPath must be an absolute path, got " + adminSocketPath);
+            if (!socketPath.isAbsolute()) {
+                throw new ConfigException("socketPath must be an absolute path, got " + socketPath);
             }
             if (bindAddress.isBlank()) {
                 throw new ConfigException("bindAddress is empty");
             }
             if (istioCa != null
                     && istioCa.configuredDefaultTtl().isEmpty()
-                    && x509SvidDefaultTtl.compareTo(istioCa.maxTtl()) > 0) {
+                    && defaultX509SvidTtl.compareTo(istioCa.maxTtl()) > 0) {
                 throw new ConfigException(
                         "istioCa.maxTtl (" + istioCa.maxTtl() + ") is shorter than defaultX509SvidTtl ("
-                                + x509SvidDefaultTtl + "), which istioCa uses when it has no defaultTtl");
+                                + defaultX509SvidTtl + "), which istioCa uses when it has no defaultTtl");
             }
-            return new ServerConfig(this);
+            return new ServerConfig(this, effective);
+        }
+
+        /**
+         * The plugins block with {@code keyManager} mapped onto it and the defaults filled in.
+         *
+         * @throws ConfigException if both {@code keyManager} and {@code plugins.keyManager} are set
+         */
+        private PluginsConfig effectivePlugins() {
+            String kind = ServerCatalog.KEY_MANAGER.name();
+            PluginsConfig chosen = plugins;
+            if (keyManager != null) {
+                if (plugins.kinds().contains(kind)) {
+                    throw new ConfigException("keyManager (" + keyManager + ") and plugins.keyManager ("
+                            + String.join(", ", plugins.plugins(kind).keySet())
+                            + ") both choose the key manager: set only one of them");
+                }
+                chosen = plugins.with(kind, List.of(keyManager));
+            }
+            return ServerCatalog.withDefaults(chosen);
         }
 
         private static void positive(String name, Duration value) {

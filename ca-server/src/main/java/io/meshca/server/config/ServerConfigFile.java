@@ -1,6 +1,7 @@
 package io.meshca.server.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Map;
 
 /**
  * The YAML shape of the server config file. Keys mirror the {@code run} flags; durations are written
@@ -34,6 +35,7 @@ public final class ServerConfigFile {
     @JsonProperty
     public String joinTokenTtl;
 
+    /** Short for {@code plugins: { keyManager: { <name>: {} } }}. */
     @JsonProperty
     public String keyManager;
 
@@ -53,11 +55,15 @@ public final class ServerConfigFile {
     public FederationConfigFile.Endpoint bundleEndpoint;
 
     @JsonProperty
-    public java.util.Map<String, FederationConfigFile.Relationship> federatesWith;
+    public Map<String, FederationConfigFile.Relationship> federatesWith;
 
     @JsonProperty
     public FederationConfigFile.Refresh federationRefresh;
 
     @JsonProperty
     public IstioCaConfigFile istioCa;
+
+    /** {@code kind -> plugin name -> the plugin's settings}; see ServerCatalog. */
+    @JsonProperty
+    public Map<String, Object> plugins;
 }

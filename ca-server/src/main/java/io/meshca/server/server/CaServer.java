@@ -28,7 +28,6 @@ import io.meshca.server.api.admin.SvidsService;
 import io.meshca.server.api.interceptor.AdminAuditInterceptor;
 import io.meshca.server.api.interceptor.AgentIdentityInterceptor;
 import io.meshca.server.attestation.node.JoinToken;
-import io.meshca.server.attestation.node.JoinTokenAttestor;
 import io.meshca.server.attestation.node.JoinTokenIssuer;
 import io.meshca.server.attestation.node.JoinTokens;
 import io.meshca.server.audit.GroupCommitAuditLog;
@@ -36,16 +35,16 @@ import io.meshca.server.ca.CaManager;
 import io.meshca.server.ca.SvidIssuer;
 import io.meshca.server.ca.jwt.JwtKeyRotator;
 import io.meshca.server.ca.jwt.JwtKeySlots;
-import io.meshca.server.ca.jwt.JwtKeyType;
 import io.meshca.server.ca.jwt.JwtSvidIssuer;
 import io.meshca.server.ca.jwt.JwtSvidMinter;
-import io.meshca.server.ca.keys.DiskKeyManager;
 import io.meshca.server.ca.keys.KeyManager;
-import io.meshca.server.ca.keys.MemoryKeyManager;
 import io.meshca.server.ca.signing.X509SvidSigner;
 import io.meshca.server.config.ServerConfig;
 import io.meshca.server.datastore.DataStore;
 import io.meshca.server.istio.IstioCaRuntime;
+import io.meshca.server.plugin.ServerCatalog;
+import io.meshca.server.plugin.ServerPluginContext;
+import io.meshca.server.plugin.ServerPlugins;
 import io.meshca.server.registration.AgentAuthorizer;
 import io.meshca.server.registration.AuthorizedEntriesSync;
 import io.meshca.server.registration.EntryValidator;
@@ -118,7 +117,7 @@ public final class CaServer implements AutoCloseable {
     }
 
     private void startAll() throws IOException {
-        AdminSocket.checkAvailable(config.adminSocketPath());
+        AdminSocket.checkAvailable(config.socketPath());
         TrustDomain td = config.trustDomain();
         SpiffeId serverId = td.withPath("/meshca/server");
         var clock = config.clock();
@@ -133,9 +132,7 @@ public final class CaServer implements AutoCloseable {
                 .map(url -> DataStore.open(url, clock))
                 .orElseGet(() -> DataStore.sqlite(config.dataDir(), clock));
         closeables.push(dataStore);
-        GroupCommitAuditLog.Mode auditMode = ServerConfig.AUDIT_WRITES_SYNC.equals(config.auditWrites())
-                ? GroupCommitAuditLog.Mode.SYNC
-                : GroupCommitAuditLog.Mode.ASYNC;
+        GroupCommitAuditLog.Mode auditMode = config.auditWrites();
         GroupCommitAuditLog audit = new GroupCommitAuditLog(dataStore.audit(), clock, auditMode);
         closeables.push(audit);
         log.info(
@@ -143,28 +140,26 @@ public final class CaServer implements AutoCloseable {
                         ? "audit writes: sync (each issuance waits for its audit row to commit, and fails if it cannot)"
                         : "audit writes: async (audit rows are queued and group-committed in the background)");
 
-        KeyManager keys = ServerConfig.KEY_MANAGER_MEMORY.equals(config.keyManager())
-                ? new MemoryKeyManager()
-                : new DiskKeyManager(config.dataDir().resolve("keys"));
-        ca = new CaManager(td, keys, dataStore.bundle(), config.caTtl(), clock);
-        jwtKeys =
-                new JwtKeySlots(keys, dataStore.bundle(), JwtKeyType.parse(config.jwtKeyType()), config.caTtl(), clock);
+        JoinTokens joinTokens = new JoinTokens(td, dataStore.joinTokens(), clock);
+        ServerPlugins plugins =
+                ServerCatalog.load(config.plugins(), new ServerPluginContext(td, config.dataDir(), clock, joinTokens));
+        KeyManager keys = plugins.keyManager();
+        ca = new CaManager(td, keys, plugins.upstreamAuthority(), dataStore.bundle(), config.caTtl(), clock);
+        jwtKeys = new JwtKeySlots(keys, dataStore.bundle(), config.jwtKeyType(), config.caTtl(), clock);
         jwtKeys.initialize();
         JwtKeyRotator jwtRotator = new JwtKeyRotator(jwtKeys, clock);
         jwtRotator.start(scheduler, JWT_ROTATION_CHECK);
         closeables.push(jwtRotator);
         ca.initialize();
         JwtSvidIssuer jwtIssuer =
-                new JwtSvidIssuer(new JwtSvidMinter(jwtKeys::current, clock), audit, config.jwtSvidDefaultTtl());
+                new JwtSvidIssuer(new JwtSvidMinter(jwtKeys::current, clock), audit, config.defaultJwtSvidTtl());
         X509SvidSigner signer = new X509SvidSigner(ca::activeAuthority, clock);
-        SvidIssuer issuer = new SvidIssuer(signer, audit, config.x509SvidDefaultTtl(), config.agentSvidTtl());
+        SvidIssuer issuer = new SvidIssuer(signer, audit, config.defaultX509SvidTtl(), config.agentSvidTtl());
 
         EntryValidator validator = new EntryValidator(td);
         registrar = new Registrar(validator, dataStore.entries());
-        JoinTokens joinTokens = new JoinTokens(td, dataStore.joinTokens(), clock);
         tokenIssuer = new JoinTokenIssuer(joinTokens, registrar, validator, serverId, config.joinTokenTtl());
-        agentManager =
-                new AgentManager(List.of(new JoinTokenAttestor(joinTokens)), dataStore.agents(), issuer, audit, clock);
+        agentManager = new AgentManager(plugins.nodeAttestors(), dataStore.agents(), issuer, audit, clock);
         AgentAuthorizer authorizer = new AgentAuthorizer(serverId, dataStore.entries(), clock);
         WatchSessions watches = new WatchSessions(
                 new AuthorizedEntriesSync(authorizer, dataStore.entries(), dataStore.changes()),
@@ -236,7 +231,7 @@ public final class CaServer implements AutoCloseable {
                 new JoinTokensService(tokenIssuer),
                 new SvidsService(jwtIssuer, td));
         adminSocket = AdminSocket.start(
-                config.adminSocketPath(),
+                config.socketPath(),
                 admin,
                 List.of(health.getHealthService().bindService()),
                 new AdminAuditInterceptor(audit, "admin:local"));
@@ -247,7 +242,7 @@ public final class CaServer implements AutoCloseable {
                 td,
                 config.bindAddress(),
                 agentApiPort(),
-                config.adminSocketPath());
+                config.socketPath());
     }
 
     public ServerConfig config() {

@@ -9,6 +9,7 @@ import io.meshca.common.pki.Keys;
 import io.meshca.proto.server.v1.BundlesGrpc;
 import io.meshca.proto.server.v1.GetBundleRequest;
 import io.meshca.proto.server.v1.JwtKey;
+import io.meshca.server.ca.jwt.JwtKeyType;
 import io.meshca.server.config.ServerConfig;
 import io.meshca.server.server.CaServer;
 import java.io.PrintWriter;
@@ -36,7 +37,7 @@ class JwtCommandTest {
                 .dataDir(dir.resolve("data"))
                 .bindAddress("127.0.0.1")
                 .serverPort(0)
-                .adminSocketPath(dir.resolve("sock/api.sock"))
+                .socketPath(dir.resolve("sock/api.sock"))
                 .keyManager("memory")
                 .build());
     }
@@ -106,9 +107,9 @@ class JwtCommandTest {
                 .dataDir(dir.resolve("rsa-data"))
                 .bindAddress("127.0.0.1")
                 .serverPort(0)
-                .adminSocketPath(dir.resolve("rsa-sock/api.sock"))
+                .socketPath(dir.resolve("rsa-sock/api.sock"))
                 .keyManager("memory")
-                .jwtKeyType("RS256")
+                .jwtKeyType(JwtKeyType.RS256)
                 .build())) {
             assertThat(run(
                             "jwt",

@@ -40,7 +40,7 @@ class ServerMainTest {
                     .dataDir(dir.resolve("data"))
                     .bindAddress("127.0.0.1")
                     .serverPort(0)
-                    .adminSocketPath(dir.resolve("sock/api.sock"))
+                    .socketPath(dir.resolve("sock/api.sock"))
                     .keyManager("memory")
                     .build());
         }

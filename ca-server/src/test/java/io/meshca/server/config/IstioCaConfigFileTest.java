@@ -163,7 +163,7 @@ class IstioCaConfigFileTest {
                         istioCa:
                           servingDnsNames: [meshca.svc]
                           maxTtl: 2 days
-                        """, "istioCa.maxTtl is not a duration"));
+                        """, "istioCa.maxTtl: invalid duration '2 days'"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -3,8 +3,10 @@ package io.meshca.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshca.common.config.Durations;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.server.audit.GroupCommitAuditLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,13 +24,13 @@ class ServerConfigTest {
 
         assertThat(c.trustDomain()).isEqualTo(TrustDomain.parse("example.org"));
         assertThat(c.serverPort()).isEqualTo(8081);
-        assertThat(c.adminSocketPath()).isEqualTo(Path.of("/tmp/meshca-server/private/api.sock"));
+        assertThat(c.socketPath()).isEqualTo(Path.of("/tmp/meshca-server/private/api.sock"));
         assertThat(c.caTtl()).isEqualTo(Duration.ofHours(24));
-        assertThat(c.x509SvidDefaultTtl()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.defaultX509SvidTtl()).isEqualTo(Duration.ofHours(1));
         assertThat(c.agentSvidTtl()).isEqualTo(Duration.ofHours(1));
         assertThat(c.joinTokenTtl()).isEqualTo(Duration.ofSeconds(600));
         assertThat(c.keyManager()).isEqualTo("disk");
-        assertThat(c.auditWrites()).isEqualTo("async");
+        assertThat(c.auditWrites()).isEqualTo(GroupCommitAuditLog.Mode.ASYNC);
         assertThat(c.databaseUrl()).isEmpty();
     }
 
@@ -43,7 +45,7 @@ class ServerConfigTest {
 
         assertThat(c.trustDomain().name()).isEqualTo("corp.example");
         assertThat(c.serverPort()).isEqualTo(9100);
-        assertThat(c.x509SvidDefaultTtl()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.defaultX509SvidTtl()).isEqualTo(Duration.ofSeconds(90));
         assertThat(c.caTtl()).isEqualTo(Duration.ofDays(2));
     }
 
@@ -64,12 +66,11 @@ class ServerConfigTest {
                 .hasMessageContaining("serverPort");
         assertThatThrownBy(() -> ServerConfig.builder().keyManager("hsm").build())
                 .hasMessageContaining("keyManager");
-        assertThatThrownBy(() -> ServerConfig.builder()
-                        .adminSocketPath(Path.of("rel.sock"))
-                        .build())
+        assertThatThrownBy(() ->
+                        ServerConfig.builder().socketPath(Path.of("rel.sock")).build())
                 .hasMessageContaining("socketPath");
         assertThatThrownBy(() -> Durations.parse("caTtl", "10y")).hasMessageContaining("unknown unit 'y'");
-        assertThatThrownBy(() -> Durations.parse("caTtl", "abc")).hasMessageContaining("caTtl is not a duration");
+        assertThatThrownBy(() -> Durations.parse("caTtl", "abc")).hasMessageContaining("caTtl: invalid duration 'abc'");
     }
 
     @Test
@@ -79,13 +80,13 @@ class ServerConfigTest {
         assertThat(ServerConfigLoader.apply(file, ServerConfig.builder())
                         .build()
                         .auditWrites())
-                .isEqualTo("async");
+                .isEqualTo(GroupCommitAuditLog.Mode.ASYNC);
 
         Files.writeString(file, "auditWrites: sync\n");
         assertThat(ServerConfigLoader.apply(file, ServerConfig.builder())
                         .build()
                         .auditWrites())
-                .isEqualTo("sync");
+                .isEqualTo(GroupCommitAuditLog.Mode.SYNC);
     }
 
     @Test

@@ -66,7 +66,7 @@ class AgentApiEndToEndTest {
                 .dataDir(dir.resolve("data"))
                 .bindAddress("127.0.0.1")
                 .serverPort(0)
-                .adminSocketPath(dir.resolve("admin/api.sock"))
+                .socketPath(dir.resolve("admin/api.sock"))
                 .keyManager("memory")
                 .build());
     }

@@ -42,7 +42,7 @@ class FederationAdminTest {
                 .dataDir(dir.resolve("data"))
                 .bindAddress("127.0.0.1")
                 .serverPort(0)
-                .adminSocketPath(dir.resolve("api.sock"))
+                .socketPath(dir.resolve("api.sock"))
                 .keyManager("memory")
                 .federation(federation)
                 .build());

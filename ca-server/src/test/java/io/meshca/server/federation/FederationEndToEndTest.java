@@ -50,7 +50,7 @@ class FederationEndToEndTest {
                 .dataDir(dir.resolve(td + "/data"))
                 .bindAddress("127.0.0.1")
                 .serverPort(0)
-                .adminSocketPath(dir.resolve(td + "/api.sock"))
+                .socketPath(dir.resolve(td + "/api.sock"))
                 .keyManager("memory")
                 .federation(FederationConfig.NONE.withEndpoint(endpoint))
                 .build());

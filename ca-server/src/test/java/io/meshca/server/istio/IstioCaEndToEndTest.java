@@ -94,7 +94,7 @@ class IstioCaEndToEndTest {
                 .dataDir(dir.resolve("data"))
                 .bindAddress("127.0.0.1")
                 .serverPort(0)
-                .adminSocketPath(dir.resolve("admin/api.sock"))
+                .socketPath(dir.resolve("admin/api.sock"))
                 .keyManager("memory")
                 .istioCa(new IstioCaConfig(
                         "127.0.0.1",
@@ -403,7 +403,7 @@ class IstioCaEndToEndTest {
                 .dataDir(other.resolve("data"))
                 .bindAddress("127.0.0.1")
                 .serverPort(0)
-                .adminSocketPath(other.resolve("admin/api.sock"))
+                .socketPath(other.resolve("admin/api.sock"))
                 .keyManager("memory")
                 .build())) {
             assertThat(plain.istioCaPort()).isEmpty();

@@ -26,7 +26,7 @@ final class BenchServer implements AutoCloseable {
                     .dataDir(dir.resolve("server"))
                     .bindAddress("127.0.0.1")
                     .serverPort(0)
-                    .adminSocketPath(dir.resolve("admin/api.sock"))
+                    .socketPath(dir.resolve("admin/api.sock"))
                     .keyManager(ServerConfig.KEY_MANAGER_MEMORY)
                     .build());
             return new BenchServer(dir, server);

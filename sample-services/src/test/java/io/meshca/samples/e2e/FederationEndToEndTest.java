@@ -122,7 +122,7 @@ class FederationEndToEndTest {
                 .dataDir(dir.resolve(td + "/server"))
                 .bindAddress("127.0.0.1")
                 .serverPort(0)
-                .adminSocketPath(dir.resolve(td + "/admin/api.sock"))
+                .socketPath(dir.resolve(td + "/admin/api.sock"))
                 .keyManager(ServerConfig.KEY_MANAGER_MEMORY)
                 .federation(federation)
                 .build());

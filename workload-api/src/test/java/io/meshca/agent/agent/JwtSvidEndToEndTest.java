@@ -46,7 +46,7 @@ class JwtSvidEndToEndTest {
                 .dataDir(dir.resolve("server"))
                 .bindAddress("127.0.0.1")
                 .serverPort(0)
-                .adminSocketPath(dir.resolve("admin/api.sock"))
+                .socketPath(dir.resolve("admin/api.sock"))
                 .keyManager(ServerConfig.KEY_MANAGER_MEMORY)
                 .build());
         Path trustBundle = dir.resolve("bundle.pem");

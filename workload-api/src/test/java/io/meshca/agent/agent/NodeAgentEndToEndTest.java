@@ -57,7 +57,7 @@ class NodeAgentEndToEndTest {
                 .dataDir(dir.resolve("server"))
                 .bindAddress("127.0.0.1")
                 .serverPort(0)
-                .adminSocketPath(dir.resolve("admin/api.sock"))
+                .socketPath(dir.resolve("admin/api.sock"))
                 .keyManager(ServerConfig.KEY_MANAGER_MEMORY)
                 .build());
         trustBundle = dir.resolve("bundle.pem");
@@ -136,7 +136,7 @@ class NodeAgentEndToEndTest {
                 .dataDir(dir.resolve("server2"))
                 .bindAddress("127.0.0.1")
                 .serverPort(0)
-                .adminSocketPath(dir.resolve("admin2/api.sock"))
+                .socketPath(dir.resolve("admin2/api.sock"))
                 .keyManager(ServerConfig.KEY_MANAGER_MEMORY)
                 .agentSvidTtl(agentTtl)
                 .build());

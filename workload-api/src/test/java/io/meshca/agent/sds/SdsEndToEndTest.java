@@ -79,7 +79,7 @@ class SdsEndToEndTest {
                 .dataDir(dir.resolve("server"))
                 .bindAddress("127.0.0.1")
                 .serverPort(0)
-                .adminSocketPath(dir.resolve("admin/api.sock"))
+                .socketPath(dir.resolve("admin/api.sock"))
                 .keyManager(ServerConfig.KEY_MANAGER_MEMORY)
                 .build());
         Files.writeString(dir.resolve("bundle.pem"), server.trustBundlePem());

@@ -23,8 +23,9 @@ import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 
 /**
- * Self-signed root CA certificates per DESIGN section 4: CA=true, keyUsage keyCertSign + cRLSign, URI
- * SAN = the trust domain ID (no path), random serial, SKI/AKI, NotBefore backdated 10 s.
+ * Self-signed root CA certificates (what the {@code none} upstream authority mints): CA=true, keyUsage
+ * keyCertSign + cRLSign, URI SAN = the trust domain ID (no path), random serial, SKI/AKI, NotBefore
+ * backdated 10 s.
  */
 public final class RootCaFactory {
 

@@ -1,0 +1,104 @@
+package io.meshca.server.plugin;
+
+import io.meshca.common.plugin.Cardinality;
+import io.meshca.common.plugin.PluginCatalog;
+import io.meshca.common.plugin.PluginConfig;
+import io.meshca.common.plugin.PluginKind;
+import io.meshca.common.plugin.PluginsConfig;
+import io.meshca.server.attestation.node.JoinTokenAttestor;
+import io.meshca.server.attestation.node.JoinTokens;
+import io.meshca.server.attestation.node.NodeAttestor;
+import io.meshca.server.ca.keys.DiskKeyManager;
+import io.meshca.server.ca.keys.KeyManager;
+import io.meshca.server.ca.keys.MemoryKeyManager;
+import io.meshca.server.ca.upstream.SelfSignedAuthority;
+import io.meshca.server.ca.upstream.UpstreamAuthority;
+import java.util.List;
+
+/**
+ * The server's built-in plugins by kind and name, each created from its own block of the config:
+ * <pre>
+ * plugins:
+ *   keyManager:        { disk: { directory: /var/lib/meshca/keys } }   # or memory: {}; exactly one
+ *   nodeAttestor:      { join_token: {} }                              # one or more
+ *   upstreamAuthority: { none: {} }                                    # exactly one
+ * </pre>
+ * A kind left out runs its default ({@code disk}, {@code join_token}, {@code none}): today's server.
+ */
+public final class ServerCatalog {
+
+    public static final PluginKind<KeyManager> KEY_MANAGER =
+            new PluginKind<>("keyManager", KeyManager.class, Cardinality.EXACTLY_ONE);
+    public static final PluginKind<NodeAttestor> NODE_ATTESTOR =
+            new PluginKind<>("nodeAttestor", NodeAttestor.class, Cardinality.ONE_OR_MORE);
+    public static final PluginKind<UpstreamAuthority> UPSTREAM_AUTHORITY =
+            new PluginKind<>("upstreamAuthority", UpstreamAuthority.class, Cardinality.EXACTLY_ONE);
+
+    /** PKCS#8 files, 0600, in {@code directory} (default: {@code <dataDir>/keys}). */
+    public static final String DISK = "disk";
+    /** Keys in memory only, lost at exit: tests and throwaway servers. */
+    public static final String MEMORY = "memory";
+    /** Single-use join tokens. */
+    public static final String JOIN_TOKEN = JoinTokens.TYPE;
+    /** No upstream: the CA is a self-signed root. */
+    public static final String NONE = "none";
+
+    private static final PluginCatalog<ServerPluginContext> CATALOG = PluginCatalog.<ServerPluginContext>builder()
+            .register(KEY_MANAGER, DISK, ServerCatalog::disk)
+            .register(KEY_MANAGER, MEMORY, (config, context) -> {
+                config.allowOnly();
+                return new MemoryKeyManager();
+            })
+            .register(NODE_ATTESTOR, JOIN_TOKEN, (config, context) -> {
+                config.allowOnly();
+                return new JoinTokenAttestor(context.joinTokens());
+            })
+            .register(UPSTREAM_AUTHORITY, NONE, (config, context) -> {
+                config.allowOnly();
+                return new SelfSignedAuthority(context.clock());
+            })
+            .build();
+
+    private ServerCatalog() {}
+
+    /** The catalog itself: kinds, and the names of the built-ins of each. */
+    public static PluginCatalog<ServerPluginContext> catalog() {
+        return CATALOG;
+    }
+
+    /** {@code config} with each kind it leaves out running its default (disk, join_token, none). */
+    public static PluginsConfig withDefaults(PluginsConfig config) {
+        return config.withDefault(KEY_MANAGER.name(), DISK)
+                .withDefault(NODE_ATTESTOR.name(), JOIN_TOKEN)
+                .withDefault(UPSTREAM_AUTHORITY.name(), NONE);
+    }
+
+    /**
+     * Checks kinds, names and how many of each, creating nothing.
+     *
+     * @throws io.meshca.common.error.InvalidArgumentException naming the kind and its known plugins
+     */
+    public static void check(PluginsConfig config) {
+        CATALOG.check(config);
+    }
+
+    /**
+     * Creates the plugins {@code config} chooses (after {@link #check}); each plugin validates its block.
+     *
+     * @throws io.meshca.common.error.InvalidArgumentException as {@link #check}, or naming a key a plugin
+     *     does not know
+     */
+    public static ServerPlugins load(PluginsConfig config, ServerPluginContext context) {
+        // The key manager last: it is the one plugin that touches the disk when created, so a bad block
+        // of another plugin leaves nothing behind.
+        UpstreamAuthority upstreamAuthority = CATALOG.loadOne(UPSTREAM_AUTHORITY, config, context);
+        List<NodeAttestor> nodeAttestors = CATALOG.load(NODE_ATTESTOR, config, context);
+        return new ServerPlugins(CATALOG.loadOne(KEY_MANAGER, config, context), nodeAttestors, upstreamAuthority);
+    }
+
+    private static KeyManager disk(PluginConfig config, ServerPluginContext context) {
+        config.allowOnly("directory");
+        return new DiskKeyManager(
+                config.path("directory").orElse(context.dataDir().resolve("keys")));
+    }
+}

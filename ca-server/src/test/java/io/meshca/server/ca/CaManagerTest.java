@@ -1,0 +1,99 @@
+package io.meshca.server.ca;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.common.testing.FakeClock;
+import io.meshca.server.ca.keys.MemoryKeyManager;
+import io.meshca.server.ca.keys.SigningKey;
+import io.meshca.server.ca.upstream.MintedX509Ca;
+import io.meshca.server.ca.upstream.SelfSignedAuthority;
+import io.meshca.server.ca.upstream.UpstreamAuthority;
+import io.meshca.server.datastore.DataStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CA manager takes its CA certificate from the upstream authority, and only for a new CA key. */
+class CaManagerTest {
+
+    private static final TrustDomain TD = TrustDomain.parse("example.org");
+    private static final Duration CA_TTL = Duration.ofHours(24);
+
+    @TempDir
+    Path dir;
+
+    private final FakeClock clock = new FakeClock(Instant.parse("2026-03-01T12:00:00Z"));
+    private final MemoryKeyManager keys = new MemoryKeyManager();
+    private final List<Duration> asked = new ArrayList<>();
+    private DataStore store;
+
+    @BeforeEach
+    void setUp() {
+        store = DataStore.sqlite(dir, clock);
+    }
+
+    @AfterEach
+    void tearDown() {
+        store.close();
+    }
+
+    /** The {@code none} authority, recording each request. */
+    private UpstreamAuthority recording(UpstreamAuthority delegate) {
+        return (trustDomain, key, ttl) -> {
+            assertThat(trustDomain).isEqualTo(TD);
+            asked.add(ttl);
+            return delegate.mintX509Ca(trustDomain, key, ttl);
+        };
+    }
+
+    @Test
+    void aNewCa_isCertifiedByTheUpstreamAuthority_forTheCaTtl() {
+        CaManager ca =
+                new CaManager(TD, keys, recording(new SelfSignedAuthority(clock)), store.bundle(), CA_TTL, clock);
+
+        ca.initialize();
+
+        assertThat(asked).containsExactly(CA_TTL);
+        assertThat(ca.activeAuthority().certificate().getPublicKey())
+                .isEqualTo(ca.activeAuthority().key().publicKey());
+        assertThat(ca.x509Authorities()).containsExactly(ca.activeAuthority().certificate());
+    }
+
+    @Test
+    void aRestart_resumesTheStoredCa_withoutAskingAgain() {
+        CaManager first =
+                new CaManager(TD, keys, recording(new SelfSignedAuthority(clock)), store.bundle(), CA_TTL, clock);
+        first.initialize();
+
+        CaManager second =
+                new CaManager(TD, keys, recording(new SelfSignedAuthority(clock)), store.bundle(), CA_TTL, clock);
+        second.initialize();
+
+        assertThat(asked).hasSize(1);
+        assertThat(second.activeAuthority().certificate())
+                .isEqualTo(first.activeAuthority().certificate());
+    }
+
+    @Test
+    void anIntermediateFromUpstream_isRefused_andNothingIsStored() {
+        SelfSignedAuthority root = new SelfSignedAuthority(clock);
+        SigningKey upstreamKey = keys.generate("upstream-root");
+        UpstreamAuthority intermediate = (trustDomain, key, ttl) -> new MintedX509Ca(
+                root.mintX509Ca(trustDomain, key, ttl).certificate(),
+                List.of(root.mintX509Ca(trustDomain, upstreamKey, ttl).certificate()));
+        CaManager ca = new CaManager(TD, keys, intermediate, store.bundle(), CA_TTL, clock);
+
+        assertThatThrownBy(ca::initialize)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("self-signed roots only");
+        assertThat(store.bundle().authorities()).isEmpty();
+    }
+}

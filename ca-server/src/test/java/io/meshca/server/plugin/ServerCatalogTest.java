@@ -1,0 +1,194 @@
+package io.meshca.server.plugin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.plugin.PluginsConfig;
+import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.common.testing.FakeClock;
+import io.meshca.server.attestation.node.JoinTokenAttestor;
+import io.meshca.server.attestation.node.JoinTokens;
+import io.meshca.server.attestation.node.NodeAttestor;
+import io.meshca.server.ca.keys.DiskKeyManager;
+import io.meshca.server.ca.keys.MemoryKeyManager;
+import io.meshca.server.ca.upstream.SelfSignedAuthority;
+import io.meshca.server.config.ConfigException;
+import io.meshca.server.config.ServerConfig;
+import io.meshca.server.config.ServerConfigLoader;
+import io.meshca.server.datastore.DataStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How the server config chooses plugins, and what it refuses before anything is created. */
+class ServerCatalogTest {
+
+    private static final TrustDomain TD = TrustDomain.parse("example.org");
+
+    @TempDir
+    Path dir;
+
+    private final FakeClock clock = new FakeClock(Instant.parse("2026-03-01T12:00:00Z"));
+    private DataStore store;
+    private ServerPluginContext context;
+
+    @BeforeEach
+    void setUp() {
+        store = DataStore.sqlite(dir.resolve("db"), clock);
+        context =
+                new ServerPluginContext(TD, dir.resolve("data"), clock, new JoinTokens(TD, store.joinTokens(), clock));
+    }
+
+    @AfterEach
+    void tearDown() {
+        store.close();
+    }
+
+    private ServerConfig load(String yaml) throws Exception {
+        Path file = Files.writeString(dir.resolve("server.yaml"), yaml);
+        return ServerConfigLoader.apply(file, ServerConfig.builder()).build();
+    }
+
+    @Test
+    void defaults_areDisk_joinToken_andNone() {
+        ServerConfig config = ServerConfig.builder().build();
+
+        ServerPlugins plugins = ServerCatalog.load(config.plugins(), context);
+
+        assertThat(config.keyManager()).isEqualTo("disk");
+        assertThat(plugins.keyManager()).isInstanceOf(DiskKeyManager.class);
+        assertThat(plugins.nodeAttestors()).singleElement().isInstanceOf(JoinTokenAttestor.class);
+        assertThat(plugins.nodeAttestors()).extracting(NodeAttestor::type).containsExactly("join_token");
+        assertThat(plugins.upstreamAuthority()).isInstanceOf(SelfSignedAuthority.class);
+    }
+
+    @Test
+    void disk_keepsItsKeysInTheDataDir_byDefault() {
+        ServerPlugins plugins =
+                ServerCatalog.load(ServerConfig.builder().build().plugins(), context);
+
+        plugins.keyManager().generate("ca-1");
+
+        assertThat(dir.resolve("data/keys/ca-1.pk8")).exists();
+    }
+
+    @Test
+    void theShortKeyManagerKey_mapsOntoTheCatalog() throws Exception {
+        ServerConfig config = load("keyManager: memory\n");
+
+        assertThat(config.plugins().plugins("keyManager")).containsOnlyKeys("memory");
+        assertThat(ServerCatalog.load(config.plugins(), context).keyManager()).isInstanceOf(MemoryKeyManager.class);
+        assertThat(ServerConfig.builder().keyManager("memory").build().plugins())
+                .isEqualTo(config.plugins());
+    }
+
+    @Test
+    void thePluginsBlock_configuresEachPlugin() throws Exception {
+        Path keys = dir.resolve("elsewhere");
+        ServerConfig config = load("""
+                plugins:
+                  keyManager:
+                    disk: { directory: %s }
+                  nodeAttestor:
+                    join_token: {}
+                  upstreamAuthority:
+                    none:
+                """.formatted(keys));
+
+        ServerCatalog.load(config.plugins(), context).keyManager().generate("ca-2");
+
+        assertThat(config.keyManager()).isEqualTo("disk");
+        assertThat(keys.resolve("ca-2.pk8")).exists();
+        assertThat(dir.resolve("data/keys")).doesNotExist();
+    }
+
+    @Test
+    void aKindLeftOut_runsItsDefault() throws Exception {
+        ServerConfig config = load("plugins: { keyManager: { memory: {} } }\n");
+
+        assertThat(config.plugins().plugins("nodeAttestor")).containsOnlyKeys("join_token");
+        assertThat(config.plugins().plugins("upstreamAuthority")).containsOnlyKeys("none");
+    }
+
+    @Test
+    void keyManager_andPluginsKeyManager_together_areRefusedNamingBoth() {
+        assertThatThrownBy(() -> load("keyManager: memory\nplugins: { keyManager: { disk: {} } }\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("keyManager (memory) and plugins.keyManager (disk) both choose the key manager:"
+                        + " set only one of them");
+    }
+
+    @Test
+    void anUnknownPlugin_isRefusedNamingTheKindAndTheKnownNames() {
+        assertThatThrownBy(() -> load("plugins: { keyManager: { hsm: {} } }\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("plugins.keyManager: unknown plugin \"hsm\" (known keyManager plugins: disk, memory)");
+        assertThatThrownBy(() -> load("keyManager: hsm\n"))
+                .hasMessage("plugins.keyManager: unknown plugin \"hsm\" (known keyManager plugins: disk, memory)");
+        assertThatThrownBy(() -> load("plugins: { upstreamAuthority: { vault: {} } }\n"))
+                .hasMessage("plugins.upstreamAuthority: unknown plugin \"vault\""
+                        + " (known upstreamAuthority plugins: none)");
+    }
+
+    @Test
+    void anUnknownKind_isRefusedNamingTheKnownKinds() {
+        assertThatThrownBy(() -> load("plugins: { workloadAttestor: { unix: {} } }\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("plugins: unknown plugin kind \"workloadAttestor\""
+                        + " (known kinds: keyManager, nodeAttestor, upstreamAuthority)");
+    }
+
+    @Test
+    void twoKeyManagers_areRefused() {
+        assertThatThrownBy(() -> load("plugins: { keyManager: { disk: {}, memory: {} } }\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("plugins.keyManager: exactly one plugin required, 2 configured (disk, memory)"
+                        + " (known keyManager plugins: disk, memory)");
+    }
+
+    @Test
+    void noNodeAttestor_isRefused() {
+        assertThatThrownBy(() -> load("plugins: { nodeAttestor: {} }\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("plugins.nodeAttestor: one or more plugin required, 0 configured"
+                        + " (known nodeAttestor plugins: join_token)");
+    }
+
+    @Test
+    void anUnknownKeyInAPluginsBlock_isRefusedNamingIt_andNoKeyDirectoryIsMade() throws Exception {
+        ServerConfig memory = load("plugins: { keyManager: { memory: { directory: /tmp/k } } }\n");
+        assertThatThrownBy(() -> ServerCatalog.load(memory.plugins(), context))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage("unknown config key \"plugins.keyManager.memory.directory\" (known keys here: none)");
+
+        ServerConfig attestor = load("plugins: { nodeAttestor: { join_token: { ttl: 5m } } }\n");
+        assertThatThrownBy(() -> ServerCatalog.load(attestor.plugins(), context))
+                .hasMessage("unknown config key \"plugins.nodeAttestor.join_token.ttl\" (known keys here: none)");
+        assertThat(dir.resolve("data/keys")).doesNotExist();
+
+        ServerConfig disk = load("plugins: { keyManager: { disk: { dir: /tmp/k } } }\n");
+        assertThatThrownBy(() -> ServerCatalog.load(disk.plugins(), context))
+                .hasMessage("unknown config key \"plugins.keyManager.disk.dir\" (known keys here: directory)");
+    }
+
+    @Test
+    void toBuilder_keepsTheChoice_andTheShortKeyCanReplaceIt() {
+        ServerConfig memory = ServerConfig.builder().keyManager("memory").build();
+
+        assertThat(memory.toBuilder().build().keyManager()).isEqualTo("memory");
+        assertThat(memory.toBuilder().keyManager("disk").build().keyManager()).isEqualTo("disk");
+        assertThat(ServerConfig.builder()
+                        .plugins(PluginsConfig.of(Map.of("keyManager", Map.of("memory", Map.of()))))
+                        .build()
+                        .toBuilder()
+                        .build()
+                        .keyManager())
+                .isEqualTo("memory");
+    }
+}
