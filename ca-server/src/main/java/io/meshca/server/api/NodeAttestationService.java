@@ -1,7 +1,6 @@
 package io.meshca.server.api;
 
 import io.grpc.stub.StreamObserver;
-import io.meshca.common.error.GrpcErrors;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.proto.server.v1.AttestRequest;
 import io.meshca.proto.server.v1.AttestResponse;
@@ -37,24 +36,20 @@ public final class NodeAttestationService extends NodeAttestationGrpc.NodeAttest
                     return;
                 }
                 done.set(true);
-                try {
-                    if (!request.hasParams()) {
-                        throw new InvalidArgumentException("the first attestation message must carry params");
-                    }
-                    var params = request.getParams();
-                    AgentManager.Attested attested = agents.attest(
-                            params.getData().getType(),
-                            params.getData().getPayload().toByteArray(),
-                            params.getCsr().toByteArray());
-                    out.onNext(AttestResponse.newBuilder()
-                            .setResult(AttestResult.newBuilder()
-                                    .setSvid(Protos.svid(attested.agent().spiffeId(), attested.svid()))
-                                    .setBundle(Protos.bundle(ca)))
-                            .build());
-                    out.onCompleted();
-                } catch (RuntimeException e) {
-                    out.onError(GrpcErrors.toStatus(e));
+                if (!request.hasParams()) {
+                    throw new InvalidArgumentException("the first attestation message must carry params");
                 }
+                var params = request.getParams();
+                AgentManager.Attested attested = agents.attest(
+                        params.getData().getType(),
+                        params.getData().getPayload().toByteArray(),
+                        params.getCsr().toByteArray());
+                out.onNext(AttestResponse.newBuilder()
+                        .setResult(AttestResult.newBuilder()
+                                .setSvid(Protos.svid(attested.agent().spiffeId(), attested.svid()))
+                                .setBundle(Protos.bundle(ca)))
+                        .build());
+                out.onCompleted();
             }
 
             @Override
@@ -65,8 +60,7 @@ public final class NodeAttestationService extends NodeAttestationGrpc.NodeAttest
             @Override
             public void onCompleted() {
                 if (!done.getAndSet(true)) {
-                    out.onError(GrpcErrors.toStatus(
-                            new InvalidArgumentException("attestation stream closed without params")));
+                    throw new InvalidArgumentException("attestation stream closed without params");
                 }
             }
         };

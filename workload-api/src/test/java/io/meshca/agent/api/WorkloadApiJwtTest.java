@@ -24,6 +24,7 @@ import io.meshca.agent.jwt.JwtSvidCache;
 import io.meshca.agent.jwt.JwtSvidMinter;
 import io.meshca.agent.jwt.JwtSvidValidator;
 import io.meshca.common.bundle.SpiffeBundleCodec;
+import io.meshca.common.grpc.ErrorMappingInterceptor;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.testing.FakeClock;
@@ -97,6 +98,7 @@ class WorkloadApiJwtTest {
                 .addService(ServerInterceptors.intercept(
                         new WorkloadApiService(
                                 source, new JwtSvidCache(minter, clock, 100), new JwtSvidValidator(clock)),
+                        new ErrorMappingInterceptor(),
                         fixedCaller,
                         new SecurityHeaderInterceptor()))
                 .build()

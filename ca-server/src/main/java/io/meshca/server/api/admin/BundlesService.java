@@ -1,7 +1,6 @@
 package io.meshca.server.api.admin;
 
 import io.grpc.stub.StreamObserver;
-import io.meshca.common.error.GrpcErrors;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.proto.server.v1.Bundle;
@@ -30,47 +29,31 @@ public final class BundlesService extends BundlesGrpc.BundlesImplBase {
 
     @Override
     public void getBundle(GetBundleRequest request, StreamObserver<Bundle> out) {
-        try {
-            out.onNext(Protos.bundle(ca));
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
-        }
+        out.onNext(Protos.bundle(ca));
+        out.onCompleted();
     }
 
     @Override
     public void listFederatedBundles(
             ListFederatedBundlesRequest request, StreamObserver<ListFederatedBundlesResponse> out) {
-        try {
-            ListFederatedBundlesResponse.Builder response = ListFederatedBundlesResponse.newBuilder();
-            federated.list().forEach(b -> response.addBundles(BundleProtos.toProto(b)));
-            out.onNext(response.build());
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
-        }
+        ListFederatedBundlesResponse.Builder response = ListFederatedBundlesResponse.newBuilder();
+        federated.list().forEach(b -> response.addBundles(BundleProtos.toProto(b)));
+        out.onNext(response.build());
+        out.onCompleted();
     }
 
     @Override
     public void setFederatedBundle(SetFederatedBundleRequest request, StreamObserver<Bundle> out) {
-        try {
-            out.onNext(BundleProtos.toProto(federated.set(BundleProtos.fromProto(request.getBundle()))));
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
-        }
+        out.onNext(BundleProtos.toProto(federated.set(BundleProtos.fromProto(request.getBundle()))));
+        out.onCompleted();
     }
 
     @Override
     public void deleteFederatedBundle(
             DeleteFederatedBundleRequest request, StreamObserver<DeleteFederatedBundleResponse> out) {
-        try {
-            federated.delete(trustDomain(request.getTrustDomain()));
-            out.onNext(DeleteFederatedBundleResponse.getDefaultInstance());
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
-        }
+        federated.delete(trustDomain(request.getTrustDomain()));
+        out.onNext(DeleteFederatedBundleResponse.getDefaultInstance());
+        out.onCompleted();
     }
 
     static TrustDomain trustDomain(String text) {

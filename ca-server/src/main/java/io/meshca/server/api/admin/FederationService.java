@@ -2,7 +2,6 @@ package io.meshca.server.api.admin;
 
 import io.grpc.stub.StreamObserver;
 import io.meshca.common.bundle.SpiffeBundle;
-import io.meshca.common.error.GrpcErrors;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.proto.server.v1.Bundle;
@@ -20,7 +19,6 @@ import io.meshca.server.federation.FederationRelationship.Profile;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /** Admin: federation relationships with other trust domains. */
 public final class FederationService extends FederationGrpc.FederationImplBase {
@@ -34,54 +32,45 @@ public final class FederationService extends FederationGrpc.FederationImplBase {
     @Override
     public void createFederationRelationship(
             FederationRelationship request, StreamObserver<FederationRelationship> out) {
-        answer(out, () -> toProto(federation.create(fromProto(request), bootstrap(request))));
+        out.onNext(toProto(federation.create(fromProto(request), bootstrap(request))));
+        out.onCompleted();
     }
 
     @Override
     public void updateFederationRelationship(
             FederationRelationship request, StreamObserver<FederationRelationship> out) {
-        answer(out, () -> toProto(federation.update(fromProto(request), bootstrap(request))));
+        out.onNext(toProto(federation.update(fromProto(request), bootstrap(request))));
+        out.onCompleted();
     }
 
     @Override
     public void listFederationRelationships(
             ListFederationRelationshipsRequest request, StreamObserver<ListFederationRelationshipsResponse> out) {
-        answer(out, () -> {
-            var response = ListFederationRelationshipsResponse.newBuilder();
-            federation.list().forEach(r -> response.addRelationships(toProto(r)));
-            return response.build();
-        });
+        var response = ListFederationRelationshipsResponse.newBuilder();
+        federation.list().forEach(r -> response.addRelationships(toProto(r)));
+        out.onNext(response.build());
+        out.onCompleted();
     }
 
     @Override
     public void getFederationRelationship(
             GetFederationRelationshipRequest request, StreamObserver<FederationRelationship> out) {
-        answer(out, () -> toProto(federation.get(BundlesService.trustDomain(request.getTrustDomain()))));
+        out.onNext(toProto(federation.get(BundlesService.trustDomain(request.getTrustDomain()))));
+        out.onCompleted();
     }
 
     @Override
     public void deleteFederationRelationship(
             DeleteFederationRelationshipRequest request, StreamObserver<DeleteFederationRelationshipResponse> out) {
-        answer(out, () -> {
-            federation.delete(BundlesService.trustDomain(request.getTrustDomain()));
-            return DeleteFederationRelationshipResponse.getDefaultInstance();
-        });
+        federation.delete(BundlesService.trustDomain(request.getTrustDomain()));
+        out.onNext(DeleteFederationRelationshipResponse.getDefaultInstance());
+        out.onCompleted();
     }
 
     @Override
     public void refreshBundle(RefreshBundleRequest request, StreamObserver<Bundle> out) {
-        answer(
-                out,
-                () -> BundleProtos.toProto(federation.refresh(BundlesService.trustDomain(request.getTrustDomain()))));
-    }
-
-    private static <T> void answer(StreamObserver<T> out, Supplier<T> work) {
-        try {
-            out.onNext(work.get());
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
-        }
+        out.onNext(BundleProtos.toProto(federation.refresh(BundlesService.trustDomain(request.getTrustDomain()))));
+        out.onCompleted();
     }
 
     static io.meshca.server.federation.FederationRelationship fromProto(FederationRelationship p) {
