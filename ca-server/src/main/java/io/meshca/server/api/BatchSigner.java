@@ -1,6 +1,7 @@
 package io.meshca.server.api;
 
 import io.grpc.Status;
+import io.meshca.common.error.GrpcErrors;
 import io.meshca.common.error.MeshcaException;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.proto.server.v1.SvidSigningRequest;
@@ -85,10 +86,10 @@ public final class BatchSigner {
                     .setSvid(Protos.svid(entry.spiffeId(), chain))
                     .build();
         } catch (MeshcaException e) {
-            return failure(entry.id(), Status.Code.valueOf(e.kind().name()), e.getMessage());
+            return failure(entry.id(), GrpcErrors.code(e.kind()), e.getMessage());
         } catch (RuntimeException e) {
             log.error("signing for entry {} failed", entry.id(), e);
-            return failure(entry.id(), Status.Code.INTERNAL, "internal error");
+            return failure(entry.id(), Status.Code.INTERNAL, GrpcErrors.INTERNAL_ERROR);
         }
     }
 

@@ -133,7 +133,7 @@ final class WatchSession {
                 return;
             }
             log.error("watch of agent {} failed", agent.spiffeId(), e);
-            fail(Status.INTERNAL.withDescription("internal error"));
+            fail(Status.INTERNAL.withDescription(GrpcErrors.INTERNAL_ERROR));
         }
     }
 
