@@ -13,7 +13,7 @@ import io.meshca.proto.server.v1.RenewAgentSvidResponse;
 import io.meshca.proto.server.v1.WatchAuthorizedRequest;
 import io.meshca.proto.server.v1.WatchAuthorizedResponse;
 import io.meshca.server.agents.AgentManager;
-import io.meshca.server.api.convert.Protos;
+import io.meshca.server.api.convert.SvidProtos;
 import io.meshca.server.api.interceptor.CallerIdentity;
 import io.meshca.server.datastore.AgentRecord;
 
@@ -60,7 +60,7 @@ public final class AgentService extends AgentGrpc.AgentImplBase {
         var id = CallerIdentity.agentId();
         var chain = agents.renew(id, request.getCsr().toByteArray());
         out.onNext(RenewAgentSvidResponse.newBuilder()
-                .setSvid(Protos.svid(id, chain))
+                .setSvid(SvidProtos.toProto(id, chain))
                 .build());
         out.onCompleted();
     }

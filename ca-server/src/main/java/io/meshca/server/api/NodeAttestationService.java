@@ -7,7 +7,8 @@ import io.meshca.proto.server.v1.AttestResponse;
 import io.meshca.proto.server.v1.AttestResult;
 import io.meshca.proto.server.v1.NodeAttestationGrpc;
 import io.meshca.server.agents.AgentManager;
-import io.meshca.server.api.convert.Protos;
+import io.meshca.server.api.convert.BundleProtos;
+import io.meshca.server.api.convert.SvidProtos;
 import io.meshca.server.ca.CaManager;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -46,8 +47,8 @@ public final class NodeAttestationService extends NodeAttestationGrpc.NodeAttest
                         params.getCsr().toByteArray());
                 out.onNext(AttestResponse.newBuilder()
                         .setResult(AttestResult.newBuilder()
-                                .setSvid(Protos.svid(attested.agent().spiffeId(), attested.svid()))
-                                .setBundle(Protos.bundle(ca)))
+                                .setSvid(SvidProtos.toProto(attested.agent().spiffeId(), attested.svid()))
+                                .setBundle(BundleProtos.toProto(ca)))
                         .build());
                 out.onCompleted();
             }

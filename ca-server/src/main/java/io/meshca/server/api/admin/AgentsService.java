@@ -11,7 +11,8 @@ import io.meshca.proto.server.v1.GetAgentRequest;
 import io.meshca.proto.server.v1.ListAgentsRequest;
 import io.meshca.proto.server.v1.ListAgentsResponse;
 import io.meshca.server.agents.AgentManager;
-import io.meshca.server.api.convert.Protos;
+import io.meshca.server.api.convert.AgentProtos;
+import io.meshca.server.api.convert.SpiffeIdProtos;
 import io.meshca.server.datastore.AgentRecord;
 import java.util.List;
 
@@ -31,7 +32,7 @@ public final class AgentsService extends AgentsGrpc.AgentsImplBase {
         int size = EntriesService.pageSize(request.getPageSize());
         List<AgentRecord> page = agents.list(request.getPageToken(), size);
         ListAgentsResponse.Builder b = ListAgentsResponse.newBuilder();
-        page.forEach(a -> b.addAgents(Protos.agent(a)));
+        page.forEach(a -> b.addAgents(AgentProtos.toProto(a)));
         if (page.size() == size) {
             b.setNextPageToken(page.get(page.size() - 1).spiffeId().toString());
         }
@@ -41,20 +42,20 @@ public final class AgentsService extends AgentsGrpc.AgentsImplBase {
 
     @Override
     public void getAgent(GetAgentRequest request, StreamObserver<AgentInfo> out) {
-        out.onNext(Protos.agent(agents.get(Protos.spiffeId("spiffe_id", request.getSpiffeId()))));
+        out.onNext(AgentProtos.toProto(agents.get(SpiffeIdProtos.fromProto("spiffe_id", request.getSpiffeId()))));
         out.onCompleted();
     }
 
     @Override
     public void evictAgent(EvictAgentRequest request, StreamObserver<EvictAgentResponse> out) {
-        agents.evict(Protos.spiffeId("spiffe_id", request.getSpiffeId()), ACTOR);
+        agents.evict(SpiffeIdProtos.fromProto("spiffe_id", request.getSpiffeId()), ACTOR);
         out.onNext(EvictAgentResponse.getDefaultInstance());
         out.onCompleted();
     }
 
     @Override
     public void banAgent(BanAgentRequest request, StreamObserver<BanAgentResponse> out) {
-        agents.ban(Protos.spiffeId("spiffe_id", request.getSpiffeId()), ACTOR);
+        agents.ban(SpiffeIdProtos.fromProto("spiffe_id", request.getSpiffeId()), ACTOR);
         out.onNext(BanAgentResponse.getDefaultInstance());
         out.onCompleted();
     }

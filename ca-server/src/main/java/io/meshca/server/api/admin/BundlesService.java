@@ -1,8 +1,6 @@
 package io.meshca.server.api.admin;
 
 import io.grpc.stub.StreamObserver;
-import io.meshca.common.error.InvalidArgumentException;
-import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.proto.server.v1.Bundle;
 import io.meshca.proto.server.v1.BundlesGrpc;
 import io.meshca.proto.server.v1.DeleteFederatedBundleRequest;
@@ -12,7 +10,7 @@ import io.meshca.proto.server.v1.ListFederatedBundlesRequest;
 import io.meshca.proto.server.v1.ListFederatedBundlesResponse;
 import io.meshca.proto.server.v1.SetFederatedBundleRequest;
 import io.meshca.server.api.convert.BundleProtos;
-import io.meshca.server.api.convert.Protos;
+import io.meshca.server.api.convert.TrustDomainProtos;
 import io.meshca.server.ca.CaManager;
 import io.meshca.server.federation.FederatedBundles;
 
@@ -29,7 +27,7 @@ public final class BundlesService extends BundlesGrpc.BundlesImplBase {
 
     @Override
     public void getBundle(GetBundleRequest request, StreamObserver<Bundle> out) {
-        out.onNext(Protos.bundle(ca));
+        out.onNext(BundleProtos.toProto(ca));
         out.onCompleted();
     }
 
@@ -51,16 +49,8 @@ public final class BundlesService extends BundlesGrpc.BundlesImplBase {
     @Override
     public void deleteFederatedBundle(
             DeleteFederatedBundleRequest request, StreamObserver<DeleteFederatedBundleResponse> out) {
-        federated.delete(trustDomain(request.getTrustDomain()));
+        federated.delete(TrustDomainProtos.fromProto(request.getTrustDomain()));
         out.onNext(DeleteFederatedBundleResponse.getDefaultInstance());
         out.onCompleted();
-    }
-
-    static TrustDomain trustDomain(String text) {
-        try {
-            return TrustDomain.parse(text);
-        } catch (RuntimeException e) {
-            throw new InvalidArgumentException("invalid trust domain \"" + text + "\": " + e.getMessage(), e);
-        }
     }
 }

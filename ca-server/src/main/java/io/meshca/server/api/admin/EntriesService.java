@@ -11,7 +11,9 @@ import io.meshca.proto.server.v1.GetEntryRequest;
 import io.meshca.proto.server.v1.ListEntriesRequest;
 import io.meshca.proto.server.v1.ListEntriesResponse;
 import io.meshca.proto.server.v1.UpdateEntryRequest;
-import io.meshca.server.api.convert.Protos;
+import io.meshca.server.api.convert.EntryProtos;
+import io.meshca.server.api.convert.SelectorProtos;
+import io.meshca.server.api.convert.SpiffeIdProtos;
 import io.meshca.server.datastore.EntryFilter;
 import io.meshca.server.registration.Registrar;
 import io.meshca.server.registration.RegistrationEntry;
@@ -34,26 +36,30 @@ public final class EntriesService extends EntriesGrpc.EntriesImplBase {
         if (!request.getEntry().getId().isEmpty() || request.getEntry().getRevision() != 0) {
             throw new InvalidArgumentException("id and revision are assigned by the server and must be empty");
         }
-        out.onNext(Protos.entry(registrar.create(Protos.entry(request.getEntry()))));
+        out.onNext(EntryProtos.toProto(registrar.create(EntryProtos.fromProto(request.getEntry()))));
         out.onCompleted();
     }
 
     @Override
     public void getEntry(GetEntryRequest request, StreamObserver<Entry> out) {
-        out.onNext(Protos.entry(registrar.get(request.getId())));
+        out.onNext(EntryProtos.toProto(registrar.get(request.getId())));
         out.onCompleted();
     }
 
     @Override
     public void listEntries(ListEntriesRequest request, StreamObserver<ListEntriesResponse> out) {
         EntryFilter filter = new EntryFilter(
-                request.getBySpiffeId().isEmpty() ? null : Protos.spiffeId("by_spiffe_id", request.getBySpiffeId()),
-                request.getByParentId().isEmpty() ? null : Protos.spiffeId("by_parent_id", request.getByParentId()),
-                request.getBySelectorsCount() == 0 ? null : Protos.selectors(request.getBySelectorsList()));
+                request.getBySpiffeId().isEmpty()
+                        ? null
+                        : SpiffeIdProtos.fromProto("by_spiffe_id", request.getBySpiffeId()),
+                request.getByParentId().isEmpty()
+                        ? null
+                        : SpiffeIdProtos.fromProto("by_parent_id", request.getByParentId()),
+                request.getBySelectorsCount() == 0 ? null : SelectorProtos.fromProto(request.getBySelectorsList()));
         int size = pageSize(request.getPageSize());
         List<RegistrationEntry> page = registrar.list(filter, request.getPageToken(), size);
         ListEntriesResponse.Builder b = ListEntriesResponse.newBuilder();
-        page.forEach(e -> b.addEntries(Protos.entry(e)));
+        page.forEach(e -> b.addEntries(EntryProtos.toProto(e)));
         if (page.size() == size) {
             b.setNextPageToken(page.get(page.size() - 1).id());
         }
@@ -66,7 +72,7 @@ public final class EntriesService extends EntriesGrpc.EntriesImplBase {
         if (request.getEntry().getId().isEmpty()) {
             throw new InvalidArgumentException("entry id is required to update an entry");
         }
-        out.onNext(Protos.entry(registrar.update(Protos.entry(request.getEntry()))));
+        out.onNext(EntryProtos.toProto(registrar.update(EntryProtos.fromProto(request.getEntry()))));
         out.onCompleted();
     }
 

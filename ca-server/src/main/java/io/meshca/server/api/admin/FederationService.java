@@ -2,8 +2,6 @@ package io.meshca.server.api.admin;
 
 import io.grpc.stub.StreamObserver;
 import io.meshca.common.bundle.SpiffeBundle;
-import io.meshca.common.error.InvalidArgumentException;
-import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.proto.server.v1.Bundle;
 import io.meshca.proto.server.v1.DeleteFederationRelationshipRequest;
 import io.meshca.proto.server.v1.DeleteFederationRelationshipResponse;
@@ -14,10 +12,9 @@ import io.meshca.proto.server.v1.ListFederationRelationshipsRequest;
 import io.meshca.proto.server.v1.ListFederationRelationshipsResponse;
 import io.meshca.proto.server.v1.RefreshBundleRequest;
 import io.meshca.server.api.convert.BundleProtos;
+import io.meshca.server.api.convert.FederationRelationshipProtos;
+import io.meshca.server.api.convert.TrustDomainProtos;
 import io.meshca.server.federation.Federation;
-import io.meshca.server.federation.FederationRelationship.Profile;
-import java.net.URI;
-import java.nio.file.Path;
 import java.util.Optional;
 
 /** Admin: federation relationships with other trust domains. */
@@ -32,14 +29,16 @@ public final class FederationService extends FederationGrpc.FederationImplBase {
     @Override
     public void createFederationRelationship(
             FederationRelationship request, StreamObserver<FederationRelationship> out) {
-        out.onNext(toProto(federation.create(fromProto(request), bootstrap(request))));
+        var relationship = FederationRelationshipProtos.fromProto(request);
+        out.onNext(FederationRelationshipProtos.toProto(federation.create(relationship, bootstrap(request))));
         out.onCompleted();
     }
 
     @Override
     public void updateFederationRelationship(
             FederationRelationship request, StreamObserver<FederationRelationship> out) {
-        out.onNext(toProto(federation.update(fromProto(request), bootstrap(request))));
+        var relationship = FederationRelationshipProtos.fromProto(request);
+        out.onNext(FederationRelationshipProtos.toProto(federation.update(relationship, bootstrap(request))));
         out.onCompleted();
     }
 
@@ -47,7 +46,7 @@ public final class FederationService extends FederationGrpc.FederationImplBase {
     public void listFederationRelationships(
             ListFederationRelationshipsRequest request, StreamObserver<ListFederationRelationshipsResponse> out) {
         var response = ListFederationRelationshipsResponse.newBuilder();
-        federation.list().forEach(r -> response.addRelationships(toProto(r)));
+        federation.list().forEach(r -> response.addRelationships(FederationRelationshipProtos.toProto(r)));
         out.onNext(response.build());
         out.onCompleted();
     }
@@ -55,61 +54,28 @@ public final class FederationService extends FederationGrpc.FederationImplBase {
     @Override
     public void getFederationRelationship(
             GetFederationRelationshipRequest request, StreamObserver<FederationRelationship> out) {
-        out.onNext(toProto(federation.get(BundlesService.trustDomain(request.getTrustDomain()))));
+        out.onNext(FederationRelationshipProtos.toProto(
+                federation.get(TrustDomainProtos.fromProto(request.getTrustDomain()))));
         out.onCompleted();
     }
 
     @Override
     public void deleteFederationRelationship(
             DeleteFederationRelationshipRequest request, StreamObserver<DeleteFederationRelationshipResponse> out) {
-        federation.delete(BundlesService.trustDomain(request.getTrustDomain()));
+        federation.delete(TrustDomainProtos.fromProto(request.getTrustDomain()));
         out.onNext(DeleteFederationRelationshipResponse.getDefaultInstance());
         out.onCompleted();
     }
 
     @Override
     public void refreshBundle(RefreshBundleRequest request, StreamObserver<Bundle> out) {
-        out.onNext(BundleProtos.toProto(federation.refresh(BundlesService.trustDomain(request.getTrustDomain()))));
+        out.onNext(BundleProtos.toProto(federation.refresh(TrustDomainProtos.fromProto(request.getTrustDomain()))));
         out.onCompleted();
-    }
-
-    static io.meshca.server.federation.FederationRelationship fromProto(FederationRelationship p) {
-        if (p.getBundleEndpointUrl().isEmpty()) {
-            throw new InvalidArgumentException("bundle endpoint URL is required");
-        }
-        URI url;
-        try {
-            url = URI.create(p.getBundleEndpointUrl());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidArgumentException("bundle endpoint URL is invalid: " + p.getBundleEndpointUrl());
-        }
-        SpiffeId endpointId;
-        try {
-            endpointId = p.getEndpointSpiffeId().isEmpty() ? null : SpiffeId.parse(p.getEndpointSpiffeId());
-        } catch (RuntimeException e) {
-            throw new InvalidArgumentException("endpoint SPIFFE ID is invalid: " + e.getMessage());
-        }
-        return new io.meshca.server.federation.FederationRelationship(
-                BundlesService.trustDomain(p.getTrustDomain()),
-                url,
-                Profile.parse(p.getBundleEndpointProfile().isEmpty() ? "https_web" : p.getBundleEndpointProfile()),
-                endpointId,
-                p.getTrustedCaFile().isEmpty() ? null : Path.of(p.getTrustedCaFile()));
     }
 
     private static Optional<SpiffeBundle> bootstrap(FederationRelationship p) {
         return p.hasTrustDomainBundle()
                 ? Optional.of(BundleProtos.fromProto(p.getTrustDomainBundle()))
                 : Optional.empty();
-    }
-
-    static FederationRelationship toProto(io.meshca.server.federation.FederationRelationship r) {
-        FederationRelationship.Builder b = FederationRelationship.newBuilder()
-                .setTrustDomain(r.trustDomain().name())
-                .setBundleEndpointUrl(r.bundleEndpointUrl().toString())
-                .setBundleEndpointProfile(r.profile().configName());
-        r.endpointId().ifPresent(id -> b.setEndpointSpiffeId(id.toString()));
-        r.caFile().ifPresent(f -> b.setTrustedCaFile(f.toString()));
-        return b.build();
     }
 }

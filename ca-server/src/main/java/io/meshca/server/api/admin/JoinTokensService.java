@@ -6,7 +6,7 @@ import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.proto.server.v1.GenerateJoinTokenRequest;
 import io.meshca.proto.server.v1.JoinToken;
 import io.meshca.proto.server.v1.JoinTokensGrpc;
-import io.meshca.server.api.convert.Protos;
+import io.meshca.server.api.convert.SpiffeIdProtos;
 import io.meshca.server.attestation.node.JoinTokenIssuer;
 import java.time.Duration;
 import java.util.Optional;
@@ -30,7 +30,7 @@ public final class JoinTokensService extends JoinTokensGrpc.JoinTokensImplBase {
                 : Optional.of(Duration.ofSeconds(request.getTtlSeconds()));
         var alias = request.getSpiffeId().isEmpty()
                 ? Optional.<SpiffeId>empty()
-                : Optional.of(Protos.spiffeId("spiffe_id", request.getSpiffeId()));
+                : Optional.of(SpiffeIdProtos.fromProto("spiffe_id", request.getSpiffeId()));
         var token = issuer.generate(ttl, alias);
         out.onNext(JoinToken.newBuilder()
                 .setToken(token.token())

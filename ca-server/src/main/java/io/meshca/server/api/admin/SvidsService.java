@@ -7,7 +7,7 @@ import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.proto.server.v1.MintJwtSvidRequest;
 import io.meshca.proto.server.v1.MintJwtSvidResponse;
 import io.meshca.proto.server.v1.SvidsGrpc;
-import io.meshca.server.api.convert.Protos;
+import io.meshca.server.api.convert.SpiffeIdProtos;
 import io.meshca.server.ca.jwt.JwtSvidIssuer;
 import io.meshca.server.ca.jwt.MintedJwtSvid;
 import java.time.Duration;
@@ -25,7 +25,7 @@ public final class SvidsService extends SvidsGrpc.SvidsImplBase {
 
     @Override
     public void mintJwtSvid(MintJwtSvidRequest request, StreamObserver<MintJwtSvidResponse> out) {
-        SpiffeId id = Protos.spiffeId("spiffe_id", request.getSpiffeId());
+        SpiffeId id = SpiffeIdProtos.fromProto("spiffe_id", request.getSpiffeId());
         if (!id.memberOf(trustDomain)) {
             throw new InvalidArgumentException("spiffe_id " + id + " is not in trust domain " + trustDomain);
         }
