@@ -8,7 +8,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The single place where domain errors become gRPC statuses. A {@link MeshcaException} keeps its
  * message; anything else is logged with its cause and reaches the client only as "internal error", so
- * that no internals (SQL, key material, stack traces) leak.
+ * that no internals (SQL, key material, stack traces) leak. Service handlers just throw: the
+ * ErrorMappingInterceptor (io.meshca.common.grpc) ends their call with this mapping.
  */
 public final class GrpcErrors {
 
