@@ -1,5 +1,6 @@
 package io.meshca.samples;
 
+import io.meshca.common.logging.JulBridge;
 import io.meshca.samples.bench.BenchCommand;
 import io.meshca.samples.cli.Cli;
 import io.meshca.samples.demo.DemoCommand;
@@ -26,6 +27,7 @@ public final class SamplesMain implements Runnable {
     }
 
     public static void main(String[] args) {
+        JulBridge.install();
         System.exit(commandLine().execute(args));
     }
 

@@ -2,7 +2,6 @@ package io.meshca.server.api;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.meshca.common.error.GrpcErrors;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.proto.server.v1.AgentGrpc;
 import io.meshca.proto.server.v1.BatchSignX509SvidsRequest;
@@ -14,7 +13,7 @@ import io.meshca.proto.server.v1.RenewAgentSvidResponse;
 import io.meshca.proto.server.v1.WatchAuthorizedRequest;
 import io.meshca.proto.server.v1.WatchAuthorizedResponse;
 import io.meshca.server.agents.AgentManager;
-import io.meshca.server.api.convert.Protos;
+import io.meshca.server.api.convert.SvidProtos;
 import io.meshca.server.api.interceptor.CallerIdentity;
 import io.meshca.server.datastore.AgentRecord;
 
@@ -46,62 +45,46 @@ public final class AgentService extends AgentGrpc.AgentImplBase {
             super.mintJwtSvids(request, out);
             return;
         }
-        try {
-            if (request.getParamsCount() > MAX_BATCH) {
-                throw new InvalidArgumentException(
-                        "a batch holds at most " + MAX_BATCH + " requests, got " + request.getParamsCount());
-            }
-            out.onNext(MintJwtSvidsResponse.newBuilder()
-                    .addAllResults(jwtMinter.mint(CallerIdentity.agent(), request.getParamsList()))
-                    .build());
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
+        if (request.getParamsCount() > MAX_BATCH) {
+            throw new InvalidArgumentException(
+                    "a batch holds at most " + MAX_BATCH + " requests, got " + request.getParamsCount());
         }
+        out.onNext(MintJwtSvidsResponse.newBuilder()
+                .addAllResults(jwtMinter.mint(CallerIdentity.agent(), request.getParamsList()))
+                .build());
+        out.onCompleted();
     }
 
     @Override
     public void renewAgentSvid(RenewAgentSvidRequest request, StreamObserver<RenewAgentSvidResponse> out) {
-        try {
-            var id = CallerIdentity.agentId();
-            var chain = agents.renew(id, request.getCsr().toByteArray());
-            out.onNext(RenewAgentSvidResponse.newBuilder()
-                    .setSvid(Protos.svid(id, chain))
-                    .build());
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
-        }
+        var id = CallerIdentity.agentId();
+        var chain = agents.renew(id, request.getCsr().toByteArray());
+        out.onNext(RenewAgentSvidResponse.newBuilder()
+                .setSvid(SvidProtos.toProto(id, chain))
+                .build());
+        out.onCompleted();
     }
 
     @Override
     public void watchAuthorized(WatchAuthorizedRequest request, StreamObserver<WatchAuthorizedResponse> out) {
-        try {
-            if (request.getPageSize() < 0) {
-                throw new InvalidArgumentException("page_size cannot be negative");
-            }
-            AgentRecord agent = CallerIdentity.agent();
-            watches.start(agent, request.getSinceRevision(), request.getPageSize(), (ServerCallStreamObserver<
-                            WatchAuthorizedResponse>)
-                    out);
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
+        if (request.getPageSize() < 0) {
+            throw new InvalidArgumentException("page_size cannot be negative");
         }
+        AgentRecord agent = CallerIdentity.agent();
+        watches.start(agent, request.getSinceRevision(), request.getPageSize(), (ServerCallStreamObserver<
+                        WatchAuthorizedResponse>)
+                out);
     }
 
     @Override
     public void batchSignX509Svids(BatchSignX509SvidsRequest request, StreamObserver<BatchSignX509SvidsResponse> out) {
-        try {
-            if (request.getRequestsCount() > MAX_BATCH) {
-                throw new InvalidArgumentException(
-                        "a batch holds at most " + MAX_BATCH + " requests, got " + request.getRequestsCount());
-            }
-            out.onNext(BatchSignX509SvidsResponse.newBuilder()
-                    .addAllResults(batchSigner.sign(CallerIdentity.agent(), request.getRequestsList()))
-                    .build());
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
+        if (request.getRequestsCount() > MAX_BATCH) {
+            throw new InvalidArgumentException(
+                    "a batch holds at most " + MAX_BATCH + " requests, got " + request.getRequestsCount());
         }
+        out.onNext(BatchSignX509SvidsResponse.newBuilder()
+                .addAllResults(batchSigner.sign(CallerIdentity.agent(), request.getRequestsList()))
+                .build());
+        out.onCompleted();
     }
 }

@@ -1,11 +1,12 @@
 package io.meshca.server.api;
 
 import io.grpc.Status;
+import io.meshca.common.error.GrpcErrors;
 import io.meshca.common.error.MeshcaException;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.proto.server.v1.SvidSigningRequest;
 import io.meshca.proto.server.v1.SvidSigningResult;
-import io.meshca.server.api.convert.Protos;
+import io.meshca.server.api.convert.SvidProtos;
 import io.meshca.server.ca.SvidIssuer;
 import io.meshca.server.datastore.AgentRecord;
 import io.meshca.server.registration.AgentAuthorizer;
@@ -82,13 +83,13 @@ public final class BatchSigner {
             var chain = issuer.issueWorkloadSvid(entry, r.getCsr().toByteArray(), agentId);
             return SvidSigningResult.newBuilder()
                     .setEntryId(entry.id())
-                    .setSvid(Protos.svid(entry.spiffeId(), chain))
+                    .setSvid(SvidProtos.toProto(entry.spiffeId(), chain))
                     .build();
         } catch (MeshcaException e) {
-            return failure(entry.id(), Status.Code.valueOf(e.kind().name()), e.getMessage());
+            return failure(entry.id(), GrpcErrors.code(e.kind()), e.getMessage());
         } catch (RuntimeException e) {
             log.error("signing for entry {} failed", entry.id(), e);
-            return failure(entry.id(), Status.Code.INTERNAL, "internal error");
+            return failure(entry.id(), Status.Code.INTERNAL, GrpcErrors.INTERNAL_ERROR);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.meshca.server.api;
 
 import io.grpc.Status;
+import io.meshca.common.error.GrpcErrors;
 import io.meshca.common.error.MeshcaException;
 import io.meshca.proto.server.v1.JwtSvidParams;
 import io.meshca.proto.server.v1.JwtSvidResult;
@@ -50,10 +51,10 @@ public final class JwtSvidBatch {
                         .setExpiresAt(svid.expiresAt().getEpochSecond())
                         .build());
             } catch (MeshcaException e) {
-                results.add(failure(entry.id(), Status.Code.valueOf(e.kind().name()), e.getMessage()));
+                results.add(failure(entry.id(), GrpcErrors.code(e.kind()), e.getMessage()));
             } catch (RuntimeException e) {
                 log.error("minting a JWT-SVID for entry {} failed", entry.id(), e);
-                results.add(failure(entry.id(), Status.Code.INTERNAL, "internal error"));
+                results.add(failure(entry.id(), Status.Code.INTERNAL, GrpcErrors.INTERNAL_ERROR));
             }
         }
         return results;

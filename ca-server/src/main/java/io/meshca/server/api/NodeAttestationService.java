@@ -1,14 +1,14 @@
 package io.meshca.server.api;
 
 import io.grpc.stub.StreamObserver;
-import io.meshca.common.error.GrpcErrors;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.proto.server.v1.AttestRequest;
 import io.meshca.proto.server.v1.AttestResponse;
 import io.meshca.proto.server.v1.AttestResult;
 import io.meshca.proto.server.v1.NodeAttestationGrpc;
 import io.meshca.server.agents.AgentManager;
-import io.meshca.server.api.convert.Protos;
+import io.meshca.server.api.convert.BundleProtos;
+import io.meshca.server.api.convert.SvidProtos;
 import io.meshca.server.ca.CaManager;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -37,24 +37,20 @@ public final class NodeAttestationService extends NodeAttestationGrpc.NodeAttest
                     return;
                 }
                 done.set(true);
-                try {
-                    if (!request.hasParams()) {
-                        throw new InvalidArgumentException("the first attestation message must carry params");
-                    }
-                    var params = request.getParams();
-                    AgentManager.Attested attested = agents.attest(
-                            params.getData().getType(),
-                            params.getData().getPayload().toByteArray(),
-                            params.getCsr().toByteArray());
-                    out.onNext(AttestResponse.newBuilder()
-                            .setResult(AttestResult.newBuilder()
-                                    .setSvid(Protos.svid(attested.agent().spiffeId(), attested.svid()))
-                                    .setBundle(Protos.bundle(ca)))
-                            .build());
-                    out.onCompleted();
-                } catch (RuntimeException e) {
-                    out.onError(GrpcErrors.toStatus(e));
+                if (!request.hasParams()) {
+                    throw new InvalidArgumentException("the first attestation message must carry params");
                 }
+                var params = request.getParams();
+                AgentManager.Attested attested = agents.attest(
+                        params.getData().getType(),
+                        params.getData().getPayload().toByteArray(),
+                        params.getCsr().toByteArray());
+                out.onNext(AttestResponse.newBuilder()
+                        .setResult(AttestResult.newBuilder()
+                                .setSvid(SvidProtos.toProto(attested.agent().spiffeId(), attested.svid()))
+                                .setBundle(BundleProtos.toProto(ca)))
+                        .build());
+                out.onCompleted();
             }
 
             @Override
@@ -65,8 +61,7 @@ public final class NodeAttestationService extends NodeAttestationGrpc.NodeAttest
             @Override
             public void onCompleted() {
                 if (!done.getAndSet(true)) {
-                    out.onError(GrpcErrors.toStatus(
-                            new InvalidArgumentException("attestation stream closed without params")));
+                    throw new InvalidArgumentException("attestation stream closed without params");
                 }
             }
         };

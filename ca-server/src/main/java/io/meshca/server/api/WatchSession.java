@@ -8,12 +8,16 @@ import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.proto.server.v1.WatchAuthorizedResponse;
 import io.meshca.server.agents.AgentManager;
-import io.meshca.server.api.convert.Protos;
+import io.meshca.server.api.convert.BundleProtos;
+import io.meshca.server.api.convert.EntryProtos;
 import io.meshca.server.ca.CaManager;
 import io.meshca.server.datastore.AgentRecord;
 import io.meshca.server.registration.AuthorizedEntriesSync;
 import io.meshca.server.registration.RegistrationEntry;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,7 +47,7 @@ final class WatchSession {
     private boolean started;
     private final FederatedBundleSource federated;
     /** Entry id → the trust domains it federates with: what this agent needs of the federated bundles. */
-    private final java.util.Map<String, List<TrustDomain>> federatesWith = new java.util.HashMap<>();
+    private final Map<String, List<TrustDomain>> federatesWith = new HashMap<>();
 
     WatchSession(
             AgentRecord agent,
@@ -133,7 +137,7 @@ final class WatchSession {
                 return;
             }
             log.error("watch of agent {} failed", agent.spiffeId(), e);
-            fail(Status.INTERNAL.withDescription("internal error"));
+            fail(Status.INTERNAL.withDescription(GrpcErrors.INTERNAL_ERROR));
         }
     }
 
@@ -151,11 +155,11 @@ final class WatchSession {
                     .setFullSnapshot(true)
                     .setLastPage(p == pages - 1);
             if (p == 0) {
-                msg.setBundle(Protos.bundle(ca));
+                msg.setBundle(BundleProtos.toProto(ca));
                 federated.addTo(msg, needed());
             }
             for (RegistrationEntry e : entries.subList(p * pageSize, Math.min(entries.size(), (p + 1) * pageSize))) {
-                msg.addUpserted(Protos.entry(e));
+                msg.addUpserted(EntryProtos.toProto(e));
             }
             out.onNext(msg.build());
         }
@@ -166,7 +170,7 @@ final class WatchSession {
         delta.deleted().forEach(federatesWith::remove);
         delta.upserted().forEach(this::track);
         Set<TrustDomain> after = needed();
-        Set<TrustDomain> send = new java.util.HashSet<>(after);
+        Set<TrustDomain> send = new HashSet<>(after);
         send.removeIf(td -> before.contains(td) && !delta.federatedChanged().contains(td.name()));
         List<RegistrationEntry> up = delta.upserted();
         int pages = Math.max(1, (up.size() + pageSize - 1) / pageSize);
@@ -176,12 +180,12 @@ final class WatchSession {
                     .setRevision(delta.revision())
                     .setLastPage(last);
             for (RegistrationEntry e : up.subList(p * pageSize, Math.min(up.size(), (p + 1) * pageSize))) {
-                msg.addUpserted(Protos.entry(e));
+                msg.addUpserted(EntryProtos.toProto(e));
             }
             if (last) {
                 msg.addAllDeletedEntryIds(delta.deleted());
                 if (delta.bundleChanged()) {
-                    msg.setBundle(Protos.bundle(ca));
+                    msg.setBundle(BundleProtos.toProto(ca));
                 }
                 federated.addTo(msg, send);
             }
@@ -196,7 +200,7 @@ final class WatchSession {
     }
 
     private Set<TrustDomain> needed() {
-        Set<TrustDomain> out = new java.util.HashSet<>();
+        Set<TrustDomain> out = new HashSet<>();
         federatesWith.values().forEach(out::addAll);
         return out;
     }

@@ -2,6 +2,7 @@ package io.meshca.server.cli;
 
 import io.grpc.StatusRuntimeException;
 import io.meshca.common.error.MeshcaException;
+import io.meshca.common.logging.JulBridge;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SpiffeId;
 import java.io.PrintWriter;
@@ -36,6 +37,7 @@ public final class ServerMain implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        JulBridge.install();
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

@@ -1,6 +1,7 @@
 package io.meshca.server.istio;
 
 import io.grpc.ServerInterceptors;
+import io.meshca.common.grpc.ErrorMappingInterceptor;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.tls.SpiffeAuthorizers;
@@ -64,7 +65,7 @@ public final class IstioCaRuntime implements AutoCloseable {
                     config,
                     serving::current,
                     new SpiffeTrustManager(bundle, SpiffeAuthorizers.memberOf(trustDomain), clock),
-                    ServerInterceptors.intercept(service, authentication));
+                    ServerInterceptors.intercept(service, new ErrorMappingInterceptor(), authentication));
             return new IstioCaRuntime(serving, listener);
         } catch (IOException | RuntimeException e) {
             serving.close();

@@ -3,7 +3,6 @@ package io.meshca.server.istio;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.grpc.stub.StreamObserver;
-import io.meshca.common.error.GrpcErrors;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.logging.LogSafe;
 import io.meshca.common.pki.Pem;
@@ -44,30 +43,26 @@ public final class IstioCertificateService extends IstioCertificateServiceGrpc.I
 
     @Override
     public void createCertificate(IstioCertificateRequest request, StreamObserver<IstioCertificateResponse> response) {
-        try {
-            IstioCaller caller = IstioCaller.current();
-            byte[] csr = csrDer(request.getCsr());
-            Duration ttl = validity.ttlFor(request.getValidityDuration());
-            Optional<String> cluster = clusterId(request.getMetadata())
-                    .or(() -> caller.clusterIdHeader().map(LogSafe::of));
-            List<X509Certificate> issued = issuer.issueAuthenticatedSvid(
-                    caller.id(), csr, ttl, caller.id().toString(), VIA);
-            log.info(
-                    "Istio certificate issued to {} via {} (cluster {}, serial {}, expires {})",
-                    caller.id(),
-                    caller.credential(),
-                    cluster.orElse("-"),
-                    issued.get(0).getSerialNumber().toString(16),
-                    issued.get(0).getNotAfter().toInstant());
-            response.onNext(IstioCertificateResponse.newBuilder()
-                    .addAllCertChain(IstioChain.of(issued, bundle.get()).stream()
-                            .map(c -> Pem.encodeCertificates(List.of(c)))
-                            .toList())
-                    .build());
-            response.onCompleted();
-        } catch (RuntimeException e) {
-            response.onError(GrpcErrors.toStatus(e));
-        }
+        IstioCaller caller = IstioCaller.current();
+        byte[] csr = csrDer(request.getCsr());
+        Duration ttl = validity.ttlFor(request.getValidityDuration());
+        Optional<String> cluster = clusterId(request.getMetadata())
+                .or(() -> caller.clusterIdHeader().map(LogSafe::of));
+        List<X509Certificate> issued =
+                issuer.issueAuthenticatedSvid(caller.id(), csr, ttl, caller.id().toString(), VIA);
+        log.info(
+                "Istio certificate issued to {} via {} (cluster {}, serial {}, expires {})",
+                caller.id(),
+                caller.credential(),
+                cluster.orElse("-"),
+                issued.get(0).getSerialNumber().toString(16),
+                issued.get(0).getNotAfter().toInstant());
+        response.onNext(IstioCertificateResponse.newBuilder()
+                .addAllCertChain(IstioChain.of(issued, bundle.get()).stream()
+                        .map(c -> Pem.encodeCertificates(List.of(c)))
+                        .toList())
+                .build());
+        response.onCompleted();
     }
 
     /** Exactly one PEM CERTIFICATE REQUEST block and nothing else. */

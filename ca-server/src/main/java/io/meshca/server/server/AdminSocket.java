@@ -6,6 +6,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.NettyServerBuilder;
+import io.meshca.common.grpc.ErrorMappingInterceptor;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
@@ -62,7 +63,7 @@ final class AdminSocket implements AutoCloseable {
                 .bossEventLoopGroup(group)
                 .workerEventLoopGroup(group);
         for (BindableService s : services) {
-            builder.addService(ServerInterceptors.intercept(s, interceptor));
+            builder.addService(ServerInterceptors.intercept(s, new ErrorMappingInterceptor(), interceptor));
         }
         raw.forEach(builder::addService);
         Server server;

@@ -6,6 +6,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.meshca.common.grpc.ErrorMappingInterceptor;
 import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
@@ -202,6 +203,7 @@ public final class CaServer implements AutoCloseable {
                 .permitKeepAliveTime(AGENT_KEEPALIVE_MIN, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .maxInboundMessageSize(16 * 1024 * 1024)
+                .intercept(new ErrorMappingInterceptor())
                 .addService(new NodeAttestationService(agentManager, ca))
                 .addService(ServerInterceptors.intercept(
                         new AgentService(

@@ -10,6 +10,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.meshca.common.grpc.ErrorMappingInterceptor;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.FakeClock;
@@ -68,11 +69,12 @@ class AdminServicesTest {
         JoinTokenIssuer issuer = new JoinTokenIssuer(
                 new JoinTokens(TD, store.joinTokens(), clock), registrar, validator, SERVER, Duration.ofSeconds(600));
         AdminAuditInterceptor auditing = new AdminAuditInterceptor(audit, "admin:test");
+        ErrorMappingInterceptor errors = new ErrorMappingInterceptor();
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name)
                 .directExecutor()
-                .addService(ServerInterceptors.intercept(new EntriesService(registrar), auditing))
-                .addService(ServerInterceptors.intercept(new JoinTokensService(issuer), auditing))
+                .addService(ServerInterceptors.intercept(new EntriesService(registrar), errors, auditing))
+                .addService(ServerInterceptors.intercept(new JoinTokensService(issuer), errors, auditing))
                 .build()
                 .start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
@@ -223,6 +225,7 @@ class AdminServicesTest {
                     .directExecutor()
                     .addService(ServerInterceptors.intercept(
                             new EntriesService(new Registrar(new EntryValidator(TD), store.entries())),
+                            new ErrorMappingInterceptor(),
                             new AdminAuditInterceptor(syncAudit, "admin:test")))
                     .build()
                     .start();

@@ -16,6 +16,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.meshca.common.grpc.ErrorMappingInterceptor;
 import io.meshca.common.pki.Csrs;
 import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.SpiffeId;
@@ -82,6 +83,7 @@ class IstioCertificateServiceAuditTest {
                 .addService(ServerInterceptors.intercept(
                         new IstioCertificateService(
                                 issuer, new ValidityPolicy(Duration.ZERO, Duration.ofHours(24)), ca::x509Authorities),
+                        new ErrorMappingInterceptor(),
                         authenticated))
                 .build()
                 .start();

@@ -1,5 +1,6 @@
 package io.meshca.common.bundle;
 
+import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
@@ -21,6 +22,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -185,7 +187,7 @@ public final class SpiffeBundleCodec {
                 throw new InvalidBundleException(where + BAD_KEY + ": it holds a private key");
             }
             return jwk instanceof ECKey ec ? ec.toECPublicKey() : ((RSAKey) jwk).toRSAPublicKey();
-        } catch (ParseException | com.nimbusds.jose.JOSEException | IllegalArgumentException e) {
+        } catch (ParseException | JOSEException | IllegalArgumentException e) {
             throw new InvalidBundleException(where + BAD_KEY + ": " + e.getMessage(), e);
         }
     }
@@ -211,7 +213,7 @@ public final class SpiffeBundleCodec {
                         && uri.regionMatches(true, 0, "spiffe://", 0, 9)) {
                     String rest = uri.substring(9);
                     int slash = rest.indexOf('/');
-                    return (slash < 0 ? rest : rest.substring(0, slash)).toLowerCase(java.util.Locale.ROOT);
+                    return (slash < 0 ? rest : rest.substring(0, slash)).toLowerCase(Locale.ROOT);
                 }
             }
             return null;

@@ -4,6 +4,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.PublicKey;
@@ -12,6 +13,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.conscrypt.Conscrypt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,10 +79,10 @@ public final class CryptoProvider {
     /** Conscrypt if its classes are on the class path and its native library loads on this platform. */
     static Optional<Provider> loadConscrypt() {
         try {
-            if (!org.conscrypt.Conscrypt.isAvailable()) {
+            if (!Conscrypt.isAvailable()) {
                 return Optional.empty();
             }
-            Provider p = org.conscrypt.Conscrypt.newProvider();
+            Provider p = Conscrypt.newProvider();
             // Prove the three operations work before committing to it for the life of the process.
             CryptoProvider candidate = new CryptoProvider(p);
             KeyPair pair = candidate.generateEcP256();
@@ -124,7 +126,7 @@ public final class CryptoProvider {
         if (provider != null) {
             try {
                 return Signature.getInstance(algorithm, provider);
-            } catch (java.security.NoSuchAlgorithmException e) {
+            } catch (NoSuchAlgorithmException e) {
                 // not offered by the chosen provider: the JDK's below
             }
         }

@@ -8,9 +8,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The single place where domain errors become gRPC statuses. A {@link MeshcaException} keeps its
  * message; anything else is logged with its cause and reaches the client only as "internal error", so
- * that no internals (SQL, key material, stack traces) leak.
+ * that no internals (SQL, key material, stack traces) leak. Service handlers just throw: the
+ * ErrorMappingInterceptor (io.meshca.common.grpc) ends their call with this mapping.
  */
 public final class GrpcErrors {
+
+    /** All a caller learns about a failure that is not a {@link MeshcaException}. */
+    public static final String INTERNAL_ERROR = "internal error";
 
     private static final Logger log = LoggerFactory.getLogger(GrpcErrors.class);
 
@@ -24,21 +28,24 @@ public final class GrpcErrors {
             if (me.getCause() != null) {
                 log.debug("{}: {}", me.kind(), me.getMessage(), me.getCause());
             }
-            return code(me.kind()).withDescription(me.getMessage()).asRuntimeException();
+            return Status.fromCode(code(me.kind()))
+                    .withDescription(me.getMessage())
+                    .asRuntimeException();
         }
-        log.error("internal error", error);
-        return Status.INTERNAL.withDescription("internal error").asRuntimeException();
+        log.error(INTERNAL_ERROR, error);
+        return Status.INTERNAL.withDescription(INTERNAL_ERROR).asRuntimeException();
     }
 
-    private static Status code(MeshcaException.Kind kind) {
+    /** The status code of a kind of domain error (for per-item results of a batch, which is not one call). */
+    public static Status.Code code(MeshcaException.Kind kind) {
         return switch (kind) {
-            case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
-            case NOT_FOUND -> Status.NOT_FOUND;
-            case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
-            case PERMISSION_DENIED -> Status.PERMISSION_DENIED;
-            case UNAUTHENTICATED -> Status.UNAUTHENTICATED;
-            case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
-            case UNAVAILABLE -> Status.UNAVAILABLE;
+            case INVALID_ARGUMENT -> Status.Code.INVALID_ARGUMENT;
+            case NOT_FOUND -> Status.Code.NOT_FOUND;
+            case ALREADY_EXISTS -> Status.Code.ALREADY_EXISTS;
+            case PERMISSION_DENIED -> Status.Code.PERMISSION_DENIED;
+            case UNAUTHENTICATED -> Status.Code.UNAUTHENTICATED;
+            case FAILED_PRECONDITION -> Status.Code.FAILED_PRECONDITION;
+            case UNAVAILABLE -> Status.Code.UNAVAILABLE;
         };
     }
 }

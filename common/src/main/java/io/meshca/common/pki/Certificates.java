@@ -4,6 +4,7 @@ import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.spiffe.SpiffeId;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -33,10 +34,9 @@ public final class Certificates {
     public static List<X509Certificate> parseConcatenated(byte[] der) {
         try {
             CertificateFactory factory = CertificateFactory.getInstance("X.509");
-            Collection<? extends java.security.cert.Certificate> parsed =
-                    factory.generateCertificates(new ByteArrayInputStream(der));
+            Collection<? extends Certificate> parsed = factory.generateCertificates(new ByteArrayInputStream(der));
             List<X509Certificate> out = new ArrayList<>(parsed.size());
-            for (java.security.cert.Certificate c : parsed) {
+            for (Certificate c : parsed) {
                 out.add((X509Certificate) c);
             }
             return out;

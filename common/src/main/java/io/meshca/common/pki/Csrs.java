@@ -3,6 +3,7 @@ package io.meshca.common.pki;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.KeyPair;
+import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -14,7 +15,7 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
  */
 public final class Csrs {
 
-    private static final X500Name EMPTY_SUBJECT = new X500Name(new org.bouncycastle.asn1.x500.RDN[0]);
+    private static final X500Name EMPTY_SUBJECT = new X500Name(new RDN[0]);
 
     private Csrs() {}
 

@@ -1,7 +1,9 @@
 package io.meshca.common.spiffe;
 
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -24,11 +26,11 @@ public final class SelectorSet implements Iterable<Selector> {
         if (selectors.isEmpty()) {
             return EMPTY;
         }
-        return new SelectorSet(java.util.Collections.unmodifiableSet(new TreeSet<>(selectors)));
+        return new SelectorSet(Collections.unmodifiableSet(new TreeSet<>(selectors)));
     }
 
     public static SelectorSet of(Selector... selectors) {
-        return of(java.util.List.of(selectors));
+        return of(List.of(selectors));
     }
 
     public static SelectorSet empty() {

@@ -4,6 +4,8 @@ import java.net.Socket;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -22,13 +24,12 @@ public final class SvidKeyManager extends X509ExtendedKeyManager {
 
     private final Supplier<TlsIdentity> identity;
     /** The last few snapshots handed out, newest kept; an in-flight handshake finds its own. */
-    private final Map<String, TlsIdentity> snapshots =
-            java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(8, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, TlsIdentity> eldest) {
-                    return size() > REMEMBERED_SNAPSHOTS;
-                }
-            });
+    private final Map<String, TlsIdentity> snapshots = Collections.synchronizedMap(new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, TlsIdentity> eldest) {
+            return size() > REMEMBERED_SNAPSHOTS;
+        }
+    });
 
     public SvidKeyManager(Supplier<TlsIdentity> identity) {
         this.identity = Objects.requireNonNull(identity, "identity");

@@ -45,6 +45,8 @@ class DurationsTest {
     void rejectsAnEmptyText() {
         assertThatThrownBy(() -> Durations.parse("caTtl", " "))
                 .hasMessage("caTtl: invalid duration '' (" + Durations.HINT + ")");
+        assertThatThrownBy(() -> Durations.parse("caTtl", ""))
+                .hasMessage("caTtl: invalid duration '' (" + Durations.HINT + ")");
         assertThatThrownBy(() -> Durations.parse("caTtl", null))
                 .hasMessage("caTtl: invalid duration '' (" + Durations.HINT + ")");
     }

@@ -2,6 +2,8 @@ package io.meshca.common.crypto;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.Signature;
 import java.util.Optional;
@@ -9,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class CryptoProviderTest {
 
-    private static final byte[] DATA = "to be signed".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private static final byte[] DATA = "to be signed".getBytes(StandardCharsets.UTF_8);
 
     @Test
     void conscryptIsChosen_whereItLoads() {
@@ -70,7 +72,7 @@ class CryptoProviderTest {
             v.initVerify(verifier.importPublicKey(pair.getPublic()));
             v.update(DATA);
             assertThat(v.verify(sig)).isTrue();
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new AssertionError(e);
         }
     }

@@ -24,10 +24,12 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
@@ -223,9 +225,7 @@ public final class TestPki {
             var signer = new JcaContentSignerBuilder(Keys.signatureAlgorithm(issuerKey.getPrivate()))
                     .build(issuerKey.getPrivate());
             return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
-        } catch (GeneralSecurityException
-                | org.bouncycastle.operator.OperatorCreationException
-                | org.bouncycastle.cert.CertIOException e) {
+        } catch (GeneralSecurityException | OperatorCreationException | CertIOException e) {
             throw new IllegalStateException("test PKI cannot sign", e);
         }
     }

@@ -13,6 +13,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
@@ -24,11 +25,16 @@ import io.meshca.proto.server.v1.BundlesGrpc;
 import io.meshca.proto.server.v1.GetBundleRequest;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -56,7 +62,7 @@ class SpiffeTlsHandshakeTest {
         }
     }
 
-    private SpiffeTrustManager trust(java.util.function.Predicate<SpiffeId> authorizer) {
+    private SpiffeTrustManager trust(Predicate<SpiffeId> authorizer) {
         return new SpiffeTrustManager(() -> List.of(root.certificate()), authorizer);
     }
 
@@ -73,7 +79,7 @@ class SpiffeTlsHandshakeTest {
                     lastPeer.set(((X509Certificate) session.getPeerCertificates()[0])
                             .getSerialNumber()
                             .toString());
-                } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                } catch (SSLPeerUnverifiedException e) {
                     lastPeer.set("none");
                 }
                 return next.startCall(call, headers);
@@ -153,10 +159,9 @@ class SpiffeTlsHandshakeTest {
     @Test
     void tls12Client_isRefused() throws Exception {
         startServer(new AtomicReference<>(root.leaf(SERVER_ID).identity()), ClientAuth.OPTIONAL);
-        SslContext tls12 = io.grpc.netty.GrpcSslContexts.configure(
-                        io.netty.handler.ssl.SslContextBuilder.forClient(), io.netty.handler.ssl.SslProvider.JDK)
+        SslContext tls12 = GrpcSslContexts.configure(SslContextBuilder.forClient(), SslProvider.JDK)
                 .protocols("TLSv1.2")
-                .trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE)
+                .trustManager(InsecureTrustManagerFactory.INSTANCE)
                 .build();
 
         assertThatThrownBy(() -> call(tls12))

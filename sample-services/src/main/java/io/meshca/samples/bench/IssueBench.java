@@ -1,6 +1,7 @@
 package io.meshca.samples.bench;
 
 import com.google.protobuf.ByteString;
+import com.sun.management.OperatingSystemMXBean;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.meshca.agent.client.AgentCredentials;
@@ -14,6 +15,8 @@ import io.meshca.proto.server.v1.BatchSignX509SvidsRequest;
 import io.meshca.proto.server.v1.BatchSignX509SvidsResponse;
 import io.meshca.proto.server.v1.SvidSigningRequest;
 import io.meshca.proto.server.v1.SvidSigningResult;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -22,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -79,15 +83,9 @@ final class IssueBench {
     private final int batch;
     private final Duration duration;
     private final Duration warmup;
-    private final java.io.PrintWriter progress;
+    private final PrintWriter progress;
 
-    IssueBench(
-            Target target,
-            int concurrency,
-            int batch,
-            Duration duration,
-            Duration warmup,
-            java.io.PrintWriter progress) {
+    IssueBench(Target target, int concurrency, int batch, Duration duration, Duration warmup, PrintWriter progress) {
         if (concurrency < 1 || batch < 1 || batch > 1000) {
             throw new IllegalArgumentException("concurrency must be >= 1 and batch between 1 and 1000");
         }
@@ -153,8 +151,7 @@ final class IssueBench {
         AgentGrpc.AgentBlockingStub stub = AgentGrpc.newBlockingStub(channel);
         AtomicLong certificates = new AtomicLong();
         AtomicLong errors = new AtomicLong();
-        java.util.concurrent.atomic.AtomicReference<String> firstError =
-                new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<String> firstError = new AtomicReference<>();
         List<Latencies> perCaller = new ArrayList<>();
         List<Thread> callers = new ArrayList<>();
         CountDownLatch start = new CountDownLatch(1);
@@ -226,7 +223,7 @@ final class IssueBench {
 
     /** -1 where the JVM cannot tell (not a HotSpot/OpenJDK management bean). */
     private static long processCpuNanos() {
-        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
     }
 }

@@ -1,12 +1,12 @@
 package io.meshca.samples.bench;
 
+import io.meshca.common.config.Durations;
 import io.meshca.common.crypto.CryptoProvider;
 import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
-import io.meshca.samples.cli.Durations;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +41,7 @@ public final class IssueBenchCommand implements Callable<Integer> {
     @Option(
             names = "-duration",
             defaultValue = "20s",
-            converter = Durations.class,
+            converter = Durations.Positive.class,
             description = "measured time after the warm-up (default: ${DEFAULT-VALUE})")
     Duration duration;
 
@@ -51,7 +51,7 @@ public final class IssueBenchCommand implements Callable<Integer> {
     @Option(
             names = "-warmup",
             defaultValue = "20s",
-            converter = Durations.class,
+            converter = Durations.NonNegative.class,
             description = "unmeasured time first, so the JIT has compiled the hot path (default: ${DEFAULT-VALUE})")
     Duration warmup;
 

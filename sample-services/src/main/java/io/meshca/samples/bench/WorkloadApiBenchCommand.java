@@ -1,10 +1,10 @@
 package io.meshca.samples.bench;
 
+import io.meshca.common.config.Durations;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.samples.AgentJvmOptions;
-import io.meshca.samples.cli.Durations;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +53,7 @@ public final class WorkloadApiBenchCommand implements Callable<Integer> {
     @Option(
             names = "-warmup",
             defaultValue = "20s",
-            converter = Durations.class,
+            converter = Durations.NonNegative.class,
             description =
                     "bursts of -clients minimal connections before the workload-api line's rounds, so the agent's "
                             + "connection path is compiled as in a long-running agent (default: ${DEFAULT-VALUE})")

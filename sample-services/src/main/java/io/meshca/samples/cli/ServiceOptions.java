@@ -1,5 +1,6 @@
 package io.meshca.samples.cli;
 
+import io.meshca.common.config.Durations;
 import io.meshca.samples.identity.WorkloadApiAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -18,7 +19,7 @@ public final class ServiceOptions {
             names = "-initTimeout",
             paramLabel = "duration",
             defaultValue = "60s",
-            converter = Durations.class,
+            converter = Durations.NonNegative.class,
             description = "how long to wait for the first SVID (default: ${DEFAULT-VALUE})")
     Duration initTimeout;
 

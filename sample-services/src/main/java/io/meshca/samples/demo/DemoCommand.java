@@ -1,6 +1,7 @@
 package io.meshca.samples.demo;
 
-import io.meshca.samples.cli.Durations;
+import io.meshca.common.config.Durations;
+import java.io.File;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -30,14 +31,14 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(
             names = "-duration",
             defaultValue = "90s",
-            converter = Durations.class,
+            converter = Durations.NonNegative.class,
             description = "how long to run traffic (default: ${DEFAULT-VALUE})")
     Duration duration;
 
     @Option(
             names = "-x509SVIDTTL",
             defaultValue = "20s",
-            converter = Durations.class,
+            converter = Durations.NonNegative.class,
             description = "X509-SVID TTL of orders and payments; renewed at about half (default: ${DEFAULT-VALUE})")
     Duration ttl;
 
@@ -110,12 +111,12 @@ public final class DemoCommand implements Callable<Integer> {
     static String workloadClasspath() {
         String classpath = System.getProperty("java.class.path");
         StringBuilder absolute = new StringBuilder();
-        for (String entry : classpath.split(java.io.File.pathSeparator)) {
+        for (String entry : classpath.split(File.pathSeparator)) {
             if (entry.isBlank()) {
                 continue;
             }
             if (absolute.length() > 0) {
-                absolute.append(java.io.File.pathSeparator);
+                absolute.append(File.pathSeparator);
             }
             absolute.append(Path.of(entry).toAbsolutePath());
         }

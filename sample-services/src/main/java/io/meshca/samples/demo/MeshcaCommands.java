@@ -1,5 +1,6 @@
 package io.meshca.samples.demo;
 
+import io.meshca.samples.AgentJvmOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ final class MeshcaCommands {
         this.java = Objects.requireNonNull(java, "java");
         this.serverJar = home.resolve(SERVER_JAR).toAbsolutePath().normalize();
         this.agentJar = home.resolve(AGENT_JAR).toAbsolutePath().normalize();
-        this.agentJvmOptions = io.meshca.samples.AgentJvmOptions.of(home);
+        this.agentJvmOptions = AgentJvmOptions.of(home);
         this.workloadClasspath = Objects.requireNonNull(workloadClasspath, "workloadClasspath");
     }
 

@@ -1,6 +1,6 @@
 package io.meshca.samples.orders;
 
-import io.meshca.samples.cli.Durations;
+import io.meshca.common.config.Durations;
 import io.meshca.samples.cli.LiveIdentity;
 import io.meshca.samples.cli.ServiceOptions;
 import io.meshca.samples.cli.UntilStopped;
@@ -46,7 +46,7 @@ public final class OrdersCommand implements Callable<Integer> {
     @Option(
             names = "-statsInterval",
             defaultValue = "1s",
-            converter = Durations.class,
+            converter = Durations.Positive.class,
             description = "how often to print the counters (default: ${DEFAULT-VALUE})")
     Duration statsInterval;
 

@@ -1,5 +1,6 @@
 package io.meshca.samples.orders;
 
+import io.meshca.common.logging.JulBridge;
 import io.meshca.samples.cli.Cli;
 
 /**
@@ -12,6 +13,7 @@ public final class OrdersMain {
     private OrdersMain() {}
 
     public static void main(String[] args) {
+        JulBridge.install();
         System.exit(Cli.of(new OrdersCommand()).execute(args));
     }
 }

@@ -1,6 +1,6 @@
 package io.meshca.samples.payments;
 
-import io.meshca.samples.cli.Durations;
+import io.meshca.common.config.Durations;
 import io.meshca.samples.cli.LiveIdentity;
 import io.meshca.samples.cli.ServiceOptions;
 import io.meshca.samples.cli.UntilStopped;
@@ -50,7 +50,7 @@ public final class PaymentsCommand implements Callable<Integer> {
     @Option(
             names = "-maxConnectionAge",
             defaultValue = "5s",
-            converter = Durations.class,
+            converter = Durations.Positive.class,
             description =
                     "clients reconnect (new handshake, current SVIDs) after this long (default: ${DEFAULT-VALUE})")
     Duration maxConnectionAge;

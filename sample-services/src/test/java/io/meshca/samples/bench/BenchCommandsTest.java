@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -49,7 +50,7 @@ class BenchCommandsTest {
         Path jar = Path.of("../workload-api/target/meshca-agent.jar")
                 .toAbsolutePath()
                 .normalize();
-        org.junit.jupiter.api.Assumptions.assumeTrue(
+        Assumptions.assumeTrue(
                 Files.isRegularFile(jar),
                 "the agent jar is built by the reactor before this module; not there when run alone: " + jar);
         return jar;

@@ -2,6 +2,7 @@ package io.meshca.samples.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshca.common.config.Durations;
 import io.meshca.samples.SamplesMain;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -48,7 +49,7 @@ class DemoCommandTest {
         int code = cli.execute("demo", "-duration", "ninety");
 
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).contains("invalid duration (use e.g. 90s, 2m, 500ms): 'ninety'");
+        assertThat(err.toString()).contains("invalid duration 'ninety' (" + Durations.HINT + ")");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshca.agent.agent.NodeAgent;
 import io.meshca.agent.config.AgentConfig;
+import io.meshca.common.bundle.SpiffeBundle;
 import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
@@ -20,7 +21,10 @@ import io.meshca.server.federation.FederationRelationship;
 import io.meshca.server.federation.FederationRelationship.Profile;
 import io.meshca.server.registration.RegistrationEntry;
 import io.meshca.server.server.CaServer;
+import io.spiffe.svid.jwtsvid.JwtSvid;
+import io.spiffe.workloadapi.DefaultWorkloadApiClient;
 import io.spiffe.workloadapi.DefaultX509Source;
+import io.spiffe.workloadapi.WorkloadApiClient;
 import io.spiffe.workloadapi.X509Source;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -32,7 +36,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -103,7 +109,7 @@ class FederationEndToEndTest {
                                 Profile.HTTPS_SPIFFE,
                                 SpiffeId.parse("spiffe://b.test/meshca/server"),
                                 null),
-                        Optional.of(new io.meshca.common.bundle.SpiffeBundle(
+                        Optional.of(new SpiffeBundle(
                                 TrustDomain.parse("b.test"), b.trustBundle(), List.of(), 0, Duration.ZERO)));
 
         socketA = agent(a, "a");
@@ -224,13 +230,13 @@ class FederationEndToEndTest {
 
     @Test
     void jwtSvidOfAFederatedDomain_validatesThroughTheOtherAgent_butNotThroughANonFederatedOne() throws Exception {
-        try (io.spiffe.workloadapi.WorkloadApiClient ordersApi = client(socketA);
-                io.spiffe.workloadapi.WorkloadApiClient paymentsApi = client(socketB);
-                io.spiffe.workloadapi.WorkloadApiClient intruderApi = client(socketC)) {
+        try (WorkloadApiClient ordersApi = client(socketA);
+                WorkloadApiClient paymentsApi = client(socketB);
+                WorkloadApiClient intruderApi = client(socketC)) {
             String token = ordersApi.fetchJwtSvid("payments").getToken();
 
             // payments (b.test) federates with a.test: its agent holds a.test's JWT keys once delivered
-            io.spiffe.svid.jwtsvid.JwtSvid validated = awaitValue(() -> {
+            JwtSvid validated = awaitValue(() -> {
                 try {
                     return paymentsApi.validateJwtSvid(token, "payments");
                 } catch (Exception notYetDelivered) {
@@ -250,15 +256,14 @@ class FederationEndToEndTest {
         }
     }
 
-    private static io.spiffe.workloadapi.WorkloadApiClient client(String socket) throws Exception {
-        return io.spiffe.workloadapi.DefaultWorkloadApiClient.newClient(
-                io.spiffe.workloadapi.DefaultWorkloadApiClient.ClientOptions.builder()
-                        .spiffeSocketPath(socket)
-                        .build());
+    private static WorkloadApiClient client(String socket) throws Exception {
+        return DefaultWorkloadApiClient.newClient(DefaultWorkloadApiClient.ClientOptions.builder()
+                .spiffeSocketPath(socket)
+                .build());
     }
 
-    private static <T> T awaitValue(java.util.function.Supplier<T> probe) throws InterruptedException {
-        java.util.concurrent.atomic.AtomicReference<T> value = new java.util.concurrent.atomic.AtomicReference<>();
+    private static <T> T awaitValue(Supplier<T> probe) throws InterruptedException {
+        AtomicReference<T> value = new AtomicReference<>();
         await(() -> {
             value.set(probe.get());
             return value.get() != null;
@@ -273,9 +278,7 @@ class FederationEndToEndTest {
         try (X509Source source = source(socketA)) {
             assertThat(has(source, "d.test")).isFalse();
             var root = TestPki.root(d).certificate();
-            a.dataStore()
-                    .federatedBundles()
-                    .put(new io.meshca.common.bundle.SpiffeBundle(d, List.of(root), List.of(), 1, Duration.ZERO));
+            a.dataStore().federatedBundles().put(new SpiffeBundle(d, List.of(root), List.of(), 1, Duration.ZERO));
 
             await(() -> has(source, "d.test"));
             assertThat(source.getBundleForTrustDomain(io.spiffe.spiffeid.TrustDomain.parse("d.test"))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -138,7 +139,7 @@ class SampleSidecarSecretsTest {
         return contexts;
     }
 
-    private static <T extends com.google.protobuf.Message> T unpack(TransportSocket socket, Class<T> type)
+    private static <T extends Message> T unpack(TransportSocket socket, Class<T> type)
             throws InvalidProtocolBufferException {
         return socket.getTypedConfig().unpack(type);
     }

@@ -7,12 +7,14 @@ import io.meshca.agent.cache.WorkloadIdentitySource;
 import io.meshca.agent.endpoint.UnixSocketServer;
 import io.meshca.agent.jwt.JwtSvidCache;
 import io.meshca.agent.jwt.JwtSvidValidator;
+import io.meshca.common.grpc.ErrorMappingInterceptor;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * Wires the Workload API onto the agent's unix socket: header check first (cheap, refuses forged
- * requests), then attestation of the kernel-reported peer, then the service.
+ * requests), then attestation of the kernel-reported peer, then the service, whose exceptions become
+ * the call's status.
  */
 public final class WorkloadApiEndpoint {
 
@@ -23,6 +25,7 @@ public final class WorkloadApiEndpoint {
         // ServerInterceptors.intercept runs the last interceptor first.
         return ServerInterceptors.intercept(
                 new WorkloadApiService(source),
+                new ErrorMappingInterceptor(),
                 new WorkloadAttestationInterceptor(attestor),
                 new SecurityHeaderInterceptor());
     }
@@ -35,6 +38,7 @@ public final class WorkloadApiEndpoint {
             JwtSvidValidator jwtValidator) {
         return ServerInterceptors.intercept(
                 new WorkloadApiService(source, jwtSvids, jwtValidator),
+                new ErrorMappingInterceptor(),
                 new WorkloadAttestationInterceptor(attestor),
                 new SecurityHeaderInterceptor());
     }

@@ -8,7 +8,6 @@ import io.meshca.agent.cache.X509Snapshot;
 import io.meshca.agent.jwt.JwtSvidCache;
 import io.meshca.agent.jwt.JwtSvidValidator;
 import io.meshca.agent.jwt.ValidatedJwtSvid;
-import io.meshca.common.error.GrpcErrors;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.proto.workload.JWTBundlesRequest;
@@ -79,12 +78,8 @@ public final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorklo
                     Status.UNIMPLEMENTED.withDescription(JWT_UNSUPPORTED).asRuntimeException());
             return;
         }
-        try {
-            responses.onNext(JwtSvidFetch.fetch(request, source.snapshot(CallerSelectors.current()), jwtSvids));
-            responses.onCompleted();
-        } catch (RuntimeException e) {
-            responses.onError(GrpcErrors.toStatus(e));
-        }
+        responses.onNext(JwtSvidFetch.fetch(request, source.snapshot(CallerSelectors.current()), jwtSvids));
+        responses.onCompleted();
     }
 
     @Override
@@ -109,27 +104,23 @@ public final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorklo
                     Status.UNIMPLEMENTED.withDescription(JWT_UNSUPPORTED).asRuntimeException());
             return;
         }
-        try {
-            if (request.getAudience().isEmpty()) {
-                throw new InvalidArgumentException(JwtSvidFetch.NO_AUDIENCE);
-            }
-            if (request.getSvid().isEmpty()) {
-                throw new InvalidArgumentException(NO_SVID);
-            }
-            X509Snapshot snapshot = source.snapshot(CallerSelectors.current());
-            ValidatedJwtSvid valid = jwtValidator.validate(
-                    request.getSvid(),
-                    request.getAudience(),
-                    domain -> domain.equals(snapshot.bundle().trustDomain())
-                            ? Optional.of(snapshot.bundle())
-                            : Optional.ofNullable(snapshot.federatedBundles().get(domain)));
-            responses.onNext(ValidateJWTSVIDResponse.newBuilder()
-                    .setSpiffeId(valid.spiffeId().toString())
-                    .setClaims(JwtResponses.struct(valid.claims()))
-                    .build());
-            responses.onCompleted();
-        } catch (RuntimeException e) {
-            responses.onError(GrpcErrors.toStatus(e));
+        if (request.getAudience().isEmpty()) {
+            throw new InvalidArgumentException(JwtSvidFetch.NO_AUDIENCE);
         }
+        if (request.getSvid().isEmpty()) {
+            throw new InvalidArgumentException(NO_SVID);
+        }
+        X509Snapshot snapshot = source.snapshot(CallerSelectors.current());
+        ValidatedJwtSvid valid = jwtValidator.validate(
+                request.getSvid(),
+                request.getAudience(),
+                domain -> domain.equals(snapshot.bundle().trustDomain())
+                        ? Optional.of(snapshot.bundle())
+                        : Optional.ofNullable(snapshot.federatedBundles().get(domain)));
+        responses.onNext(ValidateJWTSVIDResponse.newBuilder()
+                .setSpiffeId(valid.spiffeId().toString())
+                .setClaims(JwtResponses.struct(valid.claims()))
+                .build());
+        responses.onCompleted();
     }
 }

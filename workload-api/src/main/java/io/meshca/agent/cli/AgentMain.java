@@ -1,8 +1,8 @@
 package io.meshca.agent.cli;
 
 import io.meshca.common.error.MeshcaException;
+import io.meshca.common.logging.JulBridge;
 import java.io.UncheckedIOException;
-import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,9 +25,7 @@ public final class AgentMain implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        // grpc-java logs through java.util.logging: route it to slf4j so every line goes the same way
-        SLF4JBridgeHandler.removeHandlersForRootLogger();
-        SLF4JBridgeHandler.install();
+        JulBridge.install();
         System.exit(execute(args));
     }
 

@@ -2,6 +2,8 @@ package io.meshca.agent.client;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Channel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.meshca.agent.cache.TrustBundle;
 import io.meshca.agent.jwt.JwtSvidMinter;
@@ -31,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -121,8 +124,8 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
             throw new InvalidArgumentException("the server's attestation result lacks the SVID or the bundle");
         }
         return new Attested(
-                new AgentSvid(ProtoConversions.chain(attested.getSvid()), agentKey.getPrivate()),
-                ProtoConversions.bundle(attested.getBundle()));
+                new AgentSvid(SvidProtos.fromProto(attested.getSvid()), agentKey.getPrivate()),
+                BundleProtos.fromProto(attested.getBundle()));
     }
 
     @Override
@@ -133,8 +136,8 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
                     .renewAgentSvid(RenewAgentSvidRequest.newBuilder()
                             .setCsr(ByteString.copyFrom(csr))
                             .build());
-            return ProtoConversions.chain(response.getSvid());
-        } catch (io.grpc.StatusRuntimeException e) {
+            return SvidProtos.fromProto(response.getSvid());
+        } catch (StatusRuntimeException e) {
             throw ServerErrors.fromStatus("agent SVID renewal failed", e);
         }
     }
@@ -152,14 +155,14 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
             response = AgentGrpc.newBlockingStub(agentChannel)
                     .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
                     .batchSignX509Svids(batch.build());
-        } catch (io.grpc.StatusRuntimeException e) {
+        } catch (StatusRuntimeException e) {
             throw ServerErrors.fromStatus("batch signing failed", e);
         }
         List<Result> results = new ArrayList<>(response.getResultsCount());
         for (SvidSigningResult result : response.getResultsList()) {
             if (result.hasSvid()) {
                 try {
-                    results.add(Result.success(result.getEntryId(), ProtoConversions.chain(result.getSvid())));
+                    results.add(Result.success(result.getEntryId(), SvidProtos.fromProto(result.getSvid())));
                 } catch (MeshcaException e) {
                     results.add(Result.failure(result.getEntryId(), e.getMessage()));
                 }
@@ -182,7 +185,7 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
                                     .setEntryId(entryId)
                                     .addAllAudience(audience))
                             .build());
-        } catch (io.grpc.StatusRuntimeException e) {
+        } catch (StatusRuntimeException e) {
             throw ServerErrors.fromStatus("JWT-SVID minting failed", e);
         }
         if (response.getResultsCount() != 1) {
@@ -191,12 +194,11 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
         }
         JwtSvidResult result = response.getResults(0);
         if (!result.getErrorCode().isEmpty()) {
-            io.grpc.Status status = io.grpc.Status.Code.valueOf(result.getErrorCode())
-                    .toStatus()
-                    .withDescription(result.getErrorMessage());
+            Status status =
+                    Status.Code.valueOf(result.getErrorCode()).toStatus().withDescription(result.getErrorMessage());
             throw ServerErrors.fromStatus("JWT-SVID minting failed", status.asRuntimeException());
         }
-        return new Minted(result.getToken(), java.time.Instant.ofEpochSecond(result.getExpiresAt()));
+        return new Minted(result.getToken(), Instant.ofEpochSecond(result.getExpiresAt()));
     }
 
     private <T> T await(CompletableFuture<T> future) {

@@ -3,6 +3,7 @@ package io.meshca.agent.client;
 import io.meshca.agent.cache.AuthorizedEntry;
 import io.meshca.agent.cache.EntryUpdate;
 import io.meshca.agent.cache.TrustBundle;
+import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.proto.server.v1.Entry;
 import io.meshca.proto.server.v1.WatchAuthorizedResponse;
@@ -37,7 +38,7 @@ public final class WatchApplier {
     /**
      * Takes one page; applies the update when the page completes it.
      *
-     * @throws io.meshca.common.error.InvalidArgumentException if the page is malformed (the watch
+     * @throws InvalidArgumentException if the page is malformed (the watch
      *     then reconnects; nothing of the partial update is applied)
      */
     public void onPage(WatchAuthorizedResponse page) {
@@ -45,18 +46,18 @@ public final class WatchApplier {
             fullSnapshot = page.getFullSnapshot();
         } else if (fullSnapshot != page.getFullSnapshot()) {
             reset();
-            throw new io.meshca.common.error.InvalidArgumentException(
+            throw new InvalidArgumentException(
                     "the server mixed snapshot and change pages in one update (revision " + page.getRevision() + ")");
         }
         for (Entry entry : page.getUpsertedList()) {
-            upserted.add(ProtoConversions.entry(entry));
+            upserted.add(EntryProtos.fromProto(entry));
         }
         deleted.addAll(page.getDeletedEntryIdsList());
         if (page.hasBundle()) {
-            bundle = ProtoConversions.bundle(page.getBundle());
+            bundle = BundleProtos.fromProto(page.getBundle());
         }
         page.getFederatedBundlesMap().forEach((name, b) -> {
-            TrustBundle parsed = ProtoConversions.bundle(b);
+            TrustBundle parsed = BundleProtos.fromProto(b);
             federated.put(TrustDomain.parse(name), parsed);
         });
         if (page.getLastPage()) {

@@ -5,6 +5,7 @@ import io.grpc.ServerServiceDefinition;
 import io.meshca.agent.api.WorkloadAttestationInterceptor;
 import io.meshca.agent.attestation.workload.WorkloadAttestor;
 import io.meshca.agent.cache.WorkloadIdentitySource;
+import io.meshca.common.grpc.ErrorMappingInterceptor;
 
 /**
  * SDS for the agent's unix socket, beside the Workload API: callers are attested exactly as there,
@@ -19,6 +20,8 @@ public final class SdsEndpoint {
     public static ServerServiceDefinition service(
             WorkloadIdentitySource source, WorkloadAttestor attestor, SdsSettings settings) {
         return ServerInterceptors.intercept(
-                new SecretDiscoveryService(source, settings), new WorkloadAttestationInterceptor(attestor));
+                new SecretDiscoveryService(source, settings),
+                new ErrorMappingInterceptor(),
+                new WorkloadAttestationInterceptor(attestor));
     }
 }

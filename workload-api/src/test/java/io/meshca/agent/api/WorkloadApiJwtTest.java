@@ -9,6 +9,8 @@ import io.grpc.Contexts;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
@@ -23,7 +25,9 @@ import io.meshca.agent.jwt.ForgedTokens;
 import io.meshca.agent.jwt.JwtSvidCache;
 import io.meshca.agent.jwt.JwtSvidMinter;
 import io.meshca.agent.jwt.JwtSvidValidator;
+import io.meshca.common.bundle.JwtAuthority;
 import io.meshca.common.bundle.SpiffeBundleCodec;
+import io.meshca.common.grpc.ErrorMappingInterceptor;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.testing.FakeClock;
@@ -87,8 +91,8 @@ class WorkloadApiJwtTest {
         String name = InProcessServerBuilder.generateName();
         ServerInterceptor fixedCaller = new ServerInterceptor() {
             @Override
-            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
-                    io.grpc.ServerCall<Q, R> call, Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
+            public <Q, R> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
                 return Contexts.interceptCall(CallerSelectors.with(Context.current(), caller), call, headers, next);
             }
         };
@@ -97,6 +101,7 @@ class WorkloadApiJwtTest {
                 .addService(ServerInterceptors.intercept(
                         new WorkloadApiService(
                                 source, new JwtSvidCache(minter, clock, 100), new JwtSvidValidator(clock)),
+                        new ErrorMappingInterceptor(),
                         fixedCaller,
                         new SecurityHeaderInterceptor()))
                 .build()
@@ -211,8 +216,8 @@ class WorkloadApiJwtTest {
                 .contains(ForgedTokens.EC_KID);
 
         source.publish(snapshot(PKI.svid("/orders", ""))); // a rotated SVID: the bundles are the same
-        var added = new java.util.ArrayList<>(ForgedTokens.bundle().jwtAuthorities());
-        added.add(new io.meshca.common.bundle.JwtAuthority("next-key", ForgedTokens.OTHER_EC.getPublic()));
+        var added = new ArrayList<>(ForgedTokens.bundle().jwtAuthorities());
+        added.add(new JwtAuthority("next-key", ForgedTokens.OTHER_EC.getPublic()));
         TrustBundle withNext = new TrustBundle(
                 FakeWorkloadIdentitySource.DOMAIN, List.of(PKI.root().certificate()), 2, added);
         source.publish(new X509Snapshot(List.of(PKI.svid("/orders", "")), withNext, Map.of()));

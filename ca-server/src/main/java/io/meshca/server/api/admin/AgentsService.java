@@ -1,7 +1,6 @@
 package io.meshca.server.api.admin;
 
 import io.grpc.stub.StreamObserver;
-import io.meshca.common.error.GrpcErrors;
 import io.meshca.proto.server.v1.AgentInfo;
 import io.meshca.proto.server.v1.AgentsGrpc;
 import io.meshca.proto.server.v1.BanAgentRequest;
@@ -12,7 +11,8 @@ import io.meshca.proto.server.v1.GetAgentRequest;
 import io.meshca.proto.server.v1.ListAgentsRequest;
 import io.meshca.proto.server.v1.ListAgentsResponse;
 import io.meshca.server.agents.AgentManager;
-import io.meshca.server.api.convert.Protos;
+import io.meshca.server.api.convert.AgentProtos;
+import io.meshca.server.api.convert.SpiffeIdProtos;
 import io.meshca.server.datastore.AgentRecord;
 import java.util.List;
 
@@ -29,50 +29,34 @@ public final class AgentsService extends AgentsGrpc.AgentsImplBase {
 
     @Override
     public void listAgents(ListAgentsRequest request, StreamObserver<ListAgentsResponse> out) {
-        try {
-            int size = EntriesService.pageSize(request.getPageSize());
-            List<AgentRecord> page = agents.list(request.getPageToken(), size);
-            ListAgentsResponse.Builder b = ListAgentsResponse.newBuilder();
-            page.forEach(a -> b.addAgents(Protos.agent(a)));
-            if (page.size() == size) {
-                b.setNextPageToken(page.get(page.size() - 1).spiffeId().toString());
-            }
-            out.onNext(b.build());
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
+        int size = EntriesService.pageSize(request.getPageSize());
+        List<AgentRecord> page = agents.list(request.getPageToken(), size);
+        ListAgentsResponse.Builder b = ListAgentsResponse.newBuilder();
+        page.forEach(a -> b.addAgents(AgentProtos.toProto(a)));
+        if (page.size() == size) {
+            b.setNextPageToken(page.get(page.size() - 1).spiffeId().toString());
         }
+        out.onNext(b.build());
+        out.onCompleted();
     }
 
     @Override
     public void getAgent(GetAgentRequest request, StreamObserver<AgentInfo> out) {
-        try {
-            out.onNext(Protos.agent(agents.get(Protos.spiffeId("spiffe_id", request.getSpiffeId()))));
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
-        }
+        out.onNext(AgentProtos.toProto(agents.get(SpiffeIdProtos.fromProto("spiffe_id", request.getSpiffeId()))));
+        out.onCompleted();
     }
 
     @Override
     public void evictAgent(EvictAgentRequest request, StreamObserver<EvictAgentResponse> out) {
-        try {
-            agents.evict(Protos.spiffeId("spiffe_id", request.getSpiffeId()), ACTOR);
-            out.onNext(EvictAgentResponse.getDefaultInstance());
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
-        }
+        agents.evict(SpiffeIdProtos.fromProto("spiffe_id", request.getSpiffeId()), ACTOR);
+        out.onNext(EvictAgentResponse.getDefaultInstance());
+        out.onCompleted();
     }
 
     @Override
     public void banAgent(BanAgentRequest request, StreamObserver<BanAgentResponse> out) {
-        try {
-            agents.ban(Protos.spiffeId("spiffe_id", request.getSpiffeId()), ACTOR);
-            out.onNext(BanAgentResponse.getDefaultInstance());
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
-        }
+        agents.ban(SpiffeIdProtos.fromProto("spiffe_id", request.getSpiffeId()), ACTOR);
+        out.onNext(BanAgentResponse.getDefaultInstance());
+        out.onCompleted();
     }
 }

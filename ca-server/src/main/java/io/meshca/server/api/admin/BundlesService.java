@@ -1,9 +1,6 @@
 package io.meshca.server.api.admin;
 
 import io.grpc.stub.StreamObserver;
-import io.meshca.common.error.GrpcErrors;
-import io.meshca.common.error.InvalidArgumentException;
-import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.proto.server.v1.Bundle;
 import io.meshca.proto.server.v1.BundlesGrpc;
 import io.meshca.proto.server.v1.DeleteFederatedBundleRequest;
@@ -13,7 +10,7 @@ import io.meshca.proto.server.v1.ListFederatedBundlesRequest;
 import io.meshca.proto.server.v1.ListFederatedBundlesResponse;
 import io.meshca.proto.server.v1.SetFederatedBundleRequest;
 import io.meshca.server.api.convert.BundleProtos;
-import io.meshca.server.api.convert.Protos;
+import io.meshca.server.api.convert.TrustDomainProtos;
 import io.meshca.server.ca.CaManager;
 import io.meshca.server.federation.FederatedBundles;
 
@@ -30,54 +27,30 @@ public final class BundlesService extends BundlesGrpc.BundlesImplBase {
 
     @Override
     public void getBundle(GetBundleRequest request, StreamObserver<Bundle> out) {
-        try {
-            out.onNext(Protos.bundle(ca));
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
-        }
+        out.onNext(BundleProtos.toProto(ca));
+        out.onCompleted();
     }
 
     @Override
     public void listFederatedBundles(
             ListFederatedBundlesRequest request, StreamObserver<ListFederatedBundlesResponse> out) {
-        try {
-            ListFederatedBundlesResponse.Builder response = ListFederatedBundlesResponse.newBuilder();
-            federated.list().forEach(b -> response.addBundles(BundleProtos.toProto(b)));
-            out.onNext(response.build());
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
-        }
+        ListFederatedBundlesResponse.Builder response = ListFederatedBundlesResponse.newBuilder();
+        federated.list().forEach(b -> response.addBundles(BundleProtos.toProto(b)));
+        out.onNext(response.build());
+        out.onCompleted();
     }
 
     @Override
     public void setFederatedBundle(SetFederatedBundleRequest request, StreamObserver<Bundle> out) {
-        try {
-            out.onNext(BundleProtos.toProto(federated.set(BundleProtos.fromProto(request.getBundle()))));
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
-        }
+        out.onNext(BundleProtos.toProto(federated.set(BundleProtos.fromProto(request.getBundle()))));
+        out.onCompleted();
     }
 
     @Override
     public void deleteFederatedBundle(
             DeleteFederatedBundleRequest request, StreamObserver<DeleteFederatedBundleResponse> out) {
-        try {
-            federated.delete(trustDomain(request.getTrustDomain()));
-            out.onNext(DeleteFederatedBundleResponse.getDefaultInstance());
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
-        }
-    }
-
-    static TrustDomain trustDomain(String text) {
-        try {
-            return TrustDomain.parse(text);
-        } catch (RuntimeException e) {
-            throw new InvalidArgumentException("invalid trust domain \"" + text + "\": " + e.getMessage(), e);
-        }
+        federated.delete(TrustDomainProtos.fromProto(request.getTrustDomain()));
+        out.onNext(DeleteFederatedBundleResponse.getDefaultInstance());
+        out.onCompleted();
     }
 }

@@ -1,7 +1,6 @@
 package io.meshca.server.api.admin;
 
 import io.grpc.stub.StreamObserver;
-import io.meshca.common.error.GrpcErrors;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.proto.server.v1.CreateEntryRequest;
 import io.meshca.proto.server.v1.DeleteEntryRequest;
@@ -12,7 +11,9 @@ import io.meshca.proto.server.v1.GetEntryRequest;
 import io.meshca.proto.server.v1.ListEntriesRequest;
 import io.meshca.proto.server.v1.ListEntriesResponse;
 import io.meshca.proto.server.v1.UpdateEntryRequest;
-import io.meshca.server.api.convert.Protos;
+import io.meshca.server.api.convert.EntryProtos;
+import io.meshca.server.api.convert.SelectorProtos;
+import io.meshca.server.api.convert.SpiffeIdProtos;
 import io.meshca.server.datastore.EntryFilter;
 import io.meshca.server.registration.Registrar;
 import io.meshca.server.registration.RegistrationEntry;
@@ -32,73 +33,57 @@ public final class EntriesService extends EntriesGrpc.EntriesImplBase {
 
     @Override
     public void createEntry(CreateEntryRequest request, StreamObserver<Entry> out) {
-        try {
-            if (!request.getEntry().getId().isEmpty() || request.getEntry().getRevision() != 0) {
-                throw new InvalidArgumentException("id and revision are assigned by the server and must be empty");
-            }
-            out.onNext(Protos.entry(registrar.create(Protos.entry(request.getEntry()))));
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
+        if (!request.getEntry().getId().isEmpty() || request.getEntry().getRevision() != 0) {
+            throw new InvalidArgumentException("id and revision are assigned by the server and must be empty");
         }
+        out.onNext(EntryProtos.toProto(registrar.create(EntryProtos.fromProto(request.getEntry()))));
+        out.onCompleted();
     }
 
     @Override
     public void getEntry(GetEntryRequest request, StreamObserver<Entry> out) {
-        try {
-            out.onNext(Protos.entry(registrar.get(request.getId())));
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
-        }
+        out.onNext(EntryProtos.toProto(registrar.get(request.getId())));
+        out.onCompleted();
     }
 
     @Override
     public void listEntries(ListEntriesRequest request, StreamObserver<ListEntriesResponse> out) {
-        try {
-            EntryFilter filter = new EntryFilter(
-                    request.getBySpiffeId().isEmpty() ? null : Protos.spiffeId("by_spiffe_id", request.getBySpiffeId()),
-                    request.getByParentId().isEmpty() ? null : Protos.spiffeId("by_parent_id", request.getByParentId()),
-                    request.getBySelectorsCount() == 0 ? null : Protos.selectors(request.getBySelectorsList()));
-            int size = pageSize(request.getPageSize());
-            List<RegistrationEntry> page = registrar.list(filter, request.getPageToken(), size);
-            ListEntriesResponse.Builder b = ListEntriesResponse.newBuilder();
-            page.forEach(e -> b.addEntries(Protos.entry(e)));
-            if (page.size() == size) {
-                b.setNextPageToken(page.get(page.size() - 1).id());
-            }
-            out.onNext(b.build());
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
+        EntryFilter filter = new EntryFilter(
+                request.getBySpiffeId().isEmpty()
+                        ? null
+                        : SpiffeIdProtos.fromProto("by_spiffe_id", request.getBySpiffeId()),
+                request.getByParentId().isEmpty()
+                        ? null
+                        : SpiffeIdProtos.fromProto("by_parent_id", request.getByParentId()),
+                request.getBySelectorsCount() == 0 ? null : SelectorProtos.fromProto(request.getBySelectorsList()));
+        int size = pageSize(request.getPageSize());
+        List<RegistrationEntry> page = registrar.list(filter, request.getPageToken(), size);
+        ListEntriesResponse.Builder b = ListEntriesResponse.newBuilder();
+        page.forEach(e -> b.addEntries(EntryProtos.toProto(e)));
+        if (page.size() == size) {
+            b.setNextPageToken(page.get(page.size() - 1).id());
         }
+        out.onNext(b.build());
+        out.onCompleted();
     }
 
     @Override
     public void updateEntry(UpdateEntryRequest request, StreamObserver<Entry> out) {
-        try {
-            if (request.getEntry().getId().isEmpty()) {
-                throw new InvalidArgumentException("entry id is required to update an entry");
-            }
-            out.onNext(Protos.entry(registrar.update(Protos.entry(request.getEntry()))));
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
+        if (request.getEntry().getId().isEmpty()) {
+            throw new InvalidArgumentException("entry id is required to update an entry");
         }
+        out.onNext(EntryProtos.toProto(registrar.update(EntryProtos.fromProto(request.getEntry()))));
+        out.onCompleted();
     }
 
     @Override
     public void deleteEntry(DeleteEntryRequest request, StreamObserver<DeleteEntryResponse> out) {
-        try {
-            if (request.getId().isEmpty()) {
-                throw new InvalidArgumentException("entry id is required");
-            }
-            registrar.delete(request.getId());
-            out.onNext(DeleteEntryResponse.getDefaultInstance());
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
+        if (request.getId().isEmpty()) {
+            throw new InvalidArgumentException("entry id is required");
         }
+        registrar.delete(request.getId());
+        out.onNext(DeleteEntryResponse.getDefaultInstance());
+        out.onCompleted();
     }
 
     static int pageSize(int requested) {

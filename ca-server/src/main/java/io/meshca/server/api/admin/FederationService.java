@@ -2,9 +2,6 @@ package io.meshca.server.api.admin;
 
 import io.grpc.stub.StreamObserver;
 import io.meshca.common.bundle.SpiffeBundle;
-import io.meshca.common.error.GrpcErrors;
-import io.meshca.common.error.InvalidArgumentException;
-import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.proto.server.v1.Bundle;
 import io.meshca.proto.server.v1.DeleteFederationRelationshipRequest;
 import io.meshca.proto.server.v1.DeleteFederationRelationshipResponse;
@@ -15,12 +12,10 @@ import io.meshca.proto.server.v1.ListFederationRelationshipsRequest;
 import io.meshca.proto.server.v1.ListFederationRelationshipsResponse;
 import io.meshca.proto.server.v1.RefreshBundleRequest;
 import io.meshca.server.api.convert.BundleProtos;
+import io.meshca.server.api.convert.FederationRelationshipProtos;
+import io.meshca.server.api.convert.TrustDomainProtos;
 import io.meshca.server.federation.Federation;
-import io.meshca.server.federation.FederationRelationship.Profile;
-import java.net.URI;
-import java.nio.file.Path;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /** Admin: federation relationships with other trust domains. */
 public final class FederationService extends FederationGrpc.FederationImplBase {
@@ -34,93 +29,53 @@ public final class FederationService extends FederationGrpc.FederationImplBase {
     @Override
     public void createFederationRelationship(
             FederationRelationship request, StreamObserver<FederationRelationship> out) {
-        answer(out, () -> toProto(federation.create(fromProto(request), bootstrap(request))));
+        var relationship = FederationRelationshipProtos.fromProto(request);
+        out.onNext(FederationRelationshipProtos.toProto(federation.create(relationship, bootstrap(request))));
+        out.onCompleted();
     }
 
     @Override
     public void updateFederationRelationship(
             FederationRelationship request, StreamObserver<FederationRelationship> out) {
-        answer(out, () -> toProto(federation.update(fromProto(request), bootstrap(request))));
+        var relationship = FederationRelationshipProtos.fromProto(request);
+        out.onNext(FederationRelationshipProtos.toProto(federation.update(relationship, bootstrap(request))));
+        out.onCompleted();
     }
 
     @Override
     public void listFederationRelationships(
             ListFederationRelationshipsRequest request, StreamObserver<ListFederationRelationshipsResponse> out) {
-        answer(out, () -> {
-            var response = ListFederationRelationshipsResponse.newBuilder();
-            federation.list().forEach(r -> response.addRelationships(toProto(r)));
-            return response.build();
-        });
+        var response = ListFederationRelationshipsResponse.newBuilder();
+        federation.list().forEach(r -> response.addRelationships(FederationRelationshipProtos.toProto(r)));
+        out.onNext(response.build());
+        out.onCompleted();
     }
 
     @Override
     public void getFederationRelationship(
             GetFederationRelationshipRequest request, StreamObserver<FederationRelationship> out) {
-        answer(out, () -> toProto(federation.get(BundlesService.trustDomain(request.getTrustDomain()))));
+        out.onNext(FederationRelationshipProtos.toProto(
+                federation.get(TrustDomainProtos.fromProto(request.getTrustDomain()))));
+        out.onCompleted();
     }
 
     @Override
     public void deleteFederationRelationship(
             DeleteFederationRelationshipRequest request, StreamObserver<DeleteFederationRelationshipResponse> out) {
-        answer(out, () -> {
-            federation.delete(BundlesService.trustDomain(request.getTrustDomain()));
-            return DeleteFederationRelationshipResponse.getDefaultInstance();
-        });
+        federation.delete(TrustDomainProtos.fromProto(request.getTrustDomain()));
+        out.onNext(DeleteFederationRelationshipResponse.getDefaultInstance());
+        out.onCompleted();
     }
 
     @Override
     public void refreshBundle(RefreshBundleRequest request, StreamObserver<Bundle> out) {
-        answer(
-                out,
-                () -> BundleProtos.toProto(federation.refresh(BundlesService.trustDomain(request.getTrustDomain()))));
-    }
-
-    private static <T> void answer(StreamObserver<T> out, Supplier<T> work) {
-        try {
-            out.onNext(work.get());
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
-        }
-    }
-
-    static io.meshca.server.federation.FederationRelationship fromProto(FederationRelationship p) {
-        if (p.getBundleEndpointUrl().isEmpty()) {
-            throw new InvalidArgumentException("bundle endpoint URL is required");
-        }
-        URI url;
-        try {
-            url = URI.create(p.getBundleEndpointUrl());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidArgumentException("bundle endpoint URL is invalid: " + p.getBundleEndpointUrl());
-        }
-        SpiffeId endpointId;
-        try {
-            endpointId = p.getEndpointSpiffeId().isEmpty() ? null : SpiffeId.parse(p.getEndpointSpiffeId());
-        } catch (RuntimeException e) {
-            throw new InvalidArgumentException("endpoint SPIFFE ID is invalid: " + e.getMessage());
-        }
-        return new io.meshca.server.federation.FederationRelationship(
-                BundlesService.trustDomain(p.getTrustDomain()),
-                url,
-                Profile.parse(p.getBundleEndpointProfile().isEmpty() ? "https_web" : p.getBundleEndpointProfile()),
-                endpointId,
-                p.getTrustedCaFile().isEmpty() ? null : Path.of(p.getTrustedCaFile()));
+        out.onNext(BundleProtos.toProto(federation.refresh(TrustDomainProtos.fromProto(request.getTrustDomain()))));
+        out.onCompleted();
     }
 
     private static Optional<SpiffeBundle> bootstrap(FederationRelationship p) {
         return p.hasTrustDomainBundle()
                 ? Optional.of(BundleProtos.fromProto(p.getTrustDomainBundle()))
                 : Optional.empty();
-    }
-
-    static FederationRelationship toProto(io.meshca.server.federation.FederationRelationship r) {
-        FederationRelationship.Builder b = FederationRelationship.newBuilder()
-                .setTrustDomain(r.trustDomain().name())
-                .setBundleEndpointUrl(r.bundleEndpointUrl().toString())
-                .setBundleEndpointProfile(r.profile().configName());
-        r.endpointId().ifPresent(id -> b.setEndpointSpiffeId(id.toString()));
-        r.caFile().ifPresent(f -> b.setTrustedCaFile(f.toString()));
-        return b.build();
     }
 }

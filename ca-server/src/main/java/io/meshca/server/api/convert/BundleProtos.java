@@ -10,12 +10,14 @@ import io.meshca.common.pki.Keys;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.proto.server.v1.Bundle;
 import io.meshca.proto.server.v1.JwtKey;
+import io.meshca.server.ca.CaManager;
+import io.meshca.server.datastore.StoredJwtAuthority;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@link SpiffeBundle} ⇄ the {@code Bundle} message. */
+/** {@link SpiffeBundle} (and the server's own bundle) ⇄ the {@code Bundle} message. */
 public final class BundleProtos {
 
     private BundleProtos() {}
@@ -32,6 +34,27 @@ public final class BundleProtos {
             b.addJwtAuthorities(JwtKey.newBuilder()
                     .setKeyId(key.keyId())
                     .setPublicKey(ByteString.copyFrom(key.publicKey().getEncoded())));
+        }
+        return b.build();
+    }
+
+    /** The server's own bundle: X.509 authorities and JWT signing keys (with their expiry). */
+    public static Bundle toProto(CaManager ca) {
+        TrustDomain domain = ca.trustDomain();
+        List<X509Certificate> authorities = ca.x509Authorities();
+        long sequence = ca.bundleSequence();
+        Bundle.Builder b = Bundle.newBuilder()
+                .setTrustDomain(domain.name())
+                .setSequence(sequence)
+                .setRefreshHintSeconds(300);
+        for (X509Certificate c : authorities) {
+            b.addX509Authorities(ByteString.copyFrom(Certificates.der(c)));
+        }
+        for (StoredJwtAuthority k : ca.jwtAuthorities()) {
+            b.addJwtAuthorities(JwtKey.newBuilder()
+                    .setKeyId(k.kid())
+                    .setPublicKey(ByteString.copyFrom(k.publicKey().getEncoded()))
+                    .setExpiresAt(k.notAfter().getEpochSecond()));
         }
         return b.build();
     }
