@@ -7,7 +7,7 @@ import io.meshca.server.ca.signing.CsrParser;
 import io.meshca.server.ca.signing.SignedSvid;
 import io.meshca.server.ca.signing.SvidRequest;
 import io.meshca.server.ca.signing.X509SvidSigner;
-import io.meshca.server.registration.RegistrationEntry;
+import io.meshca.server.model.RegistrationEntry;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;

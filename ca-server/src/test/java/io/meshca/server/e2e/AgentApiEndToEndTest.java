@@ -34,7 +34,7 @@ import io.meshca.proto.server.v1.WatchAuthorizedRequest;
 import io.meshca.proto.server.v1.WatchAuthorizedResponse;
 import io.meshca.proto.server.v1.X509Svid;
 import io.meshca.server.config.ServerConfig;
-import io.meshca.server.registration.RegistrationEntry;
+import io.meshca.server.model.RegistrationEntry;
 import io.meshca.server.server.CaServer;
 import java.nio.file.Path;
 import java.security.KeyPair;

@@ -9,6 +9,7 @@ import io.meshca.common.testing.TestPki;
 import io.meshca.server.cli.ServerMainAccess;
 import io.meshca.server.config.FederationConfig;
 import io.meshca.server.config.ServerConfig;
+import io.meshca.server.model.FederationRelationship;
 import io.meshca.server.server.CaServer;
 import java.net.URI;
 import java.nio.file.Files;

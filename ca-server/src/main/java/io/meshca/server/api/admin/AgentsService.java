@@ -13,7 +13,7 @@ import io.meshca.proto.server.v1.ListAgentsRequest;
 import io.meshca.proto.server.v1.ListAgentsResponse;
 import io.meshca.server.agents.AgentManager;
 import io.meshca.server.api.convert.Protos;
-import io.meshca.server.datastore.AgentRecord;
+import io.meshca.server.model.AgentRecord;
 import java.util.List;
 
 /** Admin: attested agents. */

@@ -13,9 +13,9 @@ import io.meshca.proto.server.v1.ListEntriesRequest;
 import io.meshca.proto.server.v1.ListEntriesResponse;
 import io.meshca.proto.server.v1.UpdateEntryRequest;
 import io.meshca.server.api.convert.Protos;
-import io.meshca.server.datastore.EntryFilter;
+import io.meshca.server.model.EntryFilter;
+import io.meshca.server.model.RegistrationEntry;
 import io.meshca.server.registration.Registrar;
-import io.meshca.server.registration.RegistrationEntry;
 import java.util.List;
 
 /** Admin: registration entries. */

@@ -16,7 +16,7 @@ import io.meshca.proto.server.v1.ListFederationRelationshipsResponse;
 import io.meshca.proto.server.v1.RefreshBundleRequest;
 import io.meshca.server.api.convert.BundleProtos;
 import io.meshca.server.federation.Federation;
-import io.meshca.server.federation.FederationRelationship.Profile;
+import io.meshca.server.model.FederationRelationship.Profile;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -84,7 +84,7 @@ public final class FederationService extends FederationGrpc.FederationImplBase {
         }
     }
 
-    static io.meshca.server.federation.FederationRelationship fromProto(FederationRelationship p) {
+    static io.meshca.server.model.FederationRelationship fromProto(FederationRelationship p) {
         if (p.getBundleEndpointUrl().isEmpty()) {
             throw new InvalidArgumentException("bundle endpoint URL is required");
         }
@@ -100,7 +100,7 @@ public final class FederationService extends FederationGrpc.FederationImplBase {
         } catch (RuntimeException e) {
             throw new InvalidArgumentException("endpoint SPIFFE ID is invalid: " + e.getMessage());
         }
-        return new io.meshca.server.federation.FederationRelationship(
+        return new io.meshca.server.model.FederationRelationship(
                 BundlesService.trustDomain(p.getTrustDomain()),
                 url,
                 Profile.parse(p.getBundleEndpointProfile().isEmpty() ? "https_web" : p.getBundleEndpointProfile()),
@@ -114,7 +114,7 @@ public final class FederationService extends FederationGrpc.FederationImplBase {
                 : Optional.empty();
     }
 
-    static FederationRelationship toProto(io.meshca.server.federation.FederationRelationship r) {
+    static FederationRelationship toProto(io.meshca.server.model.FederationRelationship r) {
         FederationRelationship.Builder b = FederationRelationship.newBuilder()
                 .setTrustDomain(r.trustDomain().name())
                 .setBundleEndpointUrl(r.bundleEndpointUrl().toString())

@@ -11,8 +11,8 @@ import io.meshca.proto.server.v1.Bundle;
 import io.meshca.proto.server.v1.Entry;
 import io.meshca.proto.server.v1.Selector;
 import io.meshca.proto.server.v1.X509Svid;
-import io.meshca.server.datastore.AgentRecord;
-import io.meshca.server.registration.RegistrationEntry;
+import io.meshca.server.model.AgentRecord;
+import io.meshca.server.model.RegistrationEntry;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -118,7 +118,7 @@ public final class Protos {
     /** The server's own bundle: X.509 authorities and JWT signing keys. */
     public static Bundle bundle(io.meshca.server.ca.CaManager ca) {
         Bundle.Builder b = bundle(ca.trustDomain(), ca.x509Authorities(), ca.bundleSequence()).toBuilder();
-        for (io.meshca.server.datastore.StoredJwtAuthority k : ca.jwtAuthorities()) {
+        for (io.meshca.server.model.StoredJwtAuthority k : ca.jwtAuthorities()) {
             b.addJwtAuthorities(io.meshca.proto.server.v1.JwtKey.newBuilder()
                     .setKeyId(k.kid())
                     .setPublicKey(ByteString.copyFrom(k.publicKey().getEncoded()))

@@ -1,4 +1,4 @@
-package io.meshca.server.registration;
+package io.meshca.server.model;
 
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
