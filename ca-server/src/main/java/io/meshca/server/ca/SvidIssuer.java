@@ -84,12 +84,4 @@ public final class SvidIssuer {
                 "via=" + via + " serial=" + chain.get(0).getSerialNumber().toString(16)));
         return chain;
     }
-
-    /**
-     * For the server's own identity, signed without a CSR because the key is generated in process. Not
-     * audited: the certificate goes to no caller, only into the server's own TLS.
-     */
-    public List<X509Certificate> issueServerSvid(SpiffeId serverId, PublicKey key, Duration ttl) {
-        return signer.sign(new SvidRequest(serverId, key, List.of(), ttl));
-    }
 }

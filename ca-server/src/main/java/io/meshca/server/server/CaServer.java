@@ -33,6 +33,7 @@ import io.meshca.server.attestation.node.JoinTokenIssuer;
 import io.meshca.server.attestation.node.JoinTokens;
 import io.meshca.server.audit.GroupCommitAuditLog;
 import io.meshca.server.ca.CaManager;
+import io.meshca.server.ca.RenewingTlsIdentity;
 import io.meshca.server.ca.SvidIssuer;
 import io.meshca.server.ca.jwt.JwtKeyRotator;
 import io.meshca.server.ca.jwt.JwtKeySlots;
@@ -93,7 +94,7 @@ public final class CaServer implements AutoCloseable {
     private Registrar registrar;
     private JoinTokenIssuer tokenIssuer;
     private AgentManager agentManager;
-    private ServerIdentity identity;
+    private RenewingTlsIdentity identity;
     private Server agentApi;
     private AdminSocket adminSocket;
     private HealthStatusManager health;
@@ -175,7 +176,8 @@ public final class CaServer implements AutoCloseable {
                 WATCH_POLL_INTERVAL,
                 dataStore.federatedBundles()::get);
 
-        identity = new ServerIdentity(serverId, issuer, SERVER_SVID_TTL, clock, scheduler);
+        identity =
+                new RenewingTlsIdentity("server SVID", serverId, List.of(), signer, SERVER_SVID_TTL, clock, scheduler);
         identity.start();
         closeables.push(identity);
         federation = FederationRuntime.start(config.federation(), td, dataStore, ca, identity::current, clock);
