@@ -2,8 +2,8 @@ package io.meshca.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshca.server.CaServer;
 import io.meshca.server.config.ServerConfig;
-import io.meshca.server.server.CaServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package io.meshca.samples.bench;
 
+import io.meshca.server.CaServer;
 import io.meshca.server.config.ServerConfig;
-import io.meshca.server.server.CaServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

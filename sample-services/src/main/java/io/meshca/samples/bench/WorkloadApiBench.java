@@ -4,7 +4,7 @@ import io.grpc.Status;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.proto.workload.X509SVIDResponse;
-import io.meshca.server.server.CaServer;
+import io.meshca.server.CaServer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -8,7 +8,7 @@ import io.meshca.samples.orders.OrdersTraffic;
 import io.meshca.samples.payments.PaymentsServer;
 import io.meshca.samples.testing.InProcessMesh;
 import io.meshca.samples.tls.PeerPolicy;
-import io.meshca.server.server.CaServer;
+import io.meshca.server.CaServer;
 import io.spiffe.spiffeid.TrustDomain;
 import io.spiffe.workloadapi.DefaultWorkloadApiClient;
 import io.spiffe.workloadapi.DefaultX509Source;

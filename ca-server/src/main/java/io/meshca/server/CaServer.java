@@ -1,4 +1,4 @@
-package io.meshca.server.server;
+package io.meshca.server;
 
 import io.grpc.BindableService;
 import io.grpc.Server;
@@ -20,9 +20,11 @@ import io.meshca.server.api.BatchSigner;
 import io.meshca.server.api.JwtSvidBatch;
 import io.meshca.server.api.NodeAttestationService;
 import io.meshca.server.api.WatchSessions;
+import io.meshca.server.api.admin.AdminSocket;
 import io.meshca.server.api.admin.AgentsService;
 import io.meshca.server.api.admin.BundlesService;
 import io.meshca.server.api.admin.EntriesService;
+import io.meshca.server.api.admin.FederationService;
 import io.meshca.server.api.admin.JoinTokensService;
 import io.meshca.server.api.admin.SvidsService;
 import io.meshca.server.api.interceptor.AdminAuditInterceptor;
@@ -46,6 +48,7 @@ import io.meshca.server.ca.keys.MemoryKeyManager;
 import io.meshca.server.ca.signing.X509SvidSigner;
 import io.meshca.server.config.ServerConfig;
 import io.meshca.server.datastore.DataStore;
+import io.meshca.server.federation.FederationRuntime;
 import io.meshca.server.istio.IstioCaRuntime;
 import io.meshca.server.model.RegistrationEntry;
 import io.meshca.server.registration.AgentAuthorizer;
@@ -180,7 +183,14 @@ public final class CaServer implements AutoCloseable {
                 new RenewingTlsIdentity("server SVID", serverId, List.of(), signer, SERVER_SVID_TTL, clock, scheduler);
         identity.start();
         closeables.push(identity);
-        federation = FederationRuntime.start(config.federation(), td, dataStore, ca, identity::current, clock);
+        federation = FederationRuntime.start(
+                config.federation(),
+                td,
+                dataStore.federation(),
+                dataStore.federatedBundles(),
+                ca,
+                identity::current,
+                clock);
         closeables.push(federation);
         if (config.istioCa().isPresent()) {
             istioCa = IstioCaRuntime.start(
@@ -234,7 +244,7 @@ public final class CaServer implements AutoCloseable {
                 new EntriesService(registrar),
                 new AgentsService(agentManager),
                 new BundlesService(ca, federation.bundles()),
-                federation.adminService(),
+                new FederationService(federation.federation()),
                 new JoinTokensService(tokenIssuer),
                 new SvidsService(jwtIssuer, td));
         adminSocket = AdminSocket.start(
