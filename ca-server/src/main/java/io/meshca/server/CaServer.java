@@ -262,6 +262,11 @@ public final class CaServer implements AutoCloseable {
                 config.adminSocketPath());
     }
 
+    /** The SPIFFE ID of the server of {@code td}: what agents expect on the agent API's certificate. */
+    public static SpiffeId serverId(TrustDomain td) {
+        return td.withPath("/meshca/server");
+    }
+
     public ServerConfig config() {
         return config;
     }

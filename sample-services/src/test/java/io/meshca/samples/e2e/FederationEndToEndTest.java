@@ -14,12 +14,11 @@ import io.meshca.common.testing.TestPki;
 import io.meshca.samples.orders.OrdersTraffic;
 import io.meshca.samples.payments.PaymentsServer;
 import io.meshca.samples.tls.PeerPolicy;
-import io.meshca.server.CaServer;
 import io.meshca.server.config.FederationConfig;
-import io.meshca.server.config.ServerConfig;
 import io.meshca.server.model.FederationRelationship;
 import io.meshca.server.model.FederationRelationship.Profile;
 import io.meshca.server.model.RegistrationEntry;
+import io.meshca.server.testing.TestServer;
 import io.spiffe.workloadapi.DefaultX509Source;
 import io.spiffe.workloadapi.X509Source;
 import java.net.InetSocketAddress;
@@ -57,8 +56,8 @@ class FederationEndToEndTest {
     static Path dir;
 
     private static final List<AutoCloseable> running = new CopyOnWriteArrayList<>();
-    private static CaServer a;
-    private static CaServer b;
+    private static TestServer a;
+    private static TestServer b;
     private static String socketA;
     private static String socketB;
     private static String socketC;
@@ -81,11 +80,11 @@ class FederationEndToEndTest {
 
         a = server("a.test", new FederationConfig.Endpoint("127.0.0.1", 0, cert, key, Duration.ofSeconds(5)));
         b = server("b.test", new FederationConfig.Endpoint("127.0.0.1", 0, null, null, Duration.ofSeconds(5)));
-        CaServer c = server("c.test", null);
+        TestServer c = server("c.test", null);
 
         // b.test → a.test over https_web; a.test → b.test over https_spiffe, starting from b's bundle
-        b.federation()
-                .create(
+        b.admin()
+                .createFederationRelationship(
                         new FederationRelationship(
                                 TrustDomain.parse("a.test"),
                                 URI.create("https://localhost:"
@@ -94,8 +93,8 @@ class FederationEndToEndTest {
                                 null,
                                 webCaFile),
                         Optional.empty());
-        a.federation()
-                .create(
+        a.admin()
+                .createFederationRelationship(
                         new FederationRelationship(
                                 TrustDomain.parse("b.test"),
                                 URI.create("https://127.0.0.1:"
@@ -114,27 +113,22 @@ class FederationEndToEndTest {
         workload(c, INTRUDER);
     }
 
-    private static CaServer server(String td, FederationConfig.Endpoint endpoint) throws Exception {
+    private static TestServer server(String td, FederationConfig.Endpoint endpoint) throws Exception {
         FederationConfig federation =
                 new FederationConfig(endpoint, List.of(), Duration.ofSeconds(1), Duration.ofSeconds(5));
-        CaServer server = CaServer.start(ServerConfig.builder()
+        TestServer server = TestServer.start(TestServer.config(dir.resolve(td))
                 .trustDomain(TrustDomain.parse(td))
-                .dataDir(dir.resolve(td + "/server"))
-                .bindAddress("127.0.0.1")
-                .serverPort(0)
-                .adminSocketPath(dir.resolve(td + "/admin/api.sock"))
-                .keyManager(ServerConfig.KEY_MANAGER_MEMORY)
                 .federation(federation)
                 .build());
         running.add(0, server);
         return server;
     }
 
-    private static SpiffeId node(CaServer server) {
+    private static SpiffeId node(TestServer server) {
         return server.trustDomain().withPath("/node/e2e");
     }
 
-    private static String agent(CaServer server, String name) throws Exception {
+    private static String agent(TestServer server, String name) throws Exception {
         Path bundle = Files.writeString(dir.resolve(name + "-bundle.pem"), server.trustBundlePem());
         NodeAgent agent = NodeAgent.start(AgentConfig.builder()
                 .trustDomain(server.trustDomain().name())
@@ -149,7 +143,7 @@ class FederationEndToEndTest {
         return "unix://" + agent.socketPath();
     }
 
-    private static void workload(CaServer server, String id, String... federatesWith) throws Exception {
+    private static void workload(TestServer server, String id, String... federatesWith) throws Exception {
         long uid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
         server.createEntry(new RegistrationEntry(
                 "",
@@ -273,16 +267,16 @@ class FederationEndToEndTest {
         try (X509Source source = source(socketA)) {
             assertThat(has(source, "d.test")).isFalse();
             var root = TestPki.root(d).certificate();
-            a.dataStore()
-                    .federatedBundles()
-                    .put(new io.meshca.common.bundle.SpiffeBundle(d, List.of(root), List.of(), 1, Duration.ZERO));
+            a.admin()
+                    .setFederatedBundle(
+                            new io.meshca.common.bundle.SpiffeBundle(d, List.of(root), List.of(), 1, Duration.ZERO));
 
             await(() -> has(source, "d.test"));
             assertThat(source.getBundleForTrustDomain(io.spiffe.spiffeid.TrustDomain.parse("d.test"))
                             .getX509Authorities())
                     .containsExactly(root);
 
-            a.dataStore().federatedBundles().delete(d);
+            a.admin().deleteFederatedBundle(d);
             await(() -> !has(source, "d.test"));
         }
     }
