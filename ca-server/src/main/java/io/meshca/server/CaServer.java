@@ -6,8 +6,6 @@ import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
-import io.meshca.common.pki.Pem;
-import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.tls.SpiffeAuthorizers;
@@ -20,6 +18,7 @@ import io.meshca.server.api.BatchSigner;
 import io.meshca.server.api.JwtSvidBatch;
 import io.meshca.server.api.NodeAttestationService;
 import io.meshca.server.api.WatchSessions;
+import io.meshca.server.api.admin.AdminClient;
 import io.meshca.server.api.admin.AdminSocket;
 import io.meshca.server.api.admin.AgentsService;
 import io.meshca.server.api.admin.BundlesService;
@@ -29,7 +28,6 @@ import io.meshca.server.api.admin.JoinTokensService;
 import io.meshca.server.api.admin.SvidsService;
 import io.meshca.server.api.interceptor.AdminAuditInterceptor;
 import io.meshca.server.api.interceptor.AgentIdentityInterceptor;
-import io.meshca.server.attestation.node.JoinToken;
 import io.meshca.server.attestation.node.JoinTokenAttestor;
 import io.meshca.server.attestation.node.JoinTokenIssuer;
 import io.meshca.server.attestation.node.JoinTokens;
@@ -50,7 +48,6 @@ import io.meshca.server.config.ServerConfig;
 import io.meshca.server.datastore.DataStore;
 import io.meshca.server.federation.FederationRuntime;
 import io.meshca.server.istio.IstioCaRuntime;
-import io.meshca.server.model.RegistrationEntry;
 import io.meshca.server.registration.AgentAuthorizer;
 import io.meshca.server.registration.AuthorizedEntriesSync;
 import io.meshca.server.registration.EntryValidator;
@@ -59,7 +56,6 @@ import io.netty.handler.ssl.ClientAuth;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -68,6 +64,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -76,6 +73,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The composition root of ca-server: the only place that picks implementations and wires them. Start
  * with {@link #start(ServerConfig)}; {@link #close()} stops everything and frees the port and socket.
+ * It tells where it listens and nothing of what it wired: programs and tests drive a running server
+ * through its admin API ({@link AdminClient}), as an operator does.
  */
 public final class CaServer implements AutoCloseable {
 
@@ -91,13 +90,6 @@ public final class CaServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
-    private DataStore dataStore;
-    private CaManager ca;
-    private JwtKeySlots jwtKeys;
-    private Registrar registrar;
-    private JoinTokenIssuer tokenIssuer;
-    private AgentManager agentManager;
-    private RenewingTlsIdentity identity;
     private Server agentApi;
     private AdminSocket adminSocket;
     private HealthStatusManager health;
@@ -124,7 +116,7 @@ public final class CaServer implements AutoCloseable {
     private void startAll() throws IOException {
         AdminSocket.checkAvailable(config.adminSocketPath());
         TrustDomain td = config.trustDomain();
-        SpiffeId serverId = td.withPath("/meshca/server");
+        SpiffeId serverId = serverId(td);
         var clock = config.clock();
 
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, daemon("meshca-scheduler"));
@@ -133,7 +125,7 @@ public final class CaServer implements AutoCloseable {
         ExecutorService signingPool = Executors.newFixedThreadPool(cores, daemon("meshca-signer"));
         closeables.push(() -> shutdown(signingPool));
 
-        dataStore = config.databaseUrl()
+        DataStore dataStore = config.databaseUrl()
                 .map(url -> DataStore.open(url, clock))
                 .orElseGet(() -> DataStore.sqlite(config.dataDir(), clock));
         closeables.push(dataStore);
@@ -150,8 +142,8 @@ public final class CaServer implements AutoCloseable {
         KeyManager keys = ServerConfig.KEY_MANAGER_MEMORY.equals(config.keyManager())
                 ? new MemoryKeyManager()
                 : new DiskKeyManager(config.dataDir().resolve("keys"));
-        ca = new CaManager(td, keys, dataStore.bundle(), config.caTtl(), clock);
-        jwtKeys =
+        CaManager ca = new CaManager(td, keys, dataStore.bundle(), config.caTtl(), clock);
+        JwtKeySlots jwtKeys =
                 new JwtKeySlots(keys, dataStore.bundle(), JwtKeyType.parse(config.jwtKeyType()), config.caTtl(), clock);
         jwtKeys.initialize();
         JwtKeyRotator jwtRotator = new JwtKeyRotator(jwtKeys, clock);
@@ -164,10 +156,11 @@ public final class CaServer implements AutoCloseable {
         SvidIssuer issuer = new SvidIssuer(signer, audit, config.x509SvidDefaultTtl(), config.agentSvidTtl());
 
         EntryValidator validator = new EntryValidator(td);
-        registrar = new Registrar(validator, dataStore.entries());
+        Registrar registrar = new Registrar(validator, dataStore.entries());
         JoinTokens joinTokens = new JoinTokens(td, dataStore.joinTokens(), clock);
-        tokenIssuer = new JoinTokenIssuer(joinTokens, registrar, validator, serverId, config.joinTokenTtl());
-        agentManager =
+        JoinTokenIssuer tokenIssuer =
+                new JoinTokenIssuer(joinTokens, registrar, validator, serverId, config.joinTokenTtl());
+        AgentManager agentManager =
                 new AgentManager(List.of(new JoinTokenAttestor(joinTokens)), dataStore.agents(), issuer, audit, clock);
         AgentAuthorizer authorizer = new AgentAuthorizer(serverId, dataStore.entries(), clock);
         WatchSessions watches = new WatchSessions(
@@ -179,7 +172,7 @@ public final class CaServer implements AutoCloseable {
                 WATCH_POLL_INTERVAL,
                 dataStore.federatedBundles()::get);
 
-        identity =
+        RenewingTlsIdentity identity =
                 new RenewingTlsIdentity("server SVID", serverId, List.of(), signer, SERVER_SVID_TTL, clock, scheduler);
         identity.start();
         closeables.push(identity);
@@ -294,70 +287,6 @@ public final class CaServer implements AutoCloseable {
         return Optional.ofNullable(istioCa).map(IstioCaRuntime::port);
     }
 
-    /** Federation relationships (what the admin Federation service drives). */
-    public io.meshca.server.federation.Federation federation() {
-        return federation.federation();
-    }
-
-    public SpiffeId serverId() {
-        return identity.id();
-    }
-
-    public List<X509Certificate> trustBundle() {
-        return ca.x509Authorities();
-    }
-
-    /** The PEM of the X.509 authorities: what an agent takes as {@code -trustBundle}. */
-    public String trustBundlePem() {
-        return Pem.encodeCertificates(ca.x509Authorities());
-    }
-
-    /** A join token (the secret); with a node alias, also the alias entry selecting the redeeming agent. */
-    public String generateJoinToken(Duration ttl, Optional<SpiffeId> nodeAlias) {
-        return generateJoinTokenDetails(ttl, nodeAlias).token();
-    }
-
-    public JoinToken generateJoinTokenDetails(Duration ttl, Optional<SpiffeId> nodeAlias) {
-        return tokenIssuer.generate(Optional.of(ttl), nodeAlias);
-    }
-
-    /** Creates a validated entry; returns it with its id and revision. */
-    public RegistrationEntry createEntry(RegistrationEntry draft) {
-        return registrar.create(draft);
-    }
-
-    /** Shorthand: an entry with a TTL (zero = server default) and no DNS names. */
-    public RegistrationEntry createEntry(
-            SpiffeId spiffeId, SpiffeId parentId, SelectorSet selectors, Duration x509SvidTtl) {
-        return registrar.create(
-                RegistrationEntry.draft(spiffeId, parentId, selectors).withX509SvidTtl(x509SvidTtl));
-    }
-
-    public RegistrationEntry updateEntry(RegistrationEntry entry) {
-        return registrar.update(entry);
-    }
-
-    public void deleteEntry(String entryId) {
-        registrar.delete(entryId);
-    }
-
-    public Registrar registrar() {
-        return registrar;
-    }
-
-    public AgentManager agents() {
-        return agentManager;
-    }
-
-    public DataStore dataStore() {
-        return dataStore;
-    }
-
-    /** The trust domain's JWT signing keys (current and next slots). */
-    public JwtKeySlots jwtKeys() {
-        return jwtKeys;
-    }
-
     /** Blocks until the agent API terminates (after {@link #close()}, e.g. from a shutdown hook). */
     public void awaitTermination() throws InterruptedException {
         agentApi.awaitTermination();
@@ -394,7 +323,7 @@ public final class CaServer implements AutoCloseable {
         executor.awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+    private static ThreadFactory daemon(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
