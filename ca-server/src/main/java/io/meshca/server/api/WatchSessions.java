@@ -30,16 +30,6 @@ public final class WatchSessions implements AutoCloseable {
     private final Set<WatchSession> open = ConcurrentHashMap.newKeySet();
     private final FederatedBundleSource federated;
 
-    public WatchSessions(
-            AuthorizedEntriesSync sync,
-            AgentManager agents,
-            CaManager ca,
-            ChangeNotifier notifier,
-            ScheduledExecutorService executor,
-            Duration pollInterval) {
-        this(sync, agents, ca, notifier, executor, pollInterval, FederatedBundleSource.NONE);
-    }
-
     /** {@code federated}: the federated bundles, sent to agents whose entries federate with their trust domain. */
     public WatchSessions(
             AuthorizedEntriesSync sync,

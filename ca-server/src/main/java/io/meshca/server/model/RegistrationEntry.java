@@ -122,4 +122,23 @@ public record RegistrationEntry(
                 revision,
                 createdAt);
     }
+
+    /** The entry with the trust domains (names or {@code spiffe://} IDs) whose bundles its SVIDs come with. */
+    public RegistrationEntry withFederatesWith(List<String> trustDomains) {
+        return new RegistrationEntry(
+                id,
+                spiffeId,
+                parentId,
+                selectors,
+                x509SvidTtl,
+                jwtSvidTtl,
+                dnsNames,
+                trustDomains,
+                hint,
+                admin,
+                downstream,
+                expiresAt,
+                revision,
+                createdAt);
+    }
 }

@@ -76,25 +76,8 @@ class AgentApiEndToEndTest {
                 Duration.ZERO);
 
         // Watch: the snapshot holds the existing entry and the bundle...
-        LinkedBlockingQueue<Object> watched = new LinkedBlockingQueue<>();
-        agentApi.agentStub(agent)
-                .watchAuthorized(
-                        WatchAuthorizedRequest.newBuilder().setPageSize(1).build(), new StreamObserver<>() {
-                            @Override
-                            public void onNext(WatchAuthorizedResponse r) {
-                                watched.add(r);
-                            }
-
-                            @Override
-                            public void onError(Throwable t) {
-                                watched.add(t);
-                            }
-
-                            @Override
-                            public void onCompleted() {
-                                watched.add("completed");
-                            }
-                        });
+        LinkedBlockingQueue<Object> watched = agentApi.watch(
+                agent, WatchAuthorizedRequest.newBuilder().setPageSize(1).build());
         WatchAuthorizedResponse snapshot = (WatchAuthorizedResponse) watched.poll(20, TimeUnit.SECONDS);
         assertThat(snapshot).isNotNull();
         assertThat(snapshot.getFullSnapshot()).isTrue();
@@ -233,23 +216,7 @@ class AgentApiEndToEndTest {
     @Test
     void banningAnAgent_endsItsWatch() throws Exception {
         AttestedAgent agent = agentApi.attest(server.generateJoinToken(Duration.ofMinutes(10), Optional.empty()));
-        LinkedBlockingQueue<Object> watched = new LinkedBlockingQueue<>();
-        agentApi.agentStub(agent).watchAuthorized(WatchAuthorizedRequest.getDefaultInstance(), new StreamObserver<>() {
-            @Override
-            public void onNext(WatchAuthorizedResponse r) {
-                watched.add(r);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                watched.add(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                watched.add("completed");
-            }
-        });
+        LinkedBlockingQueue<Object> watched = agentApi.watch(agent, WatchAuthorizedRequest.getDefaultInstance());
         assertThat(watched.poll(20, TimeUnit.SECONDS)).isInstanceOf(WatchAuthorizedResponse.class);
 
         server.admin().banAgent(agent.id());

@@ -3,17 +3,15 @@ package io.meshca.server.federation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshca.common.bundle.JwtAuthority;
-import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.TrustDomain;
-import io.meshca.common.testing.TestPki;
 import io.meshca.server.cli.ServerMainAccess;
 import io.meshca.server.config.FederationConfig;
 import io.meshca.server.testing.TestServer;
+import io.meshca.server.testing.WebServingFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -54,19 +52,10 @@ class FederationEndToEndTest {
 
     @Test
     void bothProfiles_fetchTheOtherDomainsBundle_andAFailingEndpointKeepsTheLastGoodOne() throws Exception {
-        TestPki.Authority webCa = TestPki.root(TrustDomain.parse("web-ca.test"));
-        Instant now = Instant.now();
-        TestPki.Leaf serving = webCa.issue(
-                new TestPki.Profile(false, null, List.of("localhost")),
-                TestPki.keyPair(),
-                now.minusSeconds(60),
-                now.plus(Duration.ofHours(1)));
-        Path cert = Files.writeString(dir.resolve("serving.pem"), Pem.encodeCertificates(serving.chain()));
-        Path key = Files.writeString(
-                dir.resolve("serving.key"),
-                Pem.encodePrivateKey(serving.keyPair().getPrivate()));
-        Path webCaFile =
-                Files.writeString(dir.resolve("web-ca.pem"), Pem.encodeCertificates(List.of(webCa.certificate())));
+        WebServingFiles web = WebServingFiles.write(dir);
+        Path cert = web.certificate();
+        Path key = web.key();
+        Path webCaFile = web.caFile();
 
         a = start(dir, A, new FederationConfig.Endpoint("127.0.0.1", 0, cert, key, Duration.ofSeconds(5)));
         b = start(dir, B, new FederationConfig.Endpoint("127.0.0.1", 0, null, null, Duration.ofSeconds(5)));

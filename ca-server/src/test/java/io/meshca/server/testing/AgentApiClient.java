@@ -19,6 +19,8 @@ import io.meshca.proto.server.v1.AttestRequest;
 import io.meshca.proto.server.v1.AttestResponse;
 import io.meshca.proto.server.v1.AttestationData;
 import io.meshca.proto.server.v1.NodeAttestationGrpc;
+import io.meshca.proto.server.v1.WatchAuthorizedRequest;
+import io.meshca.proto.server.v1.WatchAuthorizedResponse;
 import io.meshca.proto.server.v1.X509Svid;
 import io.netty.handler.ssl.SslContext;
 import java.security.KeyPair;
@@ -27,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -113,6 +116,31 @@ public final class AgentApiClient implements AutoCloseable {
     /** The Agent service, authenticated with the agent's SVID. */
     public AgentGrpc.AgentStub agentStub(AttestedAgent agent) {
         return AgentGrpc.newStub(channel(SpiffeSslContexts.client(new SvidKeyManager(agent::identity), trustServer())));
+    }
+
+    /**
+     * Opens a watch as {@code agent}. The queue receives each response, then the Throwable that ended
+     * the stream or the string {@code "completed"}.
+     */
+    public LinkedBlockingQueue<Object> watch(AttestedAgent agent, WatchAuthorizedRequest request) {
+        LinkedBlockingQueue<Object> watched = new LinkedBlockingQueue<>();
+        agentStub(agent).watchAuthorized(request, new StreamObserver<>() {
+            @Override
+            public void onNext(WatchAuthorizedResponse r) {
+                watched.add(r);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                watched.add(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                watched.add("completed");
+            }
+        });
+        return watched;
     }
 
     @Override

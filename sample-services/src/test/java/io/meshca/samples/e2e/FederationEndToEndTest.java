@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshca.agent.agent.NodeAgent;
 import io.meshca.agent.config.AgentConfig;
-import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
@@ -19,6 +18,7 @@ import io.meshca.server.model.FederationRelationship;
 import io.meshca.server.model.FederationRelationship.Profile;
 import io.meshca.server.model.RegistrationEntry;
 import io.meshca.server.testing.TestServer;
+import io.meshca.server.testing.WebServingFiles;
 import io.spiffe.workloadapi.DefaultX509Source;
 import io.spiffe.workloadapi.X509Source;
 import java.net.InetSocketAddress;
@@ -26,7 +26,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -64,19 +63,10 @@ class FederationEndToEndTest {
 
     @BeforeAll
     static void startThreeTrustDomains() throws Exception {
-        TestPki.Authority webCa = TestPki.root(TrustDomain.parse("web-ca.test"));
-        Instant now = Instant.now();
-        TestPki.Leaf serving = webCa.issue(
-                new TestPki.Profile(false, null, List.of("localhost")),
-                TestPki.keyPair(),
-                now.minusSeconds(60),
-                now.plus(Duration.ofHours(1)));
-        Path cert = Files.writeString(dir.resolve("serving.pem"), Pem.encodeCertificates(serving.chain()));
-        Path key = Files.writeString(
-                dir.resolve("serving.key"),
-                Pem.encodePrivateKey(serving.keyPair().getPrivate()));
-        Path webCaFile =
-                Files.writeString(dir.resolve("web-ca.pem"), Pem.encodeCertificates(List.of(webCa.certificate())));
+        WebServingFiles web = WebServingFiles.write(dir);
+        Path cert = web.certificate();
+        Path key = web.key();
+        Path webCaFile = web.caFile();
 
         a = server("a.test", new FederationConfig.Endpoint("127.0.0.1", 0, cert, key, Duration.ofSeconds(5)));
         b = server("b.test", new FederationConfig.Endpoint("127.0.0.1", 0, null, null, Duration.ofSeconds(5)));
@@ -145,21 +135,9 @@ class FederationEndToEndTest {
 
     private static void workload(TestServer server, String id, String... federatesWith) throws Exception {
         long uid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
-        server.createEntry(new RegistrationEntry(
-                "",
-                SpiffeId.parse(id),
-                node(server),
-                SelectorSet.of(Selector.parse("unix:uid:" + uid)),
-                Duration.ZERO,
-                Duration.ZERO,
-                List.of(),
-                List.of(federatesWith),
-                "",
-                false,
-                false,
-                null,
-                0,
-                Instant.EPOCH));
+        server.createEntry(RegistrationEntry.draft(
+                        SpiffeId.parse(id), node(server), SelectorSet.of(Selector.parse("unix:uid:" + uid)))
+                .withFederatesWith(List.of(federatesWith)));
     }
 
     @AfterAll
