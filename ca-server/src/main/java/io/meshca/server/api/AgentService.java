@@ -15,7 +15,7 @@ import io.meshca.proto.server.v1.WatchAuthorizedResponse;
 import io.meshca.server.agents.AgentManager;
 import io.meshca.server.api.convert.SvidProtos;
 import io.meshca.server.api.interceptor.CallerIdentity;
-import io.meshca.server.datastore.AgentRecord;
+import io.meshca.server.model.AgentRecord;
 
 /** The Agent service; the caller is the agent put in the Context by AgentIdentityInterceptor. */
 public final class AgentService extends AgentGrpc.AgentImplBase {

@@ -12,8 +12,6 @@ import java.util.Set;
 @FunctionalInterface
 public interface FederatedBundleSource {
 
-    FederatedBundleSource NONE = trustDomain -> Optional.empty();
-
     /** The stored bundle of {@code trustDomain}; empty if there is none. */
     Optional<SpiffeBundle> get(TrustDomain trustDomain);
 

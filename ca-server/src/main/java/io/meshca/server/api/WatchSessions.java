@@ -4,8 +4,8 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.meshca.proto.server.v1.WatchAuthorizedResponse;
 import io.meshca.server.agents.AgentManager;
 import io.meshca.server.ca.CaManager;
-import io.meshca.server.datastore.AgentRecord;
 import io.meshca.server.datastore.ChangeNotifier;
+import io.meshca.server.model.AgentRecord;
 import io.meshca.server.registration.AuthorizedEntriesSync;
 import java.time.Duration;
 import java.util.Set;
@@ -29,16 +29,6 @@ public final class WatchSessions implements AutoCloseable {
     private final Duration pollInterval;
     private final Set<WatchSession> open = ConcurrentHashMap.newKeySet();
     private final FederatedBundleSource federated;
-
-    public WatchSessions(
-            AuthorizedEntriesSync sync,
-            AgentManager agents,
-            CaManager ca,
-            ChangeNotifier notifier,
-            ScheduledExecutorService executor,
-            Duration pollInterval) {
-        this(sync, agents, ca, notifier, executor, pollInterval, FederatedBundleSource.NONE);
-    }
 
     /** {@code federated}: the federated bundles, sent to agents whose entries federate with their trust domain. */
     public WatchSessions(

@@ -1,6 +1,6 @@
 package io.meshca.server.audit;
 
-import io.meshca.server.datastore.AuditRecord;
+import io.meshca.server.model.AuditRecord;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

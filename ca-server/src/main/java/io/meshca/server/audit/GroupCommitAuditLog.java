@@ -1,7 +1,6 @@
 package io.meshca.server.audit;
 
-import io.meshca.server.datastore.AuditRecord;
-import io.meshca.server.datastore.AuditStore;
+import io.meshca.server.model.AuditRecord;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,7 +7,7 @@ import io.meshca.server.ca.signing.CsrParser;
 import io.meshca.server.ca.signing.SignedSvid;
 import io.meshca.server.ca.signing.SvidRequest;
 import io.meshca.server.ca.signing.X509SvidSigner;
-import io.meshca.server.registration.RegistrationEntry;
+import io.meshca.server.model.RegistrationEntry;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -83,13 +83,5 @@ public final class SvidIssuer {
                 id.toString(),
                 "via=" + via + " serial=" + chain.get(0).getSerialNumber().toString(16)));
         return chain;
-    }
-
-    /**
-     * For the server's own identity, signed without a CSR because the key is generated in process. Not
-     * audited: the certificate goes to no caller, only into the server's own TLS.
-     */
-    public List<X509Certificate> issueServerSvid(SpiffeId serverId, PublicKey key, Duration ttl) {
-        return signer.sign(new SvidRequest(serverId, key, List.of(), ttl));
     }
 }

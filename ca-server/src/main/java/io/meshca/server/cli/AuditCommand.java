@@ -2,8 +2,8 @@ package io.meshca.server.cli;
 
 import io.meshca.server.audit.AuditChain;
 import io.meshca.server.config.ServerConfig;
-import io.meshca.server.datastore.AuditRecord;
 import io.meshca.server.datastore.DataStore;
+import io.meshca.server.model.AuditRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

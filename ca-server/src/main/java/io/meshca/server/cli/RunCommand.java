@@ -1,9 +1,9 @@
 package io.meshca.server.cli;
 
 import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.server.CaServer;
 import io.meshca.server.config.ServerConfig;
 import io.meshca.server.config.ServerConfigLoader;
-import io.meshca.server.server.CaServer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;

@@ -1,6 +1,6 @@
 package io.meshca.server.config;
 
-import io.meshca.server.federation.FederationRelationship;
+import io.meshca.server.model.FederationRelationship;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

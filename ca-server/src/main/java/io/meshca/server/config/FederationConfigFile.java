@@ -5,7 +5,7 @@ import io.meshca.common.config.Durations;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
-import io.meshca.server.federation.FederationRelationship;
+import io.meshca.server.model.FederationRelationship;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -2,6 +2,14 @@ package io.meshca.server.datastore;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.meshca.server.agents.AgentStore;
+import io.meshca.server.attestation.node.JoinTokenStore;
+import io.meshca.server.audit.AuditStore;
+import io.meshca.server.ca.BundleStore;
+import io.meshca.server.federation.FederatedBundleStore;
+import io.meshca.server.federation.FederationStore;
+import io.meshca.server.registration.ChangeLog;
+import io.meshca.server.registration.EntryStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

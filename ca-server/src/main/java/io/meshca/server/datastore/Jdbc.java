@@ -1,5 +1,6 @@
 package io.meshca.server.datastore;
 
+import io.meshca.server.model.Change;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

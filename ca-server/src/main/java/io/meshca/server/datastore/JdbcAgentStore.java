@@ -1,6 +1,9 @@
 package io.meshca.server.datastore;
 
 import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.server.agents.AgentStore;
+import io.meshca.server.model.AgentRecord;
+import io.meshca.server.model.Change;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

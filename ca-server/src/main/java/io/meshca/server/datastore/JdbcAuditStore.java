@@ -1,5 +1,7 @@
 package io.meshca.server.datastore;
 
+import io.meshca.server.audit.AuditStore;
+import io.meshca.server.model.AuditRecord;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -2,6 +2,10 @@ package io.meshca.server.datastore;
 
 import io.meshca.common.pki.Certificates;
 import io.meshca.common.pki.Keys;
+import io.meshca.server.ca.BundleStore;
+import io.meshca.server.model.Change;
+import io.meshca.server.model.StoredAuthority;
+import io.meshca.server.model.StoredJwtAuthority;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;

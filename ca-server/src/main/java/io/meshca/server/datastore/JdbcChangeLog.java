@@ -1,5 +1,7 @@
 package io.meshca.server.datastore;
 
+import io.meshca.server.model.Change;
+import io.meshca.server.registration.ChangeLog;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;

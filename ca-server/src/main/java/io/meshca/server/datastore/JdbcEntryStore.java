@@ -2,7 +2,10 @@ package io.meshca.server.datastore;
 
 import io.meshca.common.error.NotFoundException;
 import io.meshca.common.spiffe.SpiffeId;
-import io.meshca.server.registration.RegistrationEntry;
+import io.meshca.server.model.Change;
+import io.meshca.server.model.EntryFilter;
+import io.meshca.server.model.RegistrationEntry;
+import io.meshca.server.registration.EntryStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -3,6 +3,8 @@ package io.meshca.server.datastore;
 import io.meshca.common.bundle.SpiffeBundle;
 import io.meshca.common.bundle.SpiffeBundleCodec;
 import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.server.federation.FederatedBundleStore;
+import io.meshca.server.model.Change;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;

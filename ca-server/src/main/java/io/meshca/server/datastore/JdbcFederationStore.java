@@ -2,7 +2,8 @@ package io.meshca.server.datastore;
 
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
-import io.meshca.server.federation.FederationRelationship;
+import io.meshca.server.federation.FederationStore;
+import io.meshca.server.model.FederationRelationship;
 import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;

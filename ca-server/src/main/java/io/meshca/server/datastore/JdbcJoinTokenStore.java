@@ -1,5 +1,6 @@
 package io.meshca.server.datastore;
 
+import io.meshca.server.attestation.node.JoinTokenStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;

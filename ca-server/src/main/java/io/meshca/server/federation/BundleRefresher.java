@@ -3,7 +3,7 @@ package io.meshca.server.federation;
 import io.meshca.common.bundle.SpiffeBundle;
 import io.meshca.common.error.MeshcaException;
 import io.meshca.common.spiffe.TrustDomain;
-import io.meshca.server.datastore.FederationStore;
+import io.meshca.server.model.FederationRelationship;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;

@@ -4,7 +4,6 @@ import io.meshca.common.bundle.SpiffeBundle;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.error.NotFoundException;
 import io.meshca.common.spiffe.TrustDomain;
-import io.meshca.server.datastore.FederatedBundleStore;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

@@ -5,7 +5,7 @@ import io.meshca.common.error.AlreadyExistsException;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.error.NotFoundException;
 import io.meshca.common.spiffe.TrustDomain;
-import io.meshca.server.datastore.FederationStore;
+import io.meshca.server.model.FederationRelationship;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

@@ -6,6 +6,7 @@ import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.tls.SpiffeAuthorizers;
 import io.meshca.common.tls.SpiffeTrustManager;
+import io.meshca.server.ca.RenewingTlsIdentity;
 import io.meshca.server.ca.SvidIssuer;
 import io.meshca.server.ca.signing.X509SvidSigner;
 import io.meshca.server.config.IstioCaConfig;
@@ -24,10 +25,10 @@ import java.util.function.Supplier;
  */
 public final class IstioCaRuntime implements AutoCloseable {
 
-    private final IstioServingIdentity serving;
+    private final RenewingTlsIdentity serving;
     private final IstioCaListener listener;
 
-    private IstioCaRuntime(IstioServingIdentity serving, IstioCaListener listener) {
+    private IstioCaRuntime(RenewingTlsIdentity serving, IstioCaListener listener) {
         this.serving = serving;
         this.listener = listener;
     }
@@ -57,8 +58,14 @@ public final class IstioCaRuntime implements AutoCloseable {
                 trustDomain, new KubernetesTokenAuthenticator(issuers, clock), clock);
         var service =
                 new IstioCertificateService(issuer, new ValidityPolicy(config.defaultTtl(), config.maxTtl()), bundle);
-        IstioServingIdentity serving =
-                new IstioServingIdentity(serverId, config.servingDnsNames(), signer, servingTtl, clock, scheduler);
+        RenewingTlsIdentity serving = new RenewingTlsIdentity(
+                "Istio CA serving certificate",
+                serverId,
+                config.servingDnsNames(),
+                signer,
+                servingTtl,
+                clock,
+                scheduler);
         serving.start();
         try {
             IstioCaListener listener = IstioCaListener.start(

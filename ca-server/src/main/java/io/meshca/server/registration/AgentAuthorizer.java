@@ -2,7 +2,7 @@ package io.meshca.server.registration;
 
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
-import io.meshca.server.datastore.EntryStore;
+import io.meshca.server.model.RegistrationEntry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,9 +2,8 @@ package io.meshca.server.registration;
 
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
-import io.meshca.server.datastore.Change;
-import io.meshca.server.datastore.ChangeLog;
-import io.meshca.server.datastore.EntryStore;
+import io.meshca.server.model.Change;
+import io.meshca.server.model.RegistrationEntry;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -3,6 +3,7 @@ package io.meshca.server.registration;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.server.model.RegistrationEntry;
 import java.util.regex.Pattern;
 
 /** Checks an entry before it is stored; each failure is an {@link InvalidArgumentException} naming the field. */

@@ -1,8 +1,8 @@
 package io.meshca.server.registration;
 
 import io.meshca.common.error.NotFoundException;
-import io.meshca.server.datastore.EntryFilter;
-import io.meshca.server.datastore.EntryStore;
+import io.meshca.server.model.EntryFilter;
+import io.meshca.server.model.RegistrationEntry;
 import java.util.List;
 
 /** Admin operations on entries: validate, then store. The stores take revisions; watchers get the change. */

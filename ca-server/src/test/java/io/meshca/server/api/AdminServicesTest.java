@@ -3,13 +3,9 @@ package io.meshca.server.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.meshca.common.grpc.ErrorMappingInterceptor;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
@@ -28,12 +24,12 @@ import io.meshca.server.api.interceptor.AdminAuditInterceptor;
 import io.meshca.server.attestation.node.JoinTokenIssuer;
 import io.meshca.server.attestation.node.JoinTokens;
 import io.meshca.server.audit.GroupCommitAuditLog;
-import io.meshca.server.datastore.AuditRecord;
-import io.meshca.server.datastore.DataStore;
+import io.meshca.server.model.AuditRecord;
 import io.meshca.server.registration.EntryValidator;
 import io.meshca.server.registration.Registrar;
 import io.meshca.server.testing.FaultyAuditStore;
-import java.nio.file.Path;
+import io.meshca.server.testing.InProcessGrpc;
+import io.meshca.server.testing.ServerCore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -41,7 +37,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Admin services in process (direct executor) over a real SQLite datastore. */
 class AdminServicesTest {
@@ -49,45 +45,37 @@ class AdminServicesTest {
     private static final TrustDomain TD = TrustDomain.parse("example.org");
     private static final SpiffeId SERVER = TD.withPath("/meshca/server");
 
-    @TempDir
-    Path dir;
-
     private final FakeClock clock = new FakeClock(Instant.parse("2026-03-01T12:00:00Z"));
-    private DataStore store;
-    private GroupCommitAuditLog audit;
-    private Server server;
-    private ManagedChannel channel;
+
+    @RegisterExtension
+    final ServerCore core = ServerCore.perTest(TD, clock);
+
+    private InProcessGrpc grpc;
     private EntriesGrpc.EntriesBlockingStub entries;
     private JoinTokensGrpc.JoinTokensBlockingStub tokens;
 
     @BeforeEach
     void setUp() throws Exception {
-        store = DataStore.sqlite(dir, clock);
-        audit = new GroupCommitAuditLog(store.audit(), clock);
         EntryValidator validator = new EntryValidator(TD);
-        Registrar registrar = new Registrar(validator, store.entries());
+        Registrar registrar = new Registrar(validator, core.store().entries());
         JoinTokenIssuer issuer = new JoinTokenIssuer(
-                new JoinTokens(TD, store.joinTokens(), clock), registrar, validator, SERVER, Duration.ofSeconds(600));
-        AdminAuditInterceptor auditing = new AdminAuditInterceptor(audit, "admin:test");
+                new JoinTokens(TD, core.store().joinTokens(), clock),
+                registrar,
+                validator,
+                SERVER,
+                Duration.ofSeconds(600));
+        AdminAuditInterceptor auditing = new AdminAuditInterceptor(core.audit(), "admin:test");
         ErrorMappingInterceptor errors = new ErrorMappingInterceptor();
-        String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name)
-                .directExecutor()
-                .addService(ServerInterceptors.intercept(new EntriesService(registrar), errors, auditing))
-                .addService(ServerInterceptors.intercept(new JoinTokensService(issuer), errors, auditing))
-                .build()
-                .start();
-        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
-        entries = EntriesGrpc.newBlockingStub(channel);
-        tokens = JoinTokensGrpc.newBlockingStub(channel);
+        grpc = InProcessGrpc.start(
+                ServerInterceptors.intercept(new EntriesService(registrar), errors, auditing),
+                ServerInterceptors.intercept(new JoinTokensService(issuer), errors, auditing));
+        entries = EntriesGrpc.newBlockingStub(grpc.channel());
+        tokens = JoinTokensGrpc.newBlockingStub(grpc.channel());
     }
 
     @AfterEach
     void tearDown() {
-        channel.shutdownNow();
-        server.shutdownNow();
-        audit.close();
-        store.close();
+        grpc.close();
     }
 
     private static Entry.Builder entry(String spiffeId, String parentId, String type, String value) {
@@ -205,9 +193,9 @@ class AdminServicesTest {
                 .setEntry(entry("spiffe://example.org/web", "spiffe://example.org/n", "unix", "uid:1"))
                 .build());
         entries.listEntries(ListEntriesRequest.getDefaultInstance());
-        audit.flush();
+        core.audit().flush();
 
-        List<AuditRecord> rows = store.audit().read(0, 100);
+        List<AuditRecord> rows = core.store().audit().read(0, 100);
         assertThat(rows)
                 .extracting(AuditRecord::action)
                 .containsExactly("admin.GenerateJoinToken", "admin.CreateEntry");
@@ -217,37 +205,25 @@ class AdminServicesTest {
 
     @Test
     void syncAudit_storeFailure_turnsASuccessfulCallIntoUnavailable_insteadOfHangingOrSayingOk() throws Exception {
-        FaultyAuditStore failing = new FaultyAuditStore(store.audit());
+        FaultyAuditStore failing = new FaultyAuditStore(core.store().audit());
         failing.failing(true);
-        String name = InProcessServerBuilder.generateName();
-        try (GroupCommitAuditLog syncAudit = new GroupCommitAuditLog(failing, clock, GroupCommitAuditLog.Mode.SYNC)) {
-            Server syncServer = InProcessServerBuilder.forName(name)
-                    .directExecutor()
-                    .addService(ServerInterceptors.intercept(
-                            new EntriesService(new Registrar(new EntryValidator(TD), store.entries())),
-                            new ErrorMappingInterceptor(),
-                            new AdminAuditInterceptor(syncAudit, "admin:test")))
-                    .build()
-                    .start();
-            ManagedChannel syncChannel =
-                    InProcessChannelBuilder.forName(name).directExecutor().build();
-            try {
-                // The deadline turns a call that is never closed into a failure instead of a hung test.
-                var stub = EntriesGrpc.newBlockingStub(syncChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
-                assertThatThrownBy(() -> stub.createEntry(CreateEntryRequest.newBuilder()
-                                .setEntry(entry(
-                                        "spiffe://example.org/web", "spiffe://example.org/node1", "unix", "uid:1"))
-                                .build()))
-                        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-                            assertThat(e.getStatus().getDescription())
-                                    .isEqualTo(
-                                            "CreateEntry took effect, but audit row not written: the audit store failed");
-                        });
-            } finally {
-                syncChannel.shutdownNow();
-                syncServer.shutdownNow();
-            }
+        try (GroupCommitAuditLog syncAudit = new GroupCommitAuditLog(failing, clock, GroupCommitAuditLog.Mode.SYNC);
+                InProcessGrpc sync = InProcessGrpc.start(ServerInterceptors.intercept(
+                        new EntriesService(new Registrar(
+                                new EntryValidator(TD), core.store().entries())),
+                        new ErrorMappingInterceptor(),
+                        new AdminAuditInterceptor(syncAudit, "admin:test")))) {
+            // The deadline turns a call that is never closed into a failure instead of a hung test.
+            var stub = EntriesGrpc.newBlockingStub(sync.channel()).withDeadlineAfter(10, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> stub.createEntry(CreateEntryRequest.newBuilder()
+                            .setEntry(entry("spiffe://example.org/web", "spiffe://example.org/node1", "unix", "uid:1"))
+                            .build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                        assertThat(e.getStatus().getDescription())
+                                .isEqualTo(
+                                        "CreateEntry took effect, but audit row not written: the audit store failed");
+                    });
         }
     }
 }

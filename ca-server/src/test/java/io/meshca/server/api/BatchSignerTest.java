@@ -6,7 +6,6 @@ import com.google.protobuf.ByteString;
 import io.meshca.common.pki.Certificates;
 import io.meshca.common.pki.Csrs;
 import io.meshca.common.spiffe.Selector;
-import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.FakeClock;
@@ -15,16 +14,13 @@ import io.meshca.proto.server.v1.SvidSigningRequest;
 import io.meshca.proto.server.v1.SvidSigningResult;
 import io.meshca.server.audit.GroupCommitAuditLog;
 import io.meshca.server.audit.GroupCommitAuditLog.Mode;
-import io.meshca.server.ca.CaManager;
 import io.meshca.server.ca.SvidIssuer;
-import io.meshca.server.ca.keys.MemoryKeyManager;
 import io.meshca.server.ca.signing.X509SvidSigner;
-import io.meshca.server.datastore.AgentRecord;
-import io.meshca.server.datastore.DataStore;
+import io.meshca.server.model.AgentRecord;
+import io.meshca.server.model.RegistrationEntry;
 import io.meshca.server.registration.AgentAuthorizer;
-import io.meshca.server.registration.RegistrationEntry;
 import io.meshca.server.testing.FaultyAuditStore;
-import java.nio.file.Path;
+import io.meshca.server.testing.ServerCore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,65 +31,45 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class BatchSignerTest {
 
     private static final TrustDomain TD = TrustDomain.parse("example.org");
     private static final SpiffeId AGENT = TD.withPath("/meshca/agent/join_token/a");
 
-    @TempDir
-    Path dir;
-
     private final FakeClock clock = new FakeClock(Instant.now());
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
     private final AtomicInteger tasks = new AtomicInteger();
-    private DataStore store;
-    private GroupCommitAuditLog audit;
+
+    @RegisterExtension
+    final ServerCore core = ServerCore.perTest(TD, clock);
+
     private BatchSigner signer;
     private AgentRecord agent;
-    private CaManager ca;
     private AgentAuthorizer authorizer;
 
     @BeforeEach
     void setUp() {
-        store = DataStore.sqlite(dir, clock);
-        audit = new GroupCommitAuditLog(store.audit(), clock);
-        ca = new CaManager(TD, new MemoryKeyManager(), store.bundle(), Duration.ofHours(24), clock);
-        ca.initialize();
-        SvidIssuer issuer = new SvidIssuer(
-                new X509SvidSigner(ca::activeAuthority, clock), audit, Duration.ofHours(1), Duration.ofHours(1));
-        authorizer = new AgentAuthorizer(TD.withPath("/meshca/server"), store.entries(), clock);
+        authorizer = new AgentAuthorizer(core.serverId(), core.store().entries(), clock);
         signer = new BatchSigner(
                 authorizer,
-                issuer,
+                core.issuer(),
                 task -> {
                     tasks.incrementAndGet();
                     pool.execute(task);
                 },
                 2);
-        agent = new AgentRecord(
-                AGENT,
-                "join_token",
-                "1",
-                clock.instant().plusSeconds(3600),
-                false,
-                SelectorSet.of(Selector.parse("join_token:a")),
-                clock.instant(),
-                clock.instant());
+        agent = core.agent(AGENT, Selector.parse("join_token:a"));
     }
 
     @AfterEach
     void tearDown() {
         pool.shutdownNow();
-        audit.close();
-        store.close();
     }
 
     private RegistrationEntry entry(String path, SpiffeId parent) {
-        return store.entries()
-                .create(RegistrationEntry.draft(
-                        TD.withPath(path), parent, SelectorSet.of(Selector.parse("unix:uid:1"))));
+        return core.entry(path, parent);
     }
 
     private static SvidSigningRequest request(String entryId, byte[] csr) {
@@ -156,11 +132,11 @@ class BatchSignerTest {
     @Test
     void syncAudit_storeFailure_isUnavailable_andNoSvidIsReturned() {
         RegistrationEntry web = entry("/web", AGENT);
-        FaultyAuditStore failing = new FaultyAuditStore(store.audit());
+        FaultyAuditStore failing = new FaultyAuditStore(core.store().audit());
         failing.failing(true);
         try (GroupCommitAuditLog syncAudit = new GroupCommitAuditLog(failing, clock, Mode.SYNC)) {
             SvidIssuer issuer = new SvidIssuer(
-                    new X509SvidSigner(ca::activeAuthority, clock),
+                    new X509SvidSigner(core.ca()::activeAuthority, clock),
                     syncAudit,
                     Duration.ofHours(1),
                     Duration.ofHours(1));

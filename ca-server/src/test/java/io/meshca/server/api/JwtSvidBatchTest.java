@@ -4,30 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jwt.SignedJWT;
 import io.meshca.common.spiffe.Selector;
-import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.FakeClock;
 import io.meshca.proto.server.v1.JwtSvidParams;
 import io.meshca.proto.server.v1.JwtSvidResult;
-import io.meshca.server.audit.GroupCommitAuditLog;
 import io.meshca.server.ca.jwt.JwtKeySlots;
 import io.meshca.server.ca.jwt.JwtKeyType;
 import io.meshca.server.ca.jwt.JwtSvidIssuer;
 import io.meshca.server.ca.jwt.JwtSvidMinter;
 import io.meshca.server.ca.keys.MemoryKeyManager;
-import io.meshca.server.datastore.AgentRecord;
-import io.meshca.server.datastore.DataStore;
+import io.meshca.server.model.AgentRecord;
+import io.meshca.server.model.RegistrationEntry;
 import io.meshca.server.registration.AgentAuthorizer;
-import io.meshca.server.registration.RegistrationEntry;
-import java.nio.file.Path;
+import io.meshca.server.testing.ServerCore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** MintJwtSvids' rules over a real (SQLite) datastore: only the agent's entries, identity from the entry. */
 class JwtSvidBatchTest {
@@ -35,46 +31,27 @@ class JwtSvidBatchTest {
     private static final TrustDomain TD = TrustDomain.parse("example.org");
     private static final SpiffeId AGENT = TD.withPath("/meshca/agent/join_token/1");
 
-    @TempDir
-    Path dir;
-
     private final FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
-    private DataStore store;
-    private GroupCommitAuditLog audit;
+
+    @RegisterExtension
+    final ServerCore core = ServerCore.perTest(TD, clock);
+
     private JwtSvidBatch batch;
     private AgentRecord agent;
 
     @BeforeEach
     void setUp() {
-        store = DataStore.sqlite(dir, clock);
-        audit = new GroupCommitAuditLog(store.audit(), clock);
-        JwtKeySlots slots =
-                new JwtKeySlots(new MemoryKeyManager(), store.bundle(), JwtKeyType.ES256, Duration.ofHours(24), clock);
+        JwtKeySlots slots = new JwtKeySlots(
+                new MemoryKeyManager(), core.store().bundle(), JwtKeyType.ES256, Duration.ofHours(24), clock);
         slots.initialize();
         batch = new JwtSvidBatch(
-                new AgentAuthorizer(TD.withPath("/meshca/server"), store.entries(), clock),
-                new JwtSvidIssuer(new JwtSvidMinter(slots::current, clock), audit, JwtSvidIssuer.DEFAULT_TTL));
-        agent = new AgentRecord(
-                AGENT,
-                "join_token",
-                "1",
-                clock.instant().plusSeconds(3600),
-                false,
-                SelectorSet.of(Selector.parse("join_token:1")),
-                clock.instant(),
-                clock.instant());
-    }
-
-    @AfterEach
-    void tearDown() {
-        audit.close();
-        store.close();
+                new AgentAuthorizer(core.serverId(), core.store().entries(), clock),
+                new JwtSvidIssuer(new JwtSvidMinter(slots::current, clock), core.audit(), JwtSvidIssuer.DEFAULT_TTL));
+        agent = core.agent(AGENT, Selector.parse("join_token:1"));
     }
 
     private RegistrationEntry entry(String path, SpiffeId parent) {
-        return store.entries()
-                .create(RegistrationEntry.draft(
-                        TD.withPath(path), parent, SelectorSet.of(Selector.parse("unix:uid:1"))));
+        return core.entry(path, parent);
     }
 
     private static JwtSvidParams params(String entryId, String... audience) {
@@ -102,8 +79,8 @@ class JwtSvidBatchTest {
             assertThat(denied.getErrorCode()).isEqualTo("PERMISSION_DENIED");
             assertThat(denied.getErrorMessage()).isEqualTo("not authorized for entry " + denied.getEntryId());
         }
-        audit.flush();
-        assertThat(store.audit().read(0, 10)).anySatisfy(r -> {
+        core.audit().flush();
+        assertThat(core.store().audit().read(0, 10)).anySatisfy(r -> {
             assertThat(r.action()).isEqualTo("jwtsvid.issue");
             assertThat(r.detail()).doesNotContain(results.get(0).getToken());
         });

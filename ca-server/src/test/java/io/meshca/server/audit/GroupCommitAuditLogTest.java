@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshca.common.testing.FakeClock;
 import io.meshca.server.audit.GroupCommitAuditLog.Mode;
-import io.meshca.server.datastore.AuditRecord;
 import io.meshca.server.datastore.DataStore;
+import io.meshca.server.model.AuditRecord;
 import io.meshca.server.testing.FaultyAuditStore;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -7,8 +7,7 @@ import io.meshca.common.pki.Certificates;
 import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.TestPki;
-import io.meshca.server.config.ServerConfig;
-import io.meshca.server.server.CaServer;
+import io.meshca.server.testing.TestServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.math.BigInteger;
@@ -32,20 +31,14 @@ class BundleCommandTest {
     @TempDir
     Path dir;
 
-    private CaServer server;
+    private TestServer server;
     private String socket;
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
     @BeforeEach
     void start() throws Exception {
-        server = CaServer.start(ServerConfig.builder()
-                .dataDir(dir.resolve("data"))
-                .bindAddress("127.0.0.1")
-                .serverPort(0)
-                .socketPath(dir.resolve("sock/api.sock"))
-                .keyManager("memory")
-                .build());
+        server = TestServer.start(dir);
         socket = server.adminSocketPath().toString();
     }
 
@@ -114,7 +107,7 @@ class BundleCommandTest {
         Path good = file("good.pem", Pem.encodeCertificates(java.util.List.of(OTHER_ROOT.certificate())));
         assertThat(run("bundle", "set", "-id", "spiffe://other.org", "-path", good.toString()))
                 .isZero();
-        long revision = server.dataStore().changes().currentRevision();
+        long revision = server.changeLogRevision();
 
         String twoCerts = handWritten(OTHER_ROOT.certificate())
                 .replace(
@@ -138,12 +131,8 @@ class BundleCommandTest {
             assertThat(err.toString()).contains(c[1]);
         }
 
-        assertThat(server.dataStore().changes().currentRevision()).isEqualTo(revision);
-        assertThat(server.dataStore()
-                        .federatedBundles()
-                        .get(OTHER)
-                        .orElseThrow()
-                        .x509Authorities())
+        assertThat(server.changeLogRevision()).isEqualTo(revision);
+        assertThat(server.admin().federatedBundle(OTHER).orElseThrow().x509Authorities())
                 .containsExactly(OTHER_ROOT.certificate());
     }
 
@@ -157,7 +146,7 @@ class BundleCommandTest {
         assertThat(run("bundle", "set", "-id", "other.org", "-path", pem.toString()))
                 .isNotZero();
         assertThat(err.toString()).contains(SpiffeBundleCodec.X5C_NOT_CA);
-        assertThat(server.dataStore().federatedBundles().list()).isEmpty();
+        assertThat(server.admin().federatedBundles()).isEmpty();
     }
 
     @Test
@@ -168,7 +157,7 @@ class BundleCommandTest {
         assertThat(run("bundle", "set", "-id", "spiffe://" + server.trustDomain(), "-path", pem.toString()))
                 .isNotZero();
         assertThat(err.toString()).contains("this server's own");
-        assertThat(server.dataStore().federatedBundles().list()).isEmpty();
+        assertThat(server.admin().federatedBundles()).isEmpty();
     }
 
     @Test
@@ -178,7 +167,7 @@ class BundleCommandTest {
                 .isZero();
 
         assertThat(run("bundle", "delete", "-id", "spiffe://other.org")).isZero();
-        assertThat(server.dataStore().federatedBundles().list()).isEmpty();
+        assertThat(server.admin().federatedBundles()).isEmpty();
         assertThat(run("bundle", "delete", "-id", "spiffe://other.org")).isNotZero();
         assertThat(err.toString()).contains("no federated bundle");
     }

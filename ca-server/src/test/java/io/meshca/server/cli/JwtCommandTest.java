@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jwt.SignedJWT;
+import io.meshca.common.bundle.JwtAuthority;
 import io.meshca.common.grpc.UnixSockets;
 import io.meshca.common.pki.Keys;
 import io.meshca.proto.server.v1.BundlesGrpc;
 import io.meshca.proto.server.v1.GetBundleRequest;
 import io.meshca.proto.server.v1.JwtKey;
 import io.meshca.server.ca.jwt.JwtKeyType;
-import io.meshca.server.config.ServerConfig;
-import io.meshca.server.server.CaServer;
+import io.meshca.server.testing.TestServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -27,19 +27,13 @@ class JwtCommandTest {
     @TempDir
     static Path dir;
 
-    private static CaServer server;
+    private static TestServer server;
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
     @BeforeAll
     static void start() throws Exception {
-        server = CaServer.start(ServerConfig.builder()
-                .dataDir(dir.resolve("data"))
-                .bindAddress("127.0.0.1")
-                .serverPort(0)
-                .socketPath(dir.resolve("sock/api.sock"))
-                .keyManager("memory")
-                .build());
+        server = TestServer.start(dir);
     }
 
     @AfterAll
@@ -103,14 +97,10 @@ class JwtCommandTest {
 
     @Test
     void rs256Server_mintsRs256Tokens() throws Exception {
-        try (CaServer rsa = CaServer.start(ServerConfig.builder()
-                .dataDir(dir.resolve("rsa-data"))
-                .bindAddress("127.0.0.1")
-                .serverPort(0)
-                .socketPath(dir.resolve("rsa-sock/api.sock"))
-                .keyManager("memory")
+        try (TestServer rsa = TestServer.start(TestServer.config(dir.resolve("rsa"))
                 .jwtKeyType(JwtKeyType.RS256)
                 .build())) {
+            JwtAuthority current = rsa.admin().bundle().jwtAuthorities().get(0);
             assertThat(run(
                             "jwt",
                             "mint",
@@ -124,10 +114,9 @@ class JwtCommandTest {
 
             SignedJWT jwt = SignedJWT.parse(out.toString().trim());
             assertThat(jwt.getHeader().getAlgorithm()).isEqualTo(com.nimbusds.jose.JWSAlgorithm.RS256);
-            assertThat(jwt.getHeader().getKeyID())
-                    .isEqualTo(rsa.jwtKeys().current().kid());
-            assertThat(jwt.verify(new com.nimbusds.jose.crypto.RSASSAVerifier((java.security.interfaces.RSAPublicKey)
-                            rsa.jwtKeys().current().key().publicKey())))
+            assertThat(jwt.getHeader().getKeyID()).isEqualTo(current.keyId());
+            assertThat(jwt.verify(new com.nimbusds.jose.crypto.RSASSAVerifier(
+                            (java.security.interfaces.RSAPublicKey) current.publicKey())))
                     .isTrue();
         }
     }

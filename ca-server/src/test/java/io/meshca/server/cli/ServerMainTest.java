@@ -2,8 +2,8 @@ package io.meshca.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.meshca.server.config.ServerConfig;
-import io.meshca.server.server.CaServer;
+import io.meshca.server.testing.AgentApiClient;
+import io.meshca.server.testing.TestServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -17,7 +17,7 @@ class ServerMainTest {
     @TempDir
     Path dir;
 
-    private CaServer server;
+    private TestServer server;
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
@@ -36,13 +36,7 @@ class ServerMainTest {
 
     private String socket() throws Exception {
         if (server == null) {
-            server = CaServer.start(ServerConfig.builder()
-                    .dataDir(dir.resolve("data"))
-                    .bindAddress("127.0.0.1")
-                    .serverPort(0)
-                    .socketPath(dir.resolve("sock/api.sock"))
-                    .keyManager("memory")
-                    .build());
+            server = TestServer.start(dir);
         }
         return server.adminSocketPath().toString();
     }
@@ -255,21 +249,17 @@ class ServerMainTest {
         assertThat(out.toString())
                 .contains("SPIFFE ID        : spiffe://example.org/web2")
                 .contains("unix:uid:2");
-        assertThat(server.registrar().get(id).spiffeId().toString()).isEqualTo("spiffe://example.org/web2");
+        assertThat(server.admin().getEntry(id).spiffeId().toString()).isEqualTo("spiffe://example.org/web2");
     }
 
     @Test
     void agentListShowBanEvict() throws Exception {
         String socket = socket();
         String token = server.generateJoinToken(java.time.Duration.ofMinutes(5), java.util.Optional.empty());
-        var agentId = server.agents()
-                .attest(
-                        "join_token",
-                        token.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                        io.meshca.common.pki.Csrs.create(io.meshca.common.pki.Keys.generateEcP256()))
-                .agent()
-                .spiffeId()
-                .toString();
+        String agentId;
+        try (AgentApiClient agentApi = new AgentApiClient(server)) {
+            agentId = agentApi.attest(token).id().toString();
+        }
 
         assertThat(run("agent", "list", "-socketPath", socket)).isZero();
         assertThat(out.toString()).startsWith("Found 1 attested agent:").contains(agentId);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
-import io.meshca.server.federation.FederationRelationship.Profile;
+import io.meshca.server.model.FederationRelationship.Profile;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

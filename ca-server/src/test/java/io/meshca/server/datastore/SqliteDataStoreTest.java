@@ -20,7 +20,7 @@ class SqliteDataStoreTest extends DataStoreContractTest {
     @Test
     void reopening_keepsData_andDoesNotRerunMigrations() {
         var e = store.entries()
-                .create(io.meshca.server.registration.RegistrationEntry.draft(
+                .create(io.meshca.server.model.RegistrationEntry.draft(
                         WEB,
                         AGENT,
                         io.meshca.common.spiffe.SelectorSet.of(io.meshca.common.spiffe.Selector.parse("unix:uid:1"))));

@@ -4,43 +4,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.meshca.common.pki.Certificates;
 import io.meshca.common.pki.Csrs;
 import io.meshca.common.pki.Keys;
-import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
-import io.meshca.common.tls.SpiffeAuthorizers;
 import io.meshca.common.tls.SpiffeSslContexts;
-import io.meshca.common.tls.SpiffeTrustManager;
 import io.meshca.common.tls.SvidKeyManager;
-import io.meshca.common.tls.TlsIdentity;
 import io.meshca.proto.server.v1.AgentGrpc;
-import io.meshca.proto.server.v1.AttestParams;
-import io.meshca.proto.server.v1.AttestRequest;
-import io.meshca.proto.server.v1.AttestResponse;
-import io.meshca.proto.server.v1.AttestationData;
 import io.meshca.proto.server.v1.BatchSignX509SvidsRequest;
-import io.meshca.proto.server.v1.NodeAttestationGrpc;
 import io.meshca.proto.server.v1.SvidSigningRequest;
 import io.meshca.proto.server.v1.SvidSigningResult;
 import io.meshca.proto.server.v1.WatchAuthorizedRequest;
 import io.meshca.proto.server.v1.WatchAuthorizedResponse;
-import io.meshca.proto.server.v1.X509Svid;
-import io.meshca.server.config.ServerConfig;
-import io.meshca.server.registration.RegistrationEntry;
-import io.meshca.server.server.CaServer;
+import io.meshca.server.CaServer;
+import io.meshca.server.model.RegistrationEntry;
+import io.meshca.server.testing.AgentApiClient;
+import io.meshca.server.testing.AgentApiClient.AttestedAgent;
+import io.meshca.server.testing.TestServer;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -57,95 +46,26 @@ class AgentApiEndToEndTest {
     @TempDir
     Path dir;
 
-    private CaServer server;
-    private final List<ManagedChannel> channels = new ArrayList<>();
+    private TestServer server;
+    private AgentApiClient agentApi;
 
     @BeforeEach
     void start() throws Exception {
-        server = CaServer.start(ServerConfig.builder()
-                .dataDir(dir.resolve("data"))
-                .bindAddress("127.0.0.1")
-                .serverPort(0)
-                .socketPath(dir.resolve("admin/api.sock"))
-                .keyManager("memory")
-                .build());
+        server = TestServer.start(dir);
+        agentApi = new AgentApiClient(server);
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (ManagedChannel c : channels) {
-            c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
+        agentApi.close();
         server.close();
-    }
-
-    private SpiffeTrustManager trustServer() {
-        List<X509Certificate> bundle = Pem.decodeCertificates(server.trustBundlePem());
-        return new SpiffeTrustManager(() -> bundle, SpiffeAuthorizers.is(server.serverId()));
-    }
-
-    private ManagedChannel channel(io.netty.handler.ssl.SslContext ssl) {
-        ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", server.agentApiPort())
-                .sslContext(ssl)
-                .build();
-        channels.add(c);
-        return c;
-    }
-
-    private record Agent(SpiffeId id, TlsIdentity identity) {}
-
-    private X509Svid attestRaw(String token, KeyPair key) throws Exception {
-        var stub = NodeAttestationGrpc.newStub(channel(SpiffeSslContexts.clientWithoutIdentity(trustServer())))
-                .withDeadlineAfter(20, TimeUnit.SECONDS);
-        CompletableFuture<X509Svid> result = new CompletableFuture<>();
-        StreamObserver<AttestRequest> requests = stub.attest(new StreamObserver<>() {
-            @Override
-            public void onNext(AttestResponse r) {
-                result.complete(r.getResult().getSvid());
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                result.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                result.completeExceptionally(new IllegalStateException("no result"));
-            }
-        });
-        requests.onNext(AttestRequest.newBuilder()
-                .setParams(AttestParams.newBuilder()
-                        .setData(AttestationData.newBuilder()
-                                .setType("join_token")
-                                .setPayload(ByteString.copyFromUtf8(token)))
-                        .setCsr(ByteString.copyFrom(Csrs.create(key))))
-                .build());
-        requests.onCompleted();
-        try {
-            return result.get(20, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw (Exception) e.getCause();
-        }
-    }
-
-    private Agent attest(String token) throws Exception {
-        KeyPair key = Keys.generateEcP256();
-        X509Svid svid = attestRaw(token, key);
-        List<X509Certificate> chain = new ArrayList<>();
-        svid.getCertChainList().forEach(der -> chain.add(Certificates.parse(der.toByteArray())));
-        return new Agent(SpiffeId.parse(svid.getSpiffeId()), new TlsIdentity(key.getPrivate(), chain));
-    }
-
-    private AgentGrpc.AgentStub agentStub(Agent agent) {
-        return AgentGrpc.newStub(channel(SpiffeSslContexts.client(new SvidKeyManager(agent::identity), trustServer())));
     }
 
     @Test
     void attestWatchSign_endToEnd() throws Exception {
         String token = server.generateJoinToken(
                 Duration.ofMinutes(10), Optional.of(SpiffeId.parse("spiffe://example.org/node1")));
-        Agent agent = attest(token);
+        AttestedAgent agent = agentApi.attest(token);
         assertThat(agent.id().path()).startsWith("/meshca/agent/join_token/");
         assertThat(Certificates.spiffeId(agent.identity().leaf())).contains(agent.id());
 
@@ -156,25 +76,8 @@ class AgentApiEndToEndTest {
                 Duration.ZERO);
 
         // Watch: the snapshot holds the existing entry and the bundle...
-        LinkedBlockingQueue<Object> watched = new LinkedBlockingQueue<>();
-        agentStub(agent)
-                .watchAuthorized(
-                        WatchAuthorizedRequest.newBuilder().setPageSize(1).build(), new StreamObserver<>() {
-                            @Override
-                            public void onNext(WatchAuthorizedResponse r) {
-                                watched.add(r);
-                            }
-
-                            @Override
-                            public void onError(Throwable t) {
-                                watched.add(t);
-                            }
-
-                            @Override
-                            public void onCompleted() {
-                                watched.add("completed");
-                            }
-                        });
+        LinkedBlockingQueue<Object> watched = agentApi.watch(
+                agent, WatchAuthorizedRequest.newBuilder().setPageSize(1).build());
         WatchAuthorizedResponse snapshot = (WatchAuthorizedResponse) watched.poll(20, TimeUnit.SECONDS);
         assertThat(snapshot).isNotNull();
         assertThat(snapshot.getFullSnapshot()).isTrue();
@@ -215,7 +118,7 @@ class AgentApiEndToEndTest {
                 SelectorSet.of(Selector.parse("unix:uid:2")),
                 Duration.ZERO);
         CompletableFuture<List<SvidSigningResult>> signed = new CompletableFuture<>();
-        agentStub(agent)
+        agentApi.agentStub(agent)
                 .batchSignX509Svids(
                         BatchSignX509SvidsRequest.newBuilder()
                                 .addRequests(SvidSigningRequest.newBuilder()
@@ -243,9 +146,9 @@ class AgentApiEndToEndTest {
     @Test
     void reusedToken_isRefused_sayingSo() throws Exception {
         String token = server.generateJoinToken(Duration.ofMinutes(10), Optional.empty());
-        attest(token);
+        agentApi.attest(token);
 
-        assertThatThrownBy(() -> attest(token)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+        assertThatThrownBy(() -> agentApi.attest(token)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
             assertThat(e.getStatus().getDescription()).isEqualTo("join token was already used");
         });
@@ -253,7 +156,8 @@ class AgentApiEndToEndTest {
 
     @Test
     void agentApi_withoutAgentSvid_isUnauthenticated() throws Exception {
-        var stub = AgentGrpc.newBlockingStub(channel(SpiffeSslContexts.clientWithoutIdentity(trustServer())));
+        var stub = AgentGrpc.newBlockingStub(
+                agentApi.channel(SpiffeSslContexts.clientWithoutIdentity(agentApi.trustServer())));
 
         assertThatThrownBy(() -> stub.renewAgentSvid(io.meshca.proto.server.v1.RenewAgentSvidRequest.newBuilder()
                         .setCsr(ByteString.copyFrom(Csrs.create(Keys.generateEcP256())))
@@ -265,15 +169,15 @@ class AgentApiEndToEndTest {
 
     @Test
     void bannedAgent_cannotRenew() throws Exception {
-        Agent agent = attest(server.generateJoinToken(Duration.ofMinutes(10), Optional.empty()));
-        var stub = AgentGrpc.newBlockingStub(
-                channel(SpiffeSslContexts.client(new SvidKeyManager(agent::identity), trustServer())));
+        AttestedAgent agent = agentApi.attest(server.generateJoinToken(Duration.ofMinutes(10), Optional.empty()));
+        var stub = AgentGrpc.newBlockingStub(agentApi.channel(
+                SpiffeSslContexts.client(new SvidKeyManager(agent::identity), agentApi.trustServer())));
         var renewed = stub.renewAgentSvid(io.meshca.proto.server.v1.RenewAgentSvidRequest.newBuilder()
                 .setCsr(ByteString.copyFrom(Csrs.create(Keys.generateEcP256())))
                 .build());
         assertThat(renewed.getSvid().getSpiffeId()).isEqualTo(agent.id().toString());
 
-        server.agents().ban(agent.id(), "test");
+        server.admin().banAgent(agent.id());
 
         assertThatThrownBy(() -> stub.renewAgentSvid(io.meshca.proto.server.v1.RenewAgentSvidRequest.newBuilder()
                         .setCsr(ByteString.copyFrom(Csrs.create(Keys.generateEcP256())))
@@ -304,34 +208,18 @@ class AgentApiEndToEndTest {
                 .hasMessageContaining("is in use by a running server");
         assertThat(dir.resolve("data2")).doesNotExist();
         assertThat(java.nio.file.Files.exists(server.adminSocketPath())).isTrue();
-        assertThat(attest(server.generateJoinToken(Duration.ofMinutes(1), Optional.empty()))
+        assertThat(agentApi.attest(server.generateJoinToken(Duration.ofMinutes(1), Optional.empty()))
                         .id())
                 .isNotNull();
     }
 
     @Test
     void banningAnAgent_endsItsWatch() throws Exception {
-        Agent agent = attest(server.generateJoinToken(Duration.ofMinutes(10), Optional.empty()));
-        LinkedBlockingQueue<Object> watched = new LinkedBlockingQueue<>();
-        agentStub(agent).watchAuthorized(WatchAuthorizedRequest.getDefaultInstance(), new StreamObserver<>() {
-            @Override
-            public void onNext(WatchAuthorizedResponse r) {
-                watched.add(r);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                watched.add(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                watched.add("completed");
-            }
-        });
+        AttestedAgent agent = agentApi.attest(server.generateJoinToken(Duration.ofMinutes(10), Optional.empty()));
+        LinkedBlockingQueue<Object> watched = agentApi.watch(agent, WatchAuthorizedRequest.getDefaultInstance());
         assertThat(watched.poll(20, TimeUnit.SECONDS)).isInstanceOf(WatchAuthorizedResponse.class);
 
-        server.agents().ban(agent.id(), "test");
+        server.admin().banAgent(agent.id());
 
         Object end = watched.poll(20, TimeUnit.SECONDS);
         assertThat(end).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
@@ -344,10 +232,10 @@ class AgentApiEndToEndTest {
     void restart_keepsTheSameCa() throws Exception {
         String before = server.trustBundlePem();
         server.close();
-        server = CaServer.start(server.config().toBuilder().keyManager("disk").build());
+        server = TestServer.start(server.config().toBuilder().keyManager("disk").build());
         String created = server.trustBundlePem();
         server.close();
-        server = CaServer.start(server.config());
+        server = TestServer.start(server.config());
 
         assertThat(server.trustBundlePem()).isEqualTo(created);
         assertThat(created).isNotEqualTo(before); // the memory key of the first run is gone, so a new CA was made

@@ -8,6 +8,7 @@ import io.meshca.common.error.UnavailableException;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.TestPki;
 import io.meshca.server.datastore.DataStore;
+import io.meshca.server.model.FederationRelationship;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -8,8 +8,8 @@ import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.TestPki;
 import io.meshca.server.cli.ServerMainAccess;
 import io.meshca.server.config.FederationConfig;
-import io.meshca.server.config.ServerConfig;
-import io.meshca.server.server.CaServer;
+import io.meshca.server.model.FederationRelationship;
+import io.meshca.server.testing.TestServer;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +27,7 @@ class FederationAdminTest {
     @TempDir
     Path dir;
 
-    private CaServer server;
+    private TestServer server;
 
     @AfterEach
     void stop() {
@@ -36,14 +36,9 @@ class FederationAdminTest {
         }
     }
 
-    private CaServer start(FederationConfig federation) throws Exception {
-        server = CaServer.start(ServerConfig.builder()
+    private TestServer start(FederationConfig federation) throws Exception {
+        server = TestServer.start(TestServer.config(dir)
                 .trustDomain(TrustDomain.parse("a.test"))
-                .dataDir(dir.resolve("data"))
-                .bindAddress("127.0.0.1")
-                .serverPort(0)
-                .socketPath(dir.resolve("api.sock"))
-                .keyManager("memory")
                 .federation(federation)
                 .build());
         return server;
@@ -70,8 +65,8 @@ class FederationAdminTest {
                 Duration.ofSeconds(30),
                 Duration.ofMinutes(5)));
 
-        assertThat(server.dataStore().federation().list()).containsExactly(rel);
-        assertThat(server.dataStore().federatedBundles().get(B).orElseThrow().x509Authorities())
+        assertThat(server.admin().federationRelationships()).containsExactly(rel);
+        assertThat(server.admin().federatedBundle(B).orElseThrow().x509Authorities())
                 .containsExactly(root);
     }
 
@@ -87,12 +82,12 @@ class FederationAdminTest {
 
         assertThat(cli("federation", "update", "-trustDomain", "b.test", "-bundleEndpointURL", "https://127.0.0.1:2/b"))
                 .isZero();
-        assertThat(server.dataStore().federation().get(B).orElseThrow().bundleEndpointUrl())
+        assertThat(server.admin().federationRelationship(B).orElseThrow().bundleEndpointUrl())
                 .isEqualTo(URI.create("https://127.0.0.1:2/b"));
         assertThat(cli("federation", "show", "-trustDomain", "b.test")).isZero();
 
         assertThat(cli("federation", "delete", "-trustDomain", "b.test")).isZero();
-        assertThat(server.dataStore().federation().list()).isEmpty();
+        assertThat(server.admin().federationRelationships()).isEmpty();
         assertThat(cli("federation", "show", "-trustDomain", "b.test")).isNotZero();
         assertThat(ServerMainAccess.lastErr()).contains("no federation relationship with b.test");
     }

@@ -2,17 +2,16 @@ package io.meshca.server.federation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.meshca.common.pki.Pem;
+import io.meshca.common.bundle.JwtAuthority;
 import io.meshca.common.spiffe.TrustDomain;
-import io.meshca.common.testing.TestPki;
 import io.meshca.server.cli.ServerMainAccess;
 import io.meshca.server.config.FederationConfig;
-import io.meshca.server.config.ServerConfig;
-import io.meshca.server.server.CaServer;
+import io.meshca.server.testing.TestServer;
+import io.meshca.server.testing.WebServingFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,8 +30,8 @@ class FederationEndToEndTest {
     @TempDir
     Path dir;
 
-    private CaServer a;
-    private CaServer b;
+    private TestServer a;
+    private TestServer b;
 
     @AfterEach
     void stop() {
@@ -44,33 +43,19 @@ class FederationEndToEndTest {
         }
     }
 
-    private static CaServer start(Path dir, TrustDomain td, FederationConfig.Endpoint endpoint) throws Exception {
-        return CaServer.start(ServerConfig.builder()
+    private static TestServer start(Path dir, TrustDomain td, FederationConfig.Endpoint endpoint) throws Exception {
+        return TestServer.start(TestServer.config(dir.resolve(td.name()))
                 .trustDomain(td)
-                .dataDir(dir.resolve(td + "/data"))
-                .bindAddress("127.0.0.1")
-                .serverPort(0)
-                .socketPath(dir.resolve(td + "/api.sock"))
-                .keyManager("memory")
                 .federation(FederationConfig.NONE.withEndpoint(endpoint))
                 .build());
     }
 
     @Test
     void bothProfiles_fetchTheOtherDomainsBundle_andAFailingEndpointKeepsTheLastGoodOne() throws Exception {
-        TestPki.Authority webCa = TestPki.root(TrustDomain.parse("web-ca.test"));
-        Instant now = Instant.now();
-        TestPki.Leaf serving = webCa.issue(
-                new TestPki.Profile(false, null, List.of("localhost")),
-                TestPki.keyPair(),
-                now.minusSeconds(60),
-                now.plus(Duration.ofHours(1)));
-        Path cert = Files.writeString(dir.resolve("serving.pem"), Pem.encodeCertificates(serving.chain()));
-        Path key = Files.writeString(
-                dir.resolve("serving.key"),
-                Pem.encodePrivateKey(serving.keyPair().getPrivate()));
-        Path webCaFile =
-                Files.writeString(dir.resolve("web-ca.pem"), Pem.encodeCertificates(List.of(webCa.certificate())));
+        WebServingFiles web = WebServingFiles.write(dir);
+        Path cert = web.certificate();
+        Path key = web.key();
+        Path webCaFile = web.caFile();
 
         a = start(dir, A, new FederationConfig.Endpoint("127.0.0.1", 0, cert, key, Duration.ofSeconds(5)));
         b = start(dir, B, new FederationConfig.Endpoint("127.0.0.1", 0, null, null, Duration.ofSeconds(5)));
@@ -109,18 +94,15 @@ class FederationEndToEndTest {
 
         assertThat(cli(a, "federation", "refresh", "-trustDomain", "b.test")).isZero();
         assertThat(cli(b, "federation", "refresh", "-trustDomain", "a.test")).isZero();
-        assertThat(a.dataStore().federatedBundles().get(B).orElseThrow().x509Authorities())
-                .isEqualTo(b.trustBundle());
-        assertThat(b.dataStore().federatedBundles().get(A).orElseThrow().x509Authorities())
-                .isEqualTo(a.trustBundle());
-        assertThat(b.dataStore().federatedBundles().get(A).orElseThrow().refreshHint())
-                .isEqualTo(Duration.ofSeconds(5));
+        assertThat(a.admin().federatedBundle(B).orElseThrow().x509Authorities()).isEqualTo(b.trustBundle());
+        assertThat(b.admin().federatedBundle(A).orElseThrow().x509Authorities()).isEqualTo(a.trustBundle());
+        assertThat(b.admin().federatedBundle(A).orElseThrow().refreshHint()).isEqualTo(Duration.ofSeconds(5));
         // the endpoint serves the JWT keys too, under their kid
-        assertThat(b.dataStore().federatedBundles().get(A).orElseThrow().jwtAuthorities())
+        assertThat(b.admin().federatedBundle(A).orElseThrow().jwtAuthorities())
                 .extracting(io.meshca.common.bundle.JwtAuthority::keyId)
                 .isNotEmpty()
-                .isSubsetOf(a.dataStore().bundle().jwtAuthorities().stream()
-                        .map(k -> k.kid())
+                .isSubsetOf(a.admin().bundle().jwtAuthorities().stream()
+                        .map(JwtAuthority::keyId)
                         .toList());
         assertThat(cli(a, "federation", "list")).isZero();
 
@@ -138,13 +120,12 @@ class FederationEndToEndTest {
                 .isZero();
         assertThat(cli(b, "federation", "refresh", "-trustDomain", "x.test")).isNotZero();
         assertThat(ServerMainAccess.lastErr()).contains(io.meshca.common.bundle.SpiffeBundleCodec.X5C_OTHER_DOMAIN);
-        assertThat(b.dataStore().federatedBundles().get(TrustDomain.parse("x.test")))
-                .isEmpty();
+        assertThat(b.admin().federatedBundle(TrustDomain.parse("x.test"))).isEmpty();
 
+        List<X509Certificate> bRoots = b.trustBundle();
         b.close();
         assertThat(cli(a, "federation", "refresh", "-trustDomain", "b.test")).isNotZero();
-        assertThat(a.dataStore().federatedBundles().get(B).orElseThrow().x509Authorities())
-                .isEqualTo(b.trustBundle());
+        assertThat(a.admin().federatedBundle(B).orElseThrow().x509Authorities()).isEqualTo(bRoots);
     }
 
     @Test
@@ -190,10 +171,10 @@ class FederationEndToEndTest {
                         "spiffe://b.test/meshca/server"))
                 .isNotZero();
         assertThat(ServerMainAccess.lastErr()).contains("needs a bundle of b.test");
-        assertThat(a.dataStore().federation().list()).isEmpty();
+        assertThat(a.admin().federationRelationships()).isEmpty();
     }
 
-    private static int cli(CaServer server, String... args) {
+    private static int cli(TestServer server, String... args) {
         return ServerMainAccess.run(server.adminSocketPath(), args);
     }
 }

@@ -28,8 +28,7 @@ import io.meshca.proto.istio.IstioCertificateRequest;
 import io.meshca.proto.istio.IstioCertificateResponse;
 import io.meshca.proto.istio.IstioCertificateServiceGrpc;
 import io.meshca.server.config.IstioCaConfig;
-import io.meshca.server.config.ServerConfig;
-import io.meshca.server.server.CaServer;
+import io.meshca.server.testing.TestServer;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.nio.file.Files;
@@ -80,7 +79,7 @@ class IstioCaEndToEndTest {
 
     private final TestTokenIssuer k8s = new TestTokenIssuer(K8S, "k8s-key-1");
     private Path dir;
-    private CaServer server;
+    private TestServer server;
     private KeyPair ecKey;
     private KeyPair rsaKey;
     private final List<ManagedChannel> channels = new ArrayList<>();
@@ -89,13 +88,8 @@ class IstioCaEndToEndTest {
     void start() throws Exception {
         dir = Files.createTempDirectory("istio-ca-e2e");
         Path jwks = k8s.writeJwks(dir.resolve("k8s-jwks.json"));
-        server = CaServer.start(ServerConfig.builder()
+        server = TestServer.start(TestServer.config(dir)
                 .trustDomain(TD)
-                .dataDir(dir.resolve("data"))
-                .bindAddress("127.0.0.1")
-                .serverPort(0)
-                .socketPath(dir.resolve("admin/api.sock"))
-                .keyManager("memory")
                 .istioCa(new IstioCaConfig(
                         "127.0.0.1",
                         0,
@@ -399,13 +393,7 @@ class IstioCaEndToEndTest {
     @Test
     void listenerIsAbsentWithoutTheConfigBlock() throws Exception {
         Path other = Files.createTempDirectory("istio-ca-none");
-        try (CaServer plain = CaServer.start(ServerConfig.builder()
-                .dataDir(other.resolve("data"))
-                .bindAddress("127.0.0.1")
-                .serverPort(0)
-                .socketPath(other.resolve("admin/api.sock"))
-                .keyManager("memory")
-                .build())) {
+        try (TestServer plain = TestServer.start(other)) {
             assertThat(plain.istioCaPort()).isEmpty();
         }
     }

@@ -7,6 +7,7 @@ import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.testing.FakeClock;
 import io.meshca.server.datastore.DataStore;
+import io.meshca.server.model.RegistrationEntry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -8,6 +8,7 @@ import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.server.model.RegistrationEntry;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;

@@ -1,8 +1,8 @@
 package io.meshca.server.testing;
 
-import io.meshca.server.datastore.AuditRecord;
-import io.meshca.server.datastore.AuditStore;
+import io.meshca.server.audit.AuditStore;
 import io.meshca.server.datastore.DataStoreException;
+import io.meshca.server.model.AuditRecord;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,22 +1,28 @@
 package io.meshca.samples.bench;
 
+import io.meshca.server.CaServer;
+import io.meshca.server.api.admin.AdminClient;
 import io.meshca.server.config.ServerConfig;
-import io.meshca.server.server.CaServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** A throwaway in-process ca-server for a bench: free port on loopback, memory keys, a temp dir removed at close. */
+/**
+ * A throwaway in-process ca-server for a bench: free port on loopback, memory keys, a temp dir removed at
+ * close. The bench drives it through its admin API, as an operator would.
+ */
 final class BenchServer implements AutoCloseable {
 
     final Path dir;
     final CaServer server;
+    final AdminClient admin;
 
     private BenchServer(Path dir, CaServer server) {
         this.dir = dir;
         this.server = server;
+        this.admin = AdminClient.connect(server.adminSocketPath());
     }
 
     static BenchServer start(String prefix) throws IOException {
@@ -38,12 +44,13 @@ final class BenchServer implements AutoCloseable {
 
     Path writeBundle() throws IOException {
         Path bundle = dir.resolve("bundle.pem");
-        Files.writeString(bundle, server.trustBundlePem());
+        Files.writeString(bundle, admin.trustBundlePem());
         return bundle;
     }
 
     @Override
     public void close() {
+        admin.close();
         server.close();
         deleteTree(dir);
     }

@@ -101,11 +101,11 @@ public final class IssueBenchCommand implements Callable<Integer> {
         if (serverAddress == null) {
             try (BenchServer bench = BenchServer.start("meshca-bench-issue")) {
                 var server = bench.server;
-                String token = server.generateJoinToken(Duration.ofMinutes(10), Optional.of(NODE));
-                String entry = server.createEntry(
-                                WORKLOAD, NODE, SelectorSet.of(Selector.parse("unix:uid:0")), Duration.ZERO)
+                String token = bench.admin.generateJoinToken(Duration.ofMinutes(10), Optional.of(NODE));
+                String entry = bench.admin
+                        .createEntry(WORKLOAD, NODE, SelectorSet.of(Selector.parse("unix:uid:0")), Duration.ZERO)
                         .id();
-                List<X509Certificate> bundle = server.trustBundle();
+                List<X509Certificate> bundle = bench.admin.trustBundle();
                 out.println("bench: in-process ca-server on 127.0.0.1:" + server.agentApiPort() + ", crypto provider "
                         + CryptoProvider.get().name() + ", "
                         + Runtime.getRuntime().availableProcessors() + " cores");

@@ -4,7 +4,7 @@ import io.grpc.Status;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.proto.workload.X509SVIDResponse;
-import io.meshca.server.server.CaServer;
+import io.meshca.server.api.admin.AdminClient;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -165,10 +165,10 @@ final class WorkloadApiBench {
     }
 
     /**
-     * {@code times} times: create an entry for this process on {@code server}; a sample is creation →
-     * the open stream's first message carrying that entry's SVID.
+     * {@code times} times: create an entry for this process through the server's admin API; a sample is
+     * the creation call → the open stream's first message carrying that entry's SVID.
      */
-    Figures propagation(CaServer server, SpiffeId parent, SelectorSet selectors, int times)
+    Figures propagation(AdminClient admin, SpiffeId parent, SelectorSet selectors, int times)
             throws InterruptedException {
         Latencies latencies = new Latencies();
         long errors = 0;
@@ -188,7 +188,7 @@ final class WorkloadApiBench {
                 String id =
                         "spiffe://" + parent.trustDomain().name() + "/meshca-bench/propagation/" + System.nanoTime();
                 long t0 = System.nanoTime();
-                server.createEntry(SpiffeId.parse(id), parent, selectors, Duration.ZERO);
+                admin.createEntry(SpiffeId.parse(id), parent, selectors, Duration.ZERO);
                 if (waitFor(
                         latest,
                         lock,

@@ -107,14 +107,14 @@ public final class WorkloadApiBenchCommand implements Callable<Integer> {
         WorkloadApiBench.Figures propagation;
         try (BenchServer bench = BenchServer.start("meshca-bench-wl")) {
             var server = bench.server;
-            server.createEntry(WORKLOAD, NODE, thisUid, Duration.ZERO);
+            bench.admin.createEntry(WORKLOAD, NODE, thisUid, Duration.ZERO);
             Path socket = bench.dir.resolve("agent/api.sock");
             try (AgentProcess agent = AgentProcess.start(
                     jar,
                     javaOptions,
                     server.agentApiPort(),
                     bench.writeBundle(),
-                    server.generateJoinToken(Duration.ofMinutes(10), Optional.of(NODE)),
+                    bench.admin.generateJoinToken(Duration.ofMinutes(10), Optional.of(NODE)),
                     socket,
                     bench.dir.resolve("agent-data"),
                     bench.dir.resolve("agent.log"))) {
@@ -136,7 +136,7 @@ public final class WorkloadApiBenchCommand implements Callable<Integer> {
                 out.println("bench: " + first.samples() + " first SVIDs measured; agent CPU "
                         + cpu / Math.max(1, first.samples()) + " us per connection + first SVID; creating " + entries
                         + " entries");
-                propagation = wl.propagation(server, NODE, thisUid, entries);
+                propagation = wl.propagation(bench.admin, NODE, thisUid, entries);
                 if (streams > 0) {
                     memoryLine = agentMemory(agent, socket, javaOptions, out);
                 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.meshca.agent.agent.NodeAgent;
 import io.meshca.agent.config.AgentConfig;
 import io.meshca.common.bundle.SpiffeBundle;
-import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
@@ -16,11 +15,11 @@ import io.meshca.samples.orders.OrdersTraffic;
 import io.meshca.samples.payments.PaymentsServer;
 import io.meshca.samples.tls.PeerPolicy;
 import io.meshca.server.config.FederationConfig;
-import io.meshca.server.config.ServerConfig;
-import io.meshca.server.federation.FederationRelationship;
-import io.meshca.server.federation.FederationRelationship.Profile;
-import io.meshca.server.registration.RegistrationEntry;
-import io.meshca.server.server.CaServer;
+import io.meshca.server.model.FederationRelationship;
+import io.meshca.server.model.FederationRelationship.Profile;
+import io.meshca.server.model.RegistrationEntry;
+import io.meshca.server.testing.TestServer;
+import io.meshca.server.testing.WebServingFiles;
 import io.spiffe.svid.jwtsvid.JwtSvid;
 import io.spiffe.workloadapi.DefaultWorkloadApiClient;
 import io.spiffe.workloadapi.DefaultX509Source;
@@ -31,7 +30,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -63,35 +61,26 @@ class FederationEndToEndTest {
     static Path dir;
 
     private static final List<AutoCloseable> running = new CopyOnWriteArrayList<>();
-    private static CaServer a;
-    private static CaServer b;
+    private static TestServer a;
+    private static TestServer b;
     private static String socketA;
     private static String socketB;
     private static String socketC;
 
     @BeforeAll
     static void startThreeTrustDomains() throws Exception {
-        TestPki.Authority webCa = TestPki.root(TrustDomain.parse("web-ca.test"));
-        Instant now = Instant.now();
-        TestPki.Leaf serving = webCa.issue(
-                new TestPki.Profile(false, null, List.of("localhost")),
-                TestPki.keyPair(),
-                now.minusSeconds(60),
-                now.plus(Duration.ofHours(1)));
-        Path cert = Files.writeString(dir.resolve("serving.pem"), Pem.encodeCertificates(serving.chain()));
-        Path key = Files.writeString(
-                dir.resolve("serving.key"),
-                Pem.encodePrivateKey(serving.keyPair().getPrivate()));
-        Path webCaFile =
-                Files.writeString(dir.resolve("web-ca.pem"), Pem.encodeCertificates(List.of(webCa.certificate())));
+        WebServingFiles web = WebServingFiles.write(dir);
+        Path cert = web.certificate();
+        Path key = web.key();
+        Path webCaFile = web.caFile();
 
         a = server("a.test", new FederationConfig.Endpoint("127.0.0.1", 0, cert, key, Duration.ofSeconds(5)));
         b = server("b.test", new FederationConfig.Endpoint("127.0.0.1", 0, null, null, Duration.ofSeconds(5)));
-        CaServer c = server("c.test", null);
+        TestServer c = server("c.test", null);
 
         // b.test → a.test over https_web; a.test → b.test over https_spiffe, starting from b's bundle
-        b.federation()
-                .create(
+        b.admin()
+                .createFederationRelationship(
                         new FederationRelationship(
                                 TrustDomain.parse("a.test"),
                                 URI.create("https://localhost:"
@@ -100,8 +89,8 @@ class FederationEndToEndTest {
                                 null,
                                 webCaFile),
                         Optional.empty());
-        a.federation()
-                .create(
+        a.admin()
+                .createFederationRelationship(
                         new FederationRelationship(
                                 TrustDomain.parse("b.test"),
                                 URI.create("https://127.0.0.1:"
@@ -120,27 +109,22 @@ class FederationEndToEndTest {
         workload(c, INTRUDER);
     }
 
-    private static CaServer server(String td, FederationConfig.Endpoint endpoint) throws Exception {
+    private static TestServer server(String td, FederationConfig.Endpoint endpoint) throws Exception {
         FederationConfig federation =
                 new FederationConfig(endpoint, List.of(), Duration.ofSeconds(1), Duration.ofSeconds(5));
-        CaServer server = CaServer.start(ServerConfig.builder()
+        TestServer server = TestServer.start(TestServer.config(dir.resolve(td))
                 .trustDomain(TrustDomain.parse(td))
-                .dataDir(dir.resolve(td + "/server"))
-                .bindAddress("127.0.0.1")
-                .serverPort(0)
-                .socketPath(dir.resolve(td + "/admin/api.sock"))
-                .keyManager(ServerConfig.KEY_MANAGER_MEMORY)
                 .federation(federation)
                 .build());
         running.add(0, server);
         return server;
     }
 
-    private static SpiffeId node(CaServer server) {
+    private static SpiffeId node(TestServer server) {
         return server.trustDomain().withPath("/node/e2e");
     }
 
-    private static String agent(CaServer server, String name) throws Exception {
+    private static String agent(TestServer server, String name) throws Exception {
         Path bundle = Files.writeString(dir.resolve(name + "-bundle.pem"), server.trustBundlePem());
         NodeAgent agent = NodeAgent.start(AgentConfig.builder()
                 .trustDomain(server.trustDomain().name())
@@ -155,23 +139,11 @@ class FederationEndToEndTest {
         return "unix://" + agent.socketPath();
     }
 
-    private static void workload(CaServer server, String id, String... federatesWith) throws Exception {
+    private static void workload(TestServer server, String id, String... federatesWith) throws Exception {
         long uid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
-        server.createEntry(new RegistrationEntry(
-                "",
-                SpiffeId.parse(id),
-                node(server),
-                SelectorSet.of(Selector.parse("unix:uid:" + uid)),
-                Duration.ZERO,
-                Duration.ZERO,
-                List.of(),
-                List.of(federatesWith),
-                "",
-                false,
-                false,
-                null,
-                0,
-                Instant.EPOCH));
+        server.createEntry(RegistrationEntry.draft(
+                        SpiffeId.parse(id), node(server), SelectorSet.of(Selector.parse("unix:uid:" + uid)))
+                .withFederatesWith(List.of(federatesWith)));
     }
 
     @AfterAll
@@ -278,14 +250,14 @@ class FederationEndToEndTest {
         try (X509Source source = source(socketA)) {
             assertThat(has(source, "d.test")).isFalse();
             var root = TestPki.root(d).certificate();
-            a.dataStore().federatedBundles().put(new SpiffeBundle(d, List.of(root), List.of(), 1, Duration.ZERO));
+            a.admin().setFederatedBundle(new SpiffeBundle(d, List.of(root), List.of(), 1, Duration.ZERO));
 
             await(() -> has(source, "d.test"));
             assertThat(source.getBundleForTrustDomain(io.spiffe.spiffeid.TrustDomain.parse("d.test"))
                             .getX509Authorities())
                     .containsExactly(root);
 
-            a.dataStore().federatedBundles().delete(d);
+            a.admin().deleteFederatedBundle(d);
             await(() -> !has(source, "d.test"));
         }
     }

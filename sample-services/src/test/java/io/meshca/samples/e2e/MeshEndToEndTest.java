@@ -8,7 +8,7 @@ import io.meshca.samples.orders.OrdersTraffic;
 import io.meshca.samples.payments.PaymentsServer;
 import io.meshca.samples.testing.InProcessMesh;
 import io.meshca.samples.tls.PeerPolicy;
-import io.meshca.server.server.CaServer;
+import io.meshca.server.testing.TestServer;
 import io.spiffe.spiffeid.TrustDomain;
 import io.spiffe.workloadapi.DefaultWorkloadApiClient;
 import io.spiffe.workloadapi.DefaultX509Source;
@@ -48,7 +48,7 @@ class MeshEndToEndTest {
     static Path dir;
 
     private static InProcessMesh mesh;
-    private static CaServer server;
+    private static TestServer server;
     private static String socket;
 
     @BeforeAll

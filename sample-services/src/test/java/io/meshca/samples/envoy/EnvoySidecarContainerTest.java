@@ -10,7 +10,7 @@ import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.samples.testing.InProcessMesh;
 import io.meshca.samples.tls.PeerPolicy;
-import io.meshca.server.server.CaServer;
+import io.meshca.server.testing.TestServer;
 import io.spiffe.provider.SpiffeKeyManager;
 import io.spiffe.provider.SpiffeTrustManager;
 import io.spiffe.workloadapi.DefaultX509Source;
@@ -73,7 +73,7 @@ class EnvoySidecarContainerTest {
     static Path dir;
 
     private static InProcessMesh mesh;
-    private static CaServer server;
+    private static TestServer server;
     private static NodeAgent agent;
     private static Backend payments;
     private static GenericContainer<?> envoy;

@@ -27,7 +27,7 @@ import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.samples.testing.InProcessMesh;
-import io.meshca.server.server.CaServer;
+import io.meshca.server.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -58,7 +58,7 @@ class SampleSidecarSecretsTest {
     static Path dir;
 
     private static InProcessMesh mesh;
-    private static CaServer server;
+    private static TestServer server;
     private static ManagedChannel channel;
 
     @BeforeAll

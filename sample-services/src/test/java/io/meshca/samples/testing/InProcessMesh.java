@@ -5,8 +5,7 @@ import io.meshca.agent.config.AgentConfig;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
-import io.meshca.server.config.ServerConfig;
-import io.meshca.server.server.CaServer;
+import io.meshca.server.testing.TestServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,22 +18,16 @@ import java.util.Optional;
  */
 public final class InProcessMesh implements AutoCloseable {
 
-    private final CaServer server;
+    private final TestServer server;
     private final NodeAgent agent;
 
-    private InProcessMesh(CaServer server, NodeAgent agent) {
+    private InProcessMesh(TestServer server, NodeAgent agent) {
         this.server = server;
         this.agent = agent;
     }
 
     public static InProcessMesh start(Path dir, SpiffeId node) throws IOException {
-        CaServer server = CaServer.start(ServerConfig.builder()
-                .dataDir(dir.resolve("server"))
-                .bindAddress("127.0.0.1")
-                .serverPort(0)
-                .socketPath(dir.resolve("admin/api.sock"))
-                .keyManager(ServerConfig.KEY_MANAGER_MEMORY)
-                .build());
+        TestServer server = TestServer.start(dir);
         try {
             Path bundle = dir.resolve("bundle.pem");
             Files.writeString(bundle, server.trustBundlePem());
@@ -59,7 +52,7 @@ public final class InProcessMesh implements AutoCloseable {
         return SelectorSet.of(Selector.parse("unix:uid:" + uid));
     }
 
-    public CaServer server() {
+    public TestServer server() {
         return server;
     }
 

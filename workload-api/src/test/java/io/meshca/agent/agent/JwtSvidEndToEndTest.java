@@ -7,8 +7,7 @@ import io.meshca.agent.config.AgentConfig;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
-import io.meshca.server.config.ServerConfig;
-import io.meshca.server.server.CaServer;
+import io.meshca.server.testing.TestServer;
 import io.spiffe.bundle.jwtbundle.JwtBundleSet;
 import io.spiffe.exception.JwtSvidException;
 import io.spiffe.spiffeid.TrustDomain;
@@ -37,18 +36,12 @@ class JwtSvidEndToEndTest {
     @TempDir
     Path dir;
 
-    private CaServer server;
+    private TestServer server;
     private NodeAgent agent;
 
     @BeforeEach
     void start() throws Exception {
-        server = CaServer.start(ServerConfig.builder()
-                .dataDir(dir.resolve("server"))
-                .bindAddress("127.0.0.1")
-                .serverPort(0)
-                .socketPath(dir.resolve("admin/api.sock"))
-                .keyManager(ServerConfig.KEY_MANAGER_MEMORY)
-                .build());
+        server = TestServer.start(dir);
         Path trustBundle = dir.resolve("bundle.pem");
         Files.writeString(trustBundle, server.trustBundlePem());
         agent = NodeAgent.start(AgentConfig.builder()
@@ -94,7 +87,8 @@ class JwtSvidEndToEndTest {
                             svid.getIssuedAt().toInstant(), svid.getExpiry().toInstant()))
                     .isEqualTo(Duration.ofMinutes(5));
             var header = com.nimbusds.jwt.SignedJWT.parse(svid.getToken()).getHeader();
-            assertThat(header.getKeyID()).isEqualTo(server.jwtKeys().current().kid());
+            assertThat(header.getKeyID())
+                    .isEqualTo(server.admin().bundle().jwtAuthorities().get(0).keyId());
             assertThat(header.getAlgorithm().getName()).isEqualTo("ES256");
 
             JwtSvid validated = client.validateJwtSvid(svid.getToken(), "payments");
@@ -111,7 +105,7 @@ class JwtSvidEndToEndTest {
                     .rootCause()
                     .hasMessage("INVALID_ARGUMENT: JWT-SVID audience does not contain \"billing\"");
             // a prepared key reaches the workload's JWT bundle through the watch before it signs anything
-            String next = server.jwtKeys().prepareNext().kid();
+            String next = server.publishJwtKey();
             java.time.Instant deadline = java.time.Instant.now().plus(WAIT);
             while (!client.fetchJwtBundles()
                     .getBundleForTrustDomain(TrustDomain.parse("example.org"))

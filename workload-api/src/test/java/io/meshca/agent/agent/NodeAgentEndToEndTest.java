@@ -19,8 +19,7 @@ import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.proto.workload.SpiffeWorkloadAPIGrpc;
 import io.meshca.proto.workload.X509SVIDRequest;
 import io.meshca.proto.workload.X509SVIDResponse;
-import io.meshca.server.config.ServerConfig;
-import io.meshca.server.server.CaServer;
+import io.meshca.server.testing.TestServer;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,19 +46,13 @@ class NodeAgentEndToEndTest {
     @TempDir
     Path dir;
 
-    private CaServer server;
+    private TestServer server;
     private Path trustBundle;
     private NodeAgent agent;
 
     @BeforeEach
     void startServer() throws Exception {
-        server = CaServer.start(ServerConfig.builder()
-                .dataDir(dir.resolve("server"))
-                .bindAddress("127.0.0.1")
-                .serverPort(0)
-                .socketPath(dir.resolve("admin/api.sock"))
-                .keyManager(ServerConfig.KEY_MANAGER_MEMORY)
-                .build());
+        server = TestServer.start(dir);
         trustBundle = dir.resolve("bundle.pem");
         Files.writeString(trustBundle, server.trustBundlePem());
     }
@@ -132,14 +125,8 @@ class NodeAgentEndToEndTest {
     void agentSvid_isRenewedAtHalfLife_andTheAgentKeepsWorkingPastItsFirstSvidsExpiry() throws Exception {
         server.close();
         Duration agentTtl = Duration.ofSeconds(8);
-        server = CaServer.start(ServerConfig.builder()
-                .dataDir(dir.resolve("server2"))
-                .bindAddress("127.0.0.1")
-                .serverPort(0)
-                .socketPath(dir.resolve("admin2/api.sock"))
-                .keyManager(ServerConfig.KEY_MANAGER_MEMORY)
-                .agentSvidTtl(agentTtl)
-                .build());
+        server = TestServer.start(
+                TestServer.config(dir.resolve("server2")).agentSvidTtl(agentTtl).build());
         Files.writeString(trustBundle, server.trustBundlePem());
         agent = NodeAgent.start(config("agent")
                 .joinToken(server.generateJoinToken(Duration.ofMinutes(10), Optional.empty()))

@@ -26,8 +26,7 @@ import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
-import io.meshca.server.config.ServerConfig;
-import io.meshca.server.server.CaServer;
+import io.meshca.server.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +65,7 @@ class SdsEndToEndTest {
     @TempDir
     static Path dir;
 
-    private static CaServer server;
+    private static TestServer server;
     private static NodeAgent agent;
     private static SelectorSet me;
     private static SpiffeId workloadId;
@@ -75,13 +74,7 @@ class SdsEndToEndTest {
 
     @BeforeAll
     static void startServerAndAgent() throws Exception {
-        server = CaServer.start(ServerConfig.builder()
-                .dataDir(dir.resolve("server"))
-                .bindAddress("127.0.0.1")
-                .serverPort(0)
-                .socketPath(dir.resolve("admin/api.sock"))
-                .keyManager(ServerConfig.KEY_MANAGER_MEMORY)
-                .build());
+        server = TestServer.start(dir);
         Files.writeString(dir.resolve("bundle.pem"), server.trustBundlePem());
         agent = startAgent("agent", AgentConfig.builder());
         int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");

@@ -13,7 +13,7 @@ import io.meshca.proto.server.v1.ListAgentsResponse;
 import io.meshca.server.agents.AgentManager;
 import io.meshca.server.api.convert.AgentProtos;
 import io.meshca.server.api.convert.SpiffeIdProtos;
-import io.meshca.server.datastore.AgentRecord;
+import io.meshca.server.model.AgentRecord;
 import java.util.List;
 
 /** Admin: attested agents. */

@@ -14,9 +14,9 @@ import io.meshca.proto.server.v1.UpdateEntryRequest;
 import io.meshca.server.api.convert.EntryProtos;
 import io.meshca.server.api.convert.SelectorProtos;
 import io.meshca.server.api.convert.SpiffeIdProtos;
-import io.meshca.server.datastore.EntryFilter;
+import io.meshca.server.model.EntryFilter;
+import io.meshca.server.model.RegistrationEntry;
 import io.meshca.server.registration.Registrar;
-import io.meshca.server.registration.RegistrationEntry;
 import java.util.List;
 
 /** Admin: registration entries. */

@@ -2,7 +2,7 @@ package io.meshca.server.api.convert;
 
 import io.meshca.common.spiffe.Selector;
 import io.meshca.proto.server.v1.AgentInfo;
-import io.meshca.server.datastore.AgentRecord;
+import io.meshca.server.model.AgentRecord;
 
 /** {@link AgentRecord} → the {@code AgentInfo} message. */
 public final class AgentProtos {

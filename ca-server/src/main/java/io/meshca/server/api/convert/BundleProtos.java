@@ -11,7 +11,7 @@ import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.proto.server.v1.Bundle;
 import io.meshca.proto.server.v1.JwtKey;
 import io.meshca.server.ca.CaManager;
-import io.meshca.server.datastore.StoredJwtAuthority;
+import io.meshca.server.model.StoredJwtAuthority;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.proto.server.v1.Entry;
-import io.meshca.server.registration.RegistrationEntry;
+import io.meshca.server.model.RegistrationEntry;
 import java.time.Duration;
 import java.time.Instant;
 

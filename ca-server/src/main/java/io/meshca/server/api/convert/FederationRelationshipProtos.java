@@ -2,8 +2,8 @@ package io.meshca.server.api.convert;
 
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.spiffe.SpiffeId;
-import io.meshca.server.federation.FederationRelationship;
-import io.meshca.server.federation.FederationRelationship.Profile;
+import io.meshca.server.model.FederationRelationship;
+import io.meshca.server.model.FederationRelationship.Profile;
 import java.net.URI;
 import java.nio.file.Path;
 

@@ -13,7 +13,7 @@ import io.meshca.common.error.MeshcaException;
 import io.meshca.common.pki.Certificates;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.server.agents.AgentManager;
-import io.meshca.server.datastore.AgentRecord;
+import io.meshca.server.model.AgentRecord;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;

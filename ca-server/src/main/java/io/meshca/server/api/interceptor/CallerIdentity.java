@@ -2,7 +2,7 @@ package io.meshca.server.api.interceptor;
 
 import io.grpc.Context;
 import io.meshca.common.spiffe.SpiffeId;
-import io.meshca.server.datastore.AgentRecord;
+import io.meshca.server.model.AgentRecord;
 
 /** The authenticated caller, put in the gRPC Context by an interceptor; services read it from here only. */
 public final class CallerIdentity {

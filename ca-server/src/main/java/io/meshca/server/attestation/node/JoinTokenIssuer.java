@@ -1,9 +1,9 @@
 package io.meshca.server.attestation.node;
 
 import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.server.model.RegistrationEntry;
 import io.meshca.server.registration.EntryValidator;
 import io.meshca.server.registration.Registrar;
-import io.meshca.server.registration.RegistrationEntry;
 import java.time.Duration;
 import java.util.Optional;
 

@@ -1,5 +1,6 @@
 package io.meshca.server.ca.jwt;
 
+import io.meshca.common.rotation.RotationPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +39,9 @@ public final class JwtKeyRotator implements AutoCloseable {
     }
 
     /**
-     * The rotation policy. Prepare when half of the current key's lifetime has passed. Activate the
+     * The rotation policy. Prepare when the current key is due for renewal by {@link RotationPolicy}
+     * (half of its lifetime, without jitter: there is one key per trust domain, not a crowd to spread
+     * out, and the 5/6 activation below is counted on the same lifetime). Activate the
      * prepared key at 5/6 of it — but only once it has been published for at least 1/12 of a lifetime
      * (a server that was down past 5/6 must not sign with a key nobody has yet), unless the current key
      * is about to expire, when signing with a fresh key beats not signing at all.
@@ -47,7 +50,8 @@ public final class JwtKeyRotator implements AutoCloseable {
      */
     static Action due(Instant now, Instant currentNotAfter, Duration lifetime, Instant preparedAt) {
         if (preparedAt == null) {
-            return now.isBefore(currentNotAfter.minus(lifetime.dividedBy(2))) ? Action.NONE : Action.PREPARE;
+            Instant renewAt = RotationPolicy.renewAt(currentNotAfter.minus(lifetime), currentNotAfter, 0);
+            return RotationPolicy.isDue(now, renewAt) ? Action.PREPARE : Action.NONE;
         }
         boolean activationTime = !now.isBefore(currentNotAfter.minus(lifetime.dividedBy(6)));
         boolean publishedLongEnough = !now.isBefore(preparedAt.plus(lifetime.dividedBy(12)));

@@ -1,9 +1,9 @@
 package io.meshca.server.ca.jwt;
 
+import io.meshca.server.ca.BundleStore;
 import io.meshca.server.ca.keys.KeyManager;
 import io.meshca.server.ca.keys.SigningKey;
-import io.meshca.server.datastore.BundleStore;
-import io.meshca.server.datastore.StoredJwtAuthority;
+import io.meshca.server.model.StoredJwtAuthority;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.meshca.server.ca.jwt;
 
 import io.meshca.server.ca.keys.SigningKey;
-import io.meshca.server.datastore.StoredJwtAuthority;
+import io.meshca.server.model.StoredJwtAuthority;
 import java.util.Objects;
 
 /** A JWT signing key in a slot (current or next): what the bundle publishes and the key that signs. */

@@ -3,7 +3,7 @@ package io.meshca.server.ca.jwt;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.server.audit.AuditEvent;
 import io.meshca.server.audit.AuditLog;
-import io.meshca.server.registration.RegistrationEntry;
+import io.meshca.server.model.RegistrationEntry;
 import java.time.Duration;
 import java.util.List;
 

@@ -7,7 +7,7 @@ import io.meshca.common.error.UnavailableException;
 import io.meshca.common.pki.Pem;
 import io.meshca.common.tls.SpiffeAuthorizers;
 import io.meshca.common.tls.SpiffeTrustManager;
-import io.meshca.server.federation.FederationRelationship;
+import io.meshca.server.model.FederationRelationship;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,8 +1,8 @@
 package io.meshca.server.ca.jwt;
 
-import io.meshca.server.datastore.BundleStore;
-import io.meshca.server.datastore.StoredAuthority;
-import io.meshca.server.datastore.StoredJwtAuthority;
+import io.meshca.server.ca.BundleStore;
+import io.meshca.server.model.StoredAuthority;
+import io.meshca.server.model.StoredJwtAuthority;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshca.common.testing.FakeClock;
 import io.meshca.server.ca.keys.MemoryKeyManager;
-import io.meshca.server.datastore.StoredJwtAuthority;
+import io.meshca.server.model.StoredJwtAuthority;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

@@ -7,7 +7,7 @@ import io.meshca.common.testing.FakeClock;
 import io.meshca.server.ca.CaManager;
 import io.meshca.server.ca.keys.DiskKeyManager;
 import io.meshca.server.datastore.DataStore;
-import io.meshca.server.datastore.StoredJwtAuthority;
+import io.meshca.server.model.StoredJwtAuthority;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

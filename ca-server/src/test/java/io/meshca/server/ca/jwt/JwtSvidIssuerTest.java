@@ -9,7 +9,7 @@ import io.meshca.common.testing.FakeClock;
 import io.meshca.server.audit.AuditEvent;
 import io.meshca.server.audit.AuditLog;
 import io.meshca.server.ca.keys.MemoryKeyManager;
-import io.meshca.server.registration.RegistrationEntry;
+import io.meshca.server.model.RegistrationEntry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

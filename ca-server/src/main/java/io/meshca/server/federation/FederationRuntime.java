@@ -1,6 +1,5 @@
-package io.meshca.server.server;
+package io.meshca.server.federation;
 
-import io.grpc.BindableService;
 import io.meshca.common.bundle.JwtAuthority;
 import io.meshca.common.bundle.SpiffeBundle;
 import io.meshca.common.bundle.SpiffeBundleCodec;
@@ -8,13 +7,8 @@ import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.tls.TlsIdentity;
-import io.meshca.server.api.admin.FederationService;
 import io.meshca.server.ca.CaManager;
 import io.meshca.server.config.FederationConfig;
-import io.meshca.server.datastore.DataStore;
-import io.meshca.server.federation.BundleRefresher;
-import io.meshca.server.federation.FederatedBundles;
-import io.meshca.server.federation.Federation;
 import io.meshca.server.federation.endpoint.BundleEndpointServer;
 import io.meshca.server.federation.endpoint.BundleFetcher;
 import io.meshca.server.federation.endpoint.ServingCertificate;
@@ -32,9 +26,9 @@ import java.util.function.Supplier;
 
 /**
  * The federation part of the composition root: federated bundles, relationships and their refresher,
- * and the bundle endpoint when configured. Kept out of {@link CaServer} so that it stays readable.
+ * and the bundle endpoint when configured. Kept out of the composition root so that it stays readable.
  */
-final class FederationRuntime implements AutoCloseable {
+public final class FederationRuntime implements AutoCloseable {
 
     private final FederatedBundles bundles;
     private final Federation federation;
@@ -54,15 +48,23 @@ final class FederationRuntime implements AutoCloseable {
         this.refresher = refresher;
     }
 
-    static FederationRuntime start(
+    /**
+     * Applies the configured relationships, starts the refresher and, when configured, the bundle
+     * endpoint.
+     *
+     * @param serverSvid the server's own SVID, served by an {@code https_spiffe} endpoint
+     * @throws IOException if the bundle endpoint cannot listen
+     */
+    public static FederationRuntime start(
             FederationConfig config,
             TrustDomain td,
-            DataStore dataStore,
+            FederationStore relationships,
+            FederatedBundleStore bundleStore,
             CaManager ca,
             Supplier<TlsIdentity> serverSvid,
             Clock clock)
             throws IOException {
-        FederatedBundles bundles = new FederatedBundles(td, dataStore.federatedBundles());
+        FederatedBundles bundles = new FederatedBundles(td, bundleStore);
         BundleFetcher fetcher = new BundleFetcher(
                 domain -> bundles.get(domain).map(SpiffeBundle::x509Authorities).orElse(List.of()), clock);
         // Its own thread: a fetch may block for its whole timeout, and must not hold up the watches' scheduler.
@@ -72,13 +74,13 @@ final class FederationRuntime implements AutoCloseable {
             return t;
         });
         BundleRefresher refresher = new BundleRefresher(
-                dataStore.federation(),
+                relationships,
                 bundles,
                 fetcher::fetch,
                 fetchThread,
                 new BundleRefresher.RefreshPolicy(config.minRefresh(), config.defaultRefresh()));
         FederationRuntime runtime = new FederationRuntime(
-                bundles, new Federation(dataStore.federation(), bundles, refresher), refresher, fetchThread);
+                bundles, new Federation(relationships, bundles, refresher), refresher, fetchThread);
         try {
             for (FederationConfig.Configured c : config.relationships()) {
                 runtime.federation.applyConfigured(
@@ -129,19 +131,15 @@ final class FederationRuntime implements AutoCloseable {
                         new SpiffeBundle(td, Pem.decodeCertificates(text), List.of(), 0, Duration.ZERO)));
     }
 
-    FederatedBundles bundles() {
+    public FederatedBundles bundles() {
         return bundles;
     }
 
-    Federation federation() {
+    public Federation federation() {
         return federation;
     }
 
-    BindableService adminService() {
-        return new FederationService(federation);
-    }
-
-    Optional<Integer> endpointPort() {
+    public Optional<Integer> endpointPort() {
         return Optional.ofNullable(endpoint).map(BundleEndpointServer::port);
     }
 

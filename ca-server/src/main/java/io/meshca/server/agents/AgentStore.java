@@ -1,6 +1,7 @@
-package io.meshca.server.datastore;
+package io.meshca.server.agents;
 
 import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.server.model.AgentRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.meshca.server.server;
+package io.meshca.server;
 
 import io.grpc.BindableService;
 import io.grpc.Server;
@@ -7,8 +7,6 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.meshca.common.grpc.ErrorMappingInterceptor;
-import io.meshca.common.pki.Pem;
-import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.tls.SpiffeAuthorizers;
@@ -21,18 +19,21 @@ import io.meshca.server.api.BatchSigner;
 import io.meshca.server.api.JwtSvidBatch;
 import io.meshca.server.api.NodeAttestationService;
 import io.meshca.server.api.WatchSessions;
+import io.meshca.server.api.admin.AdminClient;
+import io.meshca.server.api.admin.AdminSocket;
 import io.meshca.server.api.admin.AgentsService;
 import io.meshca.server.api.admin.BundlesService;
 import io.meshca.server.api.admin.EntriesService;
+import io.meshca.server.api.admin.FederationService;
 import io.meshca.server.api.admin.JoinTokensService;
 import io.meshca.server.api.admin.SvidsService;
 import io.meshca.server.api.interceptor.AdminAuditInterceptor;
 import io.meshca.server.api.interceptor.AgentIdentityInterceptor;
-import io.meshca.server.attestation.node.JoinToken;
 import io.meshca.server.attestation.node.JoinTokenIssuer;
 import io.meshca.server.attestation.node.JoinTokens;
 import io.meshca.server.audit.GroupCommitAuditLog;
 import io.meshca.server.ca.CaManager;
+import io.meshca.server.ca.RenewingTlsIdentity;
 import io.meshca.server.ca.SvidIssuer;
 import io.meshca.server.ca.jwt.JwtKeyRotator;
 import io.meshca.server.ca.jwt.JwtKeySlots;
@@ -42,6 +43,7 @@ import io.meshca.server.ca.keys.KeyManager;
 import io.meshca.server.ca.signing.X509SvidSigner;
 import io.meshca.server.config.ServerConfig;
 import io.meshca.server.datastore.DataStore;
+import io.meshca.server.federation.FederationRuntime;
 import io.meshca.server.istio.IstioCaRuntime;
 import io.meshca.server.plugin.ServerCatalog;
 import io.meshca.server.plugin.ServerPluginContext;
@@ -50,12 +52,10 @@ import io.meshca.server.registration.AgentAuthorizer;
 import io.meshca.server.registration.AuthorizedEntriesSync;
 import io.meshca.server.registration.EntryValidator;
 import io.meshca.server.registration.Registrar;
-import io.meshca.server.registration.RegistrationEntry;
 import io.netty.handler.ssl.ClientAuth;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -64,6 +64,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -72,6 +73,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The composition root of ca-server: the only place that picks implementations and wires them. Start
  * with {@link #start(ServerConfig)}; {@link #close()} stops everything and frees the port and socket.
+ * It tells where it listens and nothing of what it wired: programs and tests drive a running server
+ * through its admin API ({@link AdminClient}), as an operator does.
  */
 public final class CaServer implements AutoCloseable {
 
@@ -87,13 +90,6 @@ public final class CaServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
-    private DataStore dataStore;
-    private CaManager ca;
-    private JwtKeySlots jwtKeys;
-    private Registrar registrar;
-    private JoinTokenIssuer tokenIssuer;
-    private AgentManager agentManager;
-    private ServerIdentity identity;
     private Server agentApi;
     private AdminSocket adminSocket;
     private HealthStatusManager health;
@@ -120,7 +116,7 @@ public final class CaServer implements AutoCloseable {
     private void startAll() throws IOException {
         AdminSocket.checkAvailable(config.socketPath());
         TrustDomain td = config.trustDomain();
-        SpiffeId serverId = td.withPath("/meshca/server");
+        SpiffeId serverId = serverId(td);
         var clock = config.clock();
 
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, daemon("meshca-scheduler"));
@@ -129,7 +125,7 @@ public final class CaServer implements AutoCloseable {
         ExecutorService signingPool = Executors.newFixedThreadPool(cores, daemon("meshca-signer"));
         closeables.push(() -> shutdown(signingPool));
 
-        dataStore = config.databaseUrl()
+        DataStore dataStore = config.databaseUrl()
                 .map(url -> DataStore.open(url, clock))
                 .orElseGet(() -> DataStore.sqlite(config.dataDir(), clock));
         closeables.push(dataStore);
@@ -145,8 +141,8 @@ public final class CaServer implements AutoCloseable {
         ServerPlugins plugins =
                 ServerCatalog.load(config.plugins(), new ServerPluginContext(td, config.dataDir(), clock, joinTokens));
         KeyManager keys = plugins.keyManager();
-        ca = new CaManager(td, keys, plugins.upstreamAuthority(), dataStore.bundle(), config.caTtl(), clock);
-        jwtKeys = new JwtKeySlots(keys, dataStore.bundle(), config.jwtKeyType(), config.caTtl(), clock);
+        CaManager ca = new CaManager(td, keys, plugins.upstreamAuthority(), dataStore.bundle(), config.caTtl(), clock);
+        JwtKeySlots jwtKeys = new JwtKeySlots(keys, dataStore.bundle(), config.jwtKeyType(), config.caTtl(), clock);
         jwtKeys.initialize();
         JwtKeyRotator jwtRotator = new JwtKeyRotator(jwtKeys, clock);
         jwtRotator.start(scheduler, JWT_ROTATION_CHECK);
@@ -158,9 +154,10 @@ public final class CaServer implements AutoCloseable {
         SvidIssuer issuer = new SvidIssuer(signer, audit, config.defaultX509SvidTtl(), config.agentSvidTtl());
 
         EntryValidator validator = new EntryValidator(td);
-        registrar = new Registrar(validator, dataStore.entries());
-        tokenIssuer = new JoinTokenIssuer(joinTokens, registrar, validator, serverId, config.joinTokenTtl());
-        agentManager = new AgentManager(plugins.nodeAttestors(), dataStore.agents(), issuer, audit, clock);
+        Registrar registrar = new Registrar(validator, dataStore.entries());
+        JoinTokenIssuer tokenIssuer =
+                new JoinTokenIssuer(joinTokens, registrar, validator, serverId, config.joinTokenTtl());
+        AgentManager agentManager = new AgentManager(plugins.nodeAttestors(), dataStore.agents(), issuer, audit, clock);
         AgentAuthorizer authorizer = new AgentAuthorizer(serverId, dataStore.entries(), clock);
         WatchSessions watches = new WatchSessions(
                 new AuthorizedEntriesSync(authorizer, dataStore.entries(), dataStore.changes()),
@@ -171,10 +168,18 @@ public final class CaServer implements AutoCloseable {
                 WATCH_POLL_INTERVAL,
                 dataStore.federatedBundles()::get);
 
-        identity = new ServerIdentity(serverId, issuer, SERVER_SVID_TTL, clock, scheduler);
+        RenewingTlsIdentity identity =
+                new RenewingTlsIdentity("server SVID", serverId, List.of(), signer, SERVER_SVID_TTL, clock, scheduler);
         identity.start();
         closeables.push(identity);
-        federation = FederationRuntime.start(config.federation(), td, dataStore, ca, identity::current, clock);
+        federation = FederationRuntime.start(
+                config.federation(),
+                td,
+                dataStore.federation(),
+                dataStore.federatedBundles(),
+                ca,
+                identity::current,
+                clock);
         closeables.push(federation);
         if (config.istioCa().isPresent()) {
             istioCa = IstioCaRuntime.start(
@@ -229,7 +234,7 @@ public final class CaServer implements AutoCloseable {
                 new EntriesService(registrar),
                 new AgentsService(agentManager),
                 new BundlesService(ca, federation.bundles()),
-                federation.adminService(),
+                new FederationService(federation.federation()),
                 new JoinTokensService(tokenIssuer),
                 new SvidsService(jwtIssuer, td));
         adminSocket = AdminSocket.start(
@@ -245,6 +250,11 @@ public final class CaServer implements AutoCloseable {
                 config.bindAddress(),
                 agentApiPort(),
                 config.socketPath());
+    }
+
+    /** The SPIFFE ID of the server of {@code td}: what agents expect on the agent API's certificate. */
+    public static SpiffeId serverId(TrustDomain td) {
+        return td.withPath("/meshca/server");
     }
 
     public ServerConfig config() {
@@ -272,70 +282,6 @@ public final class CaServer implements AutoCloseable {
     /** The bound port of Istio's CA API, if {@code istioCa} is configured. */
     public Optional<Integer> istioCaPort() {
         return Optional.ofNullable(istioCa).map(IstioCaRuntime::port);
-    }
-
-    /** Federation relationships (what the admin Federation service drives). */
-    public io.meshca.server.federation.Federation federation() {
-        return federation.federation();
-    }
-
-    public SpiffeId serverId() {
-        return identity.id();
-    }
-
-    public List<X509Certificate> trustBundle() {
-        return ca.x509Authorities();
-    }
-
-    /** The PEM of the X.509 authorities: what an agent takes as {@code -trustBundle}. */
-    public String trustBundlePem() {
-        return Pem.encodeCertificates(ca.x509Authorities());
-    }
-
-    /** A join token (the secret); with a node alias, also the alias entry selecting the redeeming agent. */
-    public String generateJoinToken(Duration ttl, Optional<SpiffeId> nodeAlias) {
-        return generateJoinTokenDetails(ttl, nodeAlias).token();
-    }
-
-    public JoinToken generateJoinTokenDetails(Duration ttl, Optional<SpiffeId> nodeAlias) {
-        return tokenIssuer.generate(Optional.of(ttl), nodeAlias);
-    }
-
-    /** Creates a validated entry; returns it with its id and revision. */
-    public RegistrationEntry createEntry(RegistrationEntry draft) {
-        return registrar.create(draft);
-    }
-
-    /** Shorthand: an entry with a TTL (zero = server default) and no DNS names. */
-    public RegistrationEntry createEntry(
-            SpiffeId spiffeId, SpiffeId parentId, SelectorSet selectors, Duration x509SvidTtl) {
-        return registrar.create(
-                RegistrationEntry.draft(spiffeId, parentId, selectors).withX509SvidTtl(x509SvidTtl));
-    }
-
-    public RegistrationEntry updateEntry(RegistrationEntry entry) {
-        return registrar.update(entry);
-    }
-
-    public void deleteEntry(String entryId) {
-        registrar.delete(entryId);
-    }
-
-    public Registrar registrar() {
-        return registrar;
-    }
-
-    public AgentManager agents() {
-        return agentManager;
-    }
-
-    public DataStore dataStore() {
-        return dataStore;
-    }
-
-    /** The trust domain's JWT signing keys (current and next slots). */
-    public JwtKeySlots jwtKeys() {
-        return jwtKeys;
     }
 
     /** Blocks until the agent API terminates (after {@link #close()}, e.g. from a shutdown hook). */
@@ -374,7 +320,7 @@ public final class CaServer implements AutoCloseable {
         executor.awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+    private static ThreadFactory daemon(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());

@@ -1,5 +1,7 @@
-package io.meshca.server.datastore;
+package io.meshca.server.ca;
 
+import io.meshca.server.model.StoredAuthority;
+import io.meshca.server.model.StoredJwtAuthority;
 import java.util.List;
 
 /**

@@ -1,6 +1,7 @@
-package io.meshca.server.istio;
+package io.meshca.server.ca;
 
 import io.meshca.common.pki.Keys;
+import io.meshca.common.rotation.RotationPolicy;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.tls.TlsIdentity;
 import io.meshca.server.ca.signing.SvidRequest;
@@ -14,22 +15,28 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The serving certificate of the Istio CA listener: the server's SPIFFE ID plus the configured DNS
- * names (istio-agent checks the hostname of {@code CA_ADDR}), issued by meshca's own CA for a key
- * generated and kept in memory, renewed at half of its remaining lifetime like the server's SVID.
- * The TLS key manager reads {@link #current()} at every handshake.
+ * A TLS identity the server issues to itself from its own CA, for a key generated and kept in memory
+ * only, and renews by {@link RotationPolicy}: the server's SVID on the agent API and the bundle
+ * endpoint, and the Istio CA listener's serving certificate (the server's ID plus DNS names). The TLS
+ * key managers read {@link #current()} at every handshake. Not audited: the certificate goes to no
+ * caller, only into the server's own TLS.
  */
-public final class IstioServingIdentity implements AutoCloseable {
+public final class RenewingTlsIdentity implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(IstioServingIdentity.class);
-    private static final Duration RETRY = Duration.ofSeconds(10);
+    private static final Logger log = LoggerFactory.getLogger(RenewingTlsIdentity.class);
+    /** How soon a failed renewal is tried again. */
+    static final Duration RETRY = Duration.ofSeconds(10);
+    /** The shortest delay before a renewal, so that a certificate about to expire is not renewed in a loop. */
+    static final Duration MIN_DELAY = Duration.ofSeconds(1);
 
+    private final String name;
     private final SpiffeId id;
     private final List<String> dnsNames;
     private final X509SvidSigner signer;
@@ -39,13 +46,20 @@ public final class IstioServingIdentity implements AutoCloseable {
     private final AtomicReference<TlsIdentity> current = new AtomicReference<>();
     private volatile ScheduledFuture<?> next;
 
-    public IstioServingIdentity(
+    /**
+     * @param name what the identity is for, in the logs (for example {@code server SVID})
+     * @param dnsNames DNS SANs besides the SPIFFE ID; empty for an SVID
+     * @param ttl lifetime of each certificate
+     */
+    public RenewingTlsIdentity(
+            String name,
             SpiffeId id,
             List<String> dnsNames,
             X509SvidSigner signer,
             Duration ttl,
             Clock clock,
             ScheduledExecutorService scheduler) {
+        this.name = Objects.requireNonNull(name, "name");
         this.id = Objects.requireNonNull(id, "id");
         this.dnsNames = List.copyOf(dnsNames);
         this.signer = Objects.requireNonNull(signer, "signer");
@@ -54,19 +68,32 @@ public final class IstioServingIdentity implements AutoCloseable {
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     }
 
-    /** Issues the first certificate (failing loudly if it cannot) and schedules renewals. */
+    /**
+     * Issues the first certificate and schedules its renewal.
+     *
+     * @throws RuntimeException if the first certificate cannot be issued: a server must not start
+     *     listening without one
+     */
     public void start() {
-        schedule(renewalDelay(clock.instant(), issue()));
+        scheduleRenewal(issue());
     }
 
+    public SpiffeId id() {
+        return id;
+    }
+
+    /** The identity to present now; never null once {@link #start()} returned. */
     public TlsIdentity current() {
         return current.get();
     }
 
-    /** Half of the remaining lifetime, at least a second. */
-    static Duration renewalDelay(Instant now, Instant notAfter) {
-        Duration half = Duration.between(now, notAfter).dividedBy(2);
-        return half.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : half;
+    /**
+     * The delay until the renewal of a certificate issued now: {@link RotationPolicy#renewAt} with the
+     * given jitter, but at least {@link #MIN_DELAY}.
+     */
+    static Duration renewalDelay(Instant now, Instant notAfter, double jitter) {
+        Duration delay = Duration.between(now, RotationPolicy.renewAt(now, notAfter, jitter));
+        return delay.compareTo(MIN_DELAY) < 0 ? MIN_DELAY : delay;
     }
 
     private Instant issue() {
@@ -75,7 +102,8 @@ public final class IstioServingIdentity implements AutoCloseable {
         current.set(new TlsIdentity(key.getPrivate(), chain));
         Instant notAfter = chain.get(0).getNotAfter().toInstant();
         log.info(
-                "Istio CA serving certificate for {} {} issued (serial {}, expires {})",
+                "{} for {} {} issued (serial {}, expires {})",
+                name,
                 id,
                 dnsNames,
                 chain.get(0).getSerialNumber().toString(16),
@@ -85,11 +113,15 @@ public final class IstioServingIdentity implements AutoCloseable {
 
     private void renew() {
         try {
-            schedule(renewalDelay(clock.instant(), issue()));
+            scheduleRenewal(issue());
         } catch (RuntimeException e) {
-            log.error("cannot renew the Istio CA serving certificate; retrying in {}", RETRY, e);
+            log.error("cannot renew the {}; retrying in {}", name, RETRY, e);
             schedule(RETRY);
         }
+    }
+
+    private void scheduleRenewal(Instant notAfter) {
+        schedule(renewalDelay(clock.instant(), notAfter, RotationPolicy.jitter(ThreadLocalRandom.current())));
     }
 
     private void schedule(Duration delay) {

@@ -1,4 +1,4 @@
-package io.meshca.server.federation;
+package io.meshca.server.model;
 
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.spiffe.SpiffeId;

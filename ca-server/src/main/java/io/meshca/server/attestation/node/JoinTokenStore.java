@@ -1,4 +1,4 @@
-package io.meshca.server.datastore;
+package io.meshca.server.attestation.node;
 
 import java.time.Instant;
 

@@ -1,4 +1,4 @@
-package io.meshca.server.registration;
+package io.meshca.server.model;
 
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
@@ -115,6 +115,25 @@ public record RegistrationEntry(
                 jwtSvidTtl,
                 names,
                 federatesWith,
+                hint,
+                admin,
+                downstream,
+                expiresAt,
+                revision,
+                createdAt);
+    }
+
+    /** The entry with the trust domains (names or {@code spiffe://} IDs) whose bundles its SVIDs come with. */
+    public RegistrationEntry withFederatesWith(List<String> trustDomains) {
+        return new RegistrationEntry(
+                id,
+                spiffeId,
+                parentId,
+                selectors,
+                x509SvidTtl,
+                jwtSvidTtl,
+                dnsNames,
+                trustDomains,
                 hint,
                 admin,
                 downstream,

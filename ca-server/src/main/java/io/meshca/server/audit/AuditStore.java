@@ -1,5 +1,6 @@
-package io.meshca.server.datastore;
+package io.meshca.server.audit;
 
+import io.meshca.server.model.AuditRecord;
 import java.util.List;
 import java.util.Optional;
 

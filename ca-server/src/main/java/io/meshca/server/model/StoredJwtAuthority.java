@@ -1,4 +1,4 @@
-package io.meshca.server.datastore;
+package io.meshca.server.model;
 
 import java.security.PublicKey;
 import java.time.Instant;

@@ -1,7 +1,7 @@
-package io.meshca.server.datastore;
+package io.meshca.server.federation;
 
 import io.meshca.common.spiffe.TrustDomain;
-import io.meshca.server.federation.FederationRelationship;
+import io.meshca.server.model.FederationRelationship;
 import java.util.List;
 import java.util.Optional;
 

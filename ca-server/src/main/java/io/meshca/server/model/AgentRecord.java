@@ -1,4 +1,4 @@
-package io.meshca.server.datastore;
+package io.meshca.server.model;
 
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;

@@ -1,4 +1,4 @@
-package io.meshca.server.server;
+package io.meshca.server.api.admin;
 
 import io.grpc.BindableService;
 import io.grpc.Server;
@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * The admin API on a unix socket: the directory is created 0700 and the socket chmod 0600, so only the
  * server's user can administer it. A stale socket file from a crashed run is replaced.
  */
-final class AdminSocket implements AutoCloseable {
+public final class AdminSocket implements AutoCloseable {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AdminSocket.class);
 
@@ -38,7 +38,7 @@ final class AdminSocket implements AutoCloseable {
         this.group = group;
     }
 
-    static AdminSocket start(
+    public static AdminSocket start(
             Path path, List<BindableService> services, List<ServerServiceDefinition> raw, ServerInterceptor interceptor)
             throws IOException {
         if (!Epoll.isAvailable()) {
@@ -87,7 +87,7 @@ final class AdminSocket implements AutoCloseable {
      * Fails if the path is taken: by something that is not a socket, or by a server that answers. Called
      * before anything else starts, so that a second server on the same socket changes nothing.
      */
-    static void checkAvailable(Path path) throws IOException {
+    public static void checkAvailable(Path path) throws IOException {
         if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             if (!isSocket(path)) {
                 throw new IOException("admin socket path " + path + " exists and is not a socket");
@@ -113,7 +113,7 @@ final class AdminSocket implements AutoCloseable {
                 .isOther();
     }
 
-    Path path() {
+    public Path path() {
         return path;
     }
 

@@ -1,5 +1,6 @@
-package io.meshca.server.datastore;
+package io.meshca.server.registration;
 
+import io.meshca.server.model.Change;
 import java.util.List;
 
 /** The change log: what changed after a revision, for agents and replicas that sync by delta. */

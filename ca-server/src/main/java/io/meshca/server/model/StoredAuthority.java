@@ -1,4 +1,4 @@
-package io.meshca.server.datastore;
+package io.meshca.server.model;
 
 import java.security.cert.X509Certificate;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.meshca.server.datastore;
+package io.meshca.server.federation;
 
 import io.meshca.common.bundle.SpiffeBundle;
 import io.meshca.common.spiffe.TrustDomain;

@@ -1,7 +1,8 @@
-package io.meshca.server.datastore;
+package io.meshca.server.registration;
 
 import io.meshca.common.spiffe.SpiffeId;
-import io.meshca.server.registration.RegistrationEntry;
+import io.meshca.server.model.EntryFilter;
+import io.meshca.server.model.RegistrationEntry;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;

@@ -1,8 +1,7 @@
-package io.meshca.server.datastore;
+package io.meshca.server.model;
 
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
-import io.meshca.server.registration.RegistrationEntry;
 
 /** Optional list criteria; null fields do not filter. Selectors: the entry has all of them. */
 public record EntryFilter(SpiffeId spiffeId, SpiffeId parentId, SelectorSet selectors) {
