@@ -1,10 +1,10 @@
 package io.meshca.agent.agent;
 
 import io.grpc.ManagedChannel;
-import io.meshca.agent.client.AgentCredentials;
 import io.meshca.agent.client.ServerChannels;
 import io.meshca.agent.client.ServerClient;
 import io.meshca.agent.config.AgentConfig;
+import io.meshca.agent.identity.AgentCredentials;
 import io.meshca.agent.storage.AgentSvidStore;
 import io.meshca.common.error.FailedPreconditionException;
 import io.meshca.common.error.InvalidArgumentException;

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.Channel;
 import io.grpc.stub.StreamObserver;
 import io.meshca.agent.cache.TrustBundle;
+import io.meshca.agent.identity.AgentSvid;
 import io.meshca.agent.jwt.JwtSvidMinter;
 import io.meshca.agent.rotation.AgentSvidRenewer;
 import io.meshca.agent.rotation.SvidSigner;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshca.agent.cache.TrustBundle;
-import io.meshca.agent.client.AgentCredentials;
-import io.meshca.agent.client.AgentSvid;
 import io.meshca.agent.config.AgentConfig;
+import io.meshca.agent.identity.AgentCredentials;
+import io.meshca.agent.identity.AgentSvid;
 import io.meshca.agent.storage.AgentSvidStore;
 import io.meshca.common.error.FailedPreconditionException;
 import io.meshca.common.error.InvalidArgumentException;

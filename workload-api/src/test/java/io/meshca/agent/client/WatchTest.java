@@ -7,6 +7,7 @@ import io.grpc.Status;
 import io.meshca.agent.cache.EntryUpdate;
 import io.meshca.agent.cache.SvidCache;
 import io.meshca.agent.cache.TrustBundle;
+import io.meshca.agent.retry.Backoff;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.FakeClock;
 import io.meshca.common.testing.TestPki;

@@ -5,9 +5,9 @@ import static io.meshca.agent.cache.CacheFixtures.CA;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshca.agent.cache.SvidCache;
-import io.meshca.agent.client.AgentCredentials;
-import io.meshca.agent.client.AgentSvid;
-import io.meshca.agent.client.Backoff;
+import io.meshca.agent.identity.AgentCredentials;
+import io.meshca.agent.identity.AgentSvid;
+import io.meshca.agent.retry.Backoff;
 import io.meshca.agent.storage.AgentSvidStore;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.testing.FakeClock;

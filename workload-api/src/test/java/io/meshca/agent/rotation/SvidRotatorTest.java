@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.meshca.agent.cache.AuthorizedEntry;
 import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.agent.cache.SvidCache;
-import io.meshca.agent.client.Backoff;
+import io.meshca.agent.retry.Backoff;
 import io.meshca.common.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
