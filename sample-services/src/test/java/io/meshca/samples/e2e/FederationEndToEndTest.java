@@ -3,7 +3,7 @@ package io.meshca.samples.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.meshca.agent.agent.NodeAgent;
+import io.meshca.agent.NodeAgent;
 import io.meshca.agent.config.AgentConfig;
 import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.Selector;

@@ -1,6 +1,6 @@
 package io.meshca.samples.testing;
 
-import io.meshca.agent.agent.NodeAgent;
+import io.meshca.agent.NodeAgent;
 import io.meshca.agent.config.AgentConfig;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;

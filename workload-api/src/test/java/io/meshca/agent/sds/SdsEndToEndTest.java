@@ -16,7 +16,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import io.meshca.agent.agent.NodeAgent;
+import io.meshca.agent.NodeAgent;
 import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.agent.cache.X509Snapshot;
 import io.meshca.agent.config.AgentConfig;

@@ -1,4 +1,4 @@
-package io.meshca.agent.agent;
+package io.meshca.agent.attestation.node;
 
 import io.grpc.ManagedChannel;
 import io.meshca.agent.client.ServerChannels;
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * How the agent gets its own identity at start: the SVID stored by a previous run if it is still
  * valid, otherwise node attestation with the join token. The outcome is persisted before it is used.
  */
-final class AgentIdentityBootstrap {
+public final class AgentIdentityBootstrap {
 
     private static final Logger log = LoggerFactory.getLogger(AgentIdentityBootstrap.class);
 
@@ -37,7 +37,7 @@ final class AgentIdentityBootstrap {
 
     private AgentIdentityBootstrap() {}
 
-    static AgentCredentials obtain(AgentConfig config, AgentSvidStore store, Clock clock, Duration callTimeout) {
+    public static AgentCredentials obtain(AgentConfig config, AgentSvidStore store, Clock clock, Duration callTimeout) {
         var stored = store.load();
         if (stored.isPresent()) {
             var svid = stored.get().svid();

@@ -1,6 +1,10 @@
-package io.meshca.agent.agent;
+package io.meshca.agent;
 
 import io.grpc.ManagedChannel;
+import io.meshca.agent.api.WorkloadApiEndpoint;
+import io.meshca.agent.attestation.node.AgentIdentityBootstrap;
+import io.meshca.agent.attestation.workload.UnixWorkloadAttestor;
+import io.meshca.agent.attestation.workload.WorkloadAttestor;
 import io.meshca.agent.cache.EntryUpdate;
 import io.meshca.agent.cache.SvidCache;
 import io.meshca.agent.cache.WorkloadIdentitySource;
@@ -9,6 +13,7 @@ import io.meshca.agent.client.ServerChannels;
 import io.meshca.agent.client.ServerClient;
 import io.meshca.agent.client.WatchApplier;
 import io.meshca.agent.config.AgentConfig;
+import io.meshca.agent.endpoint.UnixSocketServer;
 import io.meshca.agent.identity.AgentCredentials;
 import io.meshca.agent.identity.AgentSvid;
 import io.meshca.agent.jwt.JwtSvidCache;
@@ -16,6 +21,7 @@ import io.meshca.agent.jwt.JwtSvidValidator;
 import io.meshca.agent.retry.Backoff;
 import io.meshca.agent.rotation.AgentSvidRotator;
 import io.meshca.agent.rotation.SvidRotator;
+import io.meshca.agent.sds.SdsEndpoint;
 import io.meshca.agent.storage.AgentSvidStore;
 import io.meshca.common.spiffe.SpiffeId;
 import java.nio.file.Path;
@@ -34,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * The node agent's composition root: the only place that wires the agent together. {@link #start}
  * obtains the agent's identity (stored SVID or join-token attestation), opens the mutual-TLS channel
  * to ca-server, starts the watch of authorized entries, the workload SVID rotator, the agent SVID
- * rotator and the Workload API and SDS endpoint on the unix socket. {@link #close} stops all of it and removes
- * the socket.
+ * rotator, and the Workload API and SDS on the unix socket, where the agent's back half (cache,
+ * rotation) meets its front half (endpoint, workload attestation, API services). {@link #close} stops
+ * all of it and removes the socket.
  */
 public final class NodeAgent implements AutoCloseable {
 
@@ -106,8 +113,12 @@ public final class NodeAgent implements AutoCloseable {
             agentRotator.start();
             watcher.start();
             JwtSvidCache jwtSvids = new JwtSvidCache(client, clock, JwtSvidCache.DEFAULT_MAX_SIZE);
-            resources.add(WorkloadEndpoint.start(
-                    config.socketPath(), cache, jwtSvids, new JwtSvidValidator(clock), config.sds()));
+            WorkloadAttestor attestor = UnixWorkloadAttestor.system();
+            resources.add(UnixSocketServer.start(
+                    config.socketPath(),
+                    List.of(
+                            WorkloadApiEndpoint.service(cache, attestor, jwtSvids, new JwtSvidValidator(clock)),
+                            SdsEndpoint.service(cache, attestor, config.sds()))));
             log.info(
                     "agent {} serving the Workload API and SDS on {}",
                     credentials.svid().spiffeId(),

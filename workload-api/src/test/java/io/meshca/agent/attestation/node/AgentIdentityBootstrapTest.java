@@ -1,4 +1,4 @@
-package io.meshca.agent.agent;
+package io.meshca.agent.attestation.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
