@@ -5,7 +5,7 @@ import io.grpc.Channel;
 import io.grpc.stub.StreamObserver;
 import io.meshca.agent.cache.TrustBundle;
 import io.meshca.agent.identity.AgentSvid;
-import io.meshca.agent.jwt.JwtSvidMinter;
+import io.meshca.agent.jwt.JwtSvidFetcher;
 import io.meshca.agent.rotation.AgentSvidRenewer;
 import io.meshca.agent.rotation.SvidSigner;
 import io.meshca.common.error.FailedPreconditionException;
@@ -45,7 +45,7 @@ import java.util.concurrent.TimeoutException;
  * {@link AuthorizedEntryWatcher}, because it is long-lived. Calls block the calling thread for at most
  * {@code callTimeout}; failures surface as {@link MeshcaException}s that keep the server's message.
  */
-public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvidMinter {
+public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvidFetcher {
 
     public static final String JOIN_TOKEN_ATTESTOR = "join_token";
 
@@ -173,7 +173,7 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
     }
 
     @Override
-    public Minted mint(String entryId, List<String> audience) {
+    public Token fetchJwtSvid(String entryId, List<String> audience) {
         MintJwtSvidsResponse response;
         try {
             response = AgentGrpc.newBlockingStub(agentChannel)
@@ -197,7 +197,7 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
                     .withDescription(result.getErrorMessage());
             throw ServerErrors.fromStatus("JWT-SVID minting failed", status.asRuntimeException());
         }
-        return new Minted(result.getToken(), java.time.Instant.ofEpochSecond(result.getExpiresAt()));
+        return new Token(result.getToken(), java.time.Instant.ofEpochSecond(result.getExpiresAt()));
     }
 
     private <T> T await(CompletableFuture<T> future) {

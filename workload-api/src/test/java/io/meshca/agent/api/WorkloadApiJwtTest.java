@@ -21,7 +21,7 @@ import io.meshca.agent.cache.TrustBundle;
 import io.meshca.agent.cache.X509Snapshot;
 import io.meshca.agent.jwt.ForgedTokens;
 import io.meshca.agent.jwt.JwtSvidCache;
-import io.meshca.agent.jwt.JwtSvidMinter;
+import io.meshca.agent.jwt.JwtSvidFetcher;
 import io.meshca.agent.jwt.JwtSvidValidator;
 import io.meshca.common.bundle.SpiffeBundleCodec;
 import io.meshca.common.spiffe.Selector;
@@ -44,7 +44,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The JWT RPCs in-process: a fake cache, a minter that signs with a test key, a fixed caller. */
+/** The JWT RPCs in-process: a fake cache, a ca-server stand-in that signs with a test key, a fixed caller. */
 class WorkloadApiJwtTest {
 
     private static final Selector ORDERS = Selector.parse("unix:java-main:io.demo.Orders");
@@ -53,12 +53,12 @@ class WorkloadApiJwtTest {
     private final FakeClock clock = new FakeClock(Instant.now());
     private final List<String> mintedFor = new ArrayList<>();
     /** Signs as the server would: sub from the entry (here: the entry id names the path), the key in the bundle. */
-    private final JwtSvidMinter minter = (entryId, audience) -> {
+    private final JwtSvidFetcher caServer = (entryId, audience) -> {
         mintedFor.add(entryId);
         Map<String, Object> claims = ForgedTokens.claims(clock.instant().getEpochSecond());
         claims.put("sub", "spiffe://example.org" + entryId.substring("entry-".length()));
         claims.put("aud", audience);
-        return new JwtSvidMinter.Minted(
+        return new JwtSvidFetcher.Token(
                 ForgedTokens.es256(ForgedTokens.EC_KID, claims), Instant.ofEpochSecond((Long) claims.get("exp")));
     };
 
@@ -96,7 +96,7 @@ class WorkloadApiJwtTest {
                 .directExecutor()
                 .addService(ServerInterceptors.intercept(
                         new WorkloadApiService(
-                                source, new JwtSvidCache(minter, clock, 100), new JwtSvidValidator(clock)),
+                                source, new JwtSvidCache(caServer, clock, 100), new JwtSvidValidator(clock)),
                         fixedCaller,
                         new SecurityHeaderInterceptor()))
                 .build()
