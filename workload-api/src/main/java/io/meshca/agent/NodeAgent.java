@@ -3,7 +3,8 @@ package io.meshca.agent;
 import io.grpc.ManagedChannel;
 import io.meshca.agent.api.WorkloadApiEndpoint;
 import io.meshca.agent.attestation.node.AgentIdentityBootstrap;
-import io.meshca.agent.attestation.workload.UnixWorkloadAttestor;
+import io.meshca.agent.attestation.node.NodeAttestor;
+import io.meshca.agent.attestation.workload.CombinedWorkloadAttestor;
 import io.meshca.agent.attestation.workload.WorkloadAttestor;
 import io.meshca.agent.cache.EntryUpdate;
 import io.meshca.agent.cache.SvidCache;
@@ -23,6 +24,7 @@ import io.meshca.agent.rotation.AgentSvidRotator;
 import io.meshca.agent.rotation.SvidRotator;
 import io.meshca.agent.sds.SdsEndpoint;
 import io.meshca.agent.storage.AgentSvidStore;
+import io.meshca.common.plugin.PluginsConfig;
 import io.meshca.common.spiffe.SpiffeId;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -38,7 +40,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node agent's composition root: the only place that wires the agent together. {@link #start}
- * obtains the agent's identity (stored SVID or join-token attestation), opens the mutual-TLS channel
+ * loads the plugins the config chooses ({@link AgentPlugins}), obtains the agent's identity (stored
+ * SVID or node attestation), opens the mutual-TLS channel
  * to ca-server, starts the watch of authorized entries, the workload SVID rotator, the agent SVID
  * rotator, and the Workload API and SDS on the unix socket, where the agent's back half (cache,
  * rotation) meets its front half (endpoint, workload attestation, API services). {@link #close} stops
@@ -68,13 +71,18 @@ public final class NodeAgent implements AutoCloseable {
      * happens in the background ({@link #awaitSynced}).
      *
      * @throws io.meshca.common.error.MeshcaException naming the problem: no token and nothing stored,
-     *     a stored SVID that expired, a refused token, an unreachable server, a bad trust bundle
+     *     a stored SVID that expired, a refused token, an unreachable server, a bad trust bundle, a
+     *     plugins block the catalog refuses
      */
     public static NodeAgent start(AgentConfig config) {
+        PluginsConfig plugins = AgentPlugins.chosen(config);
+        NodeAttestor nodeAttestor = AgentPlugins.CATALOG.loadOne(AgentPlugins.NODE_ATTESTOR, plugins, config);
+        WorkloadAttestor workloadAttestor =
+                CombinedWorkloadAttestor.of(AgentPlugins.CATALOG.load(AgentPlugins.WORKLOAD_ATTESTOR, plugins, config));
         Clock clock = Clock.systemUTC();
         RandomGenerator random = new SecureRandom();
         AgentSvidStore store = new AgentSvidStore(config.dataDir(), config.trustDomain());
-        AgentCredentials credentials = AgentIdentityBootstrap.obtain(config, store, clock, CALL_TIMEOUT);
+        AgentCredentials credentials = AgentIdentityBootstrap.obtain(config, nodeAttestor, store, clock, CALL_TIMEOUT);
 
         List<AutoCloseable> resources = new ArrayList<>();
         try {
@@ -113,12 +121,11 @@ public final class NodeAgent implements AutoCloseable {
             agentRotator.start();
             watcher.start();
             JwtSvidCache jwtSvids = new JwtSvidCache(client, clock, JwtSvidCache.DEFAULT_MAX_SIZE);
-            WorkloadAttestor attestor = UnixWorkloadAttestor.system();
             resources.add(UnixSocketServer.start(
                     config.socketPath(),
                     List.of(
-                            WorkloadApiEndpoint.service(cache, attestor, jwtSvids, new JwtSvidValidator(clock)),
-                            SdsEndpoint.service(cache, attestor, config.sds()))));
+                            WorkloadApiEndpoint.service(cache, workloadAttestor, jwtSvids, new JwtSvidValidator(clock)),
+                            SdsEndpoint.service(cache, workloadAttestor, config.sds()))));
             log.info(
                     "agent {} serving the Workload API and SDS on {}",
                     credentials.svid().spiffeId(),

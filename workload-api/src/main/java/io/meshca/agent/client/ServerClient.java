@@ -28,7 +28,6 @@ import io.meshca.proto.server.v1.NodeAttestationGrpc;
 import io.meshca.proto.server.v1.RenewAgentSvidRequest;
 import io.meshca.proto.server.v1.SvidSigningRequest;
 import io.meshca.proto.server.v1.SvidSigningResult;
-import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -46,8 +45,6 @@ import java.util.concurrent.TimeoutException;
  * {@code callTimeout}; failures surface as {@link MeshcaException}s that keep the server's message.
  */
 public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvidFetcher {
-
-    public static final String JOIN_TOKEN_ATTESTOR = "join_token";
 
     private final Channel attestationChannel;
     private final Channel agentChannel;
@@ -67,13 +64,16 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
     public record Attested(AgentSvid svid, TrustBundle bundle) {}
 
     /**
-     * Attests this node with a join token; the key stays here, only its CSR is sent.
+     * Attests this node with the evidence of its node attestor; the key stays here, only its CSR is sent.
      *
-     * @throws MeshcaException with the server's reason if the token is refused (reused, unknown, expired)
+     * @param type the attestation type, the name of the server's node attestor (e.g. {@code join_token})
+     * @param payload the attestor's evidence
+     * @throws MeshcaException with the server's reason if the evidence is refused (a join token reused,
+     *     unknown or expired)
      */
-    public Attested attestWithJoinToken(String joinToken, KeyPair agentKey) {
-        if (joinToken == null || joinToken.isBlank()) {
-            throw new InvalidArgumentException("a join token is required to attest this agent");
+    public Attested attest(String type, byte[] payload, KeyPair agentKey) {
+        if (type == null || type.isBlank() || payload == null || payload.length == 0) {
+            throw new InvalidArgumentException("an attestation type and evidence are required to attest this agent");
         }
         CompletableFuture<AttestResponse> result = new CompletableFuture<>();
         StreamObserver<AttestRequest> requests = NodeAttestationGrpc.newStub(attestationChannel)
@@ -84,10 +84,9 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
                         if (response.hasResult()) {
                             result.complete(response);
                         } else {
-                            // join tokens need no challenge; an attestor that does is not supported here
-                            result.completeExceptionally(
-                                    new FailedPreconditionException(
-                                            "the server sent an attestation challenge, which join_token attestation does not answer"));
+                            // the built-in attestors need no challenge; one that does is not supported here
+                            result.completeExceptionally(new FailedPreconditionException("the server sent an"
+                                    + " attestation challenge, which " + type + " attestation does not answer"));
                         }
                     }
 
@@ -104,9 +103,7 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
                 });
         requests.onNext(AttestRequest.newBuilder()
                 .setParams(AttestParams.newBuilder()
-                        .setData(AttestationData.newBuilder()
-                                .setType(JOIN_TOKEN_ATTESTOR)
-                                .setPayload(ByteString.copyFrom(joinToken, StandardCharsets.UTF_8)))
+                        .setData(AttestationData.newBuilder().setType(type).setPayload(ByteString.copyFrom(payload)))
                         .setCsr(ByteString.copyFrom(Csrs.create(agentKey))))
                 .build());
         AttestResponse response;
