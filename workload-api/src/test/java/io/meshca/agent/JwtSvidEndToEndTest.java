@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshca.agent.config.AgentConfig;
+import io.meshca.agent.testing.RunningAgent;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
@@ -38,7 +39,7 @@ class JwtSvidEndToEndTest {
     Path dir;
 
     private CaServer server;
-    private NodeAgent agent;
+    private RunningAgent agent;
 
     @BeforeEach
     void start() throws Exception {
@@ -51,7 +52,7 @@ class JwtSvidEndToEndTest {
                 .build());
         Path trustBundle = dir.resolve("bundle.pem");
         Files.writeString(trustBundle, server.trustBundlePem());
-        agent = NodeAgent.start(AgentConfig.builder()
+        agent = RunningAgent.start(AgentConfig.builder()
                 .trustDomain(server.trustDomain().name())
                 .serverAddress("127.0.0.1")
                 .serverPort(server.agentApiPort())

@@ -1,7 +1,7 @@
 package io.meshca.samples.testing;
 
-import io.meshca.agent.NodeAgent;
 import io.meshca.agent.config.AgentConfig;
+import io.meshca.agent.testing.RunningAgent;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
@@ -20,9 +20,9 @@ import java.util.Optional;
 public final class InProcessMesh implements AutoCloseable {
 
     private final CaServer server;
-    private final NodeAgent agent;
+    private final RunningAgent agent;
 
-    private InProcessMesh(CaServer server, NodeAgent agent) {
+    private InProcessMesh(CaServer server, RunningAgent agent) {
         this.server = server;
         this.agent = agent;
     }
@@ -38,7 +38,7 @@ public final class InProcessMesh implements AutoCloseable {
         try {
             Path bundle = dir.resolve("bundle.pem");
             Files.writeString(bundle, server.trustBundlePem());
-            NodeAgent agent = NodeAgent.start(AgentConfig.builder()
+            RunningAgent agent = RunningAgent.start(AgentConfig.builder()
                     .serverAddress("127.0.0.1")
                     .serverPort(server.agentApiPort())
                     .socketPath(dir.resolve("agent/api.sock"))
@@ -63,7 +63,7 @@ public final class InProcessMesh implements AutoCloseable {
         return server;
     }
 
-    public NodeAgent agent() {
+    public RunningAgent agent() {
         return agent;
     }
 
