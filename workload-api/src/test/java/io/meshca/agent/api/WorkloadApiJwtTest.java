@@ -1,21 +1,14 @@
 package io.meshca.agent.api;
 
+import static io.meshca.agent.testing.InProcessServices.fixedCaller;
+import static io.meshca.agent.testing.InProcessServices.withSecurityHeader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jwt.SignedJWT;
-import io.grpc.Context;
-import io.grpc.Contexts;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.Server;
-import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.stub.MetadataUtils;
 import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.agent.cache.TrustBundle;
 import io.meshca.agent.cache.X509Snapshot;
@@ -23,6 +16,8 @@ import io.meshca.agent.jwt.ForgedTokens;
 import io.meshca.agent.jwt.JwtSvidCache;
 import io.meshca.agent.jwt.JwtSvidFetcher;
 import io.meshca.agent.jwt.JwtSvidValidator;
+import io.meshca.agent.testing.FakeWorkloadIdentitySource;
+import io.meshca.agent.testing.InProcessServices;
 import io.meshca.common.bundle.SpiffeBundleCodec;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
@@ -40,7 +35,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -62,14 +56,12 @@ class WorkloadApiJwtTest {
                 ForgedTokens.es256(ForgedTokens.EC_KID, claims), Instant.ofEpochSecond((Long) claims.get("exp")));
     };
 
-    private Server server;
-    private ManagedChannel channel;
+    private InProcessServices services;
     private FakeWorkloadIdentitySource source;
 
     @AfterEach
     void stop() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        services.close();
     }
 
     private static X509Snapshot snapshot(IssuedSvid... svids) {
@@ -84,26 +76,11 @@ class WorkloadApiJwtTest {
     private SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub start(X509Snapshot snapshot, SelectorSet caller)
             throws Exception {
         source = new FakeWorkloadIdentitySource(ORDERS, snapshot);
-        String name = InProcessServerBuilder.generateName();
-        ServerInterceptor fixedCaller = new ServerInterceptor() {
-            @Override
-            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
-                    io.grpc.ServerCall<Q, R> call, Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
-                return Contexts.interceptCall(CallerSelectors.with(Context.current(), caller), call, headers, next);
-            }
-        };
-        server = InProcessServerBuilder.forName(name)
-                .directExecutor()
-                .addService(ServerInterceptors.intercept(
-                        new WorkloadApiService(
-                                source, new JwtSvidCache(caServer, clock, 100), new JwtSvidValidator(clock)),
-                        fixedCaller,
-                        new SecurityHeaderInterceptor()))
-                .build()
-                .start();
-        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
-        return SpiffeWorkloadAPIGrpc.newBlockingStub(channel)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(WorkloadApiServiceTest.securityHeader()));
+        services = InProcessServices.start(ServerInterceptors.intercept(
+                new WorkloadApiService(source, new JwtSvidCache(caServer, clock, 100), new JwtSvidValidator(clock)),
+                fixedCaller(caller),
+                new SecurityHeaderInterceptor()));
+        return SpiffeWorkloadAPIGrpc.newBlockingStub(services.channel()).withInterceptors(withSecurityHeader());
     }
 
     private static void assertStatus(Runnable call, Status.Code code, String message) {

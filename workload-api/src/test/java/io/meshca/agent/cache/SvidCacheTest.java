@@ -1,13 +1,13 @@
 package io.meshca.agent.cache;
 
-import static io.meshca.agent.cache.CacheFixtures.BUNDLE;
-import static io.meshca.agent.cache.CacheFixtures.CA;
-import static io.meshca.agent.cache.CacheFixtures.DOMAIN;
-import static io.meshca.agent.cache.CacheFixtures.delta;
-import static io.meshca.agent.cache.CacheFixtures.entry;
-import static io.meshca.agent.cache.CacheFixtures.selectors;
-import static io.meshca.agent.cache.CacheFixtures.snapshot;
-import static io.meshca.agent.cache.CacheFixtures.svid;
+import static io.meshca.agent.testing.CacheFixtures.BUNDLE;
+import static io.meshca.agent.testing.CacheFixtures.CA;
+import static io.meshca.agent.testing.CacheFixtures.DOMAIN;
+import static io.meshca.agent.testing.CacheFixtures.delta;
+import static io.meshca.agent.testing.CacheFixtures.entry;
+import static io.meshca.agent.testing.CacheFixtures.selectors;
+import static io.meshca.agent.testing.CacheFixtures.snapshot;
+import static io.meshca.agent.testing.CacheFixtures.svid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshca.common.spiffe.SelectorSet;

@@ -3,7 +3,6 @@ package io.meshca.agent.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jwt.SignedJWT;
-import io.meshca.agent.api.FakeWorkloadIdentitySource;
 import io.meshca.agent.api.WorkloadApiEndpoint;
 import io.meshca.agent.cache.TrustBundle;
 import io.meshca.agent.cache.X509Snapshot;
@@ -12,6 +11,7 @@ import io.meshca.agent.jwt.ForgedTokens;
 import io.meshca.agent.jwt.JwtSvidCache;
 import io.meshca.agent.jwt.JwtSvidFetcher;
 import io.meshca.agent.jwt.JwtSvidValidator;
+import io.meshca.agent.testing.FakeWorkloadIdentitySource;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import java.io.PrintWriter;

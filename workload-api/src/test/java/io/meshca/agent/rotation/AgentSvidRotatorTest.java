@@ -1,7 +1,7 @@
 package io.meshca.agent.rotation;
 
-import static io.meshca.agent.cache.CacheFixtures.BUNDLE;
-import static io.meshca.agent.cache.CacheFixtures.CA;
+import static io.meshca.agent.testing.CacheFixtures.BUNDLE;
+import static io.meshca.agent.testing.CacheFixtures.CA;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshca.agent.cache.SvidCache;

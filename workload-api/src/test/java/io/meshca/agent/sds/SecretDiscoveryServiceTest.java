@@ -1,5 +1,6 @@
 package io.meshca.agent.sds;
 
+import static io.meshca.agent.testing.InProcessServices.fixedCaller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,26 +9,17 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.secret.v3.SecretDiscoveryServiceGrpc;
-import io.grpc.Context;
-import io.grpc.Contexts;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.Server;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
-import io.meshca.agent.api.CallerSelectors;
-import io.meshca.agent.api.FakeWorkloadIdentitySource;
 import io.meshca.agent.api.WorkloadAttestationInterceptor;
 import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.agent.cache.TrustBundle;
 import io.meshca.agent.cache.X509Snapshot;
+import io.meshca.agent.testing.FakeWorkloadIdentitySource;
+import io.meshca.agent.testing.InProcessServices;
 import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
@@ -49,16 +41,12 @@ class SecretDiscoveryServiceTest {
     private static final FakeWorkloadIdentitySource.Pki PKI = FakeWorkloadIdentitySource.pki();
     private static final long QUIET_MILLIS = 200;
 
-    private Server server;
-    private ManagedChannel channel;
+    private InProcessServices services;
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (channel != null) {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-        if (server != null) {
-            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        if (services != null) {
+            services.close();
         }
     }
 
@@ -161,13 +149,9 @@ class SecretDiscoveryServiceTest {
     @Test
     void sdsEndpoint_needsNoSecurityHeader_butAnAttestableCaller() throws Exception {
         FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ENVOY, PKI.snapshot(PKI.svid("/web", "")));
-        String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name)
-                .directExecutor()
-                .addService(SdsEndpoint.service(source, pid -> SelectorSet.of(ENVOY), SdsSettings.DEFAULTS))
-                .build()
-                .start();
-        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+        services = InProcessServices.start(
+                SdsEndpoint.service(source, pid -> SelectorSet.of(ENVOY), SdsSettings.DEFAULTS));
+        ManagedChannel channel = services.channel();
 
         // in-process calls have no kernel peer: refused by attestation, not by a header check
         assertThatThrownBy(() ->
@@ -179,28 +163,10 @@ class SecretDiscoveryServiceTest {
         assertThat(source.subscriberCount()).isZero();
     }
 
-    private ManagedChannel start(FakeWorkloadIdentitySource source, SelectorSet callerSelectors) throws Exception {
-        String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name)
-                .directExecutor()
-                .addService(ServerInterceptors.intercept(
-                        new SecretDiscoveryService(source, SdsSettings.DEFAULTS), fixedCaller(callerSelectors)))
-                .build()
-                .start();
-        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
-        return channel;
-    }
-
-    /** Stands in for attestation: every caller has {@code callerSelectors}. */
-    private static ServerInterceptor fixedCaller(SelectorSet callerSelectors) {
-        return new ServerInterceptor() {
-            @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(
-                    ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-                return Contexts.interceptCall(
-                        CallerSelectors.with(Context.current(), callerSelectors), call, headers, next);
-            }
-        };
+    private ManagedChannel start(FakeWorkloadIdentitySource source, SelectorSet callerSelectors) {
+        services = InProcessServices.start(ServerInterceptors.intercept(
+                new SecretDiscoveryService(source, SdsSettings.DEFAULTS), fixedCaller(callerSelectors)));
+        return services.channel();
     }
 
     private static Stream open(ManagedChannel channel, String name) {

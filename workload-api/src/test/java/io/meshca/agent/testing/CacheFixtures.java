@@ -1,5 +1,9 @@
-package io.meshca.agent.cache;
+package io.meshca.agent.testing;
 
+import io.meshca.agent.cache.AuthorizedEntry;
+import io.meshca.agent.cache.EntryUpdate;
+import io.meshca.agent.cache.IssuedSvid;
+import io.meshca.agent.cache.TrustBundle;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
