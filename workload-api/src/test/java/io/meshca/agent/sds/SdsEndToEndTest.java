@@ -17,6 +17,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.meshca.agent.config.AgentConfig;
+import io.meshca.agent.testing.EnvoyLikeSdsClient;
 import io.meshca.agent.testing.Poll;
 import io.meshca.agent.testing.RunningAgent;
 import io.meshca.common.grpc.UnixSockets;
@@ -124,7 +125,7 @@ class SdsEndToEndTest {
 
     @Test
     void defaultSvid_isServedWithVersionAndNonce_andARotationIsPushedAfterTheAck() throws Exception {
-        EnvoyLikeClient envoy = new EnvoyLikeClient(channel);
+        EnvoyLikeSdsClient envoy = EnvoyLikeSdsClient.open(channel, WAIT);
         envoy.send(request("", List.of("default")));
 
         DiscoveryResponse first = envoy.next();
@@ -151,7 +152,7 @@ class SdsEndToEndTest {
 
     @Test
     void bundles_aNackIsNotAnsweredByResending_aStaleNonceIsIgnored_newNamesAreAnswered() throws Exception {
-        EnvoyLikeClient envoy = new EnvoyLikeClient(channel);
+        EnvoyLikeSdsClient envoy = EnvoyLikeSdsClient.open(channel, WAIT);
         envoy.send(request("", List.of("ROOTCA")));
         DiscoveryResponse first = envoy.next();
         Secret rootCa = unpack(first).get(0);
@@ -184,13 +185,13 @@ class SdsEndToEndTest {
     @Test
     void anotherWorkloadsSvid_orAnotherType_isInvalidArgument_namingIt() throws Exception {
         String someoneElse = "spiffe://" + server.trustDomain().name() + "/someone/else";
-        EnvoyLikeClient forbidden = new EnvoyLikeClient(channel);
+        EnvoyLikeSdsClient forbidden = EnvoyLikeSdsClient.open(channel, WAIT);
         forbidden.send(request("", List.of("default", someoneElse)));
         assertThat(forbidden.error().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(forbidden.error().getDescription()).contains(someoneElse);
 
         String clusterType = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
-        EnvoyLikeClient wrongType = new EnvoyLikeClient(channel);
+        EnvoyLikeSdsClient wrongType = EnvoyLikeSdsClient.open(channel, WAIT);
         wrongType.send(request("", List.of("default")).toBuilder()
                 .setTypeUrl(clusterType)
                 .build());
@@ -334,54 +335,4 @@ class SdsEndToEndTest {
     }
 
     /** Polls a condition on real time until a deadline. */
-    /** One SDS stream as Envoy holds it: requests out, responses (or the stream's end) into a queue. */
-    private static final class EnvoyLikeClient implements AutoCloseable {
-        private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-        private final StreamObserver<DiscoveryRequest> requests;
-
-        EnvoyLikeClient(ManagedChannel channel) {
-            requests = SecretDiscoveryServiceGrpc.newStub(channel).streamSecrets(new StreamObserver<>() {
-                @Override
-                public void onNext(DiscoveryResponse response) {
-                    inbox.add(response);
-                }
-
-                @Override
-                public void onError(Throwable error) {
-                    inbox.add(error);
-                }
-
-                @Override
-                public void onCompleted() {
-                    inbox.add("completed");
-                }
-            });
-        }
-
-        void send(DiscoveryRequest request) {
-            requests.onNext(request);
-        }
-
-        DiscoveryResponse next() {
-            Object item = SdsEndToEndTest.poll(inbox);
-            assertThat(item).as("a response").isInstanceOf(DiscoveryResponse.class);
-            return (DiscoveryResponse) item;
-        }
-
-        Status error() {
-            Object item = SdsEndToEndTest.poll(inbox);
-            assertThat(item).as("the stream's end").isInstanceOf(Throwable.class);
-            inbox.add(item); // keep it for a second look
-            return Status.fromThrowable((Throwable) item);
-        }
-
-        Object poll(Duration timeout) throws InterruptedException {
-            return inbox.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        }
-
-        @Override
-        public void close() {
-            requests.onError(Status.CANCELLED.withDescription("test done").asRuntimeException());
-        }
-    }
 }

@@ -13,11 +13,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import io.meshca.agent.api.WorkloadAttestationInterceptor;
 import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.agent.cache.TrustBundle;
 import io.meshca.agent.cache.X509Snapshot;
+import io.meshca.agent.testing.EnvoyLikeSdsClient;
 import io.meshca.agent.testing.FakeWorkloadIdentitySource;
 import io.meshca.agent.testing.InProcessServices;
 import io.meshca.common.pki.Pem;
@@ -26,6 +26,7 @@ import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.testing.TestPki;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -39,7 +40,7 @@ class SecretDiscoveryServiceTest {
 
     private static final Selector ENVOY = Selector.parse("unix:uid:1337");
     private static final FakeWorkloadIdentitySource.Pki PKI = FakeWorkloadIdentitySource.pki();
-    private static final long QUIET_MILLIS = 200;
+    private static final Duration QUIET = Duration.ofMillis(200);
 
     private InProcessServices services;
 
@@ -53,7 +54,7 @@ class SecretDiscoveryServiceTest {
     @Test
     void callerMatchingNoEntry_isPermissionDenied_andUnsubscribed() throws Exception {
         FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ENVOY, PKI.snapshot(PKI.svid("/web", "")));
-        Stream stream = open(start(source, SelectorSet.of(Selector.parse("unix:uid:4242"))), "ROOTCA");
+        EnvoyLikeSdsClient stream = open(start(source, SelectorSet.of(Selector.parse("unix:uid:4242"))), "ROOTCA");
 
         Status status = stream.error();
         assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
@@ -68,20 +69,20 @@ class SecretDiscoveryServiceTest {
         FakeWorkloadIdentitySource source =
                 new FakeWorkloadIdentitySource(ENVOY, new X509Snapshot(List.of(), signed.bundle(), Map.of(), 1));
         ManagedChannel sds = start(source, SelectorSet.of(ENVOY));
-        Stream stream = open(sds, "default");
+        EnvoyLikeSdsClient stream = open(sds, "default");
         BlockingQueue<Object> fetched = new LinkedBlockingQueue<>();
-        SecretDiscoveryServiceGrpc.newStub(sds).fetchSecrets(request("", "default"), Stream.into(fetched));
+        SecretDiscoveryServiceGrpc.newStub(sds).fetchSecrets(request("", "default"), EnvoyLikeSdsClient.into(fetched));
 
-        assertThat(stream.poll(QUIET_MILLIS))
+        assertThat(stream.poll(QUIET))
                 .as("nothing while the SVID is being signed")
                 .isNull();
-        assertThat(fetched.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(fetched.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS)).isNull();
         assertThat(source.subscriberCount()).isEqualTo(2);
 
         source.publish(signed);
         assertThat(leaf(stream.next())).isEqualTo(svid.leaf());
         assertThat(leaf((DiscoveryResponse) fetched.poll(5, TimeUnit.SECONDS))).isEqualTo(svid.leaf());
-        assertThat(fetched.poll(5, TimeUnit.SECONDS)).isEqualTo(Stream.COMPLETED);
+        assertThat(fetched.poll(5, TimeUnit.SECONDS)).isEqualTo(EnvoyLikeSdsClient.COMPLETED);
         assertThat(source.subscriberCount()).as("the fetch unsubscribed").isEqualTo(1);
     }
 
@@ -90,9 +91,9 @@ class SecretDiscoveryServiceTest {
         IssuedSvid svid = PKI.svid("/web", "");
         FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ENVOY, PKI.snapshot(svid));
         ManagedChannel sds = start(source, SelectorSet.of(ENVOY));
-        Stream certificate = open(sds, "default");
-        Stream rootCa = open(sds, "ROOTCA");
-        Stream all = open(sds, "ALL");
+        EnvoyLikeSdsClient certificate = open(sds, "default");
+        EnvoyLikeSdsClient rootCa = open(sds, "ROOTCA");
+        EnvoyLikeSdsClient all = open(sds, "ALL");
         DiscoveryResponse certificateFirst = certificate.next();
         certificate.send(ack(certificateFirst, "default"));
         rootCa.send(ack(rootCa.next(), "ROOTCA"));
@@ -104,8 +105,8 @@ class SecretDiscoveryServiceTest {
         DiscoveryResponse pushed = certificate.next();
         assertThat(leaf(pushed)).isEqualTo(rotated.leaf());
         assertThat(pushed.getVersionInfo()).isNotEqualTo(certificateFirst.getVersionInfo());
-        assertThat(rootCa.poll(QUIET_MILLIS)).isNull();
-        assertThat(all.poll(QUIET_MILLIS)).isNull();
+        assertThat(rootCa.poll(QUIET)).isNull();
+        assertThat(all.poll(QUIET)).isNull();
 
         // a new root in the own bundle: ROOTCA and ALL change, the certificate does not
         TestPki.Authority nextRoot = TestPki.root(FakeWorkloadIdentitySource.DOMAIN);
@@ -115,7 +116,7 @@ class SecretDiscoveryServiceTest {
                 List.of(rotated), twoRoots, Map.of(FakeWorkloadIdentitySource.FEDERATED, PKI.partnerBundle())));
         assertThat(trustedCa(rootCa.next())).containsExactly(PKI.root().certificate(), nextRoot.certificate());
         assertThat(all.next().getResourcesCount()).isEqualTo(1);
-        assertThat(certificate.poll(QUIET_MILLIS)).isNull();
+        assertThat(certificate.poll(QUIET)).isNull();
     }
 
     @Test
@@ -123,7 +124,7 @@ class SecretDiscoveryServiceTest {
         IssuedSvid web = PKI.svid("/web", "");
         IssuedSvid admin = PKI.svid("/admin", "");
         FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ENVOY, PKI.snapshot(web, admin));
-        Stream stream = open(start(source, SelectorSet.of(ENVOY)), "spiffe://example.org/admin");
+        EnvoyLikeSdsClient stream = open(start(source, SelectorSet.of(ENVOY)), "spiffe://example.org/admin");
         stream.send(ack(stream.next(), "spiffe://example.org/admin"));
 
         source.publish(PKI.snapshot(web));
@@ -137,11 +138,11 @@ class SecretDiscoveryServiceTest {
     @Test
     void cancellingTheStream_closesTheSubscription() throws Exception {
         FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ENVOY, PKI.snapshot(PKI.svid("/web", "")));
-        Stream stream = open(start(source, SelectorSet.of(ENVOY)), "default");
+        EnvoyLikeSdsClient stream = open(start(source, SelectorSet.of(ENVOY)), "default");
         stream.next();
         assertThat(source.subscriberCount()).isEqualTo(1);
 
-        stream.requests.onError(Status.CANCELLED.asRuntimeException());
+        stream.close();
 
         assertThat(source.subscriberCount()).isZero();
     }
@@ -169,9 +170,8 @@ class SecretDiscoveryServiceTest {
         return services.channel();
     }
 
-    private static Stream open(ManagedChannel channel, String name) {
-        Stream stream = new Stream();
-        stream.requests = SecretDiscoveryServiceGrpc.newStub(channel).streamSecrets(Stream.into(stream.inbox));
+    private static EnvoyLikeSdsClient open(ManagedChannel channel, String name) {
+        EnvoyLikeSdsClient stream = EnvoyLikeSdsClient.open(channel, Duration.ofSeconds(5));
         stream.send(request("", name));
         return stream;
     }
@@ -213,52 +213,5 @@ class SecretDiscoveryServiceTest {
                 .getTrustedCa()
                 .getInlineBytes()
                 .toString(StandardCharsets.US_ASCII));
-    }
-
-    /** A client stream: requests out, responses and the end into a queue. */
-    private static final class Stream {
-        static final String COMPLETED = "completed";
-
-        final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-        StreamObserver<DiscoveryRequest> requests;
-
-        static StreamObserver<DiscoveryResponse> into(BlockingQueue<Object> queue) {
-            return new StreamObserver<>() {
-                @Override
-                public void onNext(DiscoveryResponse response) {
-                    queue.add(response);
-                }
-
-                @Override
-                public void onError(Throwable error) {
-                    queue.add(Status.fromThrowable(error));
-                }
-
-                @Override
-                public void onCompleted() {
-                    queue.add(COMPLETED);
-                }
-            };
-        }
-
-        void send(DiscoveryRequest request) {
-            requests.onNext(request);
-        }
-
-        Object poll(long millis) throws InterruptedException {
-            return inbox.poll(millis, TimeUnit.MILLISECONDS);
-        }
-
-        DiscoveryResponse next() throws InterruptedException {
-            Object item = poll(5000);
-            assertThat(item).as("a response").isInstanceOf(DiscoveryResponse.class);
-            return (DiscoveryResponse) item;
-        }
-
-        Status error() throws InterruptedException {
-            Object item = poll(5000);
-            assertThat(item).as("the stream's end").isInstanceOf(Status.class);
-            return (Status) item;
-        }
     }
 }
