@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jwt.SignedJWT;
+import io.grpc.ManagedChannel;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -35,8 +36,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The JWT RPCs in-process: a fake cache, a ca-server stand-in that signs with a test key, a fixed caller. */
 class WorkloadApiJwtTest {
@@ -56,13 +57,10 @@ class WorkloadApiJwtTest {
                 ForgedTokens.es256(ForgedTokens.EC_KID, claims), Instant.ofEpochSecond((Long) claims.get("exp")));
     };
 
-    private InProcessServices services;
-    private FakeWorkloadIdentitySource source;
+    @RegisterExtension
+    final InProcessServices services = new InProcessServices();
 
-    @AfterEach
-    void stop() throws InterruptedException {
-        services.close();
-    }
+    private FakeWorkloadIdentitySource source;
 
     private static X509Snapshot snapshot(IssuedSvid... svids) {
         TrustBundle own = new TrustBundle(
@@ -76,11 +74,18 @@ class WorkloadApiJwtTest {
     private SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub start(X509Snapshot snapshot, SelectorSet caller)
             throws Exception {
         source = new FakeWorkloadIdentitySource(ORDERS, snapshot);
-        services = InProcessServices.start(ServerInterceptors.intercept(
+        ManagedChannel channel = services.start(ServerInterceptors.intercept(
                 new WorkloadApiService(source, new JwtSvidCache(caServer, clock, 100), new JwtSvidValidator(clock)),
                 fixedCaller(caller),
                 new SecurityHeaderInterceptor()));
-        return SpiffeWorkloadAPIGrpc.newBlockingStub(services.channel()).withInterceptors(withSecurityHeader());
+        return SpiffeWorkloadAPIGrpc.newBlockingStub(channel).withInterceptors(withSecurityHeader());
+    }
+
+    private static String firstToken(SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub api, String audience) {
+        return api.fetchJWTSVID(
+                        JWTSVIDRequest.newBuilder().addAudience(audience).build())
+                .getSvids(0)
+                .getSvid();
     }
 
     private static void assertStatus(Runnable call, Status.Code code, String message) {
@@ -203,10 +208,7 @@ class WorkloadApiJwtTest {
     @Test
     void validateJwtSvid_returnsTheSpiffeIdAndClaims() throws Exception {
         var api = start(snapshot(PKI.svid("/orders", "")), SelectorSet.of(ORDERS));
-        String token = api.fetchJWTSVID(
-                        JWTSVIDRequest.newBuilder().addAudience("payments").build())
-                .getSvids(0)
-                .getSvid();
+        String token = firstToken(api, "payments");
 
         ValidateJWTSVIDResponse valid = api.validateJWTSVID(ValidateJWTSVIDRequest.newBuilder()
                 .setAudience("payments")
@@ -227,10 +229,7 @@ class WorkloadApiJwtTest {
     @Test
     void validateJwtSvid_rejectsSayingWhy() throws Exception {
         var api = start(snapshot(PKI.svid("/orders", "")), SelectorSet.of(ORDERS));
-        String token = api.fetchJWTSVID(
-                        JWTSVIDRequest.newBuilder().addAudience("payments").build())
-                .getSvids(0)
-                .getSvid();
+        String token = firstToken(api, "payments");
 
         assertStatus(
                 () -> api.validateJWTSVID(ValidateJWTSVIDRequest.newBuilder()

@@ -33,8 +33,8 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The service in-process, with a fake cache and a caller whose selectors are fixed by the test. */
 class WorkloadApiServiceTest {
@@ -42,14 +42,8 @@ class WorkloadApiServiceTest {
     private static final Selector ORDERS = Selector.parse("unix:java-main:io.demo.Orders");
     private static final FakeWorkloadIdentitySource.Pki PKI = FakeWorkloadIdentitySource.pki();
 
-    private InProcessServices services;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (services != null) {
-            services.close();
-        }
-    }
+    @RegisterExtension
+    final InProcessServices services = new InProcessServices();
 
     @Test
     void callWithoutSecurityHeader_isInvalidArgument() throws Exception {
@@ -196,9 +190,8 @@ class WorkloadApiServiceTest {
                         return state;
                     }
                 };
-        services = InProcessServices.start(ServerInterceptors.intercept(
+        ManagedChannel channel = services.start(ServerInterceptors.intercept(
                 new WorkloadApiService(lockingSource), fixedCaller(SelectorSet.of(ORDERS))));
-        ManagedChannel channel = services.channel();
         Stream<X509SVIDResponse> stream = new Stream<>();
         api(channel).fetchX509SVID(X509SVIDRequest.getDefaultInstance(), stream);
         stream.next();
@@ -291,9 +284,8 @@ class WorkloadApiServiceTest {
     // --- helpers
 
     private ManagedChannel start(FakeWorkloadIdentitySource source, SelectorSet callerSelectors) {
-        services = InProcessServices.start(ServerInterceptors.intercept(
+        return services.start(ServerInterceptors.intercept(
                 new WorkloadApiService(source), fixedCaller(callerSelectors), new SecurityHeaderInterceptor()));
-        return services.channel();
     }
 
     private static SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIStub api(ManagedChannel channel) {

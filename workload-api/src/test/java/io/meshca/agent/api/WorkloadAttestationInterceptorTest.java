@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Attributes;
 import io.grpc.ForwardingServerCall;
+import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -26,9 +27,9 @@ import io.meshca.proto.workload.X509SVIDRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The caller's selectors come from attesting the connection's peer, and only while the peer is the process that connected. */
@@ -42,18 +43,15 @@ class WorkloadAttestationInterceptorTest {
     Path dir;
 
     private Path proc;
-    private InProcessServices services;
+
+    @RegisterExtension
+    final InProcessServices services = new InProcessServices();
 
     @BeforeEach
     void fakeProc() throws Exception {
         proc = dir.resolve("proc");
         Files.createDirectories(proc.resolve("4242"));
         Files.writeString(proc.resolve("4242/stat"), STAT.formatted(777));
-    }
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        services.close();
     }
 
     @Test
@@ -104,11 +102,11 @@ class WorkloadAttestationInterceptorTest {
     private SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub start(UnixPeer peer, WorkloadAttestor attestor)
             throws Exception {
         var source = new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(PKI.svid("/orders", "")));
-        services = InProcessServices.start(ServerInterceptors.intercept(
+        ManagedChannel channel = services.start(ServerInterceptors.intercept(
                 new WorkloadApiService(source),
                 new WorkloadAttestationInterceptor(attestor, new ProcessStartTimes(proc)),
                 transportPeer(peer)));
-        return SpiffeWorkloadAPIGrpc.newBlockingStub(services.channel()).withInterceptors(withSecurityHeader());
+        return SpiffeWorkloadAPIGrpc.newBlockingStub(channel).withInterceptors(withSecurityHeader());
     }
 
     /** Stands in for the unix socket endpoint, which puts the kernel-reported peer in the transport attributes. */

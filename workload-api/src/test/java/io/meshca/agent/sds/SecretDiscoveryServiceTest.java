@@ -32,8 +32,8 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The service in-process over a fake cache: pushes, waiting, denial and unsubscribing, without sockets. */
 class SecretDiscoveryServiceTest {
@@ -42,14 +42,8 @@ class SecretDiscoveryServiceTest {
     private static final FakeWorkloadIdentitySource.Pki PKI = FakeWorkloadIdentitySource.pki();
     private static final Duration QUIET = Duration.ofMillis(200);
 
-    private InProcessServices services;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (services != null) {
-            services.close();
-        }
-    }
+    @RegisterExtension
+    final InProcessServices services = new InProcessServices();
 
     @Test
     void callerMatchingNoEntry_isPermissionDenied_andUnsubscribed() throws Exception {
@@ -150,9 +144,8 @@ class SecretDiscoveryServiceTest {
     @Test
     void sdsEndpoint_needsNoSecurityHeader_butAnAttestableCaller() throws Exception {
         FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ENVOY, PKI.snapshot(PKI.svid("/web", "")));
-        services = InProcessServices.start(
-                SdsEndpoint.service(source, pid -> SelectorSet.of(ENVOY), SdsSettings.DEFAULTS));
-        ManagedChannel channel = services.channel();
+        ManagedChannel channel =
+                services.start(SdsEndpoint.service(source, pid -> SelectorSet.of(ENVOY), SdsSettings.DEFAULTS));
 
         // in-process calls have no kernel peer: refused by attestation, not by a header check
         assertThatThrownBy(() ->
@@ -165,9 +158,8 @@ class SecretDiscoveryServiceTest {
     }
 
     private ManagedChannel start(FakeWorkloadIdentitySource source, SelectorSet callerSelectors) {
-        services = InProcessServices.start(ServerInterceptors.intercept(
+        return services.start(ServerInterceptors.intercept(
                 new SecretDiscoveryService(source, SdsSettings.DEFAULTS), fixedCaller(callerSelectors)));
-        return services.channel();
     }
 
     private static EnvoyLikeSdsClient open(ManagedChannel channel, String name) {

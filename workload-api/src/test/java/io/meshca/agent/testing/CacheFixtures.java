@@ -40,6 +40,21 @@ public final class CacheFixtures {
                 revision);
     }
 
+    /** An entry at revision 1 whose SVIDs come with {@code federatesWith}'s bundle. */
+    public static AuthorizedEntry federatingEntry(
+            String id, String path, TrustDomain federatesWith, String... selectors) {
+        return new AuthorizedEntry(
+                id,
+                DOMAIN.withPath(path),
+                selectors(selectors),
+                Duration.ZERO,
+                List.of(),
+                List.of(federatesWith),
+                "",
+                1,
+                1);
+    }
+
     public static IssuedSvid svid(AuthorizedEntry entry) {
         TestPki.Leaf leaf = CA.leaf(entry.spiffeId());
         return new IssuedSvid(

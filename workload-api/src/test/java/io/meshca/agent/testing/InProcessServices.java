@@ -19,40 +19,40 @@ import io.meshca.common.spiffe.SelectorSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The agent's gRPC services in-process, run on the calling thread: how the Workload API and SDS
- * services are tested without a socket. {@link #fixedCaller} stands in for workload attestation.
+ * services are tested without a socket. A JUnit 5 extension: register it on a field with
+ * {@code @RegisterExtension}, {@link #start} the services in a test, and it stops them after each test.
+ * {@link #fixedCaller} stands in for workload attestation.
  */
-public final class InProcessServices implements AutoCloseable {
+public final class InProcessServices implements AfterEachCallback {
 
-    private final Server server;
-    private final ManagedChannel channel;
+    private Server server;
+    private ManagedChannel channel;
 
-    private InProcessServices(Server server, ManagedChannel channel) {
-        this.server = server;
-        this.channel = channel;
-    }
-
-    /** Serves {@code services} (with their interceptors) on a new in-process server. */
-    public static InProcessServices start(ServerServiceDefinition... services) {
+    /**
+     * Serves {@code services} (with their interceptors) on a new in-process server.
+     *
+     * @return a channel to them
+     */
+    public ManagedChannel start(ServerServiceDefinition... services) {
+        if (server != null) {
+            throw new IllegalStateException("services already started in this test");
+        }
         String name = InProcessServerBuilder.generateName();
         InProcessServerBuilder builder = InProcessServerBuilder.forName(name).directExecutor();
         for (ServerServiceDefinition service : services) {
             builder.addService(service);
         }
         try {
-            Server server = builder.build().start();
-            return new InProcessServices(
-                    server,
-                    InProcessChannelBuilder.forName(name).directExecutor().build());
+            server = builder.build().start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** A channel to the services. */
-    public ManagedChannel channel() {
+        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
         return channel;
     }
 
@@ -81,8 +81,14 @@ public final class InProcessServices implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    public void afterEach(ExtensionContext context) throws InterruptedException {
+        if (channel != null) {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (server != null) {
+            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        channel = null;
+        server = null;
     }
 }
