@@ -37,11 +37,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The node agent's composition root: the only place that wires the agent together. {@link #start}
  * loads the plugins the config chooses ({@link AgentPlugins}), obtains the agent's identity (stored
- * SVID or node attestation), opens the mutual-TLS channel
- * to ca-server, starts the watch of authorized entries, the workload SVID rotator, the agent SVID
- * rotator, and the Workload API and SDS on the unix socket, where the agent's back half (cache,
- * rotation) meets its front half (endpoint, workload attestation, API services). {@link #close} stops
- * all of it and removes the socket.
+ * SVID or node attestation), opens the mutual-TLS channel to ca-server, starts the watch of
+ * authorized entries, the workload SVID rotator and the agent SVID rotator, and serves the Workload
+ * API and SDS on the unix socket, where the agent's back half (cache, rotation) meets its front half
+ * (endpoint, workload attestation, API services). {@link #close} stops all of it and removes the
+ * socket. It offers nothing else: what a starter may learn of the running agent comes as
+ * {@link AgentEvents}.
  */
 public final class NodeAgent implements AutoCloseable {
 

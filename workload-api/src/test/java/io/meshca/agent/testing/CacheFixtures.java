@@ -28,31 +28,32 @@ public final class CacheFixtures {
     }
 
     public static AuthorizedEntry entry(String id, String path, long createdAt, long revision, String... selectors) {
-        return new AuthorizedEntry(
-                id,
-                DOMAIN.withPath(path),
-                selectors(selectors),
-                Duration.ZERO,
-                List.of(),
-                List.of(),
-                "",
-                createdAt,
-                revision);
+        return authorizedEntry(id, path, createdAt, revision, List.of(), selectors);
     }
 
     /** An entry at revision 1 whose SVIDs come with {@code federatesWith}'s bundle. */
     public static AuthorizedEntry federatingEntry(
             String id, String path, TrustDomain federatesWith, String... selectors) {
+        return authorizedEntry(id, path, 1, 1, List.of(federatesWith), selectors);
+    }
+
+    private static AuthorizedEntry authorizedEntry(
+            String id,
+            String path,
+            long createdAt,
+            long revision,
+            List<TrustDomain> federatesWith,
+            String... selectors) {
         return new AuthorizedEntry(
                 id,
                 DOMAIN.withPath(path),
                 selectors(selectors),
                 Duration.ZERO,
                 List.of(),
-                List.of(federatesWith),
+                federatesWith,
                 "",
-                1,
-                1);
+                createdAt,
+                revision);
     }
 
     public static IssuedSvid svid(AuthorizedEntry entry) {
