@@ -4,9 +4,10 @@ import com.google.protobuf.ByteString;
 import com.sun.management.OperatingSystemMXBean;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.meshca.agent.client.AgentCredentials;
+import io.meshca.agent.attestation.node.JoinTokenAttestor;
 import io.meshca.agent.client.ServerChannels;
 import io.meshca.agent.client.ServerClient;
+import io.meshca.agent.identity.AgentCredentials;
 import io.meshca.common.crypto.CryptoProvider;
 import io.meshca.common.pki.Csrs;
 import io.meshca.common.spiffe.TrustDomain;
@@ -103,8 +104,9 @@ final class IssueBench {
         ManagedChannel agentChannel = null;
         try {
             KeyPair agentKey = CryptoProvider.get().generateEcP256();
+            JoinTokenAttestor attestor = new JoinTokenAttestor(target.joinToken());
             var attested = new ServerClient(attestation, attestation, Duration.ofSeconds(30))
-                    .attestWithJoinToken(target.joinToken(), agentKey);
+                    .attest(attestor.type(), attestor.payload().orElseThrow(), agentKey);
             progress.println("bench: attested as " + attested.svid().spiffeId());
             progress.flush();
             agentChannel = ServerChannels.mutualTls(

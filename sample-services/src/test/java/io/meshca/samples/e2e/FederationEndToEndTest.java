@@ -3,8 +3,8 @@ package io.meshca.samples.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.meshca.agent.agent.NodeAgent;
 import io.meshca.agent.config.AgentConfig;
+import io.meshca.agent.testing.RunningAgent;
 import io.meshca.common.bundle.SpiffeBundle;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
@@ -126,7 +126,7 @@ class FederationEndToEndTest {
 
     private static String agent(TestServer server, String name) throws Exception {
         Path bundle = Files.writeString(dir.resolve(name + "-bundle.pem"), server.trustBundlePem());
-        NodeAgent agent = NodeAgent.start(AgentConfig.builder()
+        RunningAgent agent = RunningAgent.start(AgentConfig.builder()
                 .trustDomain(server.trustDomain().name())
                 .serverAddress("127.0.0.1")
                 .serverPort(server.agentApiPort())

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
-import io.meshca.agent.agent.NodeAgent;
+import io.meshca.agent.testing.RunningAgent;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.samples.testing.InProcessMesh;
@@ -74,7 +74,7 @@ class EnvoySidecarContainerTest {
 
     private static InProcessMesh mesh;
     private static TestServer server;
-    private static NodeAgent agent;
+    private static RunningAgent agent;
     private static Backend payments;
     private static GenericContainer<?> envoy;
     private static int sidecarPort;

@@ -1,7 +1,7 @@
 package io.meshca.samples.testing;
 
-import io.meshca.agent.agent.NodeAgent;
 import io.meshca.agent.config.AgentConfig;
+import io.meshca.agent.testing.RunningAgent;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
@@ -19,9 +19,9 @@ import java.util.Optional;
 public final class InProcessMesh implements AutoCloseable {
 
     private final TestServer server;
-    private final NodeAgent agent;
+    private final RunningAgent agent;
 
-    private InProcessMesh(TestServer server, NodeAgent agent) {
+    private InProcessMesh(TestServer server, RunningAgent agent) {
         this.server = server;
         this.agent = agent;
     }
@@ -31,7 +31,7 @@ public final class InProcessMesh implements AutoCloseable {
         try {
             Path bundle = dir.resolve("bundle.pem");
             Files.writeString(bundle, server.trustBundlePem());
-            NodeAgent agent = NodeAgent.start(AgentConfig.builder()
+            RunningAgent agent = RunningAgent.start(AgentConfig.builder()
                     .serverAddress("127.0.0.1")
                     .serverPort(server.agentApiPort())
                     .socketPath(dir.resolve("agent/api.sock"))
@@ -56,7 +56,7 @@ public final class InProcessMesh implements AutoCloseable {
         return server;
     }
 
-    public NodeAgent agent() {
+    public RunningAgent agent() {
         return agent;
     }
 

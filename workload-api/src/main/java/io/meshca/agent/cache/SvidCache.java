@@ -2,7 +2,6 @@ package io.meshca.agent.cache;
 
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.TrustDomain;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -13,7 +12,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -195,11 +193,6 @@ public final class SvidCache implements WorkloadIdentitySource {
 
     public boolean isSynced() {
         return synced.getCount() == 0;
-    }
-
-    /** Waits until the first full snapshot is applied; false on timeout. */
-    public boolean awaitSynced(Duration timeout) throws InterruptedException {
-        return synced.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Number of distinct selector sets subscribed (subscribers with equal selectors share one). */

@@ -1,6 +1,7 @@
 package io.meshca.agent.cli;
 
 import io.grpc.StatusRuntimeException;
+import io.meshca.common.config.Durations;
 import io.meshca.proto.workload.JWTBundlesRequest;
 import io.meshca.proto.workload.JWTBundlesResponse;
 import io.meshca.proto.workload.JWTSVID;
@@ -52,7 +53,7 @@ public final class ApiFetchJwtCommand implements Callable<Integer> {
             names = "-timeout",
             paramLabel = "duration",
             defaultValue = "5s",
-            converter = CliDurationConverter.class,
+            converter = Durations.Positive.class,
             description = "How long to wait for the Workload API (default: ${DEFAULT-VALUE})")
     Duration timeout;
 

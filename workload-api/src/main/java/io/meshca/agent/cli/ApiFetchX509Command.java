@@ -1,6 +1,7 @@
 package io.meshca.agent.cli;
 
 import io.grpc.StatusRuntimeException;
+import io.meshca.common.config.Durations;
 import io.meshca.common.pki.Certificates;
 import io.meshca.proto.workload.X509SVID;
 import io.meshca.proto.workload.X509SVIDRequest;
@@ -48,7 +49,7 @@ public final class ApiFetchX509Command implements Callable<Integer> {
             names = "-timeout",
             paramLabel = "duration",
             defaultValue = "5s",
-            converter = CliDurationConverter.class,
+            converter = Durations.Positive.class,
             description = "How long to wait for the Workload API (default: ${DEFAULT-VALUE})")
     Duration timeout;
 

@@ -4,6 +4,7 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import io.grpc.StatusRuntimeException;
+import io.meshca.common.config.Durations;
 import io.meshca.proto.workload.ValidateJWTSVIDRequest;
 import io.meshca.proto.workload.ValidateJWTSVIDResponse;
 import java.io.PrintWriter;
@@ -60,7 +61,7 @@ public final class ApiValidateCommand implements Runnable {
                 names = "-timeout",
                 paramLabel = "duration",
                 defaultValue = "5s",
-                converter = CliDurationConverter.class,
+                converter = Durations.Positive.class,
                 description = "How long to wait for the Workload API (default: ${DEFAULT-VALUE})")
         Duration timeout;
 

@@ -3,6 +3,7 @@ package io.meshca.agent.cli;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.meshca.common.config.Durations;
 import io.meshca.proto.workload.X509BundlesRequest;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -39,7 +40,7 @@ public final class HealthcheckCommand implements Callable<Integer> {
             names = "-timeout",
             paramLabel = "duration",
             defaultValue = "5s",
-            converter = CliDurationConverter.class,
+            converter = Durations.Positive.class,
             description = "How long to wait for an answer (default: ${DEFAULT-VALUE})")
     Duration timeout;
 

@@ -1,6 +1,6 @@
 package io.meshca.agent.cli;
 
-import io.meshca.agent.agent.NodeAgent;
+import io.meshca.agent.NodeAgent;
 import io.meshca.agent.config.AgentConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -6,7 +6,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.meshca.agent.cache.TrustBundle;
-import io.meshca.agent.jwt.JwtSvidMinter;
+import io.meshca.agent.identity.AgentSvid;
+import io.meshca.agent.jwt.JwtSvidFetcher;
 import io.meshca.agent.rotation.AgentSvidRenewer;
 import io.meshca.agent.rotation.SvidSigner;
 import io.meshca.common.error.FailedPreconditionException;
@@ -29,7 +30,6 @@ import io.meshca.proto.server.v1.NodeAttestationGrpc;
 import io.meshca.proto.server.v1.RenewAgentSvidRequest;
 import io.meshca.proto.server.v1.SvidSigningRequest;
 import io.meshca.proto.server.v1.SvidSigningResult;
-import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -47,9 +47,7 @@ import java.util.concurrent.TimeoutException;
  * {@link AuthorizedEntryWatcher}, because it is long-lived. Calls block the calling thread for at most
  * {@code callTimeout}; failures surface as {@link MeshcaException}s that keep the server's message.
  */
-public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvidMinter {
-
-    public static final String JOIN_TOKEN_ATTESTOR = "join_token";
+public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvidFetcher {
 
     private final Channel attestationChannel;
     private final Channel agentChannel;
@@ -69,13 +67,16 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
     public record Attested(AgentSvid svid, TrustBundle bundle) {}
 
     /**
-     * Attests this node with a join token; the key stays here, only its CSR is sent.
+     * Attests this node with the evidence of its node attestor; the key stays here, only its CSR is sent.
      *
-     * @throws MeshcaException with the server's reason if the token is refused (reused, unknown, expired)
+     * @param type the attestation type, the name of the server's node attestor (e.g. {@code join_token})
+     * @param payload the attestor's evidence
+     * @throws MeshcaException with the server's reason if the evidence is refused (a join token reused,
+     *     unknown or expired)
      */
-    public Attested attestWithJoinToken(String joinToken, KeyPair agentKey) {
-        if (joinToken == null || joinToken.isBlank()) {
-            throw new InvalidArgumentException("a join token is required to attest this agent");
+    public Attested attest(String type, byte[] payload, KeyPair agentKey) {
+        if (type == null || type.isBlank() || payload == null || payload.length == 0) {
+            throw new InvalidArgumentException("an attestation type and evidence are required to attest this agent");
         }
         CompletableFuture<AttestResponse> result = new CompletableFuture<>();
         StreamObserver<AttestRequest> requests = NodeAttestationGrpc.newStub(attestationChannel)
@@ -86,10 +87,9 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
                         if (response.hasResult()) {
                             result.complete(response);
                         } else {
-                            // join tokens need no challenge; an attestor that does is not supported here
-                            result.completeExceptionally(
-                                    new FailedPreconditionException(
-                                            "the server sent an attestation challenge, which join_token attestation does not answer"));
+                            // the built-in attestors need no challenge; one that does is not supported here
+                            result.completeExceptionally(new FailedPreconditionException("the server sent an"
+                                    + " attestation challenge, which " + type + " attestation does not answer"));
                         }
                     }
 
@@ -106,9 +106,7 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
                 });
         requests.onNext(AttestRequest.newBuilder()
                 .setParams(AttestParams.newBuilder()
-                        .setData(AttestationData.newBuilder()
-                                .setType(JOIN_TOKEN_ATTESTOR)
-                                .setPayload(ByteString.copyFrom(joinToken, StandardCharsets.UTF_8)))
+                        .setData(AttestationData.newBuilder().setType(type).setPayload(ByteString.copyFrom(payload)))
                         .setCsr(ByteString.copyFrom(Csrs.create(agentKey))))
                 .build());
         AttestResponse response;
@@ -175,7 +173,7 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
     }
 
     @Override
-    public Minted mint(String entryId, List<String> audience) {
+    public Token fetchJwtSvid(String entryId, List<String> audience) {
         MintJwtSvidsResponse response;
         try {
             response = AgentGrpc.newBlockingStub(agentChannel)
@@ -198,7 +196,7 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
                     Status.Code.valueOf(result.getErrorCode()).toStatus().withDescription(result.getErrorMessage());
             throw ServerErrors.fromStatus("JWT-SVID minting failed", status.asRuntimeException());
         }
-        return new Minted(result.getToken(), Instant.ofEpochSecond(result.getExpiresAt()));
+        return new Token(result.getToken(), Instant.ofEpochSecond(result.getExpiresAt()));
     }
 
     private <T> T await(CompletableFuture<T> future) {

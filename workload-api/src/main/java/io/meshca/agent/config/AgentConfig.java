@@ -3,30 +3,19 @@ package io.meshca.agent.config;
 import io.meshca.agent.sds.SdsSettings;
 import io.meshca.common.config.YamlConfig;
 import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.plugin.PluginsConfig;
 import io.meshca.common.spiffe.TrustDomain;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The node agent's settings, validated. Build with {@link #builder()} (defaults as DESIGN section 7),
- * optionally seeded from a YAML file ({@link Builder#file(Path)}); every flag of {@code agent run}
- * overrides the file's key of the same name.
- *
- * @param trustBundle PEM file with the server's CA certificates, needed only to attest (first start)
- * @param joinToken needed only when there is no stored agent SVID; never logged
- * @param dataDir where the agent keeps its own SVID, key and bundle (0600 files in a 0700 dir)
- * @param sds the resource names and validator switch of Envoy SDS on the socket
+ * The node agent's settings, validated and typed once. Build with {@link #builder()}, optionally seeded
+ * from a YAML file ({@link Builder#file(Path)}). Every setting has one name: the file key, the builder
+ * method, the accessor and the {@code agent run} flag that overrides the file's key (the four
+ * {@code sds*} settings are read together as {@link #sds()}).
  */
-public record AgentConfig(
-        TrustDomain trustDomain,
-        String serverAddress,
-        int serverPort,
-        Path socketPath,
-        Path trustBundle,
-        String joinToken,
-        Path dataDir,
-        SdsSettings sds) {
+public final class AgentConfig {
 
     public static final String DEFAULT_TRUST_DOMAIN = "example.org";
     public static final String DEFAULT_SERVER_ADDRESS = "127.0.0.1";
@@ -34,32 +23,81 @@ public record AgentConfig(
     public static final Path DEFAULT_SOCKET_PATH = Path.of("/tmp/meshca-agent/public/api.sock");
     public static final Path DEFAULT_DATA_DIR = Path.of(".data", "agent");
 
-    public AgentConfig {
-        Objects.requireNonNull(trustDomain, "trustDomain");
-        Objects.requireNonNull(serverAddress, "serverAddress");
+    private final TrustDomain trustDomain;
+    private final String serverAddress;
+    private final int serverPort;
+    private final Path socketPath;
+    private final Path trustBundle;
+    private final String joinToken;
+    private final Path dataDir;
+    private final SdsSettings sds;
+    private final PluginsConfig plugins;
+
+    private AgentConfig(Builder b, TrustDomain trustDomain, SdsSettings sds) {
+        this.trustDomain = trustDomain;
+        this.serverAddress = Objects.requireNonNull(b.serverAddress, "serverAddress");
         if (serverAddress.isBlank()) {
             throw new InvalidArgumentException("serverAddress is empty");
         }
-        if (serverPort < 0 || serverPort > 65535) {
-            throw new InvalidArgumentException("serverPort " + serverPort + " is not a TCP port (0-65535)");
+        if (b.serverPort < 0 || b.serverPort > 65535) {
+            throw new InvalidArgumentException("serverPort " + b.serverPort + " is not a TCP port (0-65535)");
         }
-        socketPath = Objects.requireNonNull(socketPath, "socketPath").toAbsolutePath();
-        trustBundle = trustBundle == null ? null : trustBundle.toAbsolutePath();
-        joinToken = joinToken == null || joinToken.isBlank() ? null : joinToken.trim();
-        dataDir = Objects.requireNonNull(dataDir, "dataDir").toAbsolutePath();
-        Objects.requireNonNull(sds, "sds");
+        this.serverPort = b.serverPort;
+        this.socketPath = Objects.requireNonNull(b.socketPath, "socketPath").toAbsolutePath();
+        this.trustBundle = b.trustBundle == null ? null : b.trustBundle.toAbsolutePath();
+        this.joinToken = b.joinToken == null || b.joinToken.isBlank() ? null : b.joinToken.trim();
+        this.dataDir = Objects.requireNonNull(b.dataDir, "dataDir").toAbsolutePath();
+        this.sds = sds;
+        this.plugins = b.plugins;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    public Optional<Path> trustBundleFile() {
+    public TrustDomain trustDomain() {
+        return trustDomain;
+    }
+
+    public String serverAddress() {
+        return serverAddress;
+    }
+
+    public int serverPort() {
+        return serverPort;
+    }
+
+    /** The Workload API and SDS socket. */
+    public Path socketPath() {
+        return socketPath;
+    }
+
+    /** PEM file with the server's CA certificates; needed only to attest (first start). */
+    public Optional<Path> trustBundle() {
         return Optional.ofNullable(trustBundle);
     }
 
-    public Optional<String> joinTokenValue() {
+    /** The join_token node attestor's token; needed only when no agent SVID is stored. Never logged. */
+    public Optional<String> joinToken() {
         return Optional.ofNullable(joinToken);
+    }
+
+    /** Where the agent keeps its own SVID, key and bundle (0600 files in a 0700 dir). */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** The resource names and validator switch of Envoy SDS on the socket. */
+    public SdsSettings sds() {
+        return sds;
+    }
+
+    /**
+     * The {@code plugins:} block as written (empty if absent); the agent's plugin catalog fills in the
+     * built-in default of each kind the block leaves out.
+     */
+    public PluginsConfig plugins() {
+        return plugins;
     }
 
     @Override
@@ -67,7 +105,8 @@ public record AgentConfig(
         // never print the token
         return "AgentConfig[trustDomain=" + trustDomain + ", server=" + serverAddress + ":" + serverPort
                 + ", socketPath=" + socketPath + ", trustBundle=" + trustBundle + ", joinToken="
-                + (joinToken == null ? "none" : "(set)") + ", dataDir=" + dataDir + ", sds=" + sds + "]";
+                + (joinToken == null ? "none" : "(set)") + ", dataDir=" + dataDir + ", sds=" + sds + ", "
+                + plugins + "]";
     }
 
     /** Collects settings; later calls override earlier ones, {@code null} leaves a setting as it is. */
@@ -83,6 +122,7 @@ public record AgentConfig(
         private String sdsDefaultBundleName = SdsSettings.DEFAULT_BUNDLE_NAME;
         private String sdsDefaultAllBundlesName = SdsSettings.DEFAULT_ALL_BUNDLES_NAME;
         private boolean sdsDisableSpiffeCertValidation;
+        private PluginsConfig plugins = PluginsConfig.EMPTY;
 
         private Builder() {}
 
@@ -100,6 +140,7 @@ public record AgentConfig(
             sdsDefaultBundleName(file.sdsDefaultBundleName);
             sdsDefaultAllBundlesName(file.sdsDefaultAllBundlesName);
             sdsDisableSpiffeCertValidation(file.sdsDisableSpiffeCertValidation);
+            plugins(file.plugins == null ? null : PluginsConfig.of(file.plugins));
             return this;
         }
 
@@ -162,6 +203,12 @@ public record AgentConfig(
             return this;
         }
 
+        /** The {@code plugins:} block: for each plugin kind, the chosen plugins and their settings. */
+        public Builder plugins(PluginsConfig value) {
+            plugins = value == null ? plugins : value;
+            return this;
+        }
+
         /** @throws InvalidArgumentException naming the invalid setting */
         public AgentConfig build() {
             TrustDomain domain;
@@ -172,7 +219,7 @@ public record AgentConfig(
             }
             SdsSettings sds = new SdsSettings(
                     sdsDefaultSvidName, sdsDefaultBundleName, sdsDefaultAllBundlesName, sdsDisableSpiffeCertValidation);
-            return new AgentConfig(domain, serverAddress, serverPort, socketPath, trustBundle, joinToken, dataDir, sds);
+            return new AgentConfig(this, domain, sds);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.meshca.agent.config;
 
+import java.util.Map;
+
 /**
  * The agent's YAML config file as written: every key optional, named exactly like the {@code agent
  * run} flag that overrides it. Unknown keys are rejected by {@link io.meshca.common.config.YamlConfig}.
@@ -16,4 +18,6 @@ public final class AgentConfigFile {
     public String sdsDefaultBundleName;
     public String sdsDefaultAllBundlesName;
     public Boolean sdsDisableSpiffeCertValidation;
+    /** {@code kind -> plugin name -> settings}, read by {@link io.meshca.common.plugin.PluginsConfig}. */
+    public Map<String, Object> plugins;
 }

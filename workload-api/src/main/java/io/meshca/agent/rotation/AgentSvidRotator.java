@@ -1,8 +1,8 @@
 package io.meshca.agent.rotation;
 
-import io.meshca.agent.client.AgentCredentials;
-import io.meshca.agent.client.AgentSvid;
-import io.meshca.agent.client.Backoff;
+import io.meshca.agent.identity.AgentCredentials;
+import io.meshca.agent.identity.AgentSvid;
+import io.meshca.agent.retry.Backoff;
 import io.meshca.agent.storage.AgentSvidStore;
 import io.meshca.common.pki.Csrs;
 import io.meshca.common.pki.Keys;

@@ -3,7 +3,7 @@ package io.meshca.agent.rotation;
 import io.meshca.agent.cache.AuthorizedEntry;
 import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.agent.cache.SvidCache;
-import io.meshca.agent.client.Backoff;
+import io.meshca.agent.retry.Backoff;
 import io.meshca.common.pki.Csrs;
 import io.meshca.common.pki.Keys;
 import io.meshca.common.rotation.RotationPolicy;

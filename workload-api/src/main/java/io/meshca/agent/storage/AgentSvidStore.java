@@ -1,7 +1,7 @@
 package io.meshca.agent.storage;
 
 import io.meshca.agent.cache.TrustBundle;
-import io.meshca.agent.client.AgentSvid;
+import io.meshca.agent.identity.AgentSvid;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.pki.Keys;
 import io.meshca.common.pki.Pem;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.agent.endpoint.UnixSocketServer;
+import io.meshca.agent.testing.FakeWorkloadIdentitySource;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.spiffe.bundle.x509bundle.X509BundleSet;

@@ -6,11 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import io.meshca.agent.attestation.workload.UnixWorkloadAttestor;
 import io.meshca.agent.attestation.workload.WorkloadAttestor;
 import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.agent.endpoint.UnixSocketServer;
+import io.meshca.agent.testing.FakeWorkloadIdentitySource;
+import io.meshca.agent.testing.InProcessServices;
 import io.meshca.common.grpc.UnixSockets;
 import io.meshca.common.pki.Certificates;
 import io.meshca.common.spiffe.Selector;
@@ -132,8 +133,7 @@ class WorkloadApiEndpointTest {
             try {
                 for (int i = 0; i < hanging; i++) {
                     SpiffeWorkloadAPIGrpc.newStub(channel)
-                            .withInterceptors(
-                                    MetadataUtils.newAttachHeadersInterceptor(WorkloadApiServiceTest.securityHeader()))
+                            .withInterceptors(InProcessServices.withSecurityHeader())
                             .fetchX509SVID(X509SVIDRequest.getDefaultInstance(), new io.grpc.stub.StreamObserver<>() {
                                 @Override
                                 public void onNext(X509SVIDResponse value) {}
@@ -166,8 +166,7 @@ class WorkloadApiEndpointTest {
     }
 
     private static SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub blockingApi(ManagedChannel channel) {
-        return SpiffeWorkloadAPIGrpc.newBlockingStub(channel)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(WorkloadApiServiceTest.securityHeader()));
+        return SpiffeWorkloadAPIGrpc.newBlockingStub(channel).withInterceptors(InProcessServices.withSecurityHeader());
     }
 
     private static int myUid() throws Exception {

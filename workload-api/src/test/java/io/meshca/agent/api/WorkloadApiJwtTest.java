@@ -1,30 +1,24 @@
 package io.meshca.agent.api;
 
+import static io.meshca.agent.testing.InProcessServices.fixedCaller;
+import static io.meshca.agent.testing.InProcessServices.withSecurityHeader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jwt.SignedJWT;
-import io.grpc.Context;
-import io.grpc.Contexts;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.Server;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.stub.MetadataUtils;
 import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.agent.cache.TrustBundle;
 import io.meshca.agent.cache.X509Snapshot;
 import io.meshca.agent.jwt.ForgedTokens;
 import io.meshca.agent.jwt.JwtSvidCache;
-import io.meshca.agent.jwt.JwtSvidMinter;
+import io.meshca.agent.jwt.JwtSvidFetcher;
 import io.meshca.agent.jwt.JwtSvidValidator;
+import io.meshca.agent.testing.FakeWorkloadIdentitySource;
+import io.meshca.agent.testing.InProcessServices;
 import io.meshca.common.bundle.JwtAuthority;
 import io.meshca.common.bundle.SpiffeBundleCodec;
 import io.meshca.common.grpc.ErrorMappingInterceptor;
@@ -44,11 +38,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The JWT RPCs in-process: a fake cache, a minter that signs with a test key, a fixed caller. */
+/** The JWT RPCs in-process: a fake cache, a ca-server stand-in that signs with a test key, a fixed caller. */
 class WorkloadApiJwtTest {
 
     private static final Selector ORDERS = Selector.parse("unix:java-main:io.demo.Orders");
@@ -57,24 +50,19 @@ class WorkloadApiJwtTest {
     private final FakeClock clock = new FakeClock(Instant.now());
     private final List<String> mintedFor = new ArrayList<>();
     /** Signs as the server would: sub from the entry (here: the entry id names the path), the key in the bundle. */
-    private final JwtSvidMinter minter = (entryId, audience) -> {
+    private final JwtSvidFetcher caServer = (entryId, audience) -> {
         mintedFor.add(entryId);
         Map<String, Object> claims = ForgedTokens.claims(clock.instant().getEpochSecond());
         claims.put("sub", "spiffe://example.org" + entryId.substring("entry-".length()));
         claims.put("aud", audience);
-        return new JwtSvidMinter.Minted(
+        return new JwtSvidFetcher.Token(
                 ForgedTokens.es256(ForgedTokens.EC_KID, claims), Instant.ofEpochSecond((Long) claims.get("exp")));
     };
 
-    private Server server;
-    private ManagedChannel channel;
-    private FakeWorkloadIdentitySource source;
+    @RegisterExtension
+    final InProcessServices services = new InProcessServices();
 
-    @AfterEach
-    void stop() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
+    private FakeWorkloadIdentitySource source;
 
     private static X509Snapshot snapshot(IssuedSvid... svids) {
         TrustBundle own = new TrustBundle(
@@ -88,27 +76,19 @@ class WorkloadApiJwtTest {
     private SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub start(X509Snapshot snapshot, SelectorSet caller)
             throws Exception {
         source = new FakeWorkloadIdentitySource(ORDERS, snapshot);
-        String name = InProcessServerBuilder.generateName();
-        ServerInterceptor fixedCaller = new ServerInterceptor() {
-            @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(
-                    ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-                return Contexts.interceptCall(CallerSelectors.with(Context.current(), caller), call, headers, next);
-            }
-        };
-        server = InProcessServerBuilder.forName(name)
-                .directExecutor()
-                .addService(ServerInterceptors.intercept(
-                        new WorkloadApiService(
-                                source, new JwtSvidCache(minter, clock, 100), new JwtSvidValidator(clock)),
-                        new ErrorMappingInterceptor(),
-                        fixedCaller,
-                        new SecurityHeaderInterceptor()))
-                .build()
-                .start();
-        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
-        return SpiffeWorkloadAPIGrpc.newBlockingStub(channel)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(WorkloadApiServiceTest.securityHeader()));
+        ManagedChannel channel = services.start(ServerInterceptors.intercept(
+                new WorkloadApiService(source, new JwtSvidCache(caServer, clock, 100), new JwtSvidValidator(clock)),
+                new ErrorMappingInterceptor(),
+                fixedCaller(caller),
+                new SecurityHeaderInterceptor()));
+        return SpiffeWorkloadAPIGrpc.newBlockingStub(channel).withInterceptors(withSecurityHeader());
+    }
+
+    private static String firstToken(SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub api, String audience) {
+        return api.fetchJWTSVID(
+                        JWTSVIDRequest.newBuilder().addAudience(audience).build())
+                .getSvids(0)
+                .getSvid();
     }
 
     private static void assertStatus(Runnable call, Status.Code code, String message) {
@@ -231,10 +211,7 @@ class WorkloadApiJwtTest {
     @Test
     void validateJwtSvid_returnsTheSpiffeIdAndClaims() throws Exception {
         var api = start(snapshot(PKI.svid("/orders", "")), SelectorSet.of(ORDERS));
-        String token = api.fetchJWTSVID(
-                        JWTSVIDRequest.newBuilder().addAudience("payments").build())
-                .getSvids(0)
-                .getSvid();
+        String token = firstToken(api, "payments");
 
         ValidateJWTSVIDResponse valid = api.validateJWTSVID(ValidateJWTSVIDRequest.newBuilder()
                 .setAudience("payments")
@@ -255,10 +232,7 @@ class WorkloadApiJwtTest {
     @Test
     void validateJwtSvid_rejectsSayingWhy() throws Exception {
         var api = start(snapshot(PKI.svid("/orders", "")), SelectorSet.of(ORDERS));
-        String token = api.fetchJWTSVID(
-                        JWTSVIDRequest.newBuilder().addAudience("payments").build())
-                .getSvids(0)
-                .getSvid();
+        String token = firstToken(api, "payments");
 
         assertStatus(
                 () -> api.validateJWTSVID(ValidateJWTSVIDRequest.newBuilder()

@@ -1,24 +1,20 @@
 package io.meshca.agent.api;
 
+import static io.meshca.agent.testing.InProcessServices.fixedCaller;
+import static io.meshca.agent.testing.InProcessServices.withSecurityHeader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.grpc.Context;
-import io.grpc.Contexts;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.Server;
-import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import io.grpc.stub.MetadataUtils;
 import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.agent.cache.X509Snapshot;
+import io.meshca.agent.testing.FakeWorkloadIdentitySource;
+import io.meshca.agent.testing.InProcessServices;
 import io.meshca.common.pki.Certificates;
 import io.meshca.common.pki.Keys;
 import io.meshca.common.spiffe.Selector;
@@ -37,8 +33,8 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The service in-process, with a fake cache and a caller whose selectors are fixed by the test. */
 class WorkloadApiServiceTest {
@@ -46,18 +42,8 @@ class WorkloadApiServiceTest {
     private static final Selector ORDERS = Selector.parse("unix:java-main:io.demo.Orders");
     private static final FakeWorkloadIdentitySource.Pki PKI = FakeWorkloadIdentitySource.pki();
 
-    private Server server;
-    private ManagedChannel channel;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (channel != null) {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-        if (server != null) {
-            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-    }
+    @RegisterExtension
+    final InProcessServices services = new InProcessServices();
 
     @Test
     void callWithoutSecurityHeader_isInvalidArgument() throws Exception {
@@ -204,14 +190,8 @@ class WorkloadApiServiceTest {
                         return state;
                     }
                 };
-        String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name)
-                .directExecutor()
-                .addService(ServerInterceptors.intercept(
-                        new WorkloadApiService(lockingSource), fixedCaller(SelectorSet.of(ORDERS))))
-                .build()
-                .start();
-        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+        ManagedChannel channel = services.start(ServerInterceptors.intercept(
+                new WorkloadApiService(lockingSource), fixedCaller(SelectorSet.of(ORDERS))));
         Stream<X509SVIDResponse> stream = new Stream<>();
         api(channel).fetchX509SVID(X509SVIDRequest.getDefaultInstance(), stream);
         stream.next();
@@ -292,8 +272,7 @@ class WorkloadApiServiceTest {
         FakeWorkloadIdentitySource source =
                 new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(PKI.svid("/orders", "")));
         ManagedChannel channel = start(source, SelectorSet.of(ORDERS));
-        var stub = SpiffeWorkloadAPIGrpc.newBlockingStub(channel)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(securityHeader()));
+        var stub = SpiffeWorkloadAPIGrpc.newBlockingStub(channel).withInterceptors(withSecurityHeader());
 
         assertThatThrownBy(() -> stub.fetchJWTSVID(
                         JWTSVIDRequest.newBuilder().addAudience("a").build()))
@@ -304,39 +283,13 @@ class WorkloadApiServiceTest {
 
     // --- helpers
 
-    private ManagedChannel start(FakeWorkloadIdentitySource source, SelectorSet callerSelectors) throws Exception {
-        String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name)
-                .directExecutor()
-                .addService(ServerInterceptors.intercept(
-                        new WorkloadApiService(source), fixedCaller(callerSelectors), new SecurityHeaderInterceptor()))
-                .build()
-                .start();
-        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
-        return channel;
-    }
-
-    /** Stands in for attestation: every caller has {@code callerSelectors}. */
-    private static ServerInterceptor fixedCaller(SelectorSet callerSelectors) {
-        return new ServerInterceptor() {
-            @Override
-            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
-                    io.grpc.ServerCall<Q, R> call, Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
-                return Contexts.interceptCall(
-                        CallerSelectors.with(Context.current(), callerSelectors), call, headers, next);
-            }
-        };
+    private ManagedChannel start(FakeWorkloadIdentitySource source, SelectorSet callerSelectors) {
+        return services.start(ServerInterceptors.intercept(
+                new WorkloadApiService(source), fixedCaller(callerSelectors), new SecurityHeaderInterceptor()));
     }
 
     private static SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIStub api(ManagedChannel channel) {
-        return SpiffeWorkloadAPIGrpc.newStub(channel)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(securityHeader()));
-    }
-
-    static Metadata securityHeader() {
-        Metadata headers = new Metadata();
-        headers.put(SecurityHeaderInterceptor.HEADER, "true");
-        return headers;
+        return SpiffeWorkloadAPIGrpc.newStub(channel).withInterceptors(withSecurityHeader());
     }
 
     private static java.math.BigInteger serial(X509SVIDResponse response) {

@@ -1,5 +1,6 @@
 package io.meshca.agent.api;
 
+import static io.meshca.agent.testing.InProcessServices.withSecurityHeader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,19 +8,17 @@ import io.grpc.Attributes;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.stub.MetadataUtils;
 import io.meshca.agent.attestation.workload.ProcessStartTimes;
 import io.meshca.agent.attestation.workload.WorkloadAttestor;
 import io.meshca.agent.endpoint.UnixPeer;
+import io.meshca.agent.testing.FakeWorkloadIdentitySource;
+import io.meshca.agent.testing.InProcessServices;
 import io.meshca.common.error.PermissionDeniedException;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
@@ -28,10 +27,9 @@ import io.meshca.proto.workload.X509SVIDRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The caller's selectors come from attesting the connection's peer, and only while the peer is the process that connected. */
@@ -45,20 +43,15 @@ class WorkloadAttestationInterceptorTest {
     Path dir;
 
     private Path proc;
-    private Server server;
-    private ManagedChannel channel;
+
+    @RegisterExtension
+    final InProcessServices services = new InProcessServices();
 
     @BeforeEach
     void fakeProc() throws Exception {
         proc = dir.resolve("proc");
         Files.createDirectories(proc.resolve("4242"));
         Files.writeString(proc.resolve("4242/stat"), STAT.formatted(777));
-    }
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
     @Test
@@ -109,18 +102,11 @@ class WorkloadAttestationInterceptorTest {
     private SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub start(UnixPeer peer, WorkloadAttestor attestor)
             throws Exception {
         var source = new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(PKI.svid("/orders", "")));
-        String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name)
-                .directExecutor()
-                .addService(ServerInterceptors.intercept(
-                        new WorkloadApiService(source),
-                        new WorkloadAttestationInterceptor(attestor, new ProcessStartTimes(proc)),
-                        transportPeer(peer)))
-                .build()
-                .start();
-        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
-        return SpiffeWorkloadAPIGrpc.newBlockingStub(channel)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(WorkloadApiServiceTest.securityHeader()));
+        ManagedChannel channel = services.start(ServerInterceptors.intercept(
+                new WorkloadApiService(source),
+                new WorkloadAttestationInterceptor(attestor, new ProcessStartTimes(proc)),
+                transportPeer(peer)));
+        return SpiffeWorkloadAPIGrpc.newBlockingStub(channel).withInterceptors(withSecurityHeader());
     }
 
     /** Stands in for the unix socket endpoint, which puts the kernel-reported peer in the transport attributes. */

@@ -1,13 +1,14 @@
 package io.meshca.agent.cache;
 
-import static io.meshca.agent.cache.CacheFixtures.BUNDLE;
-import static io.meshca.agent.cache.CacheFixtures.CA;
-import static io.meshca.agent.cache.CacheFixtures.DOMAIN;
-import static io.meshca.agent.cache.CacheFixtures.delta;
-import static io.meshca.agent.cache.CacheFixtures.entry;
-import static io.meshca.agent.cache.CacheFixtures.selectors;
-import static io.meshca.agent.cache.CacheFixtures.snapshot;
-import static io.meshca.agent.cache.CacheFixtures.svid;
+import static io.meshca.agent.testing.CacheFixtures.BUNDLE;
+import static io.meshca.agent.testing.CacheFixtures.CA;
+import static io.meshca.agent.testing.CacheFixtures.DOMAIN;
+import static io.meshca.agent.testing.CacheFixtures.delta;
+import static io.meshca.agent.testing.CacheFixtures.entry;
+import static io.meshca.agent.testing.CacheFixtures.federatingEntry;
+import static io.meshca.agent.testing.CacheFixtures.selectors;
+import static io.meshca.agent.testing.CacheFixtures.snapshot;
+import static io.meshca.agent.testing.CacheFixtures.svid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshca.common.spiffe.SelectorSet;
@@ -188,16 +189,7 @@ class SvidCacheTest {
     @Test
     void bundleChange_notifiesEverySubscriber_federatedBundlesOnlyThoseWhoFederate() {
         TrustDomain partner = TrustDomain.parse("partner.org");
-        AuthorizedEntry federating = new AuthorizedEntry(
-                "f",
-                DOMAIN.withPath("/f"),
-                selectors("unix:uid:1"),
-                java.time.Duration.ZERO,
-                List.of(),
-                List.of(partner),
-                "",
-                1,
-                1);
+        AuthorizedEntry federating = federatingEntry("f", "/f", partner, "unix:uid:1");
         AuthorizedEntry plain = entry("p", "/p", 2, 1, "unix:uid:2");
         cache.apply(snapshot(1, federating, plain));
         cache.storeSvids(List.of(svid(federating), svid(plain)));
@@ -224,16 +216,7 @@ class SvidCacheTest {
     @Test
     void federatedBundleWithOnlyJwtKeys_isKept_andAnEmptyOneRemovesIt() {
         TrustDomain partner = TrustDomain.parse("partner.org");
-        AuthorizedEntry federating = new AuthorizedEntry(
-                "f",
-                DOMAIN.withPath("/f"),
-                selectors("unix:uid:1"),
-                java.time.Duration.ZERO,
-                List.of(),
-                List.of(partner),
-                "",
-                1,
-                1);
+        AuthorizedEntry federating = federatingEntry("f", "/f", partner, "unix:uid:1");
         cache.apply(snapshot(1, federating));
         cache.storeSvids(List.of(svid(federating)));
         var jwtKey = new io.meshca.common.bundle.JwtAuthority(

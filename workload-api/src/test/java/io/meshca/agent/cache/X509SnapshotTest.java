@@ -1,9 +1,10 @@
 package io.meshca.agent.cache;
 
-import static io.meshca.agent.cache.CacheFixtures.BUNDLE;
+import static io.meshca.agent.testing.CacheFixtures.BUNDLE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshca.agent.testing.CacheFixtures;
 import io.meshca.common.spiffe.SpiffeId;
 import java.util.List;
 import java.util.Map;

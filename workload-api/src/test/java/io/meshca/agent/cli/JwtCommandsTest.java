@@ -3,15 +3,15 @@ package io.meshca.agent.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jwt.SignedJWT;
-import io.meshca.agent.api.FakeWorkloadIdentitySource;
 import io.meshca.agent.api.WorkloadApiEndpoint;
 import io.meshca.agent.cache.TrustBundle;
 import io.meshca.agent.cache.X509Snapshot;
 import io.meshca.agent.endpoint.UnixSocketServer;
 import io.meshca.agent.jwt.ForgedTokens;
 import io.meshca.agent.jwt.JwtSvidCache;
-import io.meshca.agent.jwt.JwtSvidMinter;
+import io.meshca.agent.jwt.JwtSvidFetcher;
 import io.meshca.agent.jwt.JwtSvidValidator;
+import io.meshca.agent.testing.FakeWorkloadIdentitySource;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import java.io.PrintWriter;
@@ -50,10 +50,10 @@ class JwtCommandsTest {
                 ForgedTokens.bundle().jwtAuthorities());
         var source = new FakeWorkloadIdentitySource(
                 ORDERS, new X509Snapshot(List.of(PKI.svid("/orders", "")), own, Map.of()));
-        JwtSvidMinter minter = (entryId, audience) -> {
+        JwtSvidFetcher caServer = (entryId, audience) -> {
             Map<String, Object> claims = ForgedTokens.claims(Instant.now().getEpochSecond());
             claims.put("aud", audience);
-            return new JwtSvidMinter.Minted(
+            return new JwtSvidFetcher.Token(
                     ForgedTokens.es256(ForgedTokens.EC_KID, claims), Instant.ofEpochSecond((Long) claims.get("exp")));
         };
         socket = dir.resolve("agent/api.sock");
@@ -62,7 +62,7 @@ class JwtCommandsTest {
                 List.of(WorkloadApiEndpoint.service(
                         source,
                         pid -> SelectorSet.of(ORDERS),
-                        new JwtSvidCache(minter, Clock.systemUTC(), 10),
+                        new JwtSvidCache(caServer, Clock.systemUTC(), 10),
                         new JwtSvidValidator(Clock.systemUTC()))));
     }
 

@@ -2,10 +2,10 @@ package io.meshca.agent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.meshca.agent.api.FakeWorkloadIdentitySource;
 import io.meshca.agent.api.WorkloadApiEndpoint;
 import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.agent.endpoint.UnixSocketServer;
+import io.meshca.agent.testing.FakeWorkloadIdentitySource;
 import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;

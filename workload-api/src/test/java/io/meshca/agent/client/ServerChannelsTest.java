@@ -9,6 +9,8 @@ import io.grpc.ServerInterceptors;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.meshca.agent.cache.TrustBundle;
+import io.meshca.agent.identity.AgentCredentials;
+import io.meshca.agent.identity.AgentSvid;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.TestPki;

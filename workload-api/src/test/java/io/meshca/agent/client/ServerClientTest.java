@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
+import io.meshca.agent.attestation.node.JoinTokenAttestor;
 import io.meshca.agent.rotation.SvidSigner;
 import io.meshca.common.error.PermissionDeniedException;
 import io.meshca.common.pki.Csrs;
@@ -37,6 +38,12 @@ class ServerClientTest {
         server.close();
     }
 
+    /** What the join_token node attestor hands the client: its type and the token as UTF-8. */
+    private ServerClient.Attested attestWithJoinToken(String token, KeyPair key) {
+        JoinTokenAttestor attestor = new JoinTokenAttestor(token);
+        return client.attest(attestor.type(), attestor.payload().orElseThrow(), key);
+    }
+
     @Test
     void attest_sendsTheJoinTokenAndACsrForTheAgentsKey_andReturnsSvidAndBundle() throws Exception {
         KeyPair key = TestPki.keyPair();
@@ -45,7 +52,7 @@ class ServerClientTest {
                 FakeServer.svid(AGENT_ID.toString(), leaf.chain()),
                 FakeServer.bundle("example.org", 3, CA.certificate()));
 
-        ServerClient.Attested attested = client.attestWithJoinToken("tok-123", key);
+        ServerClient.Attested attested = attestWithJoinToken("tok-123", key);
 
         var params = server.attestRequests.get(0).getParams();
         assertThat(params.getData().getType()).isEqualTo("join_token");
@@ -65,7 +72,7 @@ class ServerClientTest {
     void refusedToken_failsWithTheServersReason() {
         server.attestFailure = Status.PERMISSION_DENIED.withDescription("join token was already used");
 
-        assertThatThrownBy(() -> client.attestWithJoinToken("tok-used", TestPki.keyPair()))
+        assertThatThrownBy(() -> attestWithJoinToken("tok-used", TestPki.keyPair()))
                 .isInstanceOf(PermissionDeniedException.class)
                 .hasMessage("node attestation failed: join token was already used")
                 .hasMessageNotContaining("tok-used");
@@ -78,7 +85,7 @@ class ServerClientTest {
                 FakeServer.svid("spiffe://example.org/other", leaf.chain()),
                 FakeServer.bundle("example.org", 1, CA.certificate()));
 
-        assertThatThrownBy(() -> client.attestWithJoinToken("tok", TestPki.keyPair()))
+        assertThatThrownBy(() -> attestWithJoinToken("tok", TestPki.keyPair()))
                 .hasMessageContaining("labelled spiffe://example.org/other");
     }
 

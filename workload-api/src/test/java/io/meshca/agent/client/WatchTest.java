@@ -7,6 +7,7 @@ import io.grpc.Status;
 import io.meshca.agent.cache.EntryUpdate;
 import io.meshca.agent.cache.SvidCache;
 import io.meshca.agent.cache.TrustBundle;
+import io.meshca.agent.retry.Backoff;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.FakeClock;
 import io.meshca.common.testing.TestPki;
@@ -33,6 +34,19 @@ class WatchTest {
                 .addSelectors(Selector.newBuilder().setType("unix").setValue("uid:1000"))
                 .setRevision(revision)
                 .build();
+    }
+
+    /** A watch of {@code server} into {@code cache}, reconnecting on {@code clock}'s scheduler. */
+    private static AuthorizedEntryWatcher watcher(
+            FakeServer server, SvidCache cache, FakeClock clock, Backoff backoff) {
+        return new AuthorizedEntryWatcher(
+                server.channel,
+                new WatchApplier(cache::apply),
+                cache::revision,
+                clock.scheduler(),
+                new SplittableRandom(1),
+                backoff,
+                0);
     }
 
     private static WatchAuthorizedResponse.Builder page(long revision, boolean full, boolean last, Entry... entries) {
@@ -107,14 +121,8 @@ class WatchTest {
                             .build());
                 }
             };
-            AuthorizedEntryWatcher watcher = new AuthorizedEntryWatcher(
-                    server.channel,
-                    new WatchApplier(cache::apply),
-                    cache::revision,
-                    clock.scheduler(),
-                    new SplittableRandom(1),
-                    new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30)),
-                    0);
+            AuthorizedEntryWatcher watcher =
+                    watcher(server, cache, clock, new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30)));
             watcher.start();
 
             assertThat(cache.revision()).isEqualTo(5);
@@ -138,14 +146,7 @@ class WatchTest {
         try (FakeServer server = new FakeServer()) {
             server.watch = (request, stream) ->
                     stream.onNext(page(5, true, true, entry("a", 1)).build());
-            AuthorizedEntryWatcher watcher = new AuthorizedEntryWatcher(
-                    server.channel,
-                    new WatchApplier(cache::apply),
-                    cache::revision,
-                    clock.scheduler(),
-                    new SplittableRandom(1),
-                    Backoff.DEFAULT,
-                    0);
+            AuthorizedEntryWatcher watcher = watcher(server, cache, clock, Backoff.DEFAULT);
             watcher.start();
             assertThat(cache.revision()).isEqualTo(5);
 

@@ -25,8 +25,8 @@ class AgentConfigTest {
         assertThat(config.serverPort()).isEqualTo(8081);
         assertThat(config.socketPath()).isEqualTo(Path.of("/tmp/meshca-agent/public/api.sock"));
         assertThat(config.dataDir()).isEqualTo(Path.of(".data/agent").toAbsolutePath());
-        assertThat(config.trustBundleFile()).isEmpty();
-        assertThat(config.joinTokenValue()).isEmpty();
+        assertThat(config.trustBundle()).isEmpty();
+        assertThat(config.joinToken()).isEmpty();
         assertThat(config.sds()).isEqualTo(new SdsSettings("default", "ROOTCA", "ALL", false));
     }
 
@@ -92,8 +92,8 @@ class AgentConfigTest {
         assertThat(config.serverAddress()).isEqualTo("ca.internal");
         assertThat(config.serverPort()).isEqualTo(9443);
         assertThat(config.socketPath()).isEqualTo(Path.of("/run/agent.sock"));
-        assertThat(config.trustBundleFile()).contains(Path.of("/etc/meshca/bundle.pem"));
-        assertThat(config.joinTokenValue()).contains("from-flag");
+        assertThat(config.trustBundle()).contains(Path.of("/etc/meshca/bundle.pem"));
+        assertThat(config.joinToken()).contains("from-flag");
         assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/meshca-agent"));
         assertThat(config.toString()).doesNotContain("from-flag");
     }

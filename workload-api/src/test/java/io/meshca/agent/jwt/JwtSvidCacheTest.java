@@ -17,15 +17,15 @@ class JwtSvidCacheTest {
     private final FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final List<String> minted = new ArrayList<>();
     /** Tokens live 5 minutes; each is named after its call so tests can tell them apart. */
-    private final JwtSvidMinter minter = (entryId, audience) -> {
+    private final JwtSvidFetcher server = (entryId, audience) -> {
         String token = "token-" + minted.size() + "-" + entryId + "-" + String.join(",", audience);
         minted.add(token);
-        return new JwtSvidMinter.Minted(token, clock.instant().plus(Duration.ofMinutes(5)));
+        return new JwtSvidFetcher.Token(token, clock.instant().plus(Duration.ofMinutes(5)));
     };
 
     @Test
     void sameEntryAndAudience_reusesTheTokenUntilHalfLife_thenMintsANewOne() {
-        JwtSvidCache cache = new JwtSvidCache(minter, clock, 100);
+        JwtSvidCache cache = new JwtSvidCache(server, clock, 100);
 
         JwtSvid first = cache.fetch("e1", ORDERS, "", List.of("payments"));
         clock.advance(Duration.ofSeconds(149));
@@ -41,7 +41,7 @@ class JwtSvidCacheTest {
 
     @Test
     void audienceOrderAndDuplicates_doNotMatter_butTheSetDoes() {
-        JwtSvidCache cache = new JwtSvidCache(minter, clock, 100);
+        JwtSvidCache cache = new JwtSvidCache(server, clock, 100);
 
         JwtSvid ab = cache.fetch("e1", ORDERS, "", List.of("b", "a"));
         JwtSvid ba = cache.fetch("e1", ORDERS, "", List.of("a", "b", "a"));
@@ -54,7 +54,7 @@ class JwtSvidCacheTest {
 
     @Test
     void tokensAreKeptPerEntry() {
-        JwtSvidCache cache = new JwtSvidCache(minter, clock, 100);
+        JwtSvidCache cache = new JwtSvidCache(server, clock, 100);
 
         JwtSvid one = cache.fetch("e1", ORDERS, "", List.of("a"));
         JwtSvid two = cache.fetch("e2", ORDERS, "", List.of("a"));
@@ -65,7 +65,7 @@ class JwtSvidCacheTest {
 
     @Test
     void sizeIsBounded_leastRecentlyUsedGoesFirst() {
-        JwtSvidCache cache = new JwtSvidCache(minter, clock, 2);
+        JwtSvidCache cache = new JwtSvidCache(server, clock, 2);
 
         cache.fetch("e1", ORDERS, "", List.of("a"));
         cache.fetch("e1", ORDERS, "", List.of("b"));
@@ -81,7 +81,7 @@ class JwtSvidCacheTest {
 
     @Test
     void toString_neverShowsTheToken() {
-        JwtSvid svid = new JwtSvidCache(minter, clock, 10).fetch("e1", ORDERS, "", List.of("a"));
+        JwtSvid svid = new JwtSvidCache(server, clock, 10).fetch("e1", ORDERS, "", List.of("a"));
 
         assertThat(svid.toString()).doesNotContain(svid.token()).contains(ORDERS.toString());
     }

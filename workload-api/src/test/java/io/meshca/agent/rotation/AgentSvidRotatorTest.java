@@ -1,13 +1,13 @@
 package io.meshca.agent.rotation;
 
-import static io.meshca.agent.cache.CacheFixtures.BUNDLE;
-import static io.meshca.agent.cache.CacheFixtures.CA;
+import static io.meshca.agent.testing.CacheFixtures.BUNDLE;
+import static io.meshca.agent.testing.CacheFixtures.CA;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshca.agent.cache.SvidCache;
-import io.meshca.agent.client.AgentCredentials;
-import io.meshca.agent.client.AgentSvid;
-import io.meshca.agent.client.Backoff;
+import io.meshca.agent.identity.AgentCredentials;
+import io.meshca.agent.identity.AgentSvid;
+import io.meshca.agent.retry.Backoff;
 import io.meshca.agent.storage.AgentSvidStore;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.testing.FakeClock;

@@ -1,16 +1,16 @@
 package io.meshca.agent.rotation;
 
-import static io.meshca.agent.cache.CacheFixtures.BUNDLE;
-import static io.meshca.agent.cache.CacheFixtures.CA;
-import static io.meshca.agent.cache.CacheFixtures.delta;
-import static io.meshca.agent.cache.CacheFixtures.entry;
-import static io.meshca.agent.cache.CacheFixtures.snapshot;
+import static io.meshca.agent.testing.CacheFixtures.BUNDLE;
+import static io.meshca.agent.testing.CacheFixtures.CA;
+import static io.meshca.agent.testing.CacheFixtures.delta;
+import static io.meshca.agent.testing.CacheFixtures.entry;
+import static io.meshca.agent.testing.CacheFixtures.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshca.agent.cache.AuthorizedEntry;
 import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.agent.cache.SvidCache;
-import io.meshca.agent.client.Backoff;
+import io.meshca.agent.retry.Backoff;
 import io.meshca.common.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;

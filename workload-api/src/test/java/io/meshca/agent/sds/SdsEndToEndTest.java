@@ -16,10 +16,10 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import io.meshca.agent.agent.NodeAgent;
-import io.meshca.agent.cache.IssuedSvid;
-import io.meshca.agent.cache.X509Snapshot;
 import io.meshca.agent.config.AgentConfig;
+import io.meshca.agent.testing.EnvoyLikeSdsClient;
+import io.meshca.agent.testing.Poll;
+import io.meshca.agent.testing.RunningAgent;
 import io.meshca.common.grpc.UnixSockets;
 import io.meshca.common.pki.Certificates;
 import io.meshca.common.pki.Pem;
@@ -34,13 +34,11 @@ import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,7 +64,7 @@ class SdsEndToEndTest {
     static Path dir;
 
     private static TestServer server;
-    private static NodeAgent agent;
+    private static RunningAgent agent;
     private static SelectorSet me;
     private static SpiffeId workloadId;
 
@@ -81,12 +79,12 @@ class SdsEndToEndTest {
         me = SelectorSet.of(Selector.parse("unix:uid:" + uid));
         workloadId = SpiffeId.parse("spiffe://" + server.trustDomain().name() + "/sds/workload");
         server.createEntry(workloadId, agent.agentId(), me, Duration.ofSeconds(4));
-        await("an SVID for the test JVM", () -> firstSvid(agent));
+        Poll.until("an SVID for the test JVM", WAIT, () -> agent.firstSvidOrNull());
     }
 
-    private static NodeAgent startAgent(String name, AgentConfig.Builder config) {
-        NodeAgent started =
-                NodeAgent.start(config.trustDomain(server.trustDomain().name())
+    private static RunningAgent startAgent(String name, AgentConfig.Builder config) {
+        RunningAgent started =
+                RunningAgent.start(config.trustDomain(server.trustDomain().name())
                         .serverAddress("127.0.0.1")
                         .serverPort(server.agentApiPort())
                         .socketPath(dir.resolve(name + "-sock/api.sock"))
@@ -120,7 +118,7 @@ class SdsEndToEndTest {
 
     @Test
     void defaultSvid_isServedWithVersionAndNonce_andARotationIsPushedAfterTheAck() throws Exception {
-        EnvoyLikeClient envoy = new EnvoyLikeClient(channel);
+        EnvoyLikeSdsClient envoy = EnvoyLikeSdsClient.open(channel, WAIT);
         envoy.send(request("", List.of("default")));
 
         DiscoveryResponse first = envoy.next();
@@ -147,7 +145,7 @@ class SdsEndToEndTest {
 
     @Test
     void bundles_aNackIsNotAnsweredByResending_aStaleNonceIsIgnored_newNamesAreAnswered() throws Exception {
-        EnvoyLikeClient envoy = new EnvoyLikeClient(channel);
+        EnvoyLikeSdsClient envoy = EnvoyLikeSdsClient.open(channel, WAIT);
         envoy.send(request("", List.of("ROOTCA")));
         DiscoveryResponse first = envoy.next();
         Secret rootCa = unpack(first).get(0);
@@ -180,13 +178,13 @@ class SdsEndToEndTest {
     @Test
     void anotherWorkloadsSvid_orAnotherType_isInvalidArgument_namingIt() throws Exception {
         String someoneElse = "spiffe://" + server.trustDomain().name() + "/someone/else";
-        EnvoyLikeClient forbidden = new EnvoyLikeClient(channel);
+        EnvoyLikeSdsClient forbidden = EnvoyLikeSdsClient.open(channel, WAIT);
         forbidden.send(request("", List.of("default", someoneElse)));
         assertThat(forbidden.error().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(forbidden.error().getDescription()).contains(someoneElse);
 
         String clusterType = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
-        EnvoyLikeClient wrongType = new EnvoyLikeClient(channel);
+        EnvoyLikeSdsClient wrongType = EnvoyLikeSdsClient.open(channel, WAIT);
         wrongType.send(request("", List.of("default")).toBuilder()
                 .setTypeUrl(clusterType)
                 .build());
@@ -233,7 +231,7 @@ class SdsEndToEndTest {
 
     @Test
     void withSpiffeCertValidationDisabled_allIsTrustedCa_andACallerWithoutEntryIsDenied() throws Exception {
-        NodeAgent plain = startAgent("plain", AgentConfig.builder().sdsDisableSpiffeCertValidation(true));
+        RunningAgent plain = startAgent("plain", AgentConfig.builder().sdsDisableSpiffeCertValidation(true));
         ManagedChannel plainChannel = UnixSockets.channel(plain.socketPath());
         try {
             var stub = SecretDiscoveryServiceGrpc.newBlockingStub(plainChannel)
@@ -249,7 +247,7 @@ class SdsEndToEndTest {
                     plain.agentId(),
                     me,
                     Duration.ofMinutes(5));
-            await("an SVID from the second agent", () -> firstSvid(plain));
+            Poll.until("an SVID from the second agent", WAIT, () -> plain.firstSvidOrNull());
             Secret all = unpack(stub.fetchSecrets(request("", List.of("ALL")))).get(0);
 
             assertThat(all.getValidationContext().hasCustomValidatorConfig()).isFalse();
@@ -318,11 +316,6 @@ class SdsEndToEndTest {
         return chain.get(0);
     }
 
-    private static IssuedSvid firstSvid(NodeAgent node) {
-        X509Snapshot snapshot = node.identitySource().snapshot(me);
-        return snapshot.isEmpty() ? null : snapshot.svids().get(0);
-    }
-
     private static <T> T poll(BlockingQueue<T> queue) {
         try {
             T value = queue.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -335,66 +328,4 @@ class SdsEndToEndTest {
     }
 
     /** Polls a condition on real time until a deadline. */
-    private static <T> T await(String what, Supplier<T> probe) throws InterruptedException {
-        Instant deadline = Instant.now().plus(WAIT);
-        while (Instant.now().isBefore(deadline)) {
-            T value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("timed out after " + WAIT.toSeconds() + "s waiting for " + what);
-    }
-
-    /** One SDS stream as Envoy holds it: requests out, responses (or the stream's end) into a queue. */
-    private static final class EnvoyLikeClient implements AutoCloseable {
-        private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-        private final StreamObserver<DiscoveryRequest> requests;
-
-        EnvoyLikeClient(ManagedChannel channel) {
-            requests = SecretDiscoveryServiceGrpc.newStub(channel).streamSecrets(new StreamObserver<>() {
-                @Override
-                public void onNext(DiscoveryResponse response) {
-                    inbox.add(response);
-                }
-
-                @Override
-                public void onError(Throwable error) {
-                    inbox.add(error);
-                }
-
-                @Override
-                public void onCompleted() {
-                    inbox.add("completed");
-                }
-            });
-        }
-
-        void send(DiscoveryRequest request) {
-            requests.onNext(request);
-        }
-
-        DiscoveryResponse next() {
-            Object item = SdsEndToEndTest.poll(inbox);
-            assertThat(item).as("a response").isInstanceOf(DiscoveryResponse.class);
-            return (DiscoveryResponse) item;
-        }
-
-        Status error() {
-            Object item = SdsEndToEndTest.poll(inbox);
-            assertThat(item).as("the stream's end").isInstanceOf(Throwable.class);
-            inbox.add(item); // keep it for a second look
-            return Status.fromThrowable((Throwable) item);
-        }
-
-        Object poll(Duration timeout) throws InterruptedException {
-            return inbox.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        }
-
-        @Override
-        public void close() {
-            requests.onError(Status.CANCELLED.withDescription("test done").asRuntimeException());
-        }
-    }
 }

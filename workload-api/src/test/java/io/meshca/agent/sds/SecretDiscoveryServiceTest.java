@@ -1,5 +1,6 @@
 package io.meshca.agent.sds;
 
+import static io.meshca.agent.testing.InProcessServices.fixedCaller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,64 +9,46 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.secret.v3.SecretDiscoveryServiceGrpc;
-import io.grpc.Context;
-import io.grpc.Contexts;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.Server;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.stub.StreamObserver;
-import io.meshca.agent.api.CallerSelectors;
-import io.meshca.agent.api.FakeWorkloadIdentitySource;
 import io.meshca.agent.api.WorkloadAttestationInterceptor;
 import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.agent.cache.TrustBundle;
 import io.meshca.agent.cache.X509Snapshot;
+import io.meshca.agent.testing.EnvoyLikeSdsClient;
+import io.meshca.agent.testing.FakeWorkloadIdentitySource;
+import io.meshca.agent.testing.InProcessServices;
 import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.testing.TestPki;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The service in-process over a fake cache: pushes, waiting, denial and unsubscribing, without sockets. */
 class SecretDiscoveryServiceTest {
 
     private static final Selector ENVOY = Selector.parse("unix:uid:1337");
     private static final FakeWorkloadIdentitySource.Pki PKI = FakeWorkloadIdentitySource.pki();
-    private static final long QUIET_MILLIS = 200;
+    private static final Duration QUIET = Duration.ofMillis(200);
 
-    private Server server;
-    private ManagedChannel channel;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (channel != null) {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-        if (server != null) {
-            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-    }
+    @RegisterExtension
+    final InProcessServices services = new InProcessServices();
 
     @Test
     void callerMatchingNoEntry_isPermissionDenied_andUnsubscribed() throws Exception {
         FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ENVOY, PKI.snapshot(PKI.svid("/web", "")));
-        Stream stream = open(start(source, SelectorSet.of(Selector.parse("unix:uid:4242"))), "ROOTCA");
+        EnvoyLikeSdsClient stream = open(start(source, SelectorSet.of(Selector.parse("unix:uid:4242"))), "ROOTCA");
 
         Status status = stream.error();
         assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
@@ -80,20 +63,20 @@ class SecretDiscoveryServiceTest {
         FakeWorkloadIdentitySource source =
                 new FakeWorkloadIdentitySource(ENVOY, new X509Snapshot(List.of(), signed.bundle(), Map.of(), 1));
         ManagedChannel sds = start(source, SelectorSet.of(ENVOY));
-        Stream stream = open(sds, "default");
+        EnvoyLikeSdsClient stream = open(sds, "default");
         BlockingQueue<Object> fetched = new LinkedBlockingQueue<>();
-        SecretDiscoveryServiceGrpc.newStub(sds).fetchSecrets(request("", "default"), Stream.into(fetched));
+        SecretDiscoveryServiceGrpc.newStub(sds).fetchSecrets(request("", "default"), EnvoyLikeSdsClient.into(fetched));
 
-        assertThat(stream.poll(QUIET_MILLIS))
+        assertThat(stream.poll(QUIET))
                 .as("nothing while the SVID is being signed")
                 .isNull();
-        assertThat(fetched.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(fetched.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS)).isNull();
         assertThat(source.subscriberCount()).isEqualTo(2);
 
         source.publish(signed);
         assertThat(leaf(stream.next())).isEqualTo(svid.leaf());
         assertThat(leaf((DiscoveryResponse) fetched.poll(5, TimeUnit.SECONDS))).isEqualTo(svid.leaf());
-        assertThat(fetched.poll(5, TimeUnit.SECONDS)).isEqualTo(Stream.COMPLETED);
+        assertThat(fetched.poll(5, TimeUnit.SECONDS)).isEqualTo(EnvoyLikeSdsClient.COMPLETED);
         assertThat(source.subscriberCount()).as("the fetch unsubscribed").isEqualTo(1);
     }
 
@@ -102,9 +85,9 @@ class SecretDiscoveryServiceTest {
         IssuedSvid svid = PKI.svid("/web", "");
         FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ENVOY, PKI.snapshot(svid));
         ManagedChannel sds = start(source, SelectorSet.of(ENVOY));
-        Stream certificate = open(sds, "default");
-        Stream rootCa = open(sds, "ROOTCA");
-        Stream all = open(sds, "ALL");
+        EnvoyLikeSdsClient certificate = open(sds, "default");
+        EnvoyLikeSdsClient rootCa = open(sds, "ROOTCA");
+        EnvoyLikeSdsClient all = open(sds, "ALL");
         DiscoveryResponse certificateFirst = certificate.next();
         certificate.send(ack(certificateFirst, "default"));
         rootCa.send(ack(rootCa.next(), "ROOTCA"));
@@ -116,8 +99,8 @@ class SecretDiscoveryServiceTest {
         DiscoveryResponse pushed = certificate.next();
         assertThat(leaf(pushed)).isEqualTo(rotated.leaf());
         assertThat(pushed.getVersionInfo()).isNotEqualTo(certificateFirst.getVersionInfo());
-        assertThat(rootCa.poll(QUIET_MILLIS)).isNull();
-        assertThat(all.poll(QUIET_MILLIS)).isNull();
+        assertThat(rootCa.poll(QUIET)).isNull();
+        assertThat(all.poll(QUIET)).isNull();
 
         // a new root in the own bundle: ROOTCA and ALL change, the certificate does not
         TestPki.Authority nextRoot = TestPki.root(FakeWorkloadIdentitySource.DOMAIN);
@@ -127,7 +110,7 @@ class SecretDiscoveryServiceTest {
                 List.of(rotated), twoRoots, Map.of(FakeWorkloadIdentitySource.FEDERATED, PKI.partnerBundle())));
         assertThat(trustedCa(rootCa.next())).containsExactly(PKI.root().certificate(), nextRoot.certificate());
         assertThat(all.next().getResourcesCount()).isEqualTo(1);
-        assertThat(certificate.poll(QUIET_MILLIS)).isNull();
+        assertThat(certificate.poll(QUIET)).isNull();
     }
 
     @Test
@@ -135,7 +118,7 @@ class SecretDiscoveryServiceTest {
         IssuedSvid web = PKI.svid("/web", "");
         IssuedSvid admin = PKI.svid("/admin", "");
         FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ENVOY, PKI.snapshot(web, admin));
-        Stream stream = open(start(source, SelectorSet.of(ENVOY)), "spiffe://example.org/admin");
+        EnvoyLikeSdsClient stream = open(start(source, SelectorSet.of(ENVOY)), "spiffe://example.org/admin");
         stream.send(ack(stream.next(), "spiffe://example.org/admin"));
 
         source.publish(PKI.snapshot(web));
@@ -149,11 +132,11 @@ class SecretDiscoveryServiceTest {
     @Test
     void cancellingTheStream_closesTheSubscription() throws Exception {
         FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ENVOY, PKI.snapshot(PKI.svid("/web", "")));
-        Stream stream = open(start(source, SelectorSet.of(ENVOY)), "default");
+        EnvoyLikeSdsClient stream = open(start(source, SelectorSet.of(ENVOY)), "default");
         stream.next();
         assertThat(source.subscriberCount()).isEqualTo(1);
 
-        stream.requests.onError(Status.CANCELLED.asRuntimeException());
+        stream.close();
 
         assertThat(source.subscriberCount()).isZero();
     }
@@ -161,13 +144,8 @@ class SecretDiscoveryServiceTest {
     @Test
     void sdsEndpoint_needsNoSecurityHeader_butAnAttestableCaller() throws Exception {
         FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ENVOY, PKI.snapshot(PKI.svid("/web", "")));
-        String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name)
-                .directExecutor()
-                .addService(SdsEndpoint.service(source, pid -> SelectorSet.of(ENVOY), SdsSettings.DEFAULTS))
-                .build()
-                .start();
-        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+        ManagedChannel channel =
+                services.start(SdsEndpoint.service(source, pid -> SelectorSet.of(ENVOY), SdsSettings.DEFAULTS));
 
         // in-process calls have no kernel peer: refused by attestation, not by a header check
         assertThatThrownBy(() ->
@@ -179,33 +157,13 @@ class SecretDiscoveryServiceTest {
         assertThat(source.subscriberCount()).isZero();
     }
 
-    private ManagedChannel start(FakeWorkloadIdentitySource source, SelectorSet callerSelectors) throws Exception {
-        String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name)
-                .directExecutor()
-                .addService(ServerInterceptors.intercept(
-                        new SecretDiscoveryService(source, SdsSettings.DEFAULTS), fixedCaller(callerSelectors)))
-                .build()
-                .start();
-        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
-        return channel;
+    private ManagedChannel start(FakeWorkloadIdentitySource source, SelectorSet callerSelectors) {
+        return services.start(ServerInterceptors.intercept(
+                new SecretDiscoveryService(source, SdsSettings.DEFAULTS), fixedCaller(callerSelectors)));
     }
 
-    /** Stands in for attestation: every caller has {@code callerSelectors}. */
-    private static ServerInterceptor fixedCaller(SelectorSet callerSelectors) {
-        return new ServerInterceptor() {
-            @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(
-                    ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-                return Contexts.interceptCall(
-                        CallerSelectors.with(Context.current(), callerSelectors), call, headers, next);
-            }
-        };
-    }
-
-    private static Stream open(ManagedChannel channel, String name) {
-        Stream stream = new Stream();
-        stream.requests = SecretDiscoveryServiceGrpc.newStub(channel).streamSecrets(Stream.into(stream.inbox));
+    private static EnvoyLikeSdsClient open(ManagedChannel channel, String name) {
+        EnvoyLikeSdsClient stream = EnvoyLikeSdsClient.open(channel, Duration.ofSeconds(5));
         stream.send(request("", name));
         return stream;
     }
@@ -247,52 +205,5 @@ class SecretDiscoveryServiceTest {
                 .getTrustedCa()
                 .getInlineBytes()
                 .toString(StandardCharsets.US_ASCII));
-    }
-
-    /** A client stream: requests out, responses and the end into a queue. */
-    private static final class Stream {
-        static final String COMPLETED = "completed";
-
-        final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-        StreamObserver<DiscoveryRequest> requests;
-
-        static StreamObserver<DiscoveryResponse> into(BlockingQueue<Object> queue) {
-            return new StreamObserver<>() {
-                @Override
-                public void onNext(DiscoveryResponse response) {
-                    queue.add(response);
-                }
-
-                @Override
-                public void onError(Throwable error) {
-                    queue.add(Status.fromThrowable(error));
-                }
-
-                @Override
-                public void onCompleted() {
-                    queue.add(COMPLETED);
-                }
-            };
-        }
-
-        void send(DiscoveryRequest request) {
-            requests.onNext(request);
-        }
-
-        Object poll(long millis) throws InterruptedException {
-            return inbox.poll(millis, TimeUnit.MILLISECONDS);
-        }
-
-        DiscoveryResponse next() throws InterruptedException {
-            Object item = poll(5000);
-            assertThat(item).as("a response").isInstanceOf(DiscoveryResponse.class);
-            return (DiscoveryResponse) item;
-        }
-
-        Status error() throws InterruptedException {
-            Object item = poll(5000);
-            assertThat(item).as("the stream's end").isInstanceOf(Status.class);
-            return (Status) item;
-        }
     }
 }

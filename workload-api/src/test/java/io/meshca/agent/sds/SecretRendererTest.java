@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SPIFFECertValidatorConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
-import io.meshca.agent.api.FakeWorkloadIdentitySource;
 import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.agent.cache.TrustBundle;
 import io.meshca.agent.cache.X509Snapshot;
+import io.meshca.agent.testing.FakeWorkloadIdentitySource;
 import io.meshca.common.bundle.JwtAuthority;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.pki.Certificates;

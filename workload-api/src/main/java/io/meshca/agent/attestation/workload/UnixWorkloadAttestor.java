@@ -2,6 +2,7 @@ package io.meshca.agent.attestation.workload;
 
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.error.PermissionDeniedException;
+import io.meshca.common.plugin.PluginConfig;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import java.io.IOException;
@@ -48,6 +49,17 @@ public final class UnixWorkloadAttestor implements WorkloadAttestor {
     /** The host's {@code /proc}, {@code /etc/passwd} and {@code /etc/group}. */
     public static UnixWorkloadAttestor system() {
         return new UnixWorkloadAttestor(Path.of("/proc"), UnixAccounts.system(), new ExecutableDigests());
+    }
+
+    /**
+     * The {@code plugins.workloadAttestor.unix} plugin: {@link #system()}. Its block takes no keys, as
+     * the agent has no unix attestor settings.
+     *
+     * @throws io.meshca.common.error.InvalidArgumentException naming a key of the block
+     */
+    public static UnixWorkloadAttestor create(PluginConfig block) {
+        block.allowOnly();
+        return system();
     }
 
     @Override

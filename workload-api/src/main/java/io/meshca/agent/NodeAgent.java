@@ -1,24 +1,28 @@
-package io.meshca.agent.agent;
+package io.meshca.agent;
 
 import io.grpc.ManagedChannel;
+import io.meshca.agent.api.WorkloadApiEndpoint;
+import io.meshca.agent.attestation.node.AgentIdentityBootstrap;
+import io.meshca.agent.attestation.node.NodeAttestor;
+import io.meshca.agent.attestation.workload.CombinedWorkloadAttestor;
+import io.meshca.agent.attestation.workload.WorkloadAttestor;
 import io.meshca.agent.cache.EntryUpdate;
 import io.meshca.agent.cache.SvidCache;
-import io.meshca.agent.cache.WorkloadIdentitySource;
-import io.meshca.agent.client.AgentCredentials;
-import io.meshca.agent.client.AgentSvid;
 import io.meshca.agent.client.AuthorizedEntryWatcher;
-import io.meshca.agent.client.Backoff;
 import io.meshca.agent.client.ServerChannels;
 import io.meshca.agent.client.ServerClient;
 import io.meshca.agent.client.WatchApplier;
 import io.meshca.agent.config.AgentConfig;
+import io.meshca.agent.endpoint.UnixSocketServer;
+import io.meshca.agent.identity.AgentCredentials;
 import io.meshca.agent.jwt.JwtSvidCache;
 import io.meshca.agent.jwt.JwtSvidValidator;
+import io.meshca.agent.retry.Backoff;
 import io.meshca.agent.rotation.AgentSvidRotator;
 import io.meshca.agent.rotation.SvidRotator;
+import io.meshca.agent.sds.SdsEndpoint;
 import io.meshca.agent.storage.AgentSvidStore;
-import io.meshca.common.spiffe.SpiffeId;
-import java.nio.file.Path;
+import io.meshca.common.plugin.PluginsConfig;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,10 +36,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node agent's composition root: the only place that wires the agent together. {@link #start}
- * obtains the agent's identity (stored SVID or join-token attestation), opens the mutual-TLS channel
- * to ca-server, starts the watch of authorized entries, the workload SVID rotator, the agent SVID
- * rotator and the Workload API and SDS endpoint on the unix socket. {@link #close} stops all of it and removes
- * the socket.
+ * loads the plugins the config chooses ({@link AgentPlugins}), obtains the agent's identity (stored
+ * SVID or node attestation), opens the mutual-TLS channel to ca-server, starts the watch of
+ * authorized entries, the workload SVID rotator and the agent SVID rotator, and serves the Workload
+ * API and SDS on the unix socket, where the agent's back half (cache, rotation) meets its front half
+ * (endpoint, workload attestation, API services). {@link #close} stops all of it and removes the
+ * socket. It offers nothing else: what a starter may learn of the running agent comes as
+ * {@link AgentEvents}.
  */
 public final class NodeAgent implements AutoCloseable {
 
@@ -45,29 +52,39 @@ public final class NodeAgent implements AutoCloseable {
 
     private final AgentConfig config;
     private final AgentCredentials credentials;
-    private final SvidCache cache;
     private final List<AutoCloseable> resources;
 
-    private NodeAgent(
-            AgentConfig config, AgentCredentials credentials, SvidCache cache, List<AutoCloseable> resources) {
+    private NodeAgent(AgentConfig config, AgentCredentials credentials, List<AutoCloseable> resources) {
         this.config = config;
         this.credentials = credentials;
-        this.cache = cache;
         this.resources = resources;
+    }
+
+    /** {@link #start(AgentConfig, AgentEvents)} with no one listening. */
+    public static NodeAgent start(AgentConfig config) {
+        return start(config, AgentEvents.NONE);
     }
 
     /**
      * Starts the agent. Returns once the Workload API socket is bound; the first sync with the server
-     * happens in the background ({@link #awaitSynced}).
+     * happens in the background ({@link AgentEvents#synced}).
+     *
+     * @param events told which SVID the agent presents and when it has synced
      *
      * @throws io.meshca.common.error.MeshcaException naming the problem: no token and nothing stored,
-     *     a stored SVID that expired, a refused token, an unreachable server, a bad trust bundle
+     *     a stored SVID that expired, a refused token, an unreachable server, a bad trust bundle, a
+     *     plugins block the catalog refuses
      */
-    public static NodeAgent start(AgentConfig config) {
+    public static NodeAgent start(AgentConfig config, AgentEvents events) {
+        PluginsConfig plugins = AgentPlugins.chosen(config);
+        NodeAttestor nodeAttestor = AgentPlugins.CATALOG.loadOne(AgentPlugins.NODE_ATTESTOR, plugins, config);
+        WorkloadAttestor workloadAttestor =
+                CombinedWorkloadAttestor.of(AgentPlugins.CATALOG.load(AgentPlugins.WORKLOAD_ATTESTOR, plugins, config));
         Clock clock = Clock.systemUTC();
         RandomGenerator random = new SecureRandom();
         AgentSvidStore store = new AgentSvidStore(config.dataDir(), config.trustDomain());
-        AgentCredentials credentials = AgentIdentityBootstrap.obtain(config, store, clock, CALL_TIMEOUT);
+        AgentCredentials credentials = AgentIdentityBootstrap.obtain(config, nodeAttestor, store, clock, CALL_TIMEOUT);
+        events.agentSvidInUse(credentials.svid());
 
         List<AutoCloseable> resources = new ArrayList<>();
         try {
@@ -81,7 +98,7 @@ public final class NodeAgent implements AutoCloseable {
             ServerClient client = new ServerClient(channel, channel, CALL_TIMEOUT);
 
             SvidCache cache = new SvidCache(credentials.bundle());
-            WatchApplier applier = new WatchApplier(update -> apply(update, cache, credentials, store));
+            WatchApplier applier = new WatchApplier(update -> apply(update, cache, credentials, store, events));
             AuthorizedEntryWatcher watcher = new AuthorizedEntryWatcher(
                     channel, applier, cache::revision, background, random, Backoff.DEFAULT, 0);
             SvidRotator svidRotator = new SvidRotator(
@@ -90,14 +107,10 @@ public final class NodeAgent implements AutoCloseable {
             // SVID is presented only by new connections. Idling the channel sends new calls over a new
             // connection while the running watch finishes on the old one.
             AgentSvidRotator agentRotator = new AgentSvidRotator(
-                    credentials,
-                    client,
-                    store,
-                    clock,
-                    background,
-                    random,
-                    Backoff.DEFAULT,
-                    renewed -> channel.enterIdle());
+                    credentials, client, store, clock, background, random, Backoff.DEFAULT, renewed -> {
+                        channel.enterIdle();
+                        events.agentSvidInUse(renewed);
+                    });
             // closed in reverse order: endpoint first, then the rotators and the watch, then channel and threads
             resources.add(agentRotator);
             resources.add(svidRotator);
@@ -106,20 +119,28 @@ public final class NodeAgent implements AutoCloseable {
             agentRotator.start();
             watcher.start();
             JwtSvidCache jwtSvids = new JwtSvidCache(client, clock, JwtSvidCache.DEFAULT_MAX_SIZE);
-            resources.add(WorkloadEndpoint.start(
-                    config.socketPath(), cache, jwtSvids, new JwtSvidValidator(clock), config.sds()));
+            resources.add(UnixSocketServer.start(
+                    config.socketPath(),
+                    List.of(
+                            WorkloadApiEndpoint.service(cache, workloadAttestor, jwtSvids, new JwtSvidValidator(clock)),
+                            SdsEndpoint.service(cache, workloadAttestor, config.sds()))));
             log.info(
                     "agent {} serving the Workload API and SDS on {}",
                     credentials.svid().spiffeId(),
                     config.socketPath());
-            return new NodeAgent(config, credentials, cache, resources);
+            return new NodeAgent(config, credentials, resources);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
         }
     }
 
-    private static void apply(EntryUpdate update, SvidCache cache, AgentCredentials credentials, AgentSvidStore store) {
+    private static void apply(
+            EntryUpdate update,
+            SvidCache cache,
+            AgentCredentials credentials,
+            AgentSvidStore store,
+            AgentEvents events) {
         cache.apply(update);
         if (update.bundle() != null && !update.bundle().equals(credentials.bundle())) {
             credentials.updateBundle(update.bundle());
@@ -130,6 +151,7 @@ public final class NodeAgent implements AutoCloseable {
                     "sync done: {} authorized entries at revision {}",
                     cache.entries().size(),
                     update.revision());
+            events.synced(update.revision());
         } else {
             log.debug(
                     "applied revision {}: {} upserted, {} deleted",
@@ -145,41 +167,6 @@ public final class NodeAgent implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-    }
-
-    /** The Workload API socket. */
-    public Path socketPath() {
-        return config.socketPath();
-    }
-
-    /** This agent's SPIFFE ID. */
-    public SpiffeId agentId() {
-        return credentials.svid().spiffeId();
-    }
-
-    /** The agent's current own SVID (renewed at half-life). */
-    public AgentSvid agentSvid() {
-        return credentials.svid();
-    }
-
-    /** What the Workload API serves from: the SVID cache. */
-    public WorkloadIdentitySource identitySource() {
-        return cache;
-    }
-
-    /** The cache itself, for tests and diagnostics that need entries and revisions. */
-    public SvidCache cache() {
-        return cache;
-    }
-
-    /** Waits until the first full snapshot from the server is applied; false on timeout. */
-    public boolean awaitSynced(Duration timeout) {
-        try {
-            return cache.awaitSynced(timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     /** Stops everything and removes the socket file; idempotent. */

@@ -1,4 +1,4 @@
-package io.meshca.agent.client;
+package io.meshca.agent.identity;
 
 import io.meshca.agent.cache.TrustBundle;
 import java.util.Objects;

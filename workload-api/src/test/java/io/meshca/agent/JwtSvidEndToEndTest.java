@@ -1,9 +1,10 @@
-package io.meshca.agent.agent;
+package io.meshca.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshca.agent.config.AgentConfig;
+import io.meshca.agent.testing.RunningAgent;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
@@ -37,14 +38,14 @@ class JwtSvidEndToEndTest {
     Path dir;
 
     private TestServer server;
-    private NodeAgent agent;
+    private RunningAgent agent;
 
     @BeforeEach
     void start() throws Exception {
         server = TestServer.start(dir);
         Path trustBundle = dir.resolve("bundle.pem");
         Files.writeString(trustBundle, server.trustBundlePem());
-        agent = NodeAgent.start(AgentConfig.builder()
+        agent = RunningAgent.start(AgentConfig.builder()
                 .trustDomain(server.trustDomain().name())
                 .serverAddress("127.0.0.1")
                 .serverPort(server.agentApiPort())

@@ -1,10 +1,10 @@
-package io.meshca.agent.agent;
+package io.meshca.agent.attestation.node;
 
 import io.grpc.ManagedChannel;
-import io.meshca.agent.client.AgentCredentials;
 import io.meshca.agent.client.ServerChannels;
 import io.meshca.agent.client.ServerClient;
 import io.meshca.agent.config.AgentConfig;
+import io.meshca.agent.identity.AgentCredentials;
 import io.meshca.agent.storage.AgentSvidStore;
 import io.meshca.common.error.FailedPreconditionException;
 import io.meshca.common.error.InvalidArgumentException;
@@ -18,14 +18,16 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * How the agent gets its own identity at start: the SVID stored by a previous run if it is still
- * valid, otherwise node attestation with the join token. The outcome is persisted before it is used.
+ * valid, otherwise node attestation with the evidence of its {@link NodeAttestor}. The outcome is
+ * persisted before it is used.
  */
-final class AgentIdentityBootstrap {
+public final class AgentIdentityBootstrap {
 
     private static final Logger log = LoggerFactory.getLogger(AgentIdentityBootstrap.class);
 
@@ -37,30 +39,41 @@ final class AgentIdentityBootstrap {
 
     private AgentIdentityBootstrap() {}
 
-    static AgentCredentials obtain(AgentConfig config, AgentSvidStore store, Clock clock, Duration callTimeout) {
+    /**
+     * The stored identity, or a new one from node attestation.
+     *
+     * @throws FailedPreconditionException if nothing valid is stored and the attestor has no evidence
+     * @throws InvalidArgumentException if attesting needs a trust bundle that is missing or unreadable
+     * @throws io.meshca.common.error.MeshcaException with the server's reason if it refuses the evidence
+     */
+    public static AgentCredentials obtain(
+            AgentConfig config, NodeAttestor attestor, AgentSvidStore store, Clock clock, Duration callTimeout) {
         var stored = store.load();
+        if (stored.isPresent() && !stored.get().svid().isExpiredAt(clock.instant())) {
+            var svid = stored.get().svid();
+            log.info(
+                    "reusing the stored agent SVID {} (serial {}, expires {}) from {}",
+                    svid.spiffeId(),
+                    svid.serial(),
+                    svid.notAfter(),
+                    store.dir());
+            return new AgentCredentials(svid, stored.get().bundle());
+        }
+        Optional<byte[]> evidence = attestor.payload();
         if (stored.isPresent()) {
             var svid = stored.get().svid();
-            if (!svid.isExpiredAt(clock.instant())) {
-                log.info(
-                        "reusing the stored agent SVID {} (serial {}, expires {}) from {}",
-                        svid.spiffeId(),
-                        svid.serial(),
-                        svid.notAfter(),
-                        store.dir());
-                return new AgentCredentials(svid, stored.get().bundle());
-            }
-            if (config.joinTokenValue().isEmpty()) {
+            if (evidence.isEmpty()) {
                 throw new FailedPreconditionException(String.format(EXPIRED, svid.spiffeId(), svid.notAfter()));
             }
             log.warn(
-                    "the stored agent SVID {} expired at {}; attesting again with the join token",
+                    "the stored agent SVID {} expired at {}; attesting again with {}",
                     svid.spiffeId(),
-                    svid.notAfter());
+                    svid.notAfter(),
+                    attestor.type());
         }
-        String token = config.joinTokenValue()
-                .orElseThrow(() -> new FailedPreconditionException(String.format(NO_TOKEN, store.dir())));
-        Path bundleFile = config.trustBundleFile().orElseThrow(() -> new InvalidArgumentException(NO_TRUST_BUNDLE));
+        byte[] payload =
+                evidence.orElseThrow(() -> new FailedPreconditionException(String.format(NO_TOKEN, store.dir())));
+        Path bundleFile = config.trustBundle().orElseThrow(() -> new InvalidArgumentException(NO_TRUST_BUNDLE));
         List<X509Certificate> anchors = readTrustBundle(bundleFile);
 
         ManagedChannel channel = ServerChannels.attestation(
@@ -68,7 +81,7 @@ final class AgentIdentityBootstrap {
         try {
             KeyPair key = Keys.generateEcP256();
             ServerClient.Attested attested =
-                    new ServerClient(channel, channel, callTimeout).attestWithJoinToken(token, key);
+                    new ServerClient(channel, channel, callTimeout).attest(attestor.type(), payload, key);
             if (!attested.bundle().trustDomain().equals(config.trustDomain())) {
                 throw new InvalidArgumentException(
                         "the server sent the bundle of " + attested.bundle().trustDomain()

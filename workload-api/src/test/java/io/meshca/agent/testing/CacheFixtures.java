@@ -1,5 +1,9 @@
-package io.meshca.agent.cache;
+package io.meshca.agent.testing;
 
+import io.meshca.agent.cache.AuthorizedEntry;
+import io.meshca.agent.cache.EntryUpdate;
+import io.meshca.agent.cache.IssuedSvid;
+import io.meshca.agent.cache.TrustBundle;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
@@ -24,13 +28,29 @@ public final class CacheFixtures {
     }
 
     public static AuthorizedEntry entry(String id, String path, long createdAt, long revision, String... selectors) {
+        return authorizedEntry(id, path, createdAt, revision, List.of(), selectors);
+    }
+
+    /** An entry at revision 1 whose SVIDs come with {@code federatesWith}'s bundle. */
+    public static AuthorizedEntry federatingEntry(
+            String id, String path, TrustDomain federatesWith, String... selectors) {
+        return authorizedEntry(id, path, 1, 1, List.of(federatesWith), selectors);
+    }
+
+    private static AuthorizedEntry authorizedEntry(
+            String id,
+            String path,
+            long createdAt,
+            long revision,
+            List<TrustDomain> federatesWith,
+            String... selectors) {
         return new AuthorizedEntry(
                 id,
                 DOMAIN.withPath(path),
                 selectors(selectors),
                 Duration.ZERO,
                 List.of(),
-                List.of(),
+                federatesWith,
                 "",
                 createdAt,
                 revision);

@@ -1,4 +1,4 @@
-package io.meshca.agent.client;
+package io.meshca.agent.retry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

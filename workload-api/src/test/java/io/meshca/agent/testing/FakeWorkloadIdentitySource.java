@@ -1,4 +1,4 @@
-package io.meshca.agent.api;
+package io.meshca.agent.testing;
 
 import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.agent.cache.TrustBundle;

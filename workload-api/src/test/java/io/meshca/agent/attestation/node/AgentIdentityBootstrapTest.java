@@ -1,12 +1,12 @@
-package io.meshca.agent.agent;
+package io.meshca.agent.attestation.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshca.agent.cache.TrustBundle;
-import io.meshca.agent.client.AgentCredentials;
-import io.meshca.agent.client.AgentSvid;
 import io.meshca.agent.config.AgentConfig;
+import io.meshca.agent.identity.AgentCredentials;
+import io.meshca.agent.identity.AgentSvid;
 import io.meshca.agent.storage.AgentSvidStore;
 import io.meshca.common.error.FailedPreconditionException;
 import io.meshca.common.error.InvalidArgumentException;
@@ -48,12 +48,17 @@ class AgentIdentityBootstrapTest {
         return store;
     }
 
+    /** The agent's default node attestor, join_token, with the token of {@code config}. */
+    private static AgentCredentials obtain(AgentConfig config, AgentSvidStore store, Clock clock, Duration timeout) {
+        return AgentIdentityBootstrap.obtain(
+                config, new JoinTokenAttestor(config.joinToken().orElse(null)), store, clock, timeout);
+    }
+
     @Test
     void validStoredSvid_isReusedWithoutAToken() {
         AgentSvidStore store = storeSvidExpiringAt(NOW.plusSeconds(600));
 
-        AgentCredentials credentials =
-                AgentIdentityBootstrap.obtain(config().build(), store, CLOCK, Duration.ofSeconds(1));
+        AgentCredentials credentials = obtain(config().build(), store, CLOCK, Duration.ofSeconds(1));
 
         assertThat(credentials.svid().spiffeId()).isEqualTo(AGENT_ID);
         assertThat(credentials.bundle().x509Authorities()).containsExactly(CA.certificate());
@@ -63,7 +68,7 @@ class AgentIdentityBootstrapTest {
     void expiredStoredSvidWithoutToken_saysANewTokenIsNeeded() {
         AgentSvidStore store = storeSvidExpiringAt(NOW.minusSeconds(1));
 
-        assertThatThrownBy(() -> AgentIdentityBootstrap.obtain(config().build(), store, CLOCK, Duration.ofSeconds(1)))
+        assertThatThrownBy(() -> obtain(config().build(), store, CLOCK, Duration.ofSeconds(1)))
                 .isInstanceOf(FailedPreconditionException.class)
                 .hasMessageContaining("the stored agent SVID " + AGENT_ID + " expired at")
                 .hasMessageContaining("a new join token is needed");
@@ -73,8 +78,7 @@ class AgentIdentityBootstrapTest {
     void tokenWithoutTrustBundle_isRefusedBeforeContactingTheServer() {
         AgentSvidStore store = new AgentSvidStore(dataDir, DOMAIN);
 
-        assertThatThrownBy(() -> AgentIdentityBootstrap.obtain(
-                        config().joinToken("t").build(), store, CLOCK, Duration.ofSeconds(1)))
+        assertThatThrownBy(() -> obtain(config().joinToken("t").build(), store, CLOCK, Duration.ofSeconds(1)))
                 .isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("-trustBundle");
     }

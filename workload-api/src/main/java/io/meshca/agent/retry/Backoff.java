@@ -1,4 +1,4 @@
-package io.meshca.agent.client;
+package io.meshca.agent.retry;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -3,14 +3,17 @@ package io.meshca.agent.jwt;
 import java.time.Instant;
 import java.util.List;
 
-/** What the JWT-SVID cache needs from the server: a token for an entry this agent serves. */
-public interface JwtSvidMinter {
+/**
+ * What the JWT-SVID cache needs from the server: a new JWT-SVID for an entry this agent serves. The
+ * agent only asks; signing is the server's business.
+ */
+public interface JwtSvidFetcher {
 
     /** A signed token and its {@code exp}. */
-    record Minted(String token, Instant expiresAt) {
+    record Token(String token, Instant expiresAt) {
         @Override
         public String toString() {
-            return "Minted[expiresAt=" + expiresAt + "]";
+            return "Token[expiresAt=" + expiresAt + "]";
         }
     }
 
@@ -20,5 +23,5 @@ public interface JwtSvidMinter {
      * @throws io.meshca.common.error.MeshcaException with the server's reason (PERMISSION_DENIED for an
      *     entry this agent does not serve, INVALID_ARGUMENT for a bad audience, UNAVAILABLE ...)
      */
-    Minted mint(String entryId, List<String> audience);
+    Token fetchJwtSvid(String entryId, List<String> audience);
 }

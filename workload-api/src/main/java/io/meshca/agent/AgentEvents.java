@@ -1,0 +1,24 @@
+package io.meshca.agent;
+
+import io.meshca.agent.identity.AgentSvid;
+
+/**
+ * What whoever starts a {@link NodeAgent} may learn of it as it runs, as events rather than access to
+ * its parts: which SVID the agent presents to the server, and when it serves a complete set of
+ * authorized entries. A supervisor or a readiness probe can wait on these; the in-process test mesh
+ * does. Called on the agent's own threads: an implementation returns at once and never throws.
+ */
+public interface AgentEvents {
+
+    /** No one listens. */
+    AgentEvents NONE = new AgentEvents() {};
+
+    /** The agent presents {@code svid} from now on: once at start, then after every renewal. */
+    default void agentSvidInUse(AgentSvid svid) {}
+
+    /**
+     * A complete snapshot of the authorized entries, at {@code revision}, is applied: the Workload API
+     * and SDS serve from it. Happens at the first sync and whenever a reconnect needs a new snapshot.
+     */
+    default void synced(long revision) {}
+}

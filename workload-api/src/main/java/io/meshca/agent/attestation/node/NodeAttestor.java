@@ -1,0 +1,25 @@
+package io.meshca.agent.attestation.node;
+
+import java.util.Optional;
+
+/**
+ * The agent's side of node attestation (SPIRE's agent {@code NodeAttestor} plugin): the evidence this
+ * node presents to the server's node attestor of the same name. One per agent.
+ */
+public interface NodeAttestor {
+
+    /**
+     * The attestation type: the name of the server's node attestor that checks this evidence, sent with
+     * it (e.g. {@code join_token}).
+     */
+    String type();
+
+    /**
+     * The evidence for one attestation, the payload of the attest stream's first message. Asked only
+     * when the agent has no valid stored SVID; each call returns a new array.
+     *
+     * @return empty if this attestor has nothing to attest with (join_token without a token): the agent
+     *     can then start only from a stored SVID
+     */
+    Optional<byte[]> payload();
+}

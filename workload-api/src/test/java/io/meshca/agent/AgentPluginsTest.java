@@ -1,0 +1,86 @@
+package io.meshca.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshca.agent.config.AgentConfig;
+import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.plugin.PluginsConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The agent's plugins: the defaults an older config runs, the {@code plugins:} block, and its refusals at start. */
+class AgentPluginsTest {
+
+    @TempDir
+    Path dir;
+
+    private AgentConfig.Builder config() {
+        return AgentConfig.builder()
+                .serverPort(1)
+                .dataDir(dir.resolve("data"))
+                .socketPath(dir.resolve("api.sock"))
+                .joinToken("t");
+    }
+
+    @Test
+    void withoutAPluginsBlock_theAgentRunsTheUnixWorkloadAttestorAndJoinTokenAttestation() {
+        PluginsConfig chosen = AgentPlugins.chosen(config().build());
+
+        assertThat(chosen.plugins("workloadAttestor")).containsOnlyKeys("unix");
+        assertThat(chosen.plugins("nodeAttestor")).containsOnlyKeys("join_token");
+    }
+
+    @Test
+    void thePluginsBlockOfTheConfigFile_choosesThePlugins_withTheirBlocks() throws Exception {
+        Path file = Files.writeString(dir.resolve("agent.yaml"), """
+                plugins:
+                  workloadAttestor:
+                    unix: {}
+                  nodeAttestor:
+                    join_token:
+                """);
+
+        PluginsConfig chosen = AgentPlugins.chosen(config().file(file).build());
+
+        assertThat(chosen.plugins("workloadAttestor").get("unix").path()).isEqualTo("plugins.workloadAttestor.unix");
+        assertThat(chosen.plugins("nodeAttestor").get("join_token").isEmpty()).isTrue();
+    }
+
+    @Test
+    void anUnknownNodeAttestor_isRefusedAtStart_beforeAnythingIsCreated() {
+        AgentConfig config = config().plugins(PluginsConfig.of(Map.of("nodeAttestor", Map.of("tpm", Map.of()))))
+                .build();
+
+        assertThatThrownBy(() -> NodeAgent.start(config))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage("plugins.nodeAttestor: unknown plugin \"tpm\" (known nodeAttestor plugins: join_token)");
+        assertThat(dir.resolve("data")).doesNotExist();
+        assertThat(dir.resolve("api.sock")).doesNotExist();
+    }
+
+    @Test
+    void aKindWithNoPlugin_isRefusedNamingTheKnownOnes() {
+        AgentConfig config = config().plugins(PluginsConfig.of(Map.of("workloadAttestor", Map.of())))
+                .build();
+
+        assertThatThrownBy(() -> NodeAgent.start(config))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage("plugins.workloadAttestor: one or more plugin required, 0 configured"
+                        + " (known workloadAttestor plugins: unix)");
+    }
+
+    @Test
+    void anUnknownKind_isRefusedNamingTheKnownKinds() {
+        AgentConfig config = config().plugins(PluginsConfig.of(Map.of("keyManager", Map.of("disk", Map.of()))))
+                .build();
+
+        assertThatThrownBy(() -> AgentPlugins.chosen(config))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage(
+                        "plugins: unknown plugin kind \"keyManager\" (known kinds: nodeAttestor, workloadAttestor)");
+    }
+}
