@@ -3,6 +3,7 @@ package io.meshca.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.nimbusds.jwt.SignedJWT;
 import io.meshca.agent.config.AgentConfig;
 import io.meshca.agent.testing.RunningAgent;
 import io.meshca.common.spiffe.Selector;
@@ -18,6 +19,7 @@ import io.spiffe.workloadapi.WorkloadApiClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -87,7 +89,7 @@ class JwtSvidEndToEndTest {
             assertThat(Duration.between(
                             svid.getIssuedAt().toInstant(), svid.getExpiry().toInstant()))
                     .isEqualTo(Duration.ofMinutes(5));
-            var header = com.nimbusds.jwt.SignedJWT.parse(svid.getToken()).getHeader();
+            var header = SignedJWT.parse(svid.getToken()).getHeader();
             assertThat(header.getKeyID())
                     .isEqualTo(server.admin().bundle().jwtAuthorities().get(0).keyId());
             assertThat(header.getAlgorithm().getName()).isEqualTo("ES256");
@@ -107,12 +109,12 @@ class JwtSvidEndToEndTest {
                     .hasMessage("INVALID_ARGUMENT: JWT-SVID audience does not contain \"billing\"");
             // a prepared key reaches the workload's JWT bundle through the watch before it signs anything
             String next = server.publishJwtKey();
-            java.time.Instant deadline = java.time.Instant.now().plus(WAIT);
+            Instant deadline = Instant.now().plus(WAIT);
             while (!client.fetchJwtBundles()
                     .getBundleForTrustDomain(TrustDomain.parse("example.org"))
                     .getJwtAuthorities()
                     .containsKey(next)) {
-                assertThat(java.time.Instant.now())
+                assertThat(Instant.now())
                         .as("the prepared JWT key in the agent's bundle")
                         .isBefore(deadline);
                 Thread.sleep(100);

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the agents' watch streams. Each session wakes on the in-process change notifier (immediate
@@ -58,10 +59,7 @@ public final class WatchSessions implements AutoCloseable {
         open.add(session);
         AutoCloseable subscription = notifier.subscribe(revision -> session.wake());
         var poll = executor.scheduleWithFixedDelay(
-                session::wake,
-                pollInterval.toMillis(),
-                pollInterval.toMillis(),
-                java.util.concurrent.TimeUnit.MILLISECONDS);
+                session::wake, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
         session.onEnd(() -> {
             poll.cancel(false);
             try {

@@ -5,17 +5,19 @@ import io.meshca.server.ca.keys.KeyManager;
 import io.meshca.server.ca.keys.SigningKey;
 import io.meshca.server.ca.signing.X509Authority;
 import io.meshca.server.ca.upstream.MintedX509Ca;
-import io.meshca.server.ca.upstream.SelfSignedAuthority;
 import io.meshca.server.ca.upstream.UpstreamAuthority;
 import io.meshca.server.model.StoredAuthority;
 import io.meshca.server.model.StoredJwtAuthority;
+import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,12 +44,7 @@ public final class CaManager {
     private final AtomicReference<X509Authority> active = new AtomicReference<>();
     private final AtomicReference<List<X509Certificate>> bundle = new AtomicReference<>(List.of());
     private final AtomicReference<List<StoredJwtAuthority>> jwtBundle = new AtomicReference<>(List.of());
-    private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
-
-    /** A CA manager without an upstream authority: its CA is a self-signed root ({@code none}). */
-    public CaManager(TrustDomain trustDomain, KeyManager keys, BundleStore store, Duration caTtl, Clock clock) {
-        this(trustDomain, keys, new SelfSignedAuthority(clock), store, caTtl, clock);
-    }
+    private final AtomicLong sequence = new AtomicLong();
 
     public CaManager(
             TrustDomain trustDomain,
@@ -88,8 +85,8 @@ public final class CaManager {
             active.set(resumed.get());
         } else {
             // Random suffix: replicas sharing one database each add their own authority.
-            String keyId = "x509-ca-" + now.toEpochMilli() + "-"
-                    + java.util.HexFormat.of().formatHex(randomBytes(4));
+            String keyId =
+                    "x509-ca-" + now.toEpochMilli() + "-" + HexFormat.of().formatHex(randomBytes(4));
             SigningKey key = keys.generate(keyId);
             MintedX509Ca minted = upstream.mintX509Ca(trustDomain, key, caTtl);
             if (!minted.upstreamChain().isEmpty()) {
@@ -133,7 +130,7 @@ public final class CaManager {
 
     private static byte[] randomBytes(int n) {
         byte[] b = new byte[n];
-        new java.security.SecureRandom().nextBytes(b);
+        new SecureRandom().nextBytes(b);
         return b;
     }
 

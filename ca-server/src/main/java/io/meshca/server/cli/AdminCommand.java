@@ -1,9 +1,11 @@
 package io.meshca.server.cli;
 
 import io.grpc.ManagedChannel;
+import io.grpc.stub.AbstractStub;
 import io.meshca.common.config.Durations;
 import io.meshca.common.grpc.UnixSockets;
 import io.meshca.server.config.ServerConfig;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -39,11 +41,11 @@ abstract class AdminCommand implements Callable<Integer> {
     /** Deadline for admin calls: a hung server must not hang the CLI. */
     static final long DEADLINE_SECONDS = 30;
 
-    <S extends io.grpc.stub.AbstractStub<S>> S withDeadline(S stub) {
+    <S extends AbstractStub<S>> S withDeadline(S stub) {
         return stub.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
     }
 
-    java.io.PrintWriter out() {
+    PrintWriter out() {
         return spec.commandLine().getOut();
     }
 

@@ -11,6 +11,7 @@ import io.meshca.proto.server.v1.ListFederationRelationshipsRequest;
 import io.meshca.proto.server.v1.RefreshBundleRequest;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -90,8 +91,7 @@ final class FederationCommand implements Runnable {
                 b.setEndpointSpiffeId(endpointId);
             }
             if (caFile != null) {
-                b.setTrustedCaFile(
-                        java.nio.file.Path.of(caFile).toAbsolutePath().toString());
+                b.setTrustedCaFile(Path.of(caFile).toAbsolutePath().toString());
             }
             if (bundlePath != null) {
                 b.setTrustDomainBundle(BundleCommand.read(bundlePath, bundleFormat, td));

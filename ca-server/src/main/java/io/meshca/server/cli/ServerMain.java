@@ -5,8 +5,11 @@ import io.meshca.common.error.MeshcaException;
 import io.meshca.common.logging.JulBridge;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SpiffeId;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -71,7 +74,7 @@ public final class ServerMain implements Runnable {
     }
 
     /** Domain parse errors become picocli conversion errors, so the message names the option and the rule. */
-    private static <T> T convert(java.util.function.Supplier<T> parse) {
+    private static <T> T convert(Supplier<T> parse) {
         try {
             return parse.get();
         } catch (MeshcaException e) {
@@ -93,7 +96,7 @@ public final class ServerMain implements Runnable {
                 default -> sre.getStatus().getCode() + ": " + (description == null ? "" : description);
             };
         }
-        if (ex instanceof java.io.UncheckedIOException || ex instanceof java.io.IOException) {
+        if (ex instanceof UncheckedIOException || ex instanceof IOException) {
             return "error: " + ex.getMessage();
         }
         return "error: " + ex;

@@ -10,10 +10,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -97,7 +99,7 @@ final class JdbcEntryStore implements EntryStore {
             return List.of();
         }
         return jdbc.read(c -> {
-            String marks = String.join(", ", java.util.Collections.nCopies(parentIds.size(), "?"));
+            String marks = String.join(", ", Collections.nCopies(parentIds.size(), "?"));
             try (PreparedStatement s = c.prepareStatement(
                     "SELECT " + COLUMNS + " FROM entries WHERE parent_id IN (" + marks + ") ORDER BY id")) {
                 int i = 1;
@@ -194,7 +196,7 @@ final class JdbcEntryStore implements EntryStore {
 
     private static void setNullableLong(PreparedStatement s, int index, Long value) throws SQLException {
         if (value == null) {
-            s.setNull(index, java.sql.Types.BIGINT);
+            s.setNull(index, Types.BIGINT);
         } else {
             s.setLong(index, value);
         }

@@ -4,9 +4,11 @@ import io.meshca.common.bundle.SpiffeBundle;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.error.NotFoundException;
 import io.meshca.common.spiffe.TrustDomain;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * The bundles of other trust domains, whether an operator set them or the refresher fetched them.
@@ -61,12 +63,12 @@ public final class FederatedBundles {
                 && a.refreshHint().equals(b.refreshHint())
                 && a.x509Authorities().equals(b.x509Authorities())
                 && a.jwtAuthorities().size() == b.jwtAuthorities().size()
-                && java.util.stream.IntStream.range(0, a.jwtAuthorities().size())
+                && IntStream.range(0, a.jwtAuthorities().size())
                         .allMatch(i -> a.jwtAuthorities()
                                         .get(i)
                                         .keyId()
                                         .equals(b.jwtAuthorities().get(i).keyId())
-                                && java.util.Arrays.equals(
+                                && Arrays.equals(
                                         a.jwtAuthorities().get(i).publicKey().getEncoded(),
                                         b.jwtAuthorities().get(i).publicKey().getEncoded()));
     }

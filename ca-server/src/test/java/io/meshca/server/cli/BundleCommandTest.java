@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.meshca.common.bundle.SpiffeBundleCodec;
 import io.meshca.common.pki.Certificates;
 import io.meshca.common.pki.Pem;
+import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.TestPki;
 import io.meshca.server.testing.TestServer;
@@ -15,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +53,7 @@ class BundleCommandTest {
     private int run(String... args) {
         out.getBuffer().setLength(0);
         err.getBuffer().setLength(0);
-        String[] withSocket = java.util.Arrays.copyOf(args, args.length + 2);
+        String[] withSocket = Arrays.copyOf(args, args.length + 2);
         withSocket[args.length] = "-socketPath";
         withSocket[args.length + 1] = socket;
         return ServerMain.execute(withSocket, new PrintWriter(out, true), new PrintWriter(err, true));
@@ -97,14 +100,14 @@ class BundleCommandTest {
         assertThat(run("bundle", "list")).isZero();
         assertThat(out.toString())
                 .contains("spiffe://other.org")
-                .contains(Pem.encodeCertificates(java.util.List.of(OTHER_ROOT.certificate())));
+                .contains(Pem.encodeCertificates(List.of(OTHER_ROOT.certificate())));
         assertThat(run("bundle", "list", "-format", "spiffe")).isZero();
         assertThat(out.toString()).contains("\"spiffe_sequence\":42").contains("\"spiffe_refresh_hint\":600");
     }
 
     @Test
     void malformedDocuments_areRefusedNamingTheProblem_andTheStoredBundleStays() throws Exception {
-        Path good = file("good.pem", Pem.encodeCertificates(java.util.List.of(OTHER_ROOT.certificate())));
+        Path good = file("good.pem", Pem.encodeCertificates(List.of(OTHER_ROOT.certificate())));
         assertThat(run("bundle", "set", "-id", "spiffe://other.org", "-path", good.toString()))
                 .isZero();
         long revision = server.changeLogRevision();
@@ -115,9 +118,8 @@ class BundleCommandTest {
                         "\"x5c\": [\""
                                 + Base64.getEncoder().encodeToString(Certificates.der(OTHER_ROOT_2.certificate()))
                                 + "\", \"");
-        X509Certificate leaf = OTHER_ROOT
-                .leaf(io.meshca.common.spiffe.SpiffeId.parse("spiffe://other.org/w"))
-                .certificate();
+        X509Certificate leaf =
+                OTHER_ROOT.leaf(SpiffeId.parse("spiffe://other.org/w")).certificate();
         String[][] cases = {
             {"{\"spiffe_sequence\": 1}", SpiffeBundleCodec.NO_KEYS},
             {twoCerts, SpiffeBundleCodec.X5C_NOT_ONE},
@@ -138,10 +140,9 @@ class BundleCommandTest {
 
     @Test
     void aCertThatIsNotACa_isRefusedByTheServerToo_evenInPem() throws Exception {
-        X509Certificate leaf = OTHER_ROOT
-                .leaf(io.meshca.common.spiffe.SpiffeId.parse("spiffe://other.org/w"))
-                .certificate();
-        Path pem = file("leaf.pem", Pem.encodeCertificates(java.util.List.of(leaf)));
+        X509Certificate leaf =
+                OTHER_ROOT.leaf(SpiffeId.parse("spiffe://other.org/w")).certificate();
+        Path pem = file("leaf.pem", Pem.encodeCertificates(List.of(leaf)));
 
         assertThat(run("bundle", "set", "-id", "other.org", "-path", pem.toString()))
                 .isNotZero();
@@ -152,7 +153,7 @@ class BundleCommandTest {
     @Test
     void settingTheOwnTrustDomain_isRefused() throws Exception {
         TestPki.Authority fake = TestPki.root(server.trustDomain());
-        Path pem = file("own.pem", Pem.encodeCertificates(java.util.List.of(fake.certificate())));
+        Path pem = file("own.pem", Pem.encodeCertificates(List.of(fake.certificate())));
 
         assertThat(run("bundle", "set", "-id", "spiffe://" + server.trustDomain(), "-path", pem.toString()))
                 .isNotZero();
@@ -162,7 +163,7 @@ class BundleCommandTest {
 
     @Test
     void delete_removesTheBundle_andAnUnknownOneIsNotFound() throws Exception {
-        Path good = file("good.pem", Pem.encodeCertificates(java.util.List.of(OTHER_ROOT.certificate())));
+        Path good = file("good.pem", Pem.encodeCertificates(List.of(OTHER_ROOT.certificate())));
         assertThat(run("bundle", "set", "-id", "other.org", "-path", good.toString()))
                 .isZero();
 

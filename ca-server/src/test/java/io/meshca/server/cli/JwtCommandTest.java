@@ -2,7 +2,9 @@ package io.meshca.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jwt.SignedJWT;
 import io.meshca.common.bundle.JwtAuthority;
 import io.meshca.common.grpc.UnixSockets;
@@ -16,6 +18,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -113,10 +116,9 @@ class JwtCommandTest {
                     .isZero();
 
             SignedJWT jwt = SignedJWT.parse(out.toString().trim());
-            assertThat(jwt.getHeader().getAlgorithm()).isEqualTo(com.nimbusds.jose.JWSAlgorithm.RS256);
+            assertThat(jwt.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.RS256);
             assertThat(jwt.getHeader().getKeyID()).isEqualTo(current.keyId());
-            assertThat(jwt.verify(new com.nimbusds.jose.crypto.RSASSAVerifier(
-                            (java.security.interfaces.RSAPublicKey) current.publicKey())))
+            assertThat(jwt.verify(new RSASSAVerifier((RSAPublicKey) current.publicKey())))
                     .isTrue();
         }
     }

@@ -3,6 +3,7 @@ package io.meshca.server.cli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /** Runs the CLI against a server's admin socket from tests in other packages. */
 public final class ServerMainAccess {
@@ -12,7 +13,7 @@ public final class ServerMainAccess {
     private ServerMainAccess() {}
 
     public static int run(Path adminSocket, String... args) {
-        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+        String[] all = Arrays.copyOf(args, args.length + 2);
         all[args.length] = "-socketPath";
         all[args.length + 1] = adminSocket.toString();
         StringWriter out = new StringWriter();

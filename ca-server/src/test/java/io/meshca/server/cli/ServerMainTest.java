@@ -2,12 +2,20 @@ package io.meshca.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meshca.common.spiffe.Selector;
+import io.meshca.common.spiffe.SelectorSet;
+import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.server.testing.AgentApiClient;
 import io.meshca.server.testing.TestServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -192,7 +200,7 @@ class ServerMainTest {
                 .isZero();
         assertThat(out.toString()).startsWith("audit log intact: ");
 
-        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/datastore.sqlite3"));
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/datastore.sqlite3"));
                 var s = c.createStatement()) {
             s.executeUpdate("UPDATE audit_log SET actor = 'someone else' WHERE seq = 1");
         }
@@ -207,13 +215,13 @@ class ServerMainTest {
 
         assertThat(run("bundle", "show", "-format", "spiffe", "-socketPath", socket))
                 .isZero();
-        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
+        var json = new ObjectMapper().readTree(out.toString());
         var key = json.get("keys").get(0);
         assertThat(key.get("use").asText()).isEqualTo("x509-svid");
         assertThat(key.get("kty").asText()).isEqualTo("EC");
         assertThat(key.get("crv").asText()).isEqualTo("P-256");
         assertThat(key.has("kid")).isFalse();
-        assertThat(java.util.Base64.getDecoder().decode(key.get("x5c").get(0).asText()))
+        assertThat(Base64.getDecoder().decode(key.get("x5c").get(0).asText()))
                 .isEqualTo(server.trustBundle().get(0).getEncoded());
         assertThat(json.get("spiffe_sequence").asLong()).isPositive();
 
@@ -226,10 +234,10 @@ class ServerMainTest {
     void entryUpdate_replacesTheEntry() throws Exception {
         String socket = socket();
         String id = server.createEntry(
-                        io.meshca.common.spiffe.SpiffeId.parse("spiffe://example.org/web"),
-                        io.meshca.common.spiffe.SpiffeId.parse("spiffe://example.org/n"),
-                        io.meshca.common.spiffe.SelectorSet.of(io.meshca.common.spiffe.Selector.parse("unix:uid:1")),
-                        java.time.Duration.ZERO)
+                        SpiffeId.parse("spiffe://example.org/web"),
+                        SpiffeId.parse("spiffe://example.org/n"),
+                        SelectorSet.of(Selector.parse("unix:uid:1")),
+                        Duration.ZERO)
                 .id();
 
         assertThat(run(
@@ -255,7 +263,7 @@ class ServerMainTest {
     @Test
     void agentListShowBanEvict() throws Exception {
         String socket = socket();
-        String token = server.generateJoinToken(java.time.Duration.ofMinutes(5), java.util.Optional.empty());
+        String token = server.generateJoinToken(Duration.ofMinutes(5), Optional.empty());
         String agentId;
         try (AgentApiClient agentApi = new AgentApiClient(server)) {
             agentId = agentApi.attest(token).id().toString();

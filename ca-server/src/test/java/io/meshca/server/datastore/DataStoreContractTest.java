@@ -3,7 +3,10 @@ package io.meshca.server.datastore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshca.common.bundle.JwtAuthority;
+import io.meshca.common.bundle.SpiffeBundle;
 import io.meshca.common.error.NotFoundException;
+import io.meshca.common.pki.Keys;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
@@ -17,7 +20,9 @@ import io.meshca.server.model.EntryFilter;
 import io.meshca.server.model.RegistrationEntry;
 import io.meshca.server.model.StoredAuthority;
 import io.meshca.server.model.StoredJwtAuthority;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -50,9 +55,8 @@ abstract class DataStoreContractTest {
         return RegistrationEntry.draft(
                         id,
                         parent,
-                        SelectorSet.of(java.util.Arrays.stream(selectors)
-                                .map(Selector::parse)
-                                .toList()))
+                        SelectorSet.of(
+                                Arrays.stream(selectors).map(Selector::parse).toList()))
                 .withDnsNames(List.of("web.local"));
     }
 
@@ -168,7 +172,7 @@ abstract class DataStoreContractTest {
 
     @Test
     void jwtAuthorities_roundTripWithTheirPublicKeys() {
-        var ec = io.meshca.common.pki.Keys.generateEcP256().getPublic();
+        var ec = Keys.generateEcP256().getPublic();
         Instant notAfter = Instant.parse("2030-01-01T00:00:00Z");
         long seq = store.bundle().sequence();
         store.bundle().addJwtAuthority(new StoredJwtAuthority("jwt-k1", "kid-1", ec, notAfter));
@@ -185,15 +189,14 @@ abstract class DataStoreContractTest {
     @Test
     void federatedBundles_putReplaceDelete_eachWithARevision() {
         TrustDomain partner = TrustDomain.parse("partner.org");
-        var first = new io.meshca.common.bundle.SpiffeBundle(
-                partner, List.of(TestPki.root(partner).certificate()), List.of(), 1, java.time.Duration.ofMinutes(5));
-        var second = new io.meshca.common.bundle.SpiffeBundle(
+        var first = new SpiffeBundle(
+                partner, List.of(TestPki.root(partner).certificate()), List.of(), 1, Duration.ofMinutes(5));
+        var second = new SpiffeBundle(
                 partner,
                 List.of(TestPki.root(partner).certificate()),
-                List.of(new io.meshca.common.bundle.JwtAuthority(
-                        "kid-p", io.meshca.common.pki.Keys.generateEcP256().getPublic())),
+                List.of(new JwtAuthority("kid-p", Keys.generateEcP256().getPublic())),
                 2,
-                java.time.Duration.ofMinutes(1));
+                Duration.ofMinutes(1));
 
         long r0 = store.changes().currentRevision();
         store.federatedBundles().put(first);
@@ -204,9 +207,7 @@ abstract class DataStoreContractTest {
         assertThat(r2).isGreaterThan(r1);
         var stored = store.federatedBundles().get(partner).orElseThrow();
         assertThat(stored.x509Authorities()).isEqualTo(second.x509Authorities());
-        assertThat(stored.jwtAuthorities())
-                .extracting(io.meshca.common.bundle.JwtAuthority::keyId)
-                .containsExactly("kid-p");
+        assertThat(stored.jwtAuthorities()).extracting(JwtAuthority::keyId).containsExactly("kid-p");
         assertThat(store.federatedBundles().list()).hasSize(1);
 
         assertThat(store.federatedBundles().delete(partner)).isTrue();

@@ -2,6 +2,7 @@ package io.meshca.server.datastore;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import org.junit.jupiter.api.Assumptions;
@@ -30,7 +31,7 @@ class PostgresDataStoreTest extends DataStoreContractTest {
                 Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
             s.execute("CREATE SCHEMA " + SCHEMA);
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException("cannot reset the PostgreSQL test schema: " + e.getMessage(), e);
         }
         return DataStore.open(URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA, Clock.systemUTC());

@@ -2,6 +2,9 @@ package io.meshca.server.datastore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshca.common.spiffe.Selector;
+import io.meshca.common.spiffe.SelectorSet;
+import io.meshca.server.model.RegistrationEntry;
 import java.nio.file.Path;
 import java.time.Clock;
 import org.junit.jupiter.api.Test;
@@ -20,10 +23,7 @@ class SqliteDataStoreTest extends DataStoreContractTest {
     @Test
     void reopening_keepsData_andDoesNotRerunMigrations() {
         var e = store.entries()
-                .create(io.meshca.server.model.RegistrationEntry.draft(
-                        WEB,
-                        AGENT,
-                        io.meshca.common.spiffe.SelectorSet.of(io.meshca.common.spiffe.Selector.parse("unix:uid:1"))));
+                .create(RegistrationEntry.draft(WEB, AGENT, SelectorSet.of(Selector.parse("unix:uid:1"))));
         store.close();
         store = DataStore.sqlite(dir, Clock.systemUTC());
 

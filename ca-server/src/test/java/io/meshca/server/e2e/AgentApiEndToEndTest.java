@@ -17,6 +17,8 @@ import io.meshca.common.tls.SpiffeSslContexts;
 import io.meshca.common.tls.SvidKeyManager;
 import io.meshca.proto.server.v1.AgentGrpc;
 import io.meshca.proto.server.v1.BatchSignX509SvidsRequest;
+import io.meshca.proto.server.v1.BatchSignX509SvidsResponse;
+import io.meshca.proto.server.v1.RenewAgentSvidRequest;
 import io.meshca.proto.server.v1.SvidSigningRequest;
 import io.meshca.proto.server.v1.SvidSigningResult;
 import io.meshca.proto.server.v1.WatchAuthorizedRequest;
@@ -26,15 +28,21 @@ import io.meshca.server.model.RegistrationEntry;
 import io.meshca.server.testing.AgentApiClient;
 import io.meshca.server.testing.AgentApiClient.AttestedAgent;
 import io.meshca.server.testing.TestServer;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -159,7 +167,7 @@ class AgentApiEndToEndTest {
         var stub = AgentGrpc.newBlockingStub(
                 agentApi.channel(SpiffeSslContexts.clientWithoutIdentity(agentApi.trustServer())));
 
-        assertThatThrownBy(() -> stub.renewAgentSvid(io.meshca.proto.server.v1.RenewAgentSvidRequest.newBuilder()
+        assertThatThrownBy(() -> stub.renewAgentSvid(RenewAgentSvidRequest.newBuilder()
                         .setCsr(ByteString.copyFrom(Csrs.create(Keys.generateEcP256())))
                         .build()))
                 .isInstanceOfSatisfying(
@@ -172,14 +180,14 @@ class AgentApiEndToEndTest {
         AttestedAgent agent = agentApi.attest(server.generateJoinToken(Duration.ofMinutes(10), Optional.empty()));
         var stub = AgentGrpc.newBlockingStub(agentApi.channel(
                 SpiffeSslContexts.client(new SvidKeyManager(agent::identity), agentApi.trustServer())));
-        var renewed = stub.renewAgentSvid(io.meshca.proto.server.v1.RenewAgentSvidRequest.newBuilder()
+        var renewed = stub.renewAgentSvid(RenewAgentSvidRequest.newBuilder()
                 .setCsr(ByteString.copyFrom(Csrs.create(Keys.generateEcP256())))
                 .build());
         assertThat(renewed.getSvid().getSpiffeId()).isEqualTo(agent.id().toString());
 
         server.admin().banAgent(agent.id());
 
-        assertThatThrownBy(() -> stub.renewAgentSvid(io.meshca.proto.server.v1.RenewAgentSvidRequest.newBuilder()
+        assertThatThrownBy(() -> stub.renewAgentSvid(RenewAgentSvidRequest.newBuilder()
                         .setCsr(ByteString.copyFrom(Csrs.create(Keys.generateEcP256())))
                         .build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
@@ -190,12 +198,11 @@ class AgentApiEndToEndTest {
 
     @Test
     void adminSocket_is0600_inA0700Directory() throws Exception {
-        java.util.function.Function<java.util.Set<java.nio.file.attribute.PosixFilePermission>, String> perms =
-                java.nio.file.attribute.PosixFilePermissions::toString;
-        assertThat(perms.apply(java.nio.file.Files.getPosixFilePermissions(server.adminSocketPath())))
+        Function<Set<PosixFilePermission>, String> perms = PosixFilePermissions::toString;
+        assertThat(perms.apply(Files.getPosixFilePermissions(server.adminSocketPath())))
                 .isEqualTo("rw-------");
-        assertThat(perms.apply(java.nio.file.Files.getPosixFilePermissions(
-                        server.adminSocketPath().getParent())))
+        assertThat(perms.apply(
+                        Files.getPosixFilePermissions(server.adminSocketPath().getParent())))
                 .isEqualTo("rwx------");
     }
 
@@ -204,10 +211,10 @@ class AgentApiEndToEndTest {
         var second = server.config().toBuilder().dataDir(dir.resolve("data2")).build();
 
         assertThatThrownBy(() -> CaServer.start(second))
-                .isInstanceOf(java.io.IOException.class)
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("is in use by a running server");
         assertThat(dir.resolve("data2")).doesNotExist();
-        assertThat(java.nio.file.Files.exists(server.adminSocketPath())).isTrue();
+        assertThat(Files.exists(server.adminSocketPath())).isTrue();
         assertThat(agentApi.attest(server.generateJoinToken(Duration.ofMinutes(1), Optional.empty()))
                         .id())
                 .isNotNull();
@@ -241,11 +248,11 @@ class AgentApiEndToEndTest {
         assertThat(created).isNotEqualTo(before); // the memory key of the first run is gone, so a new CA was made
     }
 
-    private static StreamObserver<io.meshca.proto.server.v1.BatchSignX509SvidsResponse> observer(
+    private static StreamObserver<BatchSignX509SvidsResponse> observer(
             CompletableFuture<List<SvidSigningResult>> into) {
         return new StreamObserver<>() {
             @Override
-            public void onNext(io.meshca.proto.server.v1.BatchSignX509SvidsResponse r) {
+            public void onNext(BatchSignX509SvidsResponse r) {
                 into.complete(r.getResultsList());
             }
 

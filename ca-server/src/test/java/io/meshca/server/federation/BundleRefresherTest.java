@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshca.common.bundle.SpiffeBundle;
 import io.meshca.common.error.UnavailableException;
+import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.TestPki;
 import io.meshca.server.datastore.DataStore;
@@ -123,7 +124,7 @@ class BundleRefresherTest {
                 TrustDomain.parse("c.test"),
                 URI.create("https://c:8443/"),
                 FederationRelationship.Profile.HTTPS_SPIFFE,
-                io.meshca.common.spiffe.SpiffeId.parse("spiffe://c.test/meshca/server"),
+                SpiffeId.parse("spiffe://c.test/meshca/server"),
                 null);
         store.federation().put(REL);
         store.federation().put(spiffe);

@@ -3,6 +3,7 @@ package io.meshca.server.federation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshca.common.bundle.JwtAuthority;
+import io.meshca.common.bundle.SpiffeBundleCodec;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.server.cli.ServerMainAccess;
 import io.meshca.server.config.FederationConfig;
@@ -99,7 +100,7 @@ class FederationEndToEndTest {
         assertThat(b.admin().federatedBundle(A).orElseThrow().refreshHint()).isEqualTo(Duration.ofSeconds(5));
         // the endpoint serves the JWT keys too, under their kid
         assertThat(b.admin().federatedBundle(A).orElseThrow().jwtAuthorities())
-                .extracting(io.meshca.common.bundle.JwtAuthority::keyId)
+                .extracting(JwtAuthority::keyId)
                 .isNotEmpty()
                 .isSubsetOf(a.admin().bundle().jwtAuthorities().stream()
                         .map(JwtAuthority::keyId)
@@ -119,7 +120,7 @@ class FederationEndToEndTest {
                         webCaFile.toString()))
                 .isZero();
         assertThat(cli(b, "federation", "refresh", "-trustDomain", "x.test")).isNotZero();
-        assertThat(ServerMainAccess.lastErr()).contains(io.meshca.common.bundle.SpiffeBundleCodec.X5C_OTHER_DOMAIN);
+        assertThat(ServerMainAccess.lastErr()).contains(SpiffeBundleCodec.X5C_OTHER_DOMAIN);
         assertThat(b.admin().federatedBundle(TrustDomain.parse("x.test"))).isEmpty();
 
         List<X509Certificate> bRoots = b.trustBundle();

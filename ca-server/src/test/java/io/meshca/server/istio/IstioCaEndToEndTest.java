@@ -44,6 +44,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
@@ -369,8 +370,7 @@ class IstioCaEndToEndTest {
         String pem = Pem.encodeCsr(der);
         return Stream.of(
                 Arguments.of("empty", ""),
-                Arguments.of(
-                        "DER in base64, not PEM", java.util.Base64.getEncoder().encodeToString(der)),
+                Arguments.of("DER in base64, not PEM", Base64.getEncoder().encodeToString(der)),
                 Arguments.of("a certificate", Pem.encodeCertificates(server.trustBundle())),
                 Arguments.of("two requests", pem + pem),
                 Arguments.of(

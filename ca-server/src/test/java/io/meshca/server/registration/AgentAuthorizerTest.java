@@ -11,6 +11,7 @@ import io.meshca.server.model.RegistrationEntry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -91,8 +92,8 @@ class AgentAuthorizerTest {
                         SelectorSet.of(Selector.parse("unix:uid:1")),
                         Duration.ZERO,
                         Duration.ZERO,
-                        java.util.List.of(),
-                        java.util.List.of(),
+                        List.of(),
+                        List.of(),
                         "",
                         false,
                         false,

@@ -10,6 +10,7 @@ import io.meshca.server.ca.CaManager;
 import io.meshca.server.ca.SvidIssuer;
 import io.meshca.server.ca.keys.MemoryKeyManager;
 import io.meshca.server.ca.signing.X509SvidSigner;
+import io.meshca.server.ca.upstream.SelfSignedAuthority;
 import io.meshca.server.datastore.DataStore;
 import io.meshca.server.model.AgentRecord;
 import io.meshca.server.model.RegistrationEntry;
@@ -67,7 +68,13 @@ public final class ServerCore implements BeforeEachCallback, AfterEachCallback {
         store = DataStore.sqlite(dir, clock);
         auditStore = new FaultyAuditStore(store.audit());
         audit = new GroupCommitAuditLog(auditStore, clock, auditMode);
-        ca = new CaManager(trustDomain, new MemoryKeyManager(), store.bundle(), Duration.ofHours(24), clock);
+        ca = new CaManager(
+                trustDomain,
+                new MemoryKeyManager(),
+                new SelfSignedAuthority(clock),
+                store.bundle(),
+                Duration.ofHours(24),
+                clock);
         ca.initialize();
         issuer = new SvidIssuer(
                 new X509SvidSigner(ca::activeAuthority, clock), audit, Duration.ofHours(1), Duration.ofHours(1));

@@ -6,6 +6,7 @@ import io.meshca.agent.cache.WorkloadIdentitySource;
 import io.meshca.agent.cache.X509Snapshot;
 import io.meshca.common.error.GrpcErrors;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -48,7 +49,7 @@ final class SnapshotStream<T> {
             ServerCallStreamObserver<T> call,
             X509Snapshot.View<T> view,
             boolean skipUnchanged,
-            Function<java.util.function.Consumer<X509Snapshot>, WorkloadIdentitySource.Subscription> subscribe) {
+            Function<Consumer<X509Snapshot>, WorkloadIdentitySource.Subscription> subscribe) {
         SnapshotStream<T> stream = new SnapshotStream<>(call, view, skipUnchanged);
         call.setOnCancelHandler(stream.lifecycle::close);
         WorkloadIdentitySource.Subscription subscription;

@@ -1,5 +1,6 @@
 package io.meshca.agent.cli;
 
+import com.google.protobuf.ByteString;
 import io.grpc.StatusRuntimeException;
 import io.meshca.common.config.Durations;
 import io.meshca.proto.workload.JWTBundlesRequest;
@@ -81,8 +82,7 @@ public final class ApiFetchJwtCommand implements Callable<Integer> {
             for (JWTSVID svid : svids.getSvidsList()) {
                 out.printf("token(%s):%n\t%s%n", svid.getSpiffeId(), svid.getSvid());
             }
-            for (Map.Entry<String, com.google.protobuf.ByteString> bundle :
-                    bundles.getBundlesMap().entrySet()) {
+            for (Map.Entry<String, ByteString> bundle : bundles.getBundlesMap().entrySet()) {
                 out.printf(
                         "bundle(%s):%n\t%s%n",
                         bundle.getKey(), bundle.getValue().toString(StandardCharsets.UTF_8));

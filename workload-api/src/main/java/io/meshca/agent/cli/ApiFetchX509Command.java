@@ -1,5 +1,6 @@
 package io.meshca.agent.cli;
 
+import com.google.protobuf.ByteString;
 import io.grpc.StatusRuntimeException;
 import io.meshca.common.config.Durations;
 import io.meshca.common.pki.Certificates;
@@ -104,7 +105,7 @@ public final class ApiFetchX509Command implements Callable<Integer> {
                     Certificates.parseConcatenated(svid.getBundle().toByteArray())
                             .size());
         }
-        for (Map.Entry<String, com.google.protobuf.ByteString> federated :
+        for (Map.Entry<String, ByteString> federated :
                 response.getFederatedBundlesMap().entrySet()) {
             out.printf(
                     "Federated bundle:\t%s (%d CA certificate(s))%n",

@@ -9,6 +9,8 @@ import io.meshca.proto.workload.ValidateJWTSVIDRequest;
 import io.meshca.proto.workload.ValidateJWTSVIDResponse;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
@@ -90,8 +92,8 @@ public final class ApiValidateCommand implements Runnable {
             }
         }
 
-        private static java.util.Map<String, Object> map(Struct struct) {
-            java.util.Map<String, Object> out = new java.util.TreeMap<>();
+        private static Map<String, Object> map(Struct struct) {
+            Map<String, Object> out = new TreeMap<>();
             struct.getFieldsMap().forEach((name, value) -> out.put(name, plain(value)));
             return out;
         }

@@ -1,5 +1,6 @@
 package io.meshca.agent.cli;
 
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -9,7 +10,11 @@ import io.meshca.common.grpc.UnixSockets;
 import io.meshca.proto.workload.SpiffeWorkloadAPIGrpc;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The client side of the agent's CLI commands: finds the Workload API socket, opens a channel, and
@@ -64,14 +69,12 @@ final class WorkloadApiClient implements AutoCloseable {
      * stream is cancelled: it would otherwise stay open for updates.
      */
     <T> T firstMessage(
-            java.time.Duration timeout,
-            java.util.function.Function<SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub, java.util.Iterator<T>>
-                    call) {
-        io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
+            Duration timeout, Function<SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub, Iterator<T>> call) {
+        Context.CancellableContext context = Context.current().withCancellation();
         try {
-            return context.call(() -> call.apply(blockingStub()
-                            .withDeadlineAfter(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
-                    .next());
+            return context.call(
+                    () -> call.apply(blockingStub().withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS))
+                            .next());
         } catch (StatusRuntimeException e) {
             throw e;
         } catch (Exception e) {

@@ -9,6 +9,7 @@ import io.meshca.proto.server.v1.AgentGrpc;
 import io.meshca.proto.server.v1.WatchAuthorizedRequest;
 import io.meshca.proto.server.v1.WatchAuthorizedResponse;
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -138,7 +139,7 @@ public final class AuthorizedEntryWatcher implements AutoCloseable {
                 appliedRevision.getAsLong());
         try {
             scheduler.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             log.debug("not reconnecting the watch: the agent is shutting down");
         }
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import io.meshca.agent.attestation.workload.UnixWorkloadAttestor;
 import io.meshca.agent.attestation.workload.WorkloadAttestor;
 import io.meshca.agent.cache.IssuedSvid;
@@ -134,7 +135,7 @@ class WorkloadApiEndpointTest {
                 for (int i = 0; i < hanging; i++) {
                     SpiffeWorkloadAPIGrpc.newStub(channel)
                             .withInterceptors(InProcessServices.withSecurityHeader())
-                            .fetchX509SVID(X509SVIDRequest.getDefaultInstance(), new io.grpc.stub.StreamObserver<>() {
+                            .fetchX509SVID(X509SVIDRequest.getDefaultInstance(), new StreamObserver<>() {
                                 @Override
                                 public void onNext(X509SVIDResponse value) {}
 

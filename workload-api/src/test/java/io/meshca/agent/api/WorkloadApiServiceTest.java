@@ -12,6 +12,8 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.meshca.agent.cache.IssuedSvid;
+import io.meshca.agent.cache.TrustBundle;
+import io.meshca.agent.cache.WorkloadIdentitySource;
 import io.meshca.agent.cache.X509Snapshot;
 import io.meshca.agent.testing.FakeWorkloadIdentitySource;
 import io.meshca.agent.testing.InProcessServices;
@@ -26,13 +28,20 @@ import io.meshca.proto.workload.X509BundlesResponse;
 import io.meshca.proto.workload.X509SVID;
 import io.meshca.proto.workload.X509SVIDRequest;
 import io.meshca.proto.workload.X509SVIDResponse;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -80,7 +89,7 @@ class WorkloadApiServiceTest {
     void callerWhoseSvidIsStillBeingSigned_waitsForIt_insteadOfBeingDenied() throws Exception {
         IssuedSvid svid = PKI.svid("/orders", "");
         X509Snapshot signed = PKI.snapshot(svid);
-        X509Snapshot pending = new X509Snapshot(java.util.List.of(), signed.bundle(), java.util.Map.of(), 1);
+        X509Snapshot pending = new X509Snapshot(List.of(), signed.bundle(), Map.of(), 1);
         FakeWorkloadIdentitySource source = new FakeWorkloadIdentitySource(ORDERS, pending);
         Stream<X509SVIDResponse> stream = new Stream<>();
         api(start(source, SelectorSet.of(ORDERS))).fetchX509SVID(X509SVIDRequest.getDefaultInstance(), stream);
@@ -165,31 +174,29 @@ class WorkloadApiServiceTest {
     void cancelDuringAPublish_byASourceThatNotifiesUnderItsLock_doesNotDeadlock() throws Exception {
         // A source that calls listeners while holding its lock, and takes that lock to unsubscribe.
         Object sourceLock = new Object();
-        java.util.concurrent.CountDownLatch unsubscribing = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicReference<java.util.function.Consumer<X509Snapshot>> listener =
-                new java.util.concurrent.atomic.AtomicReference<>();
+        CountDownLatch unsubscribing = new CountDownLatch(1);
+        AtomicReference<Consumer<X509Snapshot>> listener = new AtomicReference<>();
         X509Snapshot state = PKI.snapshot(PKI.svid("/orders", ""));
-        io.meshca.agent.cache.WorkloadIdentitySource lockingSource =
-                new io.meshca.agent.cache.WorkloadIdentitySource() {
-                    @Override
-                    public Subscription subscribe(SelectorSet selectors, java.util.function.Consumer<X509Snapshot> l) {
-                        synchronized (sourceLock) {
-                            listener.set(l);
-                            l.accept(state);
-                        }
-                        return () -> {
-                            unsubscribing.countDown();
-                            synchronized (sourceLock) {
-                                listener.set(null);
-                            }
-                        };
-                    }
-
-                    @Override
-                    public X509Snapshot snapshot(SelectorSet selectors) {
-                        return state;
+        WorkloadIdentitySource lockingSource = new WorkloadIdentitySource() {
+            @Override
+            public Subscription subscribe(SelectorSet selectors, Consumer<X509Snapshot> l) {
+                synchronized (sourceLock) {
+                    listener.set(l);
+                    l.accept(state);
+                }
+                return () -> {
+                    unsubscribing.countDown();
+                    synchronized (sourceLock) {
+                        listener.set(null);
                     }
                 };
+            }
+
+            @Override
+            public X509Snapshot snapshot(SelectorSet selectors) {
+                return state;
+            }
+        };
         ManagedChannel channel = services.start(ServerInterceptors.intercept(
                 new WorkloadApiService(lockingSource), fixedCaller(SelectorSet.of(ORDERS))));
         Stream<X509SVIDResponse> stream = new Stream<>();
@@ -197,7 +204,7 @@ class WorkloadApiServiceTest {
         stream.next();
 
         // A rotation is being published (source lock held) when the client cancels.
-        java.util.function.Consumer<X509Snapshot> subscribed = listener.get();
+        Consumer<X509Snapshot> subscribed = listener.get();
         Thread publisher = new Thread(() -> {
             synchronized (sourceLock) {
                 try {
@@ -252,7 +259,7 @@ class WorkloadApiServiceTest {
         source.publish(PKI.snapshot(PKI.svid("/orders", ""))); // an SVID rotation: bundles unchanged
         X509Snapshot newRoot = new X509Snapshot(
                 List.of(PKI.svid("/orders", "")),
-                new io.meshca.agent.cache.TrustBundle(
+                new TrustBundle(
                         FakeWorkloadIdentitySource.DOMAIN,
                         List.of(PKI.root().certificate(), PKI.partnerRoot().certificate()),
                         2),
@@ -292,14 +299,14 @@ class WorkloadApiServiceTest {
         return SpiffeWorkloadAPIGrpc.newStub(channel).withInterceptors(withSecurityHeader());
     }
 
-    private static java.math.BigInteger serial(X509SVIDResponse response) {
+    private static BigInteger serial(X509SVIDResponse response) {
         return Certificates.parseConcatenated(response.getSvids(0).getX509Svid().toByteArray())
                 .get(0)
                 .getSerialNumber();
     }
 
     static boolean signsFor(PrivateKey key, IssuedSvid svid) throws Exception {
-        byte[] data = "proof of possession".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] data = "proof of possession".getBytes(StandardCharsets.UTF_8);
         Signature signer = Signature.getInstance("SHA256withECDSA");
         signer.initSign(key);
         signer.update(data);
@@ -310,11 +317,11 @@ class WorkloadApiServiceTest {
         return verifier.verify(signature);
     }
 
-    private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    private static void awaitCondition(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime()).as("condition not met within 5s").isLessThan(deadline);
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
     }
 

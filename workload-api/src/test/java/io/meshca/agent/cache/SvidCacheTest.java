@@ -11,6 +11,8 @@ import static io.meshca.agent.testing.CacheFixtures.snapshot;
 import static io.meshca.agent.testing.CacheFixtures.svid;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshca.common.bundle.JwtAuthority;
+import io.meshca.common.pki.Keys;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.TestPki;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -219,8 +222,7 @@ class SvidCacheTest {
         AuthorizedEntry federating = federatingEntry("f", "/f", partner, "unix:uid:1");
         cache.apply(snapshot(1, federating));
         cache.storeSvids(List.of(svid(federating)));
-        var jwtKey = new io.meshca.common.bundle.JwtAuthority(
-                "kid-1", io.meshca.common.pki.Keys.generateEcP256().getPublic());
+        var jwtKey = new JwtAuthority("kid-1", Keys.generateEcP256().getPublic());
         TrustBundle jwtOnly = new TrustBundle(partner, List.of(), 1, List.of(jwtKey));
 
         cache.apply(new EntryUpdate(2, false, List.of(), List.of(), null, Map.of(partner, jwtOnly)));
@@ -252,7 +254,7 @@ class SvidCacheTest {
         AuthorizedEntry entry = entry("a", "/a", 1, 1, "unix:uid:1000");
         cache.apply(snapshot(1, entry));
         Object streamMonitor = new Object();
-        java.util.concurrent.CountDownLatch listenerEntered = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch listenerEntered = new CountDownLatch(1);
         AtomicInteger calls = new AtomicInteger();
         WorkloadIdentitySource.Subscription subscription = cache.subscribe(WORKLOAD, s -> {
             if (calls.incrementAndGet() > 1) {

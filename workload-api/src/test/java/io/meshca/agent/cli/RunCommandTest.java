@@ -2,10 +2,14 @@ package io.meshca.agent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshca.common.pki.Pem;
+import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.common.testing.TestPki;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -103,9 +107,8 @@ class RunCommandTest {
         Path bundle = dir.resolve("bundle.pem");
         Files.writeString(
                 bundle,
-                io.meshca.common.pki.Pem.encodeCertificates(java.util.List.of(
-                        io.meshca.common.testing.TestPki.root(io.meshca.common.spiffe.TrustDomain.parse("example.org"))
-                                .certificate())));
+                Pem.encodeCertificates(
+                        List.of(TestPki.root(TrustDomain.parse("example.org")).certificate())));
 
         int code = run(
                 "run",

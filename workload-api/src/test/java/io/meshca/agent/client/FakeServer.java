@@ -19,6 +19,7 @@ import io.meshca.proto.server.v1.NodeAttestationGrpc;
 import io.meshca.proto.server.v1.WatchAuthorizedRequest;
 import io.meshca.proto.server.v1.WatchAuthorizedResponse;
 import io.meshca.proto.server.v1.X509Svid;
+import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,7 +43,7 @@ final class FakeServer implements AutoCloseable {
     private final Server server;
     final ManagedChannel channel;
 
-    FakeServer() throws java.io.IOException {
+    FakeServer() throws IOException {
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name)
                 .directExecutor()

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
@@ -27,6 +31,7 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.junit.jupiter.api.Test;
 
@@ -49,16 +54,16 @@ class ServerChannelsTest {
                 responses.onCompleted();
             }
         };
-        var recordPeer = new io.grpc.ServerInterceptor() {
+        var recordPeer = new ServerInterceptor() {
             @Override
-            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
-                    io.grpc.ServerCall<Q, R> call, io.grpc.Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
+            public <Q, R> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
                 SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
                 try {
                     presentedSerials.add(((X509Certificate) session.getPeerCertificates()[0])
                             .getSerialNumber()
                             .toString(16));
-                } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                } catch (SSLPeerUnverifiedException e) {
                     presentedSerials.add("none");
                 }
                 return next.startCall(call, headers);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +41,7 @@ class CallExecutorTest {
     void runsEverything_onItsFewThreads() throws Exception {
         executor = new CallExecutor("test-calls", 2, Duration.ofSeconds(10));
         CountDownLatch done = new CountDownLatch(500);
-        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Set<String> threads = ConcurrentHashMap.newKeySet();
         for (int i = 0; i < 500; i++) {
             executor.execute(() -> {
                 threads.add(Thread.currentThread().getName());

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.netty.InternalProtocolNegotiationEvent;
 import io.grpc.netty.ProtocolNegotiationEvent;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -54,12 +56,12 @@ class PeerCredentialsHandlerTest {
         assertThat(channel.pipeline().get(PeerCredentialsHandler.class)).isNotNull();
     }
 
-    private static final class EventProbe extends io.netty.channel.ChannelInboundHandlerAdapter {
+    private static final class EventProbe extends ChannelInboundHandlerAdapter {
         ProtocolNegotiationEvent seen;
         Object other;
 
         @Override
-        public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object event) {
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
             if (event instanceof ProtocolNegotiationEvent negotiation) {
                 seen = negotiation;
             } else {

@@ -2,6 +2,7 @@ package io.meshca.agent.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -15,11 +16,15 @@ import io.meshca.common.grpc.UnixSockets;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,7 +81,7 @@ class UnixSocketServerTest {
         try (UnixSocketServer server = UnixSocketServer.start(socket, List.of(peerEchoService()))) {
             ManagedChannel channel = UnixSockets.channel(socket);
             try {
-                String answer = ClientCalls.blockingUnaryCall(channel, WHO_AM_I, io.grpc.CallOptions.DEFAULT, "hi");
+                String answer = ClientCalls.blockingUnaryCall(channel, WHO_AM_I, CallOptions.DEFAULT, "hi");
                 String[] parts = answer.split(" ", 4);
                 int pid = (int) ProcessHandle.current().pid();
                 assertThat(Integer.parseInt(parts[0])).isEqualTo(pid);
@@ -106,15 +111,15 @@ class UnixSocketServerTest {
     void staleSocketFileOfACrashedAgent_isReplaced(@TempDir Path dir) throws Exception {
         Path socket = dir.resolve("api.sock");
         // A bound-then-closed listener leaves its socket file behind, as a crashed agent does.
-        try (var crashed = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
-            crashed.bind(java.net.UnixDomainSocketAddress.of(socket));
+        try (var crashed = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            crashed.bind(UnixDomainSocketAddress.of(socket));
         }
         assertThat(socket).exists();
 
         try (UnixSocketServer server = UnixSocketServer.start(socket, List.of(peerEchoService()))) {
             ManagedChannel channel = UnixSockets.channel(socket);
             try {
-                assertThat(ClientCalls.blockingUnaryCall(channel, WHO_AM_I, io.grpc.CallOptions.DEFAULT, "hi"))
+                assertThat(ClientCalls.blockingUnaryCall(channel, WHO_AM_I, CallOptions.DEFAULT, "hi"))
                         .startsWith(String.valueOf(ProcessHandle.current().pid()));
             } finally {
                 UnixSockets.shutdown(channel);
@@ -126,8 +131,7 @@ class UnixSocketServerTest {
     void aSocketSomeoneServesOn_isNotStolen(@TempDir Path dir) {
         Path socket = dir.resolve("api.sock");
         try (UnixSocketServer running = UnixSocketServer.start(socket, List.of(peerEchoService()))) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(
-                            () -> UnixSocketServer.start(socket, List.of(peerEchoService())))
+            Assertions.assertThatThrownBy(() -> UnixSocketServer.start(socket, List.of(peerEchoService())))
                     .hasMessage("another process is already serving on " + socket);
             assertThat(socket).exists();
         }
@@ -137,8 +141,7 @@ class UnixSocketServerTest {
     void aRegularFileAtTheSocketPath_isNotDeleted(@TempDir Path dir) throws Exception {
         Path socket = dir.resolve("api.sock");
         Files.writeString(socket, "precious");
-        org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> UnixSocketServer.start(socket, List.of(peerEchoService())))
+        Assertions.assertThatThrownBy(() -> UnixSocketServer.start(socket, List.of(peerEchoService())))
                 .hasMessageContaining("is not a socket");
         assertThat(socket).hasContent("precious");
     }

@@ -12,6 +12,7 @@ import com.nimbusds.jose.util.Base64URL;
 import io.meshca.agent.cache.TrustBundle;
 import io.meshca.common.bundle.JwtAuthority;
 import io.meshca.common.spiffe.TrustDomain;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.ECPrivateKey;
@@ -85,7 +86,7 @@ public final class ForgedTokens {
                 g.initialize(2048);
             }
             return g.generateKeyPair();
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.util.Base64URL;
 import io.meshca.agent.cache.TrustBundle;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.spiffe.SpiffeId;
@@ -52,7 +54,7 @@ class JwtSvidValidatorTest {
 
     private static String tampered() {
         String[] parts = ForgedTokens.es256(EC_KID, ForgedTokens.claims(NOW)).split("\\.");
-        String otherPayload = new com.nimbusds.jose.Payload(claims(c -> with(c, "sub", "spiffe://example.org/admin")))
+        String otherPayload = new Payload(claims(c -> with(c, "sub", "spiffe://example.org/admin")))
                 .toBase64URL()
                 .toString();
         return parts[0] + "." + otherPayload + "." + parts[2];
@@ -144,8 +146,8 @@ class JwtSvidValidatorTest {
                         JwtSvidValidator.ALG_KEY_MISMATCH + "RS256 with a EC key"),
                 Arguments.of(
                         "unsupported algorithm",
-                        com.nimbusds.jose.util.Base64URL.encode("{\"alg\":\"EdDSA\",\"kid\":\"" + EC_KID + "\"}") + "."
-                                + new com.nimbusds.jose.Payload(claims(c -> c)).toBase64URL() + ".c2ln",
+                        Base64URL.encode("{\"alg\":\"EdDSA\",\"kid\":\"" + EC_KID + "\"}") + "."
+                                + new Payload(claims(c -> c)).toBase64URL() + ".c2ln",
                         JwtSvidValidator.ALG_UNSUPPORTED + "EdDSA"));
     }
 

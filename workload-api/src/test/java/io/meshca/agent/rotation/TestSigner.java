@@ -1,9 +1,14 @@
 package io.meshca.agent.rotation;
 
 import io.meshca.agent.cache.SvidCache;
+import io.meshca.common.error.UnavailableException;
+import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.testing.TestPki;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PublicKey;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +28,7 @@ public final class TestSigner implements SvidSigner, AgentSvidRenewer {
     public final List<PublicKey> signedKeys = new ArrayList<>();
     public volatile boolean unavailable;
     public volatile Set<String> refusedEntries = Set.of();
-    public io.meshca.common.spiffe.SpiffeId agentId;
+    public SpiffeId agentId;
     /** Runs at the start of every sign call, e.g. to let (fake) time pass while the server works. */
     public volatile Runnable duringSign = () -> {};
 
@@ -39,7 +44,7 @@ public final class TestSigner implements SvidSigner, AgentSvidRenewer {
         calls.add(List.copyOf(requests));
         duringSign.run();
         if (unavailable) {
-            throw new io.meshca.common.error.UnavailableException("server down (test)");
+            throw new UnavailableException("server down (test)");
         }
         List<Result> results = new ArrayList<>();
         for (Request request : requests) {
@@ -56,14 +61,14 @@ public final class TestSigner implements SvidSigner, AgentSvidRenewer {
     }
 
     @Override
-    public List<java.security.cert.X509Certificate> renew(byte[] csr) {
+    public List<X509Certificate> renew(byte[] csr) {
         if (unavailable) {
-            throw new io.meshca.common.error.UnavailableException("server down (test)");
+            throw new UnavailableException("server down (test)");
         }
         return issue(agentId, csr).chain();
     }
 
-    private TestPki.Leaf issue(io.meshca.common.spiffe.SpiffeId id, byte[] csr) {
+    private TestPki.Leaf issue(SpiffeId id, byte[] csr) {
         try {
             PublicKey key = new JcaPKCS10CertificationRequest(csr).getPublicKey();
             signedKeys.add(key);
@@ -73,7 +78,7 @@ public final class TestSigner implements SvidSigner, AgentSvidRenewer {
                     new KeyPair(key, null),
                     now.minusSeconds(10),
                     now.plus(ttl));
-        } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+        } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -30,6 +30,7 @@ import io.meshca.server.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
@@ -310,7 +311,7 @@ class SdsEndToEndTest {
             assertThat(verifier.verify(signature))
                     .as("the key belongs to the leaf")
                     .isTrue();
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new AssertionError(e);
         }
         return chain.get(0);

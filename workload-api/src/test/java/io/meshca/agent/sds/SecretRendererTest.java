@@ -3,6 +3,7 @@ package io.meshca.agent.sds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SPIFFECertValidatorConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.meshca.agent.cache.IssuedSvid;
@@ -199,7 +200,7 @@ class SecretRendererTest {
         SPIFFECertValidatorConfig config;
         try {
             config = context.getCustomValidatorConfig().getTypedConfig().unpack(SPIFFECertValidatorConfig.class);
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        } catch (InvalidProtocolBufferException e) {
             throw new AssertionError(e);
         }
         List<String> names = new ArrayList<>();

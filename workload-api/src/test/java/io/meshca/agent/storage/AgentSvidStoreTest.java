@@ -12,6 +12,7 @@ import io.meshca.common.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,8 +98,8 @@ class AgentSvidStoreTest {
         TestPki.Leaf second = CA.issue(
                 new TestPki.Profile(false, AGENT_ID, List.of()),
                 TestPki.keyPair(),
-                java.time.Instant.now().minusSeconds(60),
-                java.time.Instant.now().plusSeconds(3600));
+                Instant.now().minusSeconds(60),
+                Instant.now().plusSeconds(3600));
         store.save(new AgentSvid(first.chain(), first.keyPair().getPrivate()), bundle);
         assertThat(second.keyPair().getPublic()).isNotEqualTo(first.keyPair().getPublic());
         // as if the agent died between writing a renewed key and its chain

@@ -14,11 +14,18 @@ import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The admin API on a unix socket: the directory is created 0700 and the socket chmod 0600, so only the
@@ -26,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AdminSocket implements AutoCloseable {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AdminSocket.class);
+    private static final Logger log = LoggerFactory.getLogger(AdminSocket.class);
 
     private final Path path;
     private final Server server;
@@ -88,7 +95,7 @@ public final class AdminSocket implements AutoCloseable {
      * before anything else starts, so that a second server on the same socket changes nothing.
      */
     public static void checkAvailable(Path path) throws IOException {
-        if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             if (!isSocket(path)) {
                 throw new IOException("admin socket path " + path + " exists and is not a socket");
             }
@@ -99,8 +106,8 @@ public final class AdminSocket implements AutoCloseable {
     }
 
     private static boolean isLive(Path p) {
-        try (var channel = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
-            channel.connect(java.net.UnixDomainSocketAddress.of(p));
+        try (var channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(p));
             return true;
         } catch (IOException e) {
             return false;
@@ -108,8 +115,7 @@ public final class AdminSocket implements AutoCloseable {
     }
 
     private static boolean isSocket(Path p) throws IOException {
-        return Files.readAttributes(
-                        p, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+        return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
                 .isOther();
     }
 

@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives the JWT key slots (DESIGN §4): the next key is prepared — and so published in the bundle —
+ * Drives the JWT key slots: the next key is prepared — and so published in the bundle —
  * at half of the current key's lifetime and becomes the signing key at 5/6 of it, so agents and
  * federated peers hold the new key long before the first token signed with it. The decision is the
  * pure function {@link #due}; the periodic {@link #tick} only applies it.

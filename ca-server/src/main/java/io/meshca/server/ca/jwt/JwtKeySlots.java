@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The trust domain's JWT signing keys in two slots, current and next (DESIGN section 4). A key is
+ * The trust domain's JWT signing keys in two slots, current and next. A key is
  * stored (and so published in the bundle, with a new bundle sequence) when it is prepared, before it
  * signs anything: validators have it by the time its first token reaches them. At start the newest
  * stored key whose private half the KeyManager still has and that is not about to expire is resumed,

@@ -9,15 +9,21 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.RSAPublicKeySpec;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.jce.spec.ECPublicKeySpec;
 
 /**
  * Keys as PKCS#8 DER files, one per id, in a 0700 directory, each file 0600 from its creation (written
@@ -88,7 +94,7 @@ public final class DiskKeyManager implements KeyManager {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list keys in " + directory, e);
         }
-        out.sort(java.util.Comparator.comparing(SigningKey::id));
+        out.sort(Comparator.comparing(SigningKey::id));
         return out;
     }
 
@@ -103,12 +109,11 @@ public final class DiskKeyManager implements KeyManager {
 
     /** PKCS#8 of an EC key holds no public point reliably; derive it from the private scalar. */
     private static PublicKey publicKeyOf(PrivateKey key) {
-        if (key instanceof java.security.interfaces.RSAPrivateCrtKey rsa) {
+        if (key instanceof RSAPrivateCrtKey rsa) {
             try {
                 return KeyFactory.getInstance("RSA")
-                        .generatePublic(
-                                new java.security.spec.RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
-            } catch (java.security.GeneralSecurityException e) {
+                        .generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
+            } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("cannot derive the public key", e);
             }
         }
@@ -117,14 +122,14 @@ public final class DiskKeyManager implements KeyManager {
         }
         try {
             var bc = new BouncyCastleProvider();
-            var bcKey = (org.bouncycastle.jce.interfaces.ECPrivateKey) KeyFactory.getInstance("EC", bc)
-                    .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(ec.getEncoded()));
+            var bcKey = (org.bouncycastle.jce.interfaces.ECPrivateKey)
+                    KeyFactory.getInstance("EC", bc).generatePrivate(new PKCS8EncodedKeySpec(ec.getEncoded()));
             var params = bcKey.getParameters();
             var q = params.getG().multiply(bcKey.getD()).normalize();
-            var spec = new org.bouncycastle.jce.spec.ECPublicKeySpec(q, params);
+            var spec = new ECPublicKeySpec(q, params);
             PublicKey bcPublic = KeyFactory.getInstance("EC", bc).generatePublic(spec);
             return Keys.parsePublicKey(bcPublic.getEncoded());
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot derive the public key", e);
         }
     }

@@ -7,6 +7,7 @@ import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.SignatureException;
 
 /** A signing key whose private key is a JCA object in this process (memory and disk managers). */
 final class JcaSigningKey implements SigningKey {
@@ -55,7 +56,7 @@ final class JcaSigningKey implements SigningKey {
             signature.update(data);
             try {
                 return signature.sign();
-            } catch (java.security.SignatureException | RuntimeException e) {
+            } catch (SignatureException | RuntimeException e) {
                 signatures.remove();
                 throw e;
             }

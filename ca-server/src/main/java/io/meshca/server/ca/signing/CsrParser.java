@@ -12,6 +12,8 @@ import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
@@ -19,11 +21,13 @@ import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.ECNamedCurveTable;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.PKCSException;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 
 /**
  * Reads a PKCS#10 request the way the CA trusts it: the signature must verify with the enclosed key
@@ -52,8 +56,8 @@ public final class CsrParser {
             PKCSObjectIdentifiers.sha384WithRSAEncryption, "SHA384withRSA",
             PKCSObjectIdentifiers.sha512WithRSAEncryption, "SHA512withRSA");
 
-    private static final java.util.Set<ASN1ObjectIdentifier> ALLOWED_CURVES = java.util.Set.of(
-            SECObjectIdentifiers.secp256r1, SECObjectIdentifiers.secp384r1, SECObjectIdentifiers.secp521r1);
+    private static final Set<ASN1ObjectIdentifier> ALLOWED_CURVES =
+            Set.of(SECObjectIdentifiers.secp256r1, SECObjectIdentifiers.secp384r1, SECObjectIdentifiers.secp521r1);
 
     /** Signature objects are not thread-safe and not free to look up: one per thread and algorithm. */
     private static final ThreadLocal<Map<String, Signature>> VERIFIERS = ThreadLocal.withInitial(HashMap::new);
@@ -111,7 +115,7 @@ public final class CsrParser {
                 : PKCSObjectIdentifiers.rsaEncryption.equals(algorithm) ? "RSA" : null;
         if (name == null) {
             // an algorithm meshca does not issue for: decoded generically so checkKey can name it
-            return new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest(csr).getPublicKey();
+            return new JcaPKCS10CertificationRequest(csr).getPublicKey();
         }
         var provider = CryptoProvider.get().provider();
         KeyFactory factory =
@@ -160,9 +164,9 @@ public final class CsrParser {
         }
     }
 
-    private static String curveName(org.bouncycastle.asn1.ASN1Encodable parameters) {
+    private static String curveName(ASN1Encodable parameters) {
         if (parameters instanceof ASN1ObjectIdentifier oid) {
-            String name = org.bouncycastle.asn1.x9.ECNamedCurveTable.getName(oid);
+            String name = ECNamedCurveTable.getName(oid);
             return "curve " + (name == null ? oid.getId() : name);
         }
         return "explicit (unnamed) curve parameters";

@@ -5,6 +5,7 @@ import io.meshca.common.bundle.SpiffeBundleCodec;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.error.UnavailableException;
 import io.meshca.common.pki.Pem;
+import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.tls.SpiffeAuthorizers;
 import io.meshca.common.tls.SpiffeTrustManager;
 import io.meshca.server.model.FederationRelationship;
@@ -39,12 +40,11 @@ public final class BundleFetcher {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private final Function<io.meshca.common.spiffe.TrustDomain, List<X509Certificate>> currentAuthorities;
+    private final Function<TrustDomain, List<X509Certificate>> currentAuthorities;
     private final Clock clock;
 
     /** {@code currentAuthorities}: the X.509 authorities we hold for a trust domain (for https_spiffe). */
-    public BundleFetcher(
-            Function<io.meshca.common.spiffe.TrustDomain, List<X509Certificate>> currentAuthorities, Clock clock) {
+    public BundleFetcher(Function<TrustDomain, List<X509Certificate>> currentAuthorities, Clock clock) {
         this.currentAuthorities = currentAuthorities;
         this.clock = clock;
     }

@@ -16,7 +16,12 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -107,7 +112,7 @@ class JoinTokensTest {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(DataStore.SQLITE_FILE));
                 Statement s = c.createStatement();
                 ResultSet tables = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'")) {
-            java.util.List<String> names = new java.util.ArrayList<>();
+            List<String> names = new ArrayList<>();
             while (tables.next()) {
                 names.add(tables.getString(1));
             }
@@ -136,9 +141,9 @@ class JoinTokensTest {
     @Test
     void concurrentRedemptions_exactlyOneSucceeds() throws Exception {
         JoinToken t = tokens.generate(Duration.ofSeconds(600));
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        var pool = Executors.newFixedThreadPool(4);
         try {
-            java.util.List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            List<Future<Boolean>> results = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 results.add(pool.submit(() -> {
                     try {
@@ -151,7 +156,7 @@ class JoinTokensTest {
             }
             long ok = 0;
             for (var r : results) {
-                ok += r.get(30, java.util.concurrent.TimeUnit.SECONDS) ? 1 : 0;
+                ok += r.get(30, TimeUnit.SECONDS) ? 1 : 0;
             }
             assertThat(ok).isEqualTo(1);
         } finally {

@@ -6,6 +6,7 @@ import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.FakeClock;
 import io.meshca.server.ca.CaManager;
 import io.meshca.server.ca.keys.DiskKeyManager;
+import io.meshca.server.ca.upstream.SelfSignedAuthority;
 import io.meshca.server.datastore.DataStore;
 import io.meshca.server.model.StoredJwtAuthority;
 import java.nio.file.Path;
@@ -51,6 +52,7 @@ class JwtKeysPersistenceTest {
             CaManager ca = new CaManager(
                     TrustDomain.parse("example.org"),
                     new DiskKeyManager(dir.resolve("keys")),
+                    new SelfSignedAuthority(clock),
                     store.bundle(),
                     Duration.ofHours(24),
                     clock);
@@ -80,6 +82,7 @@ class JwtKeysPersistenceTest {
             CaManager ca = new CaManager(
                     TrustDomain.parse("example.org"),
                     new DiskKeyManager(dir.resolve("keys")),
+                    new SelfSignedAuthority(clock),
                     store.bundle(),
                     Duration.ofHours(24),
                     clock);

@@ -4,12 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.pki.Certificates;
 import io.meshca.common.pki.Csrs;
+import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.FakeClock;
 import io.meshca.common.testing.TestPki;
+import io.meshca.server.ca.keys.MemoryKeyManager;
 import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class CsrParserTest {
 
@@ -54,8 +69,8 @@ class CsrParserTest {
                 .satisfies(e -> assertThat(e.getMessage()).isIn(CsrParser.BAD_SIGNATURE, CsrParser.MALFORMED));
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource({
+    @ParameterizedTest
+    @CsvSource({
         "secp256r1, ",
         "secp384r1, ",
         "secp521r1, ",
@@ -63,13 +78,12 @@ class CsrParserTest {
         "secp224r1, 'CSR key is an EC key on curve secp224r1; only the named curves P-256, P-384 and P-521 are accepted'",
     })
     void ecKeys_onlyOnTheNistCurvesTlsPeersSupport(String curve, String refusal) throws Exception {
-        var bc = new org.bouncycastle.jce.provider.BouncyCastleProvider();
-        var generator = java.security.KeyPairGenerator.getInstance("EC", bc);
-        generator.initialize(new java.security.spec.ECGenParameterSpec(curve));
+        var bc = new BouncyCastleProvider();
+        var generator = KeyPairGenerator.getInstance("EC", bc);
+        generator.initialize(new ECGenParameterSpec(curve));
         KeyPair pair = generator.generateKeyPair();
-        byte[] csr = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
-                        new org.bouncycastle.asn1.x500.X500Name("CN=x"), pair.getPublic())
-                .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
+        byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=x"), pair.getPublic())
+                .build(new JcaContentSignerBuilder("SHA256withECDSA")
                         .setProvider(bc)
                         .build(pair.getPrivate()))
                 .getEncoded();
@@ -93,34 +107,29 @@ class CsrParserTest {
     @Test
     void issuedCertForForeignCsr_carriesOnlyTheEntryIdentity() throws Exception {
         var clock = new FakeClock(Instant.parse("2026-03-01T12:00:00Z"));
-        var caKey = new io.meshca.server.ca.keys.MemoryKeyManager().generate("ca");
-        var td = io.meshca.common.spiffe.TrustDomain.parse("example.org");
-        var caCert = RootCaFactory.selfSigned(td, caKey, java.time.Duration.ofHours(24), clock);
-        var signer = new X509SvidSigner(() -> new X509Authority(caCert, caKey, java.util.List.of()), clock);
+        var caKey = new MemoryKeyManager().generate("ca");
+        var td = TrustDomain.parse("example.org");
+        var caCert = RootCaFactory.selfSigned(td, caKey, Duration.ofHours(24), clock);
+        var signer = new X509SvidSigner(() -> new X509Authority(caCert, caKey, List.of()), clock);
         byte[] csr = io.meshca.server.testing.Csrs.withExtensions(key, "CN=admin", false, "spiffe://example.org/admin");
 
         var leaf = signer.sign(new SvidRequest(
-                        io.meshca.common.spiffe.SpiffeId.parse("spiffe://example.org/web"),
+                        SpiffeId.parse("spiffe://example.org/web"),
                         CsrParser.publicKey(csr),
-                        java.util.List.of(),
-                        java.time.Duration.ofHours(1)))
+                        List.of(),
+                        Duration.ofHours(1)))
                 .get(0);
 
         assertThat(leaf.getSubjectAlternativeNames()).hasSize(1);
-        assertThat(io.meshca.common.pki.Certificates.spiffeId(leaf)
-                        .orElseThrow()
-                        .toString())
-                .isEqualTo("spiffe://example.org/web");
+        assertThat(Certificates.spiffeId(leaf).orElseThrow().toString()).isEqualTo("spiffe://example.org/web");
         assertThat(leaf.getSubjectX500Principal().getName()).doesNotContain("admin");
         assertThat(leaf.getBasicConstraints()).isEqualTo(-1);
     }
 
     @Test
     void csrSignedWithSha384_isVerified_too() throws Exception {
-        var request = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
-                        new org.bouncycastle.asn1.x500.X500Name("CN=x"), key.getPublic())
-                .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA384withECDSA")
-                        .build(key.getPrivate()))
+        var request = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=x"), key.getPublic())
+                .build(new JcaContentSignerBuilder("SHA384withECDSA").build(key.getPrivate()))
                 .getEncoded();
 
         assertThat(CsrParser.publicKey(request)).isEqualTo(key.getPublic());
@@ -129,7 +138,7 @@ class CsrParserTest {
     @Test
     void csrWithTrailingBytes_orAnotherKeysSignature_isRejected() {
         byte[] csr = Csrs.create(key);
-        byte[] longer = java.util.Arrays.copyOf(csr, csr.length + 2);
+        byte[] longer = Arrays.copyOf(csr, csr.length + 2);
         assertThatThrownBy(() -> CsrParser.publicKey(longer)).isInstanceOf(InvalidArgumentException.class);
 
         // the request info of one key with the signature of another: no proof of possession

@@ -9,17 +9,25 @@ import io.meshca.common.testing.FakeClock;
 import io.meshca.common.testing.TestPki;
 import io.meshca.server.ca.keys.MemoryKeyManager;
 import io.meshca.server.ca.keys.SigningKey;
+import java.math.BigInteger;
+import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
+import org.bouncycastle.asn1.x509.Time;
+import org.bouncycastle.cert.X509CertificateHolder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The X509-SVID profile, rule by rule, checked by parsing issued certificates. */
 class X509SvidSignerTest {
@@ -78,7 +86,7 @@ class X509SvidSignerTest {
 
     @Test
     void serials_arePositive128BitAndRandom() {
-        Set<java.math.BigInteger> seen = new HashSet<>();
+        Set<BigInteger> seen = new HashSet<>();
         for (int i = 0; i < 20; i++) {
             var serial = sign(List.of(), Duration.ofHours(1)).getSerialNumber();
             assertThat(serial.signum()).isPositive();
@@ -86,7 +94,7 @@ class X509SvidSignerTest {
             seen.add(serial);
         }
         assertThat(seen).hasSize(20);
-        assertThat(seen.stream().mapToInt(java.math.BigInteger::bitLength).max().getAsInt())
+        assertThat(seen.stream().mapToInt(BigInteger::bitLength).max().getAsInt())
                 .isGreaterThan(100);
     }
 
@@ -147,10 +155,9 @@ class X509SvidSignerTest {
         X509Certificate leaf = sign(List.of("web.example.org"), Duration.ofHours(1));
 
         // assembled from the signed TBS bytes: byte for byte what Bouncy Castle would encode
-        assertThat(leaf.getEncoded())
-                .isEqualTo(new org.bouncycastle.cert.X509CertificateHolder(leaf.getEncoded()).getEncoded());
+        assertThat(leaf.getEncoded()).isEqualTo(new X509CertificateHolder(leaf.getEncoded()).getEncoded());
         leaf.verify(caCert.getPublicKey());
-        java.security.Signature jdk = java.security.Signature.getInstance("SHA256withECDSA");
+        Signature jdk = Signature.getInstance("SHA256withECDSA");
         jdk.initVerify(caCert.getPublicKey());
         jdk.update(leaf.getTBSCertificate());
         assertThat(jdk.verify(leaf.getSignature()))
@@ -169,7 +176,7 @@ class X509SvidSignerTest {
                         List.of(),
                         Duration.ofHours(2)))
                 .get(0);
-        var current = new java.util.concurrent.atomic.AtomicReference<>(new X509Authority(caCert, caKey, List.of()));
+        var current = new AtomicReference<>(new X509Authority(caCert, caKey, List.of()));
         X509SvidSigner rotating = new X509SvidSigner(current::get, clock);
         assertThat(rotating.sign(new SvidRequest(WEB, TestPki.keyPair().getPublic(), List.of(), Duration.ofHours(1))))
                 .hasSize(1);
@@ -184,8 +191,8 @@ class X509SvidSignerTest {
         chain.get(0).verify(interKey.publicKey());
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(
+    @ParameterizedTest
+    @ValueSource(
             strings = {
                 "2026-03-01T12:00:00.750Z",
                 "1999-12-31T23:59:59Z",
@@ -196,8 +203,7 @@ class X509SvidSignerTest {
     void validityTimes_encodeAsBouncyCastlesTimeOfADate(String instant) throws Exception {
         Instant t = Instant.parse(instant);
 
-        assertThat(X509SvidSigner.time(t).getEncoded())
-                .isEqualTo(new org.bouncycastle.asn1.x509.Time(java.util.Date.from(t)).getEncoded());
+        assertThat(X509SvidSigner.time(t).getEncoded()).isEqualTo(new Time(Date.from(t)).getEncoded());
     }
 
     @Test
@@ -209,7 +215,7 @@ class X509SvidSignerTest {
             for (int repeat = 0; repeat < 2; repeat++) {
                 assertThat(X509SvidSigner.time(t).getEncoded())
                         .as("time %s", t)
-                        .isEqualTo(new org.bouncycastle.asn1.x509.Time(java.util.Date.from(t)).getEncoded());
+                        .isEqualTo(new Time(Date.from(t)).getEncoded());
             }
         }
     }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,11 +45,7 @@ class UnixAccountsTest {
         // how useradd, vipw and sed -i write: a new file renamed over the old one
         Path fresh = Files.writeString(
                 dir.resolve("passwd.new"), "root:x:0:0::/root:/bin/sh\nbilling:x:1001:101::/:/bin/sh\n");
-        Files.move(
-                fresh,
-                passwd,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(fresh, passwd, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 
         assertThat(accounts.userName(1001)).hasValue("billing");
     }
@@ -92,6 +90,6 @@ class UnixAccountsTest {
     @Test
     void firstLineOfAnId_wins_andMalformedLinesNameNobody() {
         assertThat(AccountFile.parse("a:x:5:\nb:x:5:\n:x:6:\nc:x:07:\nd:x:seven:\n# comment\ne:x\n"))
-                .containsExactlyEntriesOf(java.util.Map.of(5, "a"));
+                .containsExactlyEntriesOf(Map.of(5, "a"));
     }
 }

@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -161,7 +163,7 @@ class UnixWorkloadAttestorTest {
 
         Path renamed = Files.writeString(
                 dir.resolve("passwd.new"), "root:x:0:0::/root:/bin/sh\nbilling:x:1001:101::/:/bin/sh\n");
-        Files.move(renamed, dir.resolve("passwd"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(renamed, dir.resolve("passwd"), StandardCopyOption.REPLACE_EXISTING);
 
         assertThat(attestor.attest(4242).asSet())
                 .map(Selector::value)
@@ -232,7 +234,7 @@ class UnixWorkloadAttestorTest {
         assertThat(first).isEqualTo(sha256Of("not really a JVM"));
         assertThat(second).isEqualTo(sha256(exe)).isNotEqualTo(first);
 
-        Files.setLastModifiedTime(exe, java.nio.file.attribute.FileTime.fromMillis(0));
+        Files.setLastModifiedTime(exe, FileTime.fromMillis(0));
         counting.sha256(exe, exe);
         assertThat(hashed).hasValue(3);
     }

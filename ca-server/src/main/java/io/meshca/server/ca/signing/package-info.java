@@ -1,0 +1,6 @@
+/**
+ * X.509 signing to the SPIFFE profile: CSRs checked for proof of possession (CsrParser), leaf
+ * certificates built and signed (X509SvidSigner) through keys that never leave their key manager, and
+ * root CA certificates.
+ */
+package io.meshca.server.ca.signing;

@@ -1,0 +1,7 @@
+/**
+ * The JDBC datastore: SQLite in the data dir by default, PostgreSQL when a databaseUrl is set, its
+ * schema kept by Flyway migrations. It implements the store interfaces that registration, agents,
+ * federation, the CA and the audit log declare; every write that agents must learn of takes a
+ * revision and a change-log row.
+ */
+package io.meshca.server.datastore;
