@@ -31,11 +31,9 @@ import io.meshca.common.error.NotFoundException;
 import io.meshca.common.error.PermissionDeniedException;
 import io.meshca.common.error.UnauthenticatedException;
 import io.meshca.common.error.UnavailableException;
-import java.io.ByteArrayInputStream;
+import io.meshca.common.testing.Utf8Marshaller;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -242,26 +240,8 @@ class ErrorMappingInterceptorTest {
         return MethodDescriptor.<String, String>newBuilder()
                 .setType(type)
                 .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
-                .setRequestMarshaller(Utf8.INSTANCE)
-                .setResponseMarshaller(Utf8.INSTANCE)
+                .setRequestMarshaller(Utf8Marshaller.INSTANCE)
+                .setResponseMarshaller(Utf8Marshaller.INSTANCE)
                 .build();
-    }
-
-    private enum Utf8 implements MethodDescriptor.Marshaller<String> {
-        INSTANCE;
-
-        @Override
-        public InputStream stream(String value) {
-            return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public String parse(InputStream stream) {
-            try {
-                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 }

@@ -13,13 +13,11 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.meshca.agent.attestation.workload.ProcessStartTimes;
 import io.meshca.common.grpc.UnixSockets;
-import java.io.ByteArrayInputStream;
+import io.meshca.common.testing.Utf8Marshaller;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -31,27 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** Over a real unix socket: the server sees the kernel's credentials of the connecting process. */
 class UnixSocketServerTest {
 
-    private static final MethodDescriptor.Marshaller<String> STRING = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(String value) {
-            return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public String parse(InputStream stream) {
-            try {
-                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    };
-
     private static final MethodDescriptor<String, String> WHO_AM_I = MethodDescriptor.<String, String>newBuilder()
             .setType(MethodDescriptor.MethodType.UNARY)
             .setFullMethodName("test.Peer/WhoAmI")
-            .setRequestMarshaller(STRING)
-            .setResponseMarshaller(STRING)
+            .setRequestMarshaller(Utf8Marshaller.INSTANCE)
+            .setResponseMarshaller(Utf8Marshaller.INSTANCE)
             .build();
 
     /** Answers with the peer the transport attributes name, as "pid uid gids". */
