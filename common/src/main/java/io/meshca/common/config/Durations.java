@@ -29,24 +29,7 @@ public final class Durations {
      * @throws InvalidArgumentException naming the setting, the text and the grammar
      */
     public static Duration parse(String name, String text) {
-        if (text == null || text.isBlank()) {
-            throw new InvalidArgumentException(name + ": invalid duration '' (" + HINT + ")");
-        }
-        Matcher m = FORMAT.matcher(text.strip());
-        if (!m.matches()) {
-            throw new InvalidArgumentException(name + ": invalid duration '" + text + "' (" + HINT + ")");
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "", "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            case "d" -> Duration.ofDays(n);
-            default ->
-                throw new InvalidArgumentException(
-                        name + ": invalid duration '" + text + "': unknown unit '" + m.group(2) + "' (" + HINT + ")");
-        };
+        return parse(name, text, false);
     }
 
     /**
@@ -55,11 +38,49 @@ public final class Durations {
      * @throws InvalidArgumentException as {@link #parse}, or naming the setting when the duration is zero
      */
     public static Duration parsePositive(String name, String text) {
-        Duration d = parse(name, text);
-        if (d.isZero()) {
-            throw new InvalidArgumentException(name + ": invalid duration '" + text + "': must be greater than zero");
+        return parse(name, text, true);
+    }
+
+    private static Duration parse(String name, String text, boolean positive) {
+        try {
+            return read(text, positive);
+        } catch (Refused e) {
+            throw new InvalidArgumentException(name + ": " + e.getMessage());
+        }
+    }
+
+    /** The duration {@code text} denotes; a refusal's message names the text and the problem, not the setting. */
+    private static Duration read(String text, boolean positive) throws Refused {
+        if (text == null || text.isBlank()) {
+            throw new Refused("invalid duration '' (" + HINT + ")");
+        }
+        Matcher m = FORMAT.matcher(text.strip());
+        if (!m.matches()) {
+            throw new Refused("invalid duration '" + text + "' (" + HINT + ")");
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "", "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default ->
+                throw new Refused("invalid duration '" + text + "': unknown unit '" + m.group(2) + "' (" + HINT + ")");
+        };
+        if (positive && d.isZero()) {
+            throw new Refused("invalid duration '" + text + "': must be greater than zero");
         }
         return d;
+    }
+
+    /** Why a text is not a duration; the callers add the setting's name (or picocli adds the option's). */
+    private static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /** {@code 90s}, {@code 1500ms}, {@code 2h}: the shortest exact form that {@link #parse} reads back. */
@@ -87,16 +108,7 @@ public final class Durations {
     public static final class Positive implements CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            return convert(value, true);
-        }
-
-        static Duration convert(String value, boolean positive) {
-            try {
-                return positive ? parsePositive("duration", value) : parse("duration", value);
-            } catch (InvalidArgumentException e) {
-                // picocli prefixes the option's name ("Invalid value for option '-ttl': ...")
-                throw new CommandLine.TypeConversionException(e.getMessage().substring("duration: ".length()));
-            }
+            return Durations.convert(value, true);
         }
     }
 
@@ -104,7 +116,16 @@ public final class Durations {
     public static final class NonNegative implements CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            return Positive.convert(value, false);
+            return Durations.convert(value, false);
+        }
+    }
+
+    private static Duration convert(String value, boolean positive) {
+        try {
+            return read(value, positive);
+        } catch (Refused e) {
+            // picocli prefixes the option's name ("Invalid value for option '-ttl': ...")
+            throw new CommandLine.TypeConversionException(e.getMessage());
         }
     }
 }
