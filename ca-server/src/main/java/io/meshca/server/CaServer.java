@@ -3,7 +3,7 @@ package io.meshca.server;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
-import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.meshca.common.grpc.ErrorMappingInterceptor;
@@ -26,16 +26,18 @@ import io.meshca.server.api.admin.BundlesService;
 import io.meshca.server.api.admin.EntriesService;
 import io.meshca.server.api.admin.FederationService;
 import io.meshca.server.api.admin.JoinTokensService;
+import io.meshca.server.api.admin.LocalAuthorityService;
 import io.meshca.server.api.admin.SvidsService;
+import io.meshca.server.api.admin.UpstreamAuthorityService;
 import io.meshca.server.api.interceptor.AdminAuditInterceptor;
 import io.meshca.server.api.interceptor.AgentIdentityInterceptor;
 import io.meshca.server.attestation.node.JoinTokenIssuer;
 import io.meshca.server.attestation.node.JoinTokens;
 import io.meshca.server.audit.GroupCommitAuditLog;
+import io.meshca.server.ca.AuthorityRotator;
 import io.meshca.server.ca.CaManager;
 import io.meshca.server.ca.RenewingTlsIdentity;
 import io.meshca.server.ca.SvidIssuer;
-import io.meshca.server.ca.jwt.JwtKeyRotator;
 import io.meshca.server.ca.jwt.JwtKeySlots;
 import io.meshca.server.ca.jwt.JwtSvidIssuer;
 import io.meshca.server.ca.jwt.JwtSvidMinter;
@@ -80,9 +82,6 @@ public final class CaServer implements AutoCloseable {
 
     /** The most frequent client keepalive the agent API accepts, in seconds (agents ping every 30 s). */
     static final long AGENT_KEEPALIVE_MIN = 20;
-
-    /** How often the JWT key slots are checked for a key to prepare or activate. */
-    private static final Duration JWT_ROTATION_CHECK = Duration.ofSeconds(30);
 
     private static final Logger log = LoggerFactory.getLogger(CaServer.class);
     public static final Duration WATCH_POLL_INTERVAL = Duration.ofMillis(1500);
@@ -141,13 +140,19 @@ public final class CaServer implements AutoCloseable {
         ServerPlugins plugins =
                 ServerCatalog.load(config.plugins(), new ServerPluginContext(td, config.dataDir(), clock, joinTokens));
         KeyManager keys = plugins.keyManager();
+        health = new HealthStatusManager();
         CaManager ca = new CaManager(td, keys, plugins.upstreamAuthority(), dataStore.bundle(), config.caTtl(), clock);
-        JwtKeySlots jwtKeys = new JwtKeySlots(keys, dataStore.bundle(), config.jwtKeyType(), config.caTtl(), clock);
+        JwtKeySlots jwtKeys = new JwtKeySlots(
+                keys, dataStore.bundle(), config.jwtKeyType(), config.caTtl(), clock, ca::journalChanged);
         jwtKeys.initialize();
-        JwtKeyRotator jwtRotator = new JwtKeyRotator(jwtKeys, clock);
-        jwtRotator.start(scheduler, JWT_ROTATION_CHECK);
-        closeables.push(jwtRotator);
         ca.initialize();
+        AuthorityRotator rotator = new AuthorityRotator(ca, List.of(ca.x509Slots(), jwtKeys), clock, valid -> {
+            if (!closed) {
+                health.setStatus("", valid ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+            }
+        });
+        rotator.start(scheduler, AuthorityRotator.checkInterval(config.caTtl()));
+        closeables.push(rotator);
         JwtSvidIssuer jwtIssuer =
                 new JwtSvidIssuer(new JwtSvidMinter(jwtKeys::current, clock), audit, config.defaultJwtSvidTtl());
         X509SvidSigner signer = new X509SvidSigner(ca::activeAuthority, clock);
@@ -172,6 +177,7 @@ public final class CaServer implements AutoCloseable {
                 new RenewingTlsIdentity("server SVID", serverId, List.of(), signer, SERVER_SVID_TTL, clock, scheduler);
         identity.start();
         closeables.push(identity);
+        ca.onTaint(identity::renewNow);
         federation = FederationRuntime.start(
                 config.federation(),
                 td,
@@ -229,21 +235,22 @@ public final class CaServer implements AutoCloseable {
         // holding the server's graceful shutdown until its timeout.
         closeables.push(watches);
 
-        health = new HealthStatusManager();
         List<BindableService> admin = List.of(
                 new EntriesService(registrar),
                 new AgentsService(agentManager),
                 new BundlesService(ca, federation.bundles()),
                 new FederationService(federation.federation()),
                 new JoinTokensService(tokenIssuer),
-                new SvidsService(jwtIssuer, td));
+                new SvidsService(jwtIssuer, issuer, ca, td),
+                new LocalAuthorityService(ca.x509Slots(), jwtKeys),
+                new UpstreamAuthorityService(ca.upstreamRoots()));
         adminSocket = AdminSocket.start(
                 config.socketPath(),
                 admin,
                 List.of(health.getHealthService().bindService()),
                 new AdminAuditInterceptor(audit, "admin:local"));
         closeables.push(adminSocket);
-        health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
+        health.setStatus("", ServingStatus.SERVING);
         log.info(
                 "meshca server for trust domain {} listening on {}:{} (agent API, TLS 1.3) and {} (admin)",
                 td,

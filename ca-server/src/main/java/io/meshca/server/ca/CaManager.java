@@ -2,49 +2,46 @@ package io.meshca.server.ca;
 
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.server.ca.keys.KeyManager;
-import io.meshca.server.ca.keys.SigningKey;
 import io.meshca.server.ca.signing.X509Authority;
-import io.meshca.server.ca.upstream.MintedX509Ca;
 import io.meshca.server.ca.upstream.UpstreamAuthority;
 import io.meshca.server.model.StoredAuthority;
 import io.meshca.server.model.StoredJwtAuthority;
-import java.security.SecureRandom;
+import io.meshca.server.model.UpstreamRoot;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Holds the active X.509 CA and the trust bundle. At start it resumes the newest stored authority
- * whose key the KeyManager still has and that is still valid, so a restart keeps the same CA; otherwise
- * it generates a CA key, has the {@link UpstreamAuthority} certify it ({@code none}: a self-signed root)
- * and stores the certificate. The bundle is every stored authority still valid — a list, so that
- * rotation (prepare/activate slots, a later issue) only adds entries.
+ * The trust domain's bundle as this server serves it, and the server's X.509 CA slots. The bundle's
+ * X.509 part is every root still valid: the self-signed CAs of the journal (PREPARED, ACTIVE, OLD — of
+ * every replica) and the upstream roots not revoked; intermediates travel in SVID chains, not in the
+ * bundle. Tainted authorities stay in the bundle, listed as tainted, until revoked. Read on every call,
+ * written only by {@link #refreshBundle()}.
  */
 public final class CaManager {
 
-    private static final Logger log = LoggerFactory.getLogger(CaManager.class);
-    /** A CA that expires sooner than this is not resumed: SVIDs would be cut short. */
-    private static final Duration MIN_REMAINING = Duration.ofMinutes(10);
-
     private final TrustDomain trustDomain;
-    private final KeyManager keys;
-    private final UpstreamAuthority upstream;
     private final BundleStore store;
-    private final Duration caTtl;
     private final Clock clock;
-    private final AtomicReference<X509Authority> active = new AtomicReference<>();
-    private final AtomicReference<List<X509Certificate>> bundle = new AtomicReference<>(List.of());
-    private final AtomicReference<List<StoredJwtAuthority>> jwtBundle = new AtomicReference<>(List.of());
-    private final AtomicLong sequence = new AtomicLong();
+    private final X509CaSlots slots;
+    private final UpstreamRoots upstreamRoots;
+    private final List<Runnable> taintListeners = new CopyOnWriteArrayList<>();
+    private volatile Bundle bundle = new Bundle(List.of(), List.of(), List.of(), List.of(), -1, Instant.MAX);
+
+    /** One consistent read of the journal. */
+    private record Bundle(
+            List<X509Certificate> x509,
+            List<String> taintedX509,
+            List<StoredJwtAuthority> jwt,
+            List<String> taintedJwt,
+            long sequence,
+            Instant firstExpiry) {}
 
     public CaManager(
             TrustDomain trustDomain,
@@ -54,107 +51,137 @@ public final class CaManager {
             Duration caTtl,
             Clock clock) {
         this.trustDomain = trustDomain;
-        this.keys = keys;
-        this.upstream = upstream;
         this.store = store;
-        this.caTtl = caTtl;
         this.clock = clock;
+        this.slots = new X509CaSlots(trustDomain, keys, upstream, store, caTtl, clock, this::changed);
+        this.upstreamRoots = new UpstreamRoots(upstream, store, slots, this::changed);
     }
 
-    /** Resumes or creates the CA; call once before serving. */
+    /** Publishes the upstream's roots, then resumes or creates the CA; call once before serving. */
     public void initialize() {
-        Instant now = clock.instant();
-        List<StoredAuthority> stored = store.authorities();
-        Optional<X509Authority> resumed = Optional.empty();
-        for (int i = stored.size() - 1; i >= 0 && resumed.isEmpty(); i--) {
-            StoredAuthority a = stored.get(i);
-            if (a.certificate().getNotAfter().toInstant().isAfter(now.plus(MIN_REMAINING))) {
-                Optional<SigningKey> key = keys.get(a.keyId());
-                if (key.isPresent()
-                        && key.get().publicKey().equals(a.certificate().getPublicKey())) {
-                    resumed = Optional.of(new X509Authority(a.certificate(), key.get(), List.of()));
-                }
-            }
-        }
-        if (resumed.isPresent()) {
-            log.info(
-                    "resumed X.509 CA {} (serial {}, expires {})",
-                    resumed.get().key().id(),
-                    resumed.get().certificate().getSerialNumber().toString(16),
-                    resumed.get().certificate().getNotAfter().toInstant());
-            active.set(resumed.get());
-        } else {
-            // Random suffix: replicas sharing one database each add their own authority.
-            String keyId =
-                    "x509-ca-" + now.toEpochMilli() + "-" + HexFormat.of().formatHex(randomBytes(4));
-            SigningKey key = keys.generate(keyId);
-            MintedX509Ca minted = upstream.mintX509Ca(trustDomain, key, caTtl);
-            if (!minted.upstreamChain().isEmpty()) {
-                // The bundle store keeps one certificate per authority, as a root: an intermediate's
-                // chain would be lost on restart and its upstream root missing from the bundle.
-                throw new IllegalStateException("the upstream authority returned an intermediate CA;"
-                        + " the CA manager keeps self-signed roots only");
-            }
-            X509Certificate cert = minted.certificate();
-            store.add(new StoredAuthority(keyId, cert));
-            log.info(
-                    "created self-signed X.509 CA {} for {} (serial {}, expires {})",
-                    keyId,
-                    trustDomain,
-                    cert.getSerialNumber().toString(16),
-                    cert.getNotAfter().toInstant());
-            active.set(new X509Authority(cert, key, List.of()));
-        }
+        upstreamRoots.sync();
+        slots.initialize();
         refreshBundle();
     }
 
-    /** Re-reads the bundle from the store (other replicas may have added authorities). */
+    /** Re-reads the bundle from the journal if it changed (other replicas add authorities too). */
     public void refreshBundle() {
+        Bundle current = bundle;
+        if (current.sequence() == store.sequence() && clock.instant().isBefore(current.firstExpiry())) {
+            return;
+        }
+        reload();
+    }
+
+    /** Called after each change of the journal by this server. */
+    private void changed() {
+        Set<String> taintedBefore = new LinkedHashSet<>(bundle.taintedX509());
+        taintedBefore.addAll(bundle.taintedJwt());
+        reload();
+        Set<String> taintedNow = new LinkedHashSet<>(bundle.taintedX509());
+        taintedNow.addAll(bundle.taintedJwt());
+        if (!taintedBefore.containsAll(taintedNow)) {
+            taintListeners.forEach(Runnable::run);
+        }
+    }
+
+    private synchronized void reload() {
         Instant now = clock.instant();
-        List<X509Certificate> valid = new ArrayList<>();
+        long sequence = store.sequence();
+        Set<X509Certificate> roots = new LinkedHashSet<>();
+        List<String> taintedX509 = new ArrayList<>();
+        Instant firstExpiry = Instant.MAX;
         for (StoredAuthority a : store.authorities()) {
-            if (a.certificate().getNotAfter().toInstant().isAfter(now)) {
-                valid.add(a.certificate());
+            if (!a.notAfter().isAfter(now)) {
+                continue;
+            }
+            if (a.upstreamChain().isEmpty() && a.upstreamAuthorityId().isEmpty()) {
+                roots.add(a.certificate());
+                firstExpiry = min(firstExpiry, a.notAfter());
+            }
+            if (a.tainted()) {
+                taintedX509.add(a.authorityId());
             }
         }
-        bundle.set(List.copyOf(valid));
+        for (UpstreamRoot r : store.upstreamRoots()) {
+            Instant notAfter = r.certificate().getNotAfter().toInstant();
+            if (r.revoked() || !notAfter.isAfter(now)) {
+                continue;
+            }
+            roots.add(r.certificate());
+            firstExpiry = min(firstExpiry, notAfter);
+            if (r.tainted()) {
+                taintedX509.add(r.subjectKeyId());
+            }
+        }
         List<StoredJwtAuthority> jwt = new ArrayList<>();
+        List<String> taintedJwt = new ArrayList<>();
         for (StoredJwtAuthority a : store.jwtAuthorities()) {
             if (a.notAfter().isAfter(now)) {
                 jwt.add(a);
+                firstExpiry = min(firstExpiry, a.notAfter());
+                if (a.tainted()) {
+                    taintedJwt.add(a.kid());
+                }
             }
         }
-        jwtBundle.set(List.copyOf(jwt));
-        sequence.set(store.sequence());
+        bundle = new Bundle(
+                List.copyOf(roots),
+                List.copyOf(taintedX509),
+                List.copyOf(jwt),
+                List.copyOf(taintedJwt),
+                sequence,
+                firstExpiry);
     }
 
-    private static byte[] randomBytes(int n) {
-        byte[] b = new byte[n];
-        new SecureRandom().nextBytes(b);
-        return b;
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    /** Runs {@code listener} after an authority was tainted (the server re-issues its own SVIDs). */
+    public void onTaint(Runnable listener) {
+        taintListeners.add(listener);
+    }
+
+    /** The JWT slots changed the journal: re-read, and tell the taint listeners if a key was tainted. */
+    public void journalChanged() {
+        changed();
     }
 
     public X509Authority activeAuthority() {
-        X509Authority a = active.get();
-        if (a == null) {
-            throw new IllegalStateException("CA is not initialized");
-        }
-        return a;
+        return slots.active();
+    }
+
+    public X509CaSlots x509Slots() {
+        return slots;
+    }
+
+    public UpstreamRoots upstreamRoots() {
+        return upstreamRoots;
     }
 
     /** The trust bundle's X.509 authorities (roots), oldest first. */
     public List<X509Certificate> x509Authorities() {
-        return bundle.get();
+        return bundle.x509();
     }
 
-    /** The bundle's JWT signing keys (current, prepared and old ones still valid), oldest first. */
+    /** Subject key identifiers of tainted X.509 authorities (local or upstream) still in the bundle. */
+    public List<String> taintedX509AuthorityIds() {
+        return bundle.taintedX509();
+    }
+
+    /** The bundle's JWT signing keys (active, prepared and old ones still valid), oldest first. */
     public List<StoredJwtAuthority> jwtAuthorities() {
-        return jwtBundle.get();
+        return bundle.jwt();
+    }
+
+    public List<String> taintedJwtKeyIds() {
+        return bundle.taintedJwt();
     }
 
     /** The bundle's sequence as of the last refresh (read with the bundle, not per call). */
     public long bundleSequence() {
-        return sequence.get();
+        return bundle.sequence();
     }
 
     public TrustDomain trustDomain() {

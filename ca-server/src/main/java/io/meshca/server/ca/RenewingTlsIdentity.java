@@ -111,6 +111,18 @@ public final class RenewingTlsIdentity implements AutoCloseable {
         return notAfter;
     }
 
+    /**
+     * Re-issues the certificate now, on the scheduler (an authority in its chain was tainted); the
+     * scheduled renewal is replaced.
+     */
+    public void renewNow() {
+        ScheduledFuture<?> f = next;
+        if (f != null) {
+            f.cancel(false);
+        }
+        schedule(Duration.ZERO);
+    }
+
     private void renew() {
         try {
             scheduleRenewal(issue());

@@ -84,4 +84,23 @@ public final class SvidIssuer {
                 "via=" + via + " serial=" + chain.get(0).getSerialNumber().toString(16)));
         return chain;
     }
+
+    /**
+     * An X509-SVID an operator asked for ({@code server x509 mint}): the CSR's key, the given ID and DNS
+     * names; audited like any issuance.
+     *
+     * @param ttl zero means the default X509-SVID TTL
+     */
+    public List<X509Certificate> issueForOperator(
+            SpiffeId id, byte[] csr, Duration ttl, List<String> dnsNames, String requestedBy) {
+        PublicKey key = CsrParser.publicKey(csr);
+        List<X509Certificate> chain =
+                signer.sign(new SvidRequest(id, key, dnsNames, ttl.isZero() ? defaultX509Ttl : ttl));
+        audit.record(new AuditEvent(
+                requestedBy,
+                "x509svid.mint",
+                id.toString(),
+                "serial=" + chain.get(0).getSerialNumber().toString(16)));
+        return chain;
+    }
 }

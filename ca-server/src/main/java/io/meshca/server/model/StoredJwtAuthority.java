@@ -5,17 +5,35 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A JWT signing key of the trust domain: its KeyManager id, the {@code kid} published in the bundle,
- * the public key and when it stops being used (its tokens never outlive it).
+ * A JWT signing key of the trust domain as the journal keeps it: its KeyManager id, the {@code kid}
+ * published in the bundle, the public key, when it stops being used (its tokens never outlive it), its
+ * slot, whether an operator tainted it, and when it was published.
  */
-public record StoredJwtAuthority(String keyId, String kid, PublicKey publicKey, Instant notAfter) {
+public record StoredJwtAuthority(
+        String keyId,
+        String kid,
+        PublicKey publicKey,
+        Instant notAfter,
+        AuthorityStatus status,
+        boolean tainted,
+        Instant publishedAt) {
     public StoredJwtAuthority {
         Objects.requireNonNull(keyId, "keyId");
         Objects.requireNonNull(kid, "kid");
         Objects.requireNonNull(publicKey, "publicKey");
         Objects.requireNonNull(notAfter, "notAfter");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(publishedAt, "publishedAt");
         if (kid.isEmpty()) {
             throw new IllegalArgumentException("kid cannot be empty");
         }
+    }
+
+    public StoredJwtAuthority withStatus(AuthorityStatus newStatus) {
+        return new StoredJwtAuthority(keyId, kid, publicKey, notAfter, newStatus, tainted, publishedAt);
+    }
+
+    public StoredJwtAuthority asTainted() {
+        return new StoredJwtAuthority(keyId, kid, publicKey, notAfter, status, true, publishedAt);
     }
 }

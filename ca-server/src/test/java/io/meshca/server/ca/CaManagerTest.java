@@ -1,13 +1,10 @@
 package io.meshca.server.ca;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.FakeClock;
 import io.meshca.server.ca.keys.MemoryKeyManager;
-import io.meshca.server.ca.keys.SigningKey;
-import io.meshca.server.ca.upstream.MintedX509Ca;
 import io.meshca.server.ca.upstream.SelfSignedAuthority;
 import io.meshca.server.ca.upstream.UpstreamAuthority;
 import io.meshca.server.datastore.DataStore;
@@ -80,20 +77,5 @@ class CaManagerTest {
         assertThat(asked).hasSize(1);
         assertThat(second.activeAuthority().certificate())
                 .isEqualTo(first.activeAuthority().certificate());
-    }
-
-    @Test
-    void anIntermediateFromUpstream_isRefused_andNothingIsStored() {
-        SelfSignedAuthority root = new SelfSignedAuthority(clock);
-        SigningKey upstreamKey = keys.generate("upstream-root");
-        UpstreamAuthority intermediate = (trustDomain, key, ttl) -> new MintedX509Ca(
-                root.mintX509Ca(trustDomain, key, ttl).certificate(),
-                List.of(root.mintX509Ca(trustDomain, upstreamKey, ttl).certificate()));
-        CaManager ca = new CaManager(TD, keys, intermediate, store.bundle(), CA_TTL, clock);
-
-        assertThatThrownBy(ca::initialize)
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("self-signed roots only");
-        assertThat(store.bundle().authorities()).isEmpty();
     }
 }

@@ -15,11 +15,13 @@ import io.meshca.common.testing.TestPki;
 import io.meshca.server.attestation.node.JoinTokenStore;
 import io.meshca.server.model.AgentRecord;
 import io.meshca.server.model.AuditRecord;
+import io.meshca.server.model.AuthorityStatus;
 import io.meshca.server.model.Change;
 import io.meshca.server.model.EntryFilter;
 import io.meshca.server.model.RegistrationEntry;
 import io.meshca.server.model.StoredAuthority;
 import io.meshca.server.model.StoredJwtAuthority;
+import io.meshca.server.model.UpstreamRoot;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -156,34 +158,84 @@ abstract class DataStoreContractTest {
     }
 
     @Test
-    void bundle_keepsAListOfAuthorities_andBumpsItsSequence() {
+    void bundle_journalsAuthoritiesInTheirSlots_andBumpsItsSequenceOnEveryChange() {
         var root = TestPki.root(TrustDomain.parse("example.org"));
         var next = TestPki.root(TrustDomain.parse("example.org"));
-        store.bundle().add(new StoredAuthority("k1", root.certificate()));
+        var upstream = TestPki.root(TrustDomain.parse("example.org"));
+        Instant published = Instant.parse("2026-01-01T00:00:00Z");
+        StoredAuthority first =
+                new StoredAuthority("k1", root.certificate(), List.of(), AuthorityStatus.ACTIVE, false, published);
+        store.bundle().add(first);
         long seq = store.bundle().sequence();
-        store.bundle().add(new StoredAuthority("k2", next.certificate()));
+        StoredAuthority second = new StoredAuthority(
+                "k2", next.certificate(), List.of(upstream.certificate()), AuthorityStatus.PREPARED, false, published);
+        store.bundle().add(second);
+        assertThat(store.bundle().sequence()).isGreaterThan(seq);
 
+        seq = store.bundle().sequence();
+        store.bundle()
+                .update(List.of(
+                        first.withStatus(AuthorityStatus.OLD).asTainted(), second.withStatus(AuthorityStatus.ACTIVE)));
+        assertThat(store.bundle().sequence()).isGreaterThan(seq);
+        assertThat(store.bundle().authorities())
+                .satisfiesExactly(
+                        a -> {
+                            assertThat(a.keyId()).isEqualTo("k1");
+                            assertThat(a.certificate()).isEqualTo(root.certificate());
+                            assertThat(a.status()).isEqualTo(AuthorityStatus.OLD);
+                            assertThat(a.tainted()).isTrue();
+                            assertThat(a.publishedAt()).isEqualTo(published);
+                        },
+                        a -> {
+                            assertThat(a.status()).isEqualTo(AuthorityStatus.ACTIVE);
+                            assertThat(a.upstreamChain()).containsExactly(upstream.certificate());
+                        });
+
+        seq = store.bundle().sequence();
+        store.bundle().remove("k1");
         assertThat(store.bundle().authorities())
                 .extracting(StoredAuthority::keyId)
-                .containsExactly("k1", "k2");
-        assertThat(store.bundle().authorities().get(0).certificate()).isEqualTo(root.certificate());
+                .containsExactly("k2");
         assertThat(store.bundle().sequence()).isGreaterThan(seq);
     }
 
     @Test
-    void jwtAuthorities_roundTripWithTheirPublicKeys() {
+    void upstreamRoots_keepTheirTaintAndRevocation() {
+        var root = TestPki.root(TrustDomain.parse("example.org"));
+        store.bundle().putUpstreamRoot(new UpstreamRoot(root.certificate(), false, false));
+        long seq = store.bundle().sequence();
+        store.bundle().putUpstreamRoot(new UpstreamRoot(root.certificate(), true, true));
+
+        assertThat(store.bundle().upstreamRoots()).singleElement().satisfies(r -> {
+            assertThat(r.certificate()).isEqualTo(root.certificate());
+            assertThat(r.tainted()).isTrue();
+            assertThat(r.revoked()).isTrue();
+        });
+        assertThat(store.bundle().sequence()).isGreaterThan(seq);
+    }
+
+    @Test
+    void jwtAuthorities_roundTripWithTheirPublicKeysAndSlots() {
         var ec = Keys.generateEcP256().getPublic();
         Instant notAfter = Instant.parse("2030-01-01T00:00:00Z");
+        Instant published = Instant.parse("2029-01-01T00:00:00Z");
         long seq = store.bundle().sequence();
-        store.bundle().addJwtAuthority(new StoredJwtAuthority("jwt-k1", "kid-1", ec, notAfter));
+        StoredJwtAuthority key =
+                new StoredJwtAuthority("jwt-k1", "kid-1", ec, notAfter, AuthorityStatus.PREPARED, false, published);
+        store.bundle().addJwtAuthority(key);
+        assertThat(store.bundle().sequence()).isGreaterThan(seq);
+        store.bundle().updateJwtAuthorities(List.of(key.withStatus(AuthorityStatus.ACTIVE)));
 
         assertThat(store.bundle().jwtAuthorities()).singleElement().satisfies(a -> {
             assertThat(a.kid()).isEqualTo("kid-1");
             assertThat(a.keyId()).isEqualTo("jwt-k1");
             assertThat(a.publicKey().getEncoded()).isEqualTo(ec.getEncoded());
             assertThat(a.notAfter()).isEqualTo(notAfter);
+            assertThat(a.status()).isEqualTo(AuthorityStatus.ACTIVE);
+            assertThat(a.publishedAt()).isEqualTo(published);
         });
-        assertThat(store.bundle().sequence()).isGreaterThan(seq);
+        store.bundle().removeJwtAuthority("jwt-k1");
+        assertThat(store.bundle().jwtAuthorities()).isEmpty();
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.meshca.server.CaServer;
 import io.meshca.server.api.admin.AdminClient;
 import io.meshca.server.config.ServerConfig;
 import io.meshca.server.datastore.DataStore;
+import io.meshca.server.model.AuthorityStatus;
 import io.meshca.server.model.RegistrationEntry;
 import io.meshca.server.model.StoredJwtAuthority;
 import java.io.IOException;
@@ -147,7 +148,10 @@ public final class TestServer implements AutoCloseable {
                         "jwt-" + kid,
                         kid,
                         key.getPublic(),
-                        Clock.systemUTC().instant().plus(config().caTtl())));
+                        Clock.systemUTC().instant().plus(config().caTtl()),
+                        AuthorityStatus.PREPARED,
+                        false,
+                        Clock.systemUTC().instant()));
         return kid;
     }
 

@@ -56,6 +56,8 @@ public final class BundleProtos {
                     .setPublicKey(ByteString.copyFrom(k.publicKey().getEncoded()))
                     .setExpiresAt(k.notAfter().getEpochSecond()));
         }
+        b.addAllTaintedX509AuthorityIds(ca.taintedX509AuthorityIds());
+        b.addAllTaintedJwtKeyIds(ca.taintedJwtKeyIds());
         return b.build();
     }
 

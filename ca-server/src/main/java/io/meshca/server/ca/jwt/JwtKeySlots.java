@@ -1,34 +1,34 @@
 package io.meshca.server.ca.jwt;
 
 import io.meshca.server.ca.BundleStore;
+import io.meshca.server.ca.RotatingSlots;
+import io.meshca.server.ca.SlotRules;
 import io.meshca.server.ca.keys.KeyManager;
 import io.meshca.server.ca.keys.SigningKey;
+import io.meshca.server.model.AuthorityStatus;
 import io.meshca.server.model.StoredJwtAuthority;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The trust domain's JWT signing keys in two slots, current and next. A key is
- * stored (and so published in the bundle, with a new bundle sequence) when it is prepared, before it
- * signs anything: validators have it by the time its first token reaches them. At start the newest
- * stored key whose private half the KeyManager still has and that is not about to expire is resumed,
- * so a restart keeps the key. Rotation is not scheduled yet; {@link #prepareNext()} and
- * {@link #activateNext()} are its two steps.
+ * The trust domain's JWT signing keys in their slots — PREPARED, ACTIVE, OLD — kept in the datastore's
+ * journal like the X.509 CAs, so a restart resumes the same keys in the same slots. A key is stored (and
+ * so published in the bundle, with a new bundle sequence) when it is prepared, before it signs anything:
+ * validators have it by the time its first token reaches them. The operator's actions follow the same
+ * rules as for X.509 authorities ({@link SlotRules}).
  */
-public final class JwtKeySlots {
+public final class JwtKeySlots implements RotatingSlots {
 
+    static final String KIND = "JWT";
     private static final Logger log = LoggerFactory.getLogger(JwtKeySlots.class);
-    /** A key that expires sooner than this is not resumed: tokens would be cut short. */
-    static final Duration MIN_REMAINING = Duration.ofMinutes(10);
-
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final KeyManager keys;
@@ -36,69 +36,180 @@ public final class JwtKeySlots {
     private final JwtKeyType type;
     private final Duration keyTtl;
     private final Clock clock;
-    private final AtomicReference<JwtSlot> current = new AtomicReference<>();
-    private final AtomicReference<JwtSlot> next = new AtomicReference<>();
+    private final Runnable onChange;
+    private volatile JwtSlot current;
+    private volatile JwtSlot next;
 
     public JwtKeySlots(KeyManager keys, BundleStore store, JwtKeyType type, Duration keyTtl, Clock clock) {
+        this(keys, store, type, keyTtl, clock, () -> {});
+    }
+
+    /** @param onChange called after every change of the journal (the bundle must be re-read) */
+    public JwtKeySlots(
+            KeyManager keys, BundleStore store, JwtKeyType type, Duration keyTtl, Clock clock, Runnable onChange) {
         this.keys = keys;
         this.store = store;
         this.type = type;
         this.keyTtl = keyTtl;
         this.clock = clock;
-    }
-
-    /** Resumes the stored key or creates (and publishes) one; call once before minting. */
-    public void initialize() {
-        Instant now = clock.instant();
-        List<StoredJwtAuthority> stored = store.jwtAuthorities();
-        for (int i = stored.size() - 1; i >= 0; i--) {
-            StoredJwtAuthority a = stored.get(i);
-            if (a.notAfter().isAfter(now.plus(MIN_REMAINING))) {
-                Optional<SigningKey> key = keys.get(a.keyId());
-                if (key.isPresent() && key.get().publicKey().equals(a.publicKey()) && algorithmMatches(key.get())) {
-                    current.set(new JwtSlot(a, key.get()));
-                    log.info("resumed JWT signing key {} ({}, expires {})", a.kid(), type, a.notAfter());
-                    return;
-                }
-            }
-        }
-        JwtSlot created = create();
-        current.set(created);
-        log.info(
-                "created JWT signing key {} ({}, expires {})",
-                created.kid(),
-                type,
-                created.authority().notAfter());
-    }
-
-    /** Creates the next key and publishes it in the bundle; it does not sign until activated. */
-    public JwtSlot prepareNext() {
-        JwtSlot prepared = create();
-        next.set(prepared);
-        log.info(
-                "prepared JWT signing key {} (expires {})",
-                prepared.kid(),
-                prepared.authority().notAfter());
-        return prepared;
+        this.onChange = onChange;
     }
 
     /**
-     * Makes the prepared key current; the previous one stays in the bundle until it expires.
-     *
-     * @throws IllegalStateException if no key was prepared
+     * Resumes the journal: the ACTIVE key if still valid, else the PREPARED one is activated, else a new
+     * key is created and activated. A journal of an older server has its newest valid key adopted.
      */
-    public void activateNext() {
-        JwtSlot prepared = next.getAndSet(null);
-        if (prepared == null) {
+    public synchronized void initialize() {
+        Instant now = clock.instant();
+        List<JwtSlot> own = ownSlots();
+        Optional<JwtSlot> active = newest(own, AuthorityStatus.ACTIVE, now);
+        Optional<JwtSlot> prepared = newest(own, AuthorityStatus.PREPARED, now);
+        if (active.isEmpty() && own.stream().allMatch(s -> s.authority().status() == AuthorityStatus.OLD)) {
+            active = newest(own, AuthorityStatus.OLD, now);
+        }
+        List<StoredJwtAuthority> changed = new ArrayList<>();
+        for (JwtSlot s : own) {
+            boolean keep = active.map(a -> a == s).orElse(false)
+                    || prepared.map(p -> p == s).orElse(false);
+            if (!keep && s.authority().status() != AuthorityStatus.OLD) {
+                changed.add(s.authority().withStatus(AuthorityStatus.OLD));
+            }
+        }
+        if (active.isPresent()) {
+            JwtSlot a = active.get();
+            if (a.authority().status() != AuthorityStatus.ACTIVE) {
+                a = new JwtSlot(a.authority().withStatus(AuthorityStatus.ACTIVE), a.key());
+                changed.add(a.authority());
+            }
+            if (!changed.isEmpty()) {
+                store.updateJwtAuthorities(changed);
+            }
+            current = a;
+            next = prepared.orElse(null);
+            log.info(
+                    "resumed JWT signing key {} ({}, expires {})",
+                    a.kid(),
+                    type,
+                    a.authority().notAfter());
+        } else {
+            if (!changed.isEmpty()) {
+                store.updateJwtAuthorities(changed);
+            }
+            if (prepared.isPresent()) {
+                next = prepared.get();
+                activatePrepared();
+            } else {
+                current = create(AuthorityStatus.ACTIVE);
+                log.info(
+                        "created JWT signing key {} ({}, expires {})",
+                        current.kid(),
+                        type,
+                        current.authority().notAfter());
+            }
+        }
+        onChange.run();
+    }
+
+    /** Creates the next key and publishes it in the bundle; it does not sign until activated. */
+    public synchronized JwtSlot prepareNext() {
+        SlotRules.checkPrepare(KIND, preparedKid());
+        next = create(AuthorityStatus.PREPARED);
+        log.info(
+                "prepared JWT signing key {} (expires {}); published in the bundle",
+                next.kid(),
+                next.authority().notAfter());
+        onChange.run();
+        return next;
+    }
+
+    @Override
+    public void prepare() {
+        prepareNext();
+    }
+
+    @Override
+    public synchronized void activatePrepared() {
+        if (next == null) {
             throw new IllegalStateException("no JWT signing key is prepared");
         }
-        current.set(prepared);
-        log.info("activated JWT signing key {}", prepared.kid());
+        activate(next.kid());
+    }
+
+    /** Makes the prepared key (named by its kid) current; the current one becomes OLD. */
+    public synchronized StoredJwtAuthority activate(String kid) {
+        SlotRules.checkActivate(KIND, kid, preparedKid());
+        JwtSlot newCurrent = new JwtSlot(next.authority().withStatus(AuthorityStatus.ACTIVE), next.key());
+        List<StoredJwtAuthority> changed = new ArrayList<>();
+        JwtSlot previous = current;
+        if (previous != null) {
+            changed.add(previous.authority().withStatus(AuthorityStatus.OLD));
+        }
+        changed.add(newCurrent.authority());
+        store.updateJwtAuthorities(changed);
+        current = newCurrent;
+        next = null;
+        log.info("activated JWT signing key {}", kid);
+        onChange.run();
+        return newCurrent.authority();
+    }
+
+    /** Taints an OLD key: agents drop the tokens it signed. */
+    public synchronized StoredJwtAuthority taint(String kid) {
+        StoredJwtAuthority a = find(kid);
+        SlotRules.checkTaint(KIND, kid, a.status(), a.tainted());
+        StoredJwtAuthority tainted = a.asTainted();
+        store.updateJwtAuthorities(List.of(tainted));
+        log.warn("tainted JWT signing key {}", kid);
+        onChange.run();
+        return tainted;
+    }
+
+    /** Removes a tainted key from the bundle: tokens it signed no longer validate. */
+    public synchronized StoredJwtAuthority revoke(String kid) {
+        StoredJwtAuthority a = find(kid);
+        SlotRules.checkRevoke(KIND, kid, a.tainted());
+        store.removeJwtAuthority(a.keyId());
+        log.warn("revoked JWT signing key {}: removed from the bundle", kid);
+        onChange.run();
+        return a;
+    }
+
+    /** Every key still valid: PREPARED, ACTIVE, then OLD ones newest first. */
+    public List<StoredJwtAuthority> state() {
+        Instant now = clock.instant();
+        List<StoredJwtAuthority> valid = store.jwtAuthorities().stream()
+                .filter(a -> a.notAfter().isAfter(now))
+                .toList();
+        List<StoredJwtAuthority> out = new ArrayList<>();
+        for (AuthorityStatus status : List.of(AuthorityStatus.PREPARED, AuthorityStatus.ACTIVE, AuthorityStatus.OLD)) {
+            for (int i = valid.size() - 1; i >= 0; i--) {
+                if (valid.get(i).status() == status) {
+                    out.add(valid.get(i));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized int pruneExpired() {
+        Instant now = clock.instant();
+        int pruned = 0;
+        for (StoredJwtAuthority a : store.jwtAuthorities()) {
+            if (a.status() == AuthorityStatus.OLD && !a.notAfter().isAfter(now)) {
+                store.removeJwtAuthority(a.keyId());
+                pruned++;
+            }
+        }
+        if (pruned > 0) {
+            onChange.run();
+        }
+        return pruned;
     }
 
     /** The key that signs now. */
     public JwtSlot current() {
-        JwtSlot slot = current.get();
+        JwtSlot slot = current;
         if (slot == null) {
             throw new IllegalStateException("JWT signing keys are not initialized");
         }
@@ -106,7 +217,27 @@ public final class JwtKeySlots {
     }
 
     public Optional<JwtSlot> next() {
-        return Optional.ofNullable(next.get());
+        return Optional.ofNullable(next);
+    }
+
+    @Override
+    public String kind() {
+        return "JWT key";
+    }
+
+    @Override
+    public Instant activeNotAfter() {
+        return current().authority().notAfter();
+    }
+
+    @Override
+    public Duration activeLifetime() {
+        return keyTtl;
+    }
+
+    @Override
+    public Optional<Instant> preparedAt() {
+        return next().map(s -> s.authority().publishedAt());
     }
 
     /** The lifetime of every key these slots create. */
@@ -118,13 +249,48 @@ public final class JwtKeySlots {
         return type;
     }
 
-    private JwtSlot create() {
+    private Optional<String> preparedKid() {
+        return next().map(JwtSlot::kid);
+    }
+
+    private StoredJwtAuthority find(String kid) {
+        for (StoredJwtAuthority a : state()) {
+            if (a.kid().equals(kid)) {
+                return a;
+            }
+        }
+        throw SlotRules.unknown(KIND, kid);
+    }
+
+    private JwtSlot create(AuthorityStatus status) {
         String kid = newKid();
         SigningKey key = keys.generate("jwt-" + kid, type.keyType());
-        StoredJwtAuthority authority = new StoredJwtAuthority(
-                key.id(), kid, key.publicKey(), clock.instant().plus(keyTtl));
+        Instant now = clock.instant();
+        StoredJwtAuthority authority =
+                new StoredJwtAuthority(key.id(), kid, key.publicKey(), now.plus(keyTtl), status, false, now);
         store.addJwtAuthority(authority);
         return new JwtSlot(authority, key);
+    }
+
+    private List<JwtSlot> ownSlots() {
+        List<JwtSlot> own = new ArrayList<>();
+        for (StoredJwtAuthority a : store.jwtAuthorities()) {
+            Optional<SigningKey> key = keys.get(a.keyId());
+            if (key.isPresent() && key.get().publicKey().equals(a.publicKey()) && algorithmMatches(key.get())) {
+                own.add(new JwtSlot(a, key.get()));
+            }
+        }
+        return own;
+    }
+
+    private static Optional<JwtSlot> newest(List<JwtSlot> slots, AuthorityStatus status, Instant now) {
+        for (int i = slots.size() - 1; i >= 0; i--) {
+            JwtSlot s = slots.get(i);
+            if (s.authority().status() == status && s.authority().notAfter().isAfter(now)) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
     }
 
     private boolean algorithmMatches(SigningKey key) {

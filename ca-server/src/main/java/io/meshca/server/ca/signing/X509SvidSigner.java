@@ -1,5 +1,6 @@
 package io.meshca.server.ca.signing;
 
+import io.meshca.common.error.UnavailableException;
 import io.meshca.common.pki.Certificates;
 import io.meshca.common.spiffe.SpiffeId;
 import java.io.IOException;
@@ -127,6 +128,9 @@ public final class X509SvidSigner {
     private SignedSvid sign(SvidRequest request, Prepared ca) {
         Instant now = clock.instant();
         Instant notBefore = now.minus(BACKDATE);
+        if (!ca.notAfter().isAfter(now)) {
+            throw new UnavailableException("the X.509 CA expired at " + ca.notAfter() + "; no SVID can be signed");
+        }
         Instant notAfter = now.plus(request.ttl());
         if (notAfter.isAfter(ca.notAfter())) {
             notAfter = ca.notAfter();

@@ -2,7 +2,9 @@ package io.meshca.server.ca.upstream;
 
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.server.ca.keys.SigningKey;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Certifies the key of the trust domain's X.509 CA (SPIRE's UpstreamAuthority). The CA manager asks for
@@ -21,4 +23,13 @@ public interface UpstreamAuthority {
      * @throws IllegalArgumentException if {@code ttl} is not positive
      */
     MintedX509Ca mintX509Ca(TrustDomain trustDomain, SigningKey key, Duration ttl);
+
+    /**
+     * The upstream roots that must be in the trust bundle now. Called often (every rotation check): an
+     * implementation re-reads its source only when it changed. Empty for {@code none}, whose CA is itself
+     * the root.
+     */
+    default List<X509Certificate> x509Roots() {
+        return List.of();
+    }
 }

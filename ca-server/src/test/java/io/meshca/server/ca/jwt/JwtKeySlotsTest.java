@@ -47,19 +47,54 @@ class JwtKeySlotsTest {
     }
 
     @Test
-    void restart_doesNotResumeAKeyAboutToExpire_orOneWhosePrivateKeyIsGone() {
+    void restart_resumesTheActiveKeyCloseToExpiry_butNotOneWhosePrivateKeyIsGone() {
         JwtKeySlots first = slots();
         first.initialize();
-        clock.advance(Duration.ofHours(24).minus(JwtKeySlots.MIN_REMAINING));
+        clock.advance(Duration.ofHours(24).minusMinutes(5));
 
+        // the journal decides, not a margin: rotation is the rotator's job, and a key nobody has yet
+        // would lock validators out
         JwtKeySlots second = slots();
         second.initialize();
-        assertThat(second.current().kid()).isNotEqualTo(first.current().kid());
+        assertThat(second.current().kid()).isEqualTo(first.current().kid());
 
         JwtKeySlots third =
                 new JwtKeySlots(new MemoryKeyManager(), store, JwtKeyType.ES256, Duration.ofHours(24), clock);
         third.initialize();
         assertThat(third.current().kid()).isNotEqualTo(second.current().kid());
+    }
+
+    @Test
+    void restart_keepsAPreparedKeyPrepared() {
+        JwtKeySlots first = slots();
+        first.initialize();
+        String prepared = first.prepareNext().kid();
+
+        JwtKeySlots second = slots();
+        second.initialize();
+
+        assertThat(second.current().kid()).isEqualTo(first.current().kid());
+        assertThat(second.next()).map(JwtSlot::kid).contains(prepared);
+    }
+
+    @Test
+    void taintAndRevoke_followTheRules_andRevokeRemovesTheKey() {
+        JwtKeySlots slots = slots();
+        slots.initialize();
+        String first = slots.current().kid();
+        assertThatThrownBy(() -> slots.taint(first))
+                .hasMessageContaining("only an OLD JWT authority can be tainted")
+                .hasMessageContaining("is ACTIVE");
+        String second = slots.prepareNext().kid();
+        assertThatThrownBy(() -> slots.activate(first))
+                .hasMessageContaining("only the prepared JWT authority can be activated");
+        slots.activate(second);
+        assertThatThrownBy(() -> slots.revoke(first)).hasMessageContaining("is not tainted; taint it first");
+
+        assertThat(slots.taint(first).tainted()).isTrue();
+        slots.revoke(first);
+
+        assertThat(store.jwtAuthorities()).extracting(StoredJwtAuthority::kid).containsExactly(second);
     }
 
     @Test
@@ -84,7 +119,7 @@ class JwtKeySlotsTest {
         assertThat(store.jwtAuthorities()).extracting(StoredJwtAuthority::kid).containsExactly(first, next.kid());
         assertThat(store.sequence()).isEqualTo(2);
 
-        slots.activateNext();
+        slots.activatePrepared();
         assertThat(slots.current().kid()).isEqualTo(next.kid());
         assertThat(slots.next()).isEmpty();
         assertThat(store.jwtAuthorities()).hasSize(2);
@@ -95,7 +130,7 @@ class JwtKeySlotsTest {
         JwtKeySlots slots = slots();
         slots.initialize();
 
-        assertThatThrownBy(slots::activateNext)
+        assertThatThrownBy(slots::activatePrepared)
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("no JWT signing key is prepared");
     }
