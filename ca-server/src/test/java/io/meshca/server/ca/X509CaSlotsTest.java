@@ -112,12 +112,19 @@ class X509CaSlotsTest {
         assertThat(statusOf(first)).isEqualTo(AuthorityStatus.OLD);
         assertThat(ca.x509Authorities()).hasSize(2);
 
-        clock.advance(Duration.ofMinutes(10));
+        // the OLD one leaves the bundle when it expires (nothing it signed outlives it)
+        clock.advance(Duration.ofMinutes(9));
+        ca.refreshBundle();
+        assertThat(ca.x509Authorities()).contains(firstCert);
+        clock.advance(Duration.ofMinutes(1));
         AuthorityRotator.apply(ca.x509Slots(), clock.instant());
         ca.refreshBundle();
         assertThat(ca.x509Authorities())
-                .singleElement()
-                .isEqualTo(ca.activeAuthority().certificate());
+                .doesNotContain(firstCert)
+                .contains(ca.activeAuthority().certificate());
+        assertThat(store.bundle().authorities())
+                .extracting(StoredAuthority::authorityId)
+                .doesNotContain(first);
     }
 
     @Test
