@@ -32,6 +32,9 @@ import picocli.CommandLine.Command;
             FederationCommand.class,
             AuditCommand.class,
             JwtCommand.class,
+            X509Command.class,
+            LocalAuthorityCommand.class,
+            UpstreamAuthorityCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class ServerMain implements Runnable {
