@@ -11,6 +11,7 @@ import io.meshca.server.attestation.node.NodeAttestor;
 import io.meshca.server.ca.keys.DiskKeyManager;
 import io.meshca.server.ca.keys.KeyManager;
 import io.meshca.server.ca.keys.MemoryKeyManager;
+import io.meshca.server.ca.upstream.DiskUpstreamAuthority;
 import io.meshca.server.ca.upstream.SelfSignedAuthority;
 import io.meshca.server.ca.upstream.UpstreamAuthority;
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.List;
  *   keyManager:        { disk: { directory: /var/lib/meshca/keys } }   # or memory: {}; exactly one
  *   nodeAttestor:      { join_token: {} }                              # one or more
  *   upstreamAuthority: { none: {} }                                    # exactly one
+ *   # or: { disk: { certFile: upstream.pem, keyFile: upstream.key, bundleFile: roots.pem } }
  * </pre>
  * A kind left out runs its default ({@code disk}, {@code join_token}, {@code none}): today's server.
  */
@@ -34,7 +36,11 @@ public final class ServerCatalog {
     public static final PluginKind<UpstreamAuthority> UPSTREAM_AUTHORITY =
             new PluginKind<>("upstreamAuthority", UpstreamAuthority.class, Cardinality.EXACTLY_ONE);
 
-    /** PKCS#8 files, 0600, in {@code directory} (default: {@code <dataDir>/keys}). */
+    /**
+     * keyManager: PKCS#8 files, 0600, in {@code directory} (default: {@code <dataDir>/keys}).
+     * upstreamAuthority: the CA is an intermediate under an upstream CA whose certificate and key are
+     * PEM files ({@code certFile}, {@code keyFile}, optional {@code bundleFile} of roots).
+     */
     public static final String DISK = "disk";
     /** Keys in memory only, lost at exit: tests and throwaway servers. */
     public static final String MEMORY = "memory";
@@ -57,6 +63,10 @@ public final class ServerCatalog {
                 config.allowOnly();
                 return new SelfSignedAuthority(context.clock());
             })
+            .register(
+                    UPSTREAM_AUTHORITY,
+                    DISK,
+                    (config, context) -> DiskUpstreamAuthority.create(config, context.clock()))
             .build();
 
     private ServerCatalog() {}
@@ -89,7 +99,7 @@ public final class ServerCatalog {
      *     does not know
      */
     public static ServerPlugins load(PluginsConfig config, ServerPluginContext context) {
-        // The key manager last: it is the one plugin that touches the disk when created, so a bad block
+        // The key manager last: it is the one plugin that writes to the disk when created, so a bad block
         // of another plugin leaves nothing behind.
         UpstreamAuthority upstreamAuthority = CATALOG.loadOne(UPSTREAM_AUTHORITY, config, context);
         List<NodeAttestor> nodeAttestors = CATALOG.load(NODE_ATTESTOR, config, context);

@@ -4,15 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.pki.Pem;
 import io.meshca.common.plugin.PluginsConfig;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.FakeClock;
+import io.meshca.common.testing.TestPki;
 import io.meshca.server.attestation.node.JoinTokenAttestor;
 import io.meshca.server.attestation.node.JoinTokens;
 import io.meshca.server.attestation.node.NodeAttestor;
 import io.meshca.server.ca.keys.DiskKeyManager;
 import io.meshca.server.ca.keys.MemoryKeyManager;
+import io.meshca.server.ca.upstream.DiskUpstreamAuthority;
 import io.meshca.server.ca.upstream.SelfSignedAuthority;
+import io.meshca.server.ca.upstream.UpstreamAuthority;
 import io.meshca.server.config.ConfigException;
 import io.meshca.server.config.ServerConfig;
 import io.meshca.server.config.ServerConfigLoader;
@@ -20,6 +24,7 @@ import io.meshca.server.datastore.DataStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -133,7 +138,7 @@ class ServerCatalogTest {
                 .hasMessage("plugins.keyManager: unknown plugin \"hsm\" (known keyManager plugins: disk, memory)");
         assertThatThrownBy(() -> load("plugins: { upstreamAuthority: { vault: {} } }\n"))
                 .hasMessage("plugins.upstreamAuthority: unknown plugin \"vault\""
-                        + " (known upstreamAuthority plugins: none)");
+                        + " (known upstreamAuthority plugins: disk, none)");
     }
 
     @Test
@@ -175,6 +180,34 @@ class ServerCatalogTest {
         ServerConfig disk = load("plugins: { keyManager: { disk: { dir: /tmp/k } } }\n");
         assertThatThrownBy(() -> ServerCatalog.load(disk.plugins(), context))
                 .hasMessage("unknown config key \"plugins.keyManager.disk.dir\" (known keys here: directory)");
+    }
+
+    @Test
+    void upstreamAuthority_disk_readsTheUpstreamCaFiles() throws Exception {
+        TestPki.Authority corporate =
+                TestPki.root(TD, Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2027-01-01T00:00:00Z"));
+        Path cert = Files.writeString(
+                dir.resolve("upstream.pem"), Pem.encodeCertificates(List.of(corporate.certificate())));
+        Path key = Files.writeString(
+                dir.resolve("upstream.key"),
+                Pem.encodePrivateKey(corporate.keyPair().getPrivate()));
+        ServerConfig config =
+                load("plugins: { upstreamAuthority: { disk: { certFile: %s, keyFile: %s } } }\n".formatted(cert, key));
+
+        UpstreamAuthority upstream =
+                ServerCatalog.load(config.plugins(), context).upstreamAuthority();
+
+        assertThat(upstream).isInstanceOf(DiskUpstreamAuthority.class);
+        assertThat(upstream.x509Roots()).containsExactly(corporate.certificate());
+    }
+
+    @Test
+    void upstreamAuthority_disk_withoutItsFiles_isRefusedNamingTheKey() throws Exception {
+        ServerConfig config = load("plugins: { upstreamAuthority: { disk: { keyFile: /nonexistent/k.pem } } }\n");
+
+        assertThatThrownBy(() -> ServerCatalog.load(config.plugins(), context))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageStartingWith("plugins.upstreamAuthority.disk.certFile is required");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.meshca.server.ca.upstream;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.server.ca.keys.SigningKey;
 import io.meshca.server.ca.signing.RootCaFactory;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -26,5 +27,11 @@ public final class SelfSignedAuthority implements UpstreamAuthority {
             throw new IllegalArgumentException("CA TTL must be positive, got " + ttl);
         }
         return new MintedX509Ca(RootCaFactory.selfSigned(trustDomain, key, ttl, clock), List.of());
+    }
+
+    /** None: each CA this authority mints is a root itself, and goes into the bundle as such. */
+    @Override
+    public List<X509Certificate> x509Roots() {
+        return List.of();
     }
 }

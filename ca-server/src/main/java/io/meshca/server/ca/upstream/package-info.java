@@ -1,6 +1,6 @@
 /**
  * Who certifies the trust domain's X.509 CA: the {@code upstreamAuthority} plugin kind. {@code none}
- * (the only one so far) makes the CA a self-signed root; an upstream authority would sign it as an
- * intermediate of another PKI.
+ * makes the CA a self-signed root; {@code disk} signs it as an intermediate under an existing CA whose
+ * certificate and key are files (a corporate PKI), and names that PKI's roots for the bundle.
  */
 package io.meshca.server.ca.upstream;

@@ -18,6 +18,10 @@ class SelfSignedAuthorityTest extends UpstreamAuthorityContractTest {
         MintedX509Ca minted = authority(clock).mintX509Ca(TD, caKey("root"), TTL);
 
         assertThat(minted.upstreamChain()).isEmpty();
+        assertThat(minted.isSelfSigned()).isTrue();
+        assertThat(authority(clock).x509Roots())
+                .as("the CA is its own root: no upstream root")
+                .isEmpty();
         assertThat(minted.certificate().getSubjectX500Principal())
                 .isEqualTo(minted.certificate().getIssuerX500Principal());
         assertThat(minted.certificate().getNotBefore().toInstant()).isEqualTo(NOW.minus(X509SvidSigner.BACKDATE));
