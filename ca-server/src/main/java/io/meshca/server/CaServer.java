@@ -6,6 +6,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.meshca.common.config.Durations;
 import io.meshca.common.grpc.ErrorMappingInterceptor;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
@@ -114,6 +115,11 @@ public final class CaServer implements AutoCloseable {
 
     private void startAll() throws IOException {
         AdminSocket.checkAvailable(config.socketPath());
+        if (config.caTtl().compareTo(ServerConfig.WARN_CA_TTL) < 0) {
+            log.warn(
+                    "caTtl is {}: the X.509 CA rotates every few minutes; fine for demos and tests, not production",
+                    Durations.format(config.caTtl()));
+        }
         TrustDomain td = config.trustDomain();
         SpiffeId serverId = serverId(td);
         var clock = config.clock();
@@ -173,8 +179,10 @@ public final class CaServer implements AutoCloseable {
                 WATCH_POLL_INTERVAL,
                 dataStore.federatedBundles()::get);
 
+        // Half the CA lifetime at most, as for any SVID: a short-lived CA must not cut the server's own short.
+        Duration serverSvidTtl = min(SERVER_SVID_TTL, config.caTtl().dividedBy(2));
         RenewingTlsIdentity identity =
-                new RenewingTlsIdentity("server SVID", serverId, List.of(), signer, SERVER_SVID_TTL, clock, scheduler);
+                new RenewingTlsIdentity("server SVID", serverId, List.of(), signer, serverSvidTtl, clock, scheduler);
         identity.start();
         closeables.push(identity);
         ca.onTaint(identity::renewNow);
@@ -195,7 +203,7 @@ public final class CaServer implements AutoCloseable {
                     signer,
                     issuer,
                     ca::x509Authorities,
-                    SERVER_SVID_TTL,
+                    serverSvidTtl,
                     clock,
                     scheduler);
             closeables.push(istioCa);
@@ -313,6 +321,10 @@ public final class CaServer implements AutoCloseable {
             }
         }
         log.info("meshca server stopped");
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static void stopServer(Server server) throws InterruptedException {

@@ -1,5 +1,6 @@
 package io.meshca.server.config;
 
+import io.meshca.common.config.Durations;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.plugin.PluginsConfig;
 import io.meshca.common.spiffe.TrustDomain;
@@ -9,7 +10,9 @@ import io.meshca.server.plugin.ServerCatalog;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -26,6 +29,11 @@ public final class ServerConfig {
     public static final int DEFAULT_SERVER_PORT = 8081;
     public static final Path DEFAULT_SOCKET_PATH = Path.of("/tmp/meshca-server/private/api.sock");
     public static final Duration DEFAULT_CA_TTL = Duration.ofHours(24);
+    /** The shortest CA lifetime: enough to show and test rotation in minutes, never in production. */
+    public static final Duration MIN_CA_TTL = Duration.ofMinutes(1);
+    /** Below this the server warns at start: a CA that short only makes sense for demos and tests. */
+    public static final Duration WARN_CA_TTL = Duration.ofHours(1);
+
     public static final Duration DEFAULT_X509_SVID_TTL = Duration.ofHours(1);
     public static final Duration DEFAULT_AGENT_SVID_TTL = Duration.ofHours(1);
     public static final Duration DEFAULT_JOIN_TOKEN_TTL = Duration.ofSeconds(600);
@@ -327,6 +335,7 @@ public final class ServerConfig {
             positive("agentSvidTtl", agentSvidTtl);
             positive("joinTokenTtl", joinTokenTtl);
             positive("defaultJwtSvidTtl", defaultJwtSvidTtl);
+            checkCaTtl();
             PluginsConfig effective = effectivePlugins();
             try {
                 ServerCatalog.check(effective);
@@ -366,6 +375,31 @@ public final class ServerConfig {
                 chosen = plugins.with(kind, List.of(keyManager));
             }
             return ServerCatalog.withDefaults(chosen);
+        }
+
+        /**
+         * A CA must outlive what it signs: SVIDs are cut at their issuer's NotAfter, and rotation needs the
+         * old CA to stay valid for a whole SVID lifetime after the new one starts signing.
+         */
+        private void checkCaTtl() {
+            if (caTtl.compareTo(MIN_CA_TTL) < 0) {
+                throw new ConfigException(
+                        "caTtl must be at least " + Durations.format(MIN_CA_TTL) + ", got " + Durations.format(caTtl));
+            }
+            Map<String, Duration> svidTtls = new LinkedHashMap<>();
+            svidTtls.put("defaultX509SvidTtl", defaultX509SvidTtl);
+            svidTtls.put("agentSvidTtl", agentSvidTtl);
+            svidTtls.put("defaultJwtSvidTtl", defaultJwtSvidTtl);
+            Map.Entry<String, Duration> largest = svidTtls.entrySet().stream()
+                    .max(Map.Entry.comparingByValue())
+                    .orElseThrow();
+            if (caTtl.compareTo(largest.getValue().multipliedBy(2)) < 0) {
+                throw new ConfigException("caTtl (" + Durations.format(caTtl) + ") must be at least twice the"
+                        + " largest SVID TTL: " + largest.getKey() + " is " + Durations.format(largest.getValue())
+                        + "; lower " + largest.getKey() + " to " + Durations.format(caTtl.dividedBy(2))
+                        + " or raise caTtl to "
+                        + Durations.format(largest.getValue().multipliedBy(2)));
+            }
         }
 
         private static void positive(String name, Duration value) {

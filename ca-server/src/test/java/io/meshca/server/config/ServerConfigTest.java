@@ -99,4 +99,27 @@ class ServerConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("auditWrites must be \"async\" or \"sync\", got \"bogus\"");
     }
+
+    @Test
+    void caTtl_acceptsOneMinute_refusesLess_andMustBeTwiceTheLargestSvidTtl() {
+        ServerConfig.Builder b = ServerConfig.builder()
+                .trustDomain(io.meshca.common.spiffe.TrustDomain.parse("example.org"))
+                .defaultX509SvidTtl(Duration.ofSeconds(30))
+                .agentSvidTtl(Duration.ofSeconds(20))
+                .defaultJwtSvidTtl(Duration.ofSeconds(10));
+        assertThat(b.caTtl(Duration.ofMinutes(1)).build().caTtl()).isEqualTo(Duration.ofMinutes(1));
+        assertThatThrownBy(() -> b.caTtl(Duration.ofSeconds(1)).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("caTtl must be at least 1m, got 1s");
+        assertThatThrownBy(() -> b.caTtl(Duration.ofMinutes(1))
+                        .agentSvidTtl(Duration.ofSeconds(45))
+                        .build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("caTtl (1m) must be at least twice the largest SVID TTL: agentSvidTtl is 45s");
+        assertThatThrownBy(() -> ServerConfig.builder()
+                        .trustDomain(io.meshca.common.spiffe.TrustDomain.parse("example.org"))
+                        .caTtl(Duration.ofMinutes(90))
+                        .build())
+                .hasMessageContaining("defaultX509SvidTtl is 1h");
+    }
 }
