@@ -11,6 +11,7 @@ import io.meshca.server.attestation.node.NodeAttestor;
 import io.meshca.server.ca.keys.DiskKeyManager;
 import io.meshca.server.ca.keys.KeyManager;
 import io.meshca.server.ca.keys.MemoryKeyManager;
+import io.meshca.server.ca.keys.pkcs11.Pkcs11KeyManager;
 import io.meshca.server.ca.upstream.DiskUpstreamAuthority;
 import io.meshca.server.ca.upstream.SelfSignedAuthority;
 import io.meshca.server.ca.upstream.UpstreamAuthority;
@@ -20,7 +21,7 @@ import java.util.List;
  * The server's built-in plugins by kind and name, each created from its own block of the config:
  * <pre>
  * plugins:
- *   keyManager:        { disk: { directory: /var/lib/meshca/keys } }   # or memory: {}; exactly one
+ *   keyManager:        { disk: { directory: /var/lib/meshca/keys } }   # or memory: {}, pkcs11: {...}; exactly one
  *   nodeAttestor:      { join_token: {} }                              # one or more
  *   upstreamAuthority: { none: {} }                                    # exactly one
  *   # or: { disk: { certFile: upstream.pem, keyFile: upstream.key, bundleFile: roots.pem } }
@@ -44,6 +45,8 @@ public final class ServerCatalog {
     public static final String DISK = "disk";
     /** Keys in memory only, lost at exit: tests and throwaway servers. */
     public static final String MEMORY = "memory";
+    /** Keys generated and kept on a PKCS#11 token (an HSM), reached through SunPKCS11. */
+    public static final String PKCS11 = "pkcs11";
     /** Single-use join tokens. */
     public static final String JOIN_TOKEN = JoinTokens.TYPE;
     /** No upstream: the CA is a self-signed root. */
@@ -55,6 +58,7 @@ public final class ServerCatalog {
                 config.allowOnly();
                 return new MemoryKeyManager();
             })
+            .register(KEY_MANAGER, PKCS11, (config, context) -> Pkcs11KeyManager.open(config))
             .register(NODE_ATTESTOR, JOIN_TOKEN, (config, context) -> {
                 config.allowOnly();
                 return new JoinTokenAttestor(context.joinTokens());

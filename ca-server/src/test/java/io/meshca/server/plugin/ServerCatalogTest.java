@@ -133,9 +133,11 @@ class ServerCatalogTest {
     void anUnknownPlugin_isRefusedNamingTheKindAndTheKnownNames() {
         assertThatThrownBy(() -> load("plugins: { keyManager: { hsm: {} } }\n"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("plugins.keyManager: unknown plugin \"hsm\" (known keyManager plugins: disk, memory)");
+                .hasMessage(
+                        "plugins.keyManager: unknown plugin \"hsm\" (known keyManager plugins: disk, memory, pkcs11)");
         assertThatThrownBy(() -> load("keyManager: hsm\n"))
-                .hasMessage("plugins.keyManager: unknown plugin \"hsm\" (known keyManager plugins: disk, memory)");
+                .hasMessage(
+                        "plugins.keyManager: unknown plugin \"hsm\" (known keyManager plugins: disk, memory, pkcs11)");
         assertThatThrownBy(() -> load("plugins: { upstreamAuthority: { vault: {} } }\n"))
                 .hasMessage("plugins.upstreamAuthority: unknown plugin \"vault\""
                         + " (known upstreamAuthority plugins: disk, none)");
@@ -154,7 +156,7 @@ class ServerCatalogTest {
         assertThatThrownBy(() -> load("plugins: { keyManager: { disk: {}, memory: {} } }\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("plugins.keyManager: exactly one plugin required, 2 configured (disk, memory)"
-                        + " (known keyManager plugins: disk, memory)");
+                        + " (known keyManager plugins: disk, memory, pkcs11)");
     }
 
     @Test
@@ -208,6 +210,21 @@ class ServerCatalogTest {
         assertThatThrownBy(() -> ServerCatalog.load(config.plugins(), context))
                 .isInstanceOf(InvalidArgumentException.class)
                 .hasMessageStartingWith("plugins.upstreamAuthority.disk.certFile is required");
+    }
+
+    @Test
+    void pkcs11_validatesItsBlockBeforeTouchingAnyToken() throws Exception {
+        ServerConfig noLibrary = load("plugins: { keyManager: { pkcs11: { tokenLabel: meshca, pinFile: /x } } }\n");
+        assertThatThrownBy(() -> ServerCatalog.load(noLibrary.plugins(), context))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage("plugins.keyManager.pkcs11.library is required: the path of the PKCS#11 module,"
+                        + " e.g. /usr/lib/softhsm/libsofthsm2.so");
+
+        ServerConfig literalPin = load("plugins: { keyManager: { pkcs11: { pin: \"123456\" } } }\n");
+        assertThatThrownBy(() -> ServerCatalog.load(literalPin.plugins(), context))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageStartingWith("plugins.keyManager.pkcs11.pin: a PIN is never written in the config")
+                .hasMessageNotContaining("123456");
     }
 
     @Test

@@ -3,7 +3,10 @@ package io.meshca.server.ca.keys;
 import java.util.List;
 import java.util.Optional;
 
-/** Where the CA's private keys live. Implementations: memory (tests), disk (PKCS#8 files, 0600). */
+/**
+ * Where the CA's private keys live. Implementations: memory (tests), disk (PKCS#8 files, 0600), pkcs11 (a
+ * PKCS#11 token, {@code ca.keys.pkcs11}).
+ */
 public interface KeyManager {
 
     /**

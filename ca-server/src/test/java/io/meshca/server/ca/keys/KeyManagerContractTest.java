@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.security.Signature;
 import org.junit.jupiter.api.Test;
 
-/** Every KeyManager passes this suite (one subclass per implementation). */
-abstract class KeyManagerContractTest {
+/** Every KeyManager passes this suite (one subclass per implementation, in any package). */
+public abstract class KeyManagerContractTest {
 
     protected abstract KeyManager keyManager();
 
