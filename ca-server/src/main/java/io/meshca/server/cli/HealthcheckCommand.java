@@ -21,7 +21,10 @@ final class HealthcheckCommand extends AdminCommand {
         HealthCheckResponse r =
                 withDeadline(HealthGrpc.newBlockingStub(channel)).check(HealthCheckRequest.getDefaultInstance());
         if (r.getStatus() != HealthCheckResponse.ServingStatus.SERVING) {
-            spec.commandLine().getErr().println("server is unhealthy: " + r.getStatus());
+            spec.commandLine()
+                    .getErr()
+                    .println("server is unhealthy: " + r.getStatus()
+                            + " (its active X.509 CA has expired, or it is shutting down; see the server log)");
             return 1;
         }
         out().println("Server is healthy.");
