@@ -20,6 +20,7 @@ final class DemoProgress {
     private final Map<String, String> serials = new HashMap<>();
     private final Map<String, String> peers = new HashMap<>();
     private final Map<String, Duration> connected = new HashMap<>();
+    private final Map<String, String> currentIssuers = new HashMap<>();
     private final Set<String> issuers = new HashSet<>();
     private long ok;
     private long failed;
@@ -40,6 +41,7 @@ final class DemoProgress {
             if (previous != null && !previous.equals(svid.serialHex())) {
                 rotations++;
             }
+            currentIssuers.put(service, svid.issuer());
             if (!SvidInfo.UNKNOWN_ISSUER.equals(svid.issuer())) {
                 issuers.add(svid.issuer());
             }
@@ -84,7 +86,7 @@ final class DemoProgress {
     synchronized String progressLine(Duration elapsed) {
         return String.format(
                 "[%4ds] requests ok=%d failed=%d rotations=%d ca_rotations=%d orders_svid=%s payments_svid=%s"
-                        + " payments_saw_client=%s",
+                        + " payments_saw_client=%s orders_ca=%s payments_ca=%s",
                 elapsed.toSeconds(),
                 ok,
                 failed,
@@ -92,9 +94,12 @@ final class DemoProgress {
                 caRotations(),
                 shortSerial(serials.get(DemoRunner.ORDERS)),
                 shortSerial(serials.get(DemoRunner.PAYMENTS)),
-                shortSerial(peers.get(DemoRunner.PAYMENTS)));
+                shortSerial(peers.get(DemoRunner.PAYMENTS)),
+                shortSerial(currentIssuers.get(DemoRunner.ORDERS)),
+                shortSerial(currentIssuers.get(DemoRunner.PAYMENTS)));
     }
 
+    /** The first hex digits of a serial or a CA fingerprint: enough to see it change. */
     private static String shortSerial(String serial) {
         if (serial == null) {
             return "-";

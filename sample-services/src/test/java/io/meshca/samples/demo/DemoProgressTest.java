@@ -84,11 +84,11 @@ class DemoProgressTest {
     @Test
     void progressLine_showsCountersAndShortSerials() {
         progress.accept(DemoRunner.ORDERS, new StatusLine.Stats(100, 1));
-        svid(DemoRunner.ORDERS, "0123456789abcdef");
+        svid(DemoRunner.ORDERS, "0123456789abcdef", "3f0a11c2d4e5f60718293a4b5c6d7e8f");
 
         assertThat(progress.progressLine(Duration.ofSeconds(15)))
                 .isEqualTo("[  15s] requests ok=100 failed=1 rotations=0 ca_rotations=0 orders_svid=0123456789"
-                        + " payments_svid=- payments_saw_client=-");
+                        + " payments_svid=- payments_saw_client=- orders_ca=3f0a11c2d4 payments_ca=-");
     }
 
     private void svid(String service, String serial) {

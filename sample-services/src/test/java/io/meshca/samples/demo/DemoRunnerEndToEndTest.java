@@ -74,6 +74,8 @@ class DemoRunnerEndToEndTest {
         assertThat(Double.parseDouble(readiness.group(1)))
                 .as("the whole start-up includes the connection")
                 .isGreaterThanOrEqualTo(Double.parseDouble(readiness.group(2)));
+        // both services' SVIDs were matched to the CA that signed them, so a CA rotation would be counted
+        assertThat(lines.get(firstProgress)).doesNotContain("orders_ca=-").doesNotContain("payments_ca=-");
         // every failed request would be printed with its cause; none failed, so none is
         assertThat(lines)
                 .as("failed requests printed")
