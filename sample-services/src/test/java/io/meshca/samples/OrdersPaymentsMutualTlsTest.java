@@ -10,6 +10,8 @@ import io.meshca.samples.payments.PaymentsServer;
 import io.meshca.samples.proto.v1.PayRequest;
 import io.meshca.samples.proto.v1.PaymentsGrpc;
 import io.meshca.samples.proto.v1.Receipt;
+import io.meshca.samples.status.FailureSide;
+import io.meshca.samples.status.StatusLine;
 import io.meshca.samples.testing.SwappableX509Source;
 import io.meshca.samples.tls.PeerPolicy;
 import io.meshca.samples.tls.SpiffeTls;
@@ -37,6 +39,7 @@ class OrdersPaymentsMutualTlsTest {
     private final List<String> paymentsRefusals = new CopyOnWriteArrayList<>();
     private final List<String> ordersRefusals = new CopyOnWriteArrayList<>();
     private final List<String> clientSerialsSeen = new CopyOnWriteArrayList<>();
+    private final List<StatusLine.RequestFailed> failures = new CopyOnWriteArrayList<>();
     private final PeerPolicy paymentsPolicy = PeerPolicy.only("payments", ORDERS);
     private SwappableX509Source paymentsSource;
     private PaymentsServer payments;
@@ -68,6 +71,7 @@ class OrdersPaymentsMutualTlsTest {
         }
         assertThat(paymentsRefusals).isEmpty();
         assertThat(ordersRefusals).isEmpty();
+        assertThat(failures).isEmpty();
     }
 
     @Test
@@ -83,6 +87,13 @@ class OrdersPaymentsMutualTlsTest {
                 .startsWith(intruder + " | ")
                 .contains(paymentsPolicy.refusalMessage(intruder))
                 .contains("only spiffe://example.org/orders may connect");
+        // orders learns only that payments ended the handshake; payments' refusal above says why
+        assertThat(failures).singleElement().satisfies(failure -> {
+            assertThat(failure.side()).isEqualTo(FailureSide.SERVER_REJECTION);
+            assertThat(failure.code()).isEqualTo("UNAVAILABLE");
+            assertThat(failure.cause()).isEqualTo("javax.net.ssl.SSLHandshakeException");
+            assertThat(failure.description()).contains("Received fatal alert: certificate_unknown");
+        });
     }
 
     @Test
@@ -93,12 +104,15 @@ class OrdersPaymentsMutualTlsTest {
         // the rogue orders trusts the real CA, so only payments' check of the client chain can stop it
         SwappableX509Source trustsRealCa =
                 new SwappableX509Source(CA, SwappableX509Source.leaf(rogueCa, ORDERS.toString()));
-        try (OrdersTraffic orders =
-                new OrdersTraffic("127.0.0.1:" + payments.port(), trustsRealCa, PeerPolicy.only("orders", PAYMENTS))) {
+        try (OrdersTraffic orders = ordersWith(trustsRealCa, PAYMENTS)) {
             assertThat(orders.payOnce()).isFalse();
         }
         assertThat(rogue.spiffeId()).isEqualTo(ORDERS);
         assertThat(paymentsRefusals).singleElement().asString().startsWith(ORDERS + " | ");
+        assertThat(failures)
+                .singleElement()
+                .extracting(StatusLine.RequestFailed::side)
+                .isEqualTo(FailureSide.SERVER_REJECTION);
     }
 
     @Test
@@ -115,11 +129,23 @@ class OrdersPaymentsMutualTlsTest {
         try (OrdersTraffic orders = new OrdersTraffic(
                 "127.0.0.1:" + impostor.port(),
                 new SwappableX509Source(CA, SwappableX509Source.leaf(CA, ORDERS.toString())),
-                PeerPolicy.only("orders", PAYMENTS))) {
+                PeerPolicy.only("orders", PAYMENTS),
+                OrdersTraffic.DEFAULT_REQUEST_TIMEOUT,
+                failures::add)) {
             assertThat(orders.payOnce()).isFalse();
         } finally {
             impostor.close();
         }
+        assertThat(failures).singleElement().satisfies(failure -> {
+            assertThat(failure.orderId()).isEqualTo("order-1");
+            assertThat(failure.side()).isEqualTo(FailureSide.CLIENT_TLS);
+            assertThat(failure.code()).isEqualTo("UNAVAILABLE");
+            assertThat(failure.exception()).isEqualTo("io.grpc.StatusRuntimeException");
+            assertThat(failure.cause()).isEqualTo("java.security.cert.CertificateException");
+            assertThat(failure.description())
+                    .contains(PeerPolicy.only("orders", PAYMENTS)
+                            .refusalMessage(SpiffeId.parse("spiffe://example.org/impostor")));
+        });
     }
 
     @Test
@@ -156,10 +182,16 @@ class OrdersPaymentsMutualTlsTest {
     }
 
     private OrdersTraffic ordersAs(String spiffeId, SpiffeId expectedServer) {
+        return ordersWith(new SwappableX509Source(CA, SwappableX509Source.leaf(CA, spiffeId)), expectedServer);
+    }
+
+    private OrdersTraffic ordersWith(SwappableX509Source source, SpiffeId expectedServer) {
         return new OrdersTraffic(
                 "127.0.0.1:" + payments.port(),
-                new SwappableX509Source(CA, SwappableX509Source.leaf(CA, spiffeId)),
-                PeerPolicy.only("orders", expectedServer));
+                source,
+                PeerPolicy.only("orders", expectedServer),
+                OrdersTraffic.DEFAULT_REQUEST_TIMEOUT,
+                failures::add);
     }
 
     private static Receipt pay(PaymentsGrpc.PaymentsBlockingStub stub) {

@@ -21,7 +21,10 @@ import picocli.CommandLine.Option;
         description = {
             "Start a ca-server and an agent in a temporary directory, register orders and payments, "
                     + "run mTLS traffic between them while their SVIDs rotate, then clean everything up.",
-            "The last line is `demo: requests=<n> failed=<n> rotations=<n>`. The exit code is non-zero if a "
+            "Traffic starts once orders is connected to payments (the start-up time is printed); each failed "
+                    + "request is printed as it fails, with its side, status, exception and description.",
+            "The last line is `demo: requests=<n> failed=<n> rotations=<n> ca_rotations=<n>`; ca_rotations counts "
+                    + "the CA certificates that signed the services' SVIDs, minus one. The exit code is non-zero if a "
                     + "request failed, if no request was made, or if a run of 60s or more saw fewer than 2 rotations."
         })
 public final class DemoCommand implements Callable<Integer> {

@@ -1,41 +1,59 @@
 package io.meshca.samples.demo;
 
+import io.meshca.samples.identity.SvidInfo;
 import io.meshca.samples.status.StatusLine;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What the demo runner has learned from its children's status lines: orders' counters, each
- * service's current SVID serial, and how many times a serial changed (rotations). Fed from the
- * children's output threads, read by the runner's thread.
+ * service's current SVID serial, how many times a serial changed (rotations), the CA certificates that
+ * signed the SVIDs (CA rotations), and whether orders is connected. Fed from the children's output
+ * threads, read by the runner's thread.
  */
 final class DemoProgress {
 
     private final Map<String, String> serials = new HashMap<>();
     private final Map<String, String> peers = new HashMap<>();
+    private final Map<String, Duration> connected = new HashMap<>();
+    private final Map<String, String> currentIssuers = new HashMap<>();
+    private final Set<String> issuers = new HashSet<>();
     private long ok;
     private long failed;
     private long rotations;
     private boolean frozen;
 
-    /** Takes one status line printed by {@code service}. */
-    synchronized void accept(String service, StatusLine line) {
+    /**
+     * Takes one status line printed by {@code service}.
+     *
+     * @return false if the line came after {@link #freeze()} and was ignored
+     */
+    synchronized boolean accept(String service, StatusLine line) {
         if (frozen) {
-            return;
+            return false;
         }
         if (line instanceof StatusLine.Svid svid) {
             String previous = serials.put(service, svid.serialHex());
             if (previous != null && !previous.equals(svid.serialHex())) {
                 rotations++;
             }
+            currentIssuers.put(service, svid.issuer());
+            if (!SvidInfo.UNKNOWN_ISSUER.equals(svid.issuer())) {
+                issuers.add(svid.issuer());
+            }
+        } else if (line instanceof StatusLine.Ready ready) {
+            connected.put(service, Duration.ofMillis(ready.connectMillis()));
         } else if (line instanceof StatusLine.Stats stats) {
             ok = stats.ok();
             failed = stats.failed();
         } else if (line instanceof StatusLine.Peer peer) {
             peers.put(service, peer.serialHex());
         }
+        return true;
     }
 
     /**
@@ -50,24 +68,38 @@ final class DemoProgress {
         return Optional.ofNullable(serials.get(service));
     }
 
+    /** How long {@code service} took to connect to its server, once it has said it is ready. */
+    synchronized Optional<Duration> connected(String service) {
+        return Optional.ofNullable(connected.get(service));
+    }
+
     synchronized DemoSummary summary() {
-        return new DemoSummary(ok + failed, failed, rotations);
+        return new DemoSummary(ok + failed, failed, rotations, caRotations());
+    }
+
+    /** One CA for the whole run is no rotation; each further CA certificate seen is one. */
+    private long caRotations() {
+        return Math.max(0, issuers.size() - 1);
     }
 
     /** The periodic progress line. */
     synchronized String progressLine(Duration elapsed) {
         return String.format(
-                "[%4ds] requests ok=%d failed=%d rotations=%d orders_svid=%s payments_svid=%s"
-                        + " payments_saw_client=%s",
+                "[%4ds] requests ok=%d failed=%d rotations=%d ca_rotations=%d orders_svid=%s payments_svid=%s"
+                        + " payments_saw_client=%s orders_ca=%s payments_ca=%s",
                 elapsed.toSeconds(),
                 ok,
                 failed,
                 rotations,
+                caRotations(),
                 shortSerial(serials.get(DemoRunner.ORDERS)),
                 shortSerial(serials.get(DemoRunner.PAYMENTS)),
-                shortSerial(peers.get(DemoRunner.PAYMENTS)));
+                shortSerial(peers.get(DemoRunner.PAYMENTS)),
+                shortSerial(currentIssuers.get(DemoRunner.ORDERS)),
+                shortSerial(currentIssuers.get(DemoRunner.PAYMENTS)));
     }
 
+    /** The first hex digits of a serial or a CA fingerprint: enough to see it change. */
     private static String shortSerial(String serial) {
         if (serial == null) {
             return "-";

@@ -27,7 +27,8 @@ import java.util.function.BooleanSupplier;
 /**
  * The demo: in a temporary directory, a ca-server and an agent (from their jars), orders and payments
  * registered by uid + main class, traffic between them while the SVIDs rotate, then everything is
- * stopped and deleted. The last line printed is {@link DemoSummary#line()}.
+ * stopped and deleted. Traffic is timed from the moment orders is connected to payments; each failed
+ * request is printed as it happens. The last line printed is {@link DemoSummary#line()}.
  */
 public final class DemoRunner {
 
@@ -229,6 +230,7 @@ public final class DemoRunner {
         }
 
         Map<String, String> env = Map.of("SPIFFE_ENDPOINT_SOCKET", "unix://" + agentSocket);
+        Instant paymentsStarted = clock.instant();
         ChildProcess payments = startChild(
                 PAYMENTS,
                 commands.workload(PaymentsMain.class.getName(), "-port", "0", "-allowedClientID", ORDERS_ID),
@@ -237,8 +239,10 @@ public final class DemoRunner {
                 "payments SVID and listening port",
                 payments,
                 () -> paymentsPort.isDone() && progress.serial(PAYMENTS).isPresent());
+        Duration paymentsUp = Duration.between(paymentsStarted, clock.instant());
         say("payments up on 127.0.0.1:" + paymentsPort.join() + " as " + PAYMENTS_ID + " (pid " + payments.pid() + ")");
 
+        Instant ordersStarted = clock.instant();
         ChildProcess orders = startChild(
                 ORDERS,
                 commands.workload(
@@ -251,7 +255,22 @@ public final class DemoRunner {
                         Double.toString(options.rate())),
                 env);
         awaitCondition("orders SVID", orders, () -> progress.serial(ORDERS).isPresent());
-        say("orders up as " + ORDERS_ID + " (pid " + orders.pid() + "), calling payments " + options.rate() + "/s for "
+        Duration ordersSvid = Duration.between(ordersStarted, clock.instant());
+        say("orders up as " + ORDERS_ID + " (pid " + orders.pid() + "), connecting to payments");
+
+        // orders sends its first request only once connected: start-up is not counted as failed requests,
+        // and what it cost is printed rather than hidden (two cold JVMs' first handshake, under load, takes
+        // seconds)
+        awaitCondition(
+                "orders connected to payments",
+                orders,
+                () -> progress.connected(ORDERS).isPresent());
+        StartupTimes startup = new StartupTimes(
+                Duration.between(paymentsStarted, clock.instant()),
+                paymentsUp,
+                ordersSvid,
+                progress.connected(ORDERS).orElseThrow());
+        say(startup.line() + "; calling payments " + options.rate() + "/s for "
                 + options.duration().toSeconds() + "s");
     }
 
@@ -291,7 +310,9 @@ public final class DemoRunner {
                     if (status instanceof StatusLine.Listening listening) {
                         paymentsPort.complete(listening.port());
                     }
-                    progress.accept(name, status);
+                    if (progress.accept(name, status)) {
+                        Announcements.of(name, status).ifPresent(this::say);
+                    }
                 }));
         children.add(child);
         return child;

@@ -10,8 +10,10 @@ import java.util.List;
  * @param requests  every request orders made (succeeded + failed)
  * @param failed    requests that got no valid receipt
  * @param rotations SVID changes seen in orders and payments after their first SVID
+ * @param caRotations distinct CA certificates that signed those SVIDs, minus one: what the services
+ *                    saw of the server's CA rotating (0 while it keeps one CA for the whole run)
  */
-public record DemoSummary(long requests, long failed, long rotations) {
+public record DemoSummary(long requests, long failed, long rotations, long caRotations) {
 
     /** A run this long must have seen at least {@link #MIN_ROTATIONS} rotations to pass. */
     public static final Duration ROTATION_CHECK_AFTER = Duration.ofSeconds(60);
@@ -19,15 +21,21 @@ public record DemoSummary(long requests, long failed, long rotations) {
     public static final long MIN_ROTATIONS = 2;
 
     public DemoSummary {
-        if (requests < 0 || failed < 0 || rotations < 0 || failed > requests) {
+        if (requests < 0 || failed < 0 || rotations < 0 || caRotations < 0 || failed > requests) {
+            // the fields are not assigned yet inside a compact constructor: the parameters are
             throw new IllegalArgumentException(
-                    "inconsistent counters: requests=" + requests + " failed=" + failed + " rotations=" + rotations);
+                    "inconsistent counters: " + counters(requests, failed, rotations, caRotations));
         }
     }
 
     /** The demo's last line, exactly. */
     public String line() {
-        return "demo: requests=" + requests + " failed=" + failed + " rotations=" + rotations;
+        return "demo: " + counters(requests, failed, rotations, caRotations);
+    }
+
+    private static String counters(long requests, long failed, long rotations, long caRotations) {
+        return "requests=" + requests + " failed=" + failed + " rotations=" + rotations + " ca_rotations="
+                + caRotations;
     }
 
     /**

@@ -1,9 +1,12 @@
 package io.meshca.samples.identity;
 
+import io.spiffe.exception.BundleNotFoundException;
 import io.spiffe.svid.x509svid.X509Svid;
-import io.spiffe.svid.x509svid.X509SvidSource;
+import io.spiffe.workloadapi.X509Source;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -21,12 +24,13 @@ public final class SvidWatcher implements AutoCloseable {
         void svidChanged(SvidInfo svid);
     }
 
-    private final X509SvidSource source;
+    private final X509Source source;
     private final Listener listener;
     private String lastSerial;
     private ScheduledFuture<?> task;
 
-    public SvidWatcher(X509SvidSource source, Listener listener) {
+    /** @param source the SVID to watch, and the bundle that names the CA which signed it */
+    public SvidWatcher(X509Source source, Listener listener) {
         this.source = Objects.requireNonNull(source, "source");
         this.listener = Objects.requireNonNull(listener, "listener");
     }
@@ -41,10 +45,21 @@ public final class SvidWatcher implements AutoCloseable {
     /** Reports the current SVID if its serial differs from the last one reported. */
     public synchronized void check() {
         X509Svid svid = source.getX509Svid();
-        SvidInfo info = SvidInfo.of(svid.getSpiffeId().toString(), svid.getLeaf());
-        if (!info.serialHex().equals(lastSerial)) {
-            lastSerial = info.serialHex();
-            listener.svidChanged(info);
+        String serial = SvidInfo.serialHex(svid.getLeaf());
+        if (!serial.equals(lastSerial)) {
+            lastSerial = serial;
+            // only for a new SVID: finding its issuer verifies a signature, too dear for every poll
+            listener.svidChanged(SvidInfo.of(svid, authorities(svid)));
+        }
+    }
+
+    private Set<X509Certificate> authorities(X509Svid svid) {
+        try {
+            return source.getBundleForTrustDomain(svid.getSpiffeId().getTrustDomain())
+                    .getX509Authorities();
+        } catch (BundleNotFoundException e) {
+            // the SVID's CA is then unknown (printed as such), which is what the demo should show
+            return Set.of();
         }
     }
 

@@ -4,6 +4,7 @@ import io.meshca.common.config.Durations;
 import io.meshca.samples.cli.LiveIdentity;
 import io.meshca.samples.cli.ServiceOptions;
 import io.meshca.samples.cli.UntilStopped;
+import io.meshca.samples.status.StatusLine;
 import io.meshca.samples.status.StatusOut;
 import io.meshca.samples.tls.PeerPolicy;
 import io.spiffe.spiffeid.SpiffeId;
@@ -16,7 +17,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code orders}: calls payments in a loop and prints its counters, until stopped. */
+/**
+ * {@code orders}: waits until payments answers the TLS handshake, then calls it in a loop and prints its
+ * counters and each failed request, until stopped.
+ */
 @Command(
         name = "orders",
         mixinStandardHelpOptions = true,
@@ -44,6 +48,21 @@ public final class OrdersCommand implements Callable<Integer> {
     double rate;
 
     @Option(
+            names = "-readyTimeout",
+            defaultValue = "60s",
+            converter = Durations.Positive.class,
+            description = "how long to wait for the first connection to payments before sending any request"
+                    + " (default: ${DEFAULT-VALUE})")
+    Duration readyTimeout;
+
+    @Option(
+            names = "-requestTimeout",
+            defaultValue = "10s",
+            converter = Durations.Positive.class,
+            description = "each request's deadline (default: ${DEFAULT-VALUE})")
+    Duration requestTimeout;
+
+    @Option(
             names = "-statsInterval",
             defaultValue = "1s",
             converter = Durations.Positive.class,
@@ -51,16 +70,20 @@ public final class OrdersCommand implements Callable<Integer> {
     Duration statsInterval;
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         PeerPolicy server = PeerPolicy.only("orders", SpiffeId.parse(paymentsId));
         StatusOut out = StatusOut.stdout();
         LiveIdentity identity = LiveIdentity.open(service, out);
-        OrdersTraffic traffic = new OrdersTraffic(paymentsAddress, identity.source(), server);
+        OrdersTraffic traffic =
+                new OrdersTraffic(paymentsAddress, identity.source(), server, requestTimeout, out::print);
+        Duration connected = traffic.awaitReady(readyTimeout);
+        out.print(new StatusLine.Ready(connected.toMillis()));
         log.info(
-                "orders as {} calling payments at {} ({}) {} times a second",
+                "orders as {} connected to payments at {} ({}) in {} ms, calling it {} times a second",
                 identity.source().getX509Svid().getSpiffeId(),
                 paymentsAddress,
                 paymentsId,
+                connected.toMillis(),
                 rate);
         traffic.start(rate);
         identity.scheduler()

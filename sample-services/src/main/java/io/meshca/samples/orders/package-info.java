@@ -1,5 +1,6 @@
 /**
- * The orders sample workload: a client that calls payments over mutual TLS with its SVID and counts
- * what succeeded and failed.
+ * The orders sample workload: a client that waits until its mutual-TLS connection to payments works,
+ * then calls payments with its SVID, counts what succeeded and failed, and reports each failure with
+ * the side that broke.
  */
 package io.meshca.samples.orders;

@@ -64,7 +64,11 @@ public final class PaymentsCommand implements Callable<Integer> {
                 new InetSocketAddress(bindAddress, port),
                 identity.source(),
                 clients,
-                (peer, reason) -> log.warn("payments refused a connection from {}: {}", peer, reason),
+                (peer, reason) -> {
+                    log.warn("payments refused a connection from {}: {}", peer, reason);
+                    // also as a status line: the demo prints it next to the request that failed for it
+                    out.print(new StatusLine.Refused(peer + ": " + reason));
+                },
                 (peerId, serial) -> out.print(new StatusLine.Peer(peerId, serial)),
                 maxConnectionAge);
         log.info(

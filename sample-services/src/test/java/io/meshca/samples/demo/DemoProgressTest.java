@@ -2,6 +2,7 @@ package io.meshca.samples.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshca.samples.identity.SvidInfo;
 import io.meshca.samples.status.StatusLine;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,30 +31,71 @@ class DemoProgressTest {
         progress.accept(DemoRunner.ORDERS, new StatusLine.Stats(10, 0));
         progress.accept(DemoRunner.ORDERS, new StatusLine.Stats(30, 2));
 
-        assertThat(progress.summary()).isEqualTo(new DemoSummary(32, 2, 0));
+        assertThat(progress.summary()).isEqualTo(new DemoSummary(32, 2, 0, 0));
+    }
+
+    @Test
+    void aCaRotation_isEachFurtherIssuer_acrossBothServices() {
+        svid(DemoRunner.ORDERS, "a1", "ca1");
+        svid(DemoRunner.PAYMENTS, "b1", "ca1");
+        svid(DemoRunner.ORDERS, "a2", "ca1");
+        assertThat(progress.summary().caRotations()).isZero();
+
+        // the server's CA rotated: whichever service renews first shows it, the other adds nothing new
+        svid(DemoRunner.PAYMENTS, "b2", "ca2");
+        svid(DemoRunner.ORDERS, "a3", "ca2");
+        assertThat(progress.summary().caRotations()).isEqualTo(1);
+
+        svid(DemoRunner.ORDERS, "a4", "ca3");
+        assertThat(progress.summary()).isEqualTo(new DemoSummary(0, 0, 4, 2));
+    }
+
+    @Test
+    void anSvidWhoseIssuerIsUnknown_isNoCaRotation() {
+        svid(DemoRunner.ORDERS, "a1", "ca1");
+        svid(DemoRunner.ORDERS, "a2", SvidInfo.UNKNOWN_ISSUER);
+
+        assertThat(progress.summary().caRotations()).isZero();
+        assertThat(progress.summary().rotations()).isEqualTo(1);
+    }
+
+    @Test
+    void ordersIsConnected_onceItSaysItIsReady() {
+        assertThat(progress.connected(DemoRunner.ORDERS)).isEmpty();
+
+        assertThat(progress.accept(DemoRunner.ORDERS, new StatusLine.Ready(4270)))
+                .isTrue();
+
+        assertThat(progress.connected(DemoRunner.ORDERS)).contains(Duration.ofMillis(4270));
+        assertThat(progress.connected(DemoRunner.PAYMENTS)).isEmpty();
     }
 
     @Test
     void afterFreezing_linesFromTheShutdownAreIgnored() {
         progress.accept(DemoRunner.ORDERS, new StatusLine.Stats(100, 0));
         progress.freeze();
-        progress.accept(DemoRunner.ORDERS, new StatusLine.Stats(101, 4));
+        boolean taken = progress.accept(DemoRunner.ORDERS, new StatusLine.Stats(101, 4));
         svid(DemoRunner.ORDERS, "a1");
 
-        assertThat(progress.summary()).isEqualTo(new DemoSummary(100, 0, 0));
+        assertThat(taken).isFalse();
+        assertThat(progress.summary()).isEqualTo(new DemoSummary(100, 0, 0, 0));
     }
 
     @Test
     void progressLine_showsCountersAndShortSerials() {
         progress.accept(DemoRunner.ORDERS, new StatusLine.Stats(100, 1));
-        svid(DemoRunner.ORDERS, "0123456789abcdef");
+        svid(DemoRunner.ORDERS, "0123456789abcdef", "3f0a11c2d4e5f60718293a4b5c6d7e8f");
 
         assertThat(progress.progressLine(Duration.ofSeconds(15)))
-                .isEqualTo("[  15s] requests ok=100 failed=1 rotations=0 orders_svid=0123456789 payments_svid=-"
-                        + " payments_saw_client=-");
+                .isEqualTo("[  15s] requests ok=100 failed=1 rotations=0 ca_rotations=0 orders_svid=0123456789"
+                        + " payments_svid=- payments_saw_client=- orders_ca=3f0a11c2d4 payments_ca=-");
     }
 
     private void svid(String service, String serial) {
-        progress.accept(service, new StatusLine.Svid("spiffe://example.org/" + service, serial, EXPIRY));
+        svid(service, serial, "ca1");
+    }
+
+    private void svid(String service, String serial, String issuer) {
+        progress.accept(service, new StatusLine.Svid("spiffe://example.org/" + service, serial, EXPIRY, issuer));
     }
 }

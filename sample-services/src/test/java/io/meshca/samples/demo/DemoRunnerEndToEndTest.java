@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -23,8 +24,13 @@ import org.junit.jupiter.api.Test;
  */
 class DemoRunnerEndToEndTest {
 
-    private static final Pattern LAST_LINE = Pattern.compile("demo: requests=(\\d+) failed=(\\d+) rotations=(\\d+)");
+    private static final Pattern LAST_LINE =
+            Pattern.compile("demo: requests=(\\d+) failed=(\\d+) rotations=(\\d+) ca_rotations=(\\d+)");
     private static final Pattern WORKING_DIR = Pattern.compile("demo: working in (.+)");
+    private static final Pattern READY =
+            Pattern.compile("demo: ready in (\\d+\\.\\d\\d)s: payments listening with its SVID"
+                    + " after \\d+\\.\\d\\ds, orders' SVID after \\d+\\.\\d\\ds, orders connected to payments in"
+                    + " (\\d+\\.\\d\\d)s; calling payments .*");
 
     @Test
     void theDemo_runsTrafficThroughRotations_withoutAFailedRequest_andCleansUp() {
@@ -54,8 +60,26 @@ class DemoRunnerEndToEndTest {
         assertThat(Long.parseLong(last.group(1))).as("requests").isPositive();
         assertThat(Long.parseLong(last.group(2))).as("failed").isZero();
         assertThat(Long.parseLong(last.group(3))).as("rotations").isGreaterThanOrEqualTo(1);
+        // the server keeps its first CA for the whole run (its CA TTL is far longer than the run)
+        assertThat(Long.parseLong(last.group(4))).as("ca_rotations").isZero();
         assertThat(exitCode).isZero();
-        assertThat(lines).anyMatch(line -> line.startsWith("[") && line.contains("requests ok="));
+
+        // start-up is reported, not counted: one readiness line, before any progress line
+        int ready = indexOf(lines, line -> READY.matcher(line).matches());
+        int firstProgress = indexOf(lines, line -> line.startsWith("[") && line.contains("requests ok="));
+        assertThat(ready).as("the readiness line: %s", lines).isNotNegative();
+        assertThat(firstProgress).as("a progress line").isGreaterThan(ready);
+        Matcher readiness = READY.matcher(lines.get(ready));
+        assertThat(readiness.matches()).isTrue();
+        assertThat(Double.parseDouble(readiness.group(1)))
+                .as("the whole start-up includes the connection")
+                .isGreaterThanOrEqualTo(Double.parseDouble(readiness.group(2)));
+        // both services' SVIDs were matched to the CA that signed them, so a CA rotation would be counted
+        assertThat(lines.get(firstProgress)).doesNotContain("orders_ca=-").doesNotContain("payments_ca=-");
+        // every failed request would be printed with its cause; none failed, so none is
+        assertThat(lines)
+                .as("failed requests printed")
+                .noneMatch(line -> line.startsWith("demo: request ") && line.contains(" failed: side="));
         Path workDir = lines.stream()
                 .map(WORKING_DIR::matcher)
                 .filter(Matcher::matches)
@@ -69,6 +93,15 @@ class DemoRunnerEndToEndTest {
                         .map(ProcessHandle::pid))
                 .as("processes the demo left running")
                 .isEmpty();
+    }
+
+    private static int indexOf(List<String> lines, Predicate<String> wanted) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (wanted.test(lines.get(i))) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static final class Tee extends OutputStream {

@@ -33,6 +33,6 @@ class DemoRunnerTest {
                 .isEqualTo("demo: FAILED: " + emptyHome.resolve(MeshcaCommands.SERVER_JAR)
                         + " not found: build it with `./mvnw -DskipTests package` (or run the demo through ./meshca, which"
                         + " builds what is missing), or point -home at the repo root");
-        assertThat(lines.get(lines.size() - 1)).isEqualTo("demo: requests=0 failed=0 rotations=0");
+        assertThat(lines.get(lines.size() - 1)).isEqualTo("demo: requests=0 failed=0 rotations=0 ca_rotations=0");
     }
 }

@@ -9,7 +9,10 @@ import io.spiffe.exception.X509SvidException;
 import io.spiffe.spiffeid.SpiffeId;
 import io.spiffe.svid.x509svid.X509Svid;
 import io.spiffe.workloadapi.X509Source;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A java-spiffe {@link X509Source} over static certificates from {@link TestPki}, whose SVID a test can
@@ -21,8 +24,15 @@ public final class SwappableX509Source implements X509Source {
     private volatile X509Svid svid;
 
     public SwappableX509Source(TestPki.Authority ca, TestPki.Leaf leaf) {
-        this.bundle =
-                new X509Bundle(io.spiffe.spiffeid.TrustDomain.parse(ca.domain().name()), Set.of(ca.root()));
+        this(List.of(ca), leaf);
+    }
+
+    /** @param trusted the bundle's CAs, all of one trust domain (several while a CA rotates) */
+    public SwappableX509Source(List<TestPki.Authority> trusted, TestPki.Leaf leaf) {
+        Set<X509Certificate> roots =
+                trusted.stream().map(TestPki.Authority::root).collect(Collectors.toSet());
+        this.bundle = new X509Bundle(
+                io.spiffe.spiffeid.TrustDomain.parse(trusted.get(0).domain().name()), roots);
         swap(leaf);
     }
 
