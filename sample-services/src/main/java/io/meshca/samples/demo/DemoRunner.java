@@ -124,16 +124,41 @@ public final class DemoRunner {
         return problems.isEmpty() ? 0 : 1;
     }
 
+    /**
+     * The demo's CA lives {@link #caTtl} (1 minute with the default SVID TTL), so the server rotates it on
+     * SPIRE's schedule during the run — prepared at 30 s, active at 50 s — while traffic flows.
+     */
+    private Path writeServerConfig() throws IOException {
+        Duration caTtl = caTtl(options.x509SvidTtl());
+        String yaml = "caTtl: " + caTtl.toSeconds() + "s\n"
+                + "defaultX509SvidTtl: " + options.x509SvidTtl().toSeconds() + "s\n"
+                + "agentSvidTtl: " + caTtl.dividedBy(2).toSeconds() + "s\n"
+                + "defaultJwtSvidTtl: " + caTtl.dividedBy(2).toSeconds() + "s\n";
+        Path file = dir.resolve("server.yaml");
+        Files.writeString(file, yaml, StandardCharsets.US_ASCII);
+        say("CA TTL " + caTtl.toSeconds() + "s: the server rotates its CA during the run");
+        return file;
+    }
+
+    /** Three SVID lifetimes, at least a minute (the server's minimum): SVIDs never outlive their CA. */
+    static Duration caTtl(Duration x509SvidTtl) {
+        Duration three = x509SvidTtl.multipliedBy(3);
+        return three.compareTo(Duration.ofMinutes(1)) < 0 ? Duration.ofMinutes(1) : three;
+    }
+
     private void startMesh() throws IOException, DemoFailure, InterruptedException {
         Path adminSocket = dir.resolve("server/admin/api.sock");
         Path agentSocket = dir.resolve("agent/public/api.sock");
         int serverPort = freePort();
         say("working in " + dir);
+        Path serverConfig = writeServerConfig();
 
         ChildProcess server = startChild(
                 "ca-server",
                 commands.server(
                         "run",
+                        "-config",
+                        serverConfig.toString(),
                         "-trustDomain",
                         TRUST_DOMAIN,
                         "-dataDir",

@@ -42,6 +42,9 @@ public record DemoSummary(long requests, long failed, long rotations, long caRot
      * Why this run does not pass; empty when it does. A run that proves nothing fails too: no request
      * at all, or (over {@link #ROTATION_CHECK_AFTER} or more) fewer than {@link #MIN_ROTATIONS} rotations.
      */
+    /** Traffic after which the demo's one-minute CA must have been replaced and seen by the services. */
+    static final Duration CA_ROTATION_CHECK_AFTER = Duration.ofSeconds(75);
+
     public List<String> problems(Duration ran) {
         List<String> problems = new ArrayList<>();
         if (failed > 0) {
@@ -53,6 +56,10 @@ public record DemoSummary(long requests, long failed, long rotations, long caRot
         if (ran.compareTo(ROTATION_CHECK_AFTER) >= 0 && rotations < MIN_ROTATIONS) {
             problems.add("only " + rotations + " SVID rotations in " + ran.toSeconds() + "s, expected at least "
                     + MIN_ROTATIONS);
+        }
+        if (ran.compareTo(CA_ROTATION_CHECK_AFTER) >= 0 && caRotations < 1) {
+            problems.add("no CA rotation in " + ran.toSeconds() + "s, expected at least one (the demo's CA lives"
+                    + " a minute)");
         }
         return List.copyOf(problems);
     }

@@ -21,9 +21,14 @@ class DemoSummaryTest {
 
     static Stream<Arguments> verdicts() {
         return Stream.of(
-                Arguments.of(new DemoSummary(1800, 0, 16, 0), Duration.ofSeconds(90), List.of()),
+                Arguments.of(new DemoSummary(1800, 0, 16, 1), Duration.ofSeconds(90), List.of()),
                 Arguments.of(
-                        new DemoSummary(1800, 1, 16, 0), Duration.ofSeconds(90), List.of("1 of 1800 requests failed")),
+                        new DemoSummary(1800, 1, 16, 1), Duration.ofSeconds(90), List.of("1 of 1800 requests failed")),
+                Arguments.of(
+                        new DemoSummary(1800, 0, 16, 0),
+                        Duration.ofSeconds(90),
+                        List.of("no CA rotation in 90s, expected at least one (the demo's CA lives a minute)")),
+                Arguments.of(new DemoSummary(1500, 0, 14, 0), Duration.ofSeconds(74), List.of()),
                 Arguments.of(new DemoSummary(0, 0, 0, 0), Duration.ofSeconds(10), List.of("no request was made")),
                 Arguments.of(
                         new DemoSummary(1200, 0, 1, 0),
@@ -34,7 +39,10 @@ class DemoSummaryTest {
                 Arguments.of(
                         new DemoSummary(5, 5, 0, 0),
                         Duration.ofSeconds(90),
-                        List.of("5 of 5 requests failed", "only 0 SVID rotations in 90s, expected at least 2")));
+                        List.of(
+                                "5 of 5 requests failed",
+                                "only 0 SVID rotations in 90s, expected at least 2",
+                                "no CA rotation in 90s, expected at least one (the demo's CA lives a minute)")));
     }
 
     @ParameterizedTest
