@@ -75,17 +75,23 @@ public final class CaManager {
 
     /** Called after each change of the journal by this server. */
     private void changed() {
-        Set<String> taintedBefore = new LinkedHashSet<>(bundle.taintedX509());
-        taintedBefore.addAll(bundle.taintedJwt());
         reload();
-        Set<String> taintedNow = new LinkedHashSet<>(bundle.taintedX509());
-        taintedNow.addAll(bundle.taintedJwt());
-        if (!taintedBefore.containsAll(taintedNow)) {
+    }
+
+    /**
+     * Re-reads the journal and tells the taint listeners if it names a tainted authority it did not name
+     * at the previous read. Whoever reads first learns of the taint: the journal write that taints also
+     * wakes the agents' watch sessions, whose {@link #refreshBundle()} may re-read it before the
+     * tainting thread gets to {@link #changed()}; and a taint by another replica arrives by a refresh.
+     */
+    private void reload() {
+        if (readJournal()) {
             taintListeners.forEach(Runnable::run);
         }
     }
 
-    private synchronized void reload() {
+    /** Replaces {@link #bundle}; true if it names a tainted authority the previous one did not. */
+    private synchronized boolean readJournal() {
         Instant now = clock.instant();
         long sequence = store.sequence();
         Set<X509Certificate> roots = new LinkedHashSet<>();
@@ -125,6 +131,7 @@ public final class CaManager {
                 }
             }
         }
+        Bundle previous = bundle;
         bundle = new Bundle(
                 List.copyOf(roots),
                 List.copyOf(taintedX509),
@@ -132,6 +139,8 @@ public final class CaManager {
                 List.copyOf(taintedJwt),
                 sequence,
                 firstExpiry);
+        return !previous.taintedX509().containsAll(taintedX509)
+                || !previous.taintedJwt().containsAll(taintedJwt);
     }
 
     private static Instant min(Instant a, Instant b) {

@@ -78,4 +78,24 @@ class CaManagerTest {
         assertThat(second.activeAuthority().certificate())
                 .isEqualTo(first.activeAuthority().certificate());
     }
+
+    @Test
+    void aTaint_tellsTheTaintListenersOnce_evenWhenAWatchRereadTheJournalFirst() {
+        CaManager ca = new CaManager(TD, keys, new SelfSignedAuthority(clock), store.bundle(), CA_TTL, clock);
+        ca.initialize();
+        int[] told = {0};
+        ca.onTaint(() -> told[0]++);
+        // as an agent's watch session does when the journal changes, here before the tainting thread reads it
+        store.notifier().subscribe(revision -> ca.refreshBundle());
+        String old = ca.x509Slots().activeStored().authorityId();
+        ca.x509Slots().activate(ca.x509Slots().prepareNow().authorityId());
+
+        ca.x509Slots().taint(old);
+
+        assertThat(ca.taintedX509AuthorityIds()).containsExactly(old);
+        assertThat(told[0]).isEqualTo(1);
+        ca.refreshBundle();
+        ca.x509Slots().revoke(old);
+        assertThat(told[0]).isEqualTo(1);
+    }
 }
