@@ -4,7 +4,6 @@ import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.spiffe.SpiffeId;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -30,14 +29,21 @@ public final class Certificates {
         return all.get(0);
     }
 
-    /** Parses concatenated DER certificates (the Workload API's chain and bundle encoding). */
+    /**
+     * Parses concatenated DER certificates (the Workload API's chain and bundle encoding).
+     *
+     * <p>One certificate at a time: the JDK's {@code generateCertificates} first tries each input as a
+     * PKCS#7 bundle and throws (and catches) three exceptions per call before reading plain DER — 50-70 µs
+     * per certificate against ~10 µs, which an agent re-issuing thousands of SVIDs after a taint pays
+     * for every one of them.
+     */
     public static List<X509Certificate> parseConcatenated(byte[] der) {
         try {
             CertificateFactory factory = CertificateFactory.getInstance("X.509");
-            Collection<? extends Certificate> parsed = factory.generateCertificates(new ByteArrayInputStream(der));
-            List<X509Certificate> out = new ArrayList<>(parsed.size());
-            for (Certificate c : parsed) {
-                out.add((X509Certificate) c);
+            ByteArrayInputStream in = new ByteArrayInputStream(der);
+            List<X509Certificate> out = new ArrayList<>(2);
+            while (in.available() > 0) {
+                out.add((X509Certificate) factory.generateCertificate(in));
             }
             return out;
         } catch (CertificateException e) {
