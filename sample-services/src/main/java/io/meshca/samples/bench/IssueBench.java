@@ -1,7 +1,6 @@
 package io.meshca.samples.bench;
 
 import com.google.protobuf.ByteString;
-import com.sun.management.OperatingSystemMXBean;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.meshca.agent.attestation.node.JoinTokenAttestor;
@@ -17,7 +16,6 @@ import io.meshca.proto.server.v1.BatchSignX509SvidsResponse;
 import io.meshca.proto.server.v1.SvidSigningRequest;
 import io.meshca.proto.server.v1.SvidSigningResult;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -200,7 +198,7 @@ final class IssueBench {
             callers.add(t);
             t.start();
         }
-        long cpuStart = processCpuNanos();
+        long cpuStart = ProcessStats.cpuNanos();
         window[0] = System.nanoTime();
         window[1] = window[0] + length.toNanos();
         start.countDown();
@@ -208,7 +206,7 @@ final class IssueBench {
             t.join();
         }
         double seconds = (System.nanoTime() - window[0]) / 1e9;
-        double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
+        double cpuSeconds = (ProcessStats.cpuNanos() - cpuStart) / 1e9;
         if (firstError.get() != null) {
             progress.println("bench: first error: " + firstError.get());
         }
@@ -221,11 +219,5 @@ final class IssueBench {
                 errors.get(),
                 target.provider(),
                 cpuStart < 0 ? -1 : cpuSeconds);
-    }
-
-    /** -1 where the JVM cannot tell (not a HotSpot/OpenJDK management bean). */
-    private static long processCpuNanos() {
-        var os = ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
     }
 }

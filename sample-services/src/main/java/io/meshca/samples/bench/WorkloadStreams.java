@@ -24,6 +24,7 @@ import java.util.function.Consumer;
 /**
  * Workload API connections as many workloads would open them: one unix-socket connection each (so the
  * agent attests each one), sharing one client event loop so that a thousand of them stay cheap here.
+ * They go to the socket given at construction, or to any agent's ({@link #open(Path, Consumer, Consumer)}).
  */
 final class WorkloadStreams implements AutoCloseable {
 
@@ -43,10 +44,12 @@ final class WorkloadStreams implements AutoCloseable {
      * of its window; the connection is made by {@link #connect} or by the first call.
      */
     final class Stream implements AutoCloseable {
+        private final Path socket;
         private final ManagedChannel channel;
         private volatile ClientCall<X509SVIDRequest, X509SVIDResponse> call;
 
-        private Stream() {
+        private Stream(Path socket) {
+            this.socket = socket;
             channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                     .eventLoopGroup(group)
                     .channelType(EpollDomainSocketChannel.class)
@@ -113,12 +116,17 @@ final class WorkloadStreams implements AutoCloseable {
 
     /** A connection not made yet, with no stream. */
     Stream prepare() {
-        return new Stream();
+        return new Stream(socket);
     }
 
     /** Connects and starts a FetchX509SVID stream at once. */
     Stream open(Consumer<X509SVIDResponse> onMessage, Consumer<Status> onError) {
-        Stream stream = new Stream();
+        return open(socket, onMessage, onError);
+    }
+
+    /** Connects to the agent serving on {@code agentSocket} and starts a FetchX509SVID stream at once. */
+    Stream open(Path agentSocket, Consumer<X509SVIDResponse> onMessage, Consumer<Status> onError) {
+        Stream stream = new Stream(agentSocket);
         stream.fetchX509Svid(onMessage, onError);
         return stream;
     }

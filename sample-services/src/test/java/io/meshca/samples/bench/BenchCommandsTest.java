@@ -111,6 +111,26 @@ class BenchCommandsTest {
     }
 
     @Test
+    void benchTaint_reissuesEverySvidOfTheTaintedCa_andEndsWithTheTaintLine() {
+        Run run = run("bench", "taint", "-agents", "2", "-svids", "5", "-warmup", "1");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.last(0)).matches("taint: svids=5 agents=2 reissued=5 p99=" + NUMBER + " all=" + NUMBER);
+        // one warm-up and the measured cycle, each checked over the Workload API and ended by a revoke
+        assertThat(run.lines())
+                .filteredOn(l -> l.startsWith("bench: rotated: "))
+                .hasSize(2);
+        assertThat(run.lines())
+                .filteredOn(l -> l.startsWith("bench: Workload API: all 2 sampled workloads received an SVID"))
+                .hasSize(2);
+        assertThat(run.lines())
+                .filteredOn(
+                        l -> l.matches("bench: revoked [0-9a-f]+: gone from the server's bundle, and from all 2 .*"))
+                .hasSize(2);
+        assertThat(run.lines()).anyMatch(l -> l.startsWith("bench: warm-up 1 of 1 (not counted): 5 re-issued"));
+    }
+
+    @Test
     void badFlags_areOneLineErrors() {
         Run zero = run("bench", "issue", "-concurrency", "0");
         assertThat(zero.exitCode()).isNotZero();
@@ -119,6 +139,10 @@ class BenchCommandsTest {
         Run remote = run("bench", "issue", "-serverAddress", "127.0.0.1:1");
         assertThat(remote.exitCode()).isNotZero();
         assertThat(remote.err()).contains("-serverAddress needs -trustBundle, -joinToken and -entryID");
+
+        Run fewSvids = run("bench", "taint", "-agents", "3", "-svids", "2");
+        assertThat(fewSvids.exitCode()).isNotZero();
+        assertThat(fewSvids.err()).contains("-svids must be at least -agents");
 
         Run duration = run("bench", "issue", "-duration", "soon");
         assertThat(duration.exitCode()).isNotZero();
