@@ -14,6 +14,7 @@ import io.meshca.common.testing.TestPki;
 import io.meshca.proto.server.v1.Entry;
 import io.meshca.proto.server.v1.Selector;
 import io.meshca.proto.server.v1.WatchAuthorizedResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -78,7 +79,7 @@ class WatchTest {
 
     @Test
     void delta_upsertsAndDeletes_inTheCache() {
-        SvidCache cache = new SvidCache(INITIAL);
+        SvidCache cache = new SvidCache(INITIAL, Clock.systemUTC());
         WatchApplier applier = new WatchApplier(cache::apply);
         applier.onPage(page(5, true, true, entry("a", 1), entry("b", 2)).build());
 
@@ -104,7 +105,7 @@ class WatchTest {
     @Test
     void brokenStream_reconnectsAfterBackoff_resumingFromTheLastAppliedRevision_keepingTheCache() throws Exception {
         FakeClock clock = new FakeClock(Instant.now());
-        SvidCache cache = new SvidCache(INITIAL);
+        SvidCache cache = new SvidCache(INITIAL, clock);
         try (FakeServer server = new FakeServer()) {
             server.watch = (request, stream) -> {
                 if (request.getSinceRevision() == 0) {
@@ -142,7 +143,7 @@ class WatchTest {
     @Test
     void closedWatcher_cancelsItsStream_andDoesNotReconnect() throws Exception {
         FakeClock clock = new FakeClock(Instant.now());
-        SvidCache cache = new SvidCache(INITIAL);
+        SvidCache cache = new SvidCache(INITIAL, clock);
         try (FakeServer server = new FakeServer()) {
             server.watch = (request, stream) ->
                     stream.onNext(page(5, true, true, entry("a", 1)).build());
