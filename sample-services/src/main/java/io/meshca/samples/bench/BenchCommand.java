@@ -4,12 +4,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code bench issue|workload-api}: commands that print figures (benchmarks are commands, not timed tests). */
+/** {@code bench issue|workload-api|rotation}: commands that print figures (benchmarks are commands, not timed tests). */
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        subcommands = {IssueBenchCommand.class, WorkloadApiBenchCommand.class},
-        description = "Measure issuance throughput and Workload API latency on this machine.")
+        subcommands = {IssueBenchCommand.class, WorkloadApiBenchCommand.class, RotationBenchCommand.class},
+        description = "Measure issuance throughput, Workload API latency, and mTLS through CA and root rotations.")
 public final class BenchCommand implements Runnable {
 
     @Spec
