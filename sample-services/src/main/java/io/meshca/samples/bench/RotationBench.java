@@ -180,7 +180,6 @@ final class RotationBench {
             // the schedule had prepared a CA under the old root before the switch: one more rotation
             underNext = rotate(operator);
         }
-        say("CA " + underNext.authorityId() + " under the new root is active");
         Latencies upstreamSamples = newSamples();
         reissued = operator.taintUpstream(root.subjectKeyId(), upstreamSamples);
         taints++;
