@@ -1,16 +1,17 @@
 package io.meshca.agent;
 
 import io.grpc.ManagedChannel;
+import io.meshca.agent.api.AgentHealthService;
 import io.meshca.agent.api.WorkloadApiEndpoint;
 import io.meshca.agent.attestation.node.AgentIdentityBootstrap;
 import io.meshca.agent.attestation.node.NodeAttestor;
 import io.meshca.agent.attestation.workload.CombinedWorkloadAttestor;
 import io.meshca.agent.attestation.workload.WorkloadAttestor;
-import io.meshca.agent.cache.EntryUpdate;
 import io.meshca.agent.cache.SvidCache;
 import io.meshca.agent.client.AuthorizedEntryWatcher;
 import io.meshca.agent.client.ServerChannels;
 import io.meshca.agent.client.ServerClient;
+import io.meshca.agent.client.ServerConnection;
 import io.meshca.agent.client.WatchApplier;
 import io.meshca.agent.config.AgentConfig;
 import io.meshca.agent.endpoint.UnixSocketServer;
@@ -19,6 +20,7 @@ import io.meshca.agent.jwt.JwtSvidCache;
 import io.meshca.agent.jwt.JwtSvidValidator;
 import io.meshca.agent.retry.Backoff;
 import io.meshca.agent.rotation.AgentSvidRotator;
+import io.meshca.agent.rotation.NodeReattestor;
 import io.meshca.agent.rotation.SvidRotator;
 import io.meshca.agent.sds.SdsEndpoint;
 import io.meshca.agent.storage.AgentSvidStore;
@@ -95,22 +97,47 @@ public final class NodeAgent implements AutoCloseable {
             ManagedChannel channel = ServerChannels.mutualTls(
                     config.serverAddress(), config.serverPort(), config.trustDomain(), credentials);
             resources.add(() -> ServerChannels.shutdown(channel));
-            ServerClient client = new ServerClient(channel, channel, CALL_TIMEOUT);
+            ServerConnection connection = ServerConnection.watch(channel);
+            resources.add(connection);
+            ServerClient client = new ServerClient(connection, connection, CALL_TIMEOUT);
 
-            SvidCache cache = new SvidCache(credentials.bundle());
-            WatchApplier applier = new WatchApplier(update -> apply(update, cache, credentials, store, events));
-            AuthorizedEntryWatcher watcher = new AuthorizedEntryWatcher(
-                    channel, applier, cache::revision, background, random, Backoff.DEFAULT, 0);
+            SvidCache cache = new SvidCache(credentials.bundle(), clock);
             SvidRotator svidRotator = new SvidRotator(
-                    cache, client, clock, rotation, random, Backoff.DEFAULT, SvidRotator.DEFAULT_BATCH_SIZE);
+                    cache,
+                    client,
+                    clock,
+                    rotation,
+                    random,
+                    Backoff.DEFAULT,
+                    SvidRotator.DEFAULT_BATCH_SIZE,
+                    events::workloadSvidsIssued);
             // The server checks, per call, that the SVID of the call's connection is unexpired; a renewed
             // SVID is presented only by new connections. Idling the channel sends new calls over a new
             // connection while the running watch finishes on the old one.
             AgentSvidRotator agentRotator = new AgentSvidRotator(
-                    credentials, client, store, clock, background, random, Backoff.DEFAULT, renewed -> {
+                    credentials,
+                    client,
+                    () -> reattest(config, nodeAttestor, credentials),
+                    store,
+                    clock,
+                    background,
+                    random,
+                    Backoff.DEFAULT,
+                    renewed -> {
                         channel.enterIdle();
                         events.agentSvidInUse(renewed);
                     });
+            JwtSvidCache jwtSvids = new JwtSvidCache(client, clock, JwtSvidCache.DEFAULT_MAX_SIZE);
+            WatchApplier applier = new WatchApplier(
+                    new UpdateDispatcher(cache, credentials, store, svidRotator, agentRotator, jwtSvids, events));
+            AuthorizedEntryWatcher watcher = new AuthorizedEntryWatcher(
+                    connection, applier, cache::revision, background, random, Backoff.DEFAULT, 0);
+            // after an outage, every loop waiting for the server retries the moment it is back
+            connection.onReconnected(() -> {
+                watcher.reconnectNow();
+                svidRotator.trigger();
+                agentRotator.retryNow();
+            });
             // closed in reverse order: endpoint first, then the rotators and the watch, then channel and threads
             resources.add(agentRotator);
             resources.add(svidRotator);
@@ -118,12 +145,12 @@ public final class NodeAgent implements AutoCloseable {
             svidRotator.start();
             agentRotator.start();
             watcher.start();
-            JwtSvidCache jwtSvids = new JwtSvidCache(client, clock, JwtSvidCache.DEFAULT_MAX_SIZE);
             resources.add(UnixSocketServer.start(
                     config.socketPath(),
                     List.of(
                             WorkloadApiEndpoint.service(cache, workloadAttestor, jwtSvids, new JwtSvidValidator(clock)),
-                            SdsEndpoint.service(cache, workloadAttestor, config.sds()))));
+                            SdsEndpoint.service(cache, workloadAttestor, config.sds()),
+                            new AgentHealthService(() -> credentials.validSvid().isPresent()).bindService())));
             log.info(
                     "agent {} serving the Workload API and SDS on {}",
                     credentials.svid().spiffeId(),
@@ -135,30 +162,12 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
-    private static void apply(
-            EntryUpdate update,
-            SvidCache cache,
-            AgentCredentials credentials,
-            AgentSvidStore store,
-            AgentEvents events) {
-        cache.apply(update);
-        if (update.bundle() != null && !update.bundle().equals(credentials.bundle())) {
-            credentials.updateBundle(update.bundle());
-            store.saveBundle(update.bundle());
-        }
-        if (update.fullSnapshot()) {
-            log.info(
-                    "sync done: {} authorized entries at revision {}",
-                    cache.entries().size(),
-                    update.revision());
-            events.synced(update.revision());
-        } else {
-            log.debug(
-                    "applied revision {}: {} upserted, {} deleted",
-                    update.revision(),
-                    update.upserted().size(),
-                    update.deletedEntryIds().size());
-        }
+    /** Node attestation again, for an agent whose SVID expired; refused for a join_token agent. */
+    private static NodeReattestor.Reattested reattest(
+            AgentConfig config, NodeAttestor nodeAttestor, AgentCredentials credentials) {
+        ServerClient.Attested attested = AgentIdentityBootstrap.reattest(
+                config, nodeAttestor, () -> credentials.bundle().x509Authorities(), CALL_TIMEOUT);
+        return new NodeReattestor.Reattested(attested.svid(), attested.bundle());
     }
 
     private static ScheduledExecutorService daemonScheduler(String name) {

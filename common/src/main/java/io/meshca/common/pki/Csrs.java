@@ -1,5 +1,6 @@
 package io.meshca.common.pki;
 
+import io.meshca.common.crypto.CryptoProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.KeyPair;
@@ -21,9 +22,20 @@ public final class Csrs {
 
     /** A DER PKCS#10 request for the key pair's public key, signed with its private key. */
     public static byte[] create(KeyPair keyPair) {
+        return create(keyPair, CryptoProvider.jdk());
+    }
+
+    /**
+     * As {@link #create(KeyPair)}, signed by {@code crypto}'s provider: for a key that provider generated
+     * (an agent makes one per workload SVID, thousands at once after a taint; Conscrypt signs them
+     * about ten times faster than the JDK).
+     */
+    public static byte[] create(KeyPair keyPair, CryptoProvider crypto) {
         try {
-            var signer = new JcaContentSignerBuilder(Keys.signatureAlgorithm(keyPair.getPrivate()))
-                    .build(keyPair.getPrivate());
+            JcaContentSignerBuilder builder =
+                    new JcaContentSignerBuilder(Keys.signatureAlgorithm(keyPair.getPrivate()));
+            crypto.provider().ifPresent(builder::setProvider);
+            var signer = builder.build(keyPair.getPrivate());
             return new JcaPKCS10CertificationRequestBuilder(EMPTY_SUBJECT, keyPair.getPublic())
                     .build(signer)
                     .getEncoded();

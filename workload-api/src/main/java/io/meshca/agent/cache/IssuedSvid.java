@@ -3,6 +3,7 @@ package io.meshca.agent.cache;
 import io.meshca.common.spiffe.SpiffeId;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -29,6 +30,16 @@ public record IssuedSvid(
 
     public X509Certificate leaf() {
         return chain.get(0);
+    }
+
+    /** The leaf's NotAfter: the end of the SVID's validity. */
+    public Instant notAfter() {
+        return leaf().getNotAfter().toInstant();
+    }
+
+    /** True from the leaf's NotAfter on: the SVID must no longer be handed out. */
+    public boolean isExpiredAt(Instant now) {
+        return !now.isBefore(notAfter());
     }
 
     @Override

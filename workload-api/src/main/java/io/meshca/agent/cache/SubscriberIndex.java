@@ -2,6 +2,7 @@ package io.meshca.agent.cache;
 
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.TrustDomain;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -27,7 +28,7 @@ final class SubscriberIndex {
     private final Map<String, Set<Group>> byEntry = new HashMap<>();
 
     /** Adds a subscriber; its mailbox holds the current snapshot, to be drained at once. */
-    Group add(SelectorSet selectors, Mailbox mailbox, CacheState state) {
+    Group add(SelectorSet selectors, Mailbox mailbox, CacheState state, Instant now) {
         Group group = groups.get(selectors);
         if (group == null) {
             group = new Group(selectors);
@@ -36,10 +37,12 @@ final class SubscriberIndex {
                 group.matched.add(id);
                 byEntry.computeIfAbsent(id, k -> new HashSet<>()).add(group);
             }
-            group.last = state.snapshotFor(group.matched);
+            group.last = state.snapshotFor(group.matched, now);
         }
         group.mailboxes.add(mailbox);
-        mailbox.offer(group.last);
+        // An SVID of the group expired and the cache has not dropped it yet (it is about to, and then
+        // tells the whole group): the newcomer must not get it meanwhile.
+        mailbox.offer(holdsExpired(group.last, now) ? state.snapshotFor(group.matched, now) : group.last);
         return group;
     }
 
@@ -67,6 +70,7 @@ final class SubscriberIndex {
      * @param changedSvids entries whose SVID alone changed: only the groups that match them
      * @param bundleChanged the own bundle changed: every workload is notified
      * @param changedFederated federated trust domains whose bundle changed
+     * @param now what an expired SVID is judged by: it is left out of the new snapshots
      * @return the mailboxes that received a snapshot, to be drained outside the lock
      */
     List<Mailbox> changed(
@@ -74,7 +78,8 @@ final class SubscriberIndex {
             Collection<String> changedEntries,
             Collection<String> changedSvids,
             boolean bundleChanged,
-            Set<TrustDomain> changedFederated) {
+            Set<TrustDomain> changedFederated,
+            Instant now) {
         Set<Group> affected = new LinkedHashSet<>();
         if (bundleChanged) {
             affected.addAll(groups.values());
@@ -116,7 +121,7 @@ final class SubscriberIndex {
         }
         List<Mailbox> offered = new ArrayList<>();
         for (Group group : affected) {
-            X509Snapshot next = state.snapshotFor(group.matched);
+            X509Snapshot next = state.snapshotFor(group.matched, now);
             if (next.equals(group.last)) {
                 continue;
             }
@@ -127,6 +132,15 @@ final class SubscriberIndex {
             }
         }
         return offered;
+    }
+
+    private static boolean holdsExpired(X509Snapshot snapshot, Instant now) {
+        for (IssuedSvid svid : snapshot.svids()) {
+            if (svid.isExpiredAt(now)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     int groupCount() {

@@ -2,6 +2,8 @@ package io.meshca.agent.cache;
 
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.TrustDomain;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,6 +21,11 @@ import java.util.function.Consumer;
  * The agent's cache of authorized entries, their SVIDs and the bundles, and the
  * {@link WorkloadIdentitySource} the Workload API reads.
  *
+ * <p>It never hands out an expired SVID: snapshots leave out every SVID whose NotAfter has passed by
+ * the clock, and {@link #dropExpired} (which the rotator calls at each expiry) removes them, so that
+ * the workloads holding one are told at once. An entry whose SVID expired is then left out of what
+ * its workloads get, without counting as one whose first SVID is on its way.
+ *
  * <p>Ownership: the watch ({@link #apply}) and the rotator ({@link #storeSvids}) write, under one
  * lock, and publish a new immutable {@link CacheState} through a volatile field; readers
  * ({@link #snapshot}, {@link #entries}, {@link #svid}) never lock. Listeners are called after the lock
@@ -31,11 +38,16 @@ public final class SvidCache implements WorkloadIdentitySource {
     private final SubscriberIndex subscribers = new SubscriberIndex();
     private final CountDownLatch synced = new CountDownLatch(1);
     private final List<Consumer<Set<String>>> entryListeners = new CopyOnWriteArrayList<>();
+    private final Clock clock;
     private volatile CacheState state;
 
-    /** @param bundle the trust bundle known before the first sync (from attestation or storage) */
-    public SvidCache(TrustBundle bundle) {
+    /**
+     * @param bundle the trust bundle known before the first sync (from attestation or storage)
+     * @param clock what SVID expiry is judged by
+     */
+    public SvidCache(TrustBundle bundle, Clock clock) {
         this.state = CacheState.initial(bundle);
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     @Override
@@ -46,7 +58,7 @@ public final class SvidCache implements WorkloadIdentitySource {
         SubscriberIndex.Group group;
         lock.lock();
         try {
-            group = subscribers.add(selectors, mailbox, state);
+            group = subscribers.add(selectors, mailbox, state, clock.instant());
         } finally {
             lock.unlock();
         }
@@ -65,7 +77,7 @@ public final class SvidCache implements WorkloadIdentitySource {
     @Override
     public X509Snapshot snapshot(SelectorSet selectors) {
         CacheState current = state;
-        return current.snapshotFor(current.matchingEntryIds(selectors));
+        return current.snapshotFor(current.matchingEntryIds(selectors), clock.instant());
     }
 
     /**
@@ -117,8 +129,12 @@ public final class SvidCache implements WorkloadIdentitySource {
                     federatedChanged.add(domain);
                 }
             });
-            state = new CacheState(update.revision(), entries, svids, bundle, federated);
-            offered = subscribers.changed(state, touched, List.of(), bundleChanged, federatedChanged);
+            // a changed entry waits for its first SVID of the new kind; a deleted one is forgotten
+            Set<String> expired = new HashSet<>(old.expiredEntryIds());
+            expired.retainAll(entries.keySet());
+            expired.removeAll(upserted);
+            state = new CacheState(update.revision(), entries, svids, expired, bundle, federated);
+            offered = subscribers.changed(state, touched, List.of(), bundleChanged, federatedChanged, clock.instant());
         } finally {
             lock.unlock();
         }
@@ -156,13 +172,62 @@ public final class SvidCache implements WorkloadIdentitySource {
             if (changed.isEmpty()) {
                 return 0;
             }
-            state = new CacheState(old.revision(), old.entries(), svids, old.bundle(), old.federatedBundles());
-            offered = subscribers.changed(state, List.of(), changed, false, Set.of());
+            Set<String> expired = new HashSet<>(old.expiredEntryIds());
+            expired.removeAll(changed);
+            state = old.withSvids(svids, expired);
+            offered = subscribers.changed(state, List.of(), changed, false, Set.of(), clock.instant());
         } finally {
             lock.unlock();
         }
         offered.forEach(Mailbox::drain);
         return changed.size();
+    }
+
+    /**
+     * Removes every SVID that has expired by now and tells the workloads that held one: the entry is
+     * then served without an SVID until a new one is stored, and a workload left with none gets the
+     * answer of one that has no identity.
+     *
+     * @return the entries whose SVID was dropped
+     */
+    public Set<String> dropExpired() {
+        List<Mailbox> offered;
+        Set<String> expired = new HashSet<>();
+        lock.lock();
+        try {
+            Instant now = clock.instant();
+            CacheState old = state;
+            old.svids().forEach((id, svid) -> {
+                if (svid.isExpiredAt(now)) {
+                    expired.add(id);
+                }
+            });
+            if (expired.isEmpty()) {
+                return Set.of();
+            }
+            Map<String, IssuedSvid> svids = new HashMap<>(old.svids());
+            svids.keySet().removeAll(expired);
+            Set<String> expiredEntries = new HashSet<>(old.expiredEntryIds());
+            expiredEntries.addAll(expired);
+            state = old.withSvids(svids, expiredEntries);
+            offered = subscribers.changed(state, List.of(), expired, false, Set.of(), now);
+        } finally {
+            lock.unlock();
+        }
+        offered.forEach(Mailbox::drain);
+        return Set.copyOf(expired);
+    }
+
+    /** The earliest NotAfter of the SVIDs held, or empty if none: when {@link #dropExpired} is next due. */
+    public Optional<Instant> earliestExpiry() {
+        Instant earliest = null;
+        for (IssuedSvid svid : state.svids().values()) {
+            Instant notAfter = svid.notAfter();
+            if (earliest == null || notAfter.isBefore(earliest)) {
+                earliest = notAfter;
+            }
+        }
+        return Optional.ofNullable(earliest);
     }
 
     /** Called with the IDs of entries that are new or changed, after each applied update. */
@@ -183,6 +248,10 @@ public final class SvidCache implements WorkloadIdentitySource {
         return Optional.ofNullable(state.entries().get(entryId));
     }
 
+    /**
+     * The entry's SVID: the last one stored, until it expires and {@link #dropExpired} removes it.
+     * Workloads never see it expired; the rotator renews by it.
+     */
     public Optional<IssuedSvid> svid(String entryId) {
         return Optional.ofNullable(state.svids().get(entryId));
     }

@@ -1,30 +1,33 @@
 package io.meshca.agent.cli;
 
-import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
 import io.meshca.common.config.Durations;
-import io.meshca.proto.workload.X509BundlesRequest;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code agent healthcheck}: exits 0 if the Workload API answers. Any answer proves the agent alive,
- * including a refusal: the caller of a healthcheck usually has no identity of its own, and gets
- * PERMISSION_DENIED from a perfectly healthy agent. Only no connection or no answer is unhealthy.
+ * {@code agent healthcheck}: asks the agent's {@code grpc.health.v1} service on its socket and exits 0
+ * only if the agent says SERVING. An agent that answers is not necessarily healthy: once its own SVID
+ * expired it still serves the Workload API, but can renew nothing and its workloads lose their
+ * identities as they expire — it answers NOT_SERVING, and this command fails saying so.
  */
 @Command(
         name = "healthcheck",
         mixinStandardHelpOptions = true,
-        description = "Checks that the agent's Workload API is up (exit 0) or not (exit 1)")
+        description = "Checks that the agent is up and holds a valid agent SVID (exit 0) or not (exit 1)")
 public final class HealthcheckCommand implements Callable<Integer> {
 
     static final String HEALTHY = "Agent is healthy.";
+    static final String UNHEALTHY = "Agent is unhealthy: ";
+    static final String NO_AGENT_SVID = "it holds no valid agent SVID (it expired, or the agent is not attested),"
+            + " so it can renew nothing; see the agent's log";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -49,24 +52,34 @@ public final class HealthcheckCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (WorkloadApiClient client = WorkloadApiClient.open(socketPath)) {
-            Context.CancellableContext context = Context.current().withCancellation();
+            HealthCheckResponse.ServingStatus status;
             try {
-                context.run(() -> client.blockingStub()
-                        .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                        .fetchX509Bundles(X509BundlesRequest.getDefaultInstance())
-                        .next());
+                status = client.health(timeout)
+                        .check(HealthCheckRequest.getDefaultInstance())
+                        .getStatus();
             } catch (StatusRuntimeException e) {
-                Status.Code code = e.getStatus().getCode();
-                if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
-                    err.println("Agent is unhealthy: " + client.describe(e));
-                    return 1;
-                }
-            } finally {
-                context.cancel(null);
+                err.println(UNHEALTHY + describe(client, e));
+                err.flush();
+                return 1;
+            }
+            if (status != HealthCheckResponse.ServingStatus.SERVING) {
+                err.println(UNHEALTHY
+                        + (status == HealthCheckResponse.ServingStatus.NOT_SERVING
+                                ? NO_AGENT_SVID
+                                : "it reports " + status));
+                err.flush();
+                return 1;
             }
         }
         out.println(HEALTHY);
         out.flush();
         return 0;
+    }
+
+    private static String describe(WorkloadApiClient client, StatusRuntimeException e) {
+        if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
+            return "the process on " + client.socket() + " serves no grpc.health.v1 (is it a meshca agent?)";
+        }
+        return client.describe(e);
     }
 }

@@ -5,6 +5,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.MetadataUtils;
 import io.meshca.common.grpc.UnixSockets;
 import io.meshca.proto.workload.SpiffeWorkloadAPIGrpc;
@@ -62,6 +63,11 @@ final class WorkloadApiClient implements AutoCloseable {
         headers.put(SECURITY_HEADER, "true");
         return SpiffeWorkloadAPIGrpc.newBlockingStub(channel)
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+
+    /** The agent's grpc.health.v1 service, which needs no header; calls end within {@code timeout}. */
+    HealthGrpc.HealthBlockingStub health(Duration timeout) {
+        return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -11,6 +11,7 @@ import io.meshca.proto.server.v1.WatchAuthorizedResponse;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
@@ -19,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the WatchAuthorized stream open: the server pushes a snapshot, then changes as they happen.
- * When the stream breaks, it reconnects after an exponential backoff with jitter and resumes from the
- * last completely applied revision; meanwhile the cache keeps serving what it has. Reconnects run on
+ * When the stream breaks, it reconnects after an exponential backoff with jitter (or at once when told
+ * the connection is back, {@link #reconnectNow}) and resumes from the last completely applied
+ * revision; meanwhile the cache keeps serving what it has. Reconnects run on
  * the given scheduler; messages are handled on gRPC's executor, one at a time per stream.
  */
 public final class AuthorizedEntryWatcher implements AutoCloseable {
@@ -36,6 +38,7 @@ public final class AuthorizedEntryWatcher implements AutoCloseable {
     private final int pageSize;
     private final Object lock = new Object();
     private ClientCallStreamObserver<WatchAuthorizedRequest> call;
+    private ScheduledFuture<?> reconnect;
     private int failures;
     private boolean closed;
 
@@ -64,9 +67,24 @@ public final class AuthorizedEntryWatcher implements AutoCloseable {
         connect();
     }
 
+    /**
+     * Reconnects at once if the stream is broken and waiting for its next attempt: the connection to
+     * the server is back, and the backoff's wait would only delay what the server has to say.
+     */
+    public void reconnectNow() {
+        synchronized (lock) {
+            if (reconnect == null || !reconnect.cancel(false)) {
+                return;
+            }
+            reconnect = null;
+        }
+        connect();
+    }
+
     private void connect() {
         long since = appliedRevision.getAsLong();
         synchronized (lock) {
+            reconnect = null;
             if (closed) {
                 return;
             }
@@ -138,7 +156,9 @@ public final class AuthorizedEntryWatcher implements AutoCloseable {
                 delay.toMillis(),
                 appliedRevision.getAsLong());
         try {
-            scheduler.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+            synchronized (lock) {
+                reconnect = scheduler.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (RejectedExecutionException e) {
             log.debug("not reconnecting the watch: the agent is shutting down");
         }
@@ -148,6 +168,10 @@ public final class AuthorizedEntryWatcher implements AutoCloseable {
     public void close() {
         synchronized (lock) {
             closed = true;
+            if (reconnect != null) {
+                reconnect.cancel(false);
+                reconnect = null;
+            }
             if (call != null) {
                 call.cancel("agent shutting down", null);
                 call = null;

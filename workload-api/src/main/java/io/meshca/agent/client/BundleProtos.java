@@ -9,6 +9,9 @@ import io.meshca.proto.server.v1.Bundle;
 import io.meshca.proto.server.v1.JwtKey;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** The server's {@code Bundle} message → a {@link TrustBundle}; throws on malformed input. */
 final class BundleProtos {
@@ -27,6 +30,11 @@ final class BundleProtos {
                         .map(der -> Certificates.parse(der.toByteArray()))
                         .toList(),
                 bundle.getSequence(),
-                jwt);
+                jwt,
+                // hex from another implementation may come in upper case; the agent compares lowercase
+                bundle.getTaintedX509AuthorityIdsList().stream()
+                        .map(id -> id.toLowerCase(Locale.ROOT))
+                        .collect(Collectors.toSet()),
+                Set.copyOf(bundle.getTaintedJwtKeyIdsList()));
     }
 }

@@ -3,6 +3,7 @@ package io.meshca.agent.client;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.meshca.agent.identity.AgentCredentials;
+import io.meshca.agent.identity.AgentSvid;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.tls.SpiffeAuthorizers;
@@ -39,12 +40,14 @@ public final class ServerChannels {
                 .build();
     }
 
-    /** Mutual TLS presenting the current agent SVID and trusting the current bundle. */
+    /** Mutual TLS presenting the current agent SVID, while it is valid, and trusting the current bundle. */
     public static ManagedChannel mutualTls(
             String host, int port, TrustDomain trustDomain, AgentCredentials credentials) {
         SpiffeTrustManager trust = new SpiffeTrustManager(
                 () -> credentials.bundle().x509Authorities(), SpiffeAuthorizers.is(serverId(trustDomain)));
-        SvidKeyManager keys = new SvidKeyManager(() -> credentials.svid().tlsIdentity());
+        // an expired SVID is not presented: the handshake then fails for want of a client certificate
+        SvidKeyManager keys = new SvidKeyManager(
+                () -> credentials.validSvid().map(AgentSvid::tlsIdentity).orElse(null));
         return builder(host, port)
                 .sslContext(SpiffeSslContexts.client(keys, trust))
                 .build();

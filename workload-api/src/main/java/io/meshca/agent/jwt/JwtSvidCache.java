@@ -1,13 +1,17 @@
 package io.meshca.agent.jwt;
 
+import com.nimbusds.jose.JWSObject;
+import io.meshca.common.error.UnavailableException;
 import io.meshca.common.rotation.RotationPolicy;
 import io.meshca.common.spiffe.SpiffeId;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * JWT-SVIDs by (entry, audiences): a workload asking again for the same audience gets the same token
@@ -15,14 +19,21 @@ import java.util.Objects;
  * agent received it), then a new one from the server. The audience set is sorted and
  * deduplicated, so ["b","a"] and ["a","b"] share a token. Bounded: the least recently used token is
  * dropped past {@code maxSize} (a workload inventing audiences cannot grow the agent's memory).
+ *
+ * <p>No token is handed out after its {@code exp}, and tokens signed by a key the bundle names as
+ * tainted are dropped ({@link #dropSignedBy}), so the next fetch mints a new one.
  */
 public final class JwtSvidCache {
 
     public static final int DEFAULT_MAX_SIZE = 10_000;
 
+    static final String ARRIVED_EXPIRED = "the server sent a JWT-SVID that expired at %s, by this agent's clock:"
+            + " check that the clocks of the agent and the server agree";
+
     private record Key(String entryId, List<String> audience) {}
 
-    private record Cached(JwtSvid svid, Instant renewAt) {}
+    /** @param keyId the {@code kid} of the token's header, or null if it has none */
+    private record Cached(JwtSvid svid, Instant renewAt, String keyId) {}
 
     private final JwtSvidFetcher server;
     private final Clock clock;
@@ -46,13 +57,17 @@ public final class JwtSvidCache {
      * The cached token of this entry for this audience, or a new one if there is none or it is due for
      * renewal.
      *
-     * @throws io.meshca.common.error.MeshcaException if the server refuses or cannot be reached
+     * @throws io.meshca.common.error.MeshcaException if the server refuses or cannot be reached, or
+     *     sends a token that has already expired
      */
     public JwtSvid fetch(String entryId, SpiffeId spiffeId, String hint, List<String> audience) {
         Key key = new Key(entryId, audience.stream().distinct().sorted().toList());
         synchronized (tokens) {
             Cached cached = tokens.get(key);
-            if (cached != null && !RotationPolicy.isDue(clock.instant(), cached.renewAt())) {
+            Instant now = clock.instant();
+            if (cached != null
+                    && !RotationPolicy.isDue(now, cached.renewAt())
+                    && now.isBefore(cached.svid().expiresAt())) {
                 return cached.svid();
             }
         }
@@ -60,14 +75,44 @@ public final class JwtSvidCache {
         // concurrent misses of one key both fetch; the later simply replaces the earlier.
         Instant receivedAt = clock.instant();
         JwtSvidFetcher.Token fetched = server.fetchJwtSvid(entryId, key.audience());
+        if (!clock.instant().isBefore(fetched.expiresAt())) {
+            throw new UnavailableException(String.format(ARRIVED_EXPIRED, fetched.expiresAt()));
+        }
         JwtSvid svid = new JwtSvid(spiffeId, fetched.token(), fetched.expiresAt(), hint);
         // No jitter: a token is fetched when a workload asks for it, one at a time, so there is no batch
         // of renewals to spread out.
         Instant renewAt = RotationPolicy.renewAt(receivedAt, fetched.expiresAt(), 0);
+        Cached cached = new Cached(svid, renewAt, keyId(fetched.token()));
         synchronized (tokens) {
-            tokens.put(key, new Cached(svid, renewAt));
+            tokens.put(key, cached);
         }
         return svid;
+    }
+
+    /**
+     * Drops every cached token signed by one of these keys: the bundle names them as tainted, and the
+     * next fetch of each mints a new token with the server's current key.
+     *
+     * @return how many were dropped
+     */
+    public int dropSignedBy(Set<String> keyIds) {
+        if (keyIds.isEmpty()) {
+            return 0;
+        }
+        synchronized (tokens) {
+            int before = tokens.size();
+            tokens.values().removeIf(cached -> cached.keyId() != null && keyIds.contains(cached.keyId()));
+            return before - tokens.size();
+        }
+    }
+
+    private static String keyId(String token) {
+        try {
+            return JWSObject.parse(token).getHeader().getKeyID();
+        } catch (ParseException e) {
+            // the server's token is checked by whoever receives it; here it only cannot be dropped by kid
+            return null;
+        }
     }
 
     int size() {

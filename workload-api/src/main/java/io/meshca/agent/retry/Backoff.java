@@ -7,10 +7,21 @@ import java.util.Objects;
  * Exponential backoff with jitter: the n-th consecutive failure waits {@code initial * 2^n}, capped at
  * {@code max}, of which a random half is jitter, so that many agents that lost the server at the same
  * moment do not all come back at the same moment.
+ *
+ * <p>The agent retries a lost server with {@link #DEFAULT}, whose cap of 4 s bounds how long a
+ * recovered server waits for the agents: each retries within 2–4 s of its previous attempt, so fresh
+ * SVIDs flow within about 4 s of the server being back, spread over 2 s rather than all at once. A
+ * renewal whose SVID is about to expire retries sooner still ({@link #delayBeforeExpiry}).
  */
 public record Backoff(Duration initial, Duration max) {
 
-    public static final Backoff DEFAULT = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
+    public static final Backoff DEFAULT = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(4));
+
+    /** A renewal retry waits at most this fraction (1/n) of the SVID's remaining lifetime. */
+    public static final int REMAINING_LIFETIME_DIVISOR = 10;
+
+    /** The shortest wait before a renewal retry, however close the SVID is to its expiry. */
+    public static final Duration RENEWAL_RETRY_FLOOR = Duration.ofMillis(100);
 
     public Backoff {
         Objects.requireNonNull(initial, "initial");
@@ -36,5 +47,25 @@ public record Backoff(Duration initial, Duration max) {
         long exponential = Math.min(max.toMillis(), initial.toMillis() << Math.min(attempt, 30));
         long half = exponential / 2;
         return Duration.ofMillis(half + (long) (random * (exponential - half)));
+    }
+
+    /**
+     * The wait before retrying the renewal of an SVID that expires in {@code untilExpiry}: the backoff
+     * {@link #delay}, but never more than 1/{@value #REMAINING_LIFETIME_DIVISOR} of the remaining lifetime
+     * (nor less than {@link #RENEWAL_RETRY_FLOOR} for that reason). The closer the expiry, the more
+     * attempts fit before it: an SVID is never left to expire because its retry was scheduled after
+     * the moment the server came back.
+     *
+     * @param untilExpiry the SVID's remaining lifetime; zero or negative if it expired (plain backoff:
+     *     there is nothing left to save by hurrying)
+     */
+    public Duration delayBeforeExpiry(int attempt, double random, Duration untilExpiry) {
+        Duration backoff = delay(attempt, random);
+        if (untilExpiry.isNegative() || untilExpiry.isZero()) {
+            return backoff;
+        }
+        Duration share = untilExpiry.dividedBy(REMAINING_LIFETIME_DIVISOR);
+        Duration bound = share.compareTo(RENEWAL_RETRY_FLOOR) < 0 ? RENEWAL_RETRY_FLOOR : share;
+        return backoff.compareTo(bound) <= 0 ? backoff : bound;
     }
 }

@@ -4,23 +4,26 @@ import io.meshca.agent.cache.AuthorizedEntry;
 import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.agent.cache.SvidCache;
 import io.meshca.agent.retry.Backoff;
-import io.meshca.common.pki.Csrs;
-import io.meshca.common.pki.Keys;
+import io.meshca.common.crypto.CryptoProvider;
 import io.meshca.common.rotation.RotationPolicy;
-import java.security.KeyPair;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -28,13 +31,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps every authorized entry supplied with a valid workload SVID. An entry gets a signature when it
- * has no SVID yet, when it changed since its SVID was signed, or when its SVID reached its renewal time
- * ({@link RotationPolicy}). Each SVID gets a fresh EC P-256 key, kept in memory only; CSRs go to the
- * server in batches of at most {@code batchSize}.
+ * has no SVID yet, when it changed since its SVID was signed, when its SVID reached its renewal time
+ * ({@link RotationPolicy}), or at once when its SVID's chain carries an authority the bundle names as
+ * tainted ({@link #reissueTainted}); those go first, in their own batches. Each SVID gets a fresh EC
+ * P-256 key, kept in memory only; CSRs go to the server in batches of at most {@code batchSize}.
  *
- * <p>All work runs on the given executor (use a single thread): {@code renewals} is confined to it.
- * A new entry from the watch triggers a run at once. A failed signature keeps the old SVID in the
- * cache (it may still be valid for a while) and is retried with backoff.
+ * <p>All work runs on the given executor (use a single thread): {@code renewals} and {@code tainted}
+ * are confined to it. A new entry from the watch triggers a run at once. A failed signature keeps the
+ * old SVID in the cache while it is valid and is retried with backoff, sooner as its expiry nears
+ * ({@link Backoff#delayBeforeExpiry}); at its expiry the cache withholds it ({@link SvidCache#dropExpired}).
  */
 public final class SvidRotator implements AutoCloseable {
 
@@ -49,17 +54,28 @@ public final class SvidRotator implements AutoCloseable {
     private final RandomGenerator random;
     private final Backoff backoff;
     private final int batchSize;
+    private final Consumer<IssuedBatch> onIssued;
+    private final CryptoProvider crypto = CryptoProvider.get();
     private final AtomicBoolean runPending = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+
+    /** The tainted authority IDs last announced, and those the next run has yet to look for. */
+    private final AtomicReference<Set<String>> announcedTaint = new AtomicReference<>(Set.of());
+
+    private final AtomicReference<Set<String>> taintToScan = new AtomicReference<>();
 
     /** Per entry: when its SVID is due and which entry revision it was signed for. Executor-confined. */
     private final Map<String, Renewal> renewals = new HashMap<>();
 
+    /** Entries whose SVID carries a tainted authority and is not re-issued yet. Executor-confined. */
+    private final Set<String> tainted = new HashSet<>();
+
     private int consecutiveFailures;
     private volatile ScheduledFuture<?> next;
 
-    private record Renewal(Instant renewAt, long entryRevision, String serial) {}
+    private record Renewal(Instant renewAt, long entryRevision) {}
 
+    /** @param onIssued told of every batch of SVIDs stored in the cache; must return at once */
     public SvidRotator(
             SvidCache cache,
             SvidSigner signer,
@@ -67,7 +83,8 @@ public final class SvidRotator implements AutoCloseable {
             ScheduledExecutorService executor,
             RandomGenerator random,
             Backoff backoff,
-            int batchSize) {
+            int batchSize,
+            Consumer<IssuedBatch> onIssued) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize < 1");
         }
@@ -78,6 +95,7 @@ public final class SvidRotator implements AutoCloseable {
         this.random = random;
         this.backoff = backoff;
         this.batchSize = batchSize;
+        this.onIssued = Objects.requireNonNull(onIssued, "onIssued");
     }
 
     /** Starts rotating: signs what is missing now, and whenever the watch brings new entries. */
@@ -98,6 +116,22 @@ public final class SvidRotator implements AutoCloseable {
         }
     }
 
+    /**
+     * The bundle names these X.509 authorities as tainted: every SVID whose chain carries one is
+     * re-issued at once. The server repeats the list in every bundle it sends, so only a list with an ID
+     * not announced before starts a search; SVIDs re-issued after an earlier one no longer match it.
+     *
+     * @param taintedAuthorityIds subject key identifiers, lowercase hex
+     */
+    public void reissueTainted(Set<String> taintedAuthorityIds) {
+        Set<String> ids = Set.copyOf(taintedAuthorityIds);
+        Set<String> before = announcedTaint.getAndSet(ids);
+        if (!before.containsAll(ids)) {
+            taintToScan.set(ids);
+            trigger();
+        }
+    }
+
     private void run() {
         runPending.set(false);
         if (closed.get()) {
@@ -109,26 +143,52 @@ public final class SvidRotator implements AutoCloseable {
             // an unexpected failure must not end rotation: the next attempt is scheduled like a failed call
             log.error("SVID rotation failed unexpectedly; retrying", e);
             consecutiveFailures++;
-            scheduleNext(true);
+            scheduleNext(true, null);
         }
     }
 
     private void rotateDue() {
-        Instant now = clock.instant();
+        Set<String> expired = cache.dropExpired();
+        if (!expired.isEmpty()) {
+            log.warn("withholding {} expired SVIDs until they are renewed: entries {}", expired.size(), expired);
+        }
         List<AuthorizedEntry> entries = cache.entries();
-        renewals.keySet().retainAll(entries.stream().map(AuthorizedEntry::id).collect(Collectors.toSet()));
+        Set<String> ids = entries.stream().map(AuthorizedEntry::id).collect(Collectors.toSet());
+        renewals.keySet().retainAll(ids);
+        tainted.retainAll(ids);
+        findTainted(entries);
+
+        Instant now = clock.instant();
+        List<AuthorizedEntry> taintedDue = new ArrayList<>();
         List<AuthorizedEntry> due = new ArrayList<>();
         for (AuthorizedEntry entry : entries) {
-            if (isDue(entry, now)) {
+            if (tainted.contains(entry.id())) {
+                taintedDue.add(entry);
+            } else if (isDue(entry, now)) {
                 due.add(entry);
             }
         }
-        boolean failed = false;
-        for (int from = 0; from < due.size(); from += batchSize) {
-            failed |= !signBatch(due.subList(from, Math.min(due.size(), from + batchSize)));
+        List<AuthorizedEntry> failed = new ArrayList<>(signAll(taintedDue, true));
+        failed.addAll(signAll(due, false));
+        consecutiveFailures = failed.isEmpty() ? 0 : consecutiveFailures + 1;
+        scheduleNext(!failed.isEmpty(), earliestExpiry(failed));
+    }
+
+    private void findTainted(List<AuthorizedEntry> entries) {
+        Set<String> taint = taintToScan.getAndSet(null);
+        if (taint == null) {
+            return;
         }
-        consecutiveFailures = failed ? consecutiveFailures + 1 : 0;
-        scheduleNext(failed);
+        int before = tainted.size();
+        for (AuthorizedEntry entry : entries) {
+            cache.svid(entry.id())
+                    .filter(svid -> TaintedChains.carriesAny(svid.chain(), taint))
+                    .ifPresent(svid -> tainted.add(entry.id()));
+        }
+        log.warn(
+                "authorities {} are tainted: re-issuing the {} SVIDs whose chain carries one",
+                taint,
+                tainted.size() - before);
     }
 
     private boolean isDue(AuthorizedEntry entry, Instant now) {
@@ -139,73 +199,78 @@ public final class SvidRotator implements AutoCloseable {
         return renewal.entryRevision() != entry.revision() || RotationPolicy.isDue(now, renewal.renewAt());
     }
 
-    /** Signs one batch; true if every SVID in it was issued. */
-    private boolean signBatch(List<AuthorizedEntry> batch) {
-        Map<String, KeyPair> keys = new HashMap<>();
-        List<SvidSigner.Request> requests = new ArrayList<>(batch.size());
-        for (AuthorizedEntry entry : batch) {
-            KeyPair key = Keys.generateEcP256();
-            keys.put(entry.id(), key);
-            requests.add(new SvidSigner.Request(entry.id(), Csrs.create(key)));
-        }
-        List<SvidSigner.Result> results;
-        try {
-            results = signer.sign(requests);
-        } catch (RuntimeException e) {
-            log.warn(
-                    "signing {} SVIDs failed, keeping the current ones and retrying: {}", batch.size(), e.getMessage());
-            return false;
-        }
-        Instant issuedAt = clock.instant();
-        List<IssuedSvid> issued = new ArrayList<>();
-        List<String> serials = new ArrayList<>();
-        int failures = 0;
-        for (int i = 0; i < batch.size(); i++) {
-            AuthorizedEntry entry = batch.get(i);
-            SvidSigner.Result result = i < results.size() ? results.get(i) : null;
-            if (result == null || !result.ok() || !result.entryId().equals(entry.id())) {
-                failures++;
-                log.warn(
-                        "no SVID for entry {} ({}): {}",
-                        entry.id(),
-                        entry.spiffeId(),
-                        result == null ? "missing from the server's answer" : result.error());
-                continue;
+    /** Signs the entries in batches; returns those that got no SVID. */
+    private List<AuthorizedEntry> signAll(List<AuthorizedEntry> entries, boolean replacingTainted) {
+        List<AuthorizedEntry> failed = new ArrayList<>();
+        for (int from = 0; from < entries.size(); from += batchSize) {
+            List<AuthorizedEntry> batch = entries.subList(from, Math.min(entries.size(), from + batchSize));
+            CsrBatch.Outcome outcome = CsrBatch.sign(signer, batch, crypto);
+            failed.addAll(outcome.failed());
+            if (!outcome.issued().isEmpty()) {
+                store(batch, outcome.issued(), replacingTainted);
             }
-            X509Certificate leaf = result.chain().get(0);
-            String serial = leaf.getSerialNumber().toString(16);
-            issued.add(new IssuedSvid(
-                    entry.id(),
-                    entry.spiffeId(),
-                    result.chain(),
-                    keys.get(entry.id()).getPrivate(),
-                    entry.hint()));
-            Instant renewAt =
-                    RotationPolicy.renewAt(issuedAt, leaf.getNotAfter().toInstant(), RotationPolicy.jitter(random));
-            renewals.put(entry.id(), new Renewal(renewAt, entry.revision(), serial));
-            serials.add(serial);
         }
-        if (!issued.isEmpty()) {
-            long renewed = issued.stream()
-                    .filter(svid -> cache.svid(svid.entryId()).isPresent())
-                    .count();
-            cache.storeSvids(issued);
-            log.info(
-                    "signed {} SVIDs ({} new, {} renewed), serials {}",
-                    issued.size(),
-                    issued.size() - renewed,
-                    renewed,
-                    serials);
-        }
-        return failures == 0;
+        return failed;
     }
 
-    private void scheduleNext(boolean failed) {
+    private void store(List<AuthorizedEntry> batch, List<IssuedSvid> issued, boolean replacingTainted) {
+        Instant issuedAt = clock.instant();
+        Map<String, AuthorizedEntry> byId = new HashMap<>();
+        batch.forEach(entry -> byId.put(entry.id(), entry));
+        long renewed = 0;
+        List<String> serials = new ArrayList<>(issued.size());
+        Set<String> stillTainted = announcedTaint.get();
+        for (IssuedSvid svid : issued) {
+            if (cache.svid(svid.entryId()).isPresent()) {
+                renewed++;
+            }
+            Instant renewAt = RotationPolicy.renewAt(issuedAt, svid.notAfter(), RotationPolicy.jitter(random));
+            renewals.put(
+                    svid.entryId(),
+                    new Renewal(renewAt, byId.get(svid.entryId()).revision()));
+            tainted.remove(svid.entryId());
+            if (replacingTainted && TaintedChains.issuedByAny(svid, stillTainted)) {
+                // the server still signs with a tainted authority: asking again at once would loop
+                log.warn("the SVID re-issued for entry {} still carries a tainted authority", svid.entryId());
+            }
+            serials.add(svid.leaf().getSerialNumber().toString(16));
+        }
+        cache.storeSvids(issued);
+        log.info(
+                "signed {} SVIDs ({} new, {} renewed{}), serials {}",
+                issued.size(),
+                issued.size() - renewed,
+                renewed,
+                replacingTainted ? ", replacing tainted ones" : "",
+                serials);
+        onIssued.accept(new IssuedBatch(issued.stream().map(IssuedSvid::entryId).toList(), replacingTainted));
+    }
+
+    /** The earliest expiry of the current SVIDs of these entries, if any of them still has one. */
+    private Instant earliestExpiry(List<AuthorizedEntry> entries) {
+        Instant earliest = null;
+        for (AuthorizedEntry entry : entries) {
+            Optional<IssuedSvid> svid = cache.svid(entry.id());
+            if (svid.isPresent() && (earliest == null || svid.get().notAfter().isBefore(earliest))) {
+                earliest = svid.get().notAfter();
+            }
+        }
+        return earliest;
+    }
+
+    /**
+     * Schedules the next run: at the earliest renewal time, at the earliest expiry of a held SVID (to
+     * withhold it), or after a failure at the retry delay, whichever comes first.
+     *
+     * @param failedExpiry the earliest expiry among the SVIDs that could not be renewed (the retry comes
+     *     sooner as it nears), or null if none of them has one
+     */
+    private void scheduleNext(boolean failed, Instant failedExpiry) {
         if (next != null) {
             next.cancel(false);
         }
         Instant now = clock.instant();
-        Instant earliest = null;
+        Instant earliest = cache.earliestExpiry().orElse(null);
         for (Renewal renewal : renewals.values()) {
             // After a failed run a past renewal time belongs to an entry that just failed: the backoff
             // covers it. After a successful run it fell due while the batches were being signed, and is
@@ -218,7 +283,8 @@ public final class SvidRotator implements AutoCloseable {
         Duration delay =
                 earliest == null ? null : earliest.isAfter(now) ? Duration.between(now, earliest) : Duration.ZERO;
         if (failed) {
-            Duration retry = backoff.delay(consecutiveFailures - 1, random.nextDouble());
+            Duration untilExpiry = failedExpiry == null ? Duration.ZERO : Duration.between(now, failedExpiry);
+            Duration retry = backoff.delayBeforeExpiry(consecutiveFailures - 1, random.nextDouble(), untilExpiry);
             delay = delay == null || retry.compareTo(delay) < 0 ? retry : delay;
         }
         if (delay == null || closed.get()) {

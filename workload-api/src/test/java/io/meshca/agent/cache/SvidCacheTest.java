@@ -15,7 +15,10 @@ import io.meshca.common.bundle.JwtAuthority;
 import io.meshca.common.pki.Keys;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.common.testing.FakeClock;
 import io.meshca.common.testing.TestPki;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +29,8 @@ import org.junit.jupiter.api.Test;
 
 class SvidCacheTest {
 
-    private final SvidCache cache = new SvidCache(BUNDLE);
+    private final FakeClock clock = new FakeClock(Instant.now());
+    private final SvidCache cache = new SvidCache(BUNDLE, clock);
 
     private static final SelectorSet WORKLOAD = selectors("unix:uid:1000", "unix:gid:1000", "unix:user:alice");
 
@@ -284,5 +288,63 @@ class SvidCacheTest {
         assertThat(canceller.isAlive()).as("close() deadlocked").isFalse();
         assertThat(rotation.isAlive()).as("storeSvids deadlocked").isFalse();
         assertThat(calls).hasValue(3);
+    }
+
+    @Test
+    void expiredSvid_isNeverHandedOut_andDroppingItTellsItsSubscribers() {
+        AuthorizedEntry shortLived = entry("a", "/short", 1, 1, "unix:uid:1000");
+        AuthorizedEntry longLived = entry("b", "/long", 2, 1, "unix:gid:1000");
+        cache.apply(snapshot(1, shortLived, longLived));
+        IssuedSvid expiring = svidExpiringAt(shortLived, clock.instant().plusSeconds(60));
+        IssuedSvid lasting = svid(longLived);
+        cache.storeSvids(List.of(expiring, lasting));
+        List<X509Snapshot> seen = new ArrayList<>();
+        cache.subscribe(WORKLOAD, seen::add);
+        assertThat(cache.earliestExpiry()).contains(expiring.notAfter());
+
+        clock.advance(Duration.between(clock.instant(), expiring.notAfter()));
+
+        // withheld from whoever asks from its NotAfter on, even before it is dropped
+        assertThat(cache.snapshot(WORKLOAD).svids()).containsExactly(lasting);
+        List<X509Snapshot> lateSubscriber = new ArrayList<>();
+        cache.subscribe(WORKLOAD, lateSubscriber::add);
+        assertThat(lateSubscriber.get(0).svids()).containsExactly(lasting);
+
+        assertThat(cache.dropExpired()).containsExactly("a");
+        assertThat(seen).last().satisfies(last -> {
+            assertThat(last.svids()).containsExactly(lasting);
+            assertThat(last.pendingSvids())
+                    .as("an expired SVID is not one being signed")
+                    .isZero();
+        });
+        assertThat(cache.svid("a")).isEmpty();
+        assertThat(cache.earliestExpiry()).contains(lasting.notAfter());
+        assertThat(cache.dropExpired()).isEmpty();
+    }
+
+    @Test
+    void workloadWhoseOnlySvidExpired_hasNoIdentity_untilANewOneIsStored() {
+        AuthorizedEntry entry = entry("a", "/web", 1, 1, "unix:uid:1000");
+        cache.apply(snapshot(1, entry));
+        IssuedSvid expiring = svidExpiringAt(entry, clock.instant().plusSeconds(60));
+        cache.storeSvids(List.of(expiring));
+
+        clock.advance(Duration.ofSeconds(61));
+        cache.dropExpired();
+
+        X509Snapshot expired = cache.snapshot(WORKLOAD);
+        assertThat(expired.isEmpty()).isTrue();
+        assertThat(expired.isAwaitingFirstSvid())
+                .as("the answer of a workload with no identity")
+                .isFalse();
+        IssuedSvid renewed = svid(entry);
+        cache.storeSvids(List.of(renewed));
+        assertThat(cache.snapshot(WORKLOAD).svids()).containsExactly(renewed);
+    }
+
+    private IssuedSvid svidExpiringAt(AuthorizedEntry entry, Instant notAfter) {
+        TestPki.Leaf leaf = CA.leaf(entry.spiffeId(), clock.instant().minusSeconds(60), notAfter);
+        return new IssuedSvid(
+                entry.id(), entry.spiffeId(), leaf.chain(), leaf.keyPair().getPrivate(), "");
     }
 }

@@ -2,6 +2,7 @@ package io.meshca.agent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshca.agent.api.AgentHealthService;
 import io.meshca.agent.api.WorkloadApiEndpoint;
 import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.agent.endpoint.UnixSocketServer;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
 import java.security.Signature;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +36,7 @@ class WorkloadApiCommandsTest {
     Path dir;
 
     private UnixSocketServer server;
+    private volatile boolean agentHoldsValidSvid = true;
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
@@ -142,7 +145,7 @@ class WorkloadApiCommandsTest {
     }
 
     @Test
-    void healthcheck_agentAnswering_isHealthy_evenForACallerWithNoIdentity() throws Exception {
+    void healthcheck_agentHoldingAValidSvid_isHealthy_evenForACallerWithNoIdentity() throws Exception {
         Path socket = serve(
                 SelectorSet.of(Selector.parse("unix:uid:4242")),
                 new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(PKI.svid("/orders", ""))));
@@ -151,6 +154,32 @@ class WorkloadApiCommandsTest {
 
         assertThat(exit).isZero();
         assertThat(out.toString()).isEqualTo("Agent is healthy.\n");
+    }
+
+    @Test
+    void healthcheck_agentWhoseSvidExpired_isUnhealthy_sayingWhy() throws Exception {
+        agentHoldsValidSvid = false;
+        Path socket = serve(SelectorSet.of(ORDERS), new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot()));
+
+        int exit = run("healthcheck", "-socketPath", socket.toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString())
+                .isEqualTo("Agent is unhealthy: " + HealthcheckCommand.NO_AGENT_SVID + "\n")
+                .contains("no valid agent SVID");
+    }
+
+    @Test
+    void healthcheck_somethingOnTheSocketWithoutHealth_isUnhealthy() throws Exception {
+        Path socket = dir.resolve("agent/api.sock");
+        server = WorkloadApiEndpoint.start(
+                socket, new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot()), pid -> SelectorSet.of(ORDERS));
+
+        int exit = run("healthcheck", "-socketPath", socket.toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).startsWith("Agent is unhealthy: ").contains("serves no grpc.health.v1");
     }
 
     @Test
@@ -175,9 +204,14 @@ class WorkloadApiCommandsTest {
 
     // --- helpers
 
+    /** The Workload API and the agent's health, as the agent serves them on its socket. */
     private Path serve(SelectorSet callerSelectors, FakeWorkloadIdentitySource source) {
         Path socket = dir.resolve("agent/api.sock");
-        server = WorkloadApiEndpoint.start(socket, source, pid -> callerSelectors);
+        server = UnixSocketServer.start(
+                socket,
+                List.of(
+                        WorkloadApiEndpoint.service(source, pid -> callerSelectors),
+                        new AgentHealthService(() -> agentHoldsValidSvid).bindService()));
         return socket;
     }
 

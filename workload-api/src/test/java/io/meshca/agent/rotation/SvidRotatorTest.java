@@ -2,16 +2,21 @@ package io.meshca.agent.rotation;
 
 import static io.meshca.agent.testing.CacheFixtures.BUNDLE;
 import static io.meshca.agent.testing.CacheFixtures.CA;
+import static io.meshca.agent.testing.CacheFixtures.DOMAIN;
 import static io.meshca.agent.testing.CacheFixtures.delta;
 import static io.meshca.agent.testing.CacheFixtures.entry;
+import static io.meshca.agent.testing.CacheFixtures.selectors;
 import static io.meshca.agent.testing.CacheFixtures.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshca.agent.cache.AuthorizedEntry;
 import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.agent.cache.SvidCache;
+import io.meshca.agent.cache.X509Snapshot;
 import io.meshca.agent.retry.Backoff;
+import io.meshca.common.pki.KeyIdentifiers;
 import io.meshca.common.testing.FakeClock;
+import io.meshca.common.testing.TestPki;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,16 +30,15 @@ class SvidRotatorTest {
     private static final Duration TTL = Duration.ofMinutes(10);
 
     private final FakeClock clock = new FakeClock(Instant.now());
-    private final SvidCache cache = new SvidCache(BUNDLE);
+    private final SvidCache cache = new SvidCache(BUNDLE, clock);
     private final TestSigner signer = new TestSigner(CA, cache, clock, TTL);
-    private final SvidRotator rotator = new SvidRotator(
-            cache,
-            signer,
-            clock,
-            clock.scheduler(),
-            new SplittableRandom(1),
-            new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(8)),
-            100);
+    private final List<IssuedBatch> issued = new ArrayList<>();
+    private final SvidRotator rotator = rotator(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(8)));
+
+    private SvidRotator rotator(Backoff backoff) {
+        return new SvidRotator(
+                cache, signer, clock, clock.scheduler(), new SplittableRandom(1), backoff, 100, issued::add);
+    }
 
     @Test
     void newEntry_getsItsSvidAtOnce_notAtTheNextTick() {
@@ -174,5 +178,150 @@ class SvidRotatorTest {
 
         assertThat(cache.svid(later).orElseThrow().leaf().getSerialNumber())
                 .isNotEqualTo(laterSvid.leaf().getSerialNumber());
+    }
+
+    @Test
+    void taint_reissuesAtOnceEverySvidWhoseChainCarriesIt_inItsOwnBatch_andNothingElse() {
+        TestPki.Authority intermediate = CA.intermediate();
+        cache.apply(snapshot(1, entry("a", "/a", 1, 1, "unix:uid:1"), entry("b", "/b", 2, 1, "unix:uid:2")));
+        rotator.start();
+        clock.runDue();
+        // "b" was signed by an intermediate that is not tainted, "a" directly by the root
+        signer.signWith(intermediate);
+        cache.apply(delta(2, List.of(entry("b", "/b", 2, 2, "unix:uid:2")), List.of()));
+        clock.runDue();
+        IssuedSvid a = cache.svid("a").orElseThrow();
+        IssuedSvid b = cache.svid("b").orElseThrow();
+        TestPki.Authority replacement = otherRootThan(CA);
+        signer.signWith(replacement);
+        issued.clear();
+
+        rotator.reissueTainted(
+                Set.of(KeyIdentifiers.subjectKeyId(intermediate.certificate()).orElseThrow()));
+        clock.runDue();
+
+        assertThat(cache.svid("a")).contains(a);
+        IssuedSvid reissued = cache.svid("b").orElseThrow();
+        assertThat(reissued.leaf().getSerialNumber()).isNotEqualTo(b.leaf().getSerialNumber());
+        assertThat(reissued.chain()).doesNotContain(intermediate.certificate());
+        assertThat(KeyIdentifiers.authorityKeyId(reissued.leaf()))
+                .isEqualTo(KeyIdentifiers.subjectKeyId(replacement.certificate()));
+        assertThat(issued).containsExactly(new IssuedBatch(List.of("b"), true));
+        assertThat(rotator.renewAt("b")).isAfter(clock.instant());
+    }
+
+    @Test
+    void taintOfTheRoot_reachesSvidsSignedByItsIntermediates_andTheSameTaintAgainReissuesNothing() {
+        TestPki.Authority intermediate = CA.intermediate();
+        signer.signWith(intermediate);
+        cache.apply(snapshot(1, entry("a", "/a", 1, 1, "unix:uid:1"), entry("b", "/b", 2, 1, "unix:uid:2")));
+        rotator.start();
+        clock.runDue();
+        signer.signWith(otherRootThan(CA));
+        Set<String> rootTainted =
+                Set.of(KeyIdentifiers.subjectKeyId(CA.certificate()).orElseThrow());
+
+        rotator.reissueTainted(rootTainted);
+        clock.runDue();
+        int calls = signer.calls.size();
+        IssuedSvid afterTaint = cache.svid("a").orElseThrow();
+        // the server repeats the taint in every bundle it sends: it is acted on once
+        rotator.reissueTainted(rootTainted);
+        clock.runDue();
+
+        assertThat(issued.get(issued.size() - 1).replacedTainted()).isTrue();
+        assertThat(issued.get(issued.size() - 1).entryIds()).containsExactlyInAnyOrder("a", "b");
+        assertThat(signer.calls).hasSize(calls);
+        assertThat(cache.svid("a")).contains(afterTaint);
+    }
+
+    @Test
+    void taintedSvidsThatFailToReissue_areRetriedFirst_withBackoff() {
+        cache.apply(snapshot(1, entry("a", "/a", 1, 1, "unix:uid:1")));
+        rotator.start();
+        clock.runDue();
+        signer.signWith(otherRootThan(CA));
+        signer.unavailable = true;
+
+        rotator.reissueTainted(
+                Set.of(KeyIdentifiers.subjectKeyId(CA.certificate()).orElseThrow()));
+        clock.runDue();
+        assertThat(issued).hasSize(1); // only the first issuance
+        signer.unavailable = false;
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(issued).last().isEqualTo(new IssuedBatch(List.of("a"), true));
+    }
+
+    @Test
+    void svidThatCouldNotBeRenewed_isWithheldAtItsExpiry_untilANewOneIsSigned() {
+        cache.apply(snapshot(1, entry("a", "/web", 1, 1, "unix:uid:1000")));
+        rotator.start();
+        clock.runDue();
+        IssuedSvid svid = cache.svid("a").orElseThrow();
+        List<X509Snapshot> seen = new ArrayList<>();
+        cache.subscribe(selectors("unix:uid:1000"), seen::add);
+        signer.unavailable = true;
+
+        clock.advance(Duration.between(clock.instant(), svid.notAfter()).minusMillis(1));
+        assertThat(cache.snapshot(selectors("unix:uid:1000")).svids()).containsExactly(svid);
+        clock.advance(Duration.ofMillis(1));
+        // expired: no longer handed out, even before the rotator (which wakes within a millisecond) drops it
+        assertThat(cache.snapshot(selectors("unix:uid:1000")).svids()).isEmpty();
+        clock.advance(Duration.ofMillis(1));
+
+        assertThat(cache.svid("a")).isEmpty();
+        assertThat(seen).last().satisfies(last -> {
+            assertThat(last.isEmpty()).isTrue();
+            assertThat(last.isAwaitingFirstSvid()).as("served as no identity").isFalse();
+        });
+        signer.unavailable = false;
+        clock.advance(Duration.ofSeconds(8));
+        assertThat(cache.svid("a")).isPresent();
+        assertThat(seen).last().satisfies(last -> assertThat(last.svids()).hasSize(1));
+    }
+
+    @Test
+    void failedRenewalCloseToExpiry_isRetriedWithinATenthOfTheRemainingLifetime_notAfterTheBackoff() {
+        TestSigner shortLived = new TestSigner(CA, cache, clock, Duration.ofSeconds(10));
+        SvidRotator rotating = new SvidRotator(
+                cache,
+                shortLived,
+                clock,
+                clock.scheduler(),
+                new SplittableRandom(1),
+                new Backoff(Duration.ofSeconds(30), Duration.ofSeconds(30)),
+                100,
+                issued::add);
+        cache.apply(snapshot(1, entry("a", "/web", 1, 1, "unix:uid:1000")));
+        rotating.start();
+        clock.runDue();
+        Instant notAfter = cache.svid("a").orElseThrow().notAfter();
+        List<Instant> attempts = new ArrayList<>();
+        shortLived.duringSign = () -> attempts.add(clock.instant());
+        shortLived.unavailable = true;
+
+        clock.advance(Duration.between(clock.instant(), notAfter).minusMillis(1));
+
+        assertThat(attempts).hasSizeGreaterThan(10);
+        for (int i = 1; i < attempts.size(); i++) {
+            Duration remaining = Duration.between(attempts.get(i - 1), notAfter);
+            Duration bound = remaining.dividedBy(10).compareTo(Duration.ofMillis(100)) < 0
+                    ? Duration.ofMillis(100)
+                    : remaining.dividedBy(10);
+            assertThat(Duration.between(attempts.get(i - 1), attempts.get(i))).isLessThanOrEqualTo(bound.plusMillis(1));
+        }
+        assertThat(Duration.between(attempts.get(attempts.size() - 1), notAfter))
+                .isLessThanOrEqualTo(Duration.ofMillis(101));
+        rotating.close();
+    }
+
+    /** A root with another key than {@code ca} (TestPki reuses a pool of keys). */
+    private static TestPki.Authority otherRootThan(TestPki.Authority ca) {
+        TestPki.Authority root = TestPki.root(DOMAIN);
+        while (root.keyPair().getPublic().equals(ca.keyPair().getPublic())) {
+            root = TestPki.root(DOMAIN);
+        }
+        return root;
     }
 }

@@ -20,7 +20,7 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 /** Signs CSRs with a TestPki CA for the entries in the cache, the way ca-server would; faults on demand. */
 public final class TestSigner implements SvidSigner, AgentSvidRenewer {
 
-    private final TestPki.Authority ca;
+    private volatile TestPki.Authority ca;
     private final SvidCache cache;
     private final Clock clock;
     private final Duration ttl;
@@ -37,6 +37,11 @@ public final class TestSigner implements SvidSigner, AgentSvidRenewer {
         this.cache = cache;
         this.clock = clock;
         this.ttl = ttl;
+    }
+
+    /** From now on, signs with {@code authority} (as a server does after a CA rotation). */
+    public void signWith(TestPki.Authority authority) {
+        this.ca = authority;
     }
 
     @Override

@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,8 @@ public final class AgentIdentityBootstrap {
     static final String EXPIRED = "the stored agent SVID %s expired at %s: a new join token is needed (-joinToken)";
     static final String NO_TOKEN = "no agent SVID is stored in %s and no join token was given: "
             + "attest this agent with -joinToken (from `server token generate`)";
+    static final String CANNOT_REATTEST = "the %s node attestor cannot attest a running agent again: restart"
+            + " the agent with new evidence (for join_token, a new join token is needed: -joinToken)";
     static final String NO_TRUST_BUNDLE =
             "a join token needs -trustBundle (the server's CA certificates, PEM) " + "to verify the server";
 
@@ -57,7 +60,7 @@ public final class AgentIdentityBootstrap {
                     svid.serial(),
                     svid.notAfter(),
                     store.dir());
-            return new AgentCredentials(svid, stored.get().bundle());
+            return new AgentCredentials(svid, stored.get().bundle(), clock);
         }
         Optional<byte[]> evidence = attestor.payload();
         if (stored.isPresent()) {
@@ -75,25 +78,55 @@ public final class AgentIdentityBootstrap {
                 evidence.orElseThrow(() -> new FailedPreconditionException(String.format(NO_TOKEN, store.dir())));
         Path bundleFile = config.trustBundle().orElseThrow(() -> new InvalidArgumentException(NO_TRUST_BUNDLE));
         List<X509Certificate> anchors = readTrustBundle(bundleFile);
+        ServerClient.Attested attested = attest(config, attestor.type(), payload, () -> anchors, callTimeout);
+        store.save(attested.svid(), attested.bundle());
+        log.info(
+                "node attestation done: agent ID {} (serial {}, expires {})",
+                attested.svid().spiffeId(),
+                attested.svid().serial(),
+                attested.svid().notAfter());
+        return new AgentCredentials(attested.svid(), attested.bundle(), clock);
+    }
 
+    /**
+     * Attests a running agent again, once its SVID expired, with fresh evidence from its node attestor;
+     * the server is verified with {@code authorities}, the bundle the agent holds now. The caller
+     * stores and uses the result.
+     *
+     * @throws FailedPreconditionException if the attestor cannot attest again ({@link NodeAttestor#canReattest})
+     *     or has no evidence
+     * @throws io.meshca.common.error.MeshcaException with the server's reason if it refuses the evidence
+     */
+    public static ServerClient.Attested reattest(
+            AgentConfig config,
+            NodeAttestor attestor,
+            Supplier<List<X509Certificate>> authorities,
+            Duration callTimeout) {
+        if (!attestor.canReattest()) {
+            throw new FailedPreconditionException(String.format(CANNOT_REATTEST, attestor.type()));
+        }
+        byte[] payload = attestor.payload()
+                .orElseThrow(() -> new FailedPreconditionException(String.format(CANNOT_REATTEST, attestor.type())));
+        return attest(config, attestor.type(), payload, authorities, callTimeout);
+    }
+
+    private static ServerClient.Attested attest(
+            AgentConfig config,
+            String type,
+            byte[] payload,
+            Supplier<List<X509Certificate>> authorities,
+            Duration callTimeout) {
         ManagedChannel channel = ServerChannels.attestation(
-                config.serverAddress(), config.serverPort(), config.trustDomain(), () -> anchors);
+                config.serverAddress(), config.serverPort(), config.trustDomain(), authorities);
         try {
             KeyPair key = Keys.generateEcP256();
-            ServerClient.Attested attested =
-                    new ServerClient(channel, channel, callTimeout).attest(attestor.type(), payload, key);
+            ServerClient.Attested attested = new ServerClient(channel, channel, callTimeout).attest(type, payload, key);
             if (!attested.bundle().trustDomain().equals(config.trustDomain())) {
                 throw new InvalidArgumentException(
                         "the server sent the bundle of " + attested.bundle().trustDomain()
                                 + ", but this agent is configured for " + config.trustDomain());
             }
-            store.save(attested.svid(), attested.bundle());
-            log.info(
-                    "node attestation done: agent ID {} (serial {}, expires {})",
-                    attested.svid().spiffeId(),
-                    attested.svid().serial(),
-                    attested.svid().notAfter());
-            return new AgentCredentials(attested.svid(), attested.bundle());
+            return attested;
         } finally {
             ServerChannels.shutdown(channel);
         }

@@ -41,6 +41,12 @@ public final class JoinTokenAttestor implements NodeAttestor {
         return Optional.ofNullable(token).map(t -> t.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** No: a join token is single-use; the agent needs a new one from the operator. */
+    @Override
+    public boolean canReattest() {
+        return false;
+    }
+
     /** Never print the token. */
     @Override
     public String toString() {

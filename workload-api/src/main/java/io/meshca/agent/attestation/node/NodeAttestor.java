@@ -22,4 +22,11 @@ public interface NodeAttestor {
      *     can then start only from a stored SVID
      */
     Optional<byte[]> payload();
+
+    /**
+     * Whether a running agent whose SVID expired may attest again with this attestor's evidence. True
+     * for evidence the node can produce afresh (a cloud instance document); false for single-use
+     * evidence, which the server refuses the second time.
+     */
+    boolean canReattest();
 }
