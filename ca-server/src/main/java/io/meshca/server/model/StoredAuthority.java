@@ -31,7 +31,7 @@ public record StoredAuthority(
     /** The authority ID operators name it by: the certificate's subject key identifier in hex. */
     @Override
     public String authorityId() {
-        return KeyIdentifiers.subjectKeyId(certificate);
+        return KeyIdentifiers.authorityId(certificate);
     }
 
     /** The subject key identifier of the upstream authority that signed it; empty for a self-signed root. */

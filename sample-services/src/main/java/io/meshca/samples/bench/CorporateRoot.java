@@ -68,7 +68,7 @@ record CorporateRoot(X509Certificate certificate, KeyPair keyPair) {
 
     /** What the server's UpstreamAuthority service names it by: its subject key identifier, lowercase hex. */
     String subjectKeyId() {
-        return KeyIdentifiers.subjectKeyId(certificate);
+        return KeyIdentifiers.authorityId(certificate);
     }
 
     String subject() {

@@ -85,7 +85,9 @@ final class Workload implements AutoCloseable {
 
     static boolean chainedTo(List<X509Certificate> chain, Set<String> keyIds) {
         for (X509Certificate certificate : chain) {
-            if (keyIds.contains(KeyIdentifiers.subjectKeyId(certificate))
+            if (KeyIdentifiers.subjectKeyId(certificate)
+                            .filter(keyIds::contains)
+                            .isPresent()
                     || KeyIdentifiers.authorityKeyId(certificate)
                             .filter(keyIds::contains)
                             .isPresent()) {
