@@ -207,6 +207,7 @@ public final class CaServer implements AutoCloseable {
                     clock,
                     scheduler);
             closeables.push(istioCa);
+            ca.onTaint(istioCa::renewServingCertificate);
         }
 
         var isAgent = SpiffeAuthorizers.pathUnder(td, "/meshca/agent");

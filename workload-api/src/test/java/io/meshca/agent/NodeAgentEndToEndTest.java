@@ -3,6 +3,7 @@ package io.meshca.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshca.agent.cli.AgentMain;
 import io.meshca.agent.config.AgentConfig;
 import io.meshca.agent.storage.AgentSvidStore;
 import io.meshca.agent.testing.FetchedX509Svid;
@@ -15,6 +16,8 @@ import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.proto.workload.X509SVIDResponse;
 import io.meshca.server.testing.TestServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,10 +28,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * The agent against a real ca-server on real sockets: join-token attestation, the watch, workload SVID
- * issuance and rotation, the Workload API on the unix socket, restart from the data dir, token reuse.
+ * issuance and rotation, the Workload API on the unix socket, restart from the data dir, token reuse,
+ * and the healthcheck of an agent whose SVID ran out.
  */
 class NodeAgentEndToEndTest {
 
@@ -53,7 +58,9 @@ class NodeAgentEndToEndTest {
         if (agent != null) {
             agent.close();
         }
-        server.close();
+        if (server != null) {
+            server.close();
+        }
     }
 
     private AgentConfig.Builder config(String dataDir) {
@@ -147,6 +154,36 @@ class NodeAgentEndToEndTest {
     }
 
     @Test
+    void agentSvidThatExpires_makesTheHealthcheckFailSayingWhy() throws Exception {
+        server.close();
+        server = TestServer.start(TestServer.config(dir.resolve("server2"))
+                .agentSvidTtl(Duration.ofSeconds(8))
+                .build());
+        Files.writeString(trustBundle, server.trustBundlePem());
+        agent = RunningAgent.start(config("agent")
+                .joinToken(server.generateJoinToken(Duration.ofMinutes(10), Optional.empty()))
+                .build());
+        assertThat(agent.awaitSynced(WAIT)).isTrue();
+        StringWriter out = new StringWriter();
+        assertThat(healthcheck(out, new StringWriter())).isZero();
+        assertThat(out.toString()).isEqualTo("Agent is healthy.\n");
+
+        // with the server gone the agent cannot renew: its SVID runs out
+        server.close();
+        server = null;
+        Instant notAfter = agent.agentSvid().notAfter();
+        Poll.until("the agent SVID to expire", WAIT, () -> Instant.now().isAfter(notAfter) ? true : null);
+
+        StringWriter err = new StringWriter();
+        int exit = Poll.until("an unhealthy answer", Duration.ofSeconds(5), () -> {
+            int code = healthcheck(new StringWriter(), err);
+            return code == 0 ? null : code;
+        });
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).startsWith("Agent is unhealthy: ").contains("no valid agent SVID");
+    }
+
+    @Test
     void reusedJoinToken_isRefusedWithAClearMessage() {
         String token = server.generateJoinToken(Duration.ofMinutes(10), Optional.empty());
         agent = RunningAgent.start(config("first").joinToken(token).build());
@@ -166,5 +203,13 @@ class NodeAgentEndToEndTest {
         assertThatThrownBy(() -> NodeAgent.start(config("empty").build()))
                 .isInstanceOf(MeshcaException.class)
                 .hasMessageContaining("no join token");
+    }
+
+    private int healthcheck(StringWriter out, StringWriter err) {
+        CommandLine commandLine = AgentMain.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine.execute(
+                "healthcheck", "-socketPath", agent.socketPath().toString());
     }
 }

@@ -78,7 +78,8 @@ class ServerOutageEndToEndTest {
         SelectorSet me = SelectorSet.of(Selector.parse("unix:uid:" + uid));
         SpiffeId workloadId = SpiffeId.parse("spiffe://" + server.trustDomain().name() + "/e2e/outage");
         // short-lived, so that its renewal falls due during the outage
-        server.createEntry(workloadId, agent.agentId(), me, Duration.ofSeconds(20));
+        String entryId = server.createEntry(workloadId, agent.agentId(), me, Duration.ofSeconds(20))
+                .id();
         BigInteger before = Poll.until("the first SVID", WAIT, () -> agent.firstSvidOrNull())
                 .leaf()
                 .getSerialNumber();
@@ -112,6 +113,16 @@ class ServerOutageEndToEndTest {
                 synced.toMillis());
 
         assertThat(fresh.spiffeId()).isEqualTo(workloadId);
+        // a starter of the agent is told of both issuances, the first and the renewal
+        Poll.until(
+                "the renewal reported as an event",
+                WAIT,
+                () -> agent.issuedBatches().stream()
+                                        .filter(batch -> batch.entryIds().contains(entryId))
+                                        .count()
+                                >= 2
+                        ? true
+                        : null);
         assertThat(renewed).isLessThan(REQUIRED);
         assertThat(synced).isLessThan(REQUIRED);
     }

@@ -48,7 +48,7 @@ public final class UpstreamRoots {
         }
         boolean changed = false;
         for (X509Certificate root : listed) {
-            String id = KeyIdentifiers.subjectKeyId(root);
+            String id = KeyIdentifiers.authorityId(root);
             if (known.add(id)) {
                 store.putUpstreamRoot(new UpstreamRoot(root, false, false));
                 log.info("published upstream root {} ({}) in the bundle", id, root.getSubjectX500Principal());
@@ -102,7 +102,7 @@ public final class UpstreamRoots {
         List<X509Certificate> chain = authority.upstreamChain();
         X509Certificate top = chain.isEmpty() ? authority.certificate() : chain.get(chain.size() - 1);
         if (top.getSubjectX500Principal().equals(top.getIssuerX500Principal())) {
-            return Optional.of(KeyIdentifiers.subjectKeyId(top));
+            return Optional.of(KeyIdentifiers.authorityId(top));
         }
         return KeyIdentifiers.authorityKeyId(top);
     }

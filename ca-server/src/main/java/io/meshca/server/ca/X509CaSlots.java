@@ -233,47 +233,21 @@ public final class X509CaSlots implements RotatingSlots {
 
     /** Every authority still in the journal and valid: PREPARED, ACTIVE, then OLD ones newest first. */
     public List<StoredAuthority> state() {
-        Instant now = clock.instant();
-        List<StoredAuthority> valid = new ArrayList<>();
-        for (StoredAuthority a : store.authorities()) {
-            if (a.notAfter().isAfter(now)) {
-                valid.add(a);
-            }
-        }
-        List<StoredAuthority> out = new ArrayList<>();
-        for (AuthorityStatus status : List.of(AuthorityStatus.PREPARED, AuthorityStatus.ACTIVE, AuthorityStatus.OLD)) {
-            for (int i = valid.size() - 1; i >= 0; i--) {
-                if (valid.get(i).status() == status) {
-                    out.add(valid.get(i));
-                }
-            }
-        }
-        return out;
+        return SlotViews.inShowOrder(store.authorities(), clock.instant());
     }
 
     @Override
     public synchronized int pruneExpired() {
-        Instant now = clock.instant();
-        int pruned = 0;
-        for (StoredAuthority a : store.authorities()) {
-            if (a.status() == AuthorityStatus.OLD && !a.notAfter().isAfter(now)) {
-                store.remove(a.keyId());
-                pruned++;
-            }
-        }
-        if (pruned > 0) {
+        List<StoredAuthority> expired = SlotViews.expiredOld(store.authorities(), clock.instant());
+        expired.forEach(a -> store.remove(a.keyId()));
+        if (!expired.isEmpty()) {
             onChange.run();
         }
-        return pruned;
+        return expired.size();
     }
 
     private StoredAuthority find(String authorityId) {
-        for (StoredAuthority a : state()) {
-            if (a.authorityId().equals(authorityId)) {
-                return a;
-            }
-        }
-        throw SlotRules.unknown(KIND, authorityId);
+        return SlotViews.find(KIND, store.authorities(), clock.instant(), authorityId);
     }
 
     private Slot create(AuthorityStatus status) {
@@ -310,13 +284,7 @@ public final class X509CaSlots implements RotatingSlots {
     }
 
     private static Optional<Slot> newest(List<Slot> slots, AuthorityStatus status, Instant now) {
-        for (int i = slots.size() - 1; i >= 0; i--) {
-            Slot s = slots.get(i);
-            if (s.stored().status() == status && s.stored().notAfter().isAfter(now)) {
-                return Optional.of(s);
-            }
-        }
-        return Optional.empty();
+        return SlotViews.newest(slots, Slot::stored, status, now);
     }
 
     private static byte[] randomBytes(int n) {

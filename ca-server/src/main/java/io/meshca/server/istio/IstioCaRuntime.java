@@ -33,6 +33,11 @@ public final class IstioCaRuntime implements AutoCloseable {
         this.listener = listener;
     }
 
+    /** Re-issues the serving certificate now (an authority in its chain was tainted). */
+    public void renewServingCertificate() {
+        serving.renewNow();
+    }
+
     /**
      * @param signer signs the serving certificate (with the server's ID and the configured DNS names)
      * @param issuer issues the callers' certificates (audited)

@@ -18,7 +18,8 @@ public record StoredAuthority(
         List<X509Certificate> upstreamChain,
         AuthorityStatus status,
         boolean tainted,
-        Instant publishedAt) {
+        Instant publishedAt)
+        implements SlottedAuthority {
     public StoredAuthority {
         Objects.requireNonNull(keyId, "keyId");
         Objects.requireNonNull(certificate, "certificate");
@@ -28,8 +29,9 @@ public record StoredAuthority(
     }
 
     /** The authority ID operators name it by: the certificate's subject key identifier in hex. */
+    @Override
     public String authorityId() {
-        return KeyIdentifiers.subjectKeyId(certificate);
+        return KeyIdentifiers.authorityId(certificate);
     }
 
     /** The subject key identifier of the upstream authority that signed it; empty for a self-signed root. */
@@ -40,6 +42,7 @@ public record StoredAuthority(
         return KeyIdentifiers.authorityKeyId(certificate);
     }
 
+    @Override
     public Instant notAfter() {
         return certificate.getNotAfter().toInstant();
     }

@@ -16,7 +16,8 @@ public record StoredJwtAuthority(
         Instant notAfter,
         AuthorityStatus status,
         boolean tainted,
-        Instant publishedAt) {
+        Instant publishedAt)
+        implements SlottedAuthority {
     public StoredJwtAuthority {
         Objects.requireNonNull(keyId, "keyId");
         Objects.requireNonNull(kid, "kid");
@@ -27,6 +28,12 @@ public record StoredJwtAuthority(
         if (kid.isEmpty()) {
             throw new IllegalArgumentException("kid cannot be empty");
         }
+    }
+
+    /** Operators name a JWT key by its kid. */
+    @Override
+    public String authorityId() {
+        return kid;
     }
 
     public StoredJwtAuthority withStatus(AuthorityStatus newStatus) {

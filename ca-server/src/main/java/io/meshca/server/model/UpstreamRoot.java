@@ -14,7 +14,7 @@ public record UpstreamRoot(X509Certificate certificate, boolean tainted, boolean
     }
 
     public String subjectKeyId() {
-        return KeyIdentifiers.subjectKeyId(certificate);
+        return KeyIdentifiers.authorityId(certificate);
     }
 
     public UpstreamRoot asTainted() {

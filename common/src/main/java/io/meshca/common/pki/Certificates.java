@@ -21,12 +21,27 @@ public final class Certificates {
 
     private Certificates() {}
 
+    /**
+     * Parses one DER certificate. Reads it alone rather than as a collection: several times faster, and an
+     * agent parses thousands at once when it re-issues after a taint.
+     *
+     * @throws InvalidArgumentException if {@code der} is not exactly one certificate
+     */
     public static X509Certificate parse(byte[] der) {
-        List<X509Certificate> all = parseConcatenated(der);
-        if (all.size() != 1) {
+        ByteArrayInputStream in = new ByteArrayInputStream(der);
+        X509Certificate certificate;
+        try {
+            certificate =
+                    (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        } catch (CertificateException e) {
+            List<X509Certificate> all = parseConcatenated(der);
             throw new InvalidArgumentException("expected one DER certificate, found " + all.size());
         }
-        return all.get(0);
+        if (in.available() > 0) {
+            throw new InvalidArgumentException("expected one DER certificate, found "
+                    + parseConcatenated(der).size());
+        }
+        return certificate;
     }
 
     /**

@@ -4,12 +4,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code bench issue|workload-api|taint}: commands that print figures (benchmarks are commands, not timed tests). */
+/**
+ * {@code bench issue|workload-api|rotation|taint}: commands that print figures (benchmarks are commands,
+ * not timed tests).
+ */
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        subcommands = {IssueBenchCommand.class, WorkloadApiBenchCommand.class, TaintBenchCommand.class},
-        description = "Measure issuance throughput, Workload API latency and taint recovery on this machine.")
+        subcommands = {
+            IssueBenchCommand.class,
+            WorkloadApiBenchCommand.class,
+            RotationBenchCommand.class,
+            TaintBenchCommand.class
+        },
+        description = "Measure issuance throughput, Workload API latency, mTLS through CA and root rotations, and taint"
+                + " recovery.")
 public final class BenchCommand implements Runnable {
 
     @Spec

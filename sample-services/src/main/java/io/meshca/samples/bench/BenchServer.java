@@ -25,16 +25,27 @@ final class BenchServer implements AutoCloseable {
         this.admin = AdminClient.connect(server.adminSocketPath());
     }
 
+    /** What a bench changes in the server's configuration; may write files (upstream CA...) into {@code dir}. */
+    @FunctionalInterface
+    interface Configurer {
+        void configure(Path dir, ServerConfig.Builder config) throws IOException;
+    }
+
     static BenchServer start(String prefix) throws IOException {
+        return start(prefix, (dir, config) -> {});
+    }
+
+    static BenchServer start(String prefix, Configurer configurer) throws IOException {
         Path dir = Files.createTempDirectory(prefix);
         try {
-            CaServer server = CaServer.start(ServerConfig.builder()
+            ServerConfig.Builder config = ServerConfig.builder()
                     .dataDir(dir.resolve("server"))
                     .bindAddress("127.0.0.1")
                     .serverPort(0)
                     .socketPath(dir.resolve("admin/api.sock"))
-                    .keyManager(ServerConfig.KEY_MANAGER_MEMORY)
-                    .build());
+                    .keyManager(ServerConfig.KEY_MANAGER_MEMORY);
+            configurer.configure(dir, config);
+            CaServer server = CaServer.start(config.build());
             return new BenchServer(dir, server);
         } catch (IOException | RuntimeException e) {
             deleteTree(dir);

@@ -71,7 +71,7 @@ final class SampledSvids implements AutoCloseable {
         X509Certificate leaf =
                 Certificates.parseConcatenated(svid.getX509Svid().toByteArray()).get(0);
         Set<String> bundle = Certificates.parseConcatenated(svid.getBundle().toByteArray()).stream()
-                .map(KeyIdentifiers::subjectKeyId)
+                .flatMap(c -> KeyIdentifiers.subjectKeyId(c).stream())
                 .collect(Collectors.toUnmodifiableSet());
         sample.add(new Observation(at, KeyIdentifiers.authorityKeyId(leaf).orElse(""), bundle));
     }

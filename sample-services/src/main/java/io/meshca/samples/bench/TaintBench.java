@@ -77,8 +77,7 @@ final class TaintBench {
         registered.forEach(r -> allEntries.addAll(r.entryIds()));
         say("%d entries for %d agents registered in %s", allEntries.size(), agents, seconds(registering));
 
-        try (AgentFleet fleet = new AgentFleet();
-                LocalAuthorities authorities = new LocalAuthorities(bench.server.adminSocketPath())) {
+        try (AgentFleet fleet = new AgentFleet()) {
             long starting = System.nanoTime();
             Deliveries first = new Deliveries(allEntries, starting);
             fleet.onIssued(batch -> first.delivered(batch.entryIds()));
@@ -92,7 +91,7 @@ final class TaintBench {
                     "every agent holds its SVIDs: %d, %s after the first agent started; %d threads, RSS %d MB",
                     first.delivered(), seconds(starting), ProcessStats.threads(), ProcessStats.residentMegabytes());
             try (SampledSvids samples = new SampledSvids(sockets(registered))) {
-                TaintCycle cycle = new TaintCycle(fleet, authorities, samples, bench.admin, allEntries, timeout, out);
+                TaintCycle cycle = new TaintCycle(fleet, samples, bench.admin, allEntries, timeout, out);
                 for (int round = 1; round <= warmups; round++) {
                     Deliveries warm = cycle.run();
                     say(

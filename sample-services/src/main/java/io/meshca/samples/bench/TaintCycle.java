@@ -1,8 +1,9 @@
 package io.meshca.samples.bench;
 
 import io.meshca.common.pki.KeyIdentifiers;
-import io.meshca.proto.server.v1.AuthorityState;
 import io.meshca.server.api.admin.AdminClient;
+import io.meshca.server.model.AuthorityStatus;
+import io.meshca.server.model.LocalX509Authority;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -20,7 +21,6 @@ final class TaintCycle {
     private static final Duration SAMPLE_TIMEOUT = Duration.ofSeconds(30);
 
     private final AgentFleet fleet;
-    private final LocalAuthorities authorities;
     private final SampledSvids samples;
     private final AdminClient admin;
     private final Set<String> entries;
@@ -30,14 +30,12 @@ final class TaintCycle {
     /** @param timeout how long to wait for the re-issue before reporting what arrived */
     TaintCycle(
             AgentFleet fleet,
-            LocalAuthorities authorities,
             SampledSvids samples,
             AdminClient admin,
             Set<String> entries,
             Duration timeout,
             PrintWriter out) {
         this.fleet = fleet;
-        this.authorities = authorities;
         this.samples = samples;
         this.admin = admin;
         this.entries = entries;
@@ -46,10 +44,13 @@ final class TaintCycle {
     }
 
     Deliveries run() throws InterruptedException {
-        String old = authorities.active().getAuthorityId();
+        String old = withStatus(AuthorityStatus.ACTIVE)
+                .orElseThrow(() -> new IllegalStateException("the server shows no ACTIVE X.509 CA"))
+                .authorityId();
         checkAll(samples.await(0, o -> o.issuerId().equals(old), SAMPLE_TIMEOUT), "an SVID of " + old);
-        AuthorityState prepared = authorities.prepare();
-        String next = authorities.activate(prepared.getAuthorityId()).getAuthorityId();
+        // the CA the schedule prepared, if it did, else a new one
+        LocalX509Authority prepared = withStatus(AuthorityStatus.PREPARED).orElseGet(admin::prepareX509Authority);
+        String next = admin.activateX509Authority(prepared.authorityId()).authorityId();
         // every agent has the new CA in its bundle before the clock starts
         checkAll(samples.await(0, o -> o.bundleIds().contains(next), SAMPLE_TIMEOUT), "a bundle with " + next);
         TaintBench.say(
@@ -66,7 +67,7 @@ final class TaintCycle {
                 reissue.delivered(batch.entryIds());
             }
         });
-        authorities.taint(old);
+        admin.taintX509Authority(old);
         boolean complete = reissue.await(timeout);
         ProcessStats.Snapshot after = ProcessStats.Snapshot.now();
         if (!complete) {
@@ -103,9 +104,10 @@ final class TaintCycle {
     /** After the clock: revoking the tainted CA takes it out of the bundle, on the server and at every agent. */
     private void revoke(String old) throws InterruptedException {
         long revokedAt = System.nanoTime();
-        authorities.revoke(old);
-        boolean goneFromServer =
-                admin.trustBundle().stream().map(KeyIdentifiers::subjectKeyId).noneMatch(old::equals);
+        admin.revokeX509Authority(old);
+        boolean goneFromServer = admin.trustBundle().stream()
+                .flatMap(c -> KeyIdentifiers.subjectKeyId(c).stream())
+                .noneMatch(old::equals);
         if (!goneFromServer) {
             throw new IllegalStateException("the server's bundle still holds " + old + " after revoke");
         }
@@ -121,6 +123,12 @@ final class TaintCycle {
                 old,
                 samples.size(),
                 Latencies.ms((last - revokedAt) / 1e6));
+    }
+
+    private Optional<LocalX509Authority> withStatus(AuthorityStatus status) {
+        return admin.x509Authorities().stream()
+                .filter(a -> a.status() == status)
+                .findFirst();
     }
 
     private void checkAll(List<Optional<SampledSvids.Observation>> found, String what) {

@@ -147,5 +147,29 @@ class BenchCommandsTest {
         Run duration = run("bench", "issue", "-duration", "soon");
         assertThat(duration.exitCode()).isNotZero();
         assertThat(duration.err()).contains("invalid duration");
+
+        Run shortCa = run("bench", "rotation", "-caTtl", "30s");
+        assertThat(shortCa.exitCode()).isNotZero();
+        assertThat(shortCa.err()).contains("-caTtl must be at least 1m");
+
+        Run noPairs = run("bench", "rotation", "-pairs", "0");
+        assertThat(noPairs.exitCode()).isNotZero();
+        assertThat(noPairs.err()).contains("-pairs must be at least 1");
+
+        Run negativeLoad = run("bench", "rotation", "-load", "-1");
+        assertThat(negativeLoad.exitCode()).isNotZero();
+        assertThat(negativeLoad.err()).contains("-load must be 0 or more");
+    }
+
+    @Test
+    void benchRotation_shorterThanACaRotation_stillEndsWithTheRotationLine() {
+        Run run = run("bench", "rotation", "-duration", "3s", "-pairs", "1", "-rate", "10");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.last(0))
+                .matches("rotation: requests=[1-9]\\d* failed=0 ca_rotations=0 taints=0 root_rotations=0 reissue_p99="
+                        + NUMBER);
+        assertThat(run.last(1)).matches("rotation: load average .+ \\(\\d+ CPUs\\)");
+        assertThat(run.lines()).anyMatch(l -> l.contains("1 pairs connected in") && l.contains("meshca bench root 1"));
     }
 }

@@ -23,8 +23,8 @@ import java.util.function.Consumer;
  *
  * <p>It never hands out an expired SVID: snapshots leave out every SVID whose NotAfter has passed by
  * the clock, and {@link #dropExpired} (which the rotator calls at each expiry) removes them, so that
- * the workloads holding one are told at once. An entry whose SVID expired is then served like one
- * whose SVID is not issued yet.
+ * the workloads holding one are told at once. An entry whose SVID expired is then left out of what
+ * its workloads get, without counting as one whose first SVID is on its way.
  *
  * <p>Ownership: the watch ({@link #apply}) and the rotator ({@link #storeSvids}) write, under one
  * lock, and publish a new immutable {@link CacheState} through a volatile field; readers

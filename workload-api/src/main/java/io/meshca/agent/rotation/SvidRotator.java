@@ -229,7 +229,7 @@ public final class SvidRotator implements AutoCloseable {
                     svid.entryId(),
                     new Renewal(renewAt, byId.get(svid.entryId()).revision()));
             tainted.remove(svid.entryId());
-            if (replacingTainted && TaintedChains.carriesAny(svid.chain(), stillTainted)) {
+            if (replacingTainted && TaintedChains.issuedByAny(svid, stillTainted)) {
                 // the server still signs with a tainted authority: asking again at once would loop
                 log.warn("the SVID re-issued for entry {} still carries a tainted authority", svid.entryId());
             }

@@ -1,5 +1,6 @@
 package io.meshca.agent.rotation;
 
+import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.common.pki.KeyIdentifiers;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -25,11 +26,16 @@ final class TaintedChains {
         }
         for (X509Certificate certificate : chain) {
             if (isTainted(KeyIdentifiers.authorityKeyId(certificate), taintedIds)
-                    || isTainted(Optional.of(KeyIdentifiers.subjectKeyId(certificate)), taintedIds)) {
+                    || isTainted(KeyIdentifiers.subjectKeyId(certificate), taintedIds)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Whether the SVID's leaf was signed by one of these authorities: the cheap check for a fresh SVID. */
+    static boolean issuedByAny(IssuedSvid svid, Set<String> taintedIds) {
+        return !taintedIds.isEmpty() && isTainted(KeyIdentifiers.authorityKeyId(svid.leaf()), taintedIds);
     }
 
     private static boolean isTainted(Optional<String> keyId, Set<String> taintedIds) {

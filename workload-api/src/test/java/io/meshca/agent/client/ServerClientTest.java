@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.grpc.Status;
 import io.meshca.agent.attestation.node.JoinTokenAttestor;
 import io.meshca.agent.rotation.SvidSigner;
+import io.meshca.agent.testing.FakeServer;
 import io.meshca.common.error.PermissionDeniedException;
 import io.meshca.common.pki.Csrs;
 import io.meshca.common.pki.Keys;

@@ -8,6 +8,7 @@ import io.meshca.agent.cache.EntryUpdate;
 import io.meshca.agent.cache.SvidCache;
 import io.meshca.agent.cache.TrustBundle;
 import io.meshca.agent.retry.Backoff;
+import io.meshca.agent.testing.FakeServer;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.FakeClock;
 import io.meshca.common.testing.TestPki;
@@ -78,6 +79,23 @@ class WatchTest {
     }
 
     @Test
+    void bundleNamingTaintedAuthorities_carriesThemIntoTheUpdate_authorityIdsInLowerCase() {
+        List<EntryUpdate> applied = new ArrayList<>();
+        WatchApplier applier = new WatchApplier(applied::add);
+
+        applier.onPage(page(5, true, true)
+                .setBundle(FakeServer.bundle("example.org", 2, CA.certificate()).toBuilder()
+                        .addTaintedX509AuthorityIds("AB01cd")
+                        .addTaintedJwtKeyIds("kid-1"))
+                .build());
+
+        TrustBundle bundle = applied.get(0).bundle();
+        assertThat(bundle.taintedX509AuthorityIds()).containsExactly("ab01cd");
+        assertThat(bundle.taintedJwtKeyIds()).containsExactly("kid-1");
+        assertThat(bundle.x509Authorities()).containsExactly(CA.certificate());
+    }
+
+    @Test
     void delta_upsertsAndDeletes_inTheCache() {
         SvidCache cache = new SvidCache(INITIAL, Clock.systemUTC());
         WatchApplier applier = new WatchApplier(cache::apply);
@@ -136,6 +154,36 @@ class WatchTest {
             assertThat(server.watchRequests.get(1).getSinceRevision()).isEqualTo(5);
             assertThat(cache.entries()).extracting(e -> e.id()).containsExactlyInAnyOrder("b", "d");
             assertThat(cache.revision()).isEqualTo(7);
+            watcher.close();
+        }
+    }
+
+    @Test
+    void brokenStream_reconnectsAtOnceWhenTheConnectionIsBack_notAtTheNextBackoffStep() throws Exception {
+        FakeClock clock = new FakeClock(Instant.now());
+        SvidCache cache = new SvidCache(INITIAL, clock);
+        try (FakeServer server = new FakeServer()) {
+            server.watch = (request, stream) -> {
+                if (request.getSinceRevision() == 0) {
+                    stream.onNext(page(5, true, true, entry("a", 1)).build());
+                    stream.onError(Status.UNAVAILABLE.asRuntimeException());
+                } else {
+                    stream.onNext(page(6, false, true, entry("b", 6)).build());
+                }
+            };
+            AuthorizedEntryWatcher watcher =
+                    watcher(server, cache, clock, new Backoff(Duration.ofSeconds(30), Duration.ofSeconds(30)));
+            watcher.start();
+            assertThat(server.watchRequests).hasSize(1);
+
+            watcher.reconnectNow();
+
+            assertThat(server.watchRequests).hasSize(2);
+            assertThat(cache.revision()).isEqualTo(6);
+            // connected again: nothing is pending, so neither the old timer nor another call reconnects
+            watcher.reconnectNow();
+            clock.advance(Duration.ofMinutes(1));
+            assertThat(server.watchRequests).hasSize(2);
             watcher.close();
         }
     }

@@ -1,13 +1,18 @@
 package io.meshca.agent.jwt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshca.common.error.UnavailableException;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.testing.FakeClock;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class JwtSvidCacheTest {
@@ -84,5 +89,52 @@ class JwtSvidCacheTest {
         JwtSvid svid = new JwtSvidCache(server, clock, 10).fetch("e1", ORDERS, "", List.of("a"));
 
         assertThat(svid.toString()).doesNotContain(svid.token()).contains(ORDERS.toString());
+    }
+
+    @Test
+    void tokensSignedByATaintedKey_areDropped_andMintedAgainOnTheNextFetch() {
+        List<String> kids = new ArrayList<>(List.of("old-kid", "old-kid", "other-kid"));
+        JwtSvidFetcher signing = (entryId, audience) -> {
+            minted.add(entryId);
+            return new JwtSvidFetcher.Token(
+                    jws(kids.isEmpty() ? "new-kid" : kids.remove(0), minted.size()),
+                    clock.instant().plus(Duration.ofMinutes(5)));
+        };
+        JwtSvidCache cache = new JwtSvidCache(signing, clock, 100);
+        JwtSvid tainted1 = cache.fetch("e1", ORDERS, "", List.of("a"));
+        cache.fetch("e2", ORDERS, "", List.of("a"));
+        JwtSvid untainted = cache.fetch("e3", ORDERS, "", List.of("a"));
+
+        assertThat(cache.dropSignedBy(Set.of("old-kid"))).isEqualTo(2);
+
+        assertThat(cache.size()).isEqualTo(1);
+        assertThat(cache.fetch("e3", ORDERS, "", List.of("a"))).isEqualTo(untainted);
+        JwtSvid reminted = cache.fetch("e1", ORDERS, "", List.of("a"));
+        assertThat(reminted.token()).isNotEqualTo(tainted1.token());
+        assertThat(minted).hasSize(4);
+        assertThat(cache.dropSignedBy(Set.of())).isZero();
+    }
+
+    @Test
+    void tokenThatArrivesExpired_isRefused_notHandedOut() {
+        JwtSvidFetcher skewed = (entryId, audience) ->
+                new JwtSvidFetcher.Token("token", clock.instant().minusSeconds(1));
+        JwtSvidCache cache = new JwtSvidCache(skewed, clock, 100);
+
+        assertThatThrownBy(() -> cache.fetch("e1", ORDERS, "", List.of("a")))
+                .isInstanceOf(UnavailableException.class)
+                .hasMessageContaining("expired")
+                .hasMessageContaining("clocks");
+        assertThat(cache.size()).isZero();
+    }
+
+    /** A compact JWS with this kid; the signature is not checked by the cache. */
+    private static String jws(String kid, int n) {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String header = "{\"alg\":\"ES256\",\"kid\":\"" + kid + "\"}";
+        String claims = "{\"n\":" + n + "}";
+        return b64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
+                + b64.encodeToString(claims.getBytes(StandardCharsets.UTF_8)) + "."
+                + b64.encodeToString(new byte[] {1, 2, 3});
     }
 }

@@ -131,7 +131,8 @@ class AgentSvidRotatorTest {
         clock.runDue();
         assertThat(credentials.svid().serial()).isEqualTo(initialSerial());
 
-        rotator.reissueIfTainted(Set.of("00ff00ff", KeyIdentifiers.subjectKeyId(CA.certificate())));
+        rotator.reissueIfTainted(
+                Set.of("00ff00ff", KeyIdentifiers.subjectKeyId(CA.certificate()).orElseThrow()));
         clock.runDue();
 
         AgentSvid renewed = credentials.svid();

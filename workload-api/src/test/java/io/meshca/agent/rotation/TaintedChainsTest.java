@@ -29,7 +29,7 @@ class TaintedChainsTest {
     private static final List<X509Certificate> BY_ROOT = ROOT.leaf(WEB).chain();
 
     private static String ski(TestPki.Authority authority) {
-        return KeyIdentifiers.subjectKeyId(authority.certificate());
+        return KeyIdentifiers.subjectKeyId(authority.certificate()).orElseThrow();
     }
 
     static Stream<Arguments> chains() {
@@ -51,7 +51,7 @@ class TaintedChainsTest {
     }
 
     private static String leafKey(List<X509Certificate> chain) {
-        return KeyIdentifiers.subjectKeyId(chain.get(0));
+        return KeyIdentifiers.subjectKeyId(chain.get(0)).orElseThrow();
     }
 
     /** TestPki reuses a pool of keys: make sure the unrelated one is unrelated. */

@@ -9,6 +9,7 @@ import io.meshca.agent.AgentEvents;
 import io.meshca.agent.NodeAgent;
 import io.meshca.agent.config.AgentConfig;
 import io.meshca.agent.identity.AgentSvid;
+import io.meshca.agent.rotation.IssuedBatch;
 import io.meshca.common.grpc.UnixSockets;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.proto.workload.SpiffeWorkloadAPIGrpc;
@@ -16,12 +17,15 @@ import io.meshca.proto.workload.X509SVIDRequest;
 import io.meshca.proto.workload.X509SVIDResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A real node agent in this JVM for end-to-end tests, seen as its users see it: through its Workload
- * API socket, and through the {@link AgentEvents} it reports (the SVID it presents, its syncs). Tests
+ * API socket, and through the {@link AgentEvents} it reports (the SVID it presents, its syncs, the
+ * workload SVIDs it issues). Tests
  * get nothing of the agent's parts, so they check what a workload or an operator could.
  */
 public final class RunningAgent implements AutoCloseable {
@@ -62,6 +66,11 @@ public final class RunningAgent implements AutoCloseable {
     /** This agent's SPIFFE ID, the parent of the entries it serves. */
     public SpiffeId agentId() {
         return agentSvid().spiffeId();
+    }
+
+    /** The batches of workload SVIDs the agent has issued so far, oldest first (a taint's replacements say so). */
+    public List<IssuedBatch> issuedBatches() {
+        return List.copyOf(events.issued);
     }
 
     /** Waits until the agent has applied a complete snapshot from the server; false on timeout. */
@@ -118,7 +127,13 @@ public final class RunningAgent implements AutoCloseable {
 
     private static final class Recorder implements AgentEvents {
         final CountDownLatch synced = new CountDownLatch(1);
+        final List<IssuedBatch> issued = new CopyOnWriteArrayList<>();
         volatile AgentSvid svid;
+
+        @Override
+        public void workloadSvidsIssued(IssuedBatch batch) {
+            issued.add(batch);
+        }
 
         @Override
         public void agentSvidInUse(AgentSvid svid) {

@@ -21,15 +21,23 @@ import io.meshca.proto.server.v1.FederationGrpc;
 import io.meshca.proto.server.v1.GenerateJoinTokenRequest;
 import io.meshca.proto.server.v1.GetBundleRequest;
 import io.meshca.proto.server.v1.GetEntryRequest;
+import io.meshca.proto.server.v1.GetLocalAuthorityStateRequest;
 import io.meshca.proto.server.v1.JoinTokensGrpc;
 import io.meshca.proto.server.v1.ListFederatedBundlesRequest;
 import io.meshca.proto.server.v1.ListFederationRelationshipsRequest;
+import io.meshca.proto.server.v1.LocalAuthorityGrpc;
+import io.meshca.proto.server.v1.LocalAuthorityRequest;
+import io.meshca.proto.server.v1.PrepareLocalAuthorityRequest;
 import io.meshca.proto.server.v1.SetFederatedBundleRequest;
 import io.meshca.proto.server.v1.UpdateEntryRequest;
+import io.meshca.proto.server.v1.UpstreamAuthorityGrpc;
+import io.meshca.proto.server.v1.UpstreamAuthorityRequest;
+import io.meshca.server.api.convert.AuthorityProtos;
 import io.meshca.server.api.convert.BundleProtos;
 import io.meshca.server.api.convert.EntryProtos;
 import io.meshca.server.api.convert.FederationRelationshipProtos;
 import io.meshca.server.model.FederationRelationship;
+import io.meshca.server.model.LocalX509Authority;
 import io.meshca.server.model.RegistrationEntry;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -189,6 +197,50 @@ public final class AdminClient implements AutoCloseable {
                 .findFirst();
     }
 
+    /** The server's X.509 CAs still valid: PREPARED, ACTIVE, then OLD ones newest first. */
+    public List<LocalX509Authority> x509Authorities() {
+        return withDeadline(LocalAuthorityGrpc.newBlockingStub(channel))
+                .getX509AuthorityState(GetLocalAuthorityStateRequest.getDefaultInstance())
+                .getAuthoritiesList()
+                .stream()
+                .map(AuthorityProtos::x509FromProto)
+                .toList();
+    }
+
+    /** Creates a CA and publishes it as PREPARED; refused while another is prepared. */
+    public LocalX509Authority prepareX509Authority() {
+        return AuthorityProtos.x509FromProto(withDeadline(LocalAuthorityGrpc.newBlockingStub(channel))
+                .prepareX509Authority(PrepareLocalAuthorityRequest.getDefaultInstance()));
+    }
+
+    /** Makes the prepared CA active (the active one becomes OLD); refused for any other CA. */
+    public LocalX509Authority activateX509Authority(String authorityId) {
+        return AuthorityProtos.x509FromProto(
+                withDeadline(LocalAuthorityGrpc.newBlockingStub(channel)).activateX509Authority(local(authorityId)));
+    }
+
+    /** Taints an OLD CA: agents re-issue every SVID it signed. */
+    public LocalX509Authority taintX509Authority(String authorityId) {
+        return AuthorityProtos.x509FromProto(
+                withDeadline(LocalAuthorityGrpc.newBlockingStub(channel)).taintX509Authority(local(authorityId)));
+    }
+
+    /** Removes a tainted CA from the bundle. */
+    public LocalX509Authority revokeX509Authority(String authorityId) {
+        return AuthorityProtos.x509FromProto(
+                withDeadline(LocalAuthorityGrpc.newBlockingStub(channel)).revokeX509Authority(local(authorityId)));
+    }
+
+    /** Taints an upstream root (by its subject key identifier): agents re-issue every SVID chained to it. */
+    public void taintUpstreamAuthority(String subjectKeyId) {
+        withDeadline(UpstreamAuthorityGrpc.newBlockingStub(channel)).taintUpstreamAuthority(upstream(subjectKeyId));
+    }
+
+    /** Removes a tainted upstream root from the bundle for good. */
+    public void revokeUpstreamAuthority(String subjectKeyId) {
+        withDeadline(UpstreamAuthorityGrpc.newBlockingStub(channel)).revokeUpstreamAuthority(upstream(subjectKeyId));
+    }
+
     @Override
     public void close() {
         UnixSockets.shutdown(channel);
@@ -196,6 +248,16 @@ public final class AdminClient implements AutoCloseable {
 
     private static <S extends AbstractStub<S>> S withDeadline(S stub) {
         return stub.withDeadlineAfter(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static LocalAuthorityRequest local(String authorityId) {
+        return LocalAuthorityRequest.newBuilder().setAuthorityId(authorityId).build();
+    }
+
+    private static UpstreamAuthorityRequest upstream(String subjectKeyId) {
+        return UpstreamAuthorityRequest.newBuilder()
+                .setSubjectKeyId(subjectKeyId)
+                .build();
     }
 
     /** An entry as the server returned it, with its id, revision and creation time. */

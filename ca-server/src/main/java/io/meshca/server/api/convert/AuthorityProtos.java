@@ -5,9 +5,12 @@ import io.meshca.common.pki.Certificates;
 import io.meshca.proto.server.v1.AuthorityState;
 import io.meshca.proto.server.v1.LocalAuthorityState;
 import io.meshca.server.model.AuthorityStatus;
+import io.meshca.server.model.LocalX509Authority;
 import io.meshca.server.model.StoredAuthority;
 import io.meshca.server.model.StoredJwtAuthority;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /** Local authorities (X.509 CAs, JWT keys) in their slots, as the admin API shows them. */
 public final class AuthorityProtos {
@@ -45,6 +48,27 @@ public final class AuthorityProtos {
         LocalAuthorityState.Builder b = LocalAuthorityState.newBuilder();
         authorities.forEach(a -> b.addAuthorities(toProto(a)));
         return b.build();
+    }
+
+    /** An X.509 CA as an admin client reads it back. */
+    public static LocalX509Authority x509FromProto(AuthorityState proto) {
+        return new LocalX509Authority(
+                proto.getAuthorityId(),
+                status(proto.getStatus()),
+                Instant.ofEpochSecond(proto.getExpiresAt()),
+                Optional.of(proto.getUpstreamAuthoritySubjectKeyId()).filter(id -> !id.isEmpty()),
+                proto.getTainted(),
+                Certificates.parse(proto.getCertificate().toByteArray()));
+    }
+
+    private static AuthorityStatus status(AuthorityState.Status status) {
+        return switch (status) {
+            case PREPARED -> AuthorityStatus.PREPARED;
+            case ACTIVE -> AuthorityStatus.ACTIVE;
+            case OLD -> AuthorityStatus.OLD;
+            case STATUS_UNSPECIFIED, UNRECOGNIZED ->
+                throw new IllegalArgumentException("an authority without a known status: " + status);
+        };
     }
 
     private static AuthorityState.Status status(AuthorityStatus status) {

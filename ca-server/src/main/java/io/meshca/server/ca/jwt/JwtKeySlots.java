@@ -3,6 +3,7 @@ package io.meshca.server.ca.jwt;
 import io.meshca.server.ca.BundleStore;
 import io.meshca.server.ca.RotatingSlots;
 import io.meshca.server.ca.SlotRules;
+import io.meshca.server.ca.SlotViews;
 import io.meshca.server.ca.keys.KeyManager;
 import io.meshca.server.ca.keys.SigningKey;
 import io.meshca.server.model.AuthorityStatus;
@@ -176,35 +177,17 @@ public final class JwtKeySlots implements RotatingSlots {
 
     /** Every key still valid: PREPARED, ACTIVE, then OLD ones newest first. */
     public List<StoredJwtAuthority> state() {
-        Instant now = clock.instant();
-        List<StoredJwtAuthority> valid = store.jwtAuthorities().stream()
-                .filter(a -> a.notAfter().isAfter(now))
-                .toList();
-        List<StoredJwtAuthority> out = new ArrayList<>();
-        for (AuthorityStatus status : List.of(AuthorityStatus.PREPARED, AuthorityStatus.ACTIVE, AuthorityStatus.OLD)) {
-            for (int i = valid.size() - 1; i >= 0; i--) {
-                if (valid.get(i).status() == status) {
-                    out.add(valid.get(i));
-                }
-            }
-        }
-        return out;
+        return SlotViews.inShowOrder(store.jwtAuthorities(), clock.instant());
     }
 
     @Override
     public synchronized int pruneExpired() {
-        Instant now = clock.instant();
-        int pruned = 0;
-        for (StoredJwtAuthority a : store.jwtAuthorities()) {
-            if (a.status() == AuthorityStatus.OLD && !a.notAfter().isAfter(now)) {
-                store.removeJwtAuthority(a.keyId());
-                pruned++;
-            }
-        }
-        if (pruned > 0) {
+        List<StoredJwtAuthority> expired = SlotViews.expiredOld(store.jwtAuthorities(), clock.instant());
+        expired.forEach(a -> store.removeJwtAuthority(a.keyId()));
+        if (!expired.isEmpty()) {
             onChange.run();
         }
-        return pruned;
+        return expired.size();
     }
 
     /** The key that signs now. */
@@ -254,12 +237,7 @@ public final class JwtKeySlots implements RotatingSlots {
     }
 
     private StoredJwtAuthority find(String kid) {
-        for (StoredJwtAuthority a : state()) {
-            if (a.kid().equals(kid)) {
-                return a;
-            }
-        }
-        throw SlotRules.unknown(KIND, kid);
+        return SlotViews.find(KIND, store.jwtAuthorities(), clock.instant(), kid);
     }
 
     private JwtSlot create(AuthorityStatus status) {
@@ -284,13 +262,7 @@ public final class JwtKeySlots implements RotatingSlots {
     }
 
     private static Optional<JwtSlot> newest(List<JwtSlot> slots, AuthorityStatus status, Instant now) {
-        for (int i = slots.size() - 1; i >= 0; i--) {
-            JwtSlot s = slots.get(i);
-            if (s.authority().status() == status && s.authority().notAfter().isAfter(now)) {
-                return Optional.of(s);
-            }
-        }
-        return Optional.empty();
+        return SlotViews.newest(slots, JwtSlot::authority, status, now);
     }
 
     private boolean algorithmMatches(SigningKey key) {

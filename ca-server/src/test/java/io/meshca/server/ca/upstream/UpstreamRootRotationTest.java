@@ -70,7 +70,7 @@ class UpstreamRootRotationTest {
 
         assertThat(ca.x509Authorities()).containsExactly(oldRoot.certificate());
         assertThat(ca.x509Slots().activeStored().upstreamAuthorityId())
-                .contains(KeyIdentifiers.subjectKeyId(oldRoot.certificate()));
+                .contains(KeyIdentifiers.authorityId(oldRoot.certificate()));
         verify(signer, ca);
 
         // 1. the new root joins the bundle file: published at the next check, before anything chains to it
@@ -85,12 +85,12 @@ class UpstreamRootRotationTest {
         String prepared = ca.x509Slots().prepareNow().authorityId();
         ca.x509Slots().activate(prepared);
         assertThat(ca.x509Slots().activeStored().upstreamAuthorityId())
-                .contains(KeyIdentifiers.subjectKeyId(newRoot.certificate()));
+                .contains(KeyIdentifiers.authorityId(newRoot.certificate()));
         verify(signer, ca);
 
         // 4. taint the old root (the new one still signs, so it cannot be), then revoke it
-        String oldId = KeyIdentifiers.subjectKeyId(oldRoot.certificate());
-        String newId = KeyIdentifiers.subjectKeyId(newRoot.certificate());
+        String oldId = KeyIdentifiers.authorityId(oldRoot.certificate());
+        String newId = KeyIdentifiers.authorityId(newRoot.certificate());
         assertThatThrownBy(() -> ca.upstreamRoots().revoke(oldId)).hasMessageContaining("taint it first");
         assertThatThrownBy(() -> ca.upstreamRoots().taint(newId))
                 .hasMessageContaining("still signs the active X.509 authority");

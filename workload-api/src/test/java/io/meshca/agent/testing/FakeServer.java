@@ -1,4 +1,4 @@
-package io.meshca.agent.client;
+package io.meshca.agent.testing;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
@@ -16,6 +16,8 @@ import io.meshca.proto.server.v1.BatchSignX509SvidsRequest;
 import io.meshca.proto.server.v1.BatchSignX509SvidsResponse;
 import io.meshca.proto.server.v1.Bundle;
 import io.meshca.proto.server.v1.NodeAttestationGrpc;
+import io.meshca.proto.server.v1.RenewAgentSvidRequest;
+import io.meshca.proto.server.v1.RenewAgentSvidResponse;
 import io.meshca.proto.server.v1.WatchAuthorizedRequest;
 import io.meshca.proto.server.v1.WatchAuthorizedResponse;
 import io.meshca.proto.server.v1.X509Svid;
@@ -30,20 +32,21 @@ import java.util.function.Function;
  * An in-process ca-server stand-in implementing the generated service bases; each test plugs in the
  * behaviour it needs. Everything runs on the calling thread (direct executors).
  */
-final class FakeServer implements AutoCloseable {
+public final class FakeServer implements AutoCloseable {
 
-    final List<AttestRequest> attestRequests = new CopyOnWriteArrayList<>();
-    final List<WatchAuthorizedRequest> watchRequests = new CopyOnWriteArrayList<>();
-    final List<StreamObserver<WatchAuthorizedResponse>> watchStreams = new CopyOnWriteArrayList<>();
-    volatile Function<AttestRequest, AttestResponse> attest;
-    volatile Status attestFailure;
-    volatile Function<BatchSignX509SvidsRequest, BatchSignX509SvidsResponse> batchSign;
-    volatile BiConsumer<WatchAuthorizedRequest, StreamObserver<WatchAuthorizedResponse>> watch = (r, o) -> {};
+    public final List<AttestRequest> attestRequests = new CopyOnWriteArrayList<>();
+    public final List<WatchAuthorizedRequest> watchRequests = new CopyOnWriteArrayList<>();
+    public final List<StreamObserver<WatchAuthorizedResponse>> watchStreams = new CopyOnWriteArrayList<>();
+    public volatile Function<AttestRequest, AttestResponse> attest;
+    public volatile Status attestFailure;
+    public volatile Function<BatchSignX509SvidsRequest, BatchSignX509SvidsResponse> batchSign;
+    public volatile Function<RenewAgentSvidRequest, RenewAgentSvidResponse> renewAgentSvid;
+    public volatile BiConsumer<WatchAuthorizedRequest, StreamObserver<WatchAuthorizedResponse>> watch = (r, o) -> {};
 
     private final Server server;
-    final ManagedChannel channel;
+    public final ManagedChannel channel;
 
-    FakeServer() throws IOException {
+    public FakeServer() throws IOException {
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name)
                 .directExecutor()
@@ -80,6 +83,13 @@ final class FakeServer implements AutoCloseable {
                     }
 
                     @Override
+                    public void renewAgentSvid(
+                            RenewAgentSvidRequest request, StreamObserver<RenewAgentSvidResponse> responses) {
+                        responses.onNext(renewAgentSvid.apply(request));
+                        responses.onCompleted();
+                    }
+
+                    @Override
                     public void batchSignX509Svids(
                             BatchSignX509SvidsRequest request, StreamObserver<BatchSignX509SvidsResponse> responses) {
                         responses.onNext(batchSign.apply(request));
@@ -91,13 +101,13 @@ final class FakeServer implements AutoCloseable {
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     }
 
-    static X509Svid svid(String spiffeId, List<X509Certificate> chain) {
+    public static X509Svid svid(String spiffeId, List<X509Certificate> chain) {
         X509Svid.Builder svid = X509Svid.newBuilder().setSpiffeId(spiffeId);
         chain.forEach(c -> svid.addCertChain(ByteString.copyFrom(Certificates.der(c))));
         return svid.build();
     }
 
-    static Bundle bundle(String trustDomain, long sequence, X509Certificate... authorities) {
+    public static Bundle bundle(String trustDomain, long sequence, X509Certificate... authorities) {
         Bundle.Builder bundle = Bundle.newBuilder().setTrustDomain(trustDomain).setSequence(sequence);
         for (X509Certificate authority : authorities) {
             bundle.addX509Authorities(ByteString.copyFrom(Certificates.der(authority)));
@@ -105,7 +115,7 @@ final class FakeServer implements AutoCloseable {
         return bundle.build();
     }
 
-    static AttestResponse result(X509Svid svid, Bundle bundle) {
+    public static AttestResponse result(X509Svid svid, Bundle bundle) {
         return AttestResponse.newBuilder()
                 .setResult(AttestResult.newBuilder().setSvid(svid).setBundle(bundle))
                 .build();
