@@ -29,7 +29,7 @@ import java.util.concurrent.Future;
  */
 final class TaintBench {
 
-    static final String PATH = "/meshca-bench/taint";
+    private static final String PATH = "/meshca-bench/taint";
 
     /** uids no process here has: valid (below 2^32 - 1) but far above any this machine assigns. */
     private static final long UNUSED_UIDS = 3_000_000_000L;
