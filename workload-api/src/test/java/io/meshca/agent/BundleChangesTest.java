@@ -5,8 +5,6 @@ import static io.meshca.agent.testing.InProcessServices.withSecurityHeader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ManagedChannel;
@@ -34,10 +32,10 @@ import io.meshca.agent.testing.EnvoyLikeSdsClient;
 import io.meshca.agent.testing.FakeServer;
 import io.meshca.agent.testing.InProcessServices;
 import io.meshca.agent.testing.Poll;
+import io.meshca.agent.testing.SdsSecrets;
 import io.meshca.common.error.FailedPreconditionException;
 import io.meshca.common.pki.Certificates;
 import io.meshca.common.pki.KeyIdentifiers;
-import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
@@ -237,7 +235,7 @@ class BundleChangesTest {
 
         envoy.send(ack(sdsBefore, "default"));
         DiscoveryResponse sdsAfter = envoy.next();
-        assertThat(sdsLeaf(sdsAfter).getIssuerX500Principal())
+        assertThat(SdsSecrets.leaf(sdsAfter).getIssuerX500Principal())
                 .isEqualTo(newCa.certificate().getSubjectX500Principal());
 
         AgentSvid renewedAgentSvid = awaitAgentSvidIssuedBy(newCa);
@@ -257,7 +255,7 @@ class BundleChangesTest {
         EnvoyLikeSdsClient envoy = EnvoyLikeSdsClient.open(workloadChannel, WAIT);
         envoy.send(sdsRequest(null, SdsSettings.DEFAULT_BUNDLE_NAME));
         DiscoveryResponse rootCaBefore = envoy.next();
-        assertThat(trustedCa(rootCaBefore)).containsExactly(oldCa.certificate());
+        assertThat(SdsSecrets.trustedCa(rootCaBefore)).containsExactly(oldCa.certificate());
 
         // rotation: both authorities for a while, then the old one is revoked
         push(2, FakeServer.bundle(DOMAIN.name(), 2, oldCa.certificate(), newCa.certificate()));
@@ -268,11 +266,11 @@ class BundleChangesTest {
                 "the bundle without the revoked authority", r -> bundleOf(r).equals(List.of(newCa.certificate())));
         envoy.send(ack(rootCaBefore, SdsSettings.DEFAULT_BUNDLE_NAME));
         DiscoveryResponse rootCa = envoy.next();
-        if (trustedCa(rootCa).size() == 2) { // the intermediate bundle may have been pushed first
+        if (SdsSecrets.trustedCa(rootCa).size() == 2) { // the intermediate bundle may have been pushed first
             envoy.send(ack(rootCa, SdsSettings.DEFAULT_BUNDLE_NAME));
             rootCa = envoy.next();
         }
-        assertThat(trustedCa(rootCa)).containsExactly(newCa.certificate());
+        assertThat(SdsSecrets.trustedCa(rootCa)).containsExactly(newCa.certificate());
         assertThat(credentials.bundle().x509Authorities())
                 .as("the agent's own connection trusts only what the bundle holds")
                 .containsExactly(newCa.certificate());
@@ -393,31 +391,6 @@ class BundleChangesTest {
 
     private static DiscoveryRequest ack(DiscoveryResponse response, String name) {
         return sdsRequest(response, name);
-    }
-
-    private static Secret secret(DiscoveryResponse response) {
-        try {
-            return response.getResources(0).unpack(Secret.class);
-        } catch (InvalidProtocolBufferException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static X509Certificate sdsLeaf(DiscoveryResponse response) {
-        return Pem.decodeCertificates(secret(response)
-                        .getTlsCertificate()
-                        .getCertificateChain()
-                        .getInlineBytes()
-                        .toString(StandardCharsets.US_ASCII))
-                .get(0);
-    }
-
-    private static List<X509Certificate> trustedCa(DiscoveryResponse response) {
-        return Pem.decodeCertificates(secret(response)
-                .getValidationContext()
-                .getTrustedCa()
-                .getInlineBytes()
-                .toString(StandardCharsets.US_ASCII));
     }
 
     private static String ski(TestPki.Authority authority) {

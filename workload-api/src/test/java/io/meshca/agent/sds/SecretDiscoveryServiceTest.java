@@ -4,8 +4,6 @@ import static io.meshca.agent.testing.InProcessServices.fixedCaller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.secret.v3.SecretDiscoveryServiceGrpc;
@@ -20,12 +18,10 @@ import io.meshca.agent.cache.X509Snapshot;
 import io.meshca.agent.testing.EnvoyLikeSdsClient;
 import io.meshca.agent.testing.FakeWorkloadIdentitySource;
 import io.meshca.agent.testing.InProcessServices;
-import io.meshca.common.pki.Pem;
+import io.meshca.agent.testing.SdsSecrets;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.testing.TestPki;
-import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -74,8 +70,9 @@ class SecretDiscoveryServiceTest {
         assertThat(source.subscriberCount()).isEqualTo(2);
 
         source.publish(signed);
-        assertThat(leaf(stream.next())).isEqualTo(svid.leaf());
-        assertThat(leaf((DiscoveryResponse) fetched.poll(5, TimeUnit.SECONDS))).isEqualTo(svid.leaf());
+        assertThat(SdsSecrets.leaf(stream.next())).isEqualTo(svid.leaf());
+        assertThat(SdsSecrets.leaf((DiscoveryResponse) fetched.poll(5, TimeUnit.SECONDS)))
+                .isEqualTo(svid.leaf());
         assertThat(fetched.poll(5, TimeUnit.SECONDS)).isEqualTo(EnvoyLikeSdsClient.COMPLETED);
         assertThat(source.subscriberCount()).as("the fetch unsubscribed").isEqualTo(1);
     }
@@ -97,7 +94,7 @@ class SecretDiscoveryServiceTest {
         IssuedSvid rotated = PKI.svid("/web", "");
         source.publish(PKI.snapshot(rotated));
         DiscoveryResponse pushed = certificate.next();
-        assertThat(leaf(pushed)).isEqualTo(rotated.leaf());
+        assertThat(SdsSecrets.leaf(pushed)).isEqualTo(rotated.leaf());
         assertThat(pushed.getVersionInfo()).isNotEqualTo(certificateFirst.getVersionInfo());
         assertThat(rootCa.poll(QUIET)).isNull();
         assertThat(all.poll(QUIET)).isNull();
@@ -108,7 +105,8 @@ class SecretDiscoveryServiceTest {
                 FakeWorkloadIdentitySource.DOMAIN, List.of(PKI.root().certificate(), nextRoot.certificate()), 2);
         source.publish(new X509Snapshot(
                 List.of(rotated), twoRoots, Map.of(FakeWorkloadIdentitySource.FEDERATED, PKI.partnerBundle())));
-        assertThat(trustedCa(rootCa.next())).containsExactly(PKI.root().certificate(), nextRoot.certificate());
+        assertThat(SdsSecrets.trustedCa(rootCa.next()))
+                .containsExactly(PKI.root().certificate(), nextRoot.certificate());
         assertThat(all.next().getResourcesCount()).isEqualTo(1);
         assertThat(certificate.poll(QUIET)).isNull();
     }
@@ -180,30 +178,5 @@ class SecretDiscoveryServiceTest {
         return request(response.getNonce(), names).toBuilder()
                 .setVersionInfo(response.getVersionInfo())
                 .build();
-    }
-
-    private static Secret secret(DiscoveryResponse response) {
-        try {
-            return response.getResources(0).unpack(Secret.class);
-        } catch (InvalidProtocolBufferException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static X509Certificate leaf(DiscoveryResponse response) {
-        return Pem.decodeCertificates(secret(response)
-                        .getTlsCertificate()
-                        .getCertificateChain()
-                        .getInlineBytes()
-                        .toString(StandardCharsets.US_ASCII))
-                .get(0);
-    }
-
-    private static List<X509Certificate> trustedCa(DiscoveryResponse response) {
-        return Pem.decodeCertificates(secret(response)
-                .getValidationContext()
-                .getTrustedCa()
-                .getInlineBytes()
-                .toString(StandardCharsets.US_ASCII));
     }
 }
