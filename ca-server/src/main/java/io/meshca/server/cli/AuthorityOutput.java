@@ -15,7 +15,10 @@ import picocli.CommandLine;
 /** Prints local authorities as SPIRE's {@code localauthority} commands do, or as JSON. */
 final class AuthorityOutput {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Created on first use: the table output, the usual one, then never loads Jackson. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     private AuthorityOutput() {}
 
@@ -110,7 +113,7 @@ final class AuthorityOutput {
 
     private static String json(Object value) {
         try {
-            return JSON.writeValueAsString(value);
+            return Json.MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON", e);
         }

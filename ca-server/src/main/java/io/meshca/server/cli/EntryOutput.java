@@ -14,7 +14,10 @@ import picocli.CommandLine;
 /** Renders entries as a table, as SPIRE-style blocks (after create), or as JSON. */
 final class EntryOutput {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Created on first use: the table output, the usual one, then never loads Jackson. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     private EntryOutput() {}
 
@@ -122,7 +125,7 @@ final class EntryOutput {
             list.add(m);
         }
         try {
-            return JSON.writeValueAsString(Map.of("entries", list));
+            return Json.MAPPER.writeValueAsString(Map.of("entries", list));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

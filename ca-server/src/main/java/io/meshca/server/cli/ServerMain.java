@@ -2,6 +2,7 @@ package io.meshca.server.cli;
 
 import io.grpc.StatusRuntimeException;
 import io.meshca.common.error.MeshcaException;
+import io.meshca.common.logging.CommandLineLogging;
 import io.meshca.common.logging.JulBridge;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SpiffeId;
@@ -43,8 +44,16 @@ public final class ServerMain implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        if (!runsTheServer(args)) {
+            CommandLineLogging.select();
+        }
         JulBridge.install();
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** {@code run} is the long-running server: it logs through logback.xml; every other command is short-lived. */
+    static boolean runsTheServer(String[] args) {
+        return args.length > 0 && args[0].equals("run");
     }
 
     /** Runs a command line; returns the exit code. */

@@ -5,7 +5,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bench issue|workload-api|rotation|taint}: commands that print figures (benchmarks are commands,
+ * {@code bench issue|workload-api|rotation|taint|cli}: commands that print figures (benchmarks are commands,
  * not timed tests).
  */
 @Command(
@@ -15,10 +15,11 @@ import picocli.CommandLine.Spec;
             IssueBenchCommand.class,
             WorkloadApiBenchCommand.class,
             RotationBenchCommand.class,
-            TaintBenchCommand.class
+            TaintBenchCommand.class,
+            CliBenchCommand.class
         },
-        description = "Measure issuance throughput, Workload API latency, mTLS through CA and root rotations, and taint"
-                + " recovery.")
+        description = "Measure issuance throughput, Workload API latency, mTLS through CA and root rotations, taint"
+                + " recovery, and admin command start-up.")
 public final class BenchCommand implements Runnable {
 
     @Spec

@@ -1,6 +1,7 @@
 package io.meshca.agent.cli;
 
 import io.meshca.common.error.MeshcaException;
+import io.meshca.common.logging.CommandLineLogging;
 import io.meshca.common.logging.JulBridge;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -25,8 +26,16 @@ public final class AgentMain implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        if (!runsTheAgent(args)) {
+            CommandLineLogging.select();
+        }
         JulBridge.install();
         System.exit(execute(args));
+    }
+
+    /** {@code run} is the long-running agent: it logs through logback.xml; every other command is short-lived. */
+    static boolean runsTheAgent(String[] args) {
+        return args.length > 0 && args[0].equals("run");
     }
 
     /** Runs a command line and returns its exit code. */
