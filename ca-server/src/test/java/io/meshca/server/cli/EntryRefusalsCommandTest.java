@@ -3,6 +3,7 @@ package io.meshca.server.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshca.server.registration.EntryStore;
+import io.meshca.server.registration.EntryValidator;
 import io.meshca.server.testing.TestServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -75,5 +76,38 @@ class EntryRefusalsCommandTest {
 
         assertThat(run(create)).isEqualTo(1);
         assertThat(errLine()).contains("ALREADY_EXISTS").endsWith(EntryStore.DUPLICATE + first);
+    }
+
+    @Test
+    void selectorNoAttestorProduces_isRefusedWithTheKnownTypes() {
+        assertThat(run(
+                        "entry",
+                        "create",
+                        "-parentID",
+                        "spiffe://example.org/node",
+                        "-spiffeID",
+                        "spiffe://example.org/root",
+                        "-selector",
+                        "uid:0"))
+                .isEqualTo(1);
+        assertThat(errLine())
+                .contains("INVALID_ARGUMENT")
+                .contains(
+                        "invalid selector \"uid:0\": unknown selector type \"uid\"; known types are join_token, unix");
+    }
+
+    @Test
+    void entryThatIsItsOwnParent_isRefused() {
+        assertThat(run(
+                        "entry",
+                        "create",
+                        "-parentID",
+                        "spiffe://example.org/loop",
+                        "-spiffeID",
+                        "spiffe://example.org/loop",
+                        "-selector",
+                        "unix:uid:1"))
+                .isEqualTo(1);
+        assertThat(errLine()).contains(EntryValidator.OWN_PARENT);
     }
 }
