@@ -2,13 +2,16 @@ package io.meshca.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshca.common.spiffe.JwtAudiences;
 import io.meshca.server.registration.EntryStore;
 import io.meshca.server.registration.EntryValidator;
 import io.meshca.server.testing.TestServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -109,5 +112,16 @@ class EntryRefusalsCommandTest {
                         "unix:uid:1"))
                 .isEqualTo(1);
         assertThat(errLine()).contains(EntryValidator.OWN_PARENT);
+    }
+
+    @Test
+    void jwtMintWithTooManyAudiences_isRefusedNamingTheLimit() {
+        List<String> args = new ArrayList<>(List.of("jwt", "mint", "-spiffeID", "spiffe://example.org/batch"));
+        for (int i = 0; i <= JwtAudiences.MAX_COUNT; i++) {
+            args.addAll(List.of("-audience", "aud" + i));
+        }
+
+        assertThat(run(args.toArray(String[]::new))).isEqualTo(1);
+        assertThat(errLine()).contains("INVALID_ARGUMENT").contains("at most 32 audiences per JWT-SVID, got 33");
     }
 }
