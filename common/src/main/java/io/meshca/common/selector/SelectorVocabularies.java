@@ -12,7 +12,8 @@ public final class SelectorVocabularies {
 
     /**
      * Every attestor meshca has: the agent's workload attestors and the server's node attestors. A new
-     * attestor adds its vocabulary here.
+     * attestor adds its vocabulary here (tests check that each attestor of the server's and the agent's
+     * catalogs has one).
      */
     public static final SelectorVocabularies BUILT_IN = of(UnixSelectors.VOCABULARY, JoinTokenSelectors.VOCABULARY);
 
@@ -23,6 +24,8 @@ public final class SelectorVocabularies {
     }
 
     /**
+     * The vocabularies as one, each found by its type.
+     *
      * @throws IllegalArgumentException if two vocabularies claim the same type
      */
     public static SelectorVocabularies of(SelectorVocabulary... vocabularies) {

@@ -89,7 +89,7 @@ public final class UnixSelectors {
     private UnixSelectors() {}
 
     /** {@code key:value}, the value of a {@code unix} selector. */
-    public static String value(String key, Object value) {
+    public static String value(String key, String value) {
         return key + ":" + value;
     }
 
