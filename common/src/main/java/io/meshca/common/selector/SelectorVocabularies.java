@@ -2,6 +2,7 @@ package io.meshca.common.selector;
 
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.spiffe.Selector;
+import java.util.Collections;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
@@ -35,7 +36,7 @@ public final class SelectorVocabularies {
                 throw new IllegalArgumentException("two selector vocabularies for type " + v.type());
             }
         }
-        return new SelectorVocabularies(byType);
+        return new SelectorVocabularies(Collections.unmodifiableSortedMap(byType));
     }
 
     /** The known types, sorted. */
