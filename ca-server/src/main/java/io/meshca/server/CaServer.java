@@ -84,6 +84,15 @@ public final class CaServer implements AutoCloseable {
     /** The most frequent client keepalive the agent API accepts, in seconds (agents ping every 30 s). */
     static final long AGENT_KEEPALIVE_MIN = 20;
 
+    /**
+     * The largest message the agent API accepts. Its largest request is an agent's CSR batch: 100 CSRs
+     * (the agent's batch size) of P-256 keys with their entry IDs measure 23 KB; JWT-SVID requests
+     * are bounded by the audience limits (under 9 KB), attestation and renewal carry one CSR. 1 MiB leaves
+     * room for larger batches or keys while keeping what an unauthenticated peer (attestation runs before
+     * the agent has an SVID) can make the server buffer per call well below gRPC's 4 MiB default.
+     */
+    public static final int AGENT_API_MAX_REQUEST_BYTES = 1024 * 1024;
+
     private static final Logger log = LoggerFactory.getLogger(CaServer.class);
     public static final Duration WATCH_POLL_INTERVAL = Duration.ofMillis(1500);
     public static final Duration SERVER_SVID_TTL = Duration.ofHours(1);
@@ -222,7 +231,7 @@ public final class CaServer implements AutoCloseable {
                 // answer such pings with GOAWAY too_many_pings.
                 .permitKeepAliveTime(AGENT_KEEPALIVE_MIN, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
-                .maxInboundMessageSize(16 * 1024 * 1024)
+                .maxInboundMessageSize(AGENT_API_MAX_REQUEST_BYTES)
                 .intercept(new ErrorMappingInterceptor())
                 .addService(new NodeAttestationService(agentManager, ca))
                 .addService(ServerInterceptors.intercept(

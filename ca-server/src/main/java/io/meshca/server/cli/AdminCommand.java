@@ -69,6 +69,21 @@ abstract class AdminCommand implements Callable<Integer> {
         return (int) value.getSeconds();
     }
 
+    /**
+     * An optional lifetime flag on the wire: 0 (the server's default) when left out. An explicit 0 is
+     * refused rather than read as "the default": whoever typed it meant something else.
+     */
+    static int optionalPositiveSeconds(CommandLine.Model.CommandSpec spec, String flag, Duration value) {
+        if (value == null) {
+            return 0;
+        }
+        if (value.isZero()) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), flag + " must be positive; leave it out for the default");
+        }
+        return seconds(spec, flag, value);
+    }
+
     static Path path(String p) {
         return Path.of(p);
     }

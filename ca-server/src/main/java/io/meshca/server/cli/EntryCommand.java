@@ -96,10 +96,19 @@ final class EntryCommand implements Runnable {
         @Option(names = "-downstream", description = "The entry is for a downstream CA.")
         boolean downstream;
 
-        @Option(names = "-entryExpiry", paramLabel = "unix seconds", description = "When the entry stops being served.")
+        @Option(
+                names = "-entryExpiry",
+                paramLabel = "unix seconds",
+                description = "When the entry stops being served (default: never).")
         long expiresAt;
 
         Entry.Builder toProto(CommandLine.Model.CommandSpec spec) {
+            if (expiresAt < 0) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
+                        "-entryExpiry must be seconds since 1970, got " + expiresAt
+                                + "; leave it out for an entry that never expires");
+            }
             Entry.Builder b = Entry.newBuilder()
                     .setParentId(parentId.toString())
                     .setSpiffeId(spiffeId.toString())

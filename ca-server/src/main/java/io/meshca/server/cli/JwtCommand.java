@@ -41,11 +41,11 @@ final class JwtCommand implements Runnable {
                 converter = Durations.NonNegative.class,
                 description = "Token lifetime: 60, 90s, 10m... (bare numbers are seconds;"
                         + " default: the server's, 5 minutes).")
-        Duration ttl = Duration.ZERO;
+        Duration ttl;
 
         @Override
         int call(ManagedChannel channel) {
-            int ttlSeconds = seconds(spec, "-ttl", ttl);
+            int ttlSeconds = optionalPositiveSeconds(spec, "-ttl", ttl);
             var response = withDeadline(SvidsGrpc.newBlockingStub(channel))
                     .mintJwtSvid(MintJwtSvidRequest.newBuilder()
                             .setSpiffeId(spiffeId.toString())

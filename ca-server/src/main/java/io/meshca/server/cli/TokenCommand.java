@@ -35,11 +35,12 @@ final class TokenCommand implements Runnable {
                 paramLabel = "duration",
                 converter = Durations.NonNegative.class,
                 description = "Token lifetime: 600, 90s, 10m, 1h... (bare numbers are seconds; default 600).")
-        Duration ttl = Duration.ZERO;
+        Duration ttl;
 
         @Override
         int call(ManagedChannel channel) {
-            var request = GenerateJoinTokenRequest.newBuilder().setTtlSeconds(seconds(spec, "-ttl", ttl));
+            var request =
+                    GenerateJoinTokenRequest.newBuilder().setTtlSeconds(optionalPositiveSeconds(spec, "-ttl", ttl));
             if (spiffeId != null) {
                 request.setSpiffeId(spiffeId.toString());
             }

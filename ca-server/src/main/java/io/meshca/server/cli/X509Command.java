@@ -52,7 +52,7 @@ final class X509Command implements Runnable {
                 paramLabel = "duration",
                 converter = Durations.NonNegative.class,
                 description = "SVID lifetime: 90s, 10m, 1h... (default: the server's X509-SVID TTL).")
-        Duration ttl = Duration.ZERO;
+        Duration ttl;
 
         @Option(names = "-dns", paramLabel = "name", description = "DNS SAN; repeat for several.")
         List<String> dnsNames = new ArrayList<>();
@@ -65,7 +65,7 @@ final class X509Command implements Runnable {
 
         @Override
         int call(ManagedChannel channel) throws IOException {
-            int ttlSeconds = seconds(spec, "-ttl", ttl);
+            int ttlSeconds = optionalPositiveSeconds(spec, "-ttl", ttl);
             KeyPair key = Keys.generateEcP256();
             MintX509SvidResponse response = withDeadline(SvidsGrpc.newBlockingStub(channel))
                     .mintX509Svid(MintX509SvidRequest.newBuilder()

@@ -92,6 +92,7 @@ public final class DataStore implements AutoCloseable {
             Flyway.configure()
                     .dataSource(ds)
                     .locations("classpath:db/migration")
+                    .javaMigrations(new V5__EntryIdentityKey())
                     .load()
                     .migrate();
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.meshca.server.datastore;
 
+import io.meshca.common.error.AlreadyExistsException;
 import io.meshca.common.error.NotFoundException;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.server.model.Change;
@@ -33,19 +34,69 @@ final class JdbcEntryStore implements EntryStore {
 
     @Override
     public RegistrationEntry create(RegistrationEntry draft) {
-        return jdbc.write(c -> {
-            String id = UUID.randomUUID().toString();
-            long revision =
-                    jdbc.recordChange(c, Change.Kind.ENTRY, id, draft.parentId().toString(), Change.Op.UPSERT);
-            RegistrationEntry entry = draft.withIdentity(
-                    id, revision, Instant.ofEpochSecond(jdbc.clock().instant().getEpochSecond()));
-            try (PreparedStatement s = c.prepareStatement(
-                    "INSERT INTO entries (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                bind(s, entry);
-                s.executeUpdate();
+        String key = identityKey(draft);
+        try {
+            return jdbc.write(c -> insert(c, draft, key));
+        } catch (DataStoreException e) {
+            throw raceLost(e, key, "");
+        }
+    }
+
+    private RegistrationEntry insert(Connection c, RegistrationEntry draft, String key) throws SQLException {
+        refuseDuplicate(c, key, "");
+        String id = UUID.randomUUID().toString();
+        long revision =
+                jdbc.recordChange(c, Change.Kind.ENTRY, id, draft.parentId().toString(), Change.Op.UPSERT);
+        RegistrationEntry entry = draft.withIdentity(
+                id, revision, Instant.ofEpochSecond(jdbc.clock().instant().getEpochSecond()));
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO entries (" + COLUMNS
+                + ", identity_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            bind(s, entry);
+            s.setString(15, key);
+            s.executeUpdate();
+        }
+        return entry;
+    }
+
+    private static String identityKey(RegistrationEntry entry) {
+        return EntryIdentityKey.of(entry.parentId(), entry.spiffeId(), entry.selectors());
+    }
+
+    /**
+     * The check that names the existing entry. It alone does not keep duplicates out: two transactions
+     * may both pass it before either commits; the UNIQUE index then refuses the second ({@link #raceLost}).
+     */
+    private static void refuseDuplicate(Connection c, String key, String selfId) throws SQLException {
+        Optional<String> existing = idWithKey(c, key, selfId);
+        if (existing.isPresent()) {
+            throw new AlreadyExistsException(EntryStore.DUPLICATE + existing.get());
+        }
+    }
+
+    /**
+     * A write that failed after another transaction committed an entry with the same key lost the race
+     * to the UNIQUE index: say so as the check would have. Any other failure is rethrown as it is.
+     */
+    private RuntimeException raceLost(DataStoreException failure, String key, String selfId) {
+        Optional<String> existing;
+        try {
+            existing = jdbc.read(c -> idWithKey(c, key, selfId));
+        } catch (DataStoreException e) {
+            failure.addSuppressed(e);
+            return failure;
+        }
+        return existing.<RuntimeException>map(id -> new AlreadyExistsException(EntryStore.DUPLICATE + id, failure))
+                .orElse(failure);
+    }
+
+    private static Optional<String> idWithKey(Connection c, String key, String selfId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT id FROM entries WHERE identity_key = ? AND id <> ?")) {
+            s.setString(1, key);
+            s.setString(2, selfId);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
             }
-            return entry;
-        });
+        }
     }
 
     @Override
@@ -113,44 +164,52 @@ final class JdbcEntryStore implements EntryStore {
 
     @Override
     public RegistrationEntry update(RegistrationEntry entry) {
-        return jdbc.write(c -> {
-            Optional<RegistrationEntry> old = find(c, entry.id());
-            if (old.isEmpty()) {
-                throw new NotFoundException("no entry with id " + entry.id());
-            }
-            // A move to another parent is a delete for the old parent's agents: record both.
-            if (!old.get().parentId().equals(entry.parentId())) {
-                jdbc.recordChange(
-                        c, Change.Kind.ENTRY, entry.id(), old.get().parentId().toString(), Change.Op.DELETE);
-            }
-            long revision = jdbc.recordChange(
-                    c, Change.Kind.ENTRY, entry.id(), entry.parentId().toString(), Change.Op.UPSERT);
-            RegistrationEntry updated =
-                    entry.withIdentity(entry.id(), revision, old.get().createdAt());
-            try (PreparedStatement s =
-                    c.prepareStatement("UPDATE entries SET spiffe_id = ?, parent_id = ?, selectors = ?,"
-                            + " x509_svid_ttl = ?, jwt_svid_ttl = ?, dns_names = ?, federates_with = ?, hint = ?, admin = ?,"
-                            + " downstream = ?, expires_at = ?, revision = ? WHERE id = ?")) {
-                s.setString(1, updated.spiffeId().toString());
-                s.setString(2, updated.parentId().toString());
-                s.setString(3, Columns.selectors(updated.selectors()));
-                s.setLong(4, updated.x509SvidTtl().getSeconds());
-                s.setLong(5, updated.jwtSvidTtl().getSeconds());
-                s.setString(6, Columns.strings(updated.dnsNames()));
-                s.setString(7, Columns.strings(updated.federatesWith()));
-                s.setString(8, updated.hint());
-                s.setBoolean(9, updated.admin());
-                s.setBoolean(10, updated.downstream());
-                setNullableLong(
-                        s,
-                        11,
-                        updated.expiresAt() == null ? null : updated.expiresAt().getEpochSecond());
-                s.setLong(12, revision);
-                s.setString(13, updated.id());
-                s.executeUpdate();
-            }
-            return updated;
-        });
+        String key = identityKey(entry);
+        try {
+            return jdbc.write(c -> replace(c, entry, key));
+        } catch (DataStoreException e) {
+            throw raceLost(e, key, entry.id());
+        }
+    }
+
+    private RegistrationEntry replace(Connection c, RegistrationEntry entry, String key) throws SQLException {
+        Optional<RegistrationEntry> old = find(c, entry.id());
+        if (old.isEmpty()) {
+            throw new NotFoundException("no entry with id " + entry.id());
+        }
+        refuseDuplicate(c, key, entry.id());
+        // A move to another parent is a delete for the old parent's agents: record both.
+        if (!old.get().parentId().equals(entry.parentId())) {
+            jdbc.recordChange(
+                    c, Change.Kind.ENTRY, entry.id(), old.get().parentId().toString(), Change.Op.DELETE);
+        }
+        long revision = jdbc.recordChange(
+                c, Change.Kind.ENTRY, entry.id(), entry.parentId().toString(), Change.Op.UPSERT);
+        RegistrationEntry updated =
+                entry.withIdentity(entry.id(), revision, old.get().createdAt());
+        try (PreparedStatement s = c.prepareStatement("UPDATE entries SET spiffe_id = ?, parent_id = ?, selectors = ?,"
+                + " x509_svid_ttl = ?, jwt_svid_ttl = ?, dns_names = ?, federates_with = ?, hint = ?, admin = ?,"
+                + " downstream = ?, expires_at = ?, revision = ?, identity_key = ? WHERE id = ?")) {
+            s.setString(1, updated.spiffeId().toString());
+            s.setString(2, updated.parentId().toString());
+            s.setString(3, Columns.selectors(updated.selectors()));
+            s.setLong(4, updated.x509SvidTtl().getSeconds());
+            s.setLong(5, updated.jwtSvidTtl().getSeconds());
+            s.setString(6, Columns.strings(updated.dnsNames()));
+            s.setString(7, Columns.strings(updated.federatesWith()));
+            s.setString(8, updated.hint());
+            s.setBoolean(9, updated.admin());
+            s.setBoolean(10, updated.downstream());
+            setNullableLong(
+                    s,
+                    11,
+                    updated.expiresAt() == null ? null : updated.expiresAt().getEpochSecond());
+            s.setLong(12, revision);
+            s.setString(13, key);
+            s.setString(14, updated.id());
+            s.executeUpdate();
+        }
+        return updated;
     }
 
     @Override

@@ -25,6 +25,10 @@ import org.slf4j.LoggerFactory;
 public final class IstioCaListener implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(IstioCaListener.class);
+    /**
+     * The largest request accepted: istio-agent sends one CSR (PEM, RSA 2048 or EC) and a few metadata
+     * fields, a few KB; the listener is reachable from the network, so nothing larger is buffered.
+     */
     private static final int MAX_REQUEST_BYTES = 64 * 1024;
 
     private final Server server;

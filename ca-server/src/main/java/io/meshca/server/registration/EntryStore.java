@@ -10,7 +10,16 @@ import java.util.Optional;
 /** Registration entries. Every write takes a new revision and records it in the change log. */
 public interface EntryStore {
 
-    /** Stores a validated draft with a new random id; returns the stored entry (id, revision, createdAt set). */
+    /** The start of the refusal of an entry equal to another in parent ID, SPIFFE ID and selectors. */
+    String DUPLICATE = "an entry with this parent ID, SPIFFE ID and selectors already exists: ";
+
+    /**
+     * Stores a validated draft with a new random id; returns the stored entry (id, revision, createdAt set).
+     *
+     * @throws io.meshca.common.error.AlreadyExistsException ({@link #DUPLICATE} and the existing entry's
+     *     id) if an entry has the same parent ID, SPIFFE ID and selector set, also when it was created
+     *     concurrently by another server on the same database
+     */
     RegistrationEntry create(RegistrationEntry draft);
 
     Optional<RegistrationEntry> get(String id);
@@ -24,7 +33,13 @@ public interface EntryStore {
     /** Every entry whose parent is one of {@code parentIds}. */
     List<RegistrationEntry> listByParents(Collection<SpiffeId> parentIds);
 
-    /** Replaces the stored entry with the same id; throws NotFoundException if there is none. */
+    /**
+     * Replaces the stored entry with the same id.
+     *
+     * @throws io.meshca.common.error.NotFoundException if there is none
+     * @throws io.meshca.common.error.AlreadyExistsException as {@link #create} if the new parent ID, SPIFFE
+     *     ID and selectors are those of another entry
+     */
     RegistrationEntry update(RegistrationEntry entry);
 
     /** Deletes the entry; false if there was none. */

@@ -1,22 +1,35 @@
 package io.meshca.server.registration;
 
 import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.selector.SelectorVocabularies;
+import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.server.model.RegistrationEntry;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /** Checks an entry before it is stored; each failure is an {@link InvalidArgumentException} naming the field. */
 public final class EntryValidator {
 
     public static final String NO_SELECTORS = "an entry needs at least one selector";
+    public static final String OWN_PARENT = "an entry cannot be its own parent: parentId and spiffeId are equal";
+    public static final String NEGATIVE_EXPIRY =
+            "expiresAt cannot be negative (seconds since 1970); leave it out for an entry that never expires";
     private static final Pattern DNS_LABEL = Pattern.compile("(?!-)[A-Za-z0-9-]{1,63}(?<!-)");
     private static final int MAX_TTL_SECONDS = 366 * 24 * 3600;
 
     private final TrustDomain trustDomain;
+    private final SelectorVocabularies vocabularies;
 
+    /** A validator that knows the selectors of every attestor meshca has. */
     public EntryValidator(TrustDomain trustDomain) {
-        this.trustDomain = trustDomain;
+        this(trustDomain, SelectorVocabularies.BUILT_IN);
+    }
+
+    public EntryValidator(TrustDomain trustDomain, SelectorVocabularies vocabularies) {
+        this.trustDomain = Objects.requireNonNull(trustDomain, "trustDomain");
+        this.vocabularies = Objects.requireNonNull(vocabularies, "vocabularies");
     }
 
     public RegistrationEntry validate(RegistrationEntry entry) {
@@ -25,8 +38,19 @@ public final class EntryValidator {
         if (entry.spiffeId().path().isEmpty()) {
             throw new InvalidArgumentException("spiffeId " + entry.spiffeId() + " must have a path");
         }
+        if (entry.spiffeId().equals(entry.parentId())) {
+            throw new InvalidArgumentException(OWN_PARENT + " (" + entry.spiffeId() + ")");
+        }
         if (entry.selectors().isEmpty()) {
             throw new InvalidArgumentException(NO_SELECTORS);
+        }
+        // A selector no attestor produces would make an entry that silently never matches.
+        for (Selector selector : entry.selectors()) {
+            vocabularies.check(selector);
+        }
+        if (entry.expiresAt() != null && entry.expiresAt().getEpochSecond() < 0) {
+            throw new InvalidArgumentException(
+                    NEGATIVE_EXPIRY + ", got " + entry.expiresAt().getEpochSecond());
         }
         ttl("x509SvidTtl", entry.x509SvidTtl().getSeconds());
         ttl("jwtSvidTtl", entry.jwtSvidTtl().getSeconds());

@@ -20,6 +20,7 @@ import io.meshca.server.registration.AgentAuthorizer;
 import io.meshca.server.testing.ServerCore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,5 +96,25 @@ class JwtSvidBatchTest {
         assertThat(results.get(0).getErrorCode()).isEqualTo("INVALID_ARGUMENT");
         assertThat(results.get(0).getErrorMessage()).isEqualTo(JwtSvidMinter.NO_AUDIENCE);
         assertThat(results.get(1).getToken()).isNotEmpty();
+    }
+
+    @Test
+    void audienceBeyondTheBounds_failsThatItemNamingTheLimit() {
+        RegistrationEntry mine = entry("/orders", AGENT);
+
+        List<JwtSvidResult> results = batch.mint(
+                agent,
+                List.of(
+                        params(mine.id(), Collections.nCopies(33, "a").toArray(String[]::new)),
+                        params(mine.id(), "x".repeat(257)),
+                        params(
+                                mine.id(),
+                                Collections.nCopies(32, "y".repeat(256)).toArray(String[]::new))));
+
+        assertThat(results.get(0).getErrorCode()).isEqualTo("INVALID_ARGUMENT");
+        assertThat(results.get(0).getErrorMessage()).isEqualTo("at most 32 audiences per JWT-SVID, got 33");
+        assertThat(results.get(1).getErrorCode()).isEqualTo("INVALID_ARGUMENT");
+        assertThat(results.get(1).getErrorMessage()).isEqualTo("an audience is at most 256 characters, got one of 257");
+        assertThat(results.get(2).getToken()).isNotEmpty();
     }
 }

@@ -159,6 +159,20 @@ class DurationFlagsTest {
                             "jwt", "mint", "-spiffeID", "spiffe://example.org/b", "-audience", "a", "-ttl", "x"
                         },
                         "Invalid value for option '-ttl': invalid duration 'x'"),
+                Arguments.of(
+                        new String[] {"token", "generate", "-ttl", "0"},
+                        "-ttl must be positive; leave it out for the default"),
+                Arguments.of(
+                        new String[] {
+                            "jwt", "mint", "-spiffeID", "spiffe://example.org/b", "-audience", "a", "-ttl", "0s"
+                        },
+                        "-ttl must be positive; leave it out for the default"),
+                Arguments.of(
+                        new String[] {"x509", "mint", "-spiffeID", "spiffe://example.org/b", "-ttl", "0"},
+                        "-ttl must be positive; leave it out for the default"),
+                Arguments.of(
+                        entry("-entryExpiry", "-5"),
+                        "-entryExpiry must be seconds since 1970, got -5; leave it out for an entry that never expires"),
                 Arguments.of(entry("-jwtSVIDTTL", "500ms"), "-jwtSVIDTTL must be whole seconds, got 500ms"),
                 Arguments.of(entry("-x509SVIDTTL", "999999999d"), "-x509SVIDTTL is too long: 999999999d"));
     }

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.selector.UnixSelectors;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.server.model.RegistrationEntry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -46,12 +48,68 @@ class EntryValidatorTest {
                 Arguments.of(
                         RegistrationEntry.draft(WEB, PARENT, UID).withX509SvidTtl(Duration.ofSeconds(-1)),
                         "x509SvidTtl cannot be negative, got -1"),
+                Arguments.of(withTtlsAndExpiry(Duration.ofSeconds(-5), null), "jwtSvidTtl cannot be negative, got -5"),
+                Arguments.of(
+                        RegistrationEntry.draft(WEB, WEB, UID),
+                        EntryValidator.OWN_PARENT + " (spiffe://example.org/web)"),
+                Arguments.of(
+                        withTtlsAndExpiry(Duration.ZERO, Instant.ofEpochSecond(-1)),
+                        EntryValidator.NEGATIVE_EXPIRY + ", got -1"),
+                Arguments.of(
+                        RegistrationEntry.draft(WEB, PARENT, selectors("unix:uid:1000", "uid:0")),
+                        "invalid selector \"uid:0\": unknown selector type \"uid\"; known types are join_token, unix"),
+                Arguments.of(
+                        RegistrationEntry.draft(WEB, PARENT, selectors("unix:uid:abc")),
+                        "invalid selector \"unix:uid:abc\": uid " + UnixSelectors.BAD_ID),
+                Arguments.of(
+                        RegistrationEntry.draft(WEB, PARENT, selectors("unix:uid:-1")),
+                        "invalid selector \"unix:uid:-1\": uid " + UnixSelectors.BAD_ID),
+                Arguments.of(
+                        RegistrationEntry.draft(WEB, PARENT, selectors("unix:foo:1")),
+                        "invalid selector \"unix:foo:1\": unknown unix key \"foo\"; known keys are gid, group,"
+                                + " java-jar, java-main, path, sha256, supplementary_gid, supplementary_group, uid,"
+                                + " user"),
+                Arguments.of(
+                        RegistrationEntry.draft(WEB, PARENT, selectors("unix:sha256:abc")),
+                        "invalid selector \"unix:sha256:abc\": sha256 " + UnixSelectors.BAD_SHA256),
+                Arguments.of(
+                        RegistrationEntry.draft(WEB, PARENT, selectors("unix:path:java")),
+                        "invalid selector \"unix:path:java\": path " + UnixSelectors.BAD_PATH),
                 Arguments.of(
                         RegistrationEntry.draft(WEB, PARENT, UID).withDnsNames(List.of("bad_name!")),
                         "invalid DNS name \"bad_name!\""),
                 Arguments.of(
                         RegistrationEntry.draft(WEB, PARENT, UID).withDnsNames(List.of("-lead.example.org")),
                         "invalid DNS name \"-lead.example.org\""));
+    }
+
+    private static RegistrationEntry withTtlsAndExpiry(Duration jwtSvidTtl, Instant expiresAt) {
+        return new RegistrationEntry(
+                "",
+                WEB,
+                PARENT,
+                UID,
+                Duration.ZERO,
+                jwtSvidTtl,
+                List.of(),
+                List.of(),
+                "",
+                false,
+                false,
+                expiresAt,
+                0,
+                Instant.EPOCH);
+    }
+
+    private static SelectorSet selectors(String... selectors) {
+        return SelectorSet.of(Stream.of(selectors).map(Selector::parse).toList());
+    }
+
+    @Test
+    void nodeAliasSelectingAJoinToken_passes() {
+        RegistrationEntry alias = RegistrationEntry.draft(
+                WEB, SpiffeId.parse("spiffe://example.org/meshca/server"), selectors("join_token:" + "ab".repeat(12)));
+        assertThat(VALIDATOR.validate(alias)).isSameAs(alias);
     }
 
     @ParameterizedTest

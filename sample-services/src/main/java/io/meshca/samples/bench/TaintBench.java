@@ -1,5 +1,6 @@
 package io.meshca.samples.bench;
 
+import io.meshca.common.selector.UnixSelectors;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
@@ -31,8 +32,11 @@ final class TaintBench {
 
     private static final String PATH = "/meshca-bench/taint";
 
-    /** uids no process here has: valid (below 2^32 - 1) but far above any this machine assigns. */
-    private static final long UNUSED_UIDS = 3_000_000_000L;
+    /**
+     * uids no process here has: far above any this machine assigns, yet valid in an entry (the agent
+     * reads uids up to {@link UnixSelectors#MAX_ID}, so the server refuses larger ones).
+     */
+    private static final long UNUSED_UIDS = 2_000_000_000L;
 
     private static final Duration FIRST_ISSUE_TIMEOUT = Duration.ofMinutes(10);
     private static final int REGISTRARS = 4;

@@ -7,6 +7,7 @@ import io.meshca.agent.jwt.JwtSvidCache;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.error.PermissionDeniedException;
 import io.meshca.common.error.UnavailableException;
+import io.meshca.common.spiffe.JwtAudiences;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.proto.workload.JWTSVID;
 import io.meshca.proto.workload.JWTSVIDRequest;
@@ -15,23 +16,21 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * FetchJWTSVID's rules: the audience is required; the caller gets one token per identity it holds
+ * FetchJWTSVID's rules: the audience is required and bounded ({@link JwtAudiences}); the caller gets one token per identity it holds
  * (the first is its default), or only the one it names in {@code spiffe_id} — which must be one of
  * its own. Which identities it holds comes from the cache snapshot of its selectors, so the
  * identity is the entry's, never the request's.
  */
 final class JwtSvidFetch {
 
-    static final String NO_AUDIENCE = "audience must be specified";
+    static final String NO_AUDIENCE = JwtAudiences.MISSING;
     static final String STILL_ISSUING = "the caller's identities are still being issued; retry shortly";
 
     private JwtSvidFetch() {}
 
     static JWTSVIDResponse fetch(JWTSVIDRequest request, X509Snapshot snapshot, JwtSvidCache cache) {
-        if (request.getAudienceCount() == 0
-                || request.getAudienceList().stream().anyMatch(String::isBlank)) {
-            throw new InvalidArgumentException(NO_AUDIENCE);
-        }
+        // The server's bounds, checked before a request that would fail there is sent (or cached).
+        JwtAudiences.check(request.getAudienceList());
         if (snapshot.isAwaitingFirstSvid()) {
             throw new UnavailableException(STILL_ISSUING);
         }

@@ -9,6 +9,7 @@ import io.meshca.agent.jwt.JwtSvidCache;
 import io.meshca.agent.jwt.JwtSvidValidator;
 import io.meshca.agent.jwt.ValidatedJwtSvid;
 import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.spiffe.JwtAudiences;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.proto.workload.JWTBundlesRequest;
 import io.meshca.proto.workload.JWTBundlesResponse;
@@ -107,6 +108,7 @@ public final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorklo
         if (request.getAudience().isEmpty()) {
             throw new InvalidArgumentException(JwtSvidFetch.NO_AUDIENCE);
         }
+        JwtAudiences.checkOne(request.getAudience());
         if (request.getSvid().isEmpty()) {
             throw new InvalidArgumentException(NO_SVID);
         }

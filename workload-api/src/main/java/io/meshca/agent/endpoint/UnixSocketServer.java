@@ -35,6 +35,15 @@ public final class UnixSocketServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(UnixSocketServer.class);
 
+    /**
+     * The largest request accepted on the agent's socket, which every local user can connect to. Workload
+     * API requests are tiny: the largest is a FetchJWTSVID at the audience bounds (under 9 KB) or a
+     * ValidateJWTSVID carrying one token. SDS shares the socket, and Envoy repeats its Node description
+     * (with the list of its extensions, about 23 KB) in its discovery requests. 256 KiB holds ten of
+     * those, while no local process can make the agent buffer megabytes per call.
+     */
+    public static final int MAX_REQUEST_BYTES = 256 * 1024;
+
     private final Path socket;
     private final Server server;
     private final EventLoopGroup bossGroup;
@@ -76,6 +85,7 @@ public final class UnixSocketServer implements AutoCloseable {
                     .bossEventLoopGroup(boss)
                     .workerEventLoopGroup(workers)
                     .channelType(EpollServerDomainSocketChannel.class)
+                    .maxInboundMessageSize(MAX_REQUEST_BYTES)
                     .executor(calls);
             services.forEach(builder::addService);
             server = builder.build().start();

@@ -22,6 +22,7 @@ import io.meshca.agent.testing.InProcessServices;
 import io.meshca.common.bundle.JwtAuthority;
 import io.meshca.common.bundle.SpiffeBundleCodec;
 import io.meshca.common.grpc.ErrorMappingInterceptor;
+import io.meshca.common.spiffe.JwtAudiences;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.testing.FakeClock;
@@ -36,6 +37,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -169,6 +171,37 @@ class WorkloadApiJwtTest {
                 Status.Code.PERMISSION_DENIED,
                 "no identity issued");
         assertThat(mintedFor).isEmpty();
+    }
+
+    @Test
+    void fetchJwtSvid_beyondTheAudienceBounds_isRefusedBeforeTheServerIsAsked() throws Exception {
+        var api = start(snapshot(PKI.svid("/orders", "")), SelectorSet.of(ORDERS));
+
+        assertStatus(
+                () -> api.fetchJWTSVID(JWTSVIDRequest.newBuilder()
+                        .addAllAudience(Collections.nCopies(JwtAudiences.MAX_COUNT + 1, "payments"))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "at most 32 audiences per JWT-SVID, got 33");
+        assertStatus(
+                () -> api.fetchJWTSVID(JWTSVIDRequest.newBuilder()
+                        .addAudience("x".repeat(JwtAudiences.MAX_LENGTH + 1))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "an audience is at most 256 characters, got one of 257");
+        assertStatus(
+                () -> api.fetchJWTSVID(JWTSVIDRequest.newBuilder()
+                        .addAudience("payments")
+                        .addAudience(" ")
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                JwtAudiences.EMPTY);
+        assertThat(mintedFor).isEmpty();
+
+        api.fetchJWTSVID(JWTSVIDRequest.newBuilder()
+                .addAllAudience(Collections.nCopies(JwtAudiences.MAX_COUNT, "y".repeat(JwtAudiences.MAX_LENGTH)))
+                .build());
+        assertThat(mintedFor).hasSize(1);
     }
 
     @Test

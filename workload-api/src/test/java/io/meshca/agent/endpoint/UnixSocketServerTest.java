@@ -1,6 +1,7 @@
 package io.meshca.agent.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
@@ -9,6 +10,8 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.meshca.agent.attestation.workload.ProcessStartTimes;
@@ -71,6 +74,27 @@ class UnixSocketServerTest {
                 assertThat(Long.parseLong(parts[2]))
                         .isEqualTo(ProcessStartTimes.system().of(pid));
                 assertThat(parts[3]).contains(String.valueOf(currentGid()));
+            } finally {
+                UnixSockets.shutdown(channel);
+            }
+        }
+    }
+
+    @Test
+    void requestAboveTheLimit_isResourceExhausted_andTheServerKeepsServing(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("api.sock");
+        try (UnixSocketServer server = UnixSocketServer.start(socket, List.of(peerEchoService()))) {
+            ManagedChannel channel = UnixSockets.channel(socket);
+            try {
+                String huge = "x".repeat(UnixSocketServer.MAX_REQUEST_BYTES + 1);
+                assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, WHO_AM_I, CallOptions.DEFAULT, huge))
+                        .isInstanceOfSatisfying(
+                                StatusRuntimeException.class,
+                                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
+
+                String atTheLimit = "y".repeat(UnixSocketServer.MAX_REQUEST_BYTES - 16);
+                assertThat(ClientCalls.blockingUnaryCall(channel, WHO_AM_I, CallOptions.DEFAULT, atTheLimit))
+                        .startsWith(String.valueOf(ProcessHandle.current().pid()));
             } finally {
                 UnixSockets.shutdown(channel);
             }

@@ -35,6 +35,15 @@ public final class AdminSocket implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AdminSocket.class);
 
+    /**
+     * The largest admin request accepted. Most are a few hundred bytes; the largest are a foreign trust
+     * domain's bundle set by hand (SetFederatedBundle: a JWKS of X.509 and JWT authorities, about 2 KB
+     * per certificate) and an entry with many selectors (at most 1 KB each). 4 MiB holds a bundle of
+     * about two thousand certificates. Only the server's own user can connect (the socket is 0600), so
+     * this bounds mistakes more than attacks.
+     */
+    public static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+
     private final Path path;
     private final Server server;
     private final EventLoopGroup group;
@@ -68,7 +77,8 @@ public final class AdminSocket implements AutoCloseable {
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new DomainSocketAddress(path.toString()))
                 .channelType(EpollServerDomainSocketChannel.class)
                 .bossEventLoopGroup(group)
-                .workerEventLoopGroup(group);
+                .workerEventLoopGroup(group)
+                .maxInboundMessageSize(MAX_REQUEST_BYTES);
         for (BindableService s : services) {
             builder.addService(ServerInterceptors.intercept(s, new ErrorMappingInterceptor(), interceptor));
         }

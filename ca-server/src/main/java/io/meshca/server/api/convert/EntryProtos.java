@@ -38,8 +38,11 @@ public final class EntryProtos {
     public static RegistrationEntry fromProto(Entry p) {
         SpiffeId spiffeId = SpiffeIdProtos.fromProto("spiffe_id", p.getSpiffeId());
         SpiffeId parentId = SpiffeIdProtos.fromProto("parent_id", p.getParentId());
-        if (p.getX509SvidTtl() < 0 || p.getJwtSvidTtl() < 0) {
-            throw new InvalidArgumentException("TTLs cannot be negative");
+        if (p.getX509SvidTtl() < 0) {
+            throw new InvalidArgumentException("x509_svid_ttl cannot be negative, got " + p.getX509SvidTtl());
+        }
+        if (p.getJwtSvidTtl() < 0) {
+            throw new InvalidArgumentException("jwt_svid_ttl cannot be negative, got " + p.getJwtSvidTtl());
         }
         return new RegistrationEntry(
                 p.getId(),

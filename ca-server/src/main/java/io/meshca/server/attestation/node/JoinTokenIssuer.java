@@ -14,6 +14,9 @@ import java.util.Optional;
  */
 public final class JoinTokenIssuer {
 
+    /** A token ID of the right form, to validate the alias before the real token exists. */
+    private static final String PLACEHOLDER_ID = "0".repeat(24);
+
     private final JoinTokens tokens;
     private final Registrar registrar;
     private final EntryValidator validator;
@@ -32,7 +35,7 @@ public final class JoinTokenIssuer {
     public JoinToken generate(Optional<Duration> ttl, Optional<SpiffeId> nodeAlias) {
         // Validate the alias before a token exists, so bad input changes nothing.
         nodeAlias.ifPresent(alias ->
-                validator.validate(RegistrationEntry.draft(alias, serverId, JoinTokens.selectors("placeholder"))));
+                validator.validate(RegistrationEntry.draft(alias, serverId, JoinTokens.selectors(PLACEHOLDER_ID))));
         JoinToken token = tokens.generate(ttl.orElse(defaultTtl));
         nodeAlias.ifPresent(
                 alias -> registrar.create(RegistrationEntry.draft(alias, serverId, JoinTokens.selectors(token.id()))));

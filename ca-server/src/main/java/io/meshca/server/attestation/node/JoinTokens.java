@@ -2,6 +2,7 @@ package io.meshca.server.attestation.node;
 
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.error.PermissionDeniedException;
+import io.meshca.common.selector.JoinTokenSelectors;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
@@ -22,7 +23,7 @@ import java.util.HexFormat;
  */
 public final class JoinTokens {
 
-    public static final String TYPE = "join_token";
+    public static final String TYPE = JoinTokenSelectors.TYPE;
     public static final String UNKNOWN = "join token is unknown";
     public static final String REUSED = "join token was already used";
     public static final String EXPIRED = "join token has expired";
@@ -50,6 +51,7 @@ public final class JoinTokens {
         byte[] secret = new byte[32];
         RANDOM.nextBytes(secret);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        // 12 bytes, 24 hex digits: the form JoinTokenSelectors accepts in an entry's selectors.
         byte[] idBytes = new byte[12];
         RANDOM.nextBytes(idBytes);
         String id = HexFormat.of().formatHex(idBytes);

@@ -47,7 +47,7 @@ public final class JwtSvidIssuer {
                 actor,
                 "jwtsvid.issue",
                 svid.spiffeId().toString(),
-                prefix + "kid=" + svid.kid() + " aud=" + String.join(",", audience) + " exp="
+                prefix + "kid=" + svid.kid() + " aud=" + AuditEvent.list(audience) + " exp="
                         + svid.expiresAt().getEpochSecond()));
     }
 }

@@ -8,6 +8,7 @@ import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.impl.ECDSA;
 import com.nimbusds.jose.util.Base64URL;
 import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.spiffe.JwtAudiences;
 import io.meshca.common.spiffe.SpiffeId;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -27,7 +28,7 @@ import java.util.function.Supplier;
 public final class JwtSvidMinter {
 
     public static final Duration MAX_TTL = Duration.ofHours(24);
-    public static final String NO_AUDIENCE = "audience must be specified";
+    public static final String NO_AUDIENCE = JwtAudiences.MISSING;
     public static final String BAD_TTL = "JWT-SVID TTL must be between 1 second and 24 hours";
 
     private final Supplier<JwtSlot> signer;
@@ -41,13 +42,12 @@ public final class JwtSvidMinter {
     /**
      * Mints a token for {@code subject}.
      *
-     * @throws InvalidArgumentException if the audience is empty or holds a blank value, or the TTL is
+     * @throws InvalidArgumentException if the audience breaks {@link JwtAudiences}' bounds or the TTL is
      *     out of bounds
      */
     public MintedJwtSvid mint(SpiffeId subject, List<String> audience, Duration ttl) {
-        if (audience.isEmpty() || audience.stream().anyMatch(a -> a == null || a.isBlank())) {
-            throw new InvalidArgumentException(NO_AUDIENCE);
-        }
+        // The one place every JWT-SVID is signed: the agent API's batches and the admin's jwt mint.
+        JwtAudiences.check(audience);
         if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(MAX_TTL) > 0) {
             throw new InvalidArgumentException(BAD_TTL);
         }

@@ -3,6 +3,7 @@ package io.meshca.server.ca.jwt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jwt.SignedJWT;
+import io.meshca.common.spiffe.JwtAudiences;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.testing.FakeClock;
@@ -12,6 +13,7 @@ import io.meshca.server.ca.keys.MemoryKeyManager;
 import io.meshca.server.model.RegistrationEntry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -72,9 +74,26 @@ class JwtSvidIssuerTest {
             assertThat(e.action()).isEqualTo("jwtsvid.issue");
             assertThat(e.subject()).isEqualTo("spiffe://example.org/orders");
             assertThat(e.detail())
-                    .contains("entry=e1", "kid=" + svid.kid(), "aud=payments")
+                    .contains("entry=e1", "kid=" + svid.kid(), "aud=1[payments]")
                     .doesNotContain(svid.token());
         });
+    }
+
+    @Test
+    void manyLongAudiences_areAuditedAsACountAndAFewCutValues() {
+        List<String> audience = new ArrayList<>();
+        for (int i = 0; i < JwtAudiences.MAX_COUNT; i++) {
+            audience.add(i + "-" + "a".repeat(JwtAudiences.MAX_LENGTH - 3));
+        }
+
+        issuer.issueForEntry(entry(Duration.ZERO), audience, AGENT);
+
+        String detail = audited.get(0).detail();
+        assertThat(detail)
+                .contains("aud=32[0-aaa", ",1-aaa", ",2-aaa")
+                .contains(",...]")
+                .doesNotContain("3-aaa");
+        assertThat(detail.length()).isLessThan(400);
     }
 
     @Test

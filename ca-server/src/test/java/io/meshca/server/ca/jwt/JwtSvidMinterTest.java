@@ -10,6 +10,7 @@ import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jwt.SignedJWT;
 import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.spiffe.JwtAudiences;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.testing.FakeClock;
 import io.meshca.server.ca.keys.MemoryKeyManager;
@@ -18,6 +19,7 @@ import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -98,7 +100,16 @@ class JwtSvidMinterTest {
     static Stream<Arguments> badRequests() {
         return Stream.of(
                 Arguments.of(List.of(), Duration.ofMinutes(5), JwtSvidMinter.NO_AUDIENCE),
-                Arguments.of(List.of(" "), Duration.ofMinutes(5), JwtSvidMinter.NO_AUDIENCE),
+                Arguments.of(List.of(" "), Duration.ofMinutes(5), JwtAudiences.EMPTY),
+                Arguments.of(List.of("a", ""), Duration.ofMinutes(5), JwtAudiences.EMPTY),
+                Arguments.of(
+                        Collections.nCopies(33, "a"),
+                        Duration.ofMinutes(5),
+                        "at most 32 audiences per JWT-SVID, got 33"),
+                Arguments.of(
+                        List.of("a", "x".repeat(257)),
+                        Duration.ofMinutes(5),
+                        "an audience is at most 256 characters, got one of 257"),
                 Arguments.of(List.of("a"), Duration.ZERO, JwtSvidMinter.BAD_TTL),
                 Arguments.of(List.of("a"), Duration.ofMillis(999), JwtSvidMinter.BAD_TTL),
                 Arguments.of(List.of("a"), Duration.ofHours(24).plusSeconds(1), JwtSvidMinter.BAD_TTL));

@@ -1,5 +1,6 @@
 package io.meshca.agent.attestation.workload;
 
+import io.meshca.common.selector.UnixSelectors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -84,7 +85,7 @@ record ProcStatus(int effectiveUid, int effectiveGid, List<Integer> supplementar
                 }
                 value = value * 10 + digit;
             }
-            if (value > Integer.MAX_VALUE) {
+            if (value > UnixSelectors.MAX_ID) {
                 throw new IOException("malformed id in /proc status: " + value + " is out of range");
             }
             if (count == values.length) {

@@ -3,6 +3,7 @@ package io.meshca.agent.attestation.workload;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.error.PermissionDeniedException;
 import io.meshca.common.plugin.PluginConfig;
+import io.meshca.common.selector.UnixSelectors;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import java.io.IOException;
@@ -17,7 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Attests a local process from {@code /proc}, with SPIRE's {@code unix} selectors: {@code uid:},
+ * Attests a local process from {@code /proc}, with SPIRE's {@code unix} selectors ({@link UnixSelectors}
+ * names the keys and the server checks entries against them): {@code uid:},
  * {@code gid:}, {@code supplementary_gid:}, {@code user:}, {@code group:},
  * {@code supplementary_group:}, {@code path:} and {@code sha256:} of the executable, plus
  * {@code java-main:} and {@code java-jar:} for JVMs, which all share one executable.
@@ -28,7 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class UnixWorkloadAttestor implements WorkloadAttestor {
 
-    public static final String TYPE = "unix";
+    public static final String TYPE = UnixSelectors.TYPE;
     public static final String PROCESS_EXITED = "process exited during attestation";
     public static final String UNATTESTABLE = "the calling process could not be attested";
 
@@ -101,23 +103,23 @@ public final class UnixWorkloadAttestor implements WorkloadAttestor {
         List<Selector> selectors = new ArrayList<>();
         ProcStatus status = ProcStatus.parse(ProcFiles.read(proc.resolve("status")));
 
-        add(selectors, "uid:" + status.effectiveUid());
-        accounts.userName(status.effectiveUid()).ifPresent(name -> add(selectors, "user:" + name));
-        add(selectors, "gid:" + status.effectiveGid());
-        accounts.groupName(status.effectiveGid()).ifPresent(name -> add(selectors, "group:" + name));
+        add(selectors, UnixSelectors.UID, Integer.toString(status.effectiveUid()));
+        accounts.userName(status.effectiveUid()).ifPresent(name -> add(selectors, UnixSelectors.USER, name));
+        add(selectors, UnixSelectors.GID, Integer.toString(status.effectiveGid()));
+        accounts.groupName(status.effectiveGid()).ifPresent(name -> add(selectors, UnixSelectors.GROUP, name));
         for (int gid : status.supplementaryGids()) {
-            add(selectors, "supplementary_gid:" + gid);
-            accounts.groupName(gid).ifPresent(name -> add(selectors, "supplementary_group:" + name));
+            add(selectors, UnixSelectors.SUPPLEMENTARY_GID, Integer.toString(gid));
+            accounts.groupName(gid).ifPresent(name -> add(selectors, UnixSelectors.SUPPLEMENTARY_GROUP, name));
         }
 
         Path exeLink = proc.resolve("exe");
         Path exe = Files.readSymbolicLink(exeLink);
-        add(selectors, "path:" + exe);
-        add(selectors, "sha256:" + digests.sha256(exeLink, exe));
+        add(selectors, UnixSelectors.PATH, exe.toString());
+        add(selectors, UnixSelectors.SHA256, digests.sha256(exeLink, exe));
 
         JavaCommandLine java = JavaCommandLine.parse(cmdline(proc));
-        java.mainClass().ifPresent(main -> add(selectors, "java-main:" + main));
-        java.jarFileName().ifPresent(jar -> add(selectors, "java-jar:" + jar));
+        java.mainClass().ifPresent(main -> add(selectors, UnixSelectors.JAVA_MAIN, main));
+        java.jarFileName().ifPresent(jar -> add(selectors, UnixSelectors.JAVA_JAR, jar));
         return selectors;
     }
 
@@ -125,9 +127,9 @@ public final class UnixWorkloadAttestor implements WorkloadAttestor {
      * A value no selector can hold (a control character or an over-long path or class name) is left
      * out: no registration entry could name it, so it could never match anyway.
      */
-    private static void add(List<Selector> selectors, String value) {
+    private static void add(List<Selector> selectors, String key, String value) {
         try {
-            selectors.add(new Selector(TYPE, value));
+            selectors.add(new Selector(TYPE, UnixSelectors.value(key, value)));
         } catch (InvalidArgumentException e) {
             log.debug("left out an unrepresentable selector: {}", e.getMessage());
         }

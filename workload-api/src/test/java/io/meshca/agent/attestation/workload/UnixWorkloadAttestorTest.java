@@ -1,9 +1,11 @@
 package io.meshca.agent.attestation.workload;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshca.common.error.PermissionDeniedException;
+import io.meshca.common.selector.SelectorVocabularies;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import java.io.IOException;
@@ -70,6 +72,23 @@ class UnixWorkloadAttestorTest {
                         "unix:path:" + exe,
                         "unix:sha256:" + sha256(exe),
                         "unix:java-main:io.demo.Orders");
+    }
+
+    @Test
+    void everySelectorItProduces_isOneTheServerAcceptsInAnEntry() throws Exception {
+        Files.write(
+                proc.resolve("4242/cmdline"),
+                "/usr/bin/java\0-jar\0/opt/orders/orders.jar\0".getBytes(StandardCharsets.UTF_8));
+
+        SelectorSet selectors = new UnixWorkloadAttestor(proc, accounts, new ExecutableDigests()).attest(4242);
+
+        assertThat(selectors.asSet())
+                .map(Selector::value)
+                .contains("java-jar:orders.jar")
+                .allSatisfy(value -> assertThat(value).contains(":"));
+        for (Selector selector : selectors) {
+            assertThatCode(() -> SelectorVocabularies.BUILT_IN.check(selector)).doesNotThrowAnyException();
+        }
     }
 
     @Test

@@ -1,0 +1,93 @@
+package io.meshca.common.selector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.spiffe.Selector;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SelectorVocabulariesTest {
+
+    private static final String UNIX_KEYS =
+            "gid, group, java-jar, java-main, path, sha256, supplementary_gid, supplementary_group, uid, user";
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "unix:uid:0",
+                "unix:uid:1000",
+                "unix:uid:2147483647",
+                "unix:gid:10",
+                "unix:supplementary_gid:27",
+                "unix:user:alice",
+                "unix:group:svc",
+                "unix:supplementary_group:sudo",
+                "unix:path:/usr/bin/java",
+                "unix:sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                "unix:java-main:io.demo.Orders",
+                "unix:java-jar:orders.jar",
+                "join_token:0123456789abcdef01234567"
+            })
+    void selectorsAnAttestorProduces_pass(String selector) {
+        assertThatCode(() -> SelectorVocabularies.BUILT_IN.check(Selector.parse(selector)))
+                .doesNotThrowAnyException();
+    }
+
+    static Stream<Arguments> neverMatching() {
+        return Stream.of(
+                Arguments.of("uid:0", "unknown selector type \"uid\"; known types are join_token, unix"),
+                Arguments.of("unix:uid:abc", "uid " + UnixSelectors.BAD_ID),
+                Arguments.of("unix:uid:-1", "uid " + UnixSelectors.BAD_ID),
+                Arguments.of("unix:uid:007", "uid " + UnixSelectors.BAD_ID),
+                Arguments.of("unix:gid:2147483648", "gid " + UnixSelectors.BAD_ID),
+                Arguments.of("unix:supplementary_gid:", "supplementary_gid " + UnixSelectors.BAD_ID),
+                Arguments.of("unix:foo:1", "unknown unix key \"foo\"; known keys are " + UNIX_KEYS),
+                Arguments.of(
+                        "unix:1000", "unix selectors have the form unix:<key>:<value>; known keys are " + UNIX_KEYS),
+                Arguments.of("unix:sha256:ABCDEF", "sha256 " + UnixSelectors.BAD_SHA256),
+                Arguments.of(
+                        "unix:sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
+                        "sha256 " + UnixSelectors.BAD_SHA256),
+                Arguments.of("unix:path:bin/java", "path " + UnixSelectors.BAD_PATH),
+                Arguments.of("unix:java-jar:/opt/orders.jar", "java-jar " + UnixSelectors.BAD_JAR),
+                Arguments.of("unix:user:", "user " + UnixSelectors.EMPTY),
+                Arguments.of("join_token:a1", JoinTokenSelectors.BAD_TOKEN_ID));
+    }
+
+    @ParameterizedTest
+    @MethodSource("neverMatching")
+    void selectorsNoAttestorProduces_areRefusedWithTheRule(String selector, String rule) {
+        assertThatThrownBy(() -> SelectorVocabularies.BUILT_IN.check(Selector.parse(selector)))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage("invalid selector \"" + selector + "\": " + rule);
+    }
+
+    @Test
+    void aNewAttestor_addsItsTypeByRegisteringOneVocabulary() {
+        SelectorVocabulary k8s = new SelectorVocabulary() {
+            @Override
+            public String type() {
+                return "k8s";
+            }
+
+            @Override
+            public Optional<String> problem(String value) {
+                return value.startsWith("ns:") ? Optional.empty() : Optional.of("only ns: is known");
+            }
+        };
+        SelectorVocabularies withK8s = SelectorVocabularies.of(UnixSelectors.VOCABULARY, k8s);
+
+        assertThat(withK8s.types()).containsExactly("k8s", "unix");
+        assertThatCode(() -> withK8s.check(Selector.parse("k8s:ns:shop"))).doesNotThrowAnyException();
+        assertThatThrownBy(() -> withK8s.check(Selector.parse("k8s:sa:web"))).hasMessageEndingWith("only ns: is known");
+        assertThatThrownBy(() -> SelectorVocabularies.of(k8s, k8s)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
