@@ -7,6 +7,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.meshca.common.config.Durations;
+import io.meshca.common.files.DataDir;
 import io.meshca.common.grpc.ErrorMappingInterceptor;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
@@ -114,6 +115,10 @@ public final class CaServer implements AutoCloseable {
     }
 
     private void startAll() throws IOException {
+        // First of all: a second server on this dir, or a dir others can read, stops here, before any
+        // socket, database or key is touched.
+        DataDir dataDir = DataDir.open(config.dataDir(), "server", "-dataDir");
+        closeables.push(dataDir);
         AdminSocket.checkAvailable(config.socketPath());
         if (config.caTtl().compareTo(ServerConfig.WARN_CA_TTL) < 0) {
             log.warn(
@@ -132,7 +137,7 @@ public final class CaServer implements AutoCloseable {
 
         DataStore dataStore = config.databaseUrl()
                 .map(url -> DataStore.open(url, clock))
-                .orElseGet(() -> DataStore.sqlite(config.dataDir(), clock));
+                .orElseGet(() -> DataStore.sqlite(dataDir.path(), clock));
         closeables.push(dataStore);
         GroupCommitAuditLog.Mode auditMode = config.auditWrites();
         GroupCommitAuditLog audit = new GroupCommitAuditLog(dataStore.audit(), clock, auditMode);
