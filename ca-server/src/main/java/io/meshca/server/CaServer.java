@@ -115,11 +115,11 @@ public final class CaServer implements AutoCloseable {
     }
 
     private void startAll() throws IOException {
-        // First of all: a second server on this dir, or a dir others can read, stops here, before any
-        // socket, database or key is touched.
+        // Checks before side effects: the admin socket's check changes nothing, and the data dir's
+        // stops a second server on it, or a dir others can read, before any database or key is touched.
+        AdminSocket.checkAvailable(config.socketPath());
         DataDir dataDir = DataDir.open(config.dataDir(), "server", "-dataDir");
         closeables.push(dataDir);
-        AdminSocket.checkAvailable(config.socketPath());
         if (config.caTtl().compareTo(ServerConfig.WARN_CA_TTL) < 0) {
             log.warn(
                     "caTtl is {}: the X.509 CA rotates every few minutes; fine for demos and tests, not production",

@@ -82,7 +82,7 @@ class DataDirStartTest {
     }
 
     @Test
-    void dataDirOpenToOthers_isRefusedBeforeAnythingElse_withTheFix() throws Exception {
+    void dataDirOpenToOthers_isRefusedBeforeTheServerTouchesAnything_withTheFix() throws Exception {
         Path data = Files.createDirectory(tmp.resolve("data"));
         Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-x---"));
 
