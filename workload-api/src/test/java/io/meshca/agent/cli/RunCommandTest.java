@@ -246,4 +246,24 @@ class RunCommandTest {
                 .startsWith("error: trust bundle " + der + " is not a PEM file")
                 .doesNotContain("Input length");
     }
+
+    @Test
+    void uncreatableDataDir_exits1_withOneLineNamingTheDirAndTheCause() throws Exception {
+        Files.writeString(dir.resolve("file"), "x");
+        Path data = dir.resolve("file/data");
+
+        int code = run(
+                "run",
+                "-dataDir",
+                data.toString(),
+                "-joinToken",
+                "t",
+                "-socketPath",
+                dir.resolve("api.sock").toString());
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString().strip())
+                .startsWith("error: cannot create data dir " + data + ": ")
+                .doesNotContain("\n");
+    }
 }

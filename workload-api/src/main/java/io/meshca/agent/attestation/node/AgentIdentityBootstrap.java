@@ -32,7 +32,7 @@ public final class AgentIdentityBootstrap {
     private static final Logger log = LoggerFactory.getLogger(AgentIdentityBootstrap.class);
 
     static final String EXPIRED =
-            "the stored agent SVID %s expired at %s: a new join token is needed" + " (-joinTokenFile, or -joinToken)";
+            "the stored agent SVID %s expired at %s: a new join token is needed (-joinTokenFile or -joinToken)";
     static final String NO_TOKEN = "no agent SVID is stored in %s and no join token was given: "
             + "attest this agent with -joinTokenFile (or -joinToken), from `server token generate`";
     static final String CANNOT_REATTEST = "the %s node attestor cannot attest a running agent again: restart"
