@@ -11,12 +11,21 @@ import io.meshca.common.error.MeshcaException;
 import io.meshca.common.error.UnavailableException;
 import io.meshca.common.files.DataDir;
 import io.meshca.common.pki.Pem;
+import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.TestPki;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.stream.Stream;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,6 +71,52 @@ class NodeAgentStartChecksTest {
         assertThatThrownBy(() -> NodeAgent.start(config.build())).isInstanceOf(MeshcaException.class);
 
         assertThat(server.attestRequests).hasSize(1);
+    }
+
+    @Test
+    void attestedAgent_keepsEverythingInItsDataDirOwnerOnly_andHoldsTheDirUntilClosed() throws Exception {
+        SpiffeId agentId = SpiffeId.parse("spiffe://example.org/meshca/agent/join_token/t1");
+        server.attestFailure = null;
+        server.attest = request -> FakeServer.result(
+                FakeServer.svid(
+                        agentId.toString(),
+                        issue(agentId, request.getParams().getCsr().toByteArray())),
+                FakeServer.bundle(DOMAIN.name(), 1, CA.certificate()));
+        Path data = tmp.resolve("data");
+
+        try (NodeAgent agent = NodeAgent.start(config.build())) {
+            List<Path> files;
+            try (Stream<Path> list = Files.list(data)) {
+                files = list.toList();
+            }
+            assertThat(files)
+                    .extracting(f -> f.getFileName().toString())
+                    .contains("agent_svid.pem", "agent_svid.key", "bundle.pem", "meshca.lock");
+            assertThat(files)
+                    .allSatisfy(f -> assertThat(mode(f)).as(f.toString()).isEqualTo("rw-------"));
+            assertThat(mode(data)).isEqualTo("rwx------");
+            assertThatThrownBy(() -> DataDir.open(data, "agent", "-dataDir")).hasMessageContaining("is in use by");
+        }
+        DataDir.open(data, "agent", "-dataDir").close();
+    }
+
+    private static String mode(Path path) throws IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+    }
+
+    private static List<X509Certificate> issue(SpiffeId id, byte[] csr) {
+        try {
+            PublicKey key = new JcaPKCS10CertificationRequest(csr).getPublicKey();
+            Instant now = Instant.now();
+            return CA.issue(
+                            new TestPki.Profile(false, id, List.of()),
+                            new KeyPair(key, null),
+                            now.minusSeconds(10),
+                            now.plus(Duration.ofHours(1)))
+                    .chain();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
