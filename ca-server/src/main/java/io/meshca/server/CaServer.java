@@ -7,6 +7,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.meshca.common.config.Durations;
+import io.meshca.common.files.DataDir;
 import io.meshca.common.grpc.ErrorMappingInterceptor;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
@@ -123,7 +124,11 @@ public final class CaServer implements AutoCloseable {
     }
 
     private void startAll() throws IOException {
+        // Checks before side effects: the admin socket's check changes nothing, and the data dir's
+        // stops a second server on it, or a dir others can read, before any database or key is touched.
         AdminSocket.checkAvailable(config.socketPath());
+        DataDir dataDir = DataDir.open(config.dataDir(), "server", "-dataDir");
+        closeables.push(dataDir);
         if (config.caTtl().compareTo(ServerConfig.WARN_CA_TTL) < 0) {
             log.warn(
                     "caTtl is {}: the X.509 CA rotates every few minutes; fine for demos and tests, not production",
@@ -141,7 +146,7 @@ public final class CaServer implements AutoCloseable {
 
         DataStore dataStore = config.databaseUrl()
                 .map(url -> DataStore.open(url, clock))
-                .orElseGet(() -> DataStore.sqlite(config.dataDir(), clock));
+                .orElseGet(() -> DataStore.sqlite(dataDir.path(), clock));
         closeables.push(dataStore);
         GroupCommitAuditLog.Mode auditMode = config.auditWrites();
         GroupCommitAuditLog audit = new GroupCommitAuditLog(dataStore.audit(), clock, auditMode);

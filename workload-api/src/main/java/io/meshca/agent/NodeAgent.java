@@ -24,6 +24,7 @@ import io.meshca.agent.rotation.NodeReattestor;
 import io.meshca.agent.rotation.SvidRotator;
 import io.meshca.agent.sds.SdsEndpoint;
 import io.meshca.agent.storage.AgentSvidStore;
+import io.meshca.common.files.DataDir;
 import io.meshca.common.plugin.PluginsConfig;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -73,7 +74,9 @@ public final class NodeAgent implements AutoCloseable {
      *
      * @param events told which SVID the agent presents and when it has synced
      *
-     * @throws io.meshca.common.error.MeshcaException naming the problem: no token and nothing stored,
+     * @throws io.meshca.common.error.MeshcaException naming the problem: a data dir in use, open to
+     *     other users or not writable, a socket that cannot be bound (all checked before attesting),
+     *     no token and nothing stored,
      *     a stored SVID that expired, a refused token, an unreachable server, a bad trust bundle, a
      *     plugins block the catalog refuses
      */
@@ -82,14 +85,26 @@ public final class NodeAgent implements AutoCloseable {
         NodeAttestor nodeAttestor = AgentPlugins.CATALOG.loadOne(AgentPlugins.NODE_ATTESTOR, plugins, config);
         WorkloadAttestor workloadAttestor =
                 CombinedWorkloadAttestor.of(AgentPlugins.CATALOG.load(AgentPlugins.WORKLOAD_ATTESTOR, plugins, config));
+        AgentIdentityBootstrap.checkRebootstrap(config, nodeAttestor);
         Clock clock = Clock.systemUTC();
         RandomGenerator random = new SecureRandom();
-        AgentSvidStore store = new AgentSvidStore(config.dataDir(), config.trustDomain());
-        AgentCredentials credentials = AgentIdentityBootstrap.obtain(config, nodeAttestor, store, clock, CALL_TIMEOUT);
-        events.agentSvidInUse(credentials.svid());
-
+        // Everything local is checked before attesting: a join token is single-use, so an agent that
+        // attests and then cannot store its SVID or serve its socket has spent the token for nothing.
+        DataDir dataDir = DataDir.open(config.dataDir(), "agent", "-dataDir");
         List<AutoCloseable> resources = new ArrayList<>();
+        resources.add(dataDir); // closed last: the next agent may start on this dir once this one is gone
+        AgentSvidStore store = new AgentSvidStore(dataDir.path(), config.trustDomain());
+        AgentCredentials credentials;
         try {
+            UnixSocketServer.checkBindable(config.socketPath());
+            credentials = AgentIdentityBootstrap.obtain(config, nodeAttestor, store, clock, CALL_TIMEOUT);
+        } catch (RuntimeException e) {
+            closeAll(resources);
+            throw e;
+        }
+
+        try {
+            events.agentSvidInUse(credentials.svid());
             ScheduledExecutorService background = daemonScheduler("meshca-agent-background");
             resources.add(background::shutdownNow);
             ScheduledExecutorService rotation = daemonScheduler("meshca-agent-rotation");

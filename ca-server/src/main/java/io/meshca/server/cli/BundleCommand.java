@@ -3,6 +3,8 @@ package io.meshca.server.cli;
 import io.grpc.ManagedChannel;
 import io.meshca.common.bundle.SpiffeBundle;
 import io.meshca.common.bundle.SpiffeBundleCodec;
+import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.files.TextFiles;
 import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.proto.server.v1.Bundle;
@@ -14,8 +16,9 @@ import io.meshca.proto.server.v1.SetFederatedBundleRequest;
 import io.meshca.server.api.convert.BundleProtos;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -73,9 +76,18 @@ final class BundleCommand implements Runnable {
         String text;
         if ("-".equals(path)) {
             InputStream in = System.in;
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            try {
+                text = StandardCharsets.UTF_8
+                        .newDecoder()
+                        .decode(ByteBuffer.wrap(in.readAllBytes()))
+                        .toString();
+            } catch (CharacterCodingException e) {
+                throw new InvalidArgumentException("the bundle on stdin is not UTF-8 text");
+            }
+        } else if (SPIFFE.equals(format)) {
+            text = TextFiles.readUtf8(Path.of(path), "bundle file");
         } else {
-            text = Files.readString(Path.of(path));
+            text = TextFiles.readPem(Path.of(path), "bundle file");
         }
         SpiffeBundle bundle = SPIFFE.equals(format)
                 ? SpiffeBundleCodec.parse(trustDomain, text)

@@ -2,6 +2,9 @@ package io.meshca.server.datastore;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.meshca.common.error.FailedPreconditionException;
+import io.meshca.common.files.DataDir;
+import io.meshca.common.files.TextFiles;
 import io.meshca.server.agents.AgentStore;
 import io.meshca.server.attestation.node.JoinTokenStore;
 import io.meshca.server.audit.AuditStore;
@@ -11,11 +14,11 @@ import io.meshca.server.federation.FederationStore;
 import io.meshca.server.registration.ChangeLog;
 import io.meshca.server.registration.EntryStore;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.util.List;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -26,6 +29,9 @@ import org.flywaydb.core.Flyway;
 public final class DataStore implements AutoCloseable {
 
     public static final String SQLITE_FILE = "datastore.sqlite3";
+
+    /** The database file and the files SQLite keeps beside it (an older run may have left them 0644). */
+    private static final List<String> SQLITE_SUFFIXES = List.of("", "-wal", "-shm", "-journal");
 
     private final HikariDataSource dataSource;
     private final ChangeNotifier notifier = new ChangeNotifier();
@@ -51,7 +57,13 @@ public final class DataStore implements AutoCloseable {
         this.audit = new JdbcAuditStore(jdbc);
     }
 
-    /** SQLite in {@code dataDir} (created if missing), WAL mode with a busy timeout. */
+    /**
+     * SQLite in {@code dataDir} (created 0700 if missing), WAL mode with a busy timeout. The database
+     * file is created 0600 before SQLite opens it: SQLite gives its -wal, -shm and -journal files the
+     * database file's mode, and would otherwise create them all readable by everyone (0644).
+     *
+     * @throws FailedPreconditionException naming the dir or file that cannot be created
+     */
     public static DataStore sqlite(Path dataDir, Clock clock) {
         try {
             if (!Files.isDirectory(dataDir)) {
@@ -59,8 +71,15 @@ public final class DataStore implements AutoCloseable {
                 Files.createDirectories(
                         dataDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             }
+            for (String suffix : SQLITE_SUFFIXES) {
+                Path file = dataDir.resolve(SQLITE_FILE + suffix);
+                if (suffix.isEmpty() || Files.exists(file)) {
+                    DataDir.createOwnerOnly(file);
+                }
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create data dir " + dataDir, e);
+            throw new FailedPreconditionException(
+                    "cannot create the database in data dir " + dataDir + ": " + TextFiles.reason(e), e);
         }
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl("jdbc:sqlite:" + dataDir.resolve(SQLITE_FILE).toAbsolutePath());

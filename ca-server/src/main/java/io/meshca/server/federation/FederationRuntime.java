@@ -3,7 +3,7 @@ package io.meshca.server.federation;
 import io.meshca.common.bundle.JwtAuthority;
 import io.meshca.common.bundle.SpiffeBundle;
 import io.meshca.common.bundle.SpiffeBundleCodec;
-import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.files.TextFiles;
 import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.tls.TlsIdentity;
@@ -14,7 +14,6 @@ import io.meshca.server.federation.endpoint.BundleFetcher;
 import io.meshca.server.federation.endpoint.ServingCertificate;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -116,12 +115,7 @@ public final class FederationRuntime implements AutoCloseable {
 
     /** A bundle file: a SPIFFE document if it looks like JSON, else PEM certificates. */
     static SpiffeBundle readBundle(TrustDomain td, Path path) {
-        String text;
-        try {
-            text = Files.readString(path);
-        } catch (IOException e) {
-            throw new InvalidArgumentException("cannot read bundle file " + path + ": " + e.getMessage());
-        }
+        String text = TextFiles.readUtf8(path, "bundle file");
         if (text.stripLeading().startsWith("{")) {
             return SpiffeBundleCodec.parse(td, text);
         }

@@ -106,6 +106,24 @@ class BundleCommandTest {
     }
 
     @Test
+    void binaryFile_isNotAPemFile_norUtf8Text_andNothingIsStored() throws Exception {
+        Path der = dir.resolve("other.der");
+        Files.write(der, Certificates.der(OTHER_ROOT.certificate()));
+
+        assertThat(run("bundle", "set", "-id", "spiffe://other.org", "-path", der.toString()))
+                .isEqualTo(1);
+        assertThat(err.toString().strip())
+                .startsWith("bundle file " + der + " is not a PEM file")
+                .doesNotContain("Input length")
+                .doesNotContain("\n");
+        assertThat(run("bundle", "set", "-id", "spiffe://other.org", "-path", der.toString(), "-format", "spiffe"))
+                .isEqualTo(1);
+        assertThat(err.toString().strip()).isEqualTo("bundle file " + der + " is not UTF-8 text");
+        assertThat(run("bundle", "list")).isZero();
+        assertThat(out.toString()).doesNotContain("spiffe://other.org");
+    }
+
+    @Test
     void malformedDocuments_areRefusedNamingTheProblem_andTheStoredBundleStays() throws Exception {
         Path good = file("good.pem", Pem.encodeCertificates(List.of(OTHER_ROOT.certificate())));
         assertThat(run("bundle", "set", "-id", "spiffe://other.org", "-path", good.toString()))

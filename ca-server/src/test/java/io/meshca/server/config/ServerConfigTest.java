@@ -61,6 +61,34 @@ class ServerConfigTest {
     }
 
     @Test
+    void duplicateKey_isRefused_namingTheKeyAndItsLine_ratherThanLastOneWins() throws Exception {
+        Path file = dir.resolve("server.yaml");
+        Files.writeString(file, "trustDomain: corp.example\nserverPort: 9000\n\ntrustDomain: other.example\n");
+
+        assertThatThrownBy(() -> ServerConfigLoader.apply(file, ServerConfig.builder()))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage("duplicate config key \"trustDomain\" at line 4 of " + file);
+    }
+
+    @Test
+    void duplicateKeyInAPluginBlock_isRefused() throws Exception {
+        Path file = dir.resolve("server.yaml");
+        Files.writeString(
+                file, "plugins:\n  keyManager:\n    disk:\n      directory: /a\n  keyManager:\n    memory: {}\n");
+
+        assertThatThrownBy(() -> ServerConfigLoader.apply(file, ServerConfig.builder()))
+                .hasMessage("duplicate config key \"plugins.keyManager\" at line 5 of " + file);
+    }
+
+    @Test
+    void binaryConfigFile_isNotUtf8Text() throws Exception {
+        Path file = Files.write(dir.resolve("server.yaml"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 1});
+
+        assertThatThrownBy(() -> ServerConfigLoader.apply(file, ServerConfig.builder()))
+                .hasMessage("config file " + file + " is not UTF-8 text");
+    }
+
+    @Test
     void badValues_areNamed() {
         assertThatThrownBy(() -> ServerConfig.builder().serverPort(70000).build())
                 .hasMessageContaining("serverPort");

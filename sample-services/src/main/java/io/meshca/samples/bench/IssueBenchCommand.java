@@ -2,13 +2,13 @@ package io.meshca.samples.bench;
 
 import io.meshca.common.config.Durations;
 import io.meshca.common.crypto.CryptoProvider;
+import io.meshca.common.files.TextFiles;
 import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -133,7 +133,7 @@ public final class IssueBenchCommand implements Callable<Integer> {
             if (colon < 1) {
                 throw new IllegalArgumentException("-serverAddress must be host:port, got '" + serverAddress + "'");
             }
-            List<X509Certificate> bundle = Pem.decodeCertificates(Files.readString(trustBundle));
+            List<X509Certificate> bundle = Pem.decodeCertificates(TextFiles.readPem(trustBundle, "trust bundle"));
             result = new IssueBench(
                             new IssueBench.Target(
                                     serverAddress.substring(0, colon),

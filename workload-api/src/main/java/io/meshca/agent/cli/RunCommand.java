@@ -5,6 +5,8 @@ import io.meshca.agent.config.AgentConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,6 +16,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Runs the node agent")
 public final class RunCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
     @Option(names = "-config", paramLabel = "file", description = "YAML config file")
     Path config;
@@ -36,8 +40,23 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "-trustBundle", paramLabel = "pem", description = "The server's CA certificates (PEM), to attest")
     Path trustBundle;
 
-    @Option(names = "-joinToken", paramLabel = "t", description = "Join token, needed when no agent SVID is stored")
+    @Option(
+            names = "-joinToken",
+            paramLabel = "t",
+            description = "Join token, needed when no agent SVID is stored; visible to every local user in the"
+                    + " process list: prefer -joinTokenFile")
     String joinToken;
+
+    @Option(
+            names = "-joinTokenFile",
+            paramLabel = "file",
+            description = "File holding the join token (surrounding whitespace ignored)")
+    Path joinTokenFile;
+
+    @Option(
+            names = "-rebootstrap",
+            description = "Attest with the join token even though an agent SVID is stored, and replace it")
+    boolean rebootstrap;
 
     @Option(names = "-dataDir", paramLabel = "d", description = "Data directory (default ./.data/agent)")
     Path dataDir;
@@ -71,6 +90,10 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        if (joinToken != null) {
+            log.warn("the join token given with -joinToken is visible to every local user in the process list"
+                    + " (/proc/<pid>/cmdline) while the agent runs; use -joinTokenFile <file> instead");
+        }
         AgentConfig.Builder builder = AgentConfig.builder();
         if (config != null) {
             builder.file(config);
@@ -81,6 +104,8 @@ public final class RunCommand implements Callable<Integer> {
                 .socketPath(socketPath)
                 .trustBundle(trustBundle)
                 .joinToken(joinToken)
+                .joinTokenFile(joinTokenFile)
+                .rebootstrap(rebootstrap)
                 .dataDir(dataDir)
                 .sdsDefaultSvidName(sdsDefaultSvidName)
                 .sdsDefaultBundleName(sdsDefaultBundleName)

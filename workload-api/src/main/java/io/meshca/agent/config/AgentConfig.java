@@ -3,6 +3,7 @@ package io.meshca.agent.config;
 import io.meshca.agent.sds.SdsSettings;
 import io.meshca.common.config.YamlConfig;
 import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.files.TextFiles;
 import io.meshca.common.plugin.PluginsConfig;
 import io.meshca.common.spiffe.TrustDomain;
 import java.nio.file.Path;
@@ -29,11 +30,13 @@ public final class AgentConfig {
     private final Path socketPath;
     private final Path trustBundle;
     private final String joinToken;
+    private final Path joinTokenFile;
+    private final boolean rebootstrap;
     private final Path dataDir;
     private final SdsSettings sds;
     private final PluginsConfig plugins;
 
-    private AgentConfig(Builder b, TrustDomain trustDomain, SdsSettings sds) {
+    private AgentConfig(Builder b, TrustDomain trustDomain, String joinToken, SdsSettings sds) {
         this.trustDomain = trustDomain;
         this.serverAddress = Objects.requireNonNull(b.serverAddress, "serverAddress");
         if (serverAddress.isBlank()) {
@@ -45,7 +48,9 @@ public final class AgentConfig {
         this.serverPort = b.serverPort;
         this.socketPath = Objects.requireNonNull(b.socketPath, "socketPath").toAbsolutePath();
         this.trustBundle = b.trustBundle == null ? null : b.trustBundle.toAbsolutePath();
-        this.joinToken = b.joinToken == null || b.joinToken.isBlank() ? null : b.joinToken.trim();
+        this.joinToken = joinToken;
+        this.joinTokenFile = b.joinTokenFile == null ? null : b.joinTokenFile.toAbsolutePath();
+        this.rebootstrap = b.rebootstrap;
         this.dataDir = Objects.requireNonNull(b.dataDir, "dataDir").toAbsolutePath();
         this.sds = sds;
         this.plugins = b.plugins;
@@ -77,9 +82,25 @@ public final class AgentConfig {
         return Optional.ofNullable(trustBundle);
     }
 
-    /** The join_token node attestor's token; needed only when no agent SVID is stored. Never logged. */
+    /**
+     * The join_token node attestor's token, given as such or read from {@link #joinTokenFile()};
+     * needed only when no agent SVID is stored. Never logged.
+     */
     public Optional<String> joinToken() {
         return Optional.ofNullable(joinToken);
+    }
+
+    /** The file the join token was read from, if it came from one. */
+    public Optional<Path> joinTokenFile() {
+        return Optional.ofNullable(joinTokenFile);
+    }
+
+    /**
+     * Attest with the join token even though an agent SVID is stored, replacing it. A flag of {@code
+     * agent run} only, never a file key: in a file it would spend a token at every restart.
+     */
+    public boolean rebootstrap() {
+        return rebootstrap;
     }
 
     /** Where the agent keeps its own SVID, key and bundle (0600 files in a 0700 dir). */
@@ -105,7 +126,8 @@ public final class AgentConfig {
         // never print the token
         return "AgentConfig[trustDomain=" + trustDomain + ", server=" + serverAddress + ":" + serverPort
                 + ", socketPath=" + socketPath + ", trustBundle=" + trustBundle + ", joinToken="
-                + (joinToken == null ? "none" : "(set)") + ", dataDir=" + dataDir + ", sds=" + sds + ", "
+                + (joinToken == null ? "none" : "(set)") + ", joinTokenFile=" + joinTokenFile + ", rebootstrap="
+                + rebootstrap + ", dataDir=" + dataDir + ", sds=" + sds + ", "
                 + plugins + "]";
     }
 
@@ -117,6 +139,8 @@ public final class AgentConfig {
         private Path socketPath = DEFAULT_SOCKET_PATH;
         private Path trustBundle;
         private String joinToken;
+        private Path joinTokenFile;
+        private boolean rebootstrap;
         private Path dataDir = DEFAULT_DATA_DIR;
         private String sdsDefaultSvidName = SdsSettings.DEFAULT_SVID_NAME;
         private String sdsDefaultBundleName = SdsSettings.DEFAULT_BUNDLE_NAME;
@@ -135,6 +159,7 @@ public final class AgentConfig {
             socketPath(file.socketPath == null ? null : Path.of(file.socketPath));
             trustBundle(file.trustBundle == null ? null : Path.of(file.trustBundle));
             joinToken(file.joinToken);
+            joinTokenFile(file.joinTokenFile == null ? null : Path.of(file.joinTokenFile));
             dataDir(file.dataDir == null ? null : Path.of(file.dataDir));
             sdsDefaultSvidName(file.sdsDefaultSvidName);
             sdsDefaultBundleName(file.sdsDefaultBundleName);
@@ -171,6 +196,18 @@ public final class AgentConfig {
 
         public Builder joinToken(String value) {
             joinToken = value == null ? joinToken : value;
+            return this;
+        }
+
+        /** A file holding the join token (surrounding whitespace ignored): kept out of the process list. */
+        public Builder joinTokenFile(Path value) {
+            joinTokenFile = value == null ? joinTokenFile : value;
+            return this;
+        }
+
+        /** See {@link AgentConfig#rebootstrap()}. */
+        public Builder rebootstrap(boolean value) {
+            rebootstrap = value;
             return this;
         }
 
@@ -219,7 +256,25 @@ public final class AgentConfig {
             }
             SdsSettings sds = new SdsSettings(
                     sdsDefaultSvidName, sdsDefaultBundleName, sdsDefaultAllBundlesName, sdsDisableSpiffeCertValidation);
-            return new AgentConfig(this, domain, sds);
+            return new AgentConfig(this, domain, token(), sds);
+        }
+
+        /** The token as given, or read from its file; never both. */
+        private String token() {
+            String given = joinToken == null || joinToken.isBlank() ? null : joinToken.trim();
+            if (joinTokenFile == null) {
+                return given;
+            }
+            if (given != null) {
+                throw new InvalidArgumentException(
+                        "both joinToken and joinTokenFile are set: give the join token one way only");
+            }
+            String read = TextFiles.readUtf8(joinTokenFile, "join token file").strip();
+            if (read.isEmpty()) {
+                throw new InvalidArgumentException("join token file " + joinTokenFile
+                        + " is empty: write the token from `server token generate` into it");
+            }
+            return read;
         }
     }
 }

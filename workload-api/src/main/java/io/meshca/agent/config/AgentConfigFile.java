@@ -13,6 +13,7 @@ public final class AgentConfigFile {
     public String socketPath;
     public String trustBundle;
     public String joinToken;
+    public String joinTokenFile;
     public String dataDir;
     public String sdsDefaultSvidName;
     public String sdsDefaultBundleName;

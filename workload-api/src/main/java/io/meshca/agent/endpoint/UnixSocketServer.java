@@ -13,6 +13,7 @@ import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -99,6 +100,25 @@ public final class UnixSocketServer implements AutoCloseable {
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             calls.close();
+            throw new UnavailableException("cannot serve on unix socket " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks, without serving, that {@link #start} could bind {@code socket}: prepares its directory as
+     * start does, binds a probe socket and removes it again. For checks before side effects elsewhere
+     * (the agent spends its join token only once it knows it can serve).
+     *
+     * @throws UnavailableException naming the socket and the cause
+     */
+    public static void checkBindable(Path socket) {
+        Path path = socket.toAbsolutePath();
+        prepareDirectory(path);
+        try (ServerSocketChannel probe = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.bind(UnixDomainSocketAddress.of(path));
+            // only the file this probe bound is removed; a failed bind leaves the path as it was
+            Files.delete(path);
+        } catch (IOException | RuntimeException e) {
             throw new UnavailableException("cannot serve on unix socket " + path + ": " + e.getMessage(), e);
         }
     }

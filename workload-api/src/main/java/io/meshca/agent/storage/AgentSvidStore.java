@@ -3,6 +3,7 @@ package io.meshca.agent.storage;
 import io.meshca.agent.cache.TrustBundle;
 import io.meshca.agent.identity.AgentSvid;
 import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.files.TextFiles;
 import io.meshca.common.pki.Keys;
 import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.TrustDomain;
@@ -68,19 +69,18 @@ public final class AgentSvidStore {
         }
         try {
             AgentSvid svid = new AgentSvid(
-                    Pem.decodeCertificates(Files.readString(svidFile)),
-                    Pem.decodePrivateKey(Files.readString(keyFile)));
+                    Pem.decodeCertificates(TextFiles.readPem(svidFile, SVID_FILE)),
+                    Pem.decodePrivateKey(TextFiles.readPem(keyFile, KEY_FILE)));
             if (!keyMatchesLeaf(svid)) {
                 throw new InvalidArgumentException(
                         "the key in " + KEY_FILE + " does not belong to the certificate in " + SVID_FILE);
             }
-            TrustBundle bundle = new TrustBundle(trustDomain, Pem.decodeCertificates(Files.readString(bundleFile)), 0);
+            TrustBundle bundle =
+                    new TrustBundle(trustDomain, Pem.decodeCertificates(TextFiles.readPem(bundleFile, BUNDLE_FILE)), 0);
             return Optional.of(new Stored(svid, bundle));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the agent SVID in " + dir, e);
         } catch (InvalidArgumentException e) {
             throw new InvalidArgumentException("the stored agent SVID in " + dir + " is unreadable (" + e.getMessage()
-                    + "); delete " + SVID_FILE + " and " + KEY_FILE + " and attest again with a new join token");
+                    + "); attest again with a new join token and -rebootstrap, which replaces it");
         }
     }
 

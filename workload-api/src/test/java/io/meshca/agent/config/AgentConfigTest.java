@@ -119,4 +119,64 @@ class AgentConfigTest {
                 .isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("serverPort");
     }
+
+    @Test
+    void joinTokenFile_isReadAndTrimmed_fromTheFlagOrTheFileKey() throws Exception {
+        Path token = Files.writeString(temp.resolve("token"), "  abc-123\n\n");
+        Path file = Files.writeString(temp.resolve("agent.yaml"), "joinTokenFile: " + token + "\n");
+
+        assertThat(AgentConfig.builder().joinTokenFile(token).build().joinToken())
+                .contains("abc-123");
+        AgentConfig fromFile = AgentConfig.builder().file(file).build();
+        assertThat(fromFile.joinToken()).contains("abc-123");
+        assertThat(fromFile.joinTokenFile()).contains(token);
+        assertThat(fromFile.toString()).doesNotContain("abc-123");
+    }
+
+    @Test
+    void joinTokenFile_thatIsEmptyMissingOrBinary_isOneLineNamingTheFile() throws Exception {
+        Path empty = Files.writeString(temp.resolve("empty"), " \n");
+        Path missing = temp.resolve("missing");
+        Path binary = Files.write(temp.resolve("binary"), new byte[] {(byte) 0xc3, 0x28, 0x0a});
+
+        assertThatThrownBy(() -> AgentConfig.builder().joinTokenFile(empty).build())
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageStartingWith("join token file " + empty + " is empty");
+        assertThatThrownBy(() -> AgentConfig.builder().joinTokenFile(missing).build())
+                .hasMessage("join token file " + missing + " does not exist");
+        assertThatThrownBy(() -> AgentConfig.builder().joinTokenFile(binary).build())
+                .hasMessage("join token file " + binary + " is not UTF-8 text");
+    }
+
+    @Test
+    void joinTokenAndJoinTokenFile_together_areRefused() throws Exception {
+        Path token = Files.writeString(temp.resolve("token"), "abc");
+
+        assertThatThrownBy(() -> AgentConfig.builder()
+                        .joinToken("xyz")
+                        .joinTokenFile(token)
+                        .build())
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("both joinToken and joinTokenFile")
+                .hasMessageNotContaining("xyz")
+                .hasMessageNotContaining("abc");
+    }
+
+    @Test
+    void duplicateKey_isRefused_namingItsLine() throws Exception {
+        Path file = temp.resolve("agent.yaml");
+        Files.writeString(file, "trustDomain: a.org\nserverPort: 8081\ntrustDomain: b.org\n");
+
+        assertThatThrownBy(() -> AgentConfig.builder().file(file))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage("duplicate config key \"trustDomain\" at line 3 of " + file);
+    }
+
+    @Test
+    void binaryConfigFile_isNotUtf8Text() throws Exception {
+        Path file = Files.write(temp.resolve("agent.yaml"), new byte[] {0x1f, (byte) 0x8b, 0x08, 0x00});
+
+        assertThatThrownBy(() -> AgentConfig.builder().file(file))
+                .hasMessage("config file " + file + " is not UTF-8 text");
+    }
 }

@@ -126,4 +126,22 @@ class AgentSvidStoreTest {
         assertThat(loaded.svid().chain()).isEqualTo(leaf.chain());
         assertThat(loaded.bundle().x509Authorities()).containsExactly(CA.certificate(), next.certificate());
     }
+
+    @Test
+    void binaryStoredKey_isUnreadable_pointingAtRebootstrap() throws Exception {
+        AgentSvidStore store = new AgentSvidStore(temp, DOMAIN);
+        TestPki.Leaf leaf = CA.leaf(AGENT_ID);
+        store.save(
+                new AgentSvid(leaf.chain(), leaf.keyPair().getPrivate()),
+                new TrustBundle(DOMAIN, List.of(CA.certificate()), 0));
+        Files.write(
+                temp.resolve(AgentSvidStore.KEY_FILE),
+                leaf.keyPair().getPrivate().getEncoded());
+
+        assertThatThrownBy(store::load)
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining(
+                        AgentSvidStore.KEY_FILE + " " + temp.resolve(AgentSvidStore.KEY_FILE) + " is not a PEM file")
+                .hasMessageContaining("-rebootstrap");
+    }
 }

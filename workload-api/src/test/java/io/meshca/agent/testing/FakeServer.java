@@ -1,13 +1,22 @@
 package io.meshca.agent.testing;
 
 import com.google.protobuf.ByteString;
+import io.grpc.BindableService;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.meshca.agent.client.ServerChannels;
 import io.meshca.common.pki.Certificates;
+import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.common.testing.TestPki;
+import io.meshca.common.tls.SpiffeAuthorizers;
+import io.meshca.common.tls.SpiffeSslContexts;
+import io.meshca.common.tls.SpiffeTrustManager;
+import io.meshca.common.tls.SvidKeyManager;
 import io.meshca.proto.server.v1.AgentGrpc;
 import io.meshca.proto.server.v1.AttestRequest;
 import io.meshca.proto.server.v1.AttestResponse;
@@ -21,7 +30,9 @@ import io.meshca.proto.server.v1.RenewAgentSvidResponse;
 import io.meshca.proto.server.v1.WatchAuthorizedRequest;
 import io.meshca.proto.server.v1.WatchAuthorizedResponse;
 import io.meshca.proto.server.v1.X509Svid;
+import io.netty.handler.ssl.ClientAuth;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -44,13 +55,13 @@ public final class FakeServer implements AutoCloseable {
     public volatile BiConsumer<WatchAuthorizedRequest, StreamObserver<WatchAuthorizedResponse>> watch = (r, o) -> {};
 
     private final Server server;
+    private final List<BindableService> services;
+    private Server tlsServer;
     public final ManagedChannel channel;
 
     public FakeServer() throws IOException {
-        String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name)
-                .directExecutor()
-                .addService(new NodeAttestationGrpc.NodeAttestationImplBase() {
+        services = List.of(
+                new NodeAttestationGrpc.NodeAttestationImplBase() {
                     @Override
                     public StreamObserver<AttestRequest> attest(StreamObserver<AttestResponse> responses) {
                         return new StreamObserver<>() {
@@ -72,8 +83,8 @@ public final class FakeServer implements AutoCloseable {
                             public void onCompleted() {}
                         };
                     }
-                })
-                .addService(new AgentGrpc.AgentImplBase() {
+                },
+                new AgentGrpc.AgentImplBase() {
                     @Override
                     public void watchAuthorized(
                             WatchAuthorizedRequest request, StreamObserver<WatchAuthorizedResponse> responses) {
@@ -95,9 +106,11 @@ public final class FakeServer implements AutoCloseable {
                         responses.onNext(batchSign.apply(request));
                         responses.onCompleted();
                     }
-                })
-                .build()
-                .start();
+                });
+        String name = InProcessServerBuilder.generateName();
+        InProcessServerBuilder builder = InProcessServerBuilder.forName(name).directExecutor();
+        services.forEach(builder::addService);
+        server = builder.build().start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     }
 
@@ -121,9 +134,33 @@ public final class FakeServer implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * Also serves on loopback TCP with TLS, as ca-server does, so that a real {@link
+     * io.meshca.agent.NodeAgent} can reach this fake: its certificate is the server SVID of {@code
+     * ca}'s trust domain, issued by {@code ca}. Returns the port.
+     */
+    public synchronized int listenTls(TestPki.Authority ca) throws IOException {
+        if (tlsServer == null) {
+            TrustDomain domain = ca.domain();
+            TestPki.Leaf serverLeaf = ca.leaf(ServerChannels.serverId(domain));
+            NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                    .directExecutor()
+                    .sslContext(SpiffeSslContexts.server(
+                            new SvidKeyManager(serverLeaf::identity),
+                            new SpiffeTrustManager(() -> List.of(ca.certificate()), SpiffeAuthorizers.memberOf(domain)),
+                            ClientAuth.OPTIONAL));
+            services.forEach(builder::addService);
+            tlsServer = builder.build().start();
+        }
+        return tlsServer.getPort();
+    }
+
     @Override
     public void close() {
         channel.shutdownNow();
         server.shutdownNow();
+        if (tlsServer != null) {
+            tlsServer.shutdownNow();
+        }
     }
 }

@@ -4,6 +4,7 @@ import io.meshca.common.bundle.SpiffeBundle;
 import io.meshca.common.bundle.SpiffeBundleCodec;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.error.UnavailableException;
+import io.meshca.common.files.TextFiles;
 import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.tls.SpiffeAuthorizers;
@@ -14,7 +15,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
@@ -108,8 +108,10 @@ public final class BundleFetcher {
         }
         List<X509Certificate> cas;
         try {
-            cas = Pem.decodeCertificates(Files.readString(rel.trustedCaFile()));
-        } catch (IOException | RuntimeException e) {
+            cas = Pem.decodeCertificates(TextFiles.readPem(rel.trustedCaFile(), "trusted CA file"));
+        } catch (InvalidArgumentException e) {
+            throw new UnavailableException(e.getMessage());
+        } catch (RuntimeException e) {
             throw new UnavailableException(
                     "cannot read trusted CA file " + rel.trustedCaFile() + ": " + e.getMessage());
         }

@@ -8,10 +8,9 @@ import io.meshca.agent.identity.AgentCredentials;
 import io.meshca.agent.storage.AgentSvidStore;
 import io.meshca.common.error.FailedPreconditionException;
 import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.files.TextFiles;
 import io.meshca.common.pki.Keys;
 import io.meshca.common.pki.Pem;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
@@ -32,15 +31,30 @@ public final class AgentIdentityBootstrap {
 
     private static final Logger log = LoggerFactory.getLogger(AgentIdentityBootstrap.class);
 
-    static final String EXPIRED = "the stored agent SVID %s expired at %s: a new join token is needed (-joinToken)";
+    static final String EXPIRED =
+            "the stored agent SVID %s expired at %s: a new join token is needed (-joinTokenFile or -joinToken)";
     static final String NO_TOKEN = "no agent SVID is stored in %s and no join token was given: "
-            + "attest this agent with -joinToken (from `server token generate`)";
+            + "attest this agent with -joinTokenFile (or -joinToken), from `server token generate`";
     static final String CANNOT_REATTEST = "the %s node attestor cannot attest a running agent again: restart"
-            + " the agent with new evidence (for join_token, a new join token is needed: -joinToken)";
+            + " the agent with new evidence (for join_token, a new join token is needed: -joinTokenFile)";
+    static final String REBOOTSTRAP_WITHOUT_EVIDENCE = "-rebootstrap attests again and needs a join token"
+            + " (-joinTokenFile or -joinToken, from `server token generate`); none was given";
     static final String NO_TRUST_BUNDLE =
             "a join token needs -trustBundle (the server's CA certificates, PEM) " + "to verify the server";
 
     private AgentIdentityBootstrap() {}
+
+    /**
+     * Refuses {@code -rebootstrap} without evidence to attest with: checked before anything else, since
+     * the agent would otherwise quietly resume the identity it was told to replace.
+     *
+     * @throws FailedPreconditionException if {@link AgentConfig#rebootstrap()} is set and the attestor has no evidence
+     */
+    public static void checkRebootstrap(AgentConfig config, NodeAttestor attestor) {
+        if (config.rebootstrap() && attestor.payload().isEmpty()) {
+            throw new FailedPreconditionException(REBOOTSTRAP_WITHOUT_EVIDENCE);
+        }
+    }
 
     /**
      * The stored identity, or a new one from node attestation.
@@ -51,18 +65,31 @@ public final class AgentIdentityBootstrap {
      */
     public static AgentCredentials obtain(
             AgentConfig config, NodeAttestor attestor, AgentSvidStore store, Clock clock, Duration callTimeout) {
+        Optional<byte[]> evidence = attestor.payload();
+        if (config.rebootstrap()) {
+            return rebootstrap(config, attestor, evidence, store, clock, callTimeout);
+        }
         var stored = store.load();
         if (stored.isPresent() && !stored.get().svid().isExpiredAt(clock.instant())) {
             var svid = stored.get().svid();
             log.info(
-                    "reusing the stored agent SVID {} (serial {}, expires {}) from {}",
+                    "resuming the stored agent identity {} (serial {}, expires {}) from {}",
                     svid.spiffeId(),
                     svid.serial(),
                     svid.notAfter(),
                     store.dir());
+            if (evidence.isPresent()) {
+                // The operator may believe the token re-attested this agent; it did not, and it stays
+                // usable on the server until it expires.
+                log.warn(
+                        "the {} was NOT used: agent {} (expires {}) resumes its stored identity;"
+                                + " to attest again with it, restart with -rebootstrap",
+                        evidenceName(attestor),
+                        svid.spiffeId(),
+                        svid.notAfter());
+            }
             return new AgentCredentials(svid, stored.get().bundle(), clock);
         }
-        Optional<byte[]> evidence = attestor.payload();
         if (stored.isPresent()) {
             var svid = stored.get().svid();
             if (evidence.isEmpty()) {
@@ -76,6 +103,41 @@ public final class AgentIdentityBootstrap {
         }
         byte[] payload =
                 evidence.orElseThrow(() -> new FailedPreconditionException(String.format(NO_TOKEN, store.dir())));
+        return attestAndStore(config, attestor, payload, store, clock, callTimeout);
+    }
+
+    /** {@code agent run -rebootstrap}: attest even though an identity is stored; it is replaced on success only. */
+    private static AgentCredentials rebootstrap(
+            AgentConfig config,
+            NodeAttestor attestor,
+            Optional<byte[]> evidence,
+            AgentSvidStore store,
+            Clock clock,
+            Duration callTimeout) {
+        byte[] payload = evidence.orElseThrow(() -> new FailedPreconditionException(REBOOTSTRAP_WITHOUT_EVIDENCE));
+        Optional<AgentSvidStore.Stored> stored;
+        try {
+            stored = store.load();
+        } catch (RuntimeException e) {
+            stored = Optional.empty(); // an unreadable identity is what -rebootstrap is there to replace
+        }
+        stored.ifPresentOrElse(
+                s -> log.info(
+                        "-rebootstrap: attesting with {} to replace the stored agent identity {} (expires {})",
+                        attestor.type(),
+                        s.svid().spiffeId(),
+                        s.svid().notAfter()),
+                () -> log.info("-rebootstrap: no usable agent identity is stored; attesting with {}", attestor.type()));
+        return attestAndStore(config, attestor, payload, store, clock, callTimeout);
+    }
+
+    private static AgentCredentials attestAndStore(
+            AgentConfig config,
+            NodeAttestor attestor,
+            byte[] payload,
+            AgentSvidStore store,
+            Clock clock,
+            Duration callTimeout) {
         Path bundleFile = config.trustBundle().orElseThrow(() -> new InvalidArgumentException(NO_TRUST_BUNDLE));
         List<X509Certificate> anchors = readTrustBundle(bundleFile);
         ServerClient.Attested attested = attest(config, attestor.type(), payload, () -> anchors, callTimeout);
@@ -132,11 +194,15 @@ public final class AgentIdentityBootstrap {
         }
     }
 
+    /** "join token" for join_token, else "{type} evidence": what the operator handed in. */
+    private static String evidenceName(NodeAttestor attestor) {
+        return JoinTokenAttestor.TYPE.equals(attestor.type()) ? "join token" : attestor.type() + " evidence";
+    }
+
     private static List<X509Certificate> readTrustBundle(Path file) {
+        String text = TextFiles.readPem(file, "trust bundle");
         try {
-            return Pem.decodeCertificates(Files.readString(file));
-        } catch (IOException e) {
-            throw new InvalidArgumentException("cannot read the trust bundle " + file + ": " + e.getMessage());
+            return Pem.decodeCertificates(text);
         } catch (InvalidArgumentException e) {
             throw new InvalidArgumentException(
                     "the trust bundle " + file + " is not PEM certificates: " + e.getMessage());
