@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
 
 @Command(
         name = "agent",
+        footer = "meshca server agent list",
         description = "Attested agents.",
         subcommands = {
             AgentCommand.ListAgents.class,
@@ -48,7 +49,7 @@ final class AgentCommand implements Runnable {
         out.println();
     }
 
-    @Command(name = "list", description = "Lists attested agents.")
+    @Command(name = "list", footer = "meshca server agent list -output json", description = "Lists attested agents.")
     static final class ListAgents extends AdminCommand {
         @Override
         int call(ManagedChannel channel) {
@@ -69,7 +70,11 @@ final class AgentCommand implements Runnable {
         }
     }
 
-    @Command(name = "show", description = "Shows one agent.")
+    @Command(
+            name = "show",
+            footer =
+                    "meshca server agent show -spiffeID spiffe://example.org/meshca/agent/join_token/4b3c8e1a-7f2d-4e6b-9a1c-2d3e4f5a6b7c",
+            description = "Shows one agent.")
     static final class Show extends AdminCommand {
         @Option(names = "-spiffeID", paramLabel = "id", required = true, description = "The agent's SPIFFE ID.")
         SpiffeId spiffeId;
@@ -87,7 +92,11 @@ final class AgentCommand implements Runnable {
         }
     }
 
-    @Command(name = "evict", description = "Forgets an agent: it must attest again with a new token.")
+    @Command(
+            name = "evict",
+            footer =
+                    "meshca server agent evict -spiffeID spiffe://example.org/meshca/agent/join_token/4b3c8e1a-7f2d-4e6b-9a1c-2d3e4f5a6b7c",
+            description = "Forgets an agent: it must attest again with a new token.")
     static final class Evict extends AdminCommand {
         @Option(names = "-spiffeID", paramLabel = "id", required = true, description = "The agent's SPIFFE ID.")
         SpiffeId spiffeId;
@@ -103,7 +112,11 @@ final class AgentCommand implements Runnable {
         }
     }
 
-    @Command(name = "ban", description = "Bans an agent: no renewal, watch or signing any more.")
+    @Command(
+            name = "ban",
+            footer =
+                    "meshca server agent ban -spiffeID spiffe://example.org/meshca/agent/join_token/4b3c8e1a-7f2d-4e6b-9a1c-2d3e4f5a6b7c",
+            description = "Bans an agent: no renewal, watch or signing any more.")
     static final class Ban extends AdminCommand {
         @Option(names = "-spiffeID", paramLabel = "id", required = true, description = "The agent's SPIFFE ID.")
         SpiffeId spiffeId;

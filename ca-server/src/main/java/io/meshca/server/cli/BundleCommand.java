@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
 
 @Command(
         name = "bundle",
+        footer = "meshca server bundle show -format spiffe",
         description = "The trust bundle and the federated bundles of other trust domains.",
         subcommands = {
             BundleCommand.Show.class,
@@ -83,7 +84,10 @@ final class BundleCommand implements Runnable {
         return BundleProtos.toProto(bundle);
     }
 
-    @Command(name = "show", description = "Prints the bundle of the server's trust domain.")
+    @Command(
+            name = "show",
+            footer = "meshca server bundle show -format spiffe",
+            description = "Prints the bundle of the server's trust domain.")
     static final class Show extends AdminCommand {
 
         @Option(
@@ -103,7 +107,10 @@ final class BundleCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", description = "Prints the federated bundles (of other trust domains).")
+    @Command(
+            name = "list",
+            footer = "meshca server bundle list -format spiffe",
+            description = "Prints the federated bundles (of other trust domains).")
     static final class ListCmd extends AdminCommand {
 
         @Option(names = "-format", paramLabel = "pem", description = "Output format: pem (default) or spiffe.")
@@ -129,7 +136,10 @@ final class BundleCommand implements Runnable {
         }
     }
 
-    @Command(name = "set", description = "Creates or replaces the federated bundle of another trust domain.")
+    @Command(
+            name = "set",
+            footer = "meshca server bundle set -id spiffe://partner.example -path partner-bundle.pem",
+            description = "Creates or replaces the federated bundle of another trust domain.")
     static final class Set extends AdminCommand {
 
         @Option(
@@ -165,7 +175,10 @@ final class BundleCommand implements Runnable {
         }
     }
 
-    @Command(name = "delete", description = "Deletes the federated bundle of another trust domain.")
+    @Command(
+            name = "delete",
+            footer = "meshca server bundle delete -id spiffe://partner.example",
+            description = "Deletes the federated bundle of another trust domain.")
     static final class Delete extends AdminCommand {
 
         @Option(

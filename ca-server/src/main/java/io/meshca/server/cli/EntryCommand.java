@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
 
 @Command(
         name = "entry",
+        footer = "meshca server entry show -spiffeID spiffe://example.org/web",
         description = "Registration entries.",
         subcommands = {
             EntryCommand.Create.class,
@@ -118,7 +119,11 @@ final class EntryCommand implements Runnable {
         }
     }
 
-    @Command(name = "create", description = "Creates a registration entry.")
+    @Command(
+            name = "create",
+            footer =
+                    "meshca server entry create -parentID spiffe://example.org/host/node-1 -spiffeID spiffe://example.org/web -selector unix:uid:1000",
+            description = "Creates a registration entry.")
     static final class Create extends AdminCommand {
         @CommandLine.Mixin
         EntryFields fields;
@@ -138,7 +143,11 @@ final class EntryCommand implements Runnable {
         }
     }
 
-    @Command(name = "update", description = "Replaces an entry (every field is set from the flags).")
+    @Command(
+            name = "update",
+            footer =
+                    "meshca server entry update -entryID 2c6e8a0e-5d1b-4f7e-9b43-1f3c2d4e5a6b -parentID spiffe://example.org/host/node-1 -spiffeID spiffe://example.org/web -selector unix:uid:1001",
+            description = "Replaces an entry (every field is set from the flags).")
     static final class Update extends AdminCommand {
         @Option(names = "-entryID", paramLabel = "id", required = true, description = "The entry to update.")
         String entryId;
@@ -161,7 +170,10 @@ final class EntryCommand implements Runnable {
         }
     }
 
-    @Command(name = "show", description = "Shows entries (a table by default).")
+    @Command(
+            name = "show",
+            footer = "meshca server entry show -selector unix:uid:1000 -output json",
+            description = "Shows entries (a table by default).")
     static final class Show extends AdminCommand {
         @Option(names = "-entryID", paramLabel = "id", description = "Only this entry.")
         String entryId;
@@ -213,7 +225,10 @@ final class EntryCommand implements Runnable {
         }
     }
 
-    @Command(name = "delete", description = "Deletes an entry; its SVIDs are no longer renewed.")
+    @Command(
+            name = "delete",
+            footer = "meshca server entry delete -entryID 2c6e8a0e-5d1b-4f7e-9b43-1f3c2d4e5a6b",
+            description = "Deletes an entry; its SVIDs are no longer renewed.")
     static final class Delete extends AdminCommand {
         @Option(names = "-entryID", paramLabel = "id", required = true, description = "The entry to delete.")
         String entryId;

@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
 /** Federation relationships, with SPIRE's flag names. */
 @Command(
         name = "federation",
+        footer = "meshca server federation list",
         description = "Federation relationships with other trust domains.",
         subcommands = {
             FederationCommand.Create.class,
@@ -100,7 +101,11 @@ final class FederationCommand implements Runnable {
         }
     }
 
-    @Command(name = "create", description = "Creates a federation relationship.")
+    @Command(
+            name = "create",
+            footer =
+                    "meshca server federation create -trustDomain partner.example -bundleEndpointURL https://partner.example:8443 -bundleEndpointProfile https_spiffe -endpointSpiffeID spiffe://partner.example/meshca/server -trustDomainBundlePath partner-bundle.pem",
+            description = "Creates a federation relationship.")
     static final class Create extends Write {
         @Override
         int call(ManagedChannel channel) throws IOException {
@@ -109,7 +114,11 @@ final class FederationCommand implements Runnable {
         }
     }
 
-    @Command(name = "update", description = "Replaces a federation relationship.")
+    @Command(
+            name = "update",
+            footer =
+                    "meshca server federation update -trustDomain partner.example -bundleEndpointURL https://partner.example:8443 -bundleEndpointProfile https_web",
+            description = "Replaces a federation relationship.")
     static final class Update extends Write {
         @Override
         int call(ManagedChannel channel) throws IOException {
@@ -118,7 +127,10 @@ final class FederationCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", description = "Lists the federation relationships.")
+    @Command(
+            name = "list",
+            footer = "meshca server federation list -output json",
+            description = "Lists the federation relationships.")
     static final class ListCmd extends AdminCommand {
         @Override
         int call(ManagedChannel channel) {
@@ -135,7 +147,10 @@ final class FederationCommand implements Runnable {
         }
     }
 
-    @Command(name = "show", description = "Shows a federation relationship.")
+    @Command(
+            name = "show",
+            footer = "meshca server federation show -trustDomain partner.example",
+            description = "Shows a federation relationship.")
     static final class Show extends AdminCommand {
         @Option(names = "-trustDomain", required = true, paramLabel = "td")
         String trustDomain;
@@ -153,7 +168,10 @@ final class FederationCommand implements Runnable {
         }
     }
 
-    @Command(name = "delete", description = "Deletes a federation relationship (the last fetched bundle stays).")
+    @Command(
+            name = "delete",
+            footer = "meshca server federation delete -trustDomain partner.example",
+            description = "Deletes a federation relationship (the last fetched bundle stays).")
     static final class Delete extends AdminCommand {
         @Option(names = "-trustDomain", required = true, paramLabel = "td")
         String trustDomain;
@@ -170,7 +188,10 @@ final class FederationCommand implements Runnable {
         }
     }
 
-    @Command(name = "refresh", description = "Fetches the trust domain's bundle from its endpoint now.")
+    @Command(
+            name = "refresh",
+            footer = "meshca server federation refresh -trustDomain partner.example",
+            description = "Fetches the trust domain's bundle from its endpoint now.")
     static final class Refresh extends AdminCommand {
         @Option(names = "-trustDomain", required = true, paramLabel = "td")
         String trustDomain;

@@ -10,7 +10,10 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "run", description = "Runs the server until SIGTERM or SIGINT.")
+@Command(
+        name = "run",
+        footer = "meshca server run -config server.yaml",
+        description = "Runs the server until SIGTERM or SIGINT.")
 final class RunCommand implements Callable<Integer> {
 
     @Option(names = "-config", paramLabel = "file", description = "YAML config file; flags override its keys.")

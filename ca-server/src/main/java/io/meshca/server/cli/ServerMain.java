@@ -1,6 +1,7 @@
 package io.meshca.server.cli;
 
 import io.grpc.StatusRuntimeException;
+import io.meshca.common.cli.CliConventions;
 import io.meshca.common.error.MeshcaException;
 import io.meshca.common.logging.JulBridge;
 import io.meshca.common.spiffe.Selector;
@@ -8,7 +9,6 @@ import io.meshca.common.spiffe.SpiffeId;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.util.List;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
  */
 @Command(
         name = "meshca server",
-        mixinStandardHelpOptions = true,
+        footer = "meshca server entry show -selector unix:uid:1000",
         description = "The meshca certificate authority server.",
         subcommands = {
             RunCommand.class,
@@ -34,8 +34,7 @@ import picocli.CommandLine.Command;
             JwtCommand.class,
             X509Command.class,
             LocalAuthorityCommand.class,
-            UpstreamAuthorityCommand.class,
-            CommandLine.HelpCommand.class
+            UpstreamAuthorityCommand.class
         })
 public final class ServerMain implements Runnable {
 
@@ -49,31 +48,22 @@ public final class ServerMain implements Runnable {
 
     /** Runs a command line; returns the exit code. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new ServerMain());
+        return commandLine(out, err).execute(args);
+    }
+
+    /** The server's command tree with its converters and error handling, writing to {@code out} and {@code err}. */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        // help, version and the one-line answer to a bad command line: the same for every command
+        CommandLine cli = CliConventions.install(new CommandLine(new ServerMain()), "");
         cli.setOut(out);
         cli.setErr(err);
         cli.registerConverter(SpiffeId.class, text -> convert(() -> SpiffeId.parse(text)));
         cli.registerConverter(Selector.class, text -> convert(() -> Selector.parse(text)));
-        cli.setParameterExceptionHandler((ex, a) -> {
-            // picocli checks required options before reporting unknown ones; a typo in a flag name is
-            // the more useful thing to hear about.
-            var parsed = ex.getCommandLine().getParseResult();
-            List<String> unknown = parsed == null
-                    ? List.of()
-                    : parsed.unmatched().stream()
-                            .filter(arg -> arg.startsWith("-"))
-                            .toList();
-            err.println(
-                    unknown.isEmpty()
-                            ? ex.getMessage()
-                            : "Unknown option" + (unknown.size() > 1 ? "s" : "") + ": " + String.join(", ", unknown));
-            return 2;
-        });
         cli.setExecutionExceptionHandler((ex, c, parsed) -> {
             err.println(message(ex, c));
             return 1;
         });
-        return cli.execute(args);
+        return cli;
     }
 
     /** Domain parse errors become picocli conversion errors, so the message names the option and the rule. */

@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
  */
 @Command(
         name = "x509",
-        mixinStandardHelpOptions = true,
+        footer = "meshca agent api fetch x509 -socketPath /tmp/meshca-agent/public/api.sock -write ./svids",
         description = "Fetches the caller's X509-SVIDs and bundles from the Workload API")
 public final class ApiFetchX509Command implements Callable<Integer> {
 
