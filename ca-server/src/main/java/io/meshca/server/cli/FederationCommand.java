@@ -132,11 +132,19 @@ final class FederationCommand implements Runnable {
             footer = "meshca server federation list -output json",
             description = "Lists the federation relationships.")
     static final class ListCmd extends AdminCommand {
+        @Option(names = "-output", paramLabel = "format", description = Output.DESCRIPTION)
+        String output = Output.PRETTY;
+
         @Override
         int call(ManagedChannel channel) {
+            boolean json = Output.json(spec, output);
             var rels = withDeadline(FederationGrpc.newBlockingStub(channel))
                     .listFederationRelationships(ListFederationRelationshipsRequest.getDefaultInstance())
                     .getRelationshipsList();
+            if (json) {
+                Output.messages(out(), "relationships", rels);
+                return 0;
+            }
             out().println("Found " + rels.size() + " federation relationship" + (rels.size() == 1 ? "" : "s"));
             rels.forEach(r -> {
                 out().println();
@@ -152,18 +160,24 @@ final class FederationCommand implements Runnable {
             footer = "meshca server federation show -trustDomain partner.example",
             description = "Shows a federation relationship.")
     static final class Show extends AdminCommand {
-        @Option(names = "-trustDomain", required = true, paramLabel = "td")
+        @Option(names = "-trustDomain", required = true, paramLabel = "td", description = "The foreign trust domain.")
         String trustDomain;
+
+        @Option(names = "-output", paramLabel = "format", description = Output.DESCRIPTION)
+        String output = Output.PRETTY;
 
         @Override
         int call(ManagedChannel channel) {
-            print(
-                    out(),
-                    withDeadline(FederationGrpc.newBlockingStub(channel))
-                            .getFederationRelationship(GetFederationRelationshipRequest.newBuilder()
-                                    .setTrustDomain(
-                                            TrustDomain.parse(trustDomain).name())
-                                    .build()));
+            boolean json = Output.json(spec, output);
+            FederationRelationship relationship = withDeadline(FederationGrpc.newBlockingStub(channel))
+                    .getFederationRelationship(GetFederationRelationshipRequest.newBuilder()
+                            .setTrustDomain(TrustDomain.parse(trustDomain).name())
+                            .build());
+            if (json) {
+                Output.message(out(), relationship);
+            } else {
+                print(out(), relationship);
+            }
             return 0;
         }
     }
@@ -173,7 +187,7 @@ final class FederationCommand implements Runnable {
             footer = "meshca server federation delete -trustDomain partner.example",
             description = "Deletes a federation relationship (the last fetched bundle stays).")
     static final class Delete extends AdminCommand {
-        @Option(names = "-trustDomain", required = true, paramLabel = "td")
+        @Option(names = "-trustDomain", required = true, paramLabel = "td", description = "The foreign trust domain.")
         String trustDomain;
 
         @Override
@@ -193,7 +207,7 @@ final class FederationCommand implements Runnable {
             footer = "meshca server federation refresh -trustDomain partner.example",
             description = "Fetches the trust domain's bundle from its endpoint now.")
     static final class Refresh extends AdminCommand {
-        @Option(names = "-trustDomain", required = true, paramLabel = "td")
+        @Option(names = "-trustDomain", required = true, paramLabel = "td", description = "The foreign trust domain.")
         String trustDomain;
 
         @Override

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
         description = "The meshca certificate authority server.",
         subcommands = {
             RunCommand.class,
+            ValidateCommand.class,
             HealthcheckCommand.class,
             TokenCommand.class,
             EntryCommand.class,
@@ -34,7 +35,8 @@ import picocli.CommandLine.Command;
             JwtCommand.class,
             X509Command.class,
             LocalAuthorityCommand.class,
-            UpstreamAuthorityCommand.class
+            UpstreamAuthorityCommand.class,
+            LoggerCommand.class
         })
 public final class ServerMain implements Runnable {
 
