@@ -3,6 +3,7 @@ package io.meshca.server.cli;
 import io.grpc.StatusRuntimeException;
 import io.meshca.common.cli.CliConventions;
 import io.meshca.common.error.MeshcaException;
+import io.meshca.common.grpc.UnixSockets;
 import io.meshca.common.logging.JulBridge;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SpiffeId;
@@ -85,9 +86,9 @@ public final class ServerMain implements Runnable {
             String description = sre.getStatus().getDescription();
             return switch (sre.getStatus().getCode()) {
                 case UNAVAILABLE ->
-                    "cannot reach the server's admin socket"
-                            + (command.getCommand() instanceof AdminCommand a ? " " + a.socketPath() : "")
-                            + ": " + (description == null ? "unavailable" : description) + " (is the server running?)";
+                    command.getCommand() instanceof AdminCommand a
+                            ? AdminSocketErrors.describe(UnixSockets.parseAddress(a.socketPath()), sre)
+                            : "unavailable: " + (description == null ? "" : description);
                 default -> sre.getStatus().getCode() + ": " + (description == null ? "" : description);
             };
         }
