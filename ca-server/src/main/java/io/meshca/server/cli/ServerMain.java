@@ -55,7 +55,7 @@ public final class ServerMain implements Runnable {
     }
 
     /** The server's command tree with its converters and error handling, writing to {@code out} and {@code err}. */
-    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         // help, version and the one-line answer to a bad command line: the same for every command
         CommandLine cli = CliConventions.install(new CommandLine(new ServerMain()), "");
         cli.setOut(out);
