@@ -144,9 +144,10 @@ final class AgentCommand implements Runnable {
         @Option(
                 names = "-expiredFor",
                 paramLabel = "duration",
-                required = true,
+                defaultValue = "720h",
                 converter = Durations.Positive.class,
-                description = "How long ago the agent SVID must have expired: 720h, 30d... (bare numbers are seconds).")
+                description =
+                        "How long ago the agent SVID must have expired: 720h, 30d... (bare numbers are seconds; default ${DEFAULT-VALUE}, as in SPIRE).")
         Duration expiredFor;
 
         @Option(names = "-dryRun", description = "Only list the agents that would be purged.")

@@ -117,6 +117,8 @@ class AdminVerbsCommandTest {
 
     @Test
     void agentPurge_leavesAgentsWithAValidSvid() throws Exception {
+        assertThat(run("agent", "purge", "-dryRun")).isZero();
+        assertThat(out.toString()).isEqualTo("No agents expired more than 30d ago\n");
         assertThat(run("agent", "purge", "-expiredFor", "1h", "-dryRun")).isZero();
         assertThat(out.toString()).isEqualTo("No agents expired more than 1h ago\n");
         assertThat(run("agent", "purge", "-expiredFor", "1h", "-output", "json"))
@@ -129,8 +131,6 @@ class AdminVerbsCommandTest {
     @Test
     void agentPurge_needsAPositiveDuration() {
         assertThat(run("agent", "purge", "-expiredFor", "0")).isEqualTo(2);
-        assertThat(err.toString()).contains("-expiredFor");
-        assertThat(run("agent", "purge")).isEqualTo(2);
         assertThat(err.toString()).contains("-expiredFor");
     }
 
