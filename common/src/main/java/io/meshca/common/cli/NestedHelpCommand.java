@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
         name = "help",
         helpCommand = true,
         description = "Shows the usage of a command, e.g. help entry create.",
-        footer = "${PARENT-COMMAND-FULL-NAME} help")
+        footer = "${PARENT-COMMAND-FULL-NAME} help run")
 public final class NestedHelpCommand implements CommandLine.IHelpCommandInitializable2, Runnable {
 
     @Parameters(paramLabel = "command", arity = "0..*", description = "The command, with its subcommands.")
