@@ -29,6 +29,7 @@ import io.meshca.server.api.admin.EntriesService;
 import io.meshca.server.api.admin.FederationService;
 import io.meshca.server.api.admin.JoinTokensService;
 import io.meshca.server.api.admin.LocalAuthorityService;
+import io.meshca.server.api.admin.LoggerService;
 import io.meshca.server.api.admin.SvidsService;
 import io.meshca.server.api.admin.UpstreamAuthorityService;
 import io.meshca.server.api.interceptor.AdminAuditInterceptor;
@@ -49,6 +50,7 @@ import io.meshca.server.config.ServerConfig;
 import io.meshca.server.datastore.DataStore;
 import io.meshca.server.federation.FederationRuntime;
 import io.meshca.server.istio.IstioCaRuntime;
+import io.meshca.server.logging.RootLogLevel;
 import io.meshca.server.plugin.ServerCatalog;
 import io.meshca.server.plugin.ServerPluginContext;
 import io.meshca.server.plugin.ServerPlugins;
@@ -266,7 +268,8 @@ public final class CaServer implements AutoCloseable {
                 new JoinTokensService(tokenIssuer),
                 new SvidsService(jwtIssuer, issuer, ca, td),
                 new LocalAuthorityService(ca.x509Slots(), jwtKeys),
-                new UpstreamAuthorityService(ca.upstreamRoots()));
+                new UpstreamAuthorityService(ca.upstreamRoots()),
+                new LoggerService(RootLogLevel.ofLogback()));
         adminSocket = AdminSocket.start(
                 config.socketPath(),
                 admin,

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.meshca.agent.cli.AgentMain;
 import io.meshca.server.cli.ServerMain;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +26,9 @@ class LauncherUsageTest {
 
     @Test
     void listsEveryServerCommand() throws IOException {
-        assertListsEvery(new CommandLine(new ServerMain()), section("server"));
+        assertListsEvery(
+                ServerMain.commandLine(new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter())),
+                section("server"));
     }
 
     @Test

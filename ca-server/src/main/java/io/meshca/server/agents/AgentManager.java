@@ -1,5 +1,6 @@
 package io.meshca.server.agents;
 
+import io.meshca.common.config.Durations;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.error.NotFoundException;
 import io.meshca.common.error.PermissionDeniedException;
@@ -13,7 +14,9 @@ import io.meshca.server.ca.signing.CsrParser;
 import io.meshca.server.model.AgentRecord;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -98,6 +101,43 @@ public final class AgentManager {
 
     public List<AgentRecord> list(String afterId, int limit) {
         return agents.list(afterId, limit);
+    }
+
+    public long count() {
+        return agents.count();
+    }
+
+    /**
+     * Forgets every agent whose agent SVID expired more than {@code expiredFor} ago, as {@link #evict}
+     * would, one audit row each; with {@code dryRun}, changes nothing.
+     *
+     * @return the agents purged (or that would be)
+     * @throws InvalidArgumentException if {@code expiredFor} is not positive
+     */
+    public List<AgentRecord> purge(Duration expiredFor, boolean dryRun, String actor) {
+        if (expiredFor.isNegative() || expiredFor.isZero()) {
+            throw new InvalidArgumentException("expiredFor must be positive, got " + Durations.format(expiredFor));
+        }
+        List<AgentRecord> expired = agents.listExpiredBefore(clock.instant().minus(expiredFor));
+        if (dryRun) {
+            return expired;
+        }
+        List<AgentRecord> purged = new ArrayList<>();
+        for (AgentRecord agent : expired) {
+            // An agent that renewed (or was evicted) since the listing is left alone.
+            var current = agents.get(agent.spiffeId());
+            if (current.isPresent()
+                    && current.get().svidExpiresAt().equals(agent.svidExpiresAt())
+                    && agents.delete(agent.spiffeId())) {
+                audit.record(new AuditEvent(
+                        actor,
+                        "agent.purge",
+                        agent.spiffeId().toString(),
+                        "expired_at=" + agent.svidExpiresAt().getEpochSecond()));
+                purged.add(agent);
+            }
+        }
+        return purged;
     }
 
     public void evict(SpiffeId agentId, String actor) {

@@ -17,6 +17,12 @@ public interface AgentStore {
     /** One page ordered by SPIFFE ID, after {@code afterId} ("" for the first page). */
     List<AgentRecord> list(String afterId, int limit);
 
+    /** How many agents are stored (banned ones included). */
+    long count();
+
+    /** The agents whose agent SVID expired before {@code cutoff}, ordered by SPIFFE ID. */
+    List<AgentRecord> listExpiredBefore(Instant cutoff);
+
     /** Records a renewed SVID; false if the agent is unknown. */
     boolean updateSvid(SpiffeId id, String serial, Instant expiresAt, Instant seenAt);
 

@@ -13,7 +13,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "audit", description = "The audit log.", subcommands = AuditCommand.Verify.class)
+@Command(
+        name = "audit",
+        footer = "meshca server audit verify -dataDir .data/server",
+        description = "The audit log.",
+        subcommands = AuditCommand.Verify.class)
 final class AuditCommand implements Runnable {
 
     @CommandLine.Spec
@@ -24,7 +28,10 @@ final class AuditCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: verify");
     }
 
-    @Command(name = "verify", description = "Checks the audit log's hash chain in the server's SQLite data dir.")
+    @Command(
+            name = "verify",
+            footer = "meshca server audit verify -dataDir .data/server",
+            description = "Checks the audit log's hash chain in the server's SQLite data dir.")
     static final class Verify implements Callable<Integer> {
 
         @Option(names = "-dataDir", paramLabel = "dir", description = "The server's data dir (default .data/server).")

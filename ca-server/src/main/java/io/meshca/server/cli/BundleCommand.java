@@ -9,6 +9,7 @@ import io.meshca.common.pki.Pem;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.proto.server.v1.Bundle;
 import io.meshca.proto.server.v1.BundlesGrpc;
+import io.meshca.proto.server.v1.CountFederatedBundlesRequest;
 import io.meshca.proto.server.v1.DeleteFederatedBundleRequest;
 import io.meshca.proto.server.v1.GetBundleRequest;
 import io.meshca.proto.server.v1.ListFederatedBundlesRequest;
@@ -28,12 +29,14 @@ import picocli.CommandLine.Option;
 
 @Command(
         name = "bundle",
+        footer = "meshca server bundle show -format spiffe",
         description = "The trust bundle and the federated bundles of other trust domains.",
         subcommands = {
             BundleCommand.Show.class,
             BundleCommand.ListCmd.class,
             BundleCommand.Set.class,
-            BundleCommand.Delete.class
+            BundleCommand.Delete.class,
+            BundleCommand.Count.class
         })
 final class BundleCommand implements Runnable {
 
@@ -45,7 +48,8 @@ final class BundleCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: show, list, set or delete");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "missing subcommand: show, list, set, delete or count");
     }
 
     static void checkFormat(CommandLine.Model.CommandSpec spec, String format) {
@@ -95,7 +99,10 @@ final class BundleCommand implements Runnable {
         return BundleProtos.toProto(bundle);
     }
 
-    @Command(name = "show", description = "Prints the bundle of the server's trust domain.")
+    @Command(
+            name = "show",
+            footer = "meshca server bundle show -format spiffe",
+            description = "Prints the bundle of the server's trust domain.")
     static final class Show extends AdminCommand {
 
         @Option(
@@ -104,29 +111,54 @@ final class BundleCommand implements Runnable {
                 description = "Output format: pem (default) or spiffe (the SPIFFE bundle JWKS).")
         String format = PEM;
 
+        @Option(
+                names = "-output",
+                paramLabel = "format",
+                description = "pretty (default: as -format says) or json (the admin API's bundle).")
+        String output = Output.PRETTY;
+
         @Override
         int call(ManagedChannel channel) {
             checkFormat(spec, format);
-            out().print(render(
-                    withDeadline(BundlesGrpc.newBlockingStub(channel)).getBundle(GetBundleRequest.getDefaultInstance()),
-                    format));
+            boolean json = Output.json(spec, output);
+            Bundle bundle =
+                    withDeadline(BundlesGrpc.newBlockingStub(channel)).getBundle(GetBundleRequest.getDefaultInstance());
+            if (json) {
+                Output.message(out(), bundle);
+                return 0;
+            }
+            out().print(render(bundle, format));
             out().flush();
             return 0;
         }
     }
 
-    @Command(name = "list", description = "Prints the federated bundles (of other trust domains).")
+    @Command(
+            name = "list",
+            footer = "meshca server bundle list -format spiffe",
+            description = "Prints the federated bundles (of other trust domains).")
     static final class ListCmd extends AdminCommand {
 
         @Option(names = "-format", paramLabel = "pem", description = "Output format: pem (default) or spiffe.")
         String format = PEM;
 
+        @Option(
+                names = "-output",
+                paramLabel = "format",
+                description = "pretty (default: as -format says) or json (the admin API's bundles).")
+        String output = Output.PRETTY;
+
         @Override
         int call(ManagedChannel channel) {
             checkFormat(spec, format);
+            boolean json = Output.json(spec, output);
             var bundles = withDeadline(BundlesGrpc.newBlockingStub(channel))
                     .listFederatedBundles(ListFederatedBundlesRequest.getDefaultInstance())
                     .getBundlesList();
+            if (json) {
+                Output.messages(out(), "bundles", bundles);
+                return 0;
+            }
             for (Bundle b : bundles) {
                 out().println("****************************************");
                 out().println("* spiffe://" + b.getTrustDomain());
@@ -141,7 +173,34 @@ final class BundleCommand implements Runnable {
         }
     }
 
-    @Command(name = "set", description = "Creates or replaces the federated bundle of another trust domain.")
+    @Command(
+            name = "count",
+            footer = "meshca server bundle count -output json",
+            description = "Counts the federated bundles (of other trust domains).")
+    static final class Count extends AdminCommand {
+        @Option(names = "-output", paramLabel = "format", description = Output.DESCRIPTION)
+        String output = Output.PRETTY;
+
+        @Override
+        int call(ManagedChannel channel) {
+            boolean json = Output.json(spec, output);
+            long count = withDeadline(BundlesGrpc.newBlockingStub(channel))
+                    .countFederatedBundles(CountFederatedBundlesRequest.getDefaultInstance())
+                    .getCount();
+            if (json) {
+                Output.count(out(), count);
+            } else {
+                out().println(count + (count == 1 ? " federated bundle" : " federated bundles"));
+                out().flush();
+            }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "set",
+            footer = "meshca server bundle set -id spiffe://partner.example -path partner-bundle.pem",
+            description = "Creates or replaces the federated bundle of another trust domain.")
     static final class Set extends AdminCommand {
 
         @Option(
@@ -177,7 +236,10 @@ final class BundleCommand implements Runnable {
         }
     }
 
-    @Command(name = "delete", description = "Deletes the federated bundle of another trust domain.")
+    @Command(
+            name = "delete",
+            footer = "meshca server bundle delete -id spiffe://partner.example",
+            description = "Deletes the federated bundle of another trust domain.")
     static final class Delete extends AdminCommand {
 
         @Option(

@@ -4,6 +4,7 @@ import io.grpc.ManagedChannel;
 import io.meshca.common.config.Durations;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.proto.server.v1.CountEntriesRequest;
 import io.meshca.proto.server.v1.CreateEntryRequest;
 import io.meshca.proto.server.v1.DeleteEntryRequest;
 import io.meshca.proto.server.v1.EntriesGrpc;
@@ -21,12 +22,14 @@ import picocli.CommandLine.Option;
 
 @Command(
         name = "entry",
+        footer = "meshca server entry show -spiffeID spiffe://example.org/web",
         description = "Registration entries.",
         subcommands = {
             EntryCommand.Create.class,
             EntryCommand.Show.class,
             EntryCommand.Update.class,
-            EntryCommand.Delete.class
+            EntryCommand.Delete.class,
+            EntryCommand.Count.class
         })
 final class EntryCommand implements Runnable {
 
@@ -36,7 +39,7 @@ final class EntryCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "missing subcommand: create, show, update or delete");
+                spec.commandLine(), "missing subcommand: create, show, update, delete or count");
     }
 
     /** The entry fields shared by create and update. */
@@ -120,14 +123,24 @@ final class EntryCommand implements Runnable {
                     .setAdmin(admin)
                     .setDownstream(downstream)
                     .setExpiresAt(expiresAt);
-            selectors.forEach(s -> b.addSelectors(io.meshca.proto.server.v1.Selector.newBuilder()
-                    .setType(s.type())
-                    .setValue(s.value())));
-            return b;
+            return b.addAllSelectors(toProto(selectors));
+        }
+
+        static List<io.meshca.proto.server.v1.Selector> toProto(List<Selector> selectors) {
+            return selectors.stream()
+                    .map(s -> io.meshca.proto.server.v1.Selector.newBuilder()
+                            .setType(s.type())
+                            .setValue(s.value())
+                            .build())
+                    .toList();
         }
     }
 
-    @Command(name = "create", description = "Creates a registration entry.")
+    @Command(
+            name = "create",
+            footer =
+                    "meshca server entry create -parentID spiffe://example.org/host/node-1 -spiffeID spiffe://example.org/web -selector unix:uid:1000",
+            description = "Creates a registration entry.")
     static final class Create extends AdminCommand {
         @CommandLine.Mixin
         EntryFields fields;
@@ -147,7 +160,11 @@ final class EntryCommand implements Runnable {
         }
     }
 
-    @Command(name = "update", description = "Replaces an entry (every field is set from the flags).")
+    @Command(
+            name = "update",
+            footer =
+                    "meshca server entry update -entryID 2c6e8a0e-5d1b-4f7e-9b43-1f3c2d4e5a6b -parentID spiffe://example.org/host/node-1 -spiffeID spiffe://example.org/web -selector unix:uid:1001",
+            description = "Replaces an entry (every field is set from the flags).")
     static final class Update extends AdminCommand {
         @Option(names = "-entryID", paramLabel = "id", required = true, description = "The entry to update.")
         String entryId;
@@ -170,22 +187,16 @@ final class EntryCommand implements Runnable {
         }
     }
 
-    @Command(name = "show", description = "Shows entries (a table by default).")
+    @Command(
+            name = "show",
+            footer = "meshca server entry show -selector unix:uid:1000 -output json",
+            description = "Shows entries (a table by default).")
     static final class Show extends AdminCommand {
         @Option(names = "-entryID", paramLabel = "id", description = "Only this entry.")
         String entryId;
 
-        @Option(names = "-spiffeID", paramLabel = "id", description = "Only entries with this SPIFFE ID.")
-        SpiffeId spiffeId;
-
-        @Option(names = "-parentID", paramLabel = "id", description = "Only entries with this parent.")
-        SpiffeId parentId;
-
-        @Option(
-                names = "-selector",
-                paramLabel = "type:value",
-                description = "Only entries having this selector (repeatable).")
-        List<Selector> selectors = new ArrayList<>();
+        @CommandLine.Mixin
+        Filters filters;
 
         @Option(names = "-output", paramLabel = "format", description = "table (default) or json.")
         String output = "table";
@@ -199,16 +210,7 @@ final class EntryCommand implements Runnable {
                 entries.add(stub.getEntry(
                         GetEntryRequest.newBuilder().setId(entryId).build()));
             } else {
-                ListEntriesRequest.Builder request = ListEntriesRequest.newBuilder();
-                if (spiffeId != null) {
-                    request.setBySpiffeId(spiffeId.toString());
-                }
-                if (parentId != null) {
-                    request.setByParentId(parentId.toString());
-                }
-                selectors.forEach(s -> request.addBySelectors(io.meshca.proto.server.v1.Selector.newBuilder()
-                        .setType(s.type())
-                        .setValue(s.value())));
+                ListEntriesRequest.Builder request = filters.toListRequest();
                 String token = "";
                 do {
                     ListEntriesResponse page =
@@ -222,7 +224,88 @@ final class EntryCommand implements Runnable {
         }
     }
 
-    @Command(name = "delete", description = "Deletes an entry; its SVIDs are no longer renewed.")
+    @Command(
+            name = "count",
+            footer = "meshca server entry count -parentID spiffe://example.org/host/node-1",
+            description = "Counts the entries that match the filters (all entries without any).")
+    static final class Count extends AdminCommand {
+        @CommandLine.Mixin
+        Filters filters;
+
+        @Option(names = "-output", paramLabel = "format", description = Output.DESCRIPTION)
+        String output = Output.PRETTY;
+
+        @Override
+        int call(ManagedChannel channel) {
+            boolean json = Output.json(spec, output);
+            long count = withDeadline(EntriesGrpc.newBlockingStub(channel))
+                    .countEntries(filters.toCountRequest())
+                    .getCount();
+            if (json) {
+                Output.count(out(), count);
+            } else {
+                out().println(count + (count == 1 ? " registration entry" : " registration entries"));
+                out().flush();
+            }
+            return 0;
+        }
+    }
+
+    /** The filters of show and count; all given ones must match. */
+    static class Filters {
+        @Option(names = "-spiffeID", paramLabel = "id", description = "Only entries with this SPIFFE ID.")
+        SpiffeId spiffeId;
+
+        @Option(names = "-parentID", paramLabel = "id", description = "Only entries with this parent.")
+        SpiffeId parentId;
+
+        @Option(
+                names = "-selector",
+                paramLabel = "type:value",
+                description = "Only entries having this selector (repeatable: all of them).")
+        List<Selector> selectors = new ArrayList<>();
+
+        @Option(
+                names = "-federatesWith",
+                paramLabel = "td",
+                description = "Only entries federating with this trust domain (repeatable: all of them).")
+        List<String> federatesWith = new ArrayList<>();
+
+        @Option(names = "-hint", paramLabel = "hint", description = "Only entries with this hint.")
+        String hint;
+
+        ListEntriesRequest.Builder toListRequest() {
+            ListEntriesRequest.Builder request = ListEntriesRequest.newBuilder()
+                    .addAllBySelectors(EntryFields.toProto(selectors))
+                    .addAllByFederatesWith(federatesWith);
+            if (spiffeId != null) {
+                request.setBySpiffeId(spiffeId.toString());
+            }
+            if (parentId != null) {
+                request.setByParentId(parentId.toString());
+            }
+            if (hint != null) {
+                request.setByHint(hint);
+            }
+            return request;
+        }
+
+        CountEntriesRequest toCountRequest() {
+            ListEntriesRequest list = toListRequest().build();
+            return CountEntriesRequest.newBuilder()
+                    .setBySpiffeId(list.getBySpiffeId())
+                    .setByParentId(list.getByParentId())
+                    .addAllBySelectors(list.getBySelectorsList())
+                    .addAllByFederatesWith(list.getByFederatesWithList())
+                    .setByHint(list.getByHint())
+                    .build();
+        }
+    }
+
+    @Command(
+            name = "delete",
+            footer = "meshca server entry delete -entryID 2c6e8a0e-5d1b-4f7e-9b43-1f3c2d4e5a6b",
+            description = "Deletes an entry; its SVIDs are no longer renewed.")
     static final class Delete extends AdminCommand {
         @Option(names = "-entryID", paramLabel = "id", required = true, description = "The entry to delete.")
         String entryId;

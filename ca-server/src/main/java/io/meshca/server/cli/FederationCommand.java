@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
 /** Federation relationships, with SPIRE's flag names. */
 @Command(
         name = "federation",
+        footer = "meshca server federation list",
         description = "Federation relationships with other trust domains.",
         subcommands = {
             FederationCommand.Create.class,
@@ -100,7 +101,11 @@ final class FederationCommand implements Runnable {
         }
     }
 
-    @Command(name = "create", description = "Creates a federation relationship.")
+    @Command(
+            name = "create",
+            footer =
+                    "meshca server federation create -trustDomain partner.example -bundleEndpointURL https://partner.example:8443 -bundleEndpointProfile https_spiffe -endpointSpiffeID spiffe://partner.example/meshca/server -trustDomainBundlePath partner-bundle.pem",
+            description = "Creates a federation relationship.")
     static final class Create extends Write {
         @Override
         int call(ManagedChannel channel) throws IOException {
@@ -109,7 +114,11 @@ final class FederationCommand implements Runnable {
         }
     }
 
-    @Command(name = "update", description = "Replaces a federation relationship.")
+    @Command(
+            name = "update",
+            footer =
+                    "meshca server federation update -trustDomain partner.example -bundleEndpointURL https://partner.example:8443 -bundleEndpointProfile https_web",
+            description = "Replaces a federation relationship.")
     static final class Update extends Write {
         @Override
         int call(ManagedChannel channel) throws IOException {
@@ -118,13 +127,24 @@ final class FederationCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", description = "Lists the federation relationships.")
+    @Command(
+            name = "list",
+            footer = "meshca server federation list -output json",
+            description = "Lists the federation relationships.")
     static final class ListCmd extends AdminCommand {
+        @Option(names = "-output", paramLabel = "format", description = Output.DESCRIPTION)
+        String output = Output.PRETTY;
+
         @Override
         int call(ManagedChannel channel) {
+            boolean json = Output.json(spec, output);
             var rels = withDeadline(FederationGrpc.newBlockingStub(channel))
                     .listFederationRelationships(ListFederationRelationshipsRequest.getDefaultInstance())
                     .getRelationshipsList();
+            if (json) {
+                Output.messages(out(), "relationships", rels);
+                return 0;
+            }
             out().println("Found " + rels.size() + " federation relationship" + (rels.size() == 1 ? "" : "s"));
             rels.forEach(r -> {
                 out().println();
@@ -135,27 +155,39 @@ final class FederationCommand implements Runnable {
         }
     }
 
-    @Command(name = "show", description = "Shows a federation relationship.")
+    @Command(
+            name = "show",
+            footer = "meshca server federation show -trustDomain partner.example",
+            description = "Shows a federation relationship.")
     static final class Show extends AdminCommand {
-        @Option(names = "-trustDomain", required = true, paramLabel = "td")
+        @Option(names = "-trustDomain", required = true, paramLabel = "td", description = "The foreign trust domain.")
         String trustDomain;
+
+        @Option(names = "-output", paramLabel = "format", description = Output.DESCRIPTION)
+        String output = Output.PRETTY;
 
         @Override
         int call(ManagedChannel channel) {
-            print(
-                    out(),
-                    withDeadline(FederationGrpc.newBlockingStub(channel))
-                            .getFederationRelationship(GetFederationRelationshipRequest.newBuilder()
-                                    .setTrustDomain(
-                                            TrustDomain.parse(trustDomain).name())
-                                    .build()));
+            boolean json = Output.json(spec, output);
+            FederationRelationship relationship = withDeadline(FederationGrpc.newBlockingStub(channel))
+                    .getFederationRelationship(GetFederationRelationshipRequest.newBuilder()
+                            .setTrustDomain(TrustDomain.parse(trustDomain).name())
+                            .build());
+            if (json) {
+                Output.message(out(), relationship);
+            } else {
+                print(out(), relationship);
+            }
             return 0;
         }
     }
 
-    @Command(name = "delete", description = "Deletes a federation relationship (the last fetched bundle stays).")
+    @Command(
+            name = "delete",
+            footer = "meshca server federation delete -trustDomain partner.example",
+            description = "Deletes a federation relationship (the last fetched bundle stays).")
     static final class Delete extends AdminCommand {
-        @Option(names = "-trustDomain", required = true, paramLabel = "td")
+        @Option(names = "-trustDomain", required = true, paramLabel = "td", description = "The foreign trust domain.")
         String trustDomain;
 
         @Override
@@ -170,9 +202,12 @@ final class FederationCommand implements Runnable {
         }
     }
 
-    @Command(name = "refresh", description = "Fetches the trust domain's bundle from its endpoint now.")
+    @Command(
+            name = "refresh",
+            footer = "meshca server federation refresh -trustDomain partner.example",
+            description = "Fetches the trust domain's bundle from its endpoint now.")
     static final class Refresh extends AdminCommand {
-        @Option(names = "-trustDomain", required = true, paramLabel = "td")
+        @Option(names = "-trustDomain", required = true, paramLabel = "td", description = "The foreign trust domain.")
         String trustDomain;
 
         @Override

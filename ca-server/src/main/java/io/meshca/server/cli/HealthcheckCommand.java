@@ -7,7 +7,10 @@ import io.grpc.health.v1.HealthGrpc;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "healthcheck", description = "Checks that the server is up and serving.")
+@Command(
+        name = "healthcheck",
+        footer = "meshca server healthcheck -socketPath /tmp/meshca-server/private/api.sock",
+        description = "Checks that the server is up and serving.")
 final class HealthcheckCommand extends AdminCommand {
 
     @Option(names = "-shallow", description = "Accepted for SPIRE compatibility; the check is always the same.")

@@ -11,7 +11,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "jwt", description = "JWT-SVIDs.", subcommands = JwtCommand.Mint.class)
+@Command(
+        name = "jwt",
+        footer = "meshca server jwt mint -spiffeID spiffe://example.org/web -audience payments",
+        description = "JWT-SVIDs.",
+        subcommands = JwtCommand.Mint.class)
 final class JwtCommand implements Runnable {
 
     @CommandLine.Spec
@@ -22,7 +26,10 @@ final class JwtCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: mint");
     }
 
-    @Command(name = "mint", description = "Mints a JWT-SVID and prints the token (as SPIRE's 'jwt mint' does).")
+    @Command(
+            name = "mint",
+            footer = "meshca server jwt mint -spiffeID spiffe://example.org/web -audience payments -ttl 5m",
+            description = "Mints a JWT-SVID and prints the token (as SPIRE's 'jwt mint' does).")
     static final class Mint extends AdminCommand {
 
         @Option(names = "-spiffeID", paramLabel = "id", required = true, description = "SPIFFE ID of the token (sub).")

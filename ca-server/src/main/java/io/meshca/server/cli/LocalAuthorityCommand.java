@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
  */
 @Command(
         name = "localauthority",
-        mixinStandardHelpOptions = true,
+        footer = "meshca server localauthority x509 show",
         description = "The server's own signing authorities: X.509 CAs and JWT keys in their slots.",
         subcommands = {LocalAuthorityCommand.X509.class, LocalAuthorityCommand.Jwt.class})
 final class LocalAuthorityCommand implements Runnable {
@@ -66,7 +66,7 @@ final class LocalAuthorityCommand implements Runnable {
 
     @Command(
             name = "x509",
-            mixinStandardHelpOptions = true,
+            footer = "meshca server localauthority x509 show",
             description = "The server's X.509 CAs.",
             subcommands = {Show.class, Prepare.class, Activate.class, Taint.class, Revoke.class})
     static final class X509 extends Group {
@@ -77,7 +77,7 @@ final class LocalAuthorityCommand implements Runnable {
 
     @Command(
             name = "jwt",
-            mixinStandardHelpOptions = true,
+            footer = "meshca server localauthority jwt show -output json",
             description = "The server's JWT signing keys.",
             subcommands = {Show.class, Prepare.class, Activate.class, Taint.class, Revoke.class})
     static final class Jwt extends Group {
@@ -116,7 +116,10 @@ final class LocalAuthorityCommand implements Runnable {
         }
     }
 
-    @Command(name = "show", description = "Shows the active, prepared and old authorities.")
+    @Command(
+            name = "show",
+            footer = "${COMMAND-FULL-NAME} -output json",
+            description = "Shows the active, prepared and old authorities.")
     static final class Show extends Verb {
         @Override
         int call(ManagedChannel channel) {
@@ -126,7 +129,10 @@ final class LocalAuthorityCommand implements Runnable {
         }
     }
 
-    @Command(name = "prepare", description = "Creates the next authority and publishes it in the bundle.")
+    @Command(
+            name = "prepare",
+            footer = "${COMMAND-FULL-NAME}",
+            description = "Creates the next authority and publishes it in the bundle.")
     static final class Prepare extends Verb {
         @Override
         int call(ManagedChannel channel) {
@@ -152,7 +158,10 @@ final class LocalAuthorityCommand implements Runnable {
         }
     }
 
-    @Command(name = "activate", description = "Makes the prepared authority sign; the active one becomes old.")
+    @Command(
+            name = "activate",
+            footer = "${COMMAND-FULL-NAME} -authorityID 8d7a2b1c9e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b",
+            description = "Makes the prepared authority sign; the active one becomes old.")
     static final class Activate extends Targeted {
         @Override
         int call(ManagedChannel channel) {
@@ -162,6 +171,7 @@ final class LocalAuthorityCommand implements Runnable {
 
     @Command(
             name = "taint",
+            footer = "${COMMAND-FULL-NAME} -authorityID 8d7a2b1c9e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b",
             description = "Marks an old authority as tainted: every agent re-issues at once what it signed.")
     static final class Taint extends Targeted {
         @Override
@@ -170,7 +180,10 @@ final class LocalAuthorityCommand implements Runnable {
         }
     }
 
-    @Command(name = "revoke", description = "Removes a tainted authority from the bundle.")
+    @Command(
+            name = "revoke",
+            footer = "${COMMAND-FULL-NAME} -authorityID 8d7a2b1c9e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b",
+            description = "Removes a tainted authority from the bundle.")
     static final class Revoke extends Targeted {
         @Override
         int call(ManagedChannel channel) {

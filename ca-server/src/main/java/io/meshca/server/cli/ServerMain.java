@@ -1,7 +1,9 @@
 package io.meshca.server.cli;
 
 import io.grpc.StatusRuntimeException;
+import io.meshca.common.cli.CliConventions;
 import io.meshca.common.error.MeshcaException;
+import io.meshca.common.grpc.UnixSockets;
 import io.meshca.common.logging.CommandLineLogging;
 import io.meshca.common.logging.JulBridge;
 import io.meshca.common.spiffe.Selector;
@@ -9,7 +11,6 @@ import io.meshca.common.spiffe.SpiffeId;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.util.List;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,10 +22,11 @@ import picocli.CommandLine.Command;
  */
 @Command(
         name = "meshca server",
-        mixinStandardHelpOptions = true,
+        footer = "meshca server entry show -selector unix:uid:1000",
         description = "The meshca certificate authority server.",
         subcommands = {
             RunCommand.class,
+            ValidateCommand.class,
             HealthcheckCommand.class,
             TokenCommand.class,
             EntryCommand.class,
@@ -36,7 +38,7 @@ import picocli.CommandLine.Command;
             X509Command.class,
             LocalAuthorityCommand.class,
             UpstreamAuthorityCommand.class,
-            CommandLine.HelpCommand.class
+            LoggerCommand.class
         })
 public final class ServerMain implements Runnable {
 
@@ -58,31 +60,22 @@ public final class ServerMain implements Runnable {
 
     /** Runs a command line; returns the exit code. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new ServerMain());
+        return commandLine(out, err).execute(args);
+    }
+
+    /** The server's command tree with its converters and error handling, writing to {@code out} and {@code err}. */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        // help, version and the one-line answer to a bad command line: the same for every command
+        CommandLine cli = CliConventions.install(new CommandLine(new ServerMain()), "");
         cli.setOut(out);
         cli.setErr(err);
         cli.registerConverter(SpiffeId.class, text -> convert(() -> SpiffeId.parse(text)));
         cli.registerConverter(Selector.class, text -> convert(() -> Selector.parse(text)));
-        cli.setParameterExceptionHandler((ex, a) -> {
-            // picocli checks required options before reporting unknown ones; a typo in a flag name is
-            // the more useful thing to hear about.
-            var parsed = ex.getCommandLine().getParseResult();
-            List<String> unknown = parsed == null
-                    ? List.of()
-                    : parsed.unmatched().stream()
-                            .filter(arg -> arg.startsWith("-"))
-                            .toList();
-            err.println(
-                    unknown.isEmpty()
-                            ? ex.getMessage()
-                            : "Unknown option" + (unknown.size() > 1 ? "s" : "") + ": " + String.join(", ", unknown));
-            return 2;
-        });
         cli.setExecutionExceptionHandler((ex, c, parsed) -> {
             err.println(message(ex, c));
             return 1;
         });
-        return cli.execute(args);
+        return cli;
     }
 
     /** Domain parse errors become picocli conversion errors, so the message names the option and the rule. */
@@ -102,9 +95,9 @@ public final class ServerMain implements Runnable {
             String description = sre.getStatus().getDescription();
             return switch (sre.getStatus().getCode()) {
                 case UNAVAILABLE ->
-                    "cannot reach the server's admin socket"
-                            + (command.getCommand() instanceof AdminCommand a ? " " + a.socketPath() : "")
-                            + ": " + (description == null ? "unavailable" : description) + " (is the server running?)";
+                    command.getCommand() instanceof AdminCommand a
+                            ? AdminSocketErrors.describe(UnixSockets.parseAddress(a.socketPath()), sre)
+                            : "unavailable: " + (description == null ? "" : description);
                 default -> sre.getStatus().getCode() + ": " + (description == null ? "" : description);
             };
         }

@@ -10,7 +10,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "token", description = "Join tokens.", subcommands = TokenCommand.Generate.class)
+@Command(
+        name = "token",
+        footer = "meshca server token generate -spiffeID spiffe://example.org/host/node-1",
+        description = "Join tokens.",
+        subcommands = TokenCommand.Generate.class)
 final class TokenCommand implements Runnable {
 
     @CommandLine.Spec
@@ -21,7 +25,10 @@ final class TokenCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: generate");
     }
 
-    @Command(name = "generate", description = "Generates a single-use join token (printed as 'Token: <token>').")
+    @Command(
+            name = "generate",
+            footer = "meshca server token generate -spiffeID spiffe://example.org/host/node-1 -ttl 1h",
+            description = "Generates a single-use join token (printed as 'Token: <token>').")
     static final class Generate extends AdminCommand {
 
         @Option(

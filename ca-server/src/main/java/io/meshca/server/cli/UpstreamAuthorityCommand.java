@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 /** {@code server upstreamauthority taint|revoke -subjectKeyID <id>}: the last steps of a root rotation. */
 @Command(
         name = "upstreamauthority",
-        mixinStandardHelpOptions = true,
+        footer = "meshca server upstreamauthority taint -subjectKeyID 8d7a2b1c9e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b",
         description = "Roots of the upstream authority in the bundle.",
         subcommands = {UpstreamAuthorityCommand.Taint.class, UpstreamAuthorityCommand.Revoke.class})
 final class UpstreamAuthorityCommand implements Runnable {
@@ -41,6 +41,7 @@ final class UpstreamAuthorityCommand implements Runnable {
 
     @Command(
             name = "taint",
+            footer = "meshca server upstreamauthority taint -subjectKeyID 8d7a2b1c9e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b",
             description = "Taints an upstream root no CA of this server chains to any more: agents re-issue.")
     static final class Taint extends Verb {
         @Override
@@ -52,7 +53,10 @@ final class UpstreamAuthorityCommand implements Runnable {
         }
     }
 
-    @Command(name = "revoke", description = "Removes a tainted upstream root from the bundle.")
+    @Command(
+            name = "revoke",
+            footer = "meshca server upstreamauthority revoke -subjectKeyID 8d7a2b1c9e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b",
+            description = "Removes a tainted upstream root from the bundle.")
     static final class Revoke extends Verb {
         @Override
         int call(ManagedChannel channel) {

@@ -23,7 +23,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "x509", description = "X509-SVIDs.", subcommands = X509Command.Mint.class)
+@Command(
+        name = "x509",
+        footer = "meshca server x509 mint -spiffeID spiffe://example.org/web",
+        description = "X509-SVIDs.",
+        subcommands = X509Command.Mint.class)
 final class X509Command implements Runnable {
 
     @CommandLine.Spec
@@ -40,7 +44,7 @@ final class X509Command implements Runnable {
      */
     @Command(
             name = "mint",
-            mixinStandardHelpOptions = true,
+            footer = "meshca server x509 mint -spiffeID spiffe://example.org/web -ttl 1h -write ./svid",
             description = "Mints an X509-SVID; prints it with its key and the bundle, or writes them to -write.")
     static final class Mint extends AdminCommand {
 

@@ -78,6 +78,34 @@ final class JdbcAgentStore implements AgentStore {
     }
 
     @Override
+    public long count() {
+        return jdbc.read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM agents");
+                    ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        });
+    }
+
+    @Override
+    public List<AgentRecord> listExpiredBefore(Instant cutoff) {
+        return jdbc.read(c -> {
+            try (PreparedStatement s =
+                    c.prepareStatement("SELECT " + COLUMNS + " FROM agents WHERE expires_at < ? ORDER BY spiffe_id")) {
+                s.setLong(1, cutoff.getEpochSecond());
+                List<AgentRecord> out = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        out.add(row(r));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
     public boolean updateSvid(SpiffeId id, String serial, Instant expiresAt, Instant seenAt) {
         return jdbc.write(c -> {
             try (PreparedStatement s = c.prepareStatement(

@@ -116,14 +116,7 @@ final class JdbcEntryStore implements EntryStore {
             StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM entries WHERE id > ?");
             List<String> args = new ArrayList<>();
             args.add(afterId == null ? "" : afterId);
-            if (filter.spiffeId() != null) {
-                sql.append(" AND spiffe_id = ?");
-                args.add(filter.spiffeId().toString());
-            }
-            if (filter.parentId() != null) {
-                sql.append(" AND parent_id = ?");
-                args.add(filter.parentId().toString());
-            }
+            appendColumnFilters(filter, sql, args);
             sql.append(" ORDER BY id");
             List<RegistrationEntry> out = new ArrayList<>();
             // Selector filtering happens here, not in SQL, so the page is filled from as many rows as needed.
@@ -142,6 +135,60 @@ final class JdbcEntryStore implements EntryStore {
             }
             return out;
         });
+    }
+
+    @Override
+    public long count(EntryFilter filter) {
+        return jdbc.read(c -> {
+            List<String> args = new ArrayList<>();
+            StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+            appendColumnFilters(filter, where, args);
+            if (filter.sqlOnly()) {
+                try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM entries" + where)) {
+                    bindStrings(s, args);
+                    try (ResultSet r = s.executeQuery()) {
+                        r.next();
+                        return r.getLong(1);
+                    }
+                }
+            }
+            // Selectors and federated trust domains are encoded lists: matched here, row by row, without
+            // building a list of the entries.
+            long count = 0;
+            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM entries" + where)) {
+                bindStrings(s, args);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        if (filter.matches(row(r))) {
+                            count++;
+                        }
+                    }
+                }
+            }
+            return count;
+        });
+    }
+
+    /** The filters the database compares itself: SPIFFE ID, parent and hint. */
+    private static void appendColumnFilters(EntryFilter filter, StringBuilder sql, List<String> args) {
+        if (filter.spiffeId() != null) {
+            sql.append(" AND spiffe_id = ?");
+            args.add(filter.spiffeId().toString());
+        }
+        if (filter.parentId() != null) {
+            sql.append(" AND parent_id = ?");
+            args.add(filter.parentId().toString());
+        }
+        if (filter.hint() != null) {
+            sql.append(" AND hint = ?");
+            args.add(filter.hint());
+        }
+    }
+
+    private static void bindStrings(PreparedStatement s, List<String> args) throws SQLException {
+        for (int i = 0; i < args.size(); i++) {
+            s.setString(i + 1, args.get(i));
+        }
     }
 
     @Override

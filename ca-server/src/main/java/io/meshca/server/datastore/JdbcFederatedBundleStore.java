@@ -36,6 +36,17 @@ final class JdbcFederatedBundleStore implements FederatedBundleStore {
     }
 
     @Override
+    public long count() {
+        return jdbc.read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM federated_bundles");
+                    ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        });
+    }
+
+    @Override
     public Optional<SpiffeBundle> get(TrustDomain trustDomain) {
         return jdbc.read(c -> {
             try (PreparedStatement s =

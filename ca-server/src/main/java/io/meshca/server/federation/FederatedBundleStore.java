@@ -11,6 +11,9 @@ public interface FederatedBundleStore {
     /** Every stored bundle, by trust domain name. */
     List<SpiffeBundle> list();
 
+    /** How many bundles are stored, counted by the database. */
+    long count();
+
     Optional<SpiffeBundle> get(TrustDomain trustDomain);
 
     /** Creates or replaces the bundle of {@code bundle.trustDomain()}; records a FEDERATED_BUNDLE change. */

@@ -30,6 +30,11 @@ public final class FederatedBundles {
         return store.list();
     }
 
+    /** How many bundles of other trust domains are stored. */
+    public long count() {
+        return store.count();
+    }
+
     public Optional<SpiffeBundle> get(TrustDomain trustDomain) {
         return store.get(trustDomain);
     }

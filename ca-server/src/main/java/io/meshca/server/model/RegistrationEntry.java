@@ -141,4 +141,23 @@ public record RegistrationEntry(
                 revision,
                 createdAt);
     }
+
+    /** The entry with the hint that tells its identity apart from the workload's others. */
+    public RegistrationEntry withHint(String newHint) {
+        return new RegistrationEntry(
+                id,
+                spiffeId,
+                parentId,
+                selectors,
+                x509SvidTtl,
+                jwtSvidTtl,
+                dnsNames,
+                federatesWith,
+                newHint,
+                admin,
+                downstream,
+                expiresAt,
+                revision,
+                createdAt);
+    }
 }

@@ -15,6 +15,7 @@ import io.meshca.server.ca.keys.pkcs11.Pkcs11KeyManager;
 import io.meshca.server.ca.upstream.DiskUpstreamAuthority;
 import io.meshca.server.ca.upstream.SelfSignedAuthority;
 import io.meshca.server.ca.upstream.UpstreamAuthority;
+import java.time.Clock;
 import java.util.List;
 
 /**
@@ -43,6 +44,8 @@ public final class ServerCatalog {
      * PEM files ({@code certFile}, {@code keyFile}, optional {@code bundleFile} of roots).
      */
     public static final String DISK = "disk";
+    /** The disk key manager's one key: where its key files are. */
+    static final String DISK_DIRECTORY = "directory";
     /** Keys in memory only, lost at exit: tests and throwaway servers. */
     public static final String MEMORY = "memory";
     /** Keys generated and kept on a PKCS#11 token (an HSM), reached through SunPKCS11. */
@@ -111,8 +114,34 @@ public final class ServerCatalog {
     }
 
     private static KeyManager disk(PluginConfig config, ServerPluginContext context) {
-        config.allowOnly("directory");
+        config.allowOnly(DISK_DIRECTORY);
         return new DiskKeyManager(
-                config.path("directory").orElse(context.dataDir().resolve("keys")));
+                config.path(DISK_DIRECTORY).orElse(context.dataDir().resolve("keys")));
+    }
+
+    /**
+     * Checks {@code config} as {@link #load} would, block by block, creating nothing that writes or
+     * connects: the key manager's block is read but no key directory is created and no token opened;
+     * an upstream authority's files are read and checked. For {@code meshca server validate}.
+     *
+     * @throws io.meshca.common.error.InvalidArgumentException as {@link #load}
+     */
+    public static void validate(PluginsConfig config, Clock clock) {
+        check(config);
+        config.plugins(KEY_MANAGER.name()).forEach((name, block) -> {
+            switch (name) {
+                case DISK -> block.allowOnly(DISK_DIRECTORY).path(DISK_DIRECTORY);
+                case PKCS11 -> Pkcs11KeyManager.checkConfig(block);
+                default -> block.allowOnly();
+            }
+        });
+        config.plugins(NODE_ATTESTOR.name()).values().forEach(PluginConfig::allowOnly);
+        config.plugins(UPSTREAM_AUTHORITY.name()).forEach((name, block) -> {
+            if (DISK.equals(name)) {
+                DiskUpstreamAuthority.create(block, clock);
+            } else {
+                block.allowOnly();
+            }
+        });
     }
 }

@@ -30,6 +30,9 @@ public interface EntryStore {
      */
     List<RegistrationEntry> list(EntryFilter filter, String afterId, int limit);
 
+    /** How many entries match {@code filter}, counted by the database without listing them. */
+    long count(EntryFilter filter);
+
     /** Every entry whose parent is one of {@code parentIds}. */
     List<RegistrationEntry> listByParents(Collection<SpiffeId> parentIds);
 

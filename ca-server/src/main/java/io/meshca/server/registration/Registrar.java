@@ -28,6 +28,11 @@ public final class Registrar {
         return entries.list(filter, afterId, limit);
     }
 
+    /** How many entries match {@code filter}; the store counts them. */
+    public long count(EntryFilter filter) {
+        return entries.count(filter);
+    }
+
     public RegistrationEntry update(RegistrationEntry entry) {
         return entries.update(validator.validate(entry));
     }

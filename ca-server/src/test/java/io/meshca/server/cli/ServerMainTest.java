@@ -107,7 +107,8 @@ class ServerMainTest {
                         dir.resolve("nothing/api.sock").toString()))
                 .isEqualTo(1);
         assertThat(err.toString())
-                .startsWith("cannot reach the server's admin socket " + dir.resolve("nothing/api.sock"));
+                .isEqualTo("the admin socket " + dir.resolve("nothing/api.sock")
+                        + " does not exist (is the server running? start it with `meshca server run`)\n");
         assertThat(lines(err.toString())).isEqualTo(1);
     }
 

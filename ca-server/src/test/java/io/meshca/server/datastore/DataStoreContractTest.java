@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -111,6 +112,61 @@ abstract class DataStoreContractTest {
                         .list(new EntryFilter(null, null, SelectorSet.of(Selector.parse("unix:uid:1"))), "", 10))
                 .hasSize(2);
         assertThat(store.entries().listByParents(List.of(other))).hasSize(1);
+    }
+
+    @Test
+    void entryCount_isTheDatabasesCount_underEveryFilter() {
+        SpiffeId other = SpiffeId.parse("spiffe://example.org/meshca/agent/join_token/b2");
+        for (int i = 0; i < 3; i++) {
+            store.entries().create(draft(WEB, AGENT, "unix:uid:" + i));
+        }
+        store.entries()
+                .create(draft(WEB, other, "unix:uid:1")
+                        .withFederatesWith(List.of("spiffe://partner.org", "third.org"))
+                        .withHint("blue"));
+
+        assertThat(store.entries().count(EntryFilter.ALL)).isEqualTo(4);
+        assertThat(store.entries().count(new EntryFilter(null, AGENT, null))).isEqualTo(3);
+        assertThat(store.entries().count(new EntryFilter(WEB, null, null))).isEqualTo(4);
+        assertThat(store.entries().count(new EntryFilter(null, null, SelectorSet.of(Selector.parse("unix:uid:1")))))
+                .isEqualTo(2);
+        assertThat(store.entries().count(new EntryFilter(null, null, null, Set.of(), "blue")))
+                .isEqualTo(1);
+        assertThat(store.entries().count(new EntryFilter(null, null, null, Set.of(), "red")))
+                .isZero();
+        assertThat(store.entries()
+                        .count(new EntryFilter(null, null, null, Set.of(TrustDomain.parse("partner.org")), null)))
+                .isEqualTo(1);
+        assertThat(store.entries()
+                        .count(new EntryFilter(null, AGENT, null, Set.of(TrustDomain.parse("partner.org")), null)))
+                .isZero();
+        assertThat(store.entries()
+                        .list(
+                                new EntryFilter(null, null, null, Set.of(TrustDomain.parse("third.org")), "blue"),
+                                "",
+                                10))
+                .extracting(RegistrationEntry::parentId)
+                .containsExactly(other);
+    }
+
+    @Test
+    void agentCount_andExpiredBefore() {
+        Instant now = Instant.ofEpochSecond(1_800_000_000L);
+        SpiffeId stale = SpiffeId.parse("spiffe://example.org/meshca/agent/join_token/old");
+        store.agents().upsert(agent(AGENT, now.plusSeconds(3600)));
+        store.agents().upsert(agent(stale, now.minus(Duration.ofDays(40))));
+
+        assertThat(store.agents().count()).isEqualTo(2);
+        assertThat(store.agents().listExpiredBefore(now.minus(Duration.ofDays(30))))
+                .extracting(AgentRecord::spiffeId)
+                .containsExactly(stale);
+        assertThat(store.agents().listExpiredBefore(now.minus(Duration.ofDays(41))))
+                .isEmpty();
+    }
+
+    private static AgentRecord agent(SpiffeId id, Instant svidExpiresAt) {
+        return new AgentRecord(
+                id, "join_token", "ab", svidExpiresAt, false, SelectorSet.of(), svidExpiresAt, svidExpiresAt);
     }
 
     @Test
@@ -261,6 +317,7 @@ abstract class DataStoreContractTest {
         assertThat(stored.x509Authorities()).isEqualTo(second.x509Authorities());
         assertThat(stored.jwtAuthorities()).extracting(JwtAuthority::keyId).containsExactly("kid-p");
         assertThat(store.federatedBundles().list()).hasSize(1);
+        assertThat(store.federatedBundles().count()).isEqualTo(1);
 
         assertThat(store.federatedBundles().delete(partner)).isTrue();
         assertThat(store.changes().currentRevision()).isGreaterThan(r2);

@@ -1,5 +1,6 @@
 package io.meshca.agent.cli;
 
+import io.meshca.common.cli.CliConventions;
 import io.meshca.common.error.MeshcaException;
 import io.meshca.common.logging.CommandLineLogging;
 import io.meshca.common.logging.JulBridge;
@@ -12,8 +13,8 @@ import picocli.CommandLine.Command;
  * dash, camelCase). Bad input gets one line naming the problem and a non-zero exit.
  */
 @Command(
-        name = "agent",
-        mixinStandardHelpOptions = true,
+        name = "meshca agent",
+        footer = "meshca agent run -config agent.yaml",
         description = "meshca node agent: serves SPIFFE identities to the workloads of this node",
         subcommands = {
             RunCommand.class,
@@ -49,17 +50,14 @@ public final class AgentMain implements Runnable {
      * out/err writers.
      */
     public static CommandLine commandLine() {
-        CommandLine commandLine = new CommandLine(new AgentMain());
+        // help, version and the one-line answer to a bad command line: the same for every command
+        CommandLine commandLine = CliConventions.install(new CommandLine(new AgentMain()), "error: ");
         commandLine.setExecutionExceptionHandler((error, cmd, parsed) -> {
             if (error instanceof MeshcaException || error instanceof UncheckedIOException) {
                 cmd.getErr().println("error: " + error.getMessage());
                 return 1;
             }
             throw error;
-        });
-        commandLine.setParameterExceptionHandler((error, args) -> {
-            error.getCommandLine().getErr().println("error: " + error.getMessage());
-            return 2;
         });
         return commandLine;
     }

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code agent api ...}: talk to the local agent's Workload API as a workload would. */
 @Command(
         name = "api",
-        mixinStandardHelpOptions = true,
+        footer = "meshca agent api fetch x509",
         description = "Calls the Workload API of the local agent, as a workload would",
         subcommands = {ApiFetchCommand.class, ApiWatchCommand.class, ApiValidateCommand.class})
 public final class ApiCommand implements Runnable {

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code agent api fetch <kind>}: one fetch from the Workload API. */
 @Command(
         name = "fetch",
-        mixinStandardHelpOptions = true,
+        footer = "meshca agent api fetch x509 -write ./svids",
         description = "Fetches SVIDs from the Workload API once",
         subcommands = {ApiFetchX509Command.class, ApiFetchJwtCommand.class})
 public final class ApiFetchCommand implements Runnable {

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
  */
 @Command(
         name = "jwt",
-        mixinStandardHelpOptions = true,
+        footer = "meshca agent api fetch jwt -audience payments",
         description = "Fetches a JWT-SVID for an audience and the JWT bundles from the Workload API")
 public final class ApiFetchJwtCommand implements Callable<Integer> {
 

@@ -1,6 +1,7 @@
 package io.meshca.agent.cli;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.meshca.common.config.Durations;
 import io.meshca.common.pki.Certificates;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Option;
  */
 @Command(
         name = "x509",
-        mixinStandardHelpOptions = true,
+        footer = "meshca agent api fetch x509 -socketPath /tmp/meshca-agent/public/api.sock -write ./svids",
         description = "Fetches the caller's X509-SVIDs and bundles from the Workload API")
 public final class ApiFetchX509Command implements Callable<Integer> {
 
@@ -63,7 +64,11 @@ public final class ApiFetchX509Command implements Callable<Integer> {
             try {
                 response = firstMessage(client);
             } catch (StatusRuntimeException e) {
-                err.println("error: fetching X509-SVIDs: " + client.describe(e));
+                // PERMISSION_DENIED: the agent knows no entry for this caller; say where to look.
+                err.println("error: fetching X509-SVIDs: " + client.describe(e)
+                        + (e.getStatus().getCode() == Status.Code.PERMISSION_DENIED
+                                ? "; " + CallerUid.entryShowHint()
+                                : ""));
                 return 1;
             }
         }

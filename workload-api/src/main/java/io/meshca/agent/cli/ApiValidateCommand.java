@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 /** {@code agent api validate jwt}: asks the Workload API to validate a JWT-SVID for an audience. */
 @Command(
         name = "validate",
-        mixinStandardHelpOptions = true,
+        footer = "meshca agent api validate jwt -audience payments -svid eyJhbGciOiJFUzI1NiJ9...",
         description = "Validates SVIDs through the Workload API",
         subcommands = ApiValidateCommand.Jwt.class)
 public final class ApiValidateCommand implements Runnable {
@@ -35,7 +35,7 @@ public final class ApiValidateCommand implements Runnable {
 
     @Command(
             name = "jwt",
-            mixinStandardHelpOptions = true,
+            footer = "meshca agent api validate jwt -audience payments -svid eyJhbGciOiJFUzI1NiJ9...",
             description = "Validates a JWT-SVID for an audience; exit code 1 if it is not valid")
     public static final class Jwt implements Callable<Integer> {
 

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  */
 @Command(
         name = "watch",
-        mixinStandardHelpOptions = true,
+        footer = "meshca agent api watch",
         description = "Prints a line for every X509-SVID update the Workload API sends, until interrupted")
 public final class ApiWatchCommand implements Callable<Integer> {
 

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  */
 @Command(
         name = "healthcheck",
-        mixinStandardHelpOptions = true,
+        footer = "meshca agent healthcheck -timeout 2s",
         description = "Checks that the agent is up and holds a valid agent SVID (exit 0) or not (exit 1)")
 public final class HealthcheckCommand implements Callable<Integer> {
 

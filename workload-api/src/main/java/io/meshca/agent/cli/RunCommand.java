@@ -14,7 +14,10 @@ import picocli.CommandLine.Option;
  * {@code agent run}: starts the agent and blocks until SIGTERM or SIGINT, then shuts down cleanly
  * (the Workload API and SDS socket file is removed). Every flag overrides the config file's key of the same name.
  */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Runs the node agent")
+@Command(
+        name = "run",
+        description = "Runs the node agent",
+        footer = "meshca agent run -config agent.yaml -joinToken <token>")
 public final class RunCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);

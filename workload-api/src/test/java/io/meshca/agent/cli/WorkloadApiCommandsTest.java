@@ -95,7 +95,9 @@ class WorkloadApiCommandsTest {
         assertThat(exit).isEqualTo(1);
         assertThat(err.toString())
                 .isEqualTo(
-                        "error: fetching X509-SVIDs: the Workload API refused the call (PERMISSION_DENIED: no identity issued)\n");
+                        "error: fetching X509-SVIDs: the Workload API refused the call (PERMISSION_DENIED: no identity issued);"
+                                + " check that an entry selects this workload: meshca server entry show -selector unix:uid:"
+                                + Files.getAttribute(Path.of("/proc/self"), "unix:uid") + "\n");
     }
 
     @Test

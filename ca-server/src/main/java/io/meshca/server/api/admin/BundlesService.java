@@ -3,6 +3,8 @@ package io.meshca.server.api.admin;
 import io.grpc.stub.StreamObserver;
 import io.meshca.proto.server.v1.Bundle;
 import io.meshca.proto.server.v1.BundlesGrpc;
+import io.meshca.proto.server.v1.CountFederatedBundlesRequest;
+import io.meshca.proto.server.v1.CountResponse;
 import io.meshca.proto.server.v1.DeleteFederatedBundleRequest;
 import io.meshca.proto.server.v1.DeleteFederatedBundleResponse;
 import io.meshca.proto.server.v1.GetBundleRequest;
@@ -37,6 +39,12 @@ public final class BundlesService extends BundlesGrpc.BundlesImplBase {
         ListFederatedBundlesResponse.Builder response = ListFederatedBundlesResponse.newBuilder();
         federated.list().forEach(b -> response.addBundles(BundleProtos.toProto(b)));
         out.onNext(response.build());
+        out.onCompleted();
+    }
+
+    @Override
+    public void countFederatedBundles(CountFederatedBundlesRequest request, StreamObserver<CountResponse> out) {
+        out.onNext(CountResponse.newBuilder().setCount(federated.count()).build());
         out.onCompleted();
     }
 

@@ -2,6 +2,8 @@ package io.meshca.server.api.admin;
 
 import io.grpc.stub.StreamObserver;
 import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.proto.server.v1.CountEntriesRequest;
+import io.meshca.proto.server.v1.CountResponse;
 import io.meshca.proto.server.v1.CreateEntryRequest;
 import io.meshca.proto.server.v1.DeleteEntryRequest;
 import io.meshca.proto.server.v1.DeleteEntryResponse;
@@ -10,14 +12,17 @@ import io.meshca.proto.server.v1.Entry;
 import io.meshca.proto.server.v1.GetEntryRequest;
 import io.meshca.proto.server.v1.ListEntriesRequest;
 import io.meshca.proto.server.v1.ListEntriesResponse;
+import io.meshca.proto.server.v1.Selector;
 import io.meshca.proto.server.v1.UpdateEntryRequest;
 import io.meshca.server.api.convert.EntryProtos;
 import io.meshca.server.api.convert.SelectorProtos;
 import io.meshca.server.api.convert.SpiffeIdProtos;
+import io.meshca.server.api.convert.TrustDomainProtos;
 import io.meshca.server.model.EntryFilter;
 import io.meshca.server.model.RegistrationEntry;
 import io.meshca.server.registration.Registrar;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /** Admin: registration entries. */
 public final class EntriesService extends EntriesGrpc.EntriesImplBase {
@@ -48,14 +53,12 @@ public final class EntriesService extends EntriesGrpc.EntriesImplBase {
 
     @Override
     public void listEntries(ListEntriesRequest request, StreamObserver<ListEntriesResponse> out) {
-        EntryFilter filter = new EntryFilter(
-                request.getBySpiffeId().isEmpty()
-                        ? null
-                        : SpiffeIdProtos.fromProto("by_spiffe_id", request.getBySpiffeId()),
-                request.getByParentId().isEmpty()
-                        ? null
-                        : SpiffeIdProtos.fromProto("by_parent_id", request.getByParentId()),
-                request.getBySelectorsCount() == 0 ? null : SelectorProtos.fromProto(request.getBySelectorsList()));
+        EntryFilter filter = filter(
+                request.getBySpiffeId(),
+                request.getByParentId(),
+                request.getBySelectorsList(),
+                request.getByFederatesWithList(),
+                request.getByHint());
         int size = pageSize(request.getPageSize());
         List<RegistrationEntry> page = registrar.list(filter, request.getPageToken(), size);
         ListEntriesResponse.Builder b = ListEntriesResponse.newBuilder();
@@ -84,6 +87,29 @@ public final class EntriesService extends EntriesGrpc.EntriesImplBase {
         registrar.delete(request.getId());
         out.onNext(DeleteEntryResponse.getDefaultInstance());
         out.onCompleted();
+    }
+
+    @Override
+    public void countEntries(CountEntriesRequest request, StreamObserver<CountResponse> out) {
+        EntryFilter filter = filter(
+                request.getBySpiffeId(),
+                request.getByParentId(),
+                request.getBySelectorsList(),
+                request.getByFederatesWithList(),
+                request.getByHint());
+        out.onNext(CountResponse.newBuilder().setCount(registrar.count(filter)).build());
+        out.onCompleted();
+    }
+
+    /** The filters of a list or count request; empty fields do not filter. */
+    private static EntryFilter filter(
+            String spiffeId, String parentId, List<Selector> selectors, List<String> federatesWith, String hint) {
+        return new EntryFilter(
+                spiffeId.isEmpty() ? null : SpiffeIdProtos.fromProto("by_spiffe_id", spiffeId),
+                parentId.isEmpty() ? null : SpiffeIdProtos.fromProto("by_parent_id", parentId),
+                selectors.isEmpty() ? null : SelectorProtos.fromProto(selectors),
+                federatesWith.stream().map(TrustDomainProtos::fromProto).collect(Collectors.toSet()),
+                hint.isEmpty() ? null : hint);
     }
 
     static int pageSize(int requested) {

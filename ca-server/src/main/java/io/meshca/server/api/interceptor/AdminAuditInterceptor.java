@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class AdminAuditInterceptor implements ServerInterceptor {
 
-    private static final Set<String> READ_ONLY_PREFIXES = Set.of("Get", "List", "Check", "Watch");
+    private static final Set<String> READ_ONLY_PREFIXES = Set.of("Get", "List", "Count", "Check", "Watch");
 
     private final AuditLog audit;
     private final String actor;

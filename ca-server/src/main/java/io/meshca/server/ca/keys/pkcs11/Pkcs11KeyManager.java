@@ -78,6 +78,15 @@ public final class Pkcs11KeyManager implements KeyManager {
         return open(Pkcs11Settings.from(config, System::getenv));
     }
 
+    /**
+     * Reads and checks the block (and its PIN source) without loading the module or opening the token.
+     *
+     * @throws InvalidArgumentException as {@link #open(PluginConfig)} does for the block itself
+     */
+    public static void checkConfig(PluginConfig config) {
+        Pkcs11Settings.from(config, System::getenv);
+    }
+
     static Pkcs11KeyManager open(Pkcs11Settings settings) {
         long slot = settings.token().slotId(settings.library());
         Provider provider = configure(settings, slot);
