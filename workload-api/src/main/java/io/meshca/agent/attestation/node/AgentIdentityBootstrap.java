@@ -3,11 +3,13 @@ package io.meshca.agent.attestation.node;
 import io.grpc.ManagedChannel;
 import io.meshca.agent.client.ServerChannels;
 import io.meshca.agent.client.ServerClient;
+import io.meshca.agent.client.TlsFailures;
 import io.meshca.agent.config.AgentConfig;
 import io.meshca.agent.identity.AgentCredentials;
 import io.meshca.agent.storage.AgentSvidStore;
 import io.meshca.common.error.FailedPreconditionException;
 import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.error.UnavailableException;
 import io.meshca.common.pki.Keys;
 import io.meshca.common.pki.Pem;
 import java.io.IOException;
@@ -37,6 +39,8 @@ public final class AgentIdentityBootstrap {
             + "attest this agent with -joinToken (from `server token generate`)";
     static final String CANNOT_REATTEST = "the %s node attestor cannot attest a running agent again: restart"
             + " the agent with new evidence (for join_token, a new join token is needed: -joinToken)";
+    static final String WRONG_TRUST_BUNDLE = "the server's certificate does not chain to -trustBundle %s:"
+            + " give the agent the server's bundle (`server bundle show` on the server's host)";
     static final String NO_TRUST_BUNDLE =
             "a join token needs -trustBundle (the server's CA certificates, PEM) " + "to verify the server";
 
@@ -78,7 +82,15 @@ public final class AgentIdentityBootstrap {
                 evidence.orElseThrow(() -> new FailedPreconditionException(String.format(NO_TOKEN, store.dir())));
         Path bundleFile = config.trustBundle().orElseThrow(() -> new InvalidArgumentException(NO_TRUST_BUNDLE));
         List<X509Certificate> anchors = readTrustBundle(bundleFile);
-        ServerClient.Attested attested = attest(config, attestor.type(), payload, () -> anchors, callTimeout);
+        ServerClient.Attested attested;
+        try {
+            attested = attest(config, attestor.type(), payload, () -> anchors, callTimeout);
+        } catch (UnavailableException e) {
+            if (TlsFailures.certificatePathRejected(e)) {
+                throw new InvalidArgumentException(String.format(WRONG_TRUST_BUNDLE, bundleFile), e);
+            }
+            throw e;
+        }
         store.save(attested.svid(), attested.bundle());
         log.info(
                 "node attestation done: agent ID {} (serial {}, expires {})",
