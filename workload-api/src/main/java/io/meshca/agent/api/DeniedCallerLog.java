@@ -2,6 +2,7 @@ package io.meshca.agent.api;
 
 import io.grpc.Status;
 import io.meshca.agent.endpoint.UnixPeer;
+import io.meshca.common.config.Durations;
 import io.meshca.common.logging.LogSafe;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
@@ -52,12 +53,13 @@ final class DeniedCallerLog {
                 ? "no registration entry matches its selectors"
                 : LogSafe.of(status.getDescription(), SELECTOR_MAX_CHARS) + "; its selectors";
         log.info(
-                "workload pid {} (uid {}) denied on {}: {} {} (not repeated for this caller for 1m)",
+                "workload pid {} (uid {}) denied on {}: {} {} (not repeated for this caller for {})",
                 peer.pid(),
                 peer.uid(),
                 method,
                 reason,
-                describe(selectors));
+                describe(selectors),
+                Durations.format(WINDOW));
     }
 
     private synchronized boolean shouldLog(Caller caller) {

@@ -3,11 +3,11 @@ package io.meshca.agent.client;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
 
 /**
- * Reads the TLS cause out of a failed call's exception chain, so that a refused server certificate is
- * reported as such (most often: the agent was given another trust domain's bundle) rather than as an
+ * Reads the TLS cause out of a failed call's exception chain ({@code SSLHandshakeException},
+ * {@code CertPathValidatorException}, wrapped by Netty and gRPC), so that a refused server certificate
+ * is reported as such (most often: the agent was given another CA's bundle) rather than as an
  * unreachable server.
  */
 public final class TlsFailures {
@@ -20,13 +20,13 @@ public final class TlsFailures {
     }
 
     /** The agent refused the server's certificate (its chain, or the SPIFFE ID it carries). */
-    public static boolean certificateRejected(Throwable error) {
+    static boolean certificateRejected(Throwable error) {
         return find(error, CertificateException.class) != null;
     }
 
-    /** The TLS handshake failed, on either side. */
-    public static boolean handshakeFailed(Throwable error) {
-        return find(error, SSLHandshakeException.class) != null || find(error, SSLException.class) != null;
+    /** TLS failed (the handshake, on either side, or the session). */
+    static boolean handshakeFailed(Throwable error) {
+        return find(error, SSLException.class) != null;
     }
 
     /** The innermost TLS or certificate message of the chain: the reason, without the wrappers' class names. */
