@@ -5,6 +5,7 @@ import io.meshca.samples.status.StatusLine;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -81,6 +82,20 @@ final class DemoProgress {
     private long caRotations() {
         return Math.max(0, issuers.size() - 1);
     }
+
+    /**
+     * What the fields of {@link #progressLine} mean, printed once before the first one: the hex values
+     * are not explained anywhere else on the screen.
+     */
+    static final List<String> LEGEND = List.of(
+            "each progress line: requests ok, failed = orders' calls to payments so far; rotations = SVID changes"
+                    + " (new serial); ca_rotations = CA certificates seen beyond the first",
+            "  orders_svid, payments_svid = serial number of the service's current X.509-SVID (first 10 hex"
+                    + " digits): it changes at each rotation",
+            "  payments_saw_client = serial of the client SVID payments saw on its last call (orders' SVID,"
+                    + " which it lags by up to one rotation)",
+            "  orders_ca, payments_ca = SHA-256 fingerprint (first 10 hex digits) of the CA certificate that"
+                    + " signed the service's SVID: it changes when the server rotates its CA");
 
     /** The periodic progress line. */
     synchronized String progressLine(Duration elapsed) {

@@ -302,6 +302,7 @@ public final class DemoRunner {
     private void runTraffic(Instant start) throws DemoFailure, InterruptedException {
         Instant end = start.plus(options.duration());
         Instant nextReport = start.plus(options.reportEvery());
+        DemoProgress.LEGEND.forEach(this::say);
         while (clock.instant().isBefore(end)) {
             long waitMillis = Math.max(
                     1,

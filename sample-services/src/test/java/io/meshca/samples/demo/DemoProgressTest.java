@@ -6,6 +6,8 @@ import io.meshca.samples.identity.SvidInfo;
 import io.meshca.samples.status.StatusLine;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class DemoProgressTest {
@@ -24,6 +26,22 @@ class DemoProgressTest {
 
         assertThat(progress.summary().rotations()).isEqualTo(3);
         assertThat(progress.serial(DemoRunner.ORDERS)).contains("a3");
+    }
+
+    @Test
+    void legend_explainsEveryFieldOfTheProgressLine() {
+        String line = progress.progressLine(Duration.ofSeconds(5));
+        String legend = String.join("\n", DemoProgress.LEGEND);
+
+        List<String> fields = Pattern.compile("(\\w+)=")
+                .matcher(line)
+                .results()
+                .map(match -> match.group(1))
+                .toList();
+
+        assertThat(fields).hasSize(9);
+        assertThat(fields).allSatisfy(field -> assertThat(legend).containsPattern("\\b" + field + "\\b"));
+        assertThat(legend).contains("serial number").contains("SHA-256 fingerprint");
     }
 
     @Test

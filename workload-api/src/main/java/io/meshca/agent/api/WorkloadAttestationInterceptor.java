@@ -2,6 +2,7 @@ package io.meshca.agent.api;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -13,6 +14,7 @@ import io.meshca.agent.attestation.workload.WorkloadAttestor;
 import io.meshca.agent.endpoint.UnixPeer;
 import io.meshca.common.error.GrpcErrors;
 import io.meshca.common.spiffe.SelectorSet;
+import java.time.Clock;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,14 +39,17 @@ public final class WorkloadAttestationInterceptor implements ServerInterceptor {
 
     private final WorkloadAttestor attestor;
     private final ProcessStartTimes startTimes;
+    private final DeniedCallerLog denials;
 
     public WorkloadAttestationInterceptor(WorkloadAttestor attestor) {
-        this(attestor, ProcessStartTimes.system());
+        this(attestor, ProcessStartTimes.system(), Clock.systemUTC());
     }
 
-    public WorkloadAttestationInterceptor(WorkloadAttestor attestor, ProcessStartTimes startTimes) {
+    /** @param clock times the rate limit of the log line that says why a caller was denied */
+    public WorkloadAttestationInterceptor(WorkloadAttestor attestor, ProcessStartTimes startTimes, Clock clock) {
         this.attestor = Objects.requireNonNull(attestor, "attestor");
         this.startTimes = Objects.requireNonNull(startTimes, "startTimes");
+        this.denials = new DeniedCallerLog(clock);
     }
 
     @Override
@@ -64,7 +69,20 @@ public final class WorkloadAttestationInterceptor implements ServerInterceptor {
         }
         log.debug("pid {} attested as {}", peer.pid(), selectors);
         Context context = CallerSelectors.with(Context.current(), selectors).withValue(UnixPeer.CONTEXT_KEY, peer);
-        return Contexts.interceptCall(context, call, headers, next);
+        return Contexts.interceptCall(context, reportingDenial(call, peer, selectors), headers, next);
+    }
+
+    /** The call, which tells {@link DeniedCallerLog} if it ends in PERMISSION_DENIED (no entry matched). */
+    private <Q, R> ServerCall<Q, R> reportingDenial(ServerCall<Q, R> call, UnixPeer peer, SelectorSet selectors) {
+        return new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+            @Override
+            public void close(Status status, Metadata trailers) {
+                if (status.getCode() == Status.Code.PERMISSION_DENIED) {
+                    denials.denied(peer, selectors, call.getMethodDescriptor().getBareMethodName(), status);
+                }
+                super.close(status, trailers);
+            }
+        };
     }
 
     private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {

@@ -5,8 +5,10 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.meshca.common.config.Durations;
+import io.meshca.common.grpc.UntilHealthy;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -47,33 +49,51 @@ public final class HealthcheckCommand implements Callable<Integer> {
             description = "How long to wait for an answer (default: ${DEFAULT-VALUE})")
     Duration timeout;
 
+    @Option(
+            names = "-wait",
+            paramLabel = "duration",
+            defaultValue = "0s",
+            converter = Durations.NonNegative.class,
+            description = "Check again until the agent is healthy or this much time has passed, e.g. 30s"
+                    + " (for scripts that start the agent; default: check once)")
+    Duration wait;
+
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (WorkloadApiClient client = WorkloadApiClient.open(socketPath)) {
-            HealthCheckResponse.ServingStatus status;
-            try {
-                status = client.health(timeout)
-                        .check(HealthCheckRequest.getDefaultInstance())
-                        .getStatus();
-            } catch (StatusRuntimeException e) {
-                err.println(UNHEALTHY + describe(client, e));
-                err.flush();
-                return 1;
-            }
-            if (status != HealthCheckResponse.ServingStatus.SERVING) {
-                err.println(UNHEALTHY
-                        + (status == HealthCheckResponse.ServingStatus.NOT_SERVING
-                                ? NO_AGENT_SVID
-                                : "it reports " + status));
-                err.flush();
-                return 1;
-            }
+        Optional<String> problem =
+                wait.isZero() ? check(timeout) : UntilHealthy.system().await(this::check, wait, timeout);
+        if (problem.isPresent()) {
+            err.println((wait.isZero() ? UNHEALTHY : "Agent is unhealthy after " + Durations.format(wait) + ": ")
+                    + problem.get());
+            err.flush();
+            return 1;
         }
         out.println(HEALTHY);
         out.flush();
         return 0;
+    }
+
+    /** One check on a channel of its own, so that a socket that appears meanwhile is tried at once. */
+    private Optional<String> check(Duration callTimeout) {
+        try (WorkloadApiClient client = WorkloadApiClient.open(socketPath)) {
+            HealthCheckResponse.ServingStatus status;
+            try {
+                status = client.health(callTimeout)
+                        .check(HealthCheckRequest.getDefaultInstance())
+                        .getStatus();
+            } catch (StatusRuntimeException e) {
+                return Optional.of(describe(client, e));
+            }
+            if (status != HealthCheckResponse.ServingStatus.SERVING) {
+                return Optional.of(
+                        status == HealthCheckResponse.ServingStatus.NOT_SERVING
+                                ? NO_AGENT_SVID
+                                : "it reports " + status);
+            }
+            return Optional.empty();
+        }
     }
 
     private static String describe(WorkloadApiClient client, StatusRuntimeException e) {

@@ -1,10 +1,11 @@
 package io.meshca.agent.client;
 
 import io.grpc.Channel;
-import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.meshca.agent.retry.Backoff;
+import io.meshca.agent.retry.RetryLog;
+import io.meshca.common.error.UnavailableException;
 import io.meshca.proto.server.v1.AgentGrpc;
 import io.meshca.proto.server.v1.WatchAuthorizedRequest;
 import io.meshca.proto.server.v1.WatchAuthorizedResponse;
@@ -28,6 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class AuthorizedEntryWatcher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AuthorizedEntryWatcher.class);
+
+    static final String BROKE = "watch of authorized entries broke";
 
     private final Channel agentChannel;
     private final WatchApplier applier;
@@ -132,16 +135,16 @@ public final class AuthorizedEntryWatcher implements AutoCloseable {
 
         @Override
         public void onError(Throwable error) {
-            reconnectLater(Status.fromThrowable(error).toString());
+            reconnectLater(ServerErrors.fromStatus(BROKE, agentChannel.authority(), error));
         }
 
         @Override
         public void onCompleted() {
-            reconnectLater("the server ended the stream");
+            reconnectLater(new UnavailableException(BROKE + ": the server ended the stream"));
         }
     }
 
-    private void reconnectLater(String reason) {
+    private void reconnectLater(RuntimeException reason) {
         Duration delay;
         synchronized (lock) {
             call = null;
@@ -150,11 +153,8 @@ public final class AuthorizedEntryWatcher implements AutoCloseable {
             }
             delay = backoff.delay(failures++, random.nextDouble());
         }
-        log.warn(
-                "watch of authorized entries broke ({}); serving the cached state, reconnecting in {} ms from revision {}",
-                reason,
-                delay.toMillis(),
-                appliedRevision.getAsLong());
+        RetryLog.retrying(
+                log, reason, "serving the cached state, resuming from revision " + appliedRevision.getAsLong(), delay);
         try {
             synchronized (lock) {
                 reconnect = scheduler.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);

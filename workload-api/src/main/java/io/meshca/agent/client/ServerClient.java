@@ -95,7 +95,8 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
 
                     @Override
                     public void onError(Throwable error) {
-                        result.completeExceptionally(ServerErrors.fromStatus("node attestation failed", error));
+                        result.completeExceptionally(ServerErrors.fromStatus(
+                                "node attestation failed", attestationChannel.authority(), error));
                     }
 
                     @Override
@@ -136,7 +137,7 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
                             .build());
             return SvidProtos.fromProto(response.getSvid());
         } catch (StatusRuntimeException e) {
-            throw ServerErrors.fromStatus("agent SVID renewal failed", e);
+            throw ServerErrors.fromStatus("agent SVID renewal failed", agentChannel.authority(), e);
         }
     }
 
@@ -154,7 +155,7 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
                     .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
                     .batchSignX509Svids(batch.build());
         } catch (StatusRuntimeException e) {
-            throw ServerErrors.fromStatus("batch signing failed", e);
+            throw ServerErrors.fromStatus("batch signing failed", agentChannel.authority(), e);
         }
         List<Result> results = new ArrayList<>(response.getResultsCount());
         for (SvidSigningResult result : response.getResultsList()) {
@@ -184,7 +185,7 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
                                     .addAllAudience(audience))
                             .build());
         } catch (StatusRuntimeException e) {
-            throw ServerErrors.fromStatus("JWT-SVID minting failed", e);
+            throw ServerErrors.fromStatus("JWT-SVID minting failed", agentChannel.authority(), e);
         }
         if (response.getResultsCount() != 1) {
             throw new UnavailableException("JWT-SVID minting failed: the server sent " + response.getResultsCount()
@@ -194,7 +195,8 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
         if (!result.getErrorCode().isEmpty()) {
             Status status =
                     Status.Code.valueOf(result.getErrorCode()).toStatus().withDescription(result.getErrorMessage());
-            throw ServerErrors.fromStatus("JWT-SVID minting failed", status.asRuntimeException());
+            throw ServerErrors.fromStatus(
+                    "JWT-SVID minting failed", agentChannel.authority(), status.asRuntimeException());
         }
         return new Token(result.getToken(), Instant.ofEpochSecond(result.getExpiresAt()));
     }

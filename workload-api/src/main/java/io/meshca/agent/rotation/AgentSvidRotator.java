@@ -3,6 +3,7 @@ package io.meshca.agent.rotation;
 import io.meshca.agent.identity.AgentCredentials;
 import io.meshca.agent.identity.AgentSvid;
 import io.meshca.agent.retry.Backoff;
+import io.meshca.agent.retry.RetryLog;
 import io.meshca.agent.storage.AgentSvidStore;
 import io.meshca.common.error.FailedPreconditionException;
 import io.meshca.common.pki.Csrs;
@@ -166,12 +167,8 @@ public final class AgentSvidRotator implements AutoCloseable {
         } catch (RuntimeException e) {
             Duration untilExpiry = Duration.between(clock.instant(), current.notAfter());
             Duration retry = backoff.delayBeforeExpiry(failures++, random.nextDouble(), untilExpiry);
-            log.warn(
-                    "renewing the agent SVID failed, keeping serial {} (expires {}), retrying in {}: {}",
-                    current.serial(),
-                    current.notAfter(),
-                    retry,
-                    e.getMessage());
+            RetryLog.retrying(
+                    log, e, "keeping serial " + current.serial() + " (expires " + current.notAfter() + ")", retry);
             schedule(retry, this::renew);
         }
     }
@@ -191,11 +188,7 @@ public final class AgentSvidRotator implements AutoCloseable {
             return;
         } catch (RuntimeException e) {
             Duration retry = backoff.delay(failures++, random.nextDouble());
-            log.warn(
-                    "the agent SVID expired at {} and attesting again failed, retrying in {}: {}",
-                    expired.notAfter(),
-                    retry,
-                    e.getMessage());
+            RetryLog.retrying(log, e, "attesting again: the agent SVID expired at " + expired.notAfter(), retry);
             schedule(retry, this::renew);
             return;
         }

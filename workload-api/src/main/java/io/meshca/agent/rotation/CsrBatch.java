@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,11 +23,17 @@ final class CsrBatch {
 
     private static final Logger log = LoggerFactory.getLogger(CsrBatch.class);
 
-    /** What one call brought: the SVIDs issued, and the entries that got none. */
-    record Outcome(List<IssuedSvid> issued, List<AuthorizedEntry> failed) {
+    /**
+     * What one call brought: the SVIDs issued, and the entries that got none.
+     *
+     * @param callError why the call itself failed (then every entry failed), or empty; the caller
+     *     reports it together with its retry
+     */
+    record Outcome(List<IssuedSvid> issued, List<AuthorizedEntry> failed, Optional<RuntimeException> callError) {
         Outcome {
             issued = List.copyOf(issued);
             failed = List.copyOf(failed);
+            Objects.requireNonNull(callError, "callError");
         }
     }
 
@@ -47,9 +55,7 @@ final class CsrBatch {
         try {
             results = signer.sign(requests);
         } catch (RuntimeException e) {
-            log.warn(
-                    "signing {} SVIDs failed, keeping the current ones and retrying: {}", batch.size(), e.getMessage());
-            return new Outcome(List.of(), batch);
+            return new Outcome(List.of(), batch, Optional.of(e));
         }
         List<IssuedSvid> issued = new ArrayList<>(batch.size());
         List<AuthorizedEntry> failed = new ArrayList<>();
@@ -72,6 +78,6 @@ final class CsrBatch {
                     keys.get(entry.id()).getPrivate(),
                     entry.hint()));
         }
-        return new Outcome(issued, failed);
+        return new Outcome(issued, failed, Optional.empty());
     }
 }

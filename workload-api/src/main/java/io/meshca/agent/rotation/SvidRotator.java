@@ -4,6 +4,7 @@ import io.meshca.agent.cache.AuthorizedEntry;
 import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.agent.cache.SvidCache;
 import io.meshca.agent.retry.Backoff;
+import io.meshca.agent.retry.RetryLog;
 import io.meshca.common.crypto.CryptoProvider;
 import io.meshca.common.rotation.RotationPolicy;
 import java.time.Clock;
@@ -71,6 +72,8 @@ public final class SvidRotator implements AutoCloseable {
     private final Set<String> tainted = new HashSet<>();
 
     private int consecutiveFailures;
+    // the last failed signing call of the current run, reported with the retry it leads to
+    private RuntimeException callError;
     private volatile ScheduledFuture<?> next;
 
     private record Renewal(Instant renewAt, long entryRevision) {}
@@ -168,6 +171,7 @@ public final class SvidRotator implements AutoCloseable {
                 due.add(entry);
             }
         }
+        callError = null;
         List<AuthorizedEntry> failed = new ArrayList<>(signAll(taintedDue, true));
         failed.addAll(signAll(due, false));
         consecutiveFailures = failed.isEmpty() ? 0 : consecutiveFailures + 1;
@@ -206,6 +210,7 @@ public final class SvidRotator implements AutoCloseable {
             List<AuthorizedEntry> batch = entries.subList(from, Math.min(entries.size(), from + batchSize));
             CsrBatch.Outcome outcome = CsrBatch.sign(signer, batch, crypto);
             failed.addAll(outcome.failed());
+            outcome.callError().ifPresent(error -> callError = error);
             if (!outcome.issued().isEmpty()) {
                 store(batch, outcome.issued(), replacingTainted);
             }
@@ -286,6 +291,9 @@ public final class SvidRotator implements AutoCloseable {
             Duration untilExpiry = failedExpiry == null ? Duration.ZERO : Duration.between(now, failedExpiry);
             Duration retry = backoff.delayBeforeExpiry(consecutiveFailures - 1, random.nextDouble(), untilExpiry);
             delay = delay == null || retry.compareTo(delay) < 0 ? retry : delay;
+            if (callError != null && !closed.get()) {
+                RetryLog.retrying(log, callError, "keeping the current SVIDs", delay);
+            }
         }
         if (delay == null || closed.get()) {
             return;

@@ -4,6 +4,10 @@ import static io.meshca.agent.testing.InProcessServices.withSecurityHeader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.grpc.Attributes;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ManagedChannel;
@@ -22,15 +26,21 @@ import io.meshca.agent.testing.InProcessServices;
 import io.meshca.common.error.PermissionDeniedException;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
+import io.meshca.common.testing.FakeClock;
 import io.meshca.proto.workload.SpiffeWorkloadAPIGrpc;
 import io.meshca.proto.workload.X509SVIDRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The caller's selectors come from attesting the connection's peer, and only while the peer is the process that connected. */
 class WorkloadAttestationInterceptorTest {
@@ -43,6 +53,20 @@ class WorkloadAttestationInterceptorTest {
     Path dir;
 
     private Path proc;
+
+    private final FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
+    @BeforeEach
+    void captureLogs() {
+        logs.start();
+        ((Logger) LoggerFactory.getLogger(DeniedCallerLog.class)).addAppender(logs);
+    }
+
+    @AfterEach
+    void releaseLogs() {
+        ((Logger) LoggerFactory.getLogger(DeniedCallerLog.class)).detachAppender(logs);
+    }
 
     @RegisterExtension
     final InProcessServices services = new InProcessServices();
@@ -90,6 +114,57 @@ class WorkloadAttestationInterceptorTest {
         assertDenied(api, WorkloadAttestationInterceptor.NO_PEER);
     }
 
+    @Test
+    void callerMatchingNoEntry_isLoggedWithPidAndSelectors_onceAMinute() throws Exception {
+        Selector path = Selector.parse("unix:path:/usr/bin/python3");
+        var api = start(
+                new UnixPeer(4242, 1002, List.of(), 777), pid -> SelectorSet.of(Selector.parse("unix:uid:1002"), path));
+
+        assertDenied(api, SnapshotStream.NO_IDENTITY);
+        assertDenied(api, SnapshotStream.NO_IDENTITY);
+
+        assertThat(logs.list).singleElement().satisfies(event -> {
+            assertThat(event.getLevel()).isEqualTo(Level.INFO);
+            assertThat(event.getFormattedMessage())
+                    .isEqualTo("workload pid 4242 (uid 1002) denied on FetchX509SVID: no registration entry"
+                            + " matches its selectors [unix:path:/usr/bin/python3, unix:uid:1002]"
+                            + " (not repeated for this caller for 1m)");
+        });
+
+        clock.advance(DeniedCallerLog.WINDOW.minusSeconds(1));
+        assertDenied(api, SnapshotStream.NO_IDENTITY);
+        assertThat(logs.list).hasSize(1);
+
+        clock.advance(Duration.ofSeconds(1));
+        assertDenied(api, SnapshotStream.NO_IDENTITY);
+        assertThat(logs.list).hasSize(2);
+    }
+
+    @Test
+    void deniedCallersWithOtherSelectors_areEachLogged() throws Exception {
+        AtomicReference<Selector> found = new AtomicReference<>(Selector.parse("unix:uid:1002"));
+        var api = start(new UnixPeer(4242, 1002, List.of(), 777), pid -> SelectorSet.of(found.get()));
+
+        assertDenied(api, SnapshotStream.NO_IDENTITY);
+        found.set(Selector.parse("unix:gid:1003"));
+        assertDenied(api, SnapshotStream.NO_IDENTITY);
+
+        assertThat(logs.list)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .satisfiesExactly(
+                        line -> assertThat(line).contains("[unix:uid:1002]"),
+                        line -> assertThat(line).contains("[unix:gid:1003]"));
+    }
+
+    @Test
+    void entitledCaller_isNotLogged() throws Exception {
+        var api = start(new UnixPeer(4242, 1001, List.of(), 777), pid -> SelectorSet.of(ORDERS));
+
+        api.fetchX509SVID(X509SVIDRequest.getDefaultInstance()).next();
+
+        assertThat(logs.list).isEmpty();
+    }
+
     private static void assertDenied(SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub api, String message) {
         assertThatThrownBy(() ->
                         api.fetchX509SVID(X509SVIDRequest.getDefaultInstance()).next())
@@ -104,7 +179,7 @@ class WorkloadAttestationInterceptorTest {
         var source = new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot(PKI.svid("/orders", "")));
         ManagedChannel channel = services.start(ServerInterceptors.intercept(
                 new WorkloadApiService(source),
-                new WorkloadAttestationInterceptor(attestor, new ProcessStartTimes(proc)),
+                new WorkloadAttestationInterceptor(attestor, new ProcessStartTimes(proc), clock),
                 transportPeer(peer)));
         return SpiffeWorkloadAPIGrpc.newBlockingStub(channel).withInterceptors(withSecurityHeader());
     }

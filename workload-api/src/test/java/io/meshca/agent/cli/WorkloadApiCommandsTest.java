@@ -17,9 +17,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
 import java.security.Signature;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -192,6 +194,39 @@ class WorkloadApiCommandsTest {
         assertThat(err.toString())
                 .startsWith("Agent is unhealthy: cannot reach the Workload API")
                 .hasLineCount(1);
+    }
+
+    @Test
+    void healthcheckWait_noAgentWithinTheWait_exits1_withOneLineSayingWhy() {
+        long start = System.nanoTime();
+
+        int exit = run("healthcheck", "-socketPath", dir.resolve("none.sock").toString(), "-wait", "1s");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(err.toString())
+                .startsWith("Agent is unhealthy after 1s: cannot reach the Workload API")
+                .hasLineCount(1);
+    }
+
+    @Test
+    void healthcheckWait_agentStartingDuringTheWait_isHealthy() throws Exception {
+        Path socket = dir.resolve("agent/api.sock");
+        CompletableFuture<Path> starting = CompletableFuture.supplyAsync(() -> {
+            try {
+                Thread.sleep(1500);
+                return serve(SelectorSet.of(ORDERS), new FakeWorkloadIdentitySource(ORDERS, PKI.snapshot()));
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
+
+        int exit = run("healthcheck", "-socketPath", socket.toString(), "-wait", "60s");
+
+        assertThat(starting.get(60, TimeUnit.SECONDS)).isEqualTo(socket);
+        assertThat(err.toString()).isEmpty();
+        assertThat(exit).isZero();
+        assertThat(out.toString()).isEqualTo("Agent is healthy.\n");
     }
 
     @Test

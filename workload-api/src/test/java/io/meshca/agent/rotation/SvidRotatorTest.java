@@ -9,6 +9,10 @@ import static io.meshca.agent.testing.CacheFixtures.selectors;
 import static io.meshca.agent.testing.CacheFixtures.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.meshca.agent.cache.AuthorizedEntry;
 import io.meshca.agent.cache.IssuedSvid;
 import io.meshca.agent.cache.SvidCache;
@@ -24,6 +28,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class SvidRotatorTest {
 
@@ -113,6 +118,33 @@ class SvidRotatorTest {
         clock.advance(Duration.ofSeconds(2));
         assertThat(cache.svid("a").orElseThrow().leaf().getSerialNumber())
                 .isNotEqualTo(first.leaf().getSerialNumber());
+    }
+
+    @Test
+    void eachFailedSigningCall_isOneRetryLine_withTheWait() {
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        Logger rotatorLog = (Logger) LoggerFactory.getLogger(SvidRotator.class);
+        rotatorLog.addAppender(logs);
+        try {
+            cache.apply(snapshot(1, entry("a", "/web", 1, 1, "unix:uid:1000")));
+            rotator.start();
+            clock.runDue();
+            signer.unavailable = true;
+
+            clock.advance(Duration.between(clock.instant(), rotator.renewAt("a")));
+            clock.advance(Duration.ofMillis(999));
+
+            List<ILoggingEvent> warnings =
+                    logs.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
+            assertThat(warnings)
+                    .hasSize(2)
+                    .allSatisfy(warning -> assertThat(warning.getFormattedMessage())
+                            .matches(
+                                    "server down \\(test\\); keeping the current SVIDs; retrying in \\d+(\\.\\d)?m?s"));
+        } finally {
+            rotatorLog.detachAppender(logs);
+        }
     }
 
     @Test

@@ -3,11 +3,13 @@ package io.meshca.agent.attestation.node;
 import io.grpc.ManagedChannel;
 import io.meshca.agent.client.ServerChannels;
 import io.meshca.agent.client.ServerClient;
+import io.meshca.agent.client.TlsFailures;
 import io.meshca.agent.config.AgentConfig;
 import io.meshca.agent.identity.AgentCredentials;
 import io.meshca.agent.storage.AgentSvidStore;
 import io.meshca.common.error.FailedPreconditionException;
 import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.error.UnavailableException;
 import io.meshca.common.files.TextFiles;
 import io.meshca.common.pki.Keys;
 import io.meshca.common.pki.Pem;
@@ -39,6 +41,8 @@ public final class AgentIdentityBootstrap {
             + " the agent with new evidence (for join_token, a new join token is needed: -joinTokenFile)";
     static final String REBOOTSTRAP_WITHOUT_EVIDENCE = "-rebootstrap attests again and needs a join token"
             + " (-joinTokenFile or -joinToken, from `server token generate`); none was given";
+    static final String WRONG_TRUST_BUNDLE = "the server's certificate does not chain to -trustBundle %s:"
+            + " give the agent the server's bundle (`server bundle show` on the server's host)";
     static final String NO_TRUST_BUNDLE =
             "a join token needs -trustBundle (the server's CA certificates, PEM) " + "to verify the server";
 
@@ -140,7 +144,15 @@ public final class AgentIdentityBootstrap {
             Duration callTimeout) {
         Path bundleFile = config.trustBundle().orElseThrow(() -> new InvalidArgumentException(NO_TRUST_BUNDLE));
         List<X509Certificate> anchors = readTrustBundle(bundleFile);
-        ServerClient.Attested attested = attest(config, attestor.type(), payload, () -> anchors, callTimeout);
+        ServerClient.Attested attested;
+        try {
+            attested = attest(config, attestor.type(), payload, () -> anchors, callTimeout);
+        } catch (UnavailableException e) {
+            if (TlsFailures.certificatePathRejected(e)) {
+                throw new InvalidArgumentException(String.format(WRONG_TRUST_BUNDLE, bundleFile), e);
+            }
+            throw e;
+        }
         store.save(attested.svid(), attested.bundle());
         log.info(
                 "node attestation done: agent ID {} (serial {}, expires {})",
