@@ -2,6 +2,7 @@ package io.meshca.server.cli;
 
 import io.grpc.StatusRuntimeException;
 import io.meshca.common.cli.CliConventions;
+import io.meshca.common.cli.TopLevelCommands;
 import io.meshca.common.error.MeshcaException;
 import io.meshca.common.grpc.UnixSockets;
 import io.meshca.common.logging.CommandLineLogging;
@@ -11,6 +12,7 @@ import io.meshca.common.spiffe.SpiffeId;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,8 +25,12 @@ import picocli.CommandLine.Command;
 @Command(
         name = "meshca server",
         footer = "meshca server entry show -selector unix:uid:1000",
-        description = "The meshca certificate authority server.",
-        subcommands = {
+        // the subcommands are COMMANDS, added per command line
+        description = "The meshca certificate authority server.")
+public final class ServerMain implements Runnable {
+
+    /** The top-level commands, in the order the usage lists them. */
+    static final TopLevelCommands COMMANDS = new TopLevelCommands(List.of(
             RunCommand.class,
             ValidateCommand.class,
             HealthcheckCommand.class,
@@ -38,9 +44,7 @@ import picocli.CommandLine.Command;
             X509Command.class,
             LocalAuthorityCommand.class,
             UpstreamAuthorityCommand.class,
-            LoggerCommand.class
-        })
-public final class ServerMain implements Runnable {
+            LoggerCommand.class));
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -60,13 +64,18 @@ public final class ServerMain implements Runnable {
 
     /** Runs a command line; returns the exit code. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        return commandLine(out, err).execute(args);
+        return commandLine(out, err, args).execute(args);
     }
 
-    /** The server's command tree with its converters and error handling, writing to {@code out} and {@code err}. */
+    /** The server's whole command tree with its converters and error handling, writing to {@code out} and {@code err}. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        return commandLine(out, err, new String[0]);
+    }
+
+    /** The command tree {@code args} need: the one top-level command they name, or all of them. */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, String[] args) {
         // help, version and the one-line answer to a bad command line: the same for every command
-        CommandLine cli = CliConventions.install(new CommandLine(new ServerMain()), "");
+        CommandLine cli = CliConventions.install(COMMANDS.addTo(new CommandLine(new ServerMain()), args), "");
         cli.setOut(out);
         cli.setErr(err);
         cli.registerConverter(SpiffeId.class, text -> convert(() -> SpiffeId.parse(text)));

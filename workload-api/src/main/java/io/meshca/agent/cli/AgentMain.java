@@ -1,10 +1,12 @@
 package io.meshca.agent.cli;
 
 import io.meshca.common.cli.CliConventions;
+import io.meshca.common.cli.TopLevelCommands;
 import io.meshca.common.error.MeshcaException;
 import io.meshca.common.logging.CommandLineLogging;
 import io.meshca.common.logging.JulBridge;
 import java.io.UncheckedIOException;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,13 +17,13 @@ import picocli.CommandLine.Command;
 @Command(
         name = "meshca agent",
         footer = "meshca agent run -config agent.yaml",
-        description = "meshca node agent: serves SPIFFE identities to the workloads of this node",
-        subcommands = {
-            RunCommand.class,
-            ApiCommand.class,
-            HealthcheckCommand.class,
-        })
+        // the subcommands are COMMANDS, added per command line
+        description = "meshca node agent: serves SPIFFE identities to the workloads of this node")
 public final class AgentMain implements Runnable {
+
+    /** The top-level commands, in the order the usage lists them. */
+    static final TopLevelCommands COMMANDS =
+            new TopLevelCommands(List.of(RunCommand.class, ApiCommand.class, HealthcheckCommand.class));
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -41,7 +43,7 @@ public final class AgentMain implements Runnable {
 
     /** Runs a command line and returns its exit code. */
     public static int execute(String... args) {
-        return commandLine().execute(args);
+        return commandLine(args).execute(args);
     }
 
     /**
@@ -50,8 +52,14 @@ public final class AgentMain implements Runnable {
      * out/err writers.
      */
     public static CommandLine commandLine() {
+        return commandLine(new String[0]);
+    }
+
+    /** The command tree {@code args} need: the one top-level command they name, or all of them. */
+    static CommandLine commandLine(String... args) {
         // help, version and the one-line answer to a bad command line: the same for every command
-        CommandLine commandLine = CliConventions.install(new CommandLine(new AgentMain()), "error: ");
+        CommandLine commandLine =
+                CliConventions.install(COMMANDS.addTo(new CommandLine(new AgentMain()), args), "error: ");
         commandLine.setExecutionExceptionHandler((error, cmd, parsed) -> {
             if (error instanceof MeshcaException || error instanceof UncheckedIOException) {
                 cmd.getErr().println("error: " + error.getMessage());
