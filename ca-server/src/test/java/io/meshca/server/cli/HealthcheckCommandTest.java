@@ -64,7 +64,7 @@ class HealthcheckCommandTest {
         assertThat(code).isEqualTo(1);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
         assertThat(err.toString())
-                .startsWith("server is not healthy after 1s: cannot reach the server's admin socket " + socket)
+                .startsWith("server is not healthy after 1s: the admin socket " + socket + " does not exist")
                 .hasLineCount(1);
     }
 
