@@ -126,12 +126,7 @@ final class AgentCommand implements Runnable {
             long count = withDeadline(AgentsGrpc.newBlockingStub(channel))
                     .countAgents(CountAgentsRequest.getDefaultInstance())
                     .getCount();
-            if (json) {
-                Output.count(out(), count);
-            } else {
-                out().println(count + (count == 1 ? " attested agent" : " attested agents"));
-                out().flush();
-            }
+            Output.count(out(), json, count, "attested agent", "attested agents");
             return 0;
         }
     }

@@ -187,12 +187,7 @@ final class BundleCommand implements Runnable {
             long count = withDeadline(BundlesGrpc.newBlockingStub(channel))
                     .countFederatedBundles(CountFederatedBundlesRequest.getDefaultInstance())
                     .getCount();
-            if (json) {
-                Output.count(out(), count);
-            } else {
-                out().println(count + (count == 1 ? " federated bundle" : " federated bundles"));
-                out().flush();
-            }
+            Output.count(out(), json, count, "federated bundle", "federated bundles");
             return 0;
         }
     }

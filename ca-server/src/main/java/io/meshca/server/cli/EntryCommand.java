@@ -241,12 +241,7 @@ final class EntryCommand implements Runnable {
             long count = withDeadline(EntriesGrpc.newBlockingStub(channel))
                     .countEntries(filters.toCountRequest())
                     .getCount();
-            if (json) {
-                Output.count(out(), count);
-            } else {
-                out().println(count + (count == 1 ? " registration entry" : " registration entries"));
-                out().flush();
-            }
+            Output.count(out(), json, count, "registration entry", "registration entries");
             return 0;
         }
     }

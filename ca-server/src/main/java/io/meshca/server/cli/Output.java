@@ -22,9 +22,12 @@ final class Output {
     static final String JSON_FORMAT = "json";
     static final String DESCRIPTION = "pretty (default) or json.";
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final JsonFormat.Printer PROTO =
-            JsonFormat.printer().preservingProtoFieldNames().includingDefaultValueFields();
+    /** Created on first use: pretty output, the usual one, then loads neither Jackson nor protobuf's JSON. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        static final JsonFormat.Printer PROTO =
+                JsonFormat.printer().preservingProtoFieldNames().includingDefaultValueFields();
+    }
 
     private Output() {}
 
@@ -46,14 +49,19 @@ final class Output {
         print(out, tree(message));
     }
 
-    /** {@code {"count": n}}. */
-    static void count(PrintWriter out, long count) {
-        print(out, Map.of("count", count));
+    /** {@code {"count": n}}, or {@code n <one|many>} for people. */
+    static void count(PrintWriter out, boolean json, long count, String one, String many) {
+        if (json) {
+            print(out, Map.of("count", count));
+        } else {
+            out.println(count + " " + (count == 1 ? one : many));
+            out.flush();
+        }
     }
 
     static void print(PrintWriter out, Object document) {
         try {
-            out.println(JSON.writeValueAsString(document));
+            out.println(Json.MAPPER.writeValueAsString(document));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -62,7 +70,7 @@ final class Output {
 
     private static JsonNode tree(MessageOrBuilder message) {
         try {
-            return JSON.readTree(PROTO.print(message));
+            return Json.MAPPER.readTree(Json.PROTO.print(message));
         } catch (InvalidProtocolBufferException | JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
