@@ -1,6 +1,5 @@
 package io.meshca.server.audit;
 
-import io.meshca.server.model.AuditRecord;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +54,6 @@ public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean closed;
-    private AuditRecord head;
 
     /** An {@link Mode#ASYNC} log, the server's default. */
     public GroupCommitAuditLog(AuditStore store, Clock clock) {
@@ -66,7 +64,6 @@ public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.mode = Objects.requireNonNull(mode, "mode");
-        this.head = store.last().orElse(null);
         this.writer = new Thread(this::run, "audit-writer");
         this.writer.setDaemon(true);
         this.writer.start();
@@ -165,20 +162,17 @@ public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
         RuntimeException failure = null;
         int rowCount = (int) batch.stream().filter(p -> p.event() != null).count();
         try {
-            List<AuditRecord> rows = new ArrayList<>(rowCount);
-            AuditRecord prev = head;
+            List<TimedAuditEvent> events = new ArrayList<>(rowCount);
             for (Pending p : batch) {
                 if (p.event() != null) {
-                    prev = AuditChain.next(prev, p.atMillis(), p.event());
-                    rows.add(prev);
+                    events.add(new TimedAuditEvent(p.event(), p.atMillis()));
                 }
             }
-            store.append(rows);
-            head = prev;
+            store.append(events);
         } catch (RuntimeException e) {
             // Losing audit rows silently would defeat the log; say so loudly (in SYNC mode the recorders
-            // are told as well). The chain head stays put, so the next batch continues from the last row
-            // that is really stored.
+            // are told as well). Nothing of the batch is stored, and the next batch chains from the last
+            // row that really is.
             log.error("cannot write {} audit rows", rowCount, e);
             failure = e;
         }

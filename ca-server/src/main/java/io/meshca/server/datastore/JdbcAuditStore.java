@@ -1,7 +1,10 @@
 package io.meshca.server.datastore;
 
+import io.meshca.server.audit.AuditChain;
 import io.meshca.server.audit.AuditStore;
+import io.meshca.server.audit.TimedAuditEvent;
 import io.meshca.server.model.AuditRecord;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,24 +24,43 @@ final class JdbcAuditStore implements AuditStore {
 
     @Override
     public Optional<AuditRecord> last() {
-        return jdbc.read(c -> {
-            try (PreparedStatement s = c.prepareStatement(
-                            "SELECT " + COLUMNS + " FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)");
-                    ResultSet r = s.executeQuery()) {
-                return r.next() ? Optional.of(row(r)) : Optional.empty();
-            }
-        });
+        return jdbc.read(JdbcAuditStore::last);
+    }
+
+    private static Optional<AuditRecord> last(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                        "SELECT " + COLUMNS + " FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)");
+                ResultSet r = s.executeQuery()) {
+            return r.next() ? Optional.of(row(r)) : Optional.empty();
+        }
     }
 
     @Override
-    public void append(List<AuditRecord> records) {
-        if (records.isEmpty()) {
-            return;
+    public List<AuditRecord> append(List<TimedAuditEvent> events) {
+        if (events.isEmpty()) {
+            return List.of();
         }
-        jdbc.write(c -> {
+        return jdbc.write(c -> {
+            // The "audit" counter row is the chain's head lock: updating it waits for any other writer's
+            // transaction to end (PostgreSQL's row lock; SQLite's write lock), and the newest row is read
+            // only after that, in a statement that sees what the other writer committed. Two replicas
+            // therefore never chain from the same row.
+            try (PreparedStatement lock =
+                    c.prepareStatement("UPDATE counters SET value = value + ? WHERE name = 'audit'")) {
+                lock.setLong(1, events.size());
+                if (lock.executeUpdate() != 1) {
+                    throw new SQLException("counter audit is missing");
+                }
+            }
+            AuditRecord previous = last(c).orElse(null);
+            List<AuditRecord> rows = new ArrayList<>(events.size());
+            for (TimedAuditEvent e : events) {
+                previous = AuditChain.next(previous, e.atMillis(), e.event());
+                rows.add(previous);
+            }
             try (PreparedStatement s =
                     c.prepareStatement("INSERT INTO audit_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-                for (AuditRecord a : records) {
+                for (AuditRecord a : rows) {
                     s.setLong(1, a.seq());
                     s.setLong(2, a.atMillis());
                     s.setString(3, a.actor());
@@ -51,7 +73,7 @@ final class JdbcAuditStore implements AuditStore {
                 }
                 s.executeBatch();
             }
-            return null;
+            return rows;
         });
     }
 

@@ -13,6 +13,9 @@ import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.TestPki;
 import io.meshca.server.attestation.node.JoinTokenStore;
+import io.meshca.server.audit.AuditChain;
+import io.meshca.server.audit.AuditEvent;
+import io.meshca.server.audit.TimedAuditEvent;
 import io.meshca.server.model.AgentRecord;
 import io.meshca.server.model.AuditRecord;
 import io.meshca.server.model.AuthorityStatus;
@@ -328,14 +331,20 @@ abstract class DataStoreContractTest {
     }
 
     @Test
-    void audit_appendsAndReadsInOrder() {
-        store.audit()
-                .append(List.of(
-                        new AuditRecord(1, 10, "a", "x", "s", "d", "0", "h1"),
-                        new AuditRecord(2, 11, "a", "y", "s", "d", "h1", "h2")));
+    void audit_chainsAfterTheNewestRow_andReadsInOrder() {
+        List<AuditRecord> first = store.audit().append(List.of(timed("x", 10), timed("y", 11)));
+        List<AuditRecord> second = store.audit().append(List.of(timed("z", 12)));
 
-        assertThat(store.audit().last().orElseThrow().seq()).isEqualTo(2);
-        assertThat(store.audit().read(0, 10)).extracting(AuditRecord::action).containsExactly("x", "y");
+        assertThat(first).extracting(AuditRecord::seq).containsExactly(1L, 2L);
+        assertThat(second.get(0).prevHash()).isEqualTo(first.get(1).hash());
+        assertThat(store.audit().last().orElseThrow().seq()).isEqualTo(3);
+        List<AuditRecord> stored = store.audit().read(0, 10);
+        assertThat(stored).extracting(AuditRecord::action).containsExactly("x", "y", "z");
+        assertThat(AuditChain.verify(null, stored)).isNull();
+    }
+
+    private static TimedAuditEvent timed(String action, long atMillis) {
+        return new TimedAuditEvent(new AuditEvent("a", action, "s", "d"), atMillis);
     }
 
     @Test

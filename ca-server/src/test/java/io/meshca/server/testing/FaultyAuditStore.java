@@ -1,6 +1,7 @@
 package io.meshca.server.testing;
 
 import io.meshca.server.audit.AuditStore;
+import io.meshca.server.audit.TimedAuditEvent;
 import io.meshca.server.datastore.DataStoreException;
 import io.meshca.server.model.AuditRecord;
 import java.util.List;
@@ -38,12 +39,13 @@ public final class FaultyAuditStore implements AuditStore {
     }
 
     @Override
-    public void append(List<AuditRecord> records) {
+    public List<AuditRecord> append(List<TimedAuditEvent> events) {
         if (failing) {
             throw new DataStoreException(FAULT, null);
         }
-        delegate.append(records);
+        List<AuditRecord> rows = delegate.append(events);
         appends.incrementAndGet();
+        return rows;
     }
 
     @Override
