@@ -115,6 +115,26 @@ class ReplicaFailoverEndToEndTest {
         Poll.until("a watch on the survivor", WAIT, () -> second.server.watchRequests.isEmpty() ? null : true);
     }
 
+    @Test
+    void aReplicaDownAtStart_isSkipped_andTheAgentAttestsAndSyncsThroughTheOther() throws Exception {
+        first.server.stopTls();
+        Path bundle = Files.writeString(dir.resolve("bundle.pem"), Pem.encodeCertificates(List.of(CA.certificate())));
+
+        agent = RunningAgent.start(AgentConfig.builder()
+                .trustDomain(DOMAIN.name())
+                .serverAddress("127.0.0.1:" + first.port + ",127.0.0.1:" + second.port)
+                .trustBundle(bundle)
+                .joinToken("single-use-token")
+                .dataDir(dir.resolve("agent"))
+                .socketPath(dir.resolve("sock/api.sock"))
+                .build());
+
+        assertThat(agent.awaitSynced(WAIT)).isTrue();
+        assertThat(second.server.attestRequests).hasSize(1);
+        assertThat(second.server.watchRequests).isNotEmpty();
+        assertThat(first.server.attestRequests).isEmpty();
+    }
+
     /** One fake ca-server replica: attests, renews, signs and streams one entry for this JVM's uid. */
     private static final class Replica {
         final AtomicInteger renewals = new AtomicInteger();

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Resolves the operator's list of ca-server replicas to every address each entry names: an IP literal
@@ -25,6 +27,8 @@ import java.util.concurrent.Executor;
  * connection fails, which picks up replicas that were added or moved.
  */
 final class ServerListNameResolver extends NameResolver {
+
+    private static final Logger log = LoggerFactory.getLogger(ServerListNameResolver.class);
 
     /** Looks up a host's addresses; {@link InetAddress#getAllByName} outside tests. */
     interface AddressLookup {
@@ -96,6 +100,10 @@ final class ServerListNameResolver extends NameResolver {
                     "no ca-server address resolves: " + String.join("; ", resolution.failures())));
             return;
         }
+        // the replicas that remain still serve; the operator should fix or drop the names that failed
+        resolution
+                .failures()
+                .forEach(failure -> log.warn("ca-server address does not resolve, using the others: {}", failure));
         List<EquivalentAddressGroup> groups = new ArrayList<>();
         resolution.addresses().forEach(address -> groups.add(new EquivalentAddressGroup(address)));
         listener.onResult(ResolutionResult.newBuilder().setAddresses(groups).build());
