@@ -20,12 +20,13 @@ import java.util.function.Supplier;
  * and carries the server's SPIFFE ID, {@code spiffe://<td>/meshca/server}; there is no hostname check.
  * Every replica presents a server SVID of the same trust domain, so the check holds per connection,
  * whichever replica it reaches.
+ * The mutual TLS channel presents whatever SVID {@link AgentCredentials} holds at each handshake, so a
+ * renewed agent SVID is used by the next connection without rebuilding anything.
  *
  * <p>A channel connects to every address the server list resolves to and spreads calls over them
  * ({@code round_robin}): a replica whose connection fails is skipped until it is back, so calls fail
- * over to the others as soon as the failure is seen.
- * The mutual TLS channel presents whatever SVID {@link AgentCredentials} holds at each handshake, so a
- * renewed agent SVID is used by the next connection without rebuilding anything.
+ * over to the others as soon as the failure is seen (a replica that vanishes without closing its
+ * connections is noticed by the keepalive below).
  */
 public final class ServerChannels {
 
