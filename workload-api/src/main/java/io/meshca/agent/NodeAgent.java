@@ -109,8 +109,7 @@ public final class NodeAgent implements AutoCloseable {
             resources.add(background::shutdownNow);
             ScheduledExecutorService rotation = daemonScheduler("meshca-agent-rotation");
             resources.add(rotation::shutdownNow);
-            ManagedChannel channel = ServerChannels.mutualTls(
-                    config.serverAddress(), config.serverPort(), config.trustDomain(), credentials);
+            ManagedChannel channel = ServerChannels.mutualTls(config.servers(), config.trustDomain(), credentials);
             resources.add(() -> ServerChannels.shutdown(channel));
             ServerConnection connection = ServerConnection.watch(channel);
             resources.add(connection);

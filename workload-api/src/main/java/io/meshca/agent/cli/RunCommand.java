@@ -28,10 +28,17 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "-trustDomain", paramLabel = "td", description = "Trust domain (default example.org)")
     String trustDomain;
 
-    @Option(names = "-serverAddress", paramLabel = "a", description = "ca-server address (default 127.0.0.1)")
+    @Option(
+            names = "-serverAddress",
+            paramLabel = "a",
+            description = "ca-server replicas: host or host:port, comma-separated; a host name stands for every"
+                    + " address it resolves to (default 127.0.0.1)")
     String serverAddress;
 
-    @Option(names = "-serverPort", paramLabel = "p", description = "ca-server port (default 8081)")
+    @Option(
+            names = "-serverPort",
+            paramLabel = "p",
+            description = "ca-server port of -serverAddress entries that name none (default 8081)")
     Integer serverPort;
 
     @Option(

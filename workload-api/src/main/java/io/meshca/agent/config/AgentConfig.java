@@ -1,5 +1,6 @@
 package io.meshca.agent.config;
 
+import io.meshca.agent.client.ServerAddress;
 import io.meshca.agent.sds.SdsSettings;
 import io.meshca.common.config.YamlConfig;
 import io.meshca.common.error.InvalidArgumentException;
@@ -7,6 +8,7 @@ import io.meshca.common.files.TextFiles;
 import io.meshca.common.plugin.PluginsConfig;
 import io.meshca.common.spiffe.TrustDomain;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -27,6 +29,7 @@ public final class AgentConfig {
     private final TrustDomain trustDomain;
     private final String serverAddress;
     private final int serverPort;
+    private final List<ServerAddress> servers;
     private final Path socketPath;
     private final Path trustBundle;
     private final String joinToken;
@@ -39,13 +42,11 @@ public final class AgentConfig {
     private AgentConfig(Builder b, TrustDomain trustDomain, String joinToken, SdsSettings sds) {
         this.trustDomain = trustDomain;
         this.serverAddress = Objects.requireNonNull(b.serverAddress, "serverAddress");
-        if (serverAddress.isBlank()) {
-            throw new InvalidArgumentException("serverAddress is empty");
-        }
         if (b.serverPort < 0 || b.serverPort > 65535) {
             throw new InvalidArgumentException("serverPort " + b.serverPort + " is not a TCP port (0-65535)");
         }
         this.serverPort = b.serverPort;
+        this.servers = ServerAddress.parseList(serverAddress, serverPort);
         this.socketPath = Objects.requireNonNull(b.socketPath, "socketPath").toAbsolutePath();
         this.trustBundle = b.trustBundle == null ? null : b.trustBundle.toAbsolutePath();
         this.joinToken = joinToken;
@@ -64,12 +65,22 @@ public final class AgentConfig {
         return trustDomain;
     }
 
+    /** {@code -serverAddress} as given: one or more replicas, see {@link #servers()}. */
     public String serverAddress() {
         return serverAddress;
     }
 
+    /** The port of {@link #serverAddress()} entries that name none. */
     public int serverPort() {
         return serverPort;
+    }
+
+    /**
+     * The ca-server replicas: {@link #serverAddress()} parsed, one entry per comma-separated {@code host}
+     * or {@code host:port}, in the order given; a host name stands for every address it resolves to.
+     */
+    public List<ServerAddress> servers() {
+        return servers;
     }
 
     /** The Workload API and SDS socket. */
@@ -124,7 +135,7 @@ public final class AgentConfig {
     @Override
     public String toString() {
         // never print the token
-        return "AgentConfig[trustDomain=" + trustDomain + ", server=" + serverAddress + ":" + serverPort
+        return "AgentConfig[trustDomain=" + trustDomain + ", servers=" + servers
                 + ", socketPath=" + socketPath + ", trustBundle=" + trustBundle + ", joinToken="
                 + (joinToken == null ? "none" : "(set)") + ", joinTokenFile=" + joinTokenFile + ", rebootstrap="
                 + rebootstrap + ", dataDir=" + dataDir + ", sds=" + sds + ", "

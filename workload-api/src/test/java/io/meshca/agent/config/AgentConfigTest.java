@@ -3,6 +3,7 @@ package io.meshca.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshca.agent.client.ServerAddress;
 import io.meshca.agent.sds.SdsSettings;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.spiffe.TrustDomain;
@@ -118,6 +119,43 @@ class AgentConfigTest {
         assertThatThrownBy(() -> AgentConfig.builder().serverPort(70000).build())
                 .isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("serverPort");
+    }
+
+    @Test
+    void singleServerAddress_isOneServer_onServerPort() {
+        AgentConfig config = AgentConfig.builder()
+                .serverAddress("ca.internal")
+                .serverPort(9000)
+                .build();
+
+        assertThat(config.servers()).containsExactly(new ServerAddress("ca.internal", 9000));
+    }
+
+    @Test
+    void serverAddressList_fromTheFileKey_givesEachReplica_andServerPortIsTheDefault() throws Exception {
+        Path file = Files.writeString(temp.resolve("agent.yaml"), """
+                serverAddress: ca-1.internal,ca-2.internal:9443
+                serverPort: 9000
+                """);
+
+        AgentConfig config = AgentConfig.builder().file(file).build();
+
+        assertThat(config.servers())
+                .containsExactly(new ServerAddress("ca-1.internal", 9000), new ServerAddress("ca-2.internal", 9443));
+        assertThat(config.toString()).contains("servers=[ca-1.internal:9000, ca-2.internal:9443]");
+    }
+
+    @Test
+    void serverAddressList_withABadEntry_isRejectedNamingIt() {
+        assertThatThrownBy(() -> AgentConfig.builder()
+                        .serverAddress("ca-1.internal,ca-2.internal:x")
+                        .build())
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage(
+                        "serverAddress entry \"ca-2.internal:x\" is invalid: port \"x\" is not a TCP port (0-65535)");
+        assertThatThrownBy(() -> AgentConfig.builder().serverAddress(" ").build())
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageStartingWith("serverAddress is empty");
     }
 
     @Test

@@ -155,6 +155,16 @@ public final class FakeServer implements AutoCloseable {
         return tlsServer.getPort();
     }
 
+    /**
+     * Stops serving on TCP, as a ca-server replica that dies: open connections are closed, new ones
+     * refused. The in-process {@link #channel} keeps working.
+     */
+    public synchronized void stopTls() {
+        if (tlsServer != null) {
+            tlsServer.shutdownNow();
+        }
+    }
+
     @Override
     public void close() {
         channel.shutdownNow();

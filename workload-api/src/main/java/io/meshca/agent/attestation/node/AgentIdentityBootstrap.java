@@ -190,8 +190,7 @@ public final class AgentIdentityBootstrap {
             byte[] payload,
             Supplier<List<X509Certificate>> authorities,
             Duration callTimeout) {
-        ManagedChannel channel = ServerChannels.attestation(
-                config.serverAddress(), config.serverPort(), config.trustDomain(), authorities);
+        ManagedChannel channel = ServerChannels.attestation(config.servers(), config.trustDomain(), authorities);
         try {
             KeyPair key = Keys.generateEcP256();
             ServerClient.Attested attested = new ServerClient(channel, channel, callTimeout).attest(type, payload, key);
