@@ -9,19 +9,15 @@ import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.server.config.ServerConfig;
+import io.meshca.server.testing.TestPostgres;
 import io.meshca.server.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReplicaFailoverPostgresEndToEndTest {
 
-    private static final String URL = System.getenv("MESHCA_TEST_POSTGRES_URL");
     private static final String SCHEMA = "meshca_agent_failover";
     private static final Duration AGENT_SVID_TTL = Duration.ofSeconds(10);
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -50,13 +45,11 @@ class ReplicaFailoverPostgresEndToEndTest {
 
     @BeforeAll
     static void requirePostgres() {
-        Assumptions.assumeTrue(
-                URL != null && !URL.isBlank(),
-                "MESHCA_TEST_POSTGRES_URL is not set: skipping the agent's failover between PostgreSQL replicas");
+        TestPostgres.require("the agent's failover between PostgreSQL replicas");
     }
 
     @AfterEach
-    void stop() throws SQLException {
+    void stop() {
         if (agent != null) {
             agent.close();
         }
@@ -66,7 +59,7 @@ class ReplicaFailoverPostgresEndToEndTest {
         if (second != null) {
             second.close();
         }
-        dropSchema();
+        TestPostgres.dropSchema(SCHEMA);
     }
 
     private ServerConfig replica(String name, String databaseUrl) {
@@ -78,7 +71,7 @@ class ReplicaFailoverPostgresEndToEndTest {
 
     @Test
     void renewalsGoToBothReplicas_andTheSurvivorRenewsAndServes_whenOneStops() throws Exception {
-        String databaseUrl = freshSchema();
+        String databaseUrl = TestPostgres.freshSchema(SCHEMA);
         first = TestServer.start(replica("first", databaseUrl));
         X509Certificate firstCa = first.trustBundle().get(0);
         second = TestServer.start(replica("second", databaseUrl));
@@ -134,23 +127,6 @@ class ReplicaFailoverPostgresEndToEndTest {
             return true;
         } catch (Exception e) {
             return false;
-        }
-    }
-
-    /** A schema of this test's own, empty, so that nothing else in the database is touched. */
-    private static String freshSchema() throws SQLException {
-        dropSchema();
-        try (Connection c = DriverManager.getConnection(URL);
-                Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + SCHEMA);
-        }
-        return URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA;
-    }
-
-    private static void dropSchema() throws SQLException {
-        try (Connection c = DriverManager.getConnection(URL);
-                Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
         }
     }
 }
