@@ -15,6 +15,7 @@ import io.meshca.common.tls.SpiffeAuthorizers;
 import io.meshca.common.tls.SpiffeSslContexts;
 import io.meshca.common.tls.SpiffeTrustManager;
 import io.meshca.common.tls.SvidKeyManager;
+import io.meshca.server.agents.AgentCache;
 import io.meshca.server.agents.AgentManager;
 import io.meshca.server.api.AgentService;
 import io.meshca.server.api.BatchSigner;
@@ -46,16 +47,19 @@ import io.meshca.server.ca.jwt.JwtSvidIssuer;
 import io.meshca.server.ca.jwt.JwtSvidMinter;
 import io.meshca.server.ca.keys.KeyManager;
 import io.meshca.server.ca.signing.X509SvidSigner;
+import io.meshca.server.changes.ChangeFeed;
 import io.meshca.server.config.ServerConfig;
 import io.meshca.server.datastore.DataStore;
 import io.meshca.server.federation.FederationRuntime;
 import io.meshca.server.istio.IstioCaRuntime;
 import io.meshca.server.logging.RootLogLevel;
+import io.meshca.server.model.Change;
 import io.meshca.server.plugin.ServerCatalog;
 import io.meshca.server.plugin.ServerPluginContext;
 import io.meshca.server.plugin.ServerPlugins;
 import io.meshca.server.registration.AgentAuthorizer;
 import io.meshca.server.registration.AuthorizedEntriesSync;
+import io.meshca.server.registration.EntryCache;
 import io.meshca.server.registration.EntryValidator;
 import io.meshca.server.registration.Registrar;
 import io.netty.handler.ssl.ClientAuth;
@@ -97,7 +101,15 @@ public final class CaServer implements AutoCloseable {
     public static final int AGENT_API_MAX_REQUEST_BYTES = 1024 * 1024;
 
     private static final Logger log = LoggerFactory.getLogger(CaServer.class);
-    public static final Duration WATCH_POLL_INTERVAL = Duration.ofMillis(1500);
+    /**
+     * How often the change feed reads the log with no wake-up: only against a lost notification, as the
+     * server's own commits and PostgreSQL's notifications wake it at once. One indexed read per server.
+     */
+    public static final Duration CHANGE_FEED_SAFETY_POLL = Duration.ofSeconds(5);
+
+    /** How often renewals issued while the datastore was away are tried again (a no-op when none wait). */
+    static final Duration RECORD_RENEWALS_INTERVAL = Duration.ofSeconds(5);
+
     public static final Duration SERVER_SVID_TTL = Duration.ofHours(1);
 
     private final ServerConfig config;
@@ -150,6 +162,19 @@ public final class CaServer implements AutoCloseable {
                 .map(url -> DataStore.open(url, clock))
                 .orElseGet(() -> DataStore.sqlite(dataDir.path(), clock));
         closeables.push(dataStore);
+        // The revision before the load: changes committed while loading are applied again by the feed.
+        long loadedRevision = dataStore.changes().currentRevision();
+        EntryCache entryCache = new EntryCache(dataStore.entries());
+        AgentCache agentCache = new AgentCache(dataStore.agents());
+        long loadStart = System.nanoTime();
+        int entryCount = entryCache.load();
+        int agentCount = agentCache.load();
+        log.info(
+                "loaded {} entries and {} agents at revision {} in {} ms",
+                entryCount,
+                agentCount,
+                loadedRevision,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStart));
         GroupCommitAuditLog.Mode auditMode = config.auditWrites();
         GroupCommitAuditLog audit = new GroupCommitAuditLog(dataStore.audit(), clock, auditMode);
         closeables.push(audit);
@@ -184,16 +209,13 @@ public final class CaServer implements AutoCloseable {
         Registrar registrar = new Registrar(validator, dataStore.entries());
         JoinTokenIssuer tokenIssuer =
                 new JoinTokenIssuer(joinTokens, registrar, validator, serverId, config.joinTokenTtl());
-        AgentManager agentManager = new AgentManager(plugins.nodeAttestors(), dataStore.agents(), issuer, audit, clock);
-        AgentAuthorizer authorizer = new AgentAuthorizer(serverId, dataStore.entries(), clock);
-        WatchSessions watches = new WatchSessions(
-                new AuthorizedEntriesSync(authorizer, dataStore.entries(), dataStore.changes()),
-                agentManager,
-                ca,
-                dataStore.notifier(),
-                scheduler,
-                WATCH_POLL_INTERVAL,
-                dataStore.federatedBundles()::get);
+        AgentManager agentManager =
+                new AgentManager(plugins.nodeAttestors(), dataStore.agents(), agentCache, issuer, audit, clock);
+        scheduler.scheduleWithFixedDelay(
+                agentManager::recordRenewals,
+                RECORD_RENEWALS_INTERVAL.toMillis(),
+                RECORD_RENEWALS_INTERVAL.toMillis(),
+                TimeUnit.MILLISECONDS);
 
         // Half the CA lifetime at most, as for any SVID: a short-lived CA must not cut the server's own short.
         Duration serverSvidTtl = min(SERVER_SVID_TTL, config.caTtl().dividedBy(2));
@@ -211,6 +233,35 @@ public final class CaServer implements AutoCloseable {
                 identity::current,
                 clock);
         closeables.push(federation);
+
+        ScheduledExecutorService feedThread = Executors.newSingleThreadScheduledExecutor(daemon("meshca-change-feed"));
+        closeables.push(() -> shutdown(feedThread));
+        ChangeFeed feed = new ChangeFeed(
+                dataStore.changes(),
+                List.of(
+                        ChangeFeed.Stage.of(entryCache::apply, entryCache::load),
+                        ChangeFeed.Stage.of(agentCache::apply, agentCache::load),
+                        ChangeFeed.Stage.onKind(Change.Kind.BUNDLE, changes -> ca.refreshBundle(), ca::refreshBundle),
+                        ChangeFeed.Stage.onKind(
+                                Change.Kind.FEDERATION,
+                                changes -> federation.relationshipsChanged(changes.stream()
+                                        .map(c -> TrustDomain.parse(c.objectId()))
+                                        .toList()),
+                                federation::rescheduleAll)),
+                feedThread,
+                System::nanoTime);
+        closeables.push(feed);
+        feed.start(loadedRevision, CHANGE_FEED_SAFETY_POLL);
+        closeables.push(dataStore.notifier().subscribe(revision -> feed.wake()));
+        closeables.push(dataStore.listenForOtherServers(feed::wake));
+        AgentAuthorizer authorizer = new AgentAuthorizer(serverId, entryCache, clock, feed::catchUpNow);
+        WatchSessions watches = new WatchSessions(
+                new AuthorizedEntriesSync(authorizer, entryCache, feed.recent()),
+                agentManager,
+                ca,
+                feed,
+                scheduler,
+                dataStore.federatedBundles()::get);
         if (config.istioCa().isPresent()) {
             istioCa = IstioCaRuntime.start(
                     config.istioCa().get(),

@@ -19,23 +19,45 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The lifecycle of agents: attestation, SVID renewal, and the admin's evict and ban. */
 public final class AgentManager {
+
+    private static final Logger log = LoggerFactory.getLogger(AgentManager.class);
 
     public static final String BANNED = "agent is banned";
     public static final String UNKNOWN = "agent is not attested (unknown or evicted)";
 
     private final Map<String, NodeAttestor> attestors;
     private final AgentStore agents;
+    private final AgentCache cache;
     private final SvidIssuer issuer;
     private final AuditLog audit;
     private final Clock clock;
 
+    /** Renewals issued while the database was away, to be recorded when it returns; by agent. */
+    private final Map<SpiffeId, AgentRecord> unrecordedRenewals = new ConcurrentHashMap<>();
+
+    /** Without a loaded cache: agents are read from the store on first use, then kept. */
     public AgentManager(
             List<NodeAttestor> attestors, AgentStore agents, SvidIssuer issuer, AuditLog audit, Clock clock) {
+        this(attestors, agents, new AgentCache(agents), issuer, audit, clock);
+    }
+
+    /** {@code cache}: the agents in memory, kept current by the change feed; what every agent API call checks. */
+    public AgentManager(
+            List<NodeAttestor> attestors,
+            AgentStore agents,
+            AgentCache cache,
+            SvidIssuer issuer,
+            AuditLog audit,
+            Clock clock) {
+        this.cache = cache;
         this.attestors =
                 attestors.stream().collect(Collectors.toUnmodifiableMap(NodeAttestor::type, Function.identity()));
         this.agents = agents;
@@ -56,7 +78,7 @@ public final class AgentManager {
         // Check the CSR before spending the (single use) evidence on a request that cannot succeed.
         CsrParser.publicKey(csr);
         AttestResult result = attestor.attest(payload);
-        agents.get(result.agentId()).filter(AgentRecord::banned).ifPresent(a -> {
+        cache.get(result.agentId()).filter(AgentRecord::banned).ifPresent(a -> {
             throw new PermissionDeniedException(BANNED);
         });
         List<X509Certificate> chain = issuer.issueAgentSvid(result.agentId(), csr, "attest");
@@ -72,6 +94,7 @@ public final class AgentManager {
                 now,
                 now);
         agents.upsert(record);
+        cache.put(record);
         audit.record(new AuditEvent(
                 result.agentId().toString(), "agent.attest", result.agentId().toString(), "type=" + type));
         return new Attested(record, chain);
@@ -79,20 +102,52 @@ public final class AgentManager {
 
     /** The agent if it may act now: known (not evicted) and not banned; else PermissionDenied saying which. */
     public AgentRecord requireActive(SpiffeId agentId) {
-        AgentRecord agent = agents.get(agentId).orElseThrow(() -> new PermissionDeniedException(UNKNOWN));
+        AgentRecord agent = cache.get(agentId).orElseThrow(() -> new PermissionDeniedException(UNKNOWN));
         if (agent.banned()) {
             throw new PermissionDeniedException(BANNED);
         }
         return agent;
     }
 
+    /**
+     * Issues the agent a new SVID. The new serial and expiry are recorded in the store; if the store is
+     * away, the renewal still succeeds (an agent must not lose its identity to a database outage longer
+     * than its SVID's lifetime) and is recorded by {@link #recordRenewals()} once the store is back.
+     */
     public List<X509Certificate> renew(SpiffeId agentId, byte[] csr) {
-        requireActive(agentId);
+        AgentRecord agent = requireActive(agentId);
         List<X509Certificate> chain = issuer.issueAgentSvid(agentId, csr, "renew");
         X509Certificate leaf = chain.get(0);
-        agents.updateSvid(
-                agentId, leaf.getSerialNumber().toString(16), leaf.getNotAfter().toInstant(), clock.instant());
+        AgentRecord renewed = agent.renewed(
+                leaf.getSerialNumber().toString(16), leaf.getNotAfter().toInstant(), clock.instant());
+        cache.put(renewed);
+        try {
+            record(renewed);
+        } catch (RuntimeException e) {
+            unrecordedRenewals.put(agentId, renewed);
+            log.warn(
+                    "renewed the SVID of agent {} but cannot record it now ({}); recording it when the datastore is back",
+                    agentId,
+                    e.getMessage());
+        }
         return chain;
+    }
+
+    /** Records the renewals the store missed while it was away; returns how many are still unrecorded. */
+    public int recordRenewals() {
+        for (AgentRecord renewed : List.copyOf(unrecordedRenewals.values())) {
+            try {
+                record(renewed);
+                unrecordedRenewals.remove(renewed.spiffeId(), renewed);
+            } catch (RuntimeException e) {
+                break; // still away: try again later
+            }
+        }
+        return unrecordedRenewals.size();
+    }
+
+    private void record(AgentRecord renewed) {
+        agents.updateSvid(renewed.spiffeId(), renewed.serial(), renewed.svidExpiresAt(), renewed.lastSeenAt());
     }
 
     public AgentRecord get(SpiffeId agentId) {
@@ -129,6 +184,7 @@ public final class AgentManager {
             if (current.isPresent()
                     && current.get().svidExpiresAt().equals(agent.svidExpiresAt())
                     && agents.delete(agent.spiffeId())) {
+                cache.refresh(agent.spiffeId());
                 audit.record(new AuditEvent(
                         actor,
                         "agent.purge",
@@ -144,6 +200,8 @@ public final class AgentManager {
         if (!agents.delete(agentId)) {
             throw new NotFoundException("no agent " + agentId);
         }
+        unrecordedRenewals.remove(agentId);
+        cache.refresh(agentId);
         audit.record(new AuditEvent(actor, "agent.evict", agentId.toString(), ""));
     }
 
@@ -151,6 +209,7 @@ public final class AgentManager {
         if (!agents.ban(agentId)) {
             throw new NotFoundException("no agent " + agentId);
         }
+        cache.refresh(agentId);
         audit.record(new AuditEvent(actor, "agent.ban", agentId.toString(), ""));
     }
 }

@@ -47,7 +47,7 @@ public final class BatchSigner {
 
     public List<SvidSigningResult> sign(AgentRecord agent, List<SvidSigningRequest> requests) {
         Map<String, RegistrationEntry> authorized =
-                authorizer.authorizedEntriesById(agent.spiffeId(), agent.selectors());
+                authorizer.authorizedEntriesById(agent.spiffeId(), agent.selectors(), entryIds(requests));
         int n = requests.size();
         SvidSigningResult[] results = new SvidSigningResult[n];
         AtomicInteger next = new AtomicInteger();
@@ -66,6 +66,10 @@ public final class BatchSigner {
             CompletableFuture.allOf(tasks).join(); // join: the workers' writes to results are visible here
         }
         return List.of(results);
+    }
+
+    private static List<String> entryIds(List<SvidSigningRequest> requests) {
+        return requests.stream().map(SvidSigningRequest::getEntryId).toList();
     }
 
     private SvidSigningResult signOrRefuse(

@@ -33,8 +33,10 @@ public final class JwtSvidBatch {
     }
 
     public List<JwtSvidResult> mint(AgentRecord agent, List<JwtSvidParams> params) {
-        Map<String, RegistrationEntry> authorized =
-                authorizer.authorizedEntriesById(agent.spiffeId(), agent.selectors());
+        Map<String, RegistrationEntry> authorized = authorizer.authorizedEntriesById(
+                agent.spiffeId(),
+                agent.selectors(),
+                params.stream().map(JwtSvidParams::getEntryId).toList());
         List<JwtSvidResult> results = new ArrayList<>(params.size());
         for (JwtSvidParams p : params) {
             RegistrationEntry entry = authorized.get(p.getEntryId());

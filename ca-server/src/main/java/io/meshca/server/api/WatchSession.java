@@ -14,10 +14,13 @@ import io.meshca.server.ca.CaManager;
 import io.meshca.server.model.AgentRecord;
 import io.meshca.server.model.RegistrationEntry;
 import io.meshca.server.registration.AuthorizedEntriesSync;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,6 +30,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One agent's watch stream: a paged snapshot, then deltas. All work for a session runs on the executor
  * one step at a time ({@code synchronized} step, coalesced wake-ups), so messages keep their order.
+ *
+ * <p>Flow-controlled: pages go out only while the stream is ready (gRPC's {@code isReady}), and are
+ * built as they go, so an agent that reads slowly holds at most one page and the transport's buffer on
+ * the server, never the whole snapshot. While pages wait, no new delta is computed: the next one, once
+ * the agent has caught up, covers everything that changed meanwhile.
  */
 final class WatchSession {
 
@@ -48,6 +56,8 @@ final class WatchSession {
     private final FederatedBundleSource federated;
     /** Entry id → the trust domains it federates with: what this agent needs of the federated bundles. */
     private final Map<String, List<TrustDomain>> federatesWith = new HashMap<>();
+    /** Pages built but not yet sent; empty when the session is caught up. */
+    private Iterator<WatchAuthorizedResponse> outbox = Collections.emptyIterator();
 
     WatchSession(
             AgentRecord agent,
@@ -67,6 +77,7 @@ final class WatchSession {
         this.ca = ca;
         this.executor = executor;
         out.setOnCancelHandler(this::end);
+        out.setOnReadyHandler(this::wake);
     }
 
     void onEnd(Runnable action) {
@@ -98,6 +109,9 @@ final class WatchSession {
             return;
         }
         try {
+            if (!drain()) {
+                return; // the agent reads slowly: go on when the stream is ready again
+            }
             if (!started) {
                 started = true;
                 long current = sync.currentRevision();
@@ -121,14 +135,12 @@ final class WatchSession {
                     sendSnapshot();
                     return;
                 }
-                if (delta.bundleChanged()) {
-                    ca.refreshBundle();
-                }
+                // The bundle itself was re-read by the change feed before it woke this session.
                 if (!delta.isEmpty()) {
                     sendDelta(delta);
                 }
                 revision = delta.revision();
-            } while (delta.more());
+            } while (delta.more() && drain());
         } catch (MeshcaException e) {
             fail(GrpcErrors.toStatus(e).getStatus());
         } catch (RuntimeException e) {
@@ -148,21 +160,18 @@ final class WatchSession {
         List<RegistrationEntry> entries = snap.entries();
         federatesWith.clear();
         entries.forEach(this::track);
-        int pages = Math.max(1, (entries.size() + pageSize - 1) / pageSize);
-        for (int p = 0; p < pages; p++) {
+        long at = revision;
+        send(entries, (page, last) -> {
             WatchAuthorizedResponse.Builder msg = WatchAuthorizedResponse.newBuilder()
-                    .setRevision(revision)
+                    .setRevision(at)
                     .setFullSnapshot(true)
-                    .setLastPage(p == pages - 1);
-            if (p == 0) {
+                    .setLastPage(last);
+            if (page == 0) {
                 msg.setBundle(BundleProtos.toProto(ca));
                 federated.addTo(msg, needed());
             }
-            for (RegistrationEntry e : entries.subList(p * pageSize, Math.min(entries.size(), (p + 1) * pageSize))) {
-                msg.addUpserted(EntryProtos.toProto(e));
-            }
-            out.onNext(msg.build());
-        }
+            return msg;
+        });
     }
 
     private void sendDelta(AuthorizedEntriesSync.Delta delta) {
@@ -170,27 +179,63 @@ final class WatchSession {
         delta.deleted().forEach(federatesWith::remove);
         delta.upserted().forEach(this::track);
         Set<TrustDomain> after = needed();
-        Set<TrustDomain> send = new HashSet<>(after);
-        send.removeIf(td -> before.contains(td) && !delta.federatedChanged().contains(td.name()));
-        List<RegistrationEntry> up = delta.upserted();
-        int pages = Math.max(1, (up.size() + pageSize - 1) / pageSize);
-        for (int p = 0; p < pages; p++) {
-            boolean last = p == pages - 1;
+        Set<TrustDomain> bundlesToSend = new HashSet<>(after);
+        bundlesToSend.removeIf(
+                td -> before.contains(td) && !delta.federatedChanged().contains(td.name()));
+        send(delta.upserted(), (page, last) -> {
             WatchAuthorizedResponse.Builder msg = WatchAuthorizedResponse.newBuilder()
                     .setRevision(delta.revision())
                     .setLastPage(last);
-            for (RegistrationEntry e : up.subList(p * pageSize, Math.min(up.size(), (p + 1) * pageSize))) {
-                msg.addUpserted(EntryProtos.toProto(e));
-            }
             if (last) {
                 msg.addAllDeletedEntryIds(delta.deleted());
                 if (delta.bundleChanged()) {
                     msg.setBundle(BundleProtos.toProto(ca));
                 }
-                federated.addTo(msg, send);
+                federated.addTo(msg, bundlesToSend);
             }
-            out.onNext(msg.build());
+            return msg;
+        });
+    }
+
+    /** What a page holds besides its entries: page number (from 0) and whether it is the last. */
+    private interface PageHead {
+        WatchAuthorizedResponse.Builder build(int page, boolean last);
+    }
+
+    /** Queues {@code entries} in pages of {@link #pageSize} (at least one page), and sends what the stream takes. */
+    private void send(List<RegistrationEntry> entries, PageHead head) {
+        int pages = Math.max(1, (entries.size() + pageSize - 1) / pageSize);
+        outbox = new Iterator<>() {
+            private int page;
+
+            @Override
+            public boolean hasNext() {
+                return page < pages;
+            }
+
+            @Override
+            public WatchAuthorizedResponse next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                WatchAuthorizedResponse.Builder msg = head.build(page, page == pages - 1);
+                int from = page * pageSize;
+                for (RegistrationEntry e : entries.subList(from, Math.min(entries.size(), from + pageSize))) {
+                    msg.addUpserted(EntryProtos.toProto(e));
+                }
+                page++;
+                return msg.build();
+            }
+        };
+        drain();
+    }
+
+    /** Sends queued pages while the stream is ready; true when none is left. */
+    private boolean drain() {
+        while (outbox.hasNext() && out.isReady()) {
+            out.onNext(outbox.next());
         }
+        return !outbox.hasNext();
     }
 
     private void track(RegistrationEntry entry) {

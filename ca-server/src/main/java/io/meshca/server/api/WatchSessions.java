@@ -4,18 +4,17 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.meshca.proto.server.v1.WatchAuthorizedResponse;
 import io.meshca.server.agents.AgentManager;
 import io.meshca.server.ca.CaManager;
-import io.meshca.server.datastore.ChangeNotifier;
+import io.meshca.server.changes.ChangeFeed;
 import io.meshca.server.model.AgentRecord;
 import io.meshca.server.registration.AuthorizedEntriesSync;
-import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the agents' watch streams. Each session wakes on the in-process change notifier (immediate
- * push) and on a slow poll of the change log (so changes written by another replica arrive too).
+ * Runs the agents' watch streams. Every session wakes after each batch of changes the server's change
+ * feed applies, whichever replica wrote them; a session reads the recent changes and the entries from
+ * memory, so a wake-up costs no database call.
  */
 public final class WatchSessions implements AutoCloseable {
 
@@ -25,10 +24,9 @@ public final class WatchSessions implements AutoCloseable {
     private final AuthorizedEntriesSync sync;
     private final AgentManager agents;
     private final CaManager ca;
-    private final ChangeNotifier notifier;
     private final ScheduledExecutorService executor;
-    private final Duration pollInterval;
     private final Set<WatchSession> open = ConcurrentHashMap.newKeySet();
+    private final AutoCloseable feedSubscription;
     private final FederatedBundleSource federated;
 
     /** {@code federated}: the federated bundles, sent to agents whose entries federate with their trust domain. */
@@ -36,17 +34,15 @@ public final class WatchSessions implements AutoCloseable {
             AuthorizedEntriesSync sync,
             AgentManager agents,
             CaManager ca,
-            ChangeNotifier notifier,
+            ChangeFeed feed,
             ScheduledExecutorService executor,
-            Duration pollInterval,
             FederatedBundleSource federated) {
         this.federated = federated;
         this.sync = sync;
         this.agents = agents;
         this.ca = ca;
-        this.notifier = notifier;
         this.executor = executor;
-        this.pollInterval = pollInterval;
+        this.feedSubscription = feed.onApplied(() -> open.forEach(WatchSession::wake));
     }
 
     public void start(
@@ -57,18 +53,7 @@ public final class WatchSessions implements AutoCloseable {
         int size = pageSize == 0 ? DEFAULT_PAGE_SIZE : Math.min(pageSize, MAX_PAGE_SIZE);
         WatchSession session = new WatchSession(agent, size, out, sync, agents, ca, executor, federated);
         open.add(session);
-        AutoCloseable subscription = notifier.subscribe(revision -> session.wake());
-        var poll = executor.scheduleWithFixedDelay(
-                session::wake, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
-        session.onEnd(() -> {
-            poll.cancel(false);
-            try {
-                subscription.close();
-            } catch (Exception ignored) {
-                // removing a listener from a set cannot fail
-            }
-            open.remove(session);
-        });
+        session.onEnd(() -> open.remove(session));
         session.begin(sinceRevision);
     }
 
@@ -77,7 +62,8 @@ public final class WatchSessions implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close() throws Exception {
+        feedSubscription.close();
         for (WatchSession s : Set.copyOf(open)) {
             s.shutdown();
         }

@@ -5,9 +5,9 @@ import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.function.LongConsumer;
 
 /**
- * In-process wake-up for watchers: the stores call {@link #changed(long)} after each commit that
- * bumped the revision. Listeners must be quick (they only schedule work). Changes made by other
- * replicas are found by polling the change log; this only makes the local case immediate.
+ * In-process wake-up: the stores call {@link #changed(long)} after each commit that took a revision,
+ * so the server's change feed reads its own changes at once. Listeners must be quick (they only
+ * schedule work). Other replicas' changes arrive by {@link DataStore#listenForOtherServers}.
  */
 public final class ChangeNotifier {
 

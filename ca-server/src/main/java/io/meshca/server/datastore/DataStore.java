@@ -44,9 +44,12 @@ public final class DataStore implements AutoCloseable {
     private final ChangeLog changes;
     private final AuditStore audit;
 
+    private final boolean postgres;
+
     private DataStore(HikariDataSource dataSource, Clock clock) {
         this.dataSource = dataSource;
-        Jdbc jdbc = new Jdbc(dataSource, notifier, clock);
+        this.postgres = dataSource.getJdbcUrl().startsWith("jdbc:postgresql:");
+        Jdbc jdbc = new Jdbc(dataSource, notifier, clock, postgres);
         this.entries = new JdbcEntryStore(jdbc);
         this.agents = new JdbcAgentStore(jdbc);
         this.joinTokens = new JdbcJoinTokenStore(jdbc);
@@ -155,6 +158,18 @@ public final class DataStore implements AutoCloseable {
 
     public ChangeNotifier notifier() {
         return notifier;
+    }
+
+    /**
+     * Runs {@code onChange} when another server on this database commits a change (PostgreSQL
+     * LISTEN/NOTIFY on a connection of its own), and after each (re)connection of that listener; a
+     * no-op on SQLite, which has no other server. Close the result to stop listening.
+     */
+    public AutoCloseable listenForOtherServers(Runnable onChange) {
+        if (!postgres) {
+            return () -> {};
+        }
+        return PostgresChangeListener.start(dataSource, onChange);
     }
 
     @Override

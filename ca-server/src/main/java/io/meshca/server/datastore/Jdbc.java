@@ -21,14 +21,19 @@ final class Jdbc {
         T run(Connection c) throws SQLException;
     }
 
+    /** The PostgreSQL channel every change is announced on, at commit, to the other replicas. */
+    static final String CHANGES_CHANNEL = "meshca_changes";
+
     private final DataSource dataSource;
     private final ChangeNotifier notifier;
     private final Clock clock;
+    private final boolean postgres;
 
-    Jdbc(DataSource dataSource, ChangeNotifier notifier, Clock clock) {
+    Jdbc(DataSource dataSource, ChangeNotifier notifier, Clock clock, boolean postgres) {
         this.dataSource = dataSource;
         this.notifier = notifier;
         this.clock = clock;
+        this.postgres = postgres;
     }
 
     Clock clock() {
@@ -53,6 +58,9 @@ final class Jdbc {
             RevisionTaker.begin(lastRevision);
             try {
                 result = work.run(c);
+                if (postgres && lastRevision[0] > 0) {
+                    announce(c, lastRevision[0]);
+                }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -68,6 +76,19 @@ final class Jdbc {
             notifier.changed(lastRevision[0]);
         }
         return result;
+    }
+
+    /**
+     * NOTIFY is transactional: the other replicas hear of the change when it commits, never before and
+     * never for a rollback. They read the change log after their last revision, so the payload is only
+     * for someone watching with psql.
+     */
+    private static void announce(Connection c, long revision) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+            s.setString(1, CHANGES_CHANNEL);
+            s.setString(2, Long.toString(revision));
+            s.execute();
+        }
     }
 
     /** Takes the next revision and records the change, inside the current write transaction. */

@@ -26,6 +26,9 @@ final class JdbcEntryStore implements EntryStore {
     private static final String COLUMNS = "id, spiffe_id, parent_id, selectors, x509_svid_ttl, jwt_svid_ttl, dns_names,"
             + " federates_with, hint, admin, downstream, expires_at, revision, created_at";
 
+    /** Ids per IN list: well under SQLite's 999 bound parameters. */
+    private static final int IDS_PER_QUERY = 500;
+
     private final Jdbc jdbc;
 
     JdbcEntryStore(Jdbc jdbc) {
@@ -111,6 +114,24 @@ final class JdbcEntryStore implements EntryStore {
     }
 
     @Override
+    public List<RegistrationEntry> getAll(Collection<String> ids) {
+        List<String> all = List.copyOf(ids);
+        List<RegistrationEntry> out = new ArrayList<>(all.size());
+        for (int from = 0; from < all.size(); from += IDS_PER_QUERY) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + IDS_PER_QUERY));
+            out.addAll(jdbc.read(c -> {
+                String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
+                try (PreparedStatement s =
+                        c.prepareStatement("SELECT " + COLUMNS + " FROM entries WHERE id IN (" + marks + ")")) {
+                    bindStrings(s, chunk);
+                    return readAll(s);
+                }
+            }));
+        }
+        return out;
+    }
+
+    @Override
     public List<RegistrationEntry> list(EntryFilter filter, String afterId, int limit) {
         return jdbc.read(c -> {
             StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM entries WHERE id > ?");
@@ -118,8 +139,12 @@ final class JdbcEntryStore implements EntryStore {
             args.add(afterId == null ? "" : afterId);
             appendColumnFilters(filter, sql, args);
             sql.append(" ORDER BY id");
+            // Selector filtering happens here, not in SQL, so the page is filled from as many rows as needed;
+            // without it the database stops at the page (the driver would otherwise fetch every later row).
+            if (filter.sqlOnly()) {
+                sql.append(" LIMIT ").append(limit);
+            }
             List<RegistrationEntry> out = new ArrayList<>();
-            // Selector filtering happens here, not in SQL, so the page is filled from as many rows as needed.
             try (PreparedStatement s = c.prepareStatement(sql.toString())) {
                 for (int i = 0; i < args.size(); i++) {
                     s.setString(i + 1, args.get(i));

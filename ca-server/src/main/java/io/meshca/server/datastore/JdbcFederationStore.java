@@ -3,6 +3,7 @@ package io.meshca.server.datastore;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.server.federation.FederationStore;
+import io.meshca.server.model.Change;
 import io.meshca.server.model.FederationRelationship;
 import java.net.URI;
 import java.nio.file.Path;
@@ -67,13 +68,20 @@ final class JdbcFederationStore implements FederationStore {
                 s.setLong(6, jdbc.clock().millis());
                 s.executeUpdate();
             }
+            jdbc.recordChange(c, Change.Kind.FEDERATION, rel.trustDomain().name(), null, Change.Op.UPSERT);
             return null;
         });
     }
 
     @Override
     public boolean delete(TrustDomain trustDomain) {
-        return jdbc.write(c -> delete(c, trustDomain));
+        return jdbc.write(c -> {
+            boolean deleted = delete(c, trustDomain);
+            if (deleted) {
+                jdbc.recordChange(c, Change.Kind.FEDERATION, trustDomain.name(), null, Change.Op.DELETE);
+            }
+            return deleted;
+        });
     }
 
     private static boolean delete(Connection c, TrustDomain trustDomain) throws SQLException {

@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -123,6 +124,19 @@ public final class FederationRuntime implements AutoCloseable {
                 td,
                 SpiffeBundleCodec.toJson(
                         new SpiffeBundle(td, Pem.decodeCertificates(text), List.of(), 0, Duration.ZERO)));
+    }
+
+    /**
+     * Relationships with these trust domains were created, changed or deleted, on this replica or
+     * another: each is fetched now and then on its schedule, or, if deleted, no longer.
+     */
+    public void relationshipsChanged(Collection<TrustDomain> trustDomains) {
+        trustDomains.forEach(refresher::schedule);
+    }
+
+    /** Schedules every stored relationship again (after the server reloaded its memory). */
+    public void rescheduleAll() {
+        refresher.start();
     }
 
     public FederatedBundles bundles() {

@@ -25,4 +25,9 @@ public record AgentRecord(
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(lastSeenAt, "lastSeenAt");
     }
+
+    /** This agent after the renewal of its SVID. */
+    public AgentRecord renewed(String newSerial, Instant newExpiry, Instant seenAt) {
+        return new AgentRecord(spiffeId, attestationType, newSerial, newExpiry, banned, selectors, createdAt, seenAt);
+    }
 }

@@ -6,6 +6,7 @@ import io.meshca.server.model.RegistrationEntry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,13 +21,24 @@ import java.util.Set;
 public final class AgentAuthorizer {
 
     private final SpiffeId serverId;
-    private final EntryStore entries;
+    private final EntryIndex entries;
     private final Clock clock;
+    private final Runnable catchUp;
 
-    public AgentAuthorizer(SpiffeId serverId, EntryStore entries, Clock clock) {
+    public AgentAuthorizer(SpiffeId serverId, EntryIndex entries, Clock clock) {
+        this(serverId, entries, clock, () -> {});
+    }
+
+    /**
+     * {@code catchUp}: brings {@code entries} up to date with the database now. Called when an agent asks
+     * for an entry this server does not know for it: with several replicas, the agent's watch on another
+     * replica may have delivered an entry this one has not applied yet.
+     */
+    public AgentAuthorizer(SpiffeId serverId, EntryIndex entries, Clock clock, Runnable catchUp) {
         this.serverId = serverId;
         this.entries = entries;
         this.clock = clock;
+        this.catchUp = catchUp;
     }
 
     public SpiffeId serverId() {
@@ -61,6 +73,25 @@ public final class AgentAuthorizer {
             byId.put(e.id(), e);
         }
         return byId;
+    }
+
+    /**
+     * As {@link #authorizedEntriesById(SpiffeId, SelectorSet)}, for a batch asking for {@code requested}:
+     * if one of them is missing, catches up once and looks again. A missing entry then is one the agent
+     * may not have (or that was deleted): refused, as before.
+     */
+    public Map<String, RegistrationEntry> authorizedEntriesById(
+            SpiffeId agentId, SelectorSet agentSelectors, Collection<String> requested) {
+        Map<String, RegistrationEntry> byId = authorizedEntriesById(agentId, agentSelectors);
+        if (byId.keySet().containsAll(requested)) {
+            return byId;
+        }
+        try {
+            catchUp.run();
+        } catch (RuntimeException e) {
+            return byId; // the database is away: what memory holds is all there is
+        }
+        return authorizedEntriesById(agentId, agentSelectors);
     }
 
     public List<RegistrationEntry> authorizedEntries(Set<SpiffeId> parentIds) {

@@ -20,10 +20,11 @@ public final class AuthorizedEntriesSync {
     private static final int CHANGES_PER_READ = 1000;
 
     private final AgentAuthorizer authorizer;
-    private final EntryStore entries;
+    private final EntryIndex entries;
     private final ChangeLog changes;
 
-    public AuthorizedEntriesSync(AgentAuthorizer authorizer, EntryStore entries, ChangeLog changes) {
+    /** {@code entries} and {@code changes}: the server's memory and the feed's recent changes, kept in step. */
+    public AuthorizedEntriesSync(AgentAuthorizer authorizer, EntryIndex entries, ChangeLog changes) {
         this.authorizer = authorizer;
         this.entries = entries;
         this.changes = changes;
@@ -86,6 +87,11 @@ public final class AuthorizedEntriesSync {
         if (batch.isEmpty()) {
             return new Delta(revision, List.of(), List.of(), false, false, false, false);
         }
+        if (Change.unbrokenRun(batch, revision) < batch.size()) {
+            // Revisions missing from the log (pruned, or lost): a delta could miss a change; a snapshot cannot.
+            long last = batch.get(batch.size() - 1).revision();
+            return new Delta(last, List.of(), List.of(), true, true, true, false);
+        }
         boolean bundle = false;
         boolean agent = false;
         boolean resnapshot = false;
@@ -97,6 +103,9 @@ public final class AuthorizedEntriesSync {
                 case BUNDLE -> bundle = true;
                 case FEDERATED_BUNDLE -> federated.add(c.objectId());
                 case AGENT -> agent |= c.objectId().equals(agentId.toString());
+                case FEDERATION -> {
+                    // relationships concern the server's refresher; agents learn of the bundles it fetches
+                }
                 case ENTRY -> {
                     if (authorizer.serverId().toString().equals(c.parentId())) {
                         resnapshot = true;

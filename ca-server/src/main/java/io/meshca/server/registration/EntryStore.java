@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** Registration entries. Every write takes a new revision and records it in the change log. */
-public interface EntryStore {
+public interface EntryStore extends EntryIndex {
 
     /** The start of the refusal of an entry equal to another in parent ID, SPIFFE ID and selectors. */
     String DUPLICATE = "an entry with this parent ID, SPIFFE ID and selectors already exists: ";
@@ -22,7 +22,11 @@ public interface EntryStore {
      */
     RegistrationEntry create(RegistrationEntry draft);
 
+    @Override
     Optional<RegistrationEntry> get(String id);
+
+    /** The entries with these ids that exist (in no particular order). */
+    List<RegistrationEntry> getAll(Collection<String> ids);
 
     /**
      * One page of entries ordered by id, starting after {@code afterId} ("" for the first page),
@@ -33,7 +37,7 @@ public interface EntryStore {
     /** How many entries match {@code filter}, counted by the database without listing them. */
     long count(EntryFilter filter);
 
-    /** Every entry whose parent is one of {@code parentIds}. */
+    @Override
     List<RegistrationEntry> listByParents(Collection<SpiffeId> parentIds);
 
     /**

@@ -93,7 +93,7 @@ class AgentApiEndToEndTest {
         assertThat(snapshot.getUpsertedList()).extracting(e -> e.getId()).containsExactly(existing.id());
         assertThat(snapshot.getBundle().getX509AuthoritiesCount()).isEqualTo(1);
 
-        // ...and a new entry is pushed at once: well before the 1.5 s poll would find it.
+        // ...and a new entry is pushed at once: well before the change feed's safety poll would find it.
         long createdAt = System.nanoTime();
         RegistrationEntry added = server.createEntry(
                 SpiffeId.parse("spiffe://example.org/api"),
@@ -105,7 +105,7 @@ class AgentApiEndToEndTest {
         assertThat(delta.getFullSnapshot()).isFalse();
         assertThat(delta.getUpsertedList()).extracting(e -> e.getId()).containsExactly(added.id());
         assertThat(delta.getRevision()).isGreaterThan(snapshot.getRevision());
-        assertThat(pushMillis).isLessThan(CaServer.WATCH_POLL_INTERVAL.toMillis());
+        assertThat(pushMillis).isLessThan(CaServer.CHANGE_FEED_SAFETY_POLL.toMillis());
 
         // An entry of another agent is never pushed; a deletion of ours is.
         server.createEntry(

@@ -14,9 +14,12 @@ import io.meshca.server.api.AgentService;
 import io.meshca.server.api.BatchSigner;
 import io.meshca.server.api.WatchSessions;
 import io.meshca.server.api.interceptor.CallerIdentity;
+import io.meshca.server.changes.ChangeFeed;
 import io.meshca.server.model.AgentRecord;
+import io.meshca.server.model.Change;
 import io.meshca.server.registration.AgentAuthorizer;
 import io.meshca.server.registration.AuthorizedEntriesSync;
+import io.meshca.server.registration.EntryCache;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,6 +44,8 @@ public final class InProcessAgentApi implements BeforeEachCallback, AfterEachCal
     private final Selector agentSelector;
     private ScheduledExecutorService scheduler;
     private WatchSessions watches;
+    private ChangeFeed feed;
+    private AutoCloseable wakeFeed;
     private InProcessGrpc grpc;
 
     private InProcessAgentApi(ServerCore core, SpiffeId agentId, Selector agentSelector) {
@@ -69,16 +74,27 @@ public final class InProcessAgentApi implements BeforeEachCallback, AfterEachCal
         scheduler = Executors.newSingleThreadScheduledExecutor();
         AgentManager agents =
                 new AgentManager(List.of(), core.store().agents(), core.issuer(), core.audit(), core.clock());
-        AgentAuthorizer authorizer =
-                new AgentAuthorizer(core.serverId(), core.store().entries(), core.clock());
+        // As the server wires it: entries in memory, kept current by a change feed woken by each commit.
+        long revision = core.store().changes().currentRevision();
+        EntryCache entries = new EntryCache(core.store().entries());
+        entries.load();
+        feed = new ChangeFeed(
+                core.store().changes(),
+                List.of(
+                        ChangeFeed.Stage.of(entries::apply, entries::load),
+                        ChangeFeed.Stage.onKind(
+                                Change.Kind.BUNDLE, c -> core.ca().refreshBundle(), core.ca()::refreshBundle)),
+                scheduler,
+                System::nanoTime);
+        feed.start(revision, Duration.ofHours(1));
+        wakeFeed = core.store().notifier().subscribe(r -> feed.wake());
+        AgentAuthorizer authorizer = new AgentAuthorizer(core.serverId(), entries, core.clock(), feed::catchUpNow);
         watches = new WatchSessions(
-                new AuthorizedEntriesSync(
-                        authorizer, core.store().entries(), core.store().changes()),
+                new AuthorizedEntriesSync(authorizer, entries, feed.recent()),
                 agents,
                 core.ca(),
-                core.store().notifier(),
+                feed,
                 scheduler,
-                Duration.ofHours(1),
                 core.store().federatedBundles()::get);
         AgentRecord caller = core.storeAgent(core.agent(agentId, agentSelector));
         grpc = InProcessGrpc.start(ServerInterceptors.intercept(
@@ -88,10 +104,12 @@ public final class InProcessAgentApi implements BeforeEachCallback, AfterEachCal
     }
 
     @Override
-    public void afterEach(ExtensionContext context) throws IOException {
+    public void afterEach(ExtensionContext context) throws Exception {
         try {
             grpc.close();
             watches.close();
+            wakeFeed.close();
+            feed.close();
             scheduler.shutdownNow();
         } finally {
             core.afterEach(context);
