@@ -51,6 +51,40 @@ class AgentServiceTest {
         return out;
     }
 
+    /**
+     * Pages go out only as fast as the agent reads them: the server does not build and buffer the whole
+     * snapshot for an agent that reads slowly (gRPC flow control; the in-process transport is ready for
+     * exactly as many messages as the client asked for).
+     */
+    @Test
+    void aSlowAgent_isSentPagesOnlyAsItReadsThem() throws Exception {
+        int entries = 40;
+        for (int i = 0; i < entries; i++) {
+            entry("/slow" + i, AGENT);
+        }
+        InProcessAgentApi.SlowWatch watch = agentApi.watchSlowly(
+                WatchAuthorizedRequest.newBuilder().setPageSize(1).build(), 2);
+        for (int i = 0; i < 2; i++) {
+            assertThat(watch.messages().poll(10, TimeUnit.SECONDS))
+                    .as("page " + i)
+                    .isNotNull();
+        }
+        // Nothing arrives unasked; what matters is that the server did not send (buffer) the rest meanwhile.
+        assertThat(watch.messages().poll(300, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(agentApi.messagesSent()).isLessThanOrEqualTo(3);
+
+        watch.read(entries);
+        List<WatchAuthorizedResponse> rest = new ArrayList<>();
+        WatchAuthorizedResponse r;
+        do {
+            r = watch.messages().poll(10, TimeUnit.SECONDS);
+            assertThat(r).as("page " + (2 + rest.size())).isNotNull();
+            rest.add(r);
+        } while (!r.getLastPage());
+        assertThat(2 + rest.size()).isEqualTo(entries);
+        assertThat(agentApi.messagesSent()).isEqualTo(entries);
+    }
+
     @Test
     void snapshot_comesInPagesOfPageSize_withTheBundleOnTheFirst_andOnlyTheCallersEntries() throws Exception {
         List<String> mine = List.of(

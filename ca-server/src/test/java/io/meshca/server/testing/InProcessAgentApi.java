@@ -1,6 +1,13 @@
 package io.meshca.server.testing;
 
+import io.grpc.ForwardingServerCall;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import io.meshca.common.grpc.ErrorMappingInterceptor;
 import io.meshca.common.spiffe.Selector;
@@ -24,9 +31,11 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -45,6 +54,7 @@ public final class InProcessAgentApi implements BeforeEachCallback, AfterEachCal
     private ScheduledExecutorService scheduler;
     private WatchSessions watches;
     private ChangeFeed feed;
+    private final AtomicInteger sent = new AtomicInteger();
     private AutoCloseable wakeFeed;
     private InProcessGrpc grpc;
 
@@ -100,7 +110,8 @@ public final class InProcessAgentApi implements BeforeEachCallback, AfterEachCal
         grpc = InProcessGrpc.start(ServerInterceptors.intercept(
                 new AgentService(agents, new BatchSigner(authorizer, core.issuer(), Runnable::run, 1), watches),
                 new ErrorMappingInterceptor(),
-                InProcessGrpc.withContext(CallerIdentity.AGENT, caller)));
+                InProcessGrpc.withContext(CallerIdentity.AGENT, caller),
+                countSentMessages()));
     }
 
     @Override
@@ -114,6 +125,63 @@ public final class InProcessAgentApi implements BeforeEachCallback, AfterEachCal
         } finally {
             core.afterEach(context);
         }
+    }
+
+    /** How many messages the service has handed to gRPC for sending, on every call so far. */
+    public int messagesSent() {
+        return sent.get();
+    }
+
+    private ServerInterceptor countSentMessages() {
+        return new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                return next.startCall(
+                        new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                            @Override
+                            public void sendMessage(R message) {
+                                sent.incrementAndGet();
+                                super.sendMessage(message);
+                            }
+                        },
+                        headers);
+            }
+        };
+    }
+
+    /** A watch that reads only as many messages as asked for: an agent that reads slowly. */
+    public record SlowWatch(LinkedBlockingQueue<WatchAuthorizedResponse> messages, ClientCallStreamObserver<?> call) {
+        public void read(int n) {
+            call.request(n);
+        }
+    }
+
+    /** Opens a watch that asks for {@code first} messages, and then only for those {@link SlowWatch#read} asks. */
+    public SlowWatch watchSlowly(WatchAuthorizedRequest request, int first) {
+        LinkedBlockingQueue<WatchAuthorizedResponse> got = new LinkedBlockingQueue<>();
+        CompletableFuture<ClientCallStreamObserver<?>> call = new CompletableFuture<>();
+        AgentGrpc.newStub(grpc.channel())
+                .watchAuthorized(
+                        request, new ClientResponseObserver<WatchAuthorizedRequest, WatchAuthorizedResponse>() {
+                            @Override
+                            public void beforeStart(ClientCallStreamObserver<WatchAuthorizedRequest> stream) {
+                                stream.disableAutoRequestWithInitial(first);
+                                call.complete(stream);
+                            }
+
+                            @Override
+                            public void onNext(WatchAuthorizedResponse r) {
+                                got.add(r);
+                            }
+
+                            @Override
+                            public void onError(Throwable t) {}
+
+                            @Override
+                            public void onCompleted() {}
+                        });
+        return new SlowWatch(got, call.join());
     }
 
     /** Opens a watch; its messages arrive in the returned queue (errors and the end are dropped). */
