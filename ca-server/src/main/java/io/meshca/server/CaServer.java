@@ -36,6 +36,7 @@ import io.meshca.server.api.interceptor.AdminAuditInterceptor;
 import io.meshca.server.api.interceptor.AgentIdentityInterceptor;
 import io.meshca.server.attestation.node.JoinTokenIssuer;
 import io.meshca.server.attestation.node.JoinTokens;
+import io.meshca.server.audit.AuditSpool;
 import io.meshca.server.audit.GroupCommitAuditLog;
 import io.meshca.server.ca.AuthorityRotator;
 import io.meshca.server.ca.CaManager;
@@ -151,7 +152,8 @@ public final class CaServer implements AutoCloseable {
                 .orElseGet(() -> DataStore.sqlite(dataDir.path(), clock));
         closeables.push(dataStore);
         GroupCommitAuditLog.Mode auditMode = config.auditWrites();
-        GroupCommitAuditLog audit = new GroupCommitAuditLog(dataStore.audit(), clock, auditMode);
+        GroupCommitAuditLog audit =
+                new GroupCommitAuditLog(dataStore.audit(), AuditSpool.in(dataDir.path()), clock, auditMode);
         closeables.push(audit);
         log.info(
                 auditMode == GroupCommitAuditLog.Mode.SYNC
