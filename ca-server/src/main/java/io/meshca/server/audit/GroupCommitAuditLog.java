@@ -272,12 +272,14 @@ public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
         nextRetryMillis = clock.millis() + RETRY.toMillis();
         if (!spooling) {
             spooling = true;
+            // A domain error (the datastore is unavailable) says all in its message; anything else is a bug
+            // or a broken database, and its trace belongs in the log.
             log.warn(
                     "audit store failed; rows are spooled to {} and written when it is back (rows={}): {}",
                     spool.file(),
                     spool.pending(),
                     storeFailure.getMessage(),
-                    storeFailure);
+                    storeFailure instanceof MeshcaException ? null : storeFailure);
         }
     }
 

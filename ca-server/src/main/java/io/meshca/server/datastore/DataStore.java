@@ -152,8 +152,10 @@ public final class DataStore implements AutoCloseable {
         // read) is found and replaced here, not by the next call.
         config.setKeepaliveTime(60_000);
         // Connections are replaced after 10 min, before the idle limits of proxies and load balancers
-        // (PgBouncer, cloud NAT: 15 min and more) can cut them under the pool.
+        // (PgBouncer, cloud NAT: 15 min and more) can cut them under the pool; idle ones beyond the
+        // minimum close after 5 min (the pool ignores an idle timeout that is not below the lifetime).
         config.setMaxLifetime(600_000);
+        config.setIdleTimeout(300_000);
         // Seconds to open a connection (TCP and the startup handshake): an unreachable host fails fast.
         config.addDataSourceProperty("connectTimeout", "3");
         // Seconds a statement may wait for the database's answer: the one guard against a network that

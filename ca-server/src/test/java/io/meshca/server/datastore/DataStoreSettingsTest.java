@@ -19,6 +19,8 @@ class DataStoreSettingsTest {
         assertThat(config.getConnectionTimeout()).isEqualTo(3_000);
         assertThat(config.getValidationTimeout()).isLessThan(config.getConnectionTimeout());
         assertThat(config.getKeepaliveTime()).isBetween(30_000L, config.getMaxLifetime() - 1);
+        // the pool silently disables an idle timeout that is not at least a second below the lifetime
+        assertThat(config.getIdleTimeout()).isLessThan(config.getMaxLifetime() - 1_000);
         assertThat(config.getDataSourceProperties())
                 .containsEntry("connectTimeout", "3")
                 .containsEntry("socketTimeout", "30")
