@@ -122,6 +122,19 @@ class DatastoreOutagePostgresTest {
                 .contains("(127.0.0.1:" + proxy.port() + ") since ");
         assertThat(firstTook).isLessThan(FAST);
         assertThat(second.getStatus().getDescription()).startsWith(DataStoreUnavailableException.PREFIX);
+        assertThat(cli(
+                        "entry",
+                        "create",
+                        "-socketPath",
+                        server.adminSocketPath().toString(),
+                        "-spiffeID",
+                        "spiffe://" + server.trustDomain().name() + "/outage/cli",
+                        "-parentID",
+                        "spiffe://" + server.trustDomain().name() + "/node",
+                        "-selector",
+                        "unix:uid:1"))
+                .isEqualTo(1);
+        assertThat(err.toString()).startsWith("UNAVAILABLE: " + DataStoreUnavailableException.PREFIX);
         assertThat(healthcheck()).isEqualTo(1);
         assertThat(err.toString())
                 .contains("server is unhealthy: NOT_SERVING (its datastore is unreachable")
