@@ -3,9 +3,7 @@ package io.meshca.server;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
-import io.grpc.protobuf.services.HealthStatusManager;
 import io.meshca.common.config.Durations;
 import io.meshca.common.files.DataDir;
 import io.meshca.common.grpc.ErrorMappingInterceptor;
@@ -37,6 +35,7 @@ import io.meshca.server.api.interceptor.AdminAuditInterceptor;
 import io.meshca.server.api.interceptor.AgentIdentityInterceptor;
 import io.meshca.server.attestation.node.JoinTokenIssuer;
 import io.meshca.server.attestation.node.JoinTokens;
+import io.meshca.server.audit.AuditSpool;
 import io.meshca.server.audit.GroupCommitAuditLog;
 import io.meshca.server.ca.AuthorityRotator;
 import io.meshca.server.ca.CaManager;
@@ -51,6 +50,7 @@ import io.meshca.server.changes.ChangeFeed;
 import io.meshca.server.config.ServerConfig;
 import io.meshca.server.datastore.DataStore;
 import io.meshca.server.federation.FederationRuntime;
+import io.meshca.server.health.ServerHealth;
 import io.meshca.server.istio.IstioCaRuntime;
 import io.meshca.server.logging.RootLogLevel;
 import io.meshca.server.model.Change;
@@ -116,7 +116,7 @@ public final class CaServer implements AutoCloseable {
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
     private Server agentApi;
     private AdminSocket adminSocket;
-    private HealthStatusManager health;
+    private ServerHealth health;
     private FederationRuntime federation;
     private IstioCaRuntime istioCa;
     private volatile boolean closed;
@@ -162,6 +162,9 @@ public final class CaServer implements AutoCloseable {
                 .map(url -> DataStore.open(url, clock))
                 .orElseGet(() -> DataStore.sqlite(dataDir.path(), clock));
         closeables.push(dataStore);
+        health = new ServerHealth();
+        dataStore.status().addListener(health::datastoreAvailable);
+        health.datastoreAvailable(dataStore.status().isAvailable());
         // The revision before the load: changes committed while loading are applied again by the feed.
         long loadedRevision = dataStore.changes().currentRevision();
         EntryCache entryCache = new EntryCache(dataStore.entries());
@@ -176,7 +179,8 @@ public final class CaServer implements AutoCloseable {
                 loadedRevision,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStart));
         GroupCommitAuditLog.Mode auditMode = config.auditWrites();
-        GroupCommitAuditLog audit = new GroupCommitAuditLog(dataStore.audit(), clock, auditMode);
+        GroupCommitAuditLog audit =
+                new GroupCommitAuditLog(dataStore.audit(), AuditSpool.in(dataDir.path()), clock, auditMode);
         closeables.push(audit);
         log.info(
                 auditMode == GroupCommitAuditLog.Mode.SYNC
@@ -187,17 +191,12 @@ public final class CaServer implements AutoCloseable {
         ServerPlugins plugins =
                 ServerCatalog.load(config.plugins(), new ServerPluginContext(td, config.dataDir(), clock, joinTokens));
         KeyManager keys = plugins.keyManager();
-        health = new HealthStatusManager();
         CaManager ca = new CaManager(td, keys, plugins.upstreamAuthority(), dataStore.bundle(), config.caTtl(), clock);
         JwtKeySlots jwtKeys = new JwtKeySlots(
                 keys, dataStore.bundle(), config.jwtKeyType(), config.caTtl(), clock, ca::journalChanged);
         jwtKeys.initialize();
         ca.initialize();
-        AuthorityRotator rotator = new AuthorityRotator(ca, List.of(ca.x509Slots(), jwtKeys), clock, valid -> {
-            if (!closed) {
-                health.setStatus("", valid ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
-            }
-        });
+        AuthorityRotator rotator = new AuthorityRotator(ca, List.of(ca.x509Slots(), jwtKeys), clock, health::caValid);
         rotator.start(scheduler, AuthorityRotator.checkInterval(config.caTtl()));
         closeables.push(rotator);
         JwtSvidIssuer jwtIssuer =
@@ -254,6 +253,11 @@ public final class CaServer implements AutoCloseable {
         feed.start(loadedRevision, CHANGE_FEED_SAFETY_POLL);
         closeables.push(dataStore.notifier().subscribe(revision -> feed.wake()));
         closeables.push(dataStore.listenForOtherServers(feed::wake));
+        dataStore.status().addListener(available -> {
+            if (available) {
+                feed.wake(); // catch up on what other replicas wrote meanwhile, without waiting for a retry
+            }
+        });
         AgentAuthorizer authorizer = new AgentAuthorizer(serverId, entryCache, clock, feed::catchUpNow);
         WatchSessions watches = new WatchSessions(
                 new AuthorizedEntriesSync(authorizer, entryCache, feed.recent()),
@@ -324,10 +328,9 @@ public final class CaServer implements AutoCloseable {
         adminSocket = AdminSocket.start(
                 config.socketPath(),
                 admin,
-                List.of(health.getHealthService().bindService()),
+                List.of(health.service().bindService()),
                 new AdminAuditInterceptor(audit, "admin:local"));
         closeables.push(adminSocket);
-        health.setStatus("", ServingStatus.SERVING);
         log.info(
                 "meshca server for trust domain {} listening on {}:{} (agent API, TLS 1.3) and {} (admin)",
                 td,
@@ -380,7 +383,7 @@ public final class CaServer implements AutoCloseable {
         }
         closed = true;
         if (health != null) {
-            health.enterTerminalState();
+            health.stop();
         }
         while (!closeables.isEmpty()) {
             try {

@@ -4,6 +4,7 @@ import io.meshca.common.config.Durations;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.error.NotFoundException;
 import io.meshca.common.error.PermissionDeniedException;
+import io.meshca.common.error.UnavailableException;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.server.attestation.node.AttestResult;
 import io.meshca.server.attestation.node.NodeAttestor;
@@ -123,7 +124,7 @@ public final class AgentManager {
         cache.put(renewed);
         try {
             record(renewed);
-        } catch (RuntimeException e) {
+        } catch (UnavailableException e) {
             unrecordedRenewals.put(agentId, renewed);
             log.warn(
                     "renewed the SVID of agent {} but cannot record it now ({}); recording it when the datastore is back",
@@ -139,7 +140,7 @@ public final class AgentManager {
             try {
                 record(renewed);
                 unrecordedRenewals.remove(renewed.spiffeId(), renewed);
-            } catch (RuntimeException e) {
+            } catch (UnavailableException e) {
                 break; // still away: try again later
             }
         }

@@ -10,8 +10,9 @@ public interface AuditLog {
      * Records the event.
      * <ul>
      *   <li>{@code async} (the default): queues the event and returns at once; it is durable once
-     *       {@link #flush()} returns or the log is closed. A failed write is logged, never thrown, so a
-     *       caller may already have handed out what the lost row recorded.</li>
+     *       {@link #flush()} returns or the log is closed. A row the store does not take (the database is
+     *       away) is kept in a spool file in the data dir and stored, in order, when the store is back;
+     *       the caller never learns of it.</li>
      *   <li>{@code sync}: returns only once the row is committed to the store, so a caller that records
      *       before answering never answers unaudited.</li>
      * </ul>

@@ -16,7 +16,8 @@ public interface AuditStore {
      * turns and extend one chain, none of them from a head it remembered.
      *
      * @return the rows written, in order
-     * @throws io.meshca.server.datastore.DataStoreException if the database fails; nothing is stored
+     * @throws RuntimeException if the database fails ({@code DataStoreUnavailableException} if it is
+     *     away, {@code DataStoreException} otherwise); nothing is stored
      */
     List<AuditRecord> append(List<TimedAuditEvent> events);
 

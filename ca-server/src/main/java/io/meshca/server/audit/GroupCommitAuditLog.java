@@ -1,6 +1,10 @@
 package io.meshca.server.audit;
 
+import io.meshca.common.error.MeshcaException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -13,20 +17,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit: events are queued and one writer thread chains whatever has queued up and writes it in
- * one transaction. Under load the database costs one transaction per batch, not per event. Only the
- * writer thread touches the chain head, so chaining needs no lock. {@link #close()} drains the queue,
- * so every event recorded before shutdown is kept.
+ * Group commit: events are queued and one writer thread hands whatever has queued up to the store, which
+ * chains and writes it in one transaction. Under load the database costs one transaction per batch, not
+ * per event. {@link #close()} drains the queue, so every event recorded before shutdown is kept.
  *
  * <p>The {@link Mode} decides what {@link #record} promises: {@link Mode#ASYNC} returns once the event is
  * queued (the signing path never waits for the database); {@link Mode#SYNC} returns once the event's
  * batch is committed and throws {@link AuditWriteException} if it was not, so callers can fail closed.
+ *
+ * <p>No row is lost to a store that fails (a database outage): in ASYNC mode the rows it does not take go
+ * to the {@link AuditSpool}, and so does every row after them, to keep their order, until the store takes
+ * the spooled rows again (tried before each batch, and every {@link #RETRY} while idle). A spool left by
+ * an earlier run is written first. SYNC rows are never spooled (their recorders are told instead), but
+ * they too wait behind a spool an ASYNC run left.
  */
 public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
 
     /** What {@link #record} waits for. */
     public enum Mode {
-        /** Queue and return; a failed write is logged, the caller never learns of it. */
+        /** Queue and return; rows the store does not take are spooled, the caller never learns of it. */
         ASYNC,
         /** Wait until the row is committed; a failed write throws {@link AuditWriteException}. */
         SYNC
@@ -40,6 +49,8 @@ public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
     private static final int BATCH = 4096;
     /** How long {@link #flush()} and a synchronous {@link #record} wait for the writer. */
     private static final long WAIT_SECONDS = 30;
+    /** How often an idle writer tries to hand the spool to the store. */
+    static final Duration RETRY = Duration.ofSeconds(1);
 
     /**
      * One queued item: an event to write ({@code event} set), or a {@link #flush()} marker ({@code event}
@@ -49,19 +60,29 @@ public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
     private record Pending(AuditEvent event, long atMillis, CompletableFuture<Void> written) {}
 
     private final AuditStore store;
+    private final AuditSpool spool;
     private final Clock clock;
     private final Mode mode;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean closed;
+    /** Writer thread only: when an idle writer next tries the spool (at once for a spool found at start). */
+    private long nextRetryMillis;
+    /** Writer thread only: whether this outage was already reported. */
+    private boolean spooling;
 
     /** An {@link Mode#ASYNC} log, the server's default. */
-    public GroupCommitAuditLog(AuditStore store, Clock clock) {
-        this(store, clock, Mode.ASYNC);
+    public GroupCommitAuditLog(AuditStore store, AuditSpool spool, Clock clock) {
+        this(store, spool, clock, Mode.ASYNC);
     }
 
-    public GroupCommitAuditLog(AuditStore store, Clock clock, Mode mode) {
+    /**
+     * @param spool where ASYNC rows wait while the store fails; the writer thread owns it from now on and
+     *     closes it with this log
+     */
+    public GroupCommitAuditLog(AuditStore store, AuditSpool spool, Clock clock, Mode mode) {
         this.store = Objects.requireNonNull(store, "store");
+        this.spool = Objects.requireNonNull(spool, "spool");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.mode = Objects.requireNonNull(mode, "mode");
         this.writer = new Thread(this::run, "audit-writer");
@@ -98,7 +119,11 @@ public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
         try {
             committed.get(WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            throw new AuditWriteException("the audit store failed", e.getCause());
+            // A domain error's message is written for the caller ("datastore unavailable: ..."); others stay
+            // in the cause, for the log.
+            throw new AuditWriteException(
+                    e.getCause() instanceof MeshcaException m ? m.getMessage() : "the audit store failed",
+                    e.getCause());
         } catch (TimeoutException e) {
             // The row may still be written later; an audit row without its certificate is the safe side.
             throw new AuditWriteException("not committed within " + WAIT_SECONDS + " s", e);
@@ -108,7 +133,10 @@ public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
         }
     }
 
-    /** Waits until everything recorded before is written (or its write failed, which is logged). */
+    /**
+     * Waits until everything recorded before is written: to the store, or to the spool while the store
+     * fails (SYNC rows that failed were reported to their recorders).
+     */
     @Override
     public void flush() {
         CompletableFuture<Void> flushed = new CompletableFuture<>();
@@ -133,7 +161,11 @@ public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
                 Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     if (closed && queue.isEmpty()) {
+                        retrySpool();
                         return;
+                    }
+                    if (!spool.isEmpty() && clock.millis() >= nextRetryMillis) {
+                        retrySpool();
                     }
                     continue;
                 }
@@ -145,6 +177,7 @@ public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            closeSpool();
             // Interrupted, or an Error escaped a write: whoever still waits is told now, not after 30 s.
             batch.addAll(queue);
             queue.removeAll(batch);
@@ -159,32 +192,102 @@ public final class GroupCommitAuditLog implements AuditLog, AutoCloseable {
 
     /** Writes one batch and then releases everyone waiting on it: recorders (SYNC) and flushers. */
     private void write(List<Pending> batch) {
-        RuntimeException failure = null;
-        int rowCount = (int) batch.stream().filter(p -> p.event() != null).count();
-        try {
-            List<TimedAuditEvent> events = new ArrayList<>(rowCount);
-            for (Pending p : batch) {
-                if (p.event() != null) {
-                    events.add(new TimedAuditEvent(p.event(), p.atMillis()));
-                }
+        List<TimedAuditEvent> events = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+            if (p.event() != null) {
+                events.add(new TimedAuditEvent(p.event(), p.atMillis()));
             }
+        }
+        RuntimeException failure = null;
+        try {
+            writeSpool();
             store.append(events);
         } catch (RuntimeException e) {
-            // Losing audit rows silently would defeat the log; say so loudly (in SYNC mode the recorders
-            // are told as well). Nothing of the batch is stored, and the next batch chains from the last
-            // row that really is.
-            log.error("cannot write {} audit rows", rowCount, e);
+            // The store took none of this batch (one transaction), and the next batch chains from the last
+            // row that really is stored.
             failure = e;
+            if (mode == Mode.ASYNC) {
+                spool(events, e);
+            } else if (e instanceof MeshcaException) {
+                log.warn(
+                        "cannot write {} audit rows (auditWrites: sync, the recorders are told): {}",
+                        events.size(),
+                        e.getMessage());
+            } else {
+                log.error("cannot write {} audit rows (auditWrites: sync, the recorders are told)", events.size(), e);
+            }
         }
         for (Pending p : batch) {
             if (p.written() == null) {
                 continue;
             }
             if (failure == null || p.event() == null) {
-                p.written().complete(null); // a flush waits for the attempt; the failure was logged
+                p.written().complete(null); // a flush waits for the attempt; the rows are stored or spooled
             } else {
                 p.written().completeExceptionally(failure);
             }
+        }
+    }
+
+    /** Hands the spooled rows to the store, oldest first; throws the store's failure if it stops. */
+    private void writeSpool() {
+        if (spool.isEmpty()) {
+            return;
+        }
+        long rows = spool.pending();
+        try {
+            while (!spool.isEmpty()) {
+                AuditSpool.Batch b = spool.peek(BATCH);
+                store.append(b.events());
+                spool.stored(b);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the audit spool " + spool.file(), e);
+        }
+        spooling = false;
+        log.info("audit spool written to the store rows={} spool={}", rows, spool.file());
+    }
+
+    private void retrySpool() {
+        try {
+            writeSpool();
+        } catch (RuntimeException e) {
+            nextRetryMillis = clock.millis() + RETRY.toMillis();
+            log.debug("audit spool still waiting for the store rows={}", spool.pending(), e);
+        }
+    }
+
+    /** Keeps rows the store did not take; only a failing disk on top of a failing store loses them. */
+    private void spool(List<TimedAuditEvent> events, RuntimeException storeFailure) {
+        if (events.isEmpty()) {
+            return;
+        }
+        try {
+            spool.append(events);
+        } catch (IOException e) {
+            e.addSuppressed(storeFailure);
+            log.error("{} audit rows LOST: the store failed and so did the spool {}", events.size(), spool.file(), e);
+            return;
+        }
+        nextRetryMillis = clock.millis() + RETRY.toMillis();
+        if (!spooling) {
+            spooling = true;
+            // A domain error (the datastore is unavailable) says all in its message; anything else is a bug
+            // or a broken database, and its trace belongs in the log.
+            log.warn(
+                    "audit store failed; rows are spooled to {} and written when it is back (rows={}): {}",
+                    spool.file(),
+                    spool.pending(),
+                    storeFailure.getMessage(),
+                    storeFailure instanceof MeshcaException ? null : storeFailure);
+        }
+    }
+
+    private void closeSpool() {
+        try {
+            spool.close();
+        } catch (IOException e) {
+            log.warn("cannot close the audit spool {}", spool.file(), e);
         }
     }
 

@@ -31,22 +31,32 @@ final class AuditCommand implements Runnable {
     @Command(
             name = "verify",
             footer = "meshca server audit verify -dataDir .data/server",
-            description = "Checks the audit log's hash chain in the server's SQLite data dir.")
+            description = "Checks the audit log's hash chain in the server's SQLite data dir, or in the"
+                    + " database of -databaseUrl.")
     static final class Verify implements Callable<Integer> {
 
         @Option(names = "-dataDir", paramLabel = "dir", description = "The server's data dir (default .data/server).")
         Path dataDir = ServerConfig.DEFAULT_DATA_DIR;
+
+        @Option(
+                names = "-databaseUrl",
+                paramLabel = "url",
+                description = "The JDBC URL of the server's database (PostgreSQL), as in its config; default:"
+                        + " SQLite in -dataDir.")
+        String databaseUrl;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
-            if (!Files.exists(dataDir.resolve(DataStore.SQLITE_FILE))) {
+            if (databaseUrl == null && !Files.exists(dataDir.resolve(DataStore.SQLITE_FILE))) {
                 spec.commandLine().getErr().println("no datastore in " + dataDir);
                 return 1;
             }
-            try (DataStore store = DataStore.sqlite(dataDir, Clock.systemUTC())) {
+            try (DataStore store = databaseUrl == null
+                    ? DataStore.sqlite(dataDir, Clock.systemUTC())
+                    : DataStore.open(databaseUrl, Clock.systemUTC())) {
                 AuditRecord prev = null;
                 long count = 0;
                 while (true) {

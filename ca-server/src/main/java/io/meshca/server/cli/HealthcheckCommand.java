@@ -7,7 +7,10 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.meshca.common.config.Durations;
 import io.meshca.common.grpc.UntilHealthy;
+import io.meshca.server.health.ServerHealth;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -16,7 +19,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "healthcheck",
         footer = "meshca server healthcheck -socketPath /tmp/meshca-server/private/api.sock",
-        description = "Checks that the server is up and serving.")
+        description = "Checks that the server is up and serving: its CA is valid and its datastore answers.")
 final class HealthcheckCommand extends AdminCommand {
 
     @Option(names = "-shallow", description = "Accepted for SPIRE compatibility; the check is always the same.")
@@ -54,7 +57,10 @@ final class HealthcheckCommand extends AdminCommand {
         HealthCheckResponse r =
                 withDeadline(HealthGrpc.newBlockingStub(channel)).check(HealthCheckRequest.getDefaultInstance());
         if (r.getStatus() != HealthCheckResponse.ServingStatus.SERVING) {
-            spec.commandLine().getErr().println("server is unhealthy: " + unhealthy(r.getStatus()));
+            spec.commandLine()
+                    .getErr()
+                    .println("server is unhealthy: "
+                            + unhealthy(channel, r.getStatus(), Duration.ofSeconds(DEADLINE_SECONDS)));
             return 1;
         }
         out().println("Server is healthy.");
@@ -68,7 +74,7 @@ final class HealthcheckCommand extends AdminCommand {
                     .check(HealthCheckRequest.getDefaultInstance());
             return r.getStatus() == HealthCheckResponse.ServingStatus.SERVING
                     ? Optional.empty()
-                    : Optional.of(unhealthy(r.getStatus()));
+                    : Optional.of(unhealthy(channel, r.getStatus(), timeout));
         } catch (StatusRuntimeException e) {
             // the socket may appear at any moment: try it at the next check, not after gRPC's own backoff
             channel.resetConnectBackoff();
@@ -76,7 +82,30 @@ final class HealthcheckCommand extends AdminCommand {
         }
     }
 
-    private static String unhealthy(HealthCheckResponse.ServingStatus status) {
-        return status + " (its active X.509 CA has expired, or it is shutting down; see the server log)";
+    /**
+     * The status and which part is down, from the part's own health service: "NOT_SERVING (its datastore
+     * is unreachable; see the server log)". Both parts serving means the server is shutting down.
+     */
+    private String unhealthy(ManagedChannel channel, HealthCheckResponse.ServingStatus status, Duration timeout) {
+        List<String> down = new ArrayList<>();
+        if (notServing(channel, ServerHealth.DATASTORE, timeout)) {
+            down.add("its datastore is unreachable");
+        }
+        if (notServing(channel, ServerHealth.CA, timeout)) {
+            down.add("its active X.509 CA has expired");
+        }
+        String why = down.isEmpty() ? "it is shutting down" : String.join(", and ", down);
+        return status + " (" + why + "; see the server log)";
+    }
+
+    private boolean notServing(ManagedChannel channel, String service, Duration timeout) {
+        try {
+            HealthCheckResponse r = HealthGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .check(HealthCheckRequest.newBuilder().setService(service).build());
+            return r.getStatus() != HealthCheckResponse.ServingStatus.SERVING;
+        } catch (StatusRuntimeException e) {
+            return false; // a server that does not report its parts (NOT_FOUND), or one that just went away
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.meshca.server.cli;
 import io.grpc.StatusRuntimeException;
 import io.meshca.common.cli.CliConventions;
 import io.meshca.common.cli.TopLevelCommands;
+import io.meshca.common.error.GrpcErrors;
 import io.meshca.common.error.MeshcaException;
 import io.meshca.common.grpc.UnixSockets;
 import io.meshca.common.logging.CommandLineLogging;
@@ -103,10 +104,7 @@ public final class ServerMain implements Runnable {
         if (ex instanceof StatusRuntimeException sre) {
             String description = sre.getStatus().getDescription();
             return switch (sre.getStatus().getCode()) {
-                case UNAVAILABLE ->
-                    command.getCommand() instanceof AdminCommand a
-                            ? AdminSocketErrors.describe(UnixSockets.parseAddress(a.socketPath()), sre)
-                            : "unavailable: " + (description == null ? "" : description);
+                case UNAVAILABLE -> unavailable(sre, command);
                 default -> sre.getStatus().getCode() + ": " + (description == null ? "" : description);
             };
         }
@@ -114,6 +112,17 @@ public final class ServerMain implements Runnable {
             return "error: " + ex.getMessage();
         }
         return "error: " + ex;
+    }
+
+    private static String unavailable(StatusRuntimeException sre, CommandLine command) {
+        String description = sre.getStatus().getDescription();
+        if (GrpcErrors.fromServer(sre)) {
+            // The server answered, but something it needs is away (its datastore): say what, not "is it running?".
+            return "UNAVAILABLE: " + description;
+        }
+        return command.getCommand() instanceof AdminCommand a
+                ? AdminSocketErrors.describe(UnixSockets.parseAddress(a.socketPath()), sre)
+                : "unavailable: " + (description == null ? "" : description);
     }
 
     @Override

@@ -25,12 +25,14 @@ final class Jdbc {
     static final String CHANGES_CHANNEL = "meshca_changes";
 
     private final DataSource dataSource;
+    private final DataStoreStatus status;
     private final ChangeNotifier notifier;
     private final Clock clock;
     private final boolean postgres;
 
-    Jdbc(DataSource dataSource, ChangeNotifier notifier, Clock clock, boolean postgres) {
+    Jdbc(DataSource dataSource, DataStoreStatus status, ChangeNotifier notifier, Clock clock, boolean postgres) {
         this.dataSource = dataSource;
+        this.status = status;
         this.notifier = notifier;
         this.clock = clock;
         this.postgres = postgres;
@@ -40,19 +42,36 @@ final class Jdbc {
         return clock;
     }
 
+    /**
+     * Runs the work on a connection of its own, outside a transaction.
+     *
+     * @throws DataStoreUnavailableException at once while the database is known to be away, or if the
+     *     connection is lost
+     * @throws DataStoreException if the work fails otherwise
+     */
     <T> T read(Work<T> work) {
+        status.checkAvailable();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             return work.run(c);
         } catch (SQLException e) {
-            throw new DataStoreException("database read failed: " + e.getMessage(), e);
+            throw status.failure("database read failed", e);
         }
     }
 
-    /** Runs the work in one transaction; notifies watchers afterwards if the work took a revision. */
+    /**
+     * Runs the work in one transaction; notifies watchers afterwards if the work took a revision.
+     *
+     * @throws DataStoreUnavailableException at once while the database is known to be away, or if the
+     *     connection is lost; the transaction is then rolled back (by the database, if it is gone)
+     * @throws DataStoreException if the work fails otherwise; nothing is stored
+     */
     <T> T write(Work<T> work) {
+        status.checkAvailable();
         long[] lastRevision = {0};
         T result;
+        // The pool puts auto-commit back when the connection returns to it: setting it here after the
+        // commit could fail on a connection lost just after the commit, and report a stored write as lost.
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             RevisionTaker.begin(lastRevision);
@@ -63,14 +82,13 @@ final class Jdbc {
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                rollback(c, e);
                 throw e;
             } finally {
                 RevisionTaker.end();
-                c.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new DataStoreException("database write failed: " + e.getMessage(), e);
+            throw status.failure("database write failed", e);
         }
         if (lastRevision[0] > 0) {
             notifier.changed(lastRevision[0]);
@@ -88,6 +106,18 @@ final class Jdbc {
             s.setString(1, CHANGES_CHANNEL);
             s.setString(2, Long.toString(revision));
             s.execute();
+        }
+    }
+
+    /**
+     * Rolls back after {@code failure}. On a lost connection the rollback fails too; the database rolls
+     * back itself, and the caller must learn of the first failure, not of the rollback's.
+     */
+    private static void rollback(Connection c, Exception failure) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
         }
     }
 

@@ -207,7 +207,8 @@ class AdminServicesTest {
     void syncAudit_storeFailure_turnsASuccessfulCallIntoUnavailable_insteadOfHangingOrSayingOk() throws Exception {
         FaultyAuditStore failing = new FaultyAuditStore(core.store().audit());
         failing.failing(true);
-        try (GroupCommitAuditLog syncAudit = new GroupCommitAuditLog(failing, clock, GroupCommitAuditLog.Mode.SYNC);
+        try (GroupCommitAuditLog syncAudit =
+                        new GroupCommitAuditLog(failing, core.auditSpool(), clock, GroupCommitAuditLog.Mode.SYNC);
                 InProcessGrpc sync = InProcessGrpc.start(ServerInterceptors.intercept(
                         new EntriesService(new Registrar(
                                 new EntryValidator(TD), core.store().entries())),

@@ -134,7 +134,7 @@ class BatchSignerTest {
         RegistrationEntry web = entry("/web", AGENT);
         FaultyAuditStore failing = new FaultyAuditStore(core.store().audit());
         failing.failing(true);
-        try (GroupCommitAuditLog syncAudit = new GroupCommitAuditLog(failing, clock, Mode.SYNC)) {
+        try (GroupCommitAuditLog syncAudit = new GroupCommitAuditLog(failing, core.auditSpool(), clock, Mode.SYNC)) {
             SvidIssuer issuer = new SvidIssuer(
                     new X509SvidSigner(core.ca()::activeAuthority, clock),
                     syncAudit,

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshca.server.audit.AuditChain;
 import io.meshca.server.audit.AuditEvent;
+import io.meshca.server.audit.AuditSpool;
 import io.meshca.server.audit.GroupCommitAuditLog;
 import io.meshca.server.model.AuditRecord;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One audit chain, whatever the number of writers: two servers (two datastores, two group-commit logs)
@@ -24,6 +27,14 @@ abstract class AuditChainContractTest {
 
     private static final int WRITERS_PER_SERVER = 4;
     private static final int EVENTS_PER_WRITER = 150;
+
+    @TempDir
+    Path dir;
+
+    /** The spool of server {@code name}: each server has its own, in its data dir. */
+    private AuditSpool spool(String name) {
+        return AuditSpool.in(dir.resolve(name));
+    }
 
     /** Creates a new, empty database (or schema) called {@code name}; returns its JDBC URL. */
     protected abstract String emptyDatabase(String name);
@@ -36,8 +47,8 @@ abstract class AuditChainContractTest {
         String url = emptyDatabase("audit_two_writers");
         try (DataStore a = open(url);
                 DataStore b = open(url);
-                GroupCommitAuditLog logA = new GroupCommitAuditLog(a.audit(), Clock.systemUTC());
-                GroupCommitAuditLog logB = new GroupCommitAuditLog(b.audit(), Clock.systemUTC())) {
+                GroupCommitAuditLog logA = new GroupCommitAuditLog(a.audit(), spool("a"), Clock.systemUTC());
+                GroupCommitAuditLog logB = new GroupCommitAuditLog(b.audit(), spool("b"), Clock.systemUTC())) {
             // Each log learns nothing of the other's rows except through the database.
             logA.record(new AuditEvent("server-a", "server.start", "a", ""));
             logA.flush();
@@ -74,12 +85,12 @@ abstract class AuditChainContractTest {
         String url = emptyDatabase("audit_restart");
         try (DataStore a = open(url);
                 DataStore b = open(url)) {
-            try (GroupCommitAuditLog logA = new GroupCommitAuditLog(a.audit(), Clock.systemUTC())) {
+            try (GroupCommitAuditLog logA = new GroupCommitAuditLog(a.audit(), spool("a"), Clock.systemUTC())) {
                 logA.record(new AuditEvent("server-a", "entry.create", "x", ""));
                 logA.flush();
             }
-            try (GroupCommitAuditLog logB = new GroupCommitAuditLog(b.audit(), Clock.systemUTC());
-                    GroupCommitAuditLog logA = new GroupCommitAuditLog(a.audit(), Clock.systemUTC())) {
+            try (GroupCommitAuditLog logB = new GroupCommitAuditLog(b.audit(), spool("b"), Clock.systemUTC());
+                    GroupCommitAuditLog logA = new GroupCommitAuditLog(a.audit(), spool("a"), Clock.systemUTC())) {
                 logB.record(new AuditEvent("server-b", "entry.create", "y", ""));
                 logB.flush();
                 // A remembered its head from before B wrote: it must chain after B's row all the same.

@@ -4,6 +4,7 @@ import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
+import io.meshca.server.audit.AuditSpool;
 import io.meshca.server.audit.GroupCommitAuditLog;
 import io.meshca.server.audit.GroupCommitAuditLog.Mode;
 import io.meshca.server.ca.CaManager;
@@ -67,7 +68,7 @@ public final class ServerCore implements BeforeEachCallback, AfterEachCallback {
         dir = Files.createTempDirectory("meshca-server-core");
         store = DataStore.sqlite(dir, clock);
         auditStore = new FaultyAuditStore(store.audit());
-        audit = new GroupCommitAuditLog(auditStore, clock, auditMode);
+        audit = new GroupCommitAuditLog(auditStore, auditSpool(), clock, auditMode);
         ca = new CaManager(
                 trustDomain,
                 new MemoryKeyManager(),
@@ -92,6 +93,11 @@ public final class ServerCore implements BeforeEachCallback, AfterEachCallback {
                 }
             }
         }
+    }
+
+    /** The audit spool in this core's directory, as the server keeps it in its data dir. */
+    public AuditSpool auditSpool() {
+        return AuditSpool.in(dir);
     }
 
     public TrustDomain trustDomain() {

@@ -1,5 +1,6 @@
 package io.meshca.common.error;
 
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.slf4j.Logger;
@@ -16,6 +17,13 @@ public final class GrpcErrors {
     /** All a caller learns about a failure that is not a {@link MeshcaException}. */
     public static final String INTERNAL_ERROR = "internal error";
 
+    /**
+     * The trailer naming a domain error's kind. A client tells by it that the server itself answered: an
+     * UNAVAILABLE with it is the server's (its datastore is away), one without it is the transport's.
+     */
+    public static final Metadata.Key<String> KIND =
+            Metadata.Key.of("meshca-error-kind", Metadata.ASCII_STRING_MARSHALLER);
+
     private static final Logger log = LoggerFactory.getLogger(GrpcErrors.class);
 
     private GrpcErrors() {}
@@ -28,12 +36,20 @@ public final class GrpcErrors {
             if (me.getCause() != null) {
                 log.debug("{}: {}", me.kind(), me.getMessage(), me.getCause());
             }
+            Metadata trailers = new Metadata();
+            trailers.put(KIND, me.kind().name());
             return Status.fromCode(code(me.kind()))
                     .withDescription(me.getMessage())
-                    .asRuntimeException();
+                    .asRuntimeException(trailers);
         }
         log.error(INTERNAL_ERROR, error);
         return Status.INTERNAL.withDescription(INTERNAL_ERROR).asRuntimeException();
+    }
+
+    /** Whether the server sent {@code e} as a domain error (see {@link #KIND}), rather than the transport. */
+    public static boolean fromServer(StatusRuntimeException e) {
+        Metadata trailers = e.getTrailers();
+        return trailers != null && trailers.containsKey(KIND);
     }
 
     /** The status code of a kind of domain error (for per-item results of a batch, which is not one call). */

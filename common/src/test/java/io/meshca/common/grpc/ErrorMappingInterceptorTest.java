@@ -25,6 +25,7 @@ import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.meshca.common.error.AlreadyExistsException;
 import io.meshca.common.error.FailedPreconditionException;
+import io.meshca.common.error.GrpcErrors;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.error.MeshcaException;
 import io.meshca.common.error.NotFoundException;
@@ -139,6 +140,21 @@ class ErrorMappingInterceptorTest {
 
         assertThat(status.getCode()).isEqualTo(code);
         assertThat(status.getDescription()).isEqualTo(error.getMessage());
+    }
+
+    @Test
+    void aDomainUnavailable_tellsTheClientThatTheServerAnswered_unlikeTheTransports() {
+        failure.set(() -> new UnavailableException("datastore unavailable: connection refused (db:5432)"));
+
+        StatusRuntimeException fromServer = catchThrowableOfType(
+                StatusRuntimeException.class,
+                () -> ClientCalls.blockingUnaryCall(channel, UNARY, CallOptions.DEFAULT, "request"));
+
+        assertThat(fromServer.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(GrpcErrors.fromServer(fromServer)).isTrue();
+        assertThat(GrpcErrors.fromServer(
+                        Status.UNAVAILABLE.withDescription("io exception").asRuntimeException()))
+                .isFalse();
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.meshca.common.error.GrpcErrors;
 import io.meshca.server.audit.AuditEvent;
 import io.meshca.server.audit.AuditLog;
 import io.meshca.server.audit.AuditWriteException;
@@ -69,6 +70,7 @@ public final class AdminAuditInterceptor implements ServerInterceptor {
                         outcome = Status.UNAVAILABLE
                                 .withDescription(method + " took effect, but " + e.getMessage())
                                 .withCause(e);
+                        trailers.put(GrpcErrors.KIND, e.kind().name()); // the server's answer, not the transport's
                     }
                 }
                 if (outcome == status) {
