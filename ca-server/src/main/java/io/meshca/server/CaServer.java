@@ -208,9 +208,13 @@ public final class CaServer implements AutoCloseable {
         Registrar registrar = new Registrar(validator, dataStore.entries());
         JoinTokenIssuer tokenIssuer =
                 new JoinTokenIssuer(joinTokens, registrar, validator, serverId, config.joinTokenTtl());
-        AgentManager agentManager =
-                new AgentManager(plugins.nodeAttestors(), dataStore.agents(), agentCache, issuer, audit, clock);
-        scheduler.scheduleWithFixedDelay(
+        // Its own thread: recording a renewal may wait for a connection while the database is going away.
+        ScheduledExecutorService renewalRecorder =
+                Executors.newSingleThreadScheduledExecutor(daemon("meshca-renewal-recorder"));
+        closeables.push(() -> shutdown(renewalRecorder));
+        AgentManager agentManager = new AgentManager(
+                plugins.nodeAttestors(), dataStore.agents(), agentCache, issuer, audit, clock, renewalRecorder);
+        renewalRecorder.scheduleWithFixedDelay(
                 agentManager::recordRenewals,
                 RECORD_RENEWALS_INTERVAL.toMillis(),
                 RECORD_RENEWALS_INTERVAL.toMillis(),

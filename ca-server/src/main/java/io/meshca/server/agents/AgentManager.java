@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -41,24 +42,32 @@ public final class AgentManager {
     private final AuditLog audit;
     private final Clock clock;
 
-    /** Renewals issued while the database was away, to be recorded when it returns; by agent. */
+    /** Renewals issued and not yet recorded in the store (while it is away, until it is back); by agent. */
     private final Map<SpiffeId, AgentRecord> unrecordedRenewals = new ConcurrentHashMap<>();
+
+    private final Executor recorder;
+    private boolean storeAway;
 
     /** Without a loaded cache: agents are read from the store on first use, then kept. */
     public AgentManager(
             List<NodeAttestor> attestors, AgentStore agents, SvidIssuer issuer, AuditLog audit, Clock clock) {
-        this(attestors, agents, new AgentCache(agents), issuer, audit, clock);
+        this(attestors, agents, new AgentCache(agents), issuer, audit, clock, Runnable::run);
     }
 
-    /** {@code cache}: the agents in memory, kept current by the change feed; what every agent API call checks. */
+    /**
+     * @param cache the agents in memory, kept current by the change feed; what every agent API call checks
+     * @param recorder runs the recording of renewals in the store, after the agent has its new SVID
+     */
     public AgentManager(
             List<NodeAttestor> attestors,
             AgentStore agents,
             AgentCache cache,
             SvidIssuer issuer,
             AuditLog audit,
-            Clock clock) {
+            Clock clock,
+            Executor recorder) {
         this.cache = cache;
+        this.recorder = recorder;
         this.attestors =
                 attestors.stream().collect(Collectors.toUnmodifiableMap(NodeAttestor::type, Function.identity()));
         this.agents = agents;
@@ -111,9 +120,10 @@ public final class AgentManager {
     }
 
     /**
-     * Issues the agent a new SVID. The new serial and expiry are recorded in the store; if the store is
-     * away, the renewal still succeeds (an agent must not lose its identity to a database outage longer
-     * than its SVID's lifetime) and is recorded by {@link #recordRenewals()} once the store is back.
+     * Issues the agent a new SVID. The new serial and expiry are recorded in the store by {@code
+     * recorder}, not before the agent gets its SVID: an agent must not wait on the database, let alone
+     * lose its identity to an outage longer than its SVID's lifetime. What cannot be recorded while the
+     * store is away is recorded by {@link #recordRenewals()} once it is back.
      */
     public List<X509Certificate> renew(SpiffeId agentId, byte[] csr) {
         AgentRecord agent = requireActive(agentId);
@@ -122,27 +132,30 @@ public final class AgentManager {
         AgentRecord renewed = agent.renewed(
                 leaf.getSerialNumber().toString(16), leaf.getNotAfter().toInstant(), clock.instant());
         cache.put(renewed);
-        try {
-            record(renewed);
-        } catch (UnavailableException e) {
-            unrecordedRenewals.put(agentId, renewed);
-            log.warn(
-                    "renewed the SVID of agent {} but cannot record it now ({}); recording it when the datastore is back",
-                    agentId,
-                    e.getMessage());
-        }
+        unrecordedRenewals.put(agentId, renewed);
+        recorder.execute(this::recordRenewals);
         return chain;
     }
 
-    /** Records the renewals the store missed while it was away; returns how many are still unrecorded. */
-    public int recordRenewals() {
+    /** Records the renewals not recorded yet; returns how many are still unrecorded (the store is away). */
+    public synchronized int recordRenewals() {
         for (AgentRecord renewed : List.copyOf(unrecordedRenewals.values())) {
             try {
                 record(renewed);
                 unrecordedRenewals.remove(renewed.spiffeId(), renewed);
             } catch (UnavailableException e) {
-                break; // still away: try again later
+                if (!storeAway) {
+                    storeAway = true;
+                    log.warn(
+                            "cannot record agent SVID renewals now ({}); recording them when the datastore is back",
+                            e.getMessage());
+                }
+                return unrecordedRenewals.size();
             }
+        }
+        if (storeAway) {
+            storeAway = false;
+            log.info("recorded the agent SVID renewals issued while the datastore was away");
         }
         return unrecordedRenewals.size();
     }

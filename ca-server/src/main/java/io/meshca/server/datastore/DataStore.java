@@ -261,7 +261,7 @@ public final class DataStore implements AutoCloseable {
         if (!postgres) {
             return () -> {};
         }
-        return PostgresChangeListener.start(dataSource, onChange);
+        return PostgresChangeListener.start(dataSource, status, onChange);
     }
 
     /** Whether the database answers; calls fail fast while it does not. */

@@ -28,20 +28,26 @@ final class PostgresChangeListener implements AutoCloseable {
     private static final Duration RETRY_MAX = Duration.ofSeconds(5);
 
     private final DataSource dataSource;
+    private final DataStoreStatus status;
     private final Runnable onChange;
     private final Thread thread;
     private volatile boolean closed;
     private volatile Connection current;
 
-    private PostgresChangeListener(DataSource dataSource, Runnable onChange) {
+    private PostgresChangeListener(DataSource dataSource, DataStoreStatus status, Runnable onChange) {
         this.dataSource = dataSource;
+        this.status = status;
         this.onChange = onChange;
         this.thread = new Thread(this::run, "meshca-change-listener");
         this.thread.setDaemon(true);
     }
 
-    static PostgresChangeListener start(DataSource dataSource, Runnable onChange) {
-        PostgresChangeListener listener = new PostgresChangeListener(dataSource, onChange);
+    /**
+     * {@code status} learns of a lost listening connection: often the first sign of an outage, and
+     * then every other call fails fast instead of waiting for a connection of its own.
+     */
+    static PostgresChangeListener start(DataSource dataSource, DataStoreStatus status, Runnable onChange) {
+        PostgresChangeListener listener = new PostgresChangeListener(dataSource, status, onChange);
         listener.thread.start();
         return listener;
     }
@@ -63,6 +69,9 @@ final class PostgresChangeListener implements AutoCloseable {
             } catch (SQLException | RuntimeException e) {
                 if (closed) {
                     return;
+                }
+                if (e instanceof SQLException lost) {
+                    status.failure("listening for changes failed", lost);
                 }
                 if (failures++ == 0) {
                     log.warn(
