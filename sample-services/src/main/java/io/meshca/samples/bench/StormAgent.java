@@ -57,10 +57,11 @@ final class StormAgent {
         channel = ServerChannels.mutualTls("127.0.0.1", port, trustDomain, credentials);
         AgentGrpc.AgentStub stub = AgentGrpc.newStub(channel);
         for (int from = 0; from < requests.size(); from += BATCH_SIZE) {
-            send(stub, requests.subList(from, Math.min(requests.size(), from + BATCH_SIZE)), 0, counts, timers);
+            send(stub, requests.subList(from, Math.min(requests.size(), from + BATCH_SIZE)), -1, counts, timers);
         }
     }
 
+    /** @param failures consecutive failures so far; -1 for the first call, which waits for the new connection */
     private void send(
             AgentGrpc.AgentStub stub,
             List<SvidSigningRequest> batch,
@@ -82,7 +83,7 @@ final class StormAgent {
                                     SvidSigningResult result =
                                             i < response.getResultsCount() ? response.getResults(i) : null;
                                     if (result != null && result.hasSvid()) {
-                                        counts.completed(latency);
+                                        counts.completed(latency, failures < 0);
                                     } else {
                                         failed.add(batch.get(i));
                                     }
@@ -90,7 +91,7 @@ final class StormAgent {
                                 counts.admitted(batch.size());
                                 if (!failed.isEmpty()) {
                                     counts.errors(failed.size());
-                                    retry(stub, failed, backoff(failures), failures + 1, counts, timers);
+                                    retry(stub, failed, backoff(failures), Math.max(0, failures) + 1, counts, timers);
                                 }
                             }
 
@@ -104,11 +105,11 @@ final class StormAgent {
                                     counts.rejected(batch.size());
                                     Duration wait = Backoff.busyDelay(busy.get(), nextDouble(), Duration.ZERO);
                                     counts.waited(wait);
-                                    retry(stub, batch, wait, failures, counts, timers);
+                                    retry(stub, batch, wait, Math.max(0, failures), counts, timers);
                                 } else {
                                     counts.errors(batch.size());
                                     counts.failedCall(error);
-                                    retry(stub, batch, backoff(failures), failures + 1, counts, timers);
+                                    retry(stub, batch, backoff(failures), Math.max(0, failures) + 1, counts, timers);
                                 }
                             }
 
@@ -131,7 +132,7 @@ final class StormAgent {
     }
 
     private Duration backoff(int failures) {
-        return Backoff.DEFAULT.delay(failures, nextDouble());
+        return Backoff.DEFAULT.delay(Math.max(0, failures), nextDouble());
     }
 
     private synchronized double nextDouble() {

@@ -23,6 +23,7 @@ final class StormCounts {
     private final AtomicLong errors = new AtomicLong();
     private final AtomicReference<String> firstError = new AtomicReference<>();
     private final Latencies callLatencies = new Latencies();
+    private final Latencies connectedCallLatencies = new Latencies();
     private final Latencies issuedAfterStart = new Latencies();
     private final Latencies waits = new Latencies();
     private volatile boolean over;
@@ -36,11 +37,18 @@ final class StormCounts {
         admitted.addAndGet(csrs);
     }
 
-    /** One SVID issued by a call that took {@code callNanos} from sending to the answer. */
-    void completed(long callNanos) {
+    /**
+     * One SVID issued by a call that took {@code callNanos} from sending to the answer.
+     *
+     * @param firstCall whether it was the agent's first call, which waited for its new connection too
+     */
+    void completed(long callNanos, boolean firstCall) {
         long sinceStart = System.nanoTime() - startNanos;
         synchronized (this) {
             callLatencies.record(callNanos);
+            if (!firstCall) {
+                connectedCallLatencies.record(callNanos);
+            }
             issuedAfterStart.record(sinceStart);
         }
         allIssued.countDown();
@@ -107,6 +115,11 @@ final class StormCounts {
     /** Sorted copies for percentiles, taken once the storm is over. */
     synchronized Latencies callLatencies() {
         return Latencies.merge(List.of(callLatencies));
+    }
+
+    /** Admitted calls sent over an established connection (retries): the signing queue's wait alone. */
+    synchronized Latencies connectedCallLatencies() {
+        return Latencies.merge(List.of(connectedCallLatencies));
     }
 
     synchronized Latencies issuedAfterStart() {
