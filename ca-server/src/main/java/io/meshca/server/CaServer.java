@@ -31,6 +31,7 @@ import io.meshca.server.api.admin.LocalAuthorityService;
 import io.meshca.server.api.admin.LoggerService;
 import io.meshca.server.api.admin.SvidsService;
 import io.meshca.server.api.admin.UpstreamAuthorityService;
+import io.meshca.server.api.admission.SigningAdmission;
 import io.meshca.server.api.interceptor.AdminAuditInterceptor;
 import io.meshca.server.api.interceptor.AgentIdentityInterceptor;
 import io.meshca.server.attestation.node.JoinTokenIssuer;
@@ -99,6 +100,15 @@ public final class CaServer implements AutoCloseable {
      * the agent has an SVID) can make the server buffer per call well below gRPC's 4 MiB default.
      */
     public static final int AGENT_API_MAX_REQUEST_BYTES = 1024 * 1024;
+
+    /**
+     * Calls one agent connection may have open at once. An agent holds one watch, at most one batch
+     * signing and one renewal at a time, plus a JWT-SVID mint per workload fetch in progress: 16 leaves
+     * room for those. What is beyond waits in the agent's channel (HTTP/2 MAX_CONCURRENT_STREAMS), not
+     * in the server's memory: with a limit per connection, what a storm of agents makes the server
+     * receive and parse at once is bounded by the number of connections.
+     */
+    static final int AGENT_API_MAX_CALLS_PER_CONNECTION = 16;
 
     private static final Logger log = LoggerFactory.getLogger(CaServer.class);
     /**
@@ -285,6 +295,11 @@ public final class CaServer implements AutoCloseable {
             ca.onTaint(istioCa::renewServingCertificate);
         }
 
+        SigningAdmission admission = new SigningAdmission(config.signingQueueSize(), clock);
+        log.info(
+                "signing queue: {} CSRs queued or being signed at most, {} more for agent SVID renewals",
+                config.signingQueueSize(),
+                SigningAdmission.renewalReserve(config.signingQueueSize()));
         var isAgent = SpiffeAuthorizers.pathUnder(td, "/meshca/agent");
         var tls = SpiffeSslContexts.server(
                 new SvidKeyManager(identity::current),
@@ -298,14 +313,16 @@ public final class CaServer implements AutoCloseable {
                 .permitKeepAliveTime(AGENT_KEEPALIVE_MIN, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .maxInboundMessageSize(AGENT_API_MAX_REQUEST_BYTES)
+                .maxConcurrentCallsPerConnection(AGENT_API_MAX_CALLS_PER_CONNECTION)
                 .intercept(new ErrorMappingInterceptor())
-                .addService(new NodeAttestationService(agentManager, ca))
+                .addService(new NodeAttestationService(agentManager, ca, admission))
                 .addService(ServerInterceptors.intercept(
                         new AgentService(
                                 agentManager,
-                                new BatchSigner(authorizer, issuer, signingPool, cores),
+                                new BatchSigner(authorizer, issuer, signingPool, cores, admission),
                                 watches,
-                                new JwtSvidBatch(authorizer, jwtIssuer)),
+                                new JwtSvidBatch(authorizer, jwtIssuer, admission),
+                                admission),
                         new AgentIdentityInterceptor(agentManager, isAgent, clock)))
                 .build();
         try {

@@ -13,9 +13,12 @@ import io.meshca.proto.server.v1.RenewAgentSvidResponse;
 import io.meshca.proto.server.v1.WatchAuthorizedRequest;
 import io.meshca.proto.server.v1.WatchAuthorizedResponse;
 import io.meshca.server.agents.AgentManager;
+import io.meshca.server.api.admission.SigningAdmission;
 import io.meshca.server.api.convert.SvidProtos;
 import io.meshca.server.api.interceptor.CallerIdentity;
 import io.meshca.server.model.AgentRecord;
+import java.security.cert.X509Certificate;
+import java.util.List;
 
 /** The Agent service; the caller is the agent put in the Context by AgentIdentityInterceptor. */
 public final class AgentService extends AgentGrpc.AgentImplBase {
@@ -26,17 +29,26 @@ public final class AgentService extends AgentGrpc.AgentImplBase {
     private final BatchSigner batchSigner;
     private final WatchSessions watches;
     private final JwtSvidBatch jwtMinter;
+    private final SigningAdmission admission;
 
     /** Without JWT-SVIDs: MintJwtSvids answers UNIMPLEMENTED. */
-    public AgentService(AgentManager agents, BatchSigner batchSigner, WatchSessions watches) {
-        this(agents, batchSigner, watches, null);
+    public AgentService(
+            AgentManager agents, BatchSigner batchSigner, WatchSessions watches, SigningAdmission admission) {
+        this(agents, batchSigner, watches, null, admission);
     }
 
-    public AgentService(AgentManager agents, BatchSigner batchSigner, WatchSessions watches, JwtSvidBatch jwtMinter) {
+    /** @param admission the queue that renewals pass (batches pass it in their signer) */
+    public AgentService(
+            AgentManager agents,
+            BatchSigner batchSigner,
+            WatchSessions watches,
+            JwtSvidBatch jwtMinter,
+            SigningAdmission admission) {
         this.agents = agents;
         this.batchSigner = batchSigner;
         this.watches = watches;
         this.jwtMinter = jwtMinter;
+        this.admission = admission;
     }
 
     @Override
@@ -58,7 +70,11 @@ public final class AgentService extends AgentGrpc.AgentImplBase {
     @Override
     public void renewAgentSvid(RenewAgentSvidRequest request, StreamObserver<RenewAgentSvidResponse> out) {
         var id = CallerIdentity.agentId();
-        var chain = agents.renew(id, request.getCsr().toByteArray());
+        List<X509Certificate> chain;
+        // from the renewal reserve when the queue is full: see SigningAdmission
+        try (SigningAdmission.Permit permit = admission.admitRenewal()) {
+            chain = agents.renew(id, request.getCsr().toByteArray());
+        }
         out.onNext(RenewAgentSvidResponse.newBuilder()
                 .setSvid(SvidProtos.toProto(id, chain))
                 .build());

@@ -1,11 +1,13 @@
 package io.meshca.server.api;
 
+import io.grpc.Context;
 import io.grpc.Status;
 import io.meshca.common.error.GrpcErrors;
 import io.meshca.common.error.MeshcaException;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.proto.server.v1.SvidSigningRequest;
 import io.meshca.proto.server.v1.SvidSigningResult;
+import io.meshca.server.api.admission.SigningAdmission;
 import io.meshca.server.api.convert.SvidProtos;
 import io.meshca.server.ca.SvidIssuer;
 import io.meshca.server.model.AgentRecord;
@@ -25,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * unsigned item until none is left. Handing out whole items one task each cost a thread wake-up per
  * certificate; having the gRPC thread sign as well put more threads than cores on the CPU. No lock is
  * held while signing. One item's failure is that item's result only.
+ *
+ * <p>A batch is admitted whole through the {@link SigningAdmission} before anything else is done (a
+ * refused one costs no database read) and holds its slots until its last item is done. Items not yet
+ * started when the caller gives up (its deadline passed) are skipped: nobody would read them.
  */
 public final class BatchSigner {
 
@@ -34,8 +40,14 @@ public final class BatchSigner {
     private final SvidIssuer issuer;
     private final Executor signingPool;
     private final int parallelism;
+    private final SigningAdmission admission;
 
-    public BatchSigner(AgentAuthorizer authorizer, SvidIssuer issuer, Executor signingPool, int parallelism) {
+    public BatchSigner(
+            AgentAuthorizer authorizer,
+            SvidIssuer issuer,
+            Executor signingPool,
+            int parallelism,
+            SigningAdmission admission) {
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1");
         }
@@ -43,17 +55,35 @@ public final class BatchSigner {
         this.issuer = issuer;
         this.signingPool = signingPool;
         this.parallelism = parallelism;
+        this.admission = admission;
     }
 
+    /**
+     * @return one result per request, in order
+     * @throws io.meshca.common.error.ResourceExhaustedException if the signing queue cannot take the
+     *     whole batch now; nothing was signed
+     */
     public List<SvidSigningResult> sign(AgentRecord agent, List<SvidSigningRequest> requests) {
+        if (requests.isEmpty()) {
+            return List.of();
+        }
+        try (SigningAdmission.Permit permit = admission.admit(requests.size())) {
+            return signAdmitted(agent, requests);
+        }
+    }
+
+    private List<SvidSigningResult> signAdmitted(AgentRecord agent, List<SvidSigningRequest> requests) {
         Map<String, RegistrationEntry> authorized =
                 authorizer.authorizedEntriesById(agent.spiffeId(), agent.selectors(), entryIds(requests));
         int n = requests.size();
         SvidSigningResult[] results = new SvidSigningResult[n];
         AtomicInteger next = new AtomicInteger();
+        Context call = Context.current();
         Runnable worker = () -> {
             for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
-                results[i] = signOrRefuse(agent.spiffeId(), authorized, requests.get(i));
+                results[i] = call.isCancelled()
+                        ? failure(requests.get(i).getEntryId(), Status.Code.CANCELLED, "the call was cancelled")
+                        : signOrRefuse(agent.spiffeId(), authorized, requests.get(i));
             }
         };
         if (n <= 1) {

@@ -5,6 +5,7 @@ import io.meshca.common.error.GrpcErrors;
 import io.meshca.common.error.MeshcaException;
 import io.meshca.proto.server.v1.JwtSvidParams;
 import io.meshca.proto.server.v1.JwtSvidResult;
+import io.meshca.server.api.admission.SigningAdmission;
 import io.meshca.server.ca.jwt.JwtSvidIssuer;
 import io.meshca.server.ca.jwt.MintedJwtSvid;
 import io.meshca.server.model.AgentRecord;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Mints JWT-SVIDs for one agent, authorized like X.509 batches: only entries the agent serves, the
- * identity from the entry. One item's failure is that item's result only.
+ * identity from the entry. One item's failure is that item's result only. Each token takes a slot of
+ * the {@link SigningAdmission} while the batch is minted: a token is a signature like a certificate.
  */
 public final class JwtSvidBatch {
 
@@ -26,13 +28,29 @@ public final class JwtSvidBatch {
 
     private final AgentAuthorizer authorizer;
     private final JwtSvidIssuer issuer;
+    private final SigningAdmission admission;
 
-    public JwtSvidBatch(AgentAuthorizer authorizer, JwtSvidIssuer issuer) {
+    public JwtSvidBatch(AgentAuthorizer authorizer, JwtSvidIssuer issuer, SigningAdmission admission) {
         this.authorizer = authorizer;
         this.issuer = issuer;
+        this.admission = admission;
     }
 
+    /**
+     * @return one result per request, in order
+     * @throws io.meshca.common.error.ResourceExhaustedException if the signing queue cannot take the
+     *     whole batch now; nothing was minted
+     */
     public List<JwtSvidResult> mint(AgentRecord agent, List<JwtSvidParams> params) {
+        if (params.isEmpty()) {
+            return List.of();
+        }
+        try (SigningAdmission.Permit permit = admission.admit(params.size())) {
+            return mintAdmitted(agent, params);
+        }
+    }
+
+    private List<JwtSvidResult> mintAdmitted(AgentRecord agent, List<JwtSvidParams> params) {
         Map<String, RegistrationEntry> authorized = authorizer.authorizedEntriesById(
                 agent.spiffeId(),
                 agent.selectors(),

@@ -7,6 +7,7 @@ import io.meshca.proto.server.v1.AttestResponse;
 import io.meshca.proto.server.v1.AttestResult;
 import io.meshca.proto.server.v1.NodeAttestationGrpc;
 import io.meshca.server.agents.AgentManager;
+import io.meshca.server.api.admission.SigningAdmission;
 import io.meshca.server.api.convert.BundleProtos;
 import io.meshca.server.api.convert.SvidProtos;
 import io.meshca.server.ca.CaManager;
@@ -21,10 +22,12 @@ public final class NodeAttestationService extends NodeAttestationGrpc.NodeAttest
 
     private final AgentManager agents;
     private final CaManager ca;
+    private final SigningAdmission admission;
 
-    public NodeAttestationService(AgentManager agents, CaManager ca) {
+    public NodeAttestationService(AgentManager agents, CaManager ca, SigningAdmission admission) {
         this.agents = agents;
         this.ca = ca;
+        this.admission = admission;
     }
 
     @Override
@@ -41,10 +44,13 @@ public final class NodeAttestationService extends NodeAttestationGrpc.NodeAttest
                     throw new InvalidArgumentException("the first attestation message must carry params");
                 }
                 var params = request.getParams();
-                AgentManager.Attested attested = agents.attest(
-                        params.getData().getType(),
-                        params.getData().getPayload().toByteArray(),
-                        params.getCsr().toByteArray());
+                AgentManager.Attested attested;
+                try (SigningAdmission.Permit permit = admission.admit(1)) {
+                    attested = agents.attest(
+                            params.getData().getType(),
+                            params.getData().getPayload().toByteArray(),
+                            params.getCsr().toByteArray());
+                }
                 out.onNext(AttestResponse.newBuilder()
                         .setResult(AttestResult.newBuilder()
                                 .setSvid(SvidProtos.toProto(attested.agent().spiffeId(), attested.svid()))

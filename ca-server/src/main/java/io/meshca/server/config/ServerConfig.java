@@ -37,6 +37,16 @@ public final class ServerConfig {
     public static final Duration DEFAULT_X509_SVID_TTL = Duration.ofHours(1);
     public static final Duration DEFAULT_AGENT_SVID_TTL = Duration.ofHours(1);
     public static final Duration DEFAULT_JOIN_TOKEN_TTL = Duration.ofSeconds(600);
+    /**
+     * CSRs the server takes on at once, queued or being signed, before it answers RESOURCE_EXHAUSTED
+     * with a retry delay. 5,000 is under a second of signing at the 5,000–12,000 certificates/s a
+     * 2-core server sustains, so an admitted request is answered within about a second plus its own
+     * signing; it holds 50 agent batches of 100; and what it keeps in memory (each CSR with its
+     * request and answer, ~2.5 KB) stays near 12 MB. More cores sign faster and may take a larger queue
+     * for the same wait; a slow key manager (an HSM) wants a smaller one.
+     */
+    public static final int DEFAULT_SIGNING_QUEUE_SIZE = 5000;
+
     public static final String KEY_MANAGER_DISK = ServerCatalog.DISK;
     public static final String KEY_MANAGER_MEMORY = ServerCatalog.MEMORY;
 
@@ -55,6 +65,7 @@ public final class ServerConfig {
 
     private final PluginsConfig pluginsSetting;
     private final GroupCommitAuditLog.Mode auditWrites;
+    private final int signingQueueSize;
     private final String databaseUrl;
     private final FederationConfig federation;
     private final JwtKeyType jwtKeyType;
@@ -76,6 +87,7 @@ public final class ServerConfig {
         this.keyManagerSetting = b.keyManager;
         this.pluginsSetting = b.plugins;
         this.auditWrites = b.auditWrites;
+        this.signingQueueSize = b.signingQueueSize;
         this.databaseUrl = b.databaseUrl;
         this.federation = b.federation;
         this.jwtKeyType = b.jwtKeyType;
@@ -143,6 +155,15 @@ public final class ServerConfig {
         return auditWrites;
     }
 
+    /**
+     * CSRs (and JWT-SVIDs) the server takes on at once, queued or being signed; beyond it, callers are
+     * told RESOURCE_EXHAUSTED and when to retry. Agent SVID renewals have a reserve on top (see
+     * SigningAdmission).
+     */
+    public int signingQueueSize() {
+        return signingQueueSize;
+    }
+
     /** A JDBC URL; empty means SQLite in the data dir. */
     public Optional<String> databaseUrl() {
         return Optional.ofNullable(databaseUrl);
@@ -185,6 +206,7 @@ public final class ServerConfig {
         b.keyManager = keyManagerSetting;
         b.plugins = pluginsSetting;
         b.auditWrites = auditWrites;
+        b.signingQueueSize = signingQueueSize;
         b.databaseUrl = databaseUrl;
         b.federation = federation;
         b.jwtKeyType = jwtKeyType;
@@ -208,6 +230,7 @@ public final class ServerConfig {
         private String keyManager;
         private PluginsConfig plugins = PluginsConfig.EMPTY;
         private GroupCommitAuditLog.Mode auditWrites = GroupCommitAuditLog.Mode.ASYNC;
+        private int signingQueueSize = DEFAULT_SIGNING_QUEUE_SIZE;
         private String databaseUrl;
         private FederationConfig federation = FederationConfig.NONE;
         private JwtKeyType jwtKeyType = JwtKeyType.ES256;
@@ -286,6 +309,12 @@ public final class ServerConfig {
             return this;
         }
 
+        /** CSRs queued or being signed at most; at least 1 ({@link #DEFAULT_SIGNING_QUEUE_SIZE}). */
+        public Builder signingQueueSize(int value) {
+            this.signingQueueSize = value;
+            return this;
+        }
+
         public Builder databaseUrl(String value) {
             this.databaseUrl = value;
             return this;
@@ -329,6 +358,10 @@ public final class ServerConfig {
         public ServerConfig build() {
             if (serverPort < 0 || serverPort > 65535) {
                 throw new ConfigException("serverPort must be between 0 and 65535, got " + serverPort);
+            }
+            if (signingQueueSize < 1) {
+                throw new ConfigException("signingQueueSize must be at least 1 (CSRs queued or being signed at"
+                        + " once), got " + signingQueueSize);
             }
             positive("caTtl", caTtl);
             positive("defaultX509SvidTtl", defaultX509SvidTtl);

@@ -43,6 +43,9 @@ public final class ServerConfigFile {
     public String auditWrites;
 
     @JsonProperty
+    public Integer signingQueueSize;
+
+    @JsonProperty
     public String databaseUrl;
 
     @JsonProperty

@@ -53,6 +53,9 @@ public final class ServerConfigLoader {
             builder.auditWrites(oneOf(
                     "auditWrites", f.auditWrites, GroupCommitAuditLog.Mode.values(), ServerConfigLoader::auditWrites));
         }
+        if (f.signingQueueSize != null) {
+            builder.signingQueueSize(f.signingQueueSize);
+        }
         if (f.databaseUrl != null) {
             builder.databaseUrl(f.databaseUrl);
         }

@@ -1,8 +1,10 @@
 package io.meshca.server.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.meshca.common.error.ResourceExhaustedException;
 import io.meshca.common.pki.Certificates;
 import io.meshca.common.pki.Csrs;
 import io.meshca.common.spiffe.Selector;
@@ -12,6 +14,7 @@ import io.meshca.common.testing.FakeClock;
 import io.meshca.common.testing.TestPki;
 import io.meshca.proto.server.v1.SvidSigningRequest;
 import io.meshca.proto.server.v1.SvidSigningResult;
+import io.meshca.server.api.admission.SigningAdmission;
 import io.meshca.server.audit.GroupCommitAuditLog;
 import io.meshca.server.audit.GroupCommitAuditLog.Mode;
 import io.meshca.server.ca.SvidIssuer;
@@ -45,6 +48,8 @@ class BatchSignerTest {
     @RegisterExtension
     final ServerCore core = ServerCore.perTest(TD, clock);
 
+    private final SigningAdmission admission = new SigningAdmission(1000, clock);
+
     private BatchSigner signer;
     private AgentRecord agent;
     private AgentAuthorizer authorizer;
@@ -59,7 +64,8 @@ class BatchSignerTest {
                     tasks.incrementAndGet();
                     pool.execute(task);
                 },
-                2);
+                2,
+                admission);
         agent = core.agent(AGENT, Selector.parse("join_token:a"));
     }
 
@@ -130,6 +136,27 @@ class BatchSignerTest {
     }
 
     @Test
+    void batchThatDoesNotFitTheQueue_isRefusedWhole_beforeAnythingIsSigned() {
+        RegistrationEntry web = entry("/web", AGENT);
+        byte[] csr = Csrs.create(TestPki.keyPair());
+        SigningAdmission.Permit others = admission.admit(999);
+
+        assertThatThrownBy(() -> signer.sign(agent, List.of(request(web.id(), csr), request(web.id(), csr))))
+                .isInstanceOf(ResourceExhaustedException.class)
+                .hasMessageStartingWith("signing queue full: 999 of 1000 CSRs queued, 2 more asked");
+        assertThat(tasks).hasValue(0);
+        assertThat(admission.inUse()).isEqualTo(999);
+
+        others.close();
+        List<SvidSigningResult> results = signer.sign(agent, List.of(request(web.id(), csr), request("nope", csr)));
+        assertThat(results.get(0).hasSvid()).isTrue();
+        assertThat(results.get(1).getErrorCode()).isEqualTo("PERMISSION_DENIED");
+        assertThat(admission.inUse())
+                .as("slots given back, refused items included")
+                .isZero();
+    }
+
+    @Test
     void syncAudit_storeFailure_isUnavailable_andNoSvidIsReturned() {
         RegistrationEntry web = entry("/web", AGENT);
         FaultyAuditStore failing = new FaultyAuditStore(core.store().audit());
@@ -140,7 +167,7 @@ class BatchSignerTest {
                     syncAudit,
                     Duration.ofHours(1),
                     Duration.ofHours(1));
-            BatchSigner syncSigner = new BatchSigner(authorizer, issuer, pool, 2);
+            BatchSigner syncSigner = new BatchSigner(authorizer, issuer, pool, 2, admission);
             byte[] csr = Csrs.create(TestPki.keyPair());
 
             List<SvidSigningResult> results =

@@ -9,6 +9,7 @@ import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.FakeClock;
 import io.meshca.proto.server.v1.JwtSvidParams;
 import io.meshca.proto.server.v1.JwtSvidResult;
+import io.meshca.server.api.admission.SigningAdmission;
 import io.meshca.server.ca.jwt.JwtKeySlots;
 import io.meshca.server.ca.jwt.JwtKeyType;
 import io.meshca.server.ca.jwt.JwtSvidIssuer;
@@ -47,7 +48,8 @@ class JwtSvidBatchTest {
         slots.initialize();
         batch = new JwtSvidBatch(
                 new AgentAuthorizer(core.serverId(), core.store().entries(), clock),
-                new JwtSvidIssuer(new JwtSvidMinter(slots::current, clock), core.audit(), JwtSvidIssuer.DEFAULT_TTL));
+                new JwtSvidIssuer(new JwtSvidMinter(slots::current, clock), core.audit(), JwtSvidIssuer.DEFAULT_TTL),
+                new SigningAdmission(1000, clock));
         agent = core.agent(AGENT, Selector.parse("join_token:1"));
     }
 

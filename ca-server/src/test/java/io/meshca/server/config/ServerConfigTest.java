@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ServerConfigTest {
 
@@ -31,6 +33,7 @@ class ServerConfigTest {
         assertThat(c.joinTokenTtl()).isEqualTo(Duration.ofSeconds(600));
         assertThat(c.keyManager()).isEqualTo("disk");
         assertThat(c.auditWrites()).isEqualTo(GroupCommitAuditLog.Mode.ASYNC);
+        assertThat(c.signingQueueSize()).isEqualTo(5000);
         assertThat(c.databaseUrl()).isEmpty();
     }
 
@@ -126,6 +129,29 @@ class ServerConfigTest {
                         ServerConfigLoader.apply(file, ServerConfig.builder()).build())
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("auditWrites must be \"async\" or \"sync\", got \"bogus\"");
+    }
+
+    @Test
+    void signingQueueSize_comesFromTheFile() throws Exception {
+        Path file = dir.resolve("server.yaml");
+        Files.writeString(file, "signingQueueSize: 200\n");
+
+        assertThat(ServerConfigLoader.apply(file, ServerConfig.builder())
+                        .build()
+                        .signingQueueSize())
+                .isEqualTo(200);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, -1})
+    void signingQueueSize_belowOne_isRefused_namingTheKey(int size) throws Exception {
+        Path file = dir.resolve("server.yaml");
+        Files.writeString(file, "signingQueueSize: " + size + "\n");
+
+        assertThatThrownBy(() ->
+                        ServerConfigLoader.apply(file, ServerConfig.builder()).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("signingQueueSize must be at least 1 (CSRs queued or being signed at once), got " + size);
     }
 
     @Test

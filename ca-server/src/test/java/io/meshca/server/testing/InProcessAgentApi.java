@@ -20,8 +20,10 @@ import io.meshca.server.agents.AgentManager;
 import io.meshca.server.api.AgentService;
 import io.meshca.server.api.BatchSigner;
 import io.meshca.server.api.WatchSessions;
+import io.meshca.server.api.admission.SigningAdmission;
 import io.meshca.server.api.interceptor.CallerIdentity;
 import io.meshca.server.changes.ChangeFeed;
+import io.meshca.server.config.ServerConfig;
 import io.meshca.server.model.AgentRecord;
 import io.meshca.server.model.Change;
 import io.meshca.server.registration.AgentAuthorizer;
@@ -106,9 +108,14 @@ public final class InProcessAgentApi implements BeforeEachCallback, AfterEachCal
                 feed,
                 scheduler,
                 core.store().federatedBundles()::get);
+        SigningAdmission admission = new SigningAdmission(ServerConfig.DEFAULT_SIGNING_QUEUE_SIZE, core.clock());
         AgentRecord caller = core.storeAgent(core.agent(agentId, agentSelector));
         grpc = InProcessGrpc.start(ServerInterceptors.intercept(
-                new AgentService(agents, new BatchSigner(authorizer, core.issuer(), Runnable::run, 1), watches),
+                new AgentService(
+                        agents,
+                        new BatchSigner(authorizer, core.issuer(), Runnable::run, 1, admission),
+                        watches,
+                        admission),
                 new ErrorMappingInterceptor(),
                 InProcessGrpc.withContext(CallerIdentity.AGENT, caller),
                 countSentMessages()));

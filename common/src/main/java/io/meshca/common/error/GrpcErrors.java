@@ -1,8 +1,14 @@
 package io.meshca.common.error;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.RetryInfo;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import java.time.Duration;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +37,9 @@ public final class GrpcErrors {
     public static StatusRuntimeException toStatus(Throwable error) {
         if (error instanceof StatusRuntimeException sre) {
             return sre;
+        }
+        if (error instanceof ResourceExhaustedException busy) {
+            return withRetryInfo(busy);
         }
         if (error instanceof MeshcaException me) {
             if (me.getCause() != null) {
@@ -62,6 +71,50 @@ public final class GrpcErrors {
             case UNAUTHENTICATED -> Status.Code.UNAUTHENTICATED;
             case FAILED_PRECONDITION -> Status.Code.FAILED_PRECONDITION;
             case UNAVAILABLE -> Status.Code.UNAVAILABLE;
+            case RESOURCE_EXHAUSTED -> Status.Code.RESOURCE_EXHAUSTED;
         };
+    }
+
+    /**
+     * The wait a server asked for in a failed call's {@code google.rpc.RetryInfo} detail (what {@link
+     * #toStatus} puts on a {@link ResourceExhaustedException}); empty if the call carries none, or a
+     * zero or negative one.
+     */
+    public static Optional<Duration> retryDelay(Throwable error) {
+        com.google.rpc.Status status = StatusProto.fromThrowable(error);
+        if (status == null) {
+            return Optional.empty();
+        }
+        for (Any detail : status.getDetailsList()) {
+            if (detail.is(RetryInfo.class)) {
+                try {
+                    var delay = detail.unpack(RetryInfo.class).getRetryDelay();
+                    Duration wait = Duration.ofSeconds(delay.getSeconds(), delay.getNanos());
+                    return wait.isNegative() || wait.isZero() ? Optional.empty() : Optional.of(wait);
+                } catch (InvalidProtocolBufferException e) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** RESOURCE_EXHAUSTED with the message and, machine-readable, the wait (gRPC's standard error model). */
+    private static StatusRuntimeException withRetryInfo(ResourceExhaustedException busy) {
+        Duration wait = busy.retryAfter();
+        RetryInfo retry = RetryInfo.newBuilder()
+                .setRetryDelay(com.google.protobuf.Duration.newBuilder()
+                        .setSeconds(wait.getSeconds())
+                        .setNanos(wait.getNano()))
+                .build();
+        Metadata trailers = new Metadata();
+        trailers.put(KIND, busy.kind().name());
+        return StatusProto.toStatusRuntimeException(
+                com.google.rpc.Status.newBuilder()
+                        .setCode(Status.Code.RESOURCE_EXHAUSTED.value())
+                        .setMessage(busy.getMessage())
+                        .addDetails(Any.pack(retry))
+                        .build(),
+                trailers);
     }
 }

@@ -17,7 +17,8 @@ public abstract class MeshcaException extends RuntimeException {
         PERMISSION_DENIED,
         UNAUTHENTICATED,
         FAILED_PRECONDITION,
-        UNAVAILABLE
+        UNAVAILABLE,
+        RESOURCE_EXHAUSTED
     }
 
     private final Kind kind;

@@ -5,7 +5,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bench issue|workload-api|rotation|taint|cli}: commands that print figures (benchmarks are commands,
+ * {@code bench issue|workload-api|rotation|taint|storm|cli}: commands that print figures (benchmarks are commands,
  * not timed tests).
  */
 @Command(
@@ -16,10 +16,11 @@ import picocli.CommandLine.Spec;
             WorkloadApiBenchCommand.class,
             RotationBenchCommand.class,
             TaintBenchCommand.class,
+            StormBenchCommand.class,
             CliBenchCommand.class
         },
         description = "Measure issuance throughput, Workload API latency, mTLS through CA and root rotations, taint"
-                + " recovery, and admin command start-up.")
+                + " recovery, a signing storm, and admin command start-up.")
 public final class BenchCommand implements Runnable {
 
     @Spec

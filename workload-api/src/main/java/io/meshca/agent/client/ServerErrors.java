@@ -2,22 +2,28 @@ package io.meshca.agent.client;
 
 import io.grpc.Status;
 import io.meshca.common.error.FailedPreconditionException;
+import io.meshca.common.error.GrpcErrors;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.error.MeshcaException;
 import io.meshca.common.error.NotFoundException;
 import io.meshca.common.error.PermissionDeniedException;
+import io.meshca.common.error.ResourceExhaustedException;
 import io.meshca.common.error.UnauthenticatedException;
 import io.meshca.common.error.UnavailableException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Turns a failed call to ca-server into the domain error the agent's callers handle, keeping the
  * server's words. An unreachable server becomes one line naming the server and the cause in a few
  * words ({@code ca-server 127.0.0.1:8081 unavailable (connection refused)}), never a dump of the
- * transport's exception chain; the chain stays the exception's cause for a DEBUG stack trace.
+ * transport's exception chain; the chain stays the exception's cause for a DEBUG stack trace. A server
+ * too busy to take the call, which says when to come back (RESOURCE_EXHAUSTED with a RetryInfo),
+ * becomes a {@link ResourceExhaustedException} with that delay: busy, not failing.
  */
 final class ServerErrors {
 
@@ -33,6 +39,12 @@ final class ServerErrors {
                 ? status.getDescription()
                 : status.getCode().toString();
         String message = what + ": " + detail;
+        Optional<Duration> retryAfter =
+                status.getCode() == Status.Code.RESOURCE_EXHAUSTED ? GrpcErrors.retryDelay(error) : Optional.empty();
+        if (retryAfter.isPresent()) {
+            return new ResourceExhaustedException(
+                    what + ": ca-server " + server + " busy (" + detail + ")", retryAfter.get(), error);
+        }
         return switch (status.getCode()) {
             case INVALID_ARGUMENT, OUT_OF_RANGE -> new InvalidArgumentException(message, error);
             case NOT_FOUND -> new NotFoundException(message, error);

@@ -12,6 +12,8 @@ import java.util.Objects;
  * recovered server waits for the agents: each retries within 2–4 s of its previous attempt, so fresh
  * SVIDs flow within about 4 s of the server being back, spread over 2 s rather than all at once. A
  * renewal whose SVID is about to expire retries sooner still ({@link #delayBeforeExpiry}).
+ *
+ * <p>A busy server is another matter: it answers, and says when to come back ({@link #busyDelay}).
  */
 public record Backoff(Duration initial, Duration max) {
 
@@ -60,12 +62,34 @@ public record Backoff(Duration initial, Duration max) {
      *     there is nothing left to save by hurrying)
      */
     public Duration delayBeforeExpiry(int attempt, double random, Duration untilExpiry) {
-        Duration backoff = delay(attempt, random);
+        return boundedByExpiry(delay(attempt, random), untilExpiry);
+    }
+
+    /**
+     * The wait before asking a server again that refused as busy and asked for {@code retryAfter}: that
+     * long plus up to as long again at random. All the agents a storm refused were told about the same
+     * delay; asking again all at its end would be the same storm, spread over one delay it is work the
+     * server can take in turn. Not a step of the exponential backoff: the server did not fail, so the
+     * next real failure starts from the first step. Bounded by the SVID's expiry like {@link
+     * #delayBeforeExpiry}: an SVID is not left to expire for politeness.
+     *
+     * @param random uniform in [0, 1)
+     * @param untilExpiry the remaining lifetime of the SVID to renew; zero or negative if none or expired
+     */
+    public static Duration busyDelay(Duration retryAfter, double random, Duration untilExpiry) {
+        if (random < 0 || random >= 1) {
+            throw new IllegalArgumentException("random must be in [0, 1)");
+        }
+        long millis = retryAfter.toMillis();
+        return boundedByExpiry(Duration.ofMillis(millis + (long) (random * millis)), untilExpiry);
+    }
+
+    private static Duration boundedByExpiry(Duration wait, Duration untilExpiry) {
         if (untilExpiry.isNegative() || untilExpiry.isZero()) {
-            return backoff;
+            return wait;
         }
         Duration share = untilExpiry.dividedBy(REMAINING_LIFETIME_DIVISOR);
         Duration bound = share.compareTo(RENEWAL_RETRY_FLOOR) < 0 ? RENEWAL_RETRY_FLOOR : share;
-        return backoff.compareTo(bound) <= 0 ? backoff : bound;
+        return wait.compareTo(bound) <= 0 ? wait : bound;
     }
 }

@@ -6,6 +6,7 @@ import io.meshca.agent.retry.Backoff;
 import io.meshca.agent.retry.RetryLog;
 import io.meshca.agent.storage.AgentSvidStore;
 import io.meshca.common.error.FailedPreconditionException;
+import io.meshca.common.error.ResourceExhaustedException;
 import io.meshca.common.pki.Csrs;
 import io.meshca.common.pki.Keys;
 import io.meshca.common.rotation.RotationPolicy;
@@ -26,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * Renews the agent's own SVID at half-life ({@link RotationPolicy}) with a new key, persists it, and
  * hands it to {@link AgentCredentials} so the next mTLS handshake with the server presents it. It
  * renews at once when the bundle names an authority of its chain as tainted. A failed renewal keeps
- * the current SVID and retries with backoff, sooner as the expiry nears.
+ * the current SVID and retries with backoff, sooner as the expiry nears. A server too busy to sign
+ * is not a failure: the retry waits what it asked plus jitter ({@link Backoff#busyDelay}), and the
+ * backoff does not grow.
  *
  * <p>An SVID that expired is presented no more ({@link AgentCredentials#validSvid}), and renewing it
  * would need it: the agent attests again if its node attestor can ({@link NodeReattestor}); if it
@@ -48,6 +51,7 @@ public final class AgentSvidRotator implements AutoCloseable {
     private final RandomGenerator random;
     private final Backoff backoff;
     private final Consumer<AgentSvid> onRenewed;
+    private final RetryLog.Throttled busyLog;
     private volatile boolean closed;
     /** The SVID expired and the node attestor cannot attest again: nothing is left to try. */
     private boolean gaveUp;
@@ -79,6 +83,7 @@ public final class AgentSvidRotator implements AutoCloseable {
         this.random = random;
         this.backoff = backoff;
         this.onRenewed = onRenewed;
+        this.busyLog = new RetryLog.Throttled(clock, RetryLog.Throttled.BUSY_PERIOD);
     }
 
     /**
@@ -164,6 +169,13 @@ public final class AgentSvidRotator implements AutoCloseable {
                     renewed.notAfter());
             scheduleRenewal(clock.instant());
             onRenewed.accept(renewed);
+        } catch (ResourceExhaustedException e) {
+            failures = 0;
+            Duration untilExpiry = Duration.between(clock.instant(), current.notAfter());
+            Duration retry = Backoff.busyDelay(e.retryAfter(), random.nextDouble(), untilExpiry);
+            busyLog.retrying(
+                    log, e, "keeping serial " + current.serial() + " (expires " + current.notAfter() + ")", retry);
+            schedule(retry, this::renew);
         } catch (RuntimeException e) {
             Duration untilExpiry = Duration.between(clock.instant(), current.notAfter());
             Duration retry = backoff.delayBeforeExpiry(failures++, random.nextDouble(), untilExpiry);
@@ -185,6 +197,12 @@ public final class AgentSvidRotator implements AutoCloseable {
                     expired.notAfter(),
                     e.getMessage());
             gaveUp = true;
+            return;
+        } catch (ResourceExhaustedException e) {
+            failures = 0;
+            Duration retry = Backoff.busyDelay(e.retryAfter(), random.nextDouble(), Duration.ZERO);
+            busyLog.retrying(log, e, "attesting again: the agent SVID expired at " + expired.notAfter(), retry);
+            schedule(retry, this::renew);
             return;
         } catch (RuntimeException e) {
             Duration retry = backoff.delay(failures++, random.nextDouble());

@@ -6,6 +6,7 @@ import io.meshca.agent.cache.SvidCache;
 import io.meshca.agent.retry.Backoff;
 import io.meshca.agent.retry.RetryLog;
 import io.meshca.common.crypto.CryptoProvider;
+import io.meshca.common.error.ResourceExhaustedException;
 import io.meshca.common.rotation.RotationPolicy;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * are confined to it. A new entry from the watch triggers a run at once. A failed signature keeps the
  * old SVID in the cache while it is valid and is retried with backoff, sooner as its expiry nears
  * ({@link Backoff#delayBeforeExpiry}); at its expiry the cache withholds it ({@link SvidCache#dropExpired}).
+ *
+ * <p>A server that refuses a batch as busy (its signing queue is full) is not failing: the run stops
+ * asking (the next batches would be refused too), and no batch is sent before the wait the server gave
+ * plus jitter ({@link Backoff#busyDelay}) has passed — whatever triggers a run meanwhile. That wait is
+ * logged once per {@link RetryLog.Throttled#BUSY_PERIOD}.
  */
 public final class SvidRotator implements AutoCloseable {
 
@@ -74,6 +80,9 @@ public final class SvidRotator implements AutoCloseable {
     private int consecutiveFailures;
     // the last failed signing call of the current run, reported with the retry it leads to
     private RuntimeException callError;
+    // no signing call before this instant: the server said it was busy. Executor-confined.
+    private Instant busyUntil = Instant.MIN;
+    private final RetryLog.Throttled busyLog;
     private volatile ScheduledFuture<?> next;
 
     private record Renewal(Instant renewAt, long entryRevision) {}
@@ -99,6 +108,7 @@ public final class SvidRotator implements AutoCloseable {
         this.backoff = backoff;
         this.batchSize = batchSize;
         this.onIssued = Objects.requireNonNull(onIssued, "onIssued");
+        this.busyLog = new RetryLog.Throttled(clock, RetryLog.Throttled.BUSY_PERIOD);
     }
 
     /** Starts rotating: signs what is missing now, and whenever the watch brings new entries. */
@@ -146,7 +156,7 @@ public final class SvidRotator implements AutoCloseable {
             // an unexpected failure must not end rotation: the next attempt is scheduled like a failed call
             log.error("SVID rotation failed unexpectedly; retrying", e);
             consecutiveFailures++;
-            scheduleNext(true, null);
+            scheduleNext(backoff.delay(consecutiveFailures - 1, random.nextDouble()));
         }
     }
 
@@ -171,11 +181,38 @@ public final class SvidRotator implements AutoCloseable {
                 due.add(entry);
             }
         }
+        if (now.isBefore(busyUntil)) {
+            // the server asked for this wait; expired SVIDs were withheld above all the same
+            scheduleNext(Duration.between(now, busyUntil));
+            return;
+        }
         callError = null;
         List<AuthorizedEntry> failed = new ArrayList<>(signAll(taintedDue, true));
         failed.addAll(signAll(due, false));
-        consecutiveFailures = failed.isEmpty() ? 0 : consecutiveFailures + 1;
-        scheduleNext(!failed.isEmpty(), earliestExpiry(failed));
+        if (failed.isEmpty()) {
+            consecutiveFailures = 0;
+            scheduleNext(null);
+            return;
+        }
+        Instant failedExpiry = earliestExpiry(failed);
+        Duration untilExpiry = failedExpiry == null ? Duration.ZERO : Duration.between(clock.instant(), failedExpiry);
+        if (callError instanceof ResourceExhaustedException busy) {
+            // busy is not down: the next real failure starts the backoff from its first step
+            consecutiveFailures = 0;
+            Duration wait = Backoff.busyDelay(busy.retryAfter(), random.nextDouble(), untilExpiry);
+            busyUntil = clock.instant().plus(wait);
+            scheduleNext(wait);
+            if (!closed.get()) {
+                busyLog.retrying(log, busy, "keeping the current SVIDs", wait);
+            }
+            return;
+        }
+        consecutiveFailures++;
+        Duration delay =
+                scheduleNext(backoff.delayBeforeExpiry(consecutiveFailures - 1, random.nextDouble(), untilExpiry));
+        if (callError != null && !closed.get()) {
+            RetryLog.retrying(log, callError, "keeping the current SVIDs", delay);
+        }
     }
 
     private void findTainted(List<AuthorizedEntry> entries) {
@@ -203,10 +240,17 @@ public final class SvidRotator implements AutoCloseable {
         return renewal.entryRevision() != entry.revision() || RotationPolicy.isDue(now, renewal.renewAt());
     }
 
-    /** Signs the entries in batches; returns those that got no SVID. */
+    /**
+     * Signs the entries in batches; returns those that got no SVID. After a busy refusal the rest are
+     * not sent: they count as failed, to be asked for after the server's wait.
+     */
     private List<AuthorizedEntry> signAll(List<AuthorizedEntry> entries, boolean replacingTainted) {
         List<AuthorizedEntry> failed = new ArrayList<>();
         for (int from = 0; from < entries.size(); from += batchSize) {
+            if (callError instanceof ResourceExhaustedException) {
+                failed.addAll(entries.subList(from, entries.size()));
+                break;
+            }
             List<AuthorizedEntry> batch = entries.subList(from, Math.min(entries.size(), from + batchSize));
             CsrBatch.Outcome outcome = CsrBatch.sign(signer, batch, crypto);
             failed.addAll(outcome.failed());
@@ -267,13 +311,14 @@ public final class SvidRotator implements AutoCloseable {
      * Schedules the next run: at the earliest renewal time, at the earliest expiry of a held SVID (to
      * withhold it), or after a failure at the retry delay, whichever comes first.
      *
-     * @param failedExpiry the earliest expiry among the SVIDs that could not be renewed (the retry comes
-     *     sooner as it nears), or null if none of them has one
+     * @param retry the wait before retrying what failed, or null if the run failed nothing
+     * @return the wait scheduled, or null if nothing is
      */
-    private void scheduleNext(boolean failed, Instant failedExpiry) {
+    private Duration scheduleNext(Duration retry) {
         if (next != null) {
             next.cancel(false);
         }
+        boolean failed = retry != null;
         Instant now = clock.instant();
         Instant earliest = cache.earliestExpiry().orElse(null);
         for (Renewal renewal : renewals.values()) {
@@ -288,20 +333,16 @@ public final class SvidRotator implements AutoCloseable {
         Duration delay =
                 earliest == null ? null : earliest.isAfter(now) ? Duration.between(now, earliest) : Duration.ZERO;
         if (failed) {
-            Duration untilExpiry = failedExpiry == null ? Duration.ZERO : Duration.between(now, failedExpiry);
-            Duration retry = backoff.delayBeforeExpiry(consecutiveFailures - 1, random.nextDouble(), untilExpiry);
             delay = delay == null || retry.compareTo(delay) < 0 ? retry : delay;
-            if (callError != null && !closed.get()) {
-                RetryLog.retrying(log, callError, "keeping the current SVIDs", delay);
-            }
         }
         if (delay == null || closed.get()) {
-            return;
+            return delay;
         }
         log.debug("next SVID rotation check in {}", delay);
         // round up: waking a millisecond early would find nothing due and spin until it is
         long millis = Math.max(0, delay.plusNanos(999_999).toMillis());
         next = executor.schedule(this::trigger, millis, TimeUnit.MILLISECONDS);
+        return delay;
     }
 
     /** The renewal time chosen for an entry's current SVID, for tests and diagnostics. */

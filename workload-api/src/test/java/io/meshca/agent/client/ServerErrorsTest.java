@@ -3,11 +3,14 @@ package io.meshca.agent.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Status;
+import io.meshca.common.error.GrpcErrors;
 import io.meshca.common.error.MeshcaException;
+import io.meshca.common.error.ResourceExhaustedException;
 import io.meshca.common.error.UnavailableException;
 import java.net.ConnectException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
+import java.time.Duration;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
@@ -78,5 +81,31 @@ class ServerErrorsTest {
                         .asRuntimeException());
 
         assertThat(error.getMessage()).isEqualTo("node attestation failed: join token already used");
+    }
+
+    @Test
+    void busyServer_withRetryInfo_isResourceExhausted_withTheDelay() {
+        var busy = GrpcErrors.toStatus(
+                new ResourceExhaustedException("signing queue full: 5000 of 5000 CSRs queued", Duration.ofMillis(700)));
+
+        MeshcaException e = ServerErrors.fromStatus("batch signing failed", SERVER, busy);
+
+        assertThat(e)
+                .isInstanceOfSatisfying(
+                        ResourceExhaustedException.class,
+                        r -> assertThat(r.retryAfter()).isEqualTo(Duration.ofMillis(700)));
+        assertThat(e.getMessage())
+                .isEqualTo("batch signing failed: ca-server 127.0.0.1:8081 busy (signing queue full: 5000 of 5000"
+                        + " CSRs queued)");
+    }
+
+    @Test
+    void resourceExhausted_withoutRetryInfo_isAnOrdinaryFailure() {
+        MeshcaException e = ServerErrors.fromStatus(
+                "batch signing failed",
+                SERVER,
+                Status.RESOURCE_EXHAUSTED.withDescription("message too large").asRuntimeException());
+
+        assertThat(e).isInstanceOf(UnavailableException.class);
     }
 }

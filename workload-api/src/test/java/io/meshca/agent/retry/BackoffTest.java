@@ -60,4 +60,15 @@ class BackoffTest {
         assertThat(Backoff.DEFAULT.delayBeforeExpiry(attempt, random, untilExpiry))
                 .isEqualTo(expected);
     }
+
+    @Test
+    void busyDelay_isTheServersDelayPlusUpToAsMuchAgain_boundedByTheExpiry() {
+        Duration asked = Duration.ofMillis(800);
+
+        assertThat(Backoff.busyDelay(asked, 0, Duration.ZERO)).isEqualTo(asked);
+        assertThat(Backoff.busyDelay(asked, 0.5, Duration.ZERO)).isEqualTo(Duration.ofMillis(1200));
+        assertThat(Backoff.busyDelay(asked, 0.999, Duration.ZERO)).isEqualTo(Duration.ofMillis(1599));
+        // 5 s left: a tenth of it
+        assertThat(Backoff.busyDelay(asked, 0.5, Duration.ofSeconds(5))).isEqualTo(Duration.ofMillis(500));
+    }
 }

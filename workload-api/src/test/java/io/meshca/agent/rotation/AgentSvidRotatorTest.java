@@ -145,6 +145,30 @@ class AgentSvidRotatorTest {
     }
 
     @Test
+    void busyServer_renewalWaitsItsDelayPlusJitter_thenRenews() {
+        AgentSvidRotator rotator = rotator(JOIN_TOKEN);
+        server.busyRetryAfter = Duration.ofSeconds(2);
+        clock.advance(TTL.multipliedBy(56).dividedBy(100)); // past the renewal time: refused, and again
+
+        assertThat(renewalAttempts).hasSizeGreaterThan(1);
+        for (int i = 1; i < renewalAttempts.size(); i++) {
+            assertThat(Duration.between(renewalAttempts.get(i - 1), renewalAttempts.get(i)))
+                    .as("the server's 2 s plus up to 2 s of jitter, not a backoff step")
+                    .isBetween(Duration.ofSeconds(2), Duration.ofSeconds(4));
+        }
+        assertThat(credentials.svid().serial()).isEqualTo(initialSerial());
+
+        server.busyRetryAfter = null;
+        clock.advance(Duration.ofSeconds(4));
+        assertThat(credentials.svid().serial()).isNotEqualTo(initialSerial());
+        assertThat(logs.list.stream().filter(e -> e.getLevel() == Level.WARN))
+                .as("one line for the whole busy spell")
+                .singleElement()
+                .satisfies(e -> assertThat(e.getFormattedMessage()).startsWith("signing queue full (test)"));
+        rotator.close();
+    }
+
+    @Test
     void failedRenewals_retryWithinFourSeconds_andNearExpiryWithinATenthOfWhatIsLeft() {
         AgentSvidRotator rotator = rotator(JOIN_TOKEN);
         server.unavailable = true;

@@ -121,6 +121,84 @@ class SvidRotatorTest {
     }
 
     @Test
+    void busyServer_isAskedAgainOnlyAfterItsDelayPlusJitter_andTheRestOfTheRunWaitsToo() {
+        List<AuthorizedEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            entries.add(entry("e" + i, "/w" + i, i, 1, "unix:uid:" + i));
+        }
+        cache.apply(snapshot(1, entries.toArray(new AuthorizedEntry[0])));
+        signer.busyRetryAfter = Duration.ofMillis(500);
+        rotator.start();
+        clock.runDue();
+        assertThat(signer.calls)
+                .as("the second batch is not sent to a busy server")
+                .hasSize(1);
+
+        // a new entry triggers a run, but the server's wait holds
+        cache.apply(delta(2, List.of(entry("late", "/late", 500, 2, "unix:uid:500")), List.of()));
+        clock.advance(Duration.ofMillis(499));
+        assertThat(signer.calls).hasSize(1);
+
+        signer.busyRetryAfter = null;
+        clock.advance(Duration.ofMillis(501)); // the wait is 500 ms plus up to 500 ms of jitter
+        assertThat(signer.calls).hasSize(3);
+        assertThat(cache.svid("late")).isPresent();
+        assertThat(entries).allSatisfy(e -> assertThat(cache.svid(e.id())).isPresent());
+    }
+
+    @Test
+    void busyRefusals_doNotGrowTheBackoff() {
+        cache.apply(snapshot(1, entry("a", "/web", 1, 1, "unix:uid:1000")));
+        signer.busyRetryAfter = Duration.ofMillis(200);
+        rotator.start();
+        clock.runDue();
+        clock.advance(Duration.ofSeconds(2)); // several busy refusals
+        assertThat(signer.calls.size()).isGreaterThan(2);
+
+        signer.busyRetryAfter = null;
+        signer.unavailable = true;
+        clock.advance(Duration.ofMillis(400)); // past the last busy wait: one failed call
+        int afterFailure = signer.calls.size();
+        signer.unavailable = false;
+
+        // the first backoff step (0.5 s .. 1 s), not one grown by the busy refusals
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(signer.calls.size()).isGreaterThan(afterFailure);
+        assertThat(cache.svid("a")).isPresent();
+    }
+
+    @Test
+    void busyServer_isLoggedOncePerPeriod_notOncePerRefusal() {
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        Logger rotatorLog = (Logger) LoggerFactory.getLogger(SvidRotator.class);
+        rotatorLog.addAppender(logs);
+        try {
+            cache.apply(snapshot(1, entry("a", "/web", 1, 1, "unix:uid:1000")));
+            signer.busyRetryAfter = Duration.ofMillis(200);
+            rotator.start();
+            clock.runDue();
+            clock.advance(Duration.ofSeconds(20));
+            int refusals = signer.calls.size();
+
+            List<ILoggingEvent> warnings =
+                    logs.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
+            assertThat(refusals).isGreaterThan(10);
+            assertThat(warnings).hasSize(1);
+            assertThat(warnings.get(0).getFormattedMessage())
+                    .startsWith("signing queue full (test); keeping the current SVIDs; retrying in ");
+
+            clock.advance(Duration.ofSeconds(15));
+            warnings =
+                    logs.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
+            assertThat(warnings).hasSize(2);
+            assertThat(warnings.get(1).getFormattedMessage()).contains(" more like it in the last 30s");
+        } finally {
+            rotatorLog.detachAppender(logs);
+        }
+    }
+
+    @Test
     void eachFailedSigningCall_isOneRetryLine_withTheWait() {
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
         logs.start();

@@ -1,6 +1,7 @@
 package io.meshca.agent.rotation;
 
 import io.meshca.agent.cache.SvidCache;
+import io.meshca.common.error.ResourceExhaustedException;
 import io.meshca.common.error.UnavailableException;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.testing.TestPki;
@@ -27,6 +28,9 @@ public final class TestSigner implements SvidSigner, AgentSvidRenewer {
     public final List<List<Request>> calls = new ArrayList<>();
     public final List<PublicKey> signedKeys = new ArrayList<>();
     public volatile boolean unavailable;
+    /** When set, every call is refused as a busy server refuses it, asking for this wait. */
+    public volatile Duration busyRetryAfter;
+
     public volatile Set<String> refusedEntries = Set.of();
     public SpiffeId agentId;
     /** Runs at the start of every sign call, e.g. to let (fake) time pass while the server works. */
@@ -48,9 +52,7 @@ public final class TestSigner implements SvidSigner, AgentSvidRenewer {
     public List<Result> sign(List<Request> requests) {
         calls.add(List.copyOf(requests));
         duringSign.run();
-        if (unavailable) {
-            throw new UnavailableException("server down (test)");
-        }
+        failIfAway();
         List<Result> results = new ArrayList<>();
         for (Request request : requests) {
             var entry = cache.entry(request.entryId());
@@ -67,10 +69,18 @@ public final class TestSigner implements SvidSigner, AgentSvidRenewer {
 
     @Override
     public List<X509Certificate> renew(byte[] csr) {
+        failIfAway();
+        return issue(agentId, csr).chain();
+    }
+
+    private void failIfAway() {
         if (unavailable) {
             throw new UnavailableException("server down (test)");
         }
-        return issue(agentId, csr).chain();
+        Duration busy = busyRetryAfter;
+        if (busy != null) {
+            throw new ResourceExhaustedException("signing queue full (test)", busy);
+        }
     }
 
     private TestPki.Leaf issue(SpiffeId id, byte[] csr) {
