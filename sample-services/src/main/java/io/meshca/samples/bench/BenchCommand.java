@@ -5,7 +5,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bench issue|workload-api|rotation|taint|cli}: commands that print figures (benchmarks are commands,
+ * {@code bench issue|workload-api|rotation|taint|cli|sync}: commands that print figures (benchmarks are commands,
  * not timed tests).
  */
 @Command(
@@ -16,10 +16,11 @@ import picocli.CommandLine.Spec;
             WorkloadApiBenchCommand.class,
             RotationBenchCommand.class,
             TaintBenchCommand.class,
-            CliBenchCommand.class
+            CliBenchCommand.class,
+            SyncBenchCommand.class
         },
         description = "Measure issuance throughput, Workload API latency, mTLS through CA and root rotations, taint"
-                + " recovery, and admin command start-up.")
+                + " recovery, admin command start-up, and scale-out sync over PostgreSQL.")
 public final class BenchCommand implements Runnable {
 
     @Spec
