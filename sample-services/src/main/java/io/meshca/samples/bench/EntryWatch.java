@@ -32,7 +32,6 @@ final class EntryWatch implements AutoCloseable {
     private final Listener listener;
     private final Set<String> held = ConcurrentHashMap.newKeySet();
     private volatile long revision;
-    private volatile Throwable error;
     private volatile boolean closed;
     private boolean inSnapshot;
     private ClientCallStreamObserver<WatchAuthorizedRequest> call;
@@ -68,11 +67,6 @@ final class EntryWatch implements AutoCloseable {
         return revision;
     }
 
-    /** Why the stream broke, or null while it is open (or was closed by {@link #close}). */
-    Throwable error() {
-        return error;
-    }
-
     private final class Observer implements ClientResponseObserver<WatchAuthorizedRequest, WatchAuthorizedResponse> {
         @Override
         public void beforeStart(ClientCallStreamObserver<WatchAuthorizedRequest> requests) {
@@ -99,7 +93,6 @@ final class EntryWatch implements AutoCloseable {
         @Override
         public void onError(Throwable t) {
             if (!closed) {
-                error = t;
                 listener.failed(EntryWatch.this, t);
             }
         }
@@ -107,8 +100,7 @@ final class EntryWatch implements AutoCloseable {
         @Override
         public void onCompleted() {
             if (!closed) {
-                error = new IllegalStateException("the server ended the watch");
-                listener.failed(EntryWatch.this, error);
+                listener.failed(EntryWatch.this, new IllegalStateException("the server ended the watch"));
             }
         }
     }

@@ -186,7 +186,7 @@ final class ServerReplica implements AutoCloseable {
         }
     }
 
-    String logTail() throws IOException {
+    private String logTail() throws IOException {
         if (!Files.exists(log)) {
             return "(no log)";
         }

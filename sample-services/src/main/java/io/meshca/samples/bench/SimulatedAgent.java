@@ -6,7 +6,6 @@ import io.meshca.agent.client.ServerChannels;
 import io.meshca.agent.client.ServerClient;
 import io.meshca.agent.identity.AgentCredentials;
 import io.meshca.common.pki.Keys;
-import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
@@ -52,10 +51,6 @@ final class SimulatedAgent {
 
     int index() {
         return index;
-    }
-
-    SpiffeId spiffeId() {
-        return credentials.svid().spiffeId();
     }
 
     /**

@@ -121,9 +121,8 @@ final class SyncBench {
                     Latencies.ms(propagated.createCalls().percentileMillis(50)));
 
             Reconnected reconnected = reconnect(agents.get(agents.size() / 2), registry, entryIds, admin);
+            long coldStart = coldStart(agents.get(0), watches.get(0).held());
             long rss = peakRssMegabytes();
-            long coldStart = coldStart(agents.get(0), registry.entriesOf(0, settings.entries()));
-            rss = Math.max(rss, peakRssMegabytes());
             boolean complete = propagated.missing() == 0
                     && propagated.misdelivered() == 0
                     && reconnected.received() == reconnected.changed();
@@ -239,7 +238,7 @@ final class SyncBench {
     }
 
     /** How long one agent took to catch up after changes while it was away, and what it received for them. */
-    private record Reconnected(long millis, int changed, int received, boolean snapshot) {}
+    private record Reconnected(long millis, int changed, int received) {}
 
     private Reconnected reconnect(SimulatedAgent agent, SyncRegistry registry, String[] entryIds, AdminClient admin)
             throws InterruptedException {
@@ -297,7 +296,7 @@ final class SyncBench {
                 millis,
                 received.get(),
                 snapshots.get() > 0 ? " as a FULL SNAPSHOT" : " (only what changed)");
-        return new Reconnected(millis, changed.size(), received.get(), snapshots.get() > 0);
+        return new Reconnected(millis, changed.size(), received.get());
     }
 
     /**
@@ -340,12 +339,16 @@ final class SyncBench {
         return millis;
     }
 
-    /** The most any replica process has had resident (VmHWM), in MB. */
+    /** The most any replica process has had resident (VmHWM, over all its runs), in MB; says each one's. */
     private long peakRssMegabytes() throws IOException {
         long kb = 0;
+        List<String> each = new ArrayList<>();
         for (ServerReplica replica : replicas) {
-            kb = Math.max(kb, replica.peakResidentKilobytes());
+            long replicaKb = replica.peakResidentKilobytes();
+            each.add(replica.name() + " " + Math.round(replicaKb / 1024.0) + " MB");
+            kb = Math.max(kb, replicaKb);
         }
+        say("server memory, the most resident so far (VmHWM): %s", String.join(", ", each));
         return Math.round(kb / 1024.0);
     }
 

@@ -84,6 +84,17 @@ class SyncBenchCommandTest {
     }
 
     @Test
+    void badFlags_areOneLineErrors_beforeAnythingStarts() {
+        Run oneReplica = run("bench", "sync", "-replicas", "1");
+        assertThat(oneReplica.exitCode()).isNotZero();
+        assertThat(oneReplica.err()).contains("-replicas must be at least 2");
+
+        Run fewEntries = run("bench", "sync", "-agents", "10", "-entries", "5");
+        assertThat(fewEntries.exitCode()).isNotZero();
+        assertThat(fewEntries.err()).contains("-entries must be at least -agents");
+    }
+
+    @Test
     void theBenchDatabase_isPreferred_thenTheTests_blankMeaningUnset() {
         String bench = "jdbc:postgresql://bench/db";
         String test = "jdbc:postgresql://test/db";
