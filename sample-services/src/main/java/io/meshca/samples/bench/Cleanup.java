@@ -11,7 +11,8 @@ import java.util.Deque;
 final class Cleanup implements AutoCloseable {
 
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
-    private final Thread hook = new Thread(this::closeAll, "meshca-bench-cleanup");
+    private final Thread hook = new Thread(this::interrupt, "meshca-bench-cleanup");
+    private volatile boolean interrupted;
 
     Cleanup() {
         Runtime.getRuntime().addShutdownHook(hook);
@@ -21,6 +22,16 @@ final class Cleanup implements AutoCloseable {
     synchronized <T extends AutoCloseable> T add(T resource) {
         resources.push(resource);
         return resource;
+    }
+
+    /** Whether the JVM is being stopped (Ctrl-C, SIGTERM) and the shutdown hook is cleaning up. */
+    boolean interrupted() {
+        return interrupted;
+    }
+
+    private void interrupt() {
+        interrupted = true;
+        closeAll();
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -98,44 +99,60 @@ public final class SyncBenchCommand implements Callable<Integer> {
         }
         String databaseUrl = BenchSchema.configuredUrl(System.getenv())
                 .orElseThrow(() -> new IllegalArgumentException(BenchSchema.NO_DATABASE));
-        PrintWriter out = spec.commandLine().getOut();
         List<String> launch = launchCommand();
+        PrintWriter out = spec.commandLine().getOut();
 
         Path dir = Files.createTempDirectory("meshca-bench-sync");
+        // the servers' logs outlive a failed run, to read why; a finished or interrupted run leaves nothing
+        AtomicBoolean failed = new AtomicBoolean();
         SyncBench.Result result;
         try (Cleanup cleanup = new Cleanup()) {
-            BenchSchema schema = cleanup.add(BenchSchema.create(databaseUrl));
-            List<ServerReplica> servers = new ArrayList<>();
-            for (int i = 0; i < replicas; i++) {
-                String name = "replica-" + (char) ('a' + i);
-                servers.add(cleanup.add(ServerReplica.configure(name, launch, dir.resolve(name), schema.url())));
+            cleanup.add(() -> {
+                if (!failed.get() || cleanup.interrupted()) {
+                    BenchServer.deleteTree(dir);
+                }
+            });
+            try {
+                result = run(cleanup, dir, databaseUrl, launch, out);
+            } catch (Exception e) {
+                if (!cleanup.interrupted()) {
+                    failed.set(true);
+                    out.println("bench: failed; the servers' logs are kept in " + dir);
+                    out.flush();
+                }
+                throw e;
             }
-            out.println("bench: " + replicas + " ca-server processes (" + describe(launch) + ") on PostgreSQL, schema "
-                    + schema.name() + "; " + entries + " entries over " + agents + " agents; "
-                    + Runtime.getRuntime().availableProcessors() + " cores, bench JVM " + ProcessStats.heap());
-            out.flush();
-            for (ServerReplica server : servers) {
-                long started = server.start();
-                server.awaitServing(timeout);
-                TaintBench.say(
-                        out,
-                        "%s (pid %d) serving on 127.0.0.1:%d after %d ms (empty database)",
-                        server.name(),
-                        server.pid(),
-                        server.port(),
-                        (System.nanoTime() - started) / 1_000_000);
-            }
-            SyncBench.Settings settings = new SyncBench.Settings(entries, agents, changes, rate, timeout);
-            result = new SyncBench(servers, settings, out).run();
-        } catch (Exception e) {
-            out.println("bench: failed; the servers' logs are kept in " + dir);
-            out.flush();
-            throw e;
         }
-        BenchServer.deleteTree(dir);
         out.println(result.line());
         out.flush();
         return result.complete() ? 0 : 1;
+    }
+
+    private SyncBench.Result run(Cleanup cleanup, Path dir, String databaseUrl, List<String> launch, PrintWriter out)
+            throws Exception {
+        BenchSchema schema = cleanup.add(BenchSchema.create(databaseUrl));
+        List<ServerReplica> servers = new ArrayList<>();
+        for (int i = 0; i < replicas; i++) {
+            String name = "replica-" + (char) ('a' + i);
+            servers.add(cleanup.add(ServerReplica.configure(name, launch, dir.resolve(name), schema.url())));
+        }
+        out.println("bench: " + replicas + " ca-server processes (" + describe(launch) + ") on PostgreSQL, schema "
+                + schema.name() + "; " + entries + " entries over " + agents + " agents; "
+                + Runtime.getRuntime().availableProcessors() + " cores, bench JVM " + ProcessStats.heap());
+        out.flush();
+        for (ServerReplica server : servers) {
+            long started = server.start();
+            server.awaitServing(timeout);
+            TaintBench.say(
+                    out,
+                    "%s (pid %d) serving on 127.0.0.1:%d after %d ms (empty database)",
+                    server.name(),
+                    server.pid(),
+                    server.port(),
+                    (System.nanoTime() - started) / 1_000_000);
+        }
+        SyncBench.Settings settings = new SyncBench.Settings(entries, agents, changes, rate, timeout);
+        return new SyncBench(servers, settings, out).run();
     }
 
     /** {@code java [options] -jar meshca-server.jar}, or the server's main class on this JVM's class path. */
