@@ -5,7 +5,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bench issue|workload-api|rotation|taint|storm|cli}: commands that print figures (benchmarks are commands,
+ * {@code bench issue|workload-api|rotation|taint|storm|cli|sync}: commands that print figures (benchmarks are commands,
  * not timed tests).
  */
 @Command(
@@ -17,10 +17,11 @@ import picocli.CommandLine.Spec;
             RotationBenchCommand.class,
             TaintBenchCommand.class,
             StormBenchCommand.class,
-            CliBenchCommand.class
+            CliBenchCommand.class,
+            SyncBenchCommand.class
         },
         description = "Measure issuance throughput, Workload API latency, mTLS through CA and root rotations, taint"
-                + " recovery, a signing storm, and admin command start-up.")
+                + " recovery, a signing storm, admin command start-up, and scale-out sync over PostgreSQL.")
 public final class BenchCommand implements Runnable {
 
     @Spec

@@ -61,6 +61,20 @@ final class ProcessStats {
         return ManagementFactory.getThreadMXBean().getThreadCount();
     }
 
+    /**
+     * A memory line of /proc/{@code pid}/status in kB, e.g. {@code VmHWM:} (the most it has had resident).
+     *
+     * @throws IOException if the process is gone or the line is missing
+     */
+    static long statusKilobytes(long pid, String field) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith(field)) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IOException("no " + field + " for pid " + pid);
+    }
+
     /** VmRSS of this process in MB, from /proc/self/status; -1 where there is no /proc. */
     static long residentMegabytes() {
         try {
