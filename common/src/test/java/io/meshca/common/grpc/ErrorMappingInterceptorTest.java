@@ -30,11 +30,13 @@ import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.error.MeshcaException;
 import io.meshca.common.error.NotFoundException;
 import io.meshca.common.error.PermissionDeniedException;
+import io.meshca.common.error.ResourceExhaustedException;
 import io.meshca.common.error.UnauthenticatedException;
 import io.meshca.common.error.UnavailableException;
 import io.meshca.common.testing.Utf8Marshaller;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -121,7 +123,10 @@ class ErrorMappingInterceptorTest {
                 Arguments.of(new FailedPreconditionException("agent is banned"), Status.Code.FAILED_PRECONDITION),
                 Arguments.of(
                         new UnavailableException("datastore unreachable", new IOException("connection refused")),
-                        Status.Code.UNAVAILABLE));
+                        Status.Code.UNAVAILABLE),
+                Arguments.of(
+                        new ResourceExhaustedException("signing queue full", Duration.ofMillis(250)),
+                        Status.Code.RESOURCE_EXHAUSTED));
     }
 
     @Test
