@@ -86,6 +86,9 @@ public final class AgentService extends AgentGrpc.AgentImplBase {
         if (request.getPageSize() < 0) {
             throw new InvalidArgumentException("page_size cannot be negative");
         }
+        if (request.getSinceRevision() < 0) {
+            throw new InvalidArgumentException("since_revision cannot be negative");
+        }
         AgentRecord agent = CallerIdentity.agent();
         watches.start(agent, request.getSinceRevision(), request.getPageSize(), (ServerCallStreamObserver<
                         WatchAuthorizedResponse>)

@@ -40,6 +40,9 @@ final class WatchSession {
 
     private static final Logger log = LoggerFactory.getLogger(WatchSession.class);
 
+    /** What a wake-up passes as the revision to start from: none; only {@link #begin} starts a session. */
+    private static final long WOKEN = -1;
+
     private final AgentRecord agent;
     private final int pageSize;
     private final ServerCallStreamObserver<WatchAuthorizedResponse> out;
@@ -95,7 +98,7 @@ final class WatchSession {
         if (!ended.get() && wakePending.compareAndSet(false, true)) {
             executor.execute(() -> {
                 wakePending.set(false);
-                step(-1);
+                step(WOKEN);
             });
         }
     }
@@ -113,6 +116,9 @@ final class WatchSession {
                 return; // the agent reads slowly: go on when the stream is ready again
             }
             if (!started) {
+                if (sinceRevision == WOKEN) {
+                    return; // gRPC may call the ready handler before begin(): the session starts there
+                }
                 started = true;
                 long current = sync.currentRevision();
                 if (sinceRevision > 0 && sinceRevision <= current) {
