@@ -1,7 +1,7 @@
 package io.meshca.samples.bench;
 
 import io.meshca.common.config.Durations;
-import io.meshca.samples.AgentJvmOptions;
+import io.meshca.samples.JvmOptions;
 import io.meshca.server.api.admin.AdminClient;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -64,9 +64,8 @@ public final class StormBenchCommand implements Callable<Integer> {
 
     @Option(
             names = "-serverJavaOptions",
-            defaultValue = "",
-            description = "JVM options of the server process, space-separated (default: none, as ./meshca server"
-                    + " run starts it)")
+            description = "JVM options of the server process, space-separated (default: as ./meshca server run starts"
+                    + " it: $" + "MESHCA_SERVER_JAVA_OPTS, else ca-server/jvm.options)")
     String serverJavaOptions;
 
     @Override
@@ -82,7 +81,9 @@ public final class StormBenchCommand implements Callable<Integer> {
                         .orElse(""))
                 .toAbsolutePath();
         Path jar = Optional.ofNullable(serverJar).orElseGet(() -> home.resolve("ca-server/target/meshca-server.jar"));
-        List<String> javaOptions = AgentJvmOptions.split(serverJavaOptions);
+        List<String> javaOptions = serverJavaOptions == null
+                ? JvmOptions.of(JvmOptions.Process.SERVER, home)
+                : JvmOptions.split(serverJavaOptions);
         Path dir = Files.createTempDirectory("meshca-bench-storm");
         StormBench.Result result;
         try (ServerProcess server =
@@ -90,7 +91,7 @@ public final class StormBenchCommand implements Callable<Integer> {
                 AdminClient admin = AdminClient.connect(server.adminSocket())) {
             out.println("bench: server process " + server.pid() + " on 127.0.0.1:" + server.port()
                     + " (signingQueueSize " + (signingQueueSize == null ? "default" : signingQueueSize) + ", jvm=\""
-                    + AgentJvmOptions.describe(javaOptions) + "\"), bench JVM " + ProcessStats.heap() + ", "
+                    + JvmOptions.describe(javaOptions) + "\"), bench JVM " + ProcessStats.heap() + ", "
                     + Runtime.getRuntime().availableProcessors() + " cores; " + agents + " agents x " + svidsPerAgent
                     + " SVIDs");
             out.flush();

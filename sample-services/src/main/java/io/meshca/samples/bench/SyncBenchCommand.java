@@ -1,7 +1,7 @@
 package io.meshca.samples.bench;
 
 import io.meshca.common.config.Durations;
-import io.meshca.samples.AgentJvmOptions;
+import io.meshca.samples.JvmOptions;
 import io.meshca.server.cli.ServerMain;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -79,9 +79,8 @@ public final class SyncBenchCommand implements Callable<Integer> {
 
     @Option(
             names = "-serverJavaOptions",
-            defaultValue = "",
-            description = "JVM options of the server processes, space-separated (default: none, as ./meshca server"
-                    + " run starts it)")
+            description = "JVM options of the server processes, space-separated (default: as ./meshca server run starts"
+                    + " it: $" + "MESHCA_SERVER_JAVA_OPTS, else ca-server/jvm.options)")
     String serverJavaOptions;
 
     @Override
@@ -160,11 +159,14 @@ public final class SyncBenchCommand implements Callable<Integer> {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>();
         command.add(java);
-        command.addAll(AgentJvmOptions.split(serverJavaOptions));
         Path home = Path.of(Optional.ofNullable(System.getenv(WorkloadApiBenchCommand.HOME_ENV))
                         .filter(s -> !s.isBlank())
                         .orElse(""))
                 .toAbsolutePath();
+        command.addAll(
+                serverJavaOptions == null
+                        ? JvmOptions.of(JvmOptions.Process.SERVER, home)
+                        : JvmOptions.split(serverJavaOptions));
         Path jar = Optional.ofNullable(serverJar).orElseGet(() -> home.resolve(SERVER_JAR));
         if (Files.isRegularFile(jar)) {
             command.addAll(List.of("-jar", jar.toString()));
@@ -182,6 +184,6 @@ public final class SyncBenchCommand implements Callable<Integer> {
                 ? "java -jar " + launch.get(main + 1)
                 : "java -cp <this class path> " + launch.get(launch.size() - 1);
         List<String> options = launch.subList(1, main >= 0 ? main : launch.indexOf("-cp"));
-        return what + ", jvm=\"" + AgentJvmOptions.describe(options) + "\"";
+        return what + ", jvm=\"" + JvmOptions.describe(options) + "\"";
     }
 }

@@ -4,7 +4,7 @@ import io.meshca.common.config.Durations;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
-import io.meshca.samples.AgentJvmOptions;
+import io.meshca.samples.JvmOptions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,8 +98,9 @@ public final class WorkloadApiBenchCommand implements Callable<Integer> {
                 .toAbsolutePath();
         Path jar = Optional.ofNullable(agentJar).orElseGet(() -> home.resolve("workload-api/target/meshca-agent.jar"));
         // measured as shipped: the options ./meshca agent starts it with, unless told otherwise
-        List<String> javaOptions =
-                agentJavaOptions == null ? AgentJvmOptions.of(home) : AgentJvmOptions.split(agentJavaOptions);
+        List<String> javaOptions = agentJavaOptions == null
+                ? JvmOptions.of(JvmOptions.Process.AGENT, home)
+                : JvmOptions.split(agentJavaOptions);
         String memoryLine = null;
         WorkloadApiBench.Figures first;
         WorkloadApiBench.Figures grpcJava;
@@ -122,7 +123,7 @@ public final class WorkloadApiBenchCommand implements Callable<Integer> {
                 WorkloadApiBench.awaitServed(socket);
                 WorkloadApiBench wl = new WorkloadApiBench(socket);
                 out.println("bench: agent process " + agent.pid() + " serving on " + socket + " (jvm=\""
-                        + AgentJvmOptions.describe(javaOptions) + "\"); one warm-up round per client kind, "
+                        + JvmOptions.describe(javaOptions) + "\"); one warm-up round per client kind, "
                         + warmup.toSeconds() + " s of warm-up bursts before the workload-api rounds");
                 out.flush();
                 wl.firstSvid(clients, 1);
@@ -173,7 +174,7 @@ public final class WorkloadApiBenchCommand implements Callable<Integer> {
                 Thread.sleep(2000);
                 long kb = agent.residentKilobytes();
                 return "agent-memory: streams=" + streams + " rss=" + Math.round(kb / 1024.0) + "MB" + " jvm=\""
-                        + AgentJvmOptions.describe(javaOptions) + "\"";
+                        + JvmOptions.describe(javaOptions) + "\"";
             } finally {
                 open.forEach(WorkloadStreams.Stream::close);
             }

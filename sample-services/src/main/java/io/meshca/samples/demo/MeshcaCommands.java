@@ -1,6 +1,6 @@
 package io.meshca.samples.demo;
 
-import io.meshca.samples.AgentJvmOptions;
+import io.meshca.samples.JvmOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +26,7 @@ final class MeshcaCommands {
         this.java = Objects.requireNonNull(java, "java");
         this.serverJar = home.resolve(SERVER_JAR).toAbsolutePath().normalize();
         this.agentJar = home.resolve(AGENT_JAR).toAbsolutePath().normalize();
-        this.agentJvmOptions = AgentJvmOptions.of(home);
+        this.agentJvmOptions = JvmOptions.of(JvmOptions.Process.AGENT, home);
         this.workloadClasspath = Objects.requireNonNull(workloadClasspath, "workloadClasspath");
     }
 

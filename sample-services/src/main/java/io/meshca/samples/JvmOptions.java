@@ -9,28 +9,39 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The node agent's JVM options, read the way {@code ./meshca agent} reads them, so that the demo and
- * the benchmarks run the agent exactly as shipped: {@code MESHCA_AGENT_JAVA_OPTS} (space-separated) when
- * set, else {@code workload-api/jvm.options} under the repo root (one option per line, {@code #} starts
- * a comment), else none.
+ * The JVM options of the agent and of the server, read the way {@code ./meshca agent} and {@code
+ * ./meshca server run} read them, so that the demo and the benchmarks run both exactly as shipped: the
+ * process's environment variable (space-separated) when set, else its {@code jvm.options} under the
+ * repo root (one option per line, {@code #} starts a comment), else none.
  */
-public final class AgentJvmOptions {
+public final class JvmOptions {
 
-    public static final String FILE = "workload-api/jvm.options";
-    public static final String ENV = "MESHCA_AGENT_JAVA_OPTS";
+    /** A process the launcher starts with options of its own. */
+    public enum Process {
+        AGENT("workload-api/jvm.options", "MESHCA_AGENT_JAVA_OPTS"),
+        SERVER("ca-server/jvm.options", "MESHCA_SERVER_JAVA_OPTS");
 
-    private AgentJvmOptions() {}
+        public final String file;
+        public final String env;
 
-    public static List<String> of(Path home) {
-        return of(home, System.getenv());
+        Process(String file, String env) {
+            this.file = file;
+            this.env = env;
+        }
     }
 
-    static List<String> of(Path home, Map<String, String> env) {
-        String override = env.get(ENV);
+    private JvmOptions() {}
+
+    public static List<String> of(Process process, Path home) {
+        return of(process, home, System.getenv());
+    }
+
+    static List<String> of(Process process, Path home, Map<String, String> env) {
+        String override = env.get(process.env);
         if (override != null) {
             return split(override);
         }
-        Path file = home.resolve(FILE);
+        Path file = home.resolve(process.file);
         if (!Files.isRegularFile(file)) {
             return List.of();
         }
