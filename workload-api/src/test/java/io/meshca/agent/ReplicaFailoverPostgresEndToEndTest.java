@@ -8,14 +8,24 @@ import io.meshca.agent.testing.RunningAgent;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
 import io.meshca.common.spiffe.SpiffeId;
+import io.meshca.server.audit.AuditChain;
 import io.meshca.server.config.ServerConfig;
+import io.meshca.server.model.AuditRecord;
+import io.meshca.server.model.RegistrationEntry;
 import io.meshca.server.testing.TestPostgres;
 import io.meshca.server.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A real agent given two real ca-server replicas that share one PostgreSQL database, at
  * MESHCA_TEST_POSTGRES_URL (e.g. jdbc:postgresql://127.0.0.1:5432/test?user=postgres); skipped, saying
  * so, when unset. Each replica signs with its own CA, so the issuer of the agent's SVID tells which
- * replica renewed it: renewals go to both, and after one replica stops the other renews and serves.
+ * replica renewed it: renewals go to both, and after one replica stops the other renews and serves,
+ * and nothing the stopped replica did is lost.
  */
 class ReplicaFailoverPostgresEndToEndTest {
 
@@ -96,12 +107,13 @@ class ReplicaFailoverPostgresEndToEndTest {
         assertThat(agent.awaitSynced(WAIT)).isTrue();
         int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         SpiffeId workloadId = SpiffeId.parse("spiffe://" + first.trustDomain().name() + "/e2e/failover");
-        second.createEntry(
+        RegistrationEntry entry = second.createEntry(
                 workloadId, agent.agentId(), SelectorSet.of(Selector.parse("unix:uid:" + uid)), Duration.ZERO);
         assertThat(Poll.until("a workload SVID", WAIT, agent::firstSvidOrNull).spiffeId())
                 .isEqualTo(workloadId);
 
         Poll.until("an agent SVID renewed by the first replica", WAIT, () -> signedBy(firstCa) ? true : null);
+        String renewedByFirst = agent.agentSvid().leaf().getSerialNumber().toString(16);
         Poll.until("an agent SVID renewed by the second replica", WAIT, () -> signedBy(secondCa) ? true : null);
 
         first.close();
@@ -119,6 +131,33 @@ class ReplicaFailoverPostgresEndToEndTest {
                         ? true
                         : null);
         assertThat(agent.firstSvidOrNull()).isNotNull();
+
+        // Nothing the stopped replica did is lost: the entry stays, and its audit rows are in the one chain.
+        assertThat(second.admin().getEntry(entry.id()).spiffeId()).isEqualTo(workloadId);
+        List<AuditRecord> audit = auditLog(databaseUrl);
+        assertThat(AuditChain.verify(null, audit)).isNull();
+        assertThat(audit).anyMatch(r -> r.detail().contains("serial=" + renewedByFirst));
+    }
+
+    private static List<AuditRecord> auditLog(String url) throws SQLException {
+        List<AuditRecord> rows = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(url);
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY seq");
+                ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                rows.add(new AuditRecord(
+                        r.getLong(1),
+                        r.getLong(2),
+                        r.getString(3),
+                        r.getString(4),
+                        r.getString(5),
+                        r.getString(6),
+                        r.getString(7),
+                        r.getString(8)));
+            }
+        }
+        return rows;
     }
 
     private boolean signedBy(X509Certificate ca) {
