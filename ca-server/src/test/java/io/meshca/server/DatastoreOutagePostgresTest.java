@@ -27,7 +27,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
@@ -264,25 +263,7 @@ class DatastoreOutagePostgresTest {
 
     /** The audit rows of CreateEntry calls, in chain order; the chain must be intact. */
     private List<AuditRecord> createEntryRows() {
-        List<AuditRecord> rows = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(schemaUrl);
-                PreparedStatement s = c.prepareStatement(
-                        "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY seq");
-                ResultSet r = s.executeQuery()) {
-            while (r.next()) {
-                rows.add(new AuditRecord(
-                        r.getLong(1),
-                        r.getLong(2),
-                        r.getString(3),
-                        r.getString(4),
-                        r.getString(5),
-                        r.getString(6),
-                        r.getString(7),
-                        r.getString(8)));
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the audit log: " + e.getMessage(), e);
-        }
+        List<AuditRecord> rows = TestPostgres.auditLog(schemaUrl);
         assertThat(AuditChain.verify(null, rows)).isNull();
         return rows.stream().filter(r -> r.action().equals("admin.CreateEntry")).toList();
     }

@@ -17,14 +17,8 @@ import io.meshca.server.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -134,30 +128,9 @@ class ReplicaFailoverPostgresEndToEndTest {
 
         // Nothing the stopped replica did is lost: the entry stays, and its audit rows are in the one chain.
         assertThat(second.admin().getEntry(entry.id()).spiffeId()).isEqualTo(workloadId);
-        List<AuditRecord> audit = auditLog(databaseUrl);
+        List<AuditRecord> audit = TestPostgres.auditLog(databaseUrl);
         assertThat(AuditChain.verify(null, audit)).isNull();
         assertThat(audit).anyMatch(r -> r.detail().contains("serial=" + renewedByFirst));
-    }
-
-    private static List<AuditRecord> auditLog(String url) throws SQLException {
-        List<AuditRecord> rows = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(url);
-                PreparedStatement s = c.prepareStatement(
-                        "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY seq");
-                ResultSet r = s.executeQuery()) {
-            while (r.next()) {
-                rows.add(new AuditRecord(
-                        r.getLong(1),
-                        r.getLong(2),
-                        r.getString(3),
-                        r.getString(4),
-                        r.getString(5),
-                        r.getString(6),
-                        r.getString(7),
-                        r.getString(8)));
-            }
-        }
-        return rows;
     }
 
     private boolean signedBy(X509Certificate ca) {

@@ -1,9 +1,14 @@
 package io.meshca.server.testing;
 
+import io.meshca.server.model.AuditRecord;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -31,6 +36,30 @@ public final class TestPostgres {
 
     public static void dropSchema(String schema) {
         execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+
+    /** Every row of the audit log at {@code url} (a schema's URL), in chain order. */
+    public static List<AuditRecord> auditLog(String url) {
+        List<AuditRecord> rows = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(url);
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY seq");
+                ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                rows.add(new AuditRecord(
+                        r.getLong(1),
+                        r.getLong(2),
+                        r.getString(3),
+                        r.getString(4),
+                        r.getString(5),
+                        r.getString(6),
+                        r.getString(7),
+                        r.getString(8)));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the audit log: " + e.getMessage(), e);
+        }
+        return rows;
     }
 
     private static void execute(String sql) {
