@@ -68,6 +68,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -116,6 +117,15 @@ public final class CaServer implements AutoCloseable {
      * server's own commits and PostgreSQL's notifications wake it at once. One indexed read per server.
      */
     public static final Duration CHANGE_FEED_SAFETY_POLL = Duration.ofSeconds(5);
+
+    /**
+     * How long changes stay in the change log. An agent that reconnects with an older revision, or a
+     * replica whose feed fell further behind (a database away for a week), gets a snapshot or reloads
+     * instead of a delta; the feed's ring in memory serves the recent changes either way.
+     */
+    static final Duration CHANGE_LOG_RETENTION = Duration.ofDays(7);
+
+    static final Duration CHANGE_LOG_PRUNE_INTERVAL = Duration.ofHours(1);
 
     /** How often renewals issued while the datastore was away are tried again (a no-op when none wait). */
     static final Duration RECORD_RENEWALS_INTERVAL = Duration.ofSeconds(5);
@@ -267,6 +277,11 @@ public final class CaServer implements AutoCloseable {
         feed.start(loadedRevision, CHANGE_FEED_SAFETY_POLL);
         closeables.push(dataStore.notifier().subscribe(revision -> feed.wake()));
         closeables.push(dataStore.listenForOtherServers(feed::wake));
+        scheduler.scheduleWithFixedDelay(
+                () -> pruneChangeLog(dataStore, clock.instant().minus(CHANGE_LOG_RETENTION)),
+                0,
+                CHANGE_LOG_PRUNE_INTERVAL.toMillis(),
+                TimeUnit.MILLISECONDS);
         dataStore.status().addListener(available -> {
             if (available) {
                 feed.wake(); // catch up on what other replicas wrote meanwhile, without waiting for a retry
@@ -358,6 +373,20 @@ public final class CaServer implements AutoCloseable {
                 config.bindAddress(),
                 agentApiPort(),
                 config.socketPath());
+    }
+
+    private static void pruneChangeLog(DataStore dataStore, Instant cutoff) {
+        try {
+            int pruned = dataStore.pruneChanges(cutoff);
+            if (pruned > 0) {
+                log.info("pruned {} changes recorded before {} from the change log", pruned, cutoff);
+            }
+        } catch (RuntimeException e) {
+            log.warn(
+                    "cannot prune the change log now ({}); trying again in {}",
+                    e.getMessage(),
+                    Durations.format(CHANGE_LOG_PRUNE_INTERVAL));
+        }
     }
 
     /** The SPIFFE ID of the server of {@code td}: what agents expect on the agent API's certificate. */

@@ -22,6 +22,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -60,7 +61,7 @@ public final class DataStore implements AutoCloseable {
     private final BundleStore bundle;
     private final FederatedBundleStore federatedBundles;
     private final FederationStore federation;
-    private final ChangeLog changes;
+    private final JdbcChangeLog changes;
     private final AuditStore audit;
 
     private final boolean postgres;
@@ -242,6 +243,14 @@ public final class DataStore implements AutoCloseable {
 
     public ChangeLog changes() {
         return changes;
+    }
+
+    /**
+     * Deletes the change-log rows older than {@code cutoff} but the newest; returns how many. Every
+     * replica may run it: the deletes of several are the same delete.
+     */
+    public int pruneChanges(Instant cutoff) {
+        return changes.pruneBefore(cutoff);
     }
 
     public AuditStore audit() {

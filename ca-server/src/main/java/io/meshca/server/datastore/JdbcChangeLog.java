@@ -4,6 +4,7 @@ import io.meshca.server.model.Change;
 import io.meshca.server.registration.ChangeLog;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,6 +45,21 @@ final class JdbcChangeLog implements ChangeLog {
                     }
                 }
                 return out;
+            }
+        });
+    }
+
+    /**
+     * Deletes the changes recorded before {@code cutoff}, except the newest change of all: the latest
+     * revision stays readable whatever the age of the last write. Watches and change feeds meet the
+     * missing revisions as a gap and resynchronise (a snapshot, a reload); they never skip a change.
+     */
+    int pruneBefore(Instant cutoff) {
+        return jdbc.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM changes WHERE created_at < ?"
+                    + " AND revision < (SELECT MAX(revision) FROM changes)")) {
+                s.setLong(1, cutoff.toEpochMilli());
+                return s.executeUpdate();
             }
         });
     }

@@ -355,4 +355,19 @@ abstract class DataStoreContractTest {
             assertThat(seen.get()).isEqualTo(e.revision());
         }
     }
+
+    @Test
+    void pruningTheChangeLog_keepsTheNewestChange_andLeavesAGapThatReadersSee() {
+        long before = store.changes().currentRevision();
+        store.entries().create(draft(WEB, AGENT, "unix:uid:1"));
+        RegistrationEntry newest =
+                store.entries().create(draft(SpiffeId.parse("spiffe://example.org/api"), AGENT, "unix:uid:2"));
+
+        assertThat(store.pruneChanges(Instant.now().minusSeconds(3600))).isZero();
+        assertThat(store.pruneChanges(Instant.now().plusSeconds(60))).isEqualTo(newest.revision() - 1);
+        assertThat(store.changes().currentRevision()).isEqualTo(newest.revision());
+        assertThat(store.changes().since(before, 10))
+                .extracting(Change::revision)
+                .containsExactly(newest.revision());
+    }
 }
