@@ -34,7 +34,9 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import javax.net.ssl.KeyManager;
@@ -60,7 +62,7 @@ class K8sPsatAttestorTest {
     private final TestTokenIssuer k8s = new TestTokenIssuer(ISS, "k8s-1");
     private final FakeClock clock = new FakeClock(NOW);
     private final K8sPsatConfig config =
-            new K8sPsatConfig("prod", ISS, null, "meshca-server", java.util.Set.of("meshca-system:meshca-agent"));
+            new K8sPsatConfig("prod", ISS, null, "meshca-server", Set.of("meshca-system:meshca-agent"));
     private final K8sPsatAttestor attestor =
             new K8sPsatAttestor(TD, config, new ImmutableJWKSet<>(new JWKSet(k8s.key.toPublicJWK())), clock);
 
@@ -282,7 +284,7 @@ class K8sPsatAttestorTest {
         }
     }
 
-    private static void serve(HttpsServer http, String path, java.util.function.Supplier<String> body) {
+    private static void serve(HttpsServer http, String path, Supplier<String> body) {
         http.createContext(path, exchange -> {
             byte[] bytes = body.get().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
