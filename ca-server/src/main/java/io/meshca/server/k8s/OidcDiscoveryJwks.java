@@ -11,6 +11,9 @@ import io.meshca.common.logging.LogSafe;
 import java.io.IOException;
 import java.net.URI;
 import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLSocketFactory;
@@ -19,23 +22,30 @@ import javax.net.ssl.SSLSocketFactory;
  * The keys of an OIDC issuer (a Kubernetes API server is one), found through its discovery document
  * {@code <issuer>/.well-known/openid-configuration}: its {@code jwks_uri} is then fetched and cached as
  * {@link JwksSources#fromUrl} does. The document is read on first use, not at start, so a server starts
- * while the cluster is unreachable; until it has been read, every token asks for it again.
+ * while the cluster is unreachable; after a failed read it is not asked for again before {@link
+ * #RETRY_AFTER}, so that a stream of tokens cannot turn into a stream of fetches.
  */
 public final class OidcDiscoveryJwks implements JWKSource<SecurityContext> {
 
     public static final String WELL_KNOWN = "/.well-known/openid-configuration";
+    /** How long a failed read of the discovery document is the answer, before it is read again. */
+    public static final Duration RETRY_AFTER = Duration.ofSeconds(30);
 
     private final String issuer;
     private final SSLSocketFactory sockets;
+    private final Clock clock;
     private JWKSource<SecurityContext> keys;
+    private KeySourceException lastFailure;
+    private Instant lastFailureAt;
 
     /**
      * @param issuer an {@code https://} issuer, as tokens name it in {@code iss}
      * @param sockets TLS sockets for both fetches (tests trust their own CA); null: the JDK default
      */
-    public OidcDiscoveryJwks(String issuer, SSLSocketFactory sockets) {
+    public OidcDiscoveryJwks(String issuer, SSLSocketFactory sockets, Clock clock) {
         this.issuer = issuer;
         this.sockets = sockets;
+        this.clock = clock;
     }
 
     /** Where the discovery document of {@code issuer} is. */
@@ -50,10 +60,22 @@ public final class OidcDiscoveryJwks implements JWKSource<SecurityContext> {
     }
 
     private synchronized JWKSource<SecurityContext> keys() throws KeySourceException {
-        if (keys == null) {
-            keys = JwksSources.fromUrl(jwksUri(), sockets);
+        if (keys != null) {
+            return keys;
         }
-        return keys;
+        Instant now = clock.instant();
+        if (lastFailure != null && now.isBefore(lastFailureAt.plus(RETRY_AFTER))) {
+            throw new KeySourceException(lastFailure.getMessage() + " (at " + lastFailureAt + "; retried after "
+                    + lastFailureAt.plus(RETRY_AFTER) + ")");
+        }
+        try {
+            keys = JwksSources.fromUrl(jwksUri(), sockets);
+            return keys;
+        } catch (KeySourceException e) {
+            lastFailure = e;
+            lastFailureAt = now;
+            throw e;
+        }
     }
 
     private URI jwksUri() throws KeySourceException {

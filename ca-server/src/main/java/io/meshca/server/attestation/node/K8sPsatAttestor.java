@@ -60,7 +60,7 @@ public final class K8sPsatAttestor implements NodeAttestor {
     public static K8sPsatAttestor create(TrustDomain trustDomain, K8sPsatConfig config, Clock clock) {
         JWKSource<SecurityContext> keys = config.jwksFilePath()
                 .map(JwksSources::fromFile)
-                .orElseGet(() -> new OidcDiscoveryJwks(config.issuer(), null));
+                .orElseGet(() -> new OidcDiscoveryJwks(config.issuer(), null, clock));
         return new K8sPsatAttestor(trustDomain, config, keys, clock);
     }
 

@@ -227,7 +227,7 @@ class K8sPsatAttestorTest {
         serve(http, "/openid/v1/jwks", cluster::jwksJson);
         http.start();
         try {
-            var discovered = new OidcDiscoveryJwks(issuer, trusting(ca).getSocketFactory());
+            var discovered = new OidcDiscoveryJwks(issuer, trusting(ca).getSocketFactory(), clock);
             var viaDiscovery = new K8sPsatAttestor(
                     TD,
                     new K8sPsatConfig("prod", issuer, null, "meshca-server", config.serviceAccountAllowList()),
@@ -248,7 +248,7 @@ class K8sPsatAttestorTest {
     }
 
     @Test
-    void aDiscoveryDocumentOfAnotherIssuer_isNotTrusted() throws Exception {
+    void aDiscoveryDocumentOfAnotherIssuer_isNotTrusted_andNotAskedForAgainAtOnce() throws Exception {
         TestPki.Authority ca = TestPki.root(TrustDomain.parse("k8s.test"));
         TestPki.Leaf serving = ca.issue(
                 new TestPki.Profile(false, null, List.of("localhost")),
@@ -261,17 +261,18 @@ class K8sPsatAttestorTest {
         http.setHttpsConfigurator(new HttpsConfigurator(serverTls));
         String issuer = "https://localhost:" + http.getAddress().getPort();
         TestTokenIssuer cluster = new TestTokenIssuer(issuer, "api-1");
-        serve(
-                http,
-                OidcDiscoveryJwks.WELL_KNOWN,
-                () -> "{\"issuer\":\"https://evil.example\",\"jwks_uri\":\"" + issuer + "/openid/v1/jwks\"}");
+        AtomicInteger discoveries = new AtomicInteger();
+        serve(http, OidcDiscoveryJwks.WELL_KNOWN, () -> {
+            discoveries.incrementAndGet();
+            return "{\"issuer\":\"https://evil.example\",\"jwks_uri\":\"" + issuer + "/openid/v1/jwks\"}";
+        });
         serve(http, "/openid/v1/jwks", cluster::jwksJson);
         http.start();
         try {
             var viaDiscovery = new K8sPsatAttestor(
                     TD,
                     new K8sPsatConfig("prod", issuer, null, "meshca-server", config.serviceAccountAllowList()),
-                    new OidcDiscoveryJwks(issuer, trusting(ca).getSocketFactory()),
+                    new OidcDiscoveryJwks(issuer, trusting(ca).getSocketFactory(), clock),
                     clock);
             String token = cluster.sign(agentToken(issuer, "meshca-server", "meshca-system", "meshca-agent"));
 
@@ -279,6 +280,14 @@ class K8sPsatAttestorTest {
                     .hasMessage(K8sPsatAttestor.REFUSED);
             assertThat(logs.list.get(0).getFormattedMessage())
                     .contains("names issuer https://evil.example, not " + issuer);
+
+            assertThatThrownBy(() -> viaDiscovery.attest(token.getBytes(StandardCharsets.UTF_8)))
+                    .hasMessage(K8sPsatAttestor.REFUSED);
+            assertThat(discoveries).as("a failure is the answer for a while").hasValue(1);
+            clock.advance(OidcDiscoveryJwks.RETRY_AFTER);
+            assertThatThrownBy(() -> viaDiscovery.attest(token.getBytes(StandardCharsets.UTF_8)))
+                    .hasMessage(K8sPsatAttestor.REFUSED);
+            assertThat(discoveries).as("then it is read again").hasValue(2);
         } finally {
             http.stop(0);
         }
