@@ -1,6 +1,7 @@
 package io.meshca.agent;
 
 import io.meshca.agent.attestation.node.JoinTokenAttestor;
+import io.meshca.agent.attestation.node.K8sPsatAttestor;
 import io.meshca.agent.attestation.node.NodeAttestor;
 import io.meshca.agent.attestation.workload.UnixWorkloadAttestor;
 import io.meshca.agent.attestation.workload.WorkloadAttestor;
@@ -31,6 +32,7 @@ public final class AgentPlugins {
     public static final PluginCatalog<AgentConfig> CATALOG = PluginCatalog.<AgentConfig>builder()
             .register(WORKLOAD_ATTESTOR, "unix", (block, config) -> UnixWorkloadAttestor.create(block))
             .register(NODE_ATTESTOR, JoinTokenAttestor.TYPE, JoinTokenAttestor::create)
+            .register(NODE_ATTESTOR, K8sPsatAttestor.TYPE, (block, config) -> K8sPsatAttestor.create(block))
             .build();
 
     private AgentPlugins() {}

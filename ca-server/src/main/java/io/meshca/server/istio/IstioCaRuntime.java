@@ -1,5 +1,7 @@
 package io.meshca.server.istio;
 
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.SecurityContext;
 import io.grpc.ServerInterceptors;
 import io.meshca.common.grpc.ErrorMappingInterceptor;
 import io.meshca.common.spiffe.SpiffeId;
@@ -10,6 +12,8 @@ import io.meshca.server.ca.RenewingTlsIdentity;
 import io.meshca.server.ca.SvidIssuer;
 import io.meshca.server.ca.signing.X509SvidSigner;
 import io.meshca.server.config.IstioCaConfig;
+import io.meshca.server.k8s.JwksSources;
+import io.meshca.server.k8s.KubernetesTokenAuthenticator;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -57,7 +61,7 @@ public final class IstioCaRuntime implements AutoCloseable {
             throws IOException {
         // Issuers' JWKS files are read now, so that a missing or broken file stops the start.
         List<KubernetesTokenAuthenticator.Issuer> issuers = config.trustedIssuers().stream()
-                .map(t -> new KubernetesTokenAuthenticator.Issuer(t.issuer(), JwksSources.forIssuer(t), t.audiences()))
+                .map(t -> new KubernetesTokenAuthenticator.Issuer(t.issuer(), keys(t), t.audiences()))
                 .toList();
         var authentication = new IstioAuthenticationInterceptor(
                 trustDomain, new KubernetesTokenAuthenticator(issuers, clock), clock);
@@ -96,5 +100,12 @@ public final class IstioCaRuntime implements AutoCloseable {
         } finally {
             serving.close();
         }
+    }
+
+    /** The keys of {@code issuer}; the JDK's trust store verifies an HTTPS endpoint. */
+    private static JWKSource<SecurityContext> keys(IstioCaConfig.TrustedIssuer issuer) {
+        return issuer.jwksFilePath()
+                .map(JwksSources::fromFile)
+                .orElseGet(() -> JwksSources.fromUrl(issuer.jwksUri().orElseThrow(), null));
     }
 }

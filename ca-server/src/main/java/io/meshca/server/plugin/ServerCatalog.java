@@ -7,6 +7,8 @@ import io.meshca.common.plugin.PluginKind;
 import io.meshca.common.plugin.PluginsConfig;
 import io.meshca.server.attestation.node.JoinTokenAttestor;
 import io.meshca.server.attestation.node.JoinTokens;
+import io.meshca.server.attestation.node.K8sPsatAttestor;
+import io.meshca.server.attestation.node.K8sPsatConfig;
 import io.meshca.server.attestation.node.NodeAttestor;
 import io.meshca.server.ca.keys.DiskKeyManager;
 import io.meshca.server.ca.keys.KeyManager;
@@ -15,6 +17,7 @@ import io.meshca.server.ca.keys.pkcs11.Pkcs11KeyManager;
 import io.meshca.server.ca.upstream.DiskUpstreamAuthority;
 import io.meshca.server.ca.upstream.SelfSignedAuthority;
 import io.meshca.server.ca.upstream.UpstreamAuthority;
+import io.meshca.server.k8s.JwksSources;
 import java.time.Clock;
 import java.util.List;
 
@@ -24,6 +27,7 @@ import java.util.List;
  * plugins:
  *   keyManager:        { disk: { directory: /var/lib/meshca/keys } }   # or memory: {}, pkcs11: {...}; exactly one
  *   nodeAttestor:      { join_token: {} }                              # one or more
+ *   # and/or: { k8s_psat: { cluster: prod, issuer: https://..., serviceAccountAllowList: [ns:sa] } }
  *   upstreamAuthority: { none: {} }                                    # exactly one
  *   # or: { disk: { certFile: upstream.pem, keyFile: upstream.key, bundleFile: roots.pem } }
  * </pre>
@@ -52,6 +56,8 @@ public final class ServerCatalog {
     public static final String PKCS11 = "pkcs11";
     /** Single-use join tokens. */
     public static final String JOIN_TOKEN = JoinTokens.TYPE;
+    /** Projected Kubernetes service-account tokens of one cluster (see {@link K8sPsatConfig}). */
+    public static final String K8S_PSAT = K8sPsatAttestor.TYPE;
     /** No upstream: the CA is a self-signed root. */
     public static final String NONE = "none";
 
@@ -66,6 +72,11 @@ public final class ServerCatalog {
                 config.allowOnly();
                 return new JoinTokenAttestor(context.joinTokens());
             })
+            .register(
+                    NODE_ATTESTOR,
+                    K8S_PSAT,
+                    (config, context) ->
+                            K8sPsatAttestor.create(context.trustDomain(), K8sPsatConfig.from(config), context.clock()))
             .register(UPSTREAM_AUTHORITY, NONE, (config, context) -> {
                 config.allowOnly();
                 return new SelfSignedAuthority(context.clock());
@@ -135,7 +146,13 @@ public final class ServerCatalog {
                 default -> block.allowOnly();
             }
         });
-        config.plugins(NODE_ATTESTOR.name()).values().forEach(PluginConfig::allowOnly);
+        config.plugins(NODE_ATTESTOR.name()).forEach((name, block) -> {
+            if (K8S_PSAT.equals(name)) {
+                K8sPsatConfig.from(block).jwksFilePath().ifPresent(JwksSources::fromFile);
+            } else {
+                block.allowOnly();
+            }
+        });
         config.plugins(UPSTREAM_AUTHORITY.name()).forEach((name, block) -> {
             if (DISK.equals(name)) {
                 DiskUpstreamAuthority.create(block, clock);

@@ -28,6 +28,7 @@ import io.meshca.proto.istio.IstioCertificateRequest;
 import io.meshca.proto.istio.IstioCertificateResponse;
 import io.meshca.proto.istio.IstioCertificateServiceGrpc;
 import io.meshca.server.config.IstioCaConfig;
+import io.meshca.server.k8s.TestTokenIssuer;
 import io.meshca.server.testing.TestServer;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;

@@ -21,6 +21,7 @@ import io.meshca.server.config.ConfigException;
 import io.meshca.server.config.ServerConfig;
 import io.meshca.server.config.ServerConfigLoader;
 import io.meshca.server.datastore.DataStore;
+import io.meshca.server.k8s.TestTokenIssuer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -164,7 +165,7 @@ class ServerCatalogTest {
         assertThatThrownBy(() -> load("plugins: { nodeAttestor: {} }\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("plugins.nodeAttestor: one or more plugin required, 0 configured"
-                        + " (known nodeAttestor plugins: join_token)");
+                        + " (known nodeAttestor plugins: join_token, k8s_psat)");
     }
 
     @Test
@@ -225,6 +226,45 @@ class ServerCatalogTest {
                 .isInstanceOf(InvalidArgumentException.class)
                 .hasMessageStartingWith("plugins.keyManager.pkcs11.pin: a PIN is never written in the config")
                 .hasMessageNotContaining("123456");
+    }
+
+    @Test
+    void k8sPsat_fromTheServerYaml_runsBesideJoinTokens() throws Exception {
+        Path jwks = new TestTokenIssuer("https://k8s.example", "k1").writeJwks(dir.resolve("jwks.json"));
+        ServerConfig config = load("""
+                plugins:
+                  nodeAttestor:
+                    join_token: {}
+                    k8s_psat:
+                      cluster: prod
+                      issuer: https://k8s.example
+                      jwksFile: %s
+                      serviceAccountAllowList: ["meshca-system:meshca-agent"]
+                """.formatted(jwks));
+
+        ServerCatalog.validate(config.plugins(), clock);
+        ServerPlugins plugins = ServerCatalog.load(config.plugins(), context);
+
+        assertThat(plugins.nodeAttestors()).extracting(NodeAttestor::type).containsExactly("join_token", "k8s_psat");
+    }
+
+    @Test
+    void k8sPsat_withABrokenBlock_failsValidation_namingTheKey() throws Exception {
+        ServerConfig missingFile = load("""
+                plugins:
+                  nodeAttestor:
+                    k8s_psat: { cluster: prod, issuer: x, jwksFile: /nonexistent/jwks.json,
+                                serviceAccountAllowList: [a:b] }
+                """);
+        ServerConfig noAllowList =
+                load("plugins: { nodeAttestor: { k8s_psat: { cluster: prod, issuer: https://k8s.example } } }\n");
+
+        assertThatThrownBy(() -> ServerCatalog.validate(missingFile.plugins(), clock))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageStartingWith("cannot read JWKS file /nonexistent/jwks.json");
+        assertThatThrownBy(() -> ServerCatalog.validate(noAllowList.plugins(), clock))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageStartingWith("plugins.nodeAttestor.k8s_psat.serviceAccountAllowList is required");
     }
 
     @Test

@@ -4,7 +4,9 @@ import io.meshca.common.config.Durations;
 import io.meshca.common.error.InvalidArgumentException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -60,6 +62,25 @@ public final class PluginConfig {
             throw new InvalidArgumentException(path + "." + key + " must be a single value");
         }
         return Optional.of(value.toString());
+    }
+
+    /** A list of text values; empty if unset. */
+    public List<String> strings(String key) {
+        Object value = settings.get(key);
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof List<?> list)) {
+            throw new InvalidArgumentException(path + "." + key + " must be a list");
+        }
+        List<String> values = new ArrayList<>();
+        for (Object item : list) {
+            if (item == null || item instanceof Map || item instanceof Iterable) {
+                throw new InvalidArgumentException(path + "." + key + " must be a list of single values");
+            }
+            values.add(item.toString());
+        }
+        return List.copyOf(values);
     }
 
     /** A path, if set; relative paths are taken as written (the process's working directory). */

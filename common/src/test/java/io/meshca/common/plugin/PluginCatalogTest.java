@@ -134,6 +134,21 @@ class PluginCatalogTest {
     }
 
     @Test
+    void pluginConfig_readsListsOfSingleValues_namingTheKey() {
+        PluginConfig config = new PluginConfig(
+                "plugins.nodeAttestor.k8s_psat",
+                Map.of("allow", List.of("a:b", "c:d"), "one", "a:b", "nested", List.of(List.of("a"))));
+
+        assertThat(config.strings("allow")).containsExactly("a:b", "c:d");
+        assertThat(config.strings("unset")).isEmpty();
+        assertThatThrownBy(() -> config.strings("one"))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage("plugins.nodeAttestor.k8s_psat.one must be a list");
+        assertThatThrownBy(() -> config.strings("nested"))
+                .hasMessage("plugins.nodeAttestor.k8s_psat.nested must be a list of single values");
+    }
+
+    @Test
     void registeringANameTwice_isAProgrammingError() {
         assertThatThrownBy(() -> PluginCatalog.<String>builder()
                         .register(KEYS, "disk", (c, x) -> () -> "a")

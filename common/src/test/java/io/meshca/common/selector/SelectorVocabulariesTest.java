@@ -34,7 +34,14 @@ class SelectorVocabulariesTest {
                 "unix:sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
                 "unix:java-main:io.demo.Orders",
                 "unix:java-jar:orders.jar",
-                "join_token:0123456789abcdef01234567"
+                "join_token:0123456789abcdef01234567",
+                "k8s_psat:cluster:prod-eu_1",
+                "k8s_psat:agent_ns:meshca-system",
+                "k8s_psat:agent_sa:meshca-agent",
+                "k8s_psat:agent_pod_name:meshca-agent-x7k2p",
+                "k8s_psat:agent_pod_uid:3c1f4a0e-9b2d-4e6f-8a7b-1c2d3e4f5a6b",
+                "k8s_psat:agent_node_name:ip-10-0-1-17.eu-west-1.compute.internal",
+                "k8s_psat:agent_node_uid:0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b"
             })
     void selectorsAnAttestorProduces_pass(String selector) {
         assertThatCode(() -> SelectorVocabularies.BUILT_IN.check(Selector.parse(selector)))
@@ -43,7 +50,7 @@ class SelectorVocabulariesTest {
 
     static Stream<Arguments> neverMatching() {
         return Stream.of(
-                Arguments.of("uid:0", "unknown selector type \"uid\"; known types are join_token, unix"),
+                Arguments.of("uid:0", "unknown selector type \"uid\"; known types are join_token, k8s_psat, unix"),
                 Arguments.of("unix:uid:abc", "uid " + UnixSelectors.BAD_ID),
                 Arguments.of("unix:uid:-1", "uid " + UnixSelectors.BAD_ID),
                 Arguments.of("unix:uid:007", "uid " + UnixSelectors.BAD_ID),
@@ -59,7 +66,15 @@ class SelectorVocabulariesTest {
                 Arguments.of("unix:path:bin/java", "path " + UnixSelectors.BAD_PATH),
                 Arguments.of("unix:java-jar:/opt/orders.jar", "java-jar " + UnixSelectors.BAD_JAR),
                 Arguments.of("unix:user:", "user " + UnixSelectors.EMPTY),
-                Arguments.of("join_token:a1", JoinTokenSelectors.BAD_TOKEN_ID));
+                Arguments.of("join_token:a1", JoinTokenSelectors.BAD_TOKEN_ID),
+                Arguments.of("k8s_psat:cluster:prod/eu", "cluster " + K8sPsatSelectors.BAD_CLUSTER),
+                Arguments.of("k8s_psat:agent_ns:Meshca", "agent_ns " + K8sPsatSelectors.BAD_LABEL),
+                Arguments.of("k8s_psat:agent_sa:", "agent_sa " + K8sPsatSelectors.BAD_SUBDOMAIN),
+                Arguments.of("k8s_psat:agent_node_uid:NODE-1", "agent_node_uid " + K8sPsatSelectors.BAD_UID),
+                Arguments.of(
+                        "k8s_psat:pod:x",
+                        "unknown k8s_psat key \"pod\"; known keys are agent_node_name, agent_node_uid, "
+                                + "agent_ns, agent_pod_name, agent_pod_uid, agent_sa, cluster"));
     }
 
     @ParameterizedTest

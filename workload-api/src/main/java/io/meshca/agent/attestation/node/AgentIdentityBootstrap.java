@@ -82,9 +82,10 @@ public final class AgentIdentityBootstrap {
                     svid.serial(),
                     svid.notAfter(),
                     store.dir());
-            if (evidence.isPresent()) {
+            if (evidence.isPresent() && !attestor.canReattest()) {
                 // The operator may believe the token re-attested this agent; it did not, and it stays
-                // usable on the server until it expires.
+                // usable on the server until it expires. (Evidence the node has at every start, such
+                // as a service-account token, is simply kept for later.)
                 log.warn(
                         "the {} was NOT used: agent {} (expires {}) resumes its stored identity;"
                                 + " to attest again with it, restart with -rebootstrap",

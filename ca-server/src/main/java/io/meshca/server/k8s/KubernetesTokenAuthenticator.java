@@ -1,4 +1,4 @@
-package io.meshca.server.istio;
+package io.meshca.server.k8s;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -74,6 +74,19 @@ public final class KubernetesTokenAuthenticator {
 
     /** The token's service account; throws with the reason (fit for the log) when the token is not accepted. */
     public ServiceAccount authenticate(String token) throws TokenRejectedException {
+        JWTClaimsSet claims = verify(token);
+        return KubernetesClaims.serviceAccount(claims)
+                .orElseThrow(() -> new TokenRejectedException("token of " + claims.getIssuer()
+                        + " names no Kubernetes service account (no kubernetes.io claims, no "
+                        + "system:serviceaccount subject)"));
+    }
+
+    /**
+     * The claims of a token that a trusted issuer signed, that is valid now and meant for one of that
+     * issuer's audiences; throws with the reason (fit for the log) otherwise. What the claims name is the
+     * caller's to check.
+     */
+    public JWTClaimsSet verify(String token) throws TokenRejectedException {
         if (token.length() > MAX_TOKEN_CHARS) {
             throw new TokenRejectedException("token is longer than " + MAX_TOKEN_CHARS + " characters");
         }
@@ -97,11 +110,7 @@ public final class KubernetesTokenAuthenticator {
         verifySignature(jwt, issuer);
         checkTimes(claims);
         checkAudience(claims, issuer);
-        ServiceAccount account = KubernetesClaims.serviceAccount(claims)
-                .orElseThrow(() -> new TokenRejectedException("token of " + issuer.issuer()
-                        + " names no Kubernetes service account (no kubernetes.io claims, no "
-                        + "system:serviceaccount subject)"));
-        return account;
+        return claims;
     }
 
     private void verifySignature(SignedJWT jwt, Issuer issuer) throws TokenRejectedException {

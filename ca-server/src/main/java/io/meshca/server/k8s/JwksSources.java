@@ -1,4 +1,4 @@
-package io.meshca.server.istio;
+package io.meshca.server.k8s;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
@@ -7,7 +7,6 @@ import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import io.meshca.common.error.InvalidArgumentException;
-import io.meshca.server.config.IstioCaConfig;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URI;
@@ -26,13 +25,6 @@ public final class JwksSources {
     static final int SIZE_LIMIT_BYTES = 256 * 1024;
 
     private JwksSources() {}
-
-    /** The keys of {@code issuer}; the JDK's trust store verifies an HTTPS endpoint. */
-    public static JWKSource<SecurityContext> forIssuer(IstioCaConfig.TrustedIssuer issuer) {
-        return issuer.jwksFilePath()
-                .map(JwksSources::fromFile)
-                .orElseGet(() -> fromUrl(issuer.jwksUri().orElseThrow(), null));
-    }
 
     /** Reads the file now; only its public keys are kept. Throws naming the file if it is not a JWKS. */
     public static JWKSource<SecurityContext> fromFile(Path file) {
@@ -56,7 +48,7 @@ public final class JwksSources {
      *
      * @param sockets TLS sockets for the fetch (tests trust their own CA); null: the JDK default
      */
-    static JWKSource<SecurityContext> fromUrl(URI url, SSLSocketFactory sockets) {
+    public static JWKSource<SecurityContext> fromUrl(URI url, SSLSocketFactory sockets) {
         try {
             var retriever =
                     new DefaultResourceRetriever(TIMEOUT_MILLIS, TIMEOUT_MILLIS, SIZE_LIMIT_BYTES, true, sockets);

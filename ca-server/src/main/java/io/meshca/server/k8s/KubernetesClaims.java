@@ -1,4 +1,4 @@
-package io.meshca.server.istio;
+package io.meshca.server.k8s;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import java.util.Map;
@@ -8,9 +8,10 @@ import java.util.Optional;
  * The service account a Kubernetes token was issued to. Projected (bound) tokens carry
  * {@code "kubernetes.io": {"namespace": ns, "serviceaccount": {"name": sa}}}; legacy secret-based ones
  * {@code kubernetes.io/serviceaccount/namespace} and {@code kubernetes.io/serviceaccount/service-account.name};
- * both carry {@code sub = system:serviceaccount:<ns>:<sa>}, used when neither form is there.
+ * both carry {@code sub = system:serviceaccount:<ns>:<sa>}, used when neither form is there. Only
+ * projected tokens say which pod and node they are bound to ({@link #boundPod}).
  */
-final class KubernetesClaims {
+public final class KubernetesClaims {
 
     static final String PROJECTED = "kubernetes.io";
     static final String LEGACY_NAMESPACE = "kubernetes.io/serviceaccount/namespace";
@@ -21,6 +22,40 @@ final class KubernetesClaims {
 
     static Optional<ServiceAccount> serviceAccount(JWTClaimsSet claims) {
         return projected(claims).or(() -> legacy(claims)).or(() -> subject(claims));
+    }
+
+    /**
+     * The pod, service account and node a projected token is bound to; throws naming the first claim of
+     * the {@code kubernetes.io} object that is missing (a legacy token has none of them, a token of
+     * Kubernetes before 1.30 no node).
+     */
+    public static BoundPod boundPod(JWTClaimsSet claims) throws TokenRejectedException {
+        if (!(claims.getClaim(PROJECTED) instanceof Map<?, ?> k8s)) {
+            throw new TokenRejectedException("token has no kubernetes.io claims (not a projected token)");
+        }
+        return new BoundPod(
+                text(k8s, "namespace"),
+                text(k8s, "serviceaccount", "name"),
+                text(k8s, "serviceaccount", "uid"),
+                text(k8s, "pod", "name"),
+                text(k8s, "pod", "uid"),
+                text(k8s, "node", "name"),
+                text(k8s, "node", "uid"));
+    }
+
+    private static String text(Map<?, ?> k8s, String key) throws TokenRejectedException {
+        if (k8s.get(key) instanceof String value && !value.isEmpty()) {
+            return value;
+        }
+        throw new TokenRejectedException("token has no " + PROJECTED + " claim " + key);
+    }
+
+    private static String text(Map<?, ?> k8s, String object, String key) throws TokenRejectedException {
+        if (k8s.get(object) instanceof Map<?, ?> inner && inner.get(key) instanceof String value && !value.isEmpty()) {
+            return value;
+        }
+        throw new TokenRejectedException("token has no " + PROJECTED + " claim " + object + "." + key
+                + ("node".equals(object) ? " (Kubernetes 1.30 and later issue it)" : ""));
     }
 
     private static Optional<ServiceAccount> projected(JWTClaimsSet claims) {

@@ -1,4 +1,4 @@
-package io.meshca.server.istio;
+package io.meshca.server.k8s;
 
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;

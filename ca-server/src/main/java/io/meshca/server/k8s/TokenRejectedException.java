@@ -1,4 +1,4 @@
-package io.meshca.server.istio;
+package io.meshca.server.k8s;
 
 /**
  * Why a bearer token was not accepted, in words fit for the server log (never the token itself). The

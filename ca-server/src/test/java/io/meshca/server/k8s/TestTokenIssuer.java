@@ -1,4 +1,4 @@
-package io.meshca.server.istio;
+package io.meshca.server.k8s;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -21,12 +21,12 @@ import java.util.List;
 import java.util.Map;
 
 /** A Kubernetes-like token issuer for tests: its own EC P-256 key, its JWKS, and tokens in both claim forms. */
-final class TestTokenIssuer {
+public final class TestTokenIssuer {
 
-    final String issuer;
-    final ECKey key;
+    public final String issuer;
+    public final ECKey key;
 
-    TestTokenIssuer(String issuer, String kid) {
+    public TestTokenIssuer(String issuer, String kid) {
         this.issuer = issuer;
         try {
             this.key = new ECKeyGenerator(Curve.P_256).keyID(kid).generate();
@@ -35,11 +35,11 @@ final class TestTokenIssuer {
         }
     }
 
-    String jwksJson() {
+    public String jwksJson() {
         return new JWKSet(key.toPublicJWK()).toString();
     }
 
-    Path writeJwks(Path file) {
+    public Path writeJwks(Path file) {
         try {
             Files.writeString(file, jwksJson());
             return file;
@@ -49,7 +49,7 @@ final class TestTokenIssuer {
     }
 
     /** Claims of a projected (bound) service-account token valid for the next 10 minutes. */
-    JWTClaimsSet.Builder projected(String namespace, String serviceAccount, String audience) {
+    public JWTClaimsSet.Builder projected(String namespace, String serviceAccount, String audience) {
         Instant now = Instant.now();
         return new JWTClaimsSet.Builder()
                 .issuer(issuer)
@@ -70,7 +70,7 @@ final class TestTokenIssuer {
     }
 
     /** Claims in the legacy secret-based form (no kubernetes.io object, a subject that disagrees). */
-    JWTClaimsSet.Builder legacy(String namespace, String serviceAccount, String audience) {
+    public JWTClaimsSet.Builder legacy(String namespace, String serviceAccount, String audience) {
         return new JWTClaimsSet.Builder()
                 .issuer(issuer)
                 .audience(List.of(audience))
@@ -81,12 +81,12 @@ final class TestTokenIssuer {
                 .claim("kubernetes.io/serviceaccount/secret.name", serviceAccount + "-token-abcde");
     }
 
-    String sign(JWTClaimsSet.Builder claims) {
+    public String sign(JWTClaimsSet.Builder claims) {
         return sign(claims, key);
     }
 
     /** Signs with {@code signingKey} but under this issuer's kid (a forged or wrongly signed token). */
-    String sign(JWTClaimsSet.Builder claims, ECKey signingKey) {
+    public String sign(JWTClaimsSet.Builder claims, ECKey signingKey) {
         try {
             SignedJWT jwt = new SignedJWT(
                     new JWSHeader.Builder(JWSAlgorithm.ES256)
@@ -100,7 +100,7 @@ final class TestTokenIssuer {
         }
     }
 
-    String token(String namespace, String serviceAccount) {
+    public String token(String namespace, String serviceAccount) {
         return sign(projected(namespace, serviceAccount, "istio-ca"));
     }
 }

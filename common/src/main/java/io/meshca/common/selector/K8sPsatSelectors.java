@@ -1,0 +1,99 @@
+package io.meshca.common.selector;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code k8s_psat} node selectors, {@code k8s_psat:<key>:<value>}: what the server learns from an
+ * agent's projected service-account token. The attestor builds its selectors with these keys and entries
+ * are checked with {@link #VOCABULARY}, so the two cannot drift apart. Values follow the Kubernetes
+ * naming rules, so a selector no token can ever carry is refused when the entry is written.
+ */
+public final class K8sPsatSelectors {
+
+    public static final String TYPE = "k8s_psat";
+    /** The cluster name the server's config gives the token's issuer. */
+    public static final String CLUSTER = "cluster";
+    /** The agent pod's namespace. */
+    public static final String AGENT_NS = "agent_ns";
+    /** The agent pod's service account. */
+    public static final String AGENT_SA = "agent_sa";
+    /** The agent pod's name. */
+    public static final String AGENT_POD_NAME = "agent_pod_name";
+    /** The agent pod's UID. */
+    public static final String AGENT_POD_UID = "agent_pod_uid";
+    /** The agent's node name (tokens of Kubernetes 1.30 and later). */
+    public static final String AGENT_NODE_NAME = "agent_node_name";
+    /** The agent's node UID (tokens of Kubernetes 1.30 and later). */
+    public static final String AGENT_NODE_UID = "agent_node_uid";
+
+    public static final String BAD_CLUSTER = "must be letters, digits, '.', '_' or '-'";
+    public static final String BAD_LABEL = "must be a DNS label (lowercase letters, digits, '-'; at most 63)";
+    public static final String BAD_SUBDOMAIN =
+            "must be a DNS subdomain (lowercase letters, digits, '-', '.'; at most 253)";
+    public static final String BAD_UID = "must be a lowercase UUID";
+
+    /** A cluster name is a segment of the agent's SPIFFE ID path, so it keeps to the characters one allows. */
+    public static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9._-]+");
+
+    private static final Pattern LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final Pattern SUBDOMAIN =
+            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+    private static final Rule NAME = new Rule(K8sPsatSelectors::isSubdomain, BAD_SUBDOMAIN);
+    private static final Rule ID = new Rule(v -> UUID.matcher(v).matches(), BAD_UID);
+
+    private static final SortedMap<String, Rule> RULES = new TreeMap<>(Map.of(
+            CLUSTER, new Rule(v -> CLUSTER_NAME.matcher(v).matches(), BAD_CLUSTER),
+            AGENT_NS, new Rule(v -> LABEL.matcher(v).matches(), BAD_LABEL),
+            AGENT_SA, NAME,
+            AGENT_POD_NAME, NAME,
+            AGENT_POD_UID, ID,
+            AGENT_NODE_NAME, NAME,
+            AGENT_NODE_UID, ID));
+
+    public static final SelectorVocabulary VOCABULARY = new SelectorVocabulary() {
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
+        @Override
+        public Optional<String> problem(String value) {
+            int colon = value.indexOf(':');
+            if (colon < 0) {
+                return Optional.of("k8s_psat selectors have the form k8s_psat:<key>:<value>; known keys are " + keys());
+            }
+            String key = value.substring(0, colon);
+            Rule rule = RULES.get(key);
+            if (rule == null) {
+                return Optional.of("unknown k8s_psat key \"" + key + "\"; known keys are " + keys());
+            }
+            return rule.accepts().test(value.substring(colon + 1))
+                    ? Optional.empty()
+                    : Optional.of(key + " " + rule.message());
+        }
+    };
+
+    private K8sPsatSelectors() {}
+
+    /** {@code key:value}, the value of a {@code k8s_psat} selector. */
+    public static String value(String key, String value) {
+        return key + ":" + value;
+    }
+
+    private static String keys() {
+        return String.join(", ", RULES.keySet());
+    }
+
+    private static boolean isSubdomain(String value) {
+        return value.length() <= 253 && SUBDOMAIN.matcher(value).matches();
+    }
+
+    private record Rule(Predicate<String> accepts, String message) {}
+}
