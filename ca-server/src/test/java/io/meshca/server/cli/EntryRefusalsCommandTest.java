@@ -96,7 +96,7 @@ class EntryRefusalsCommandTest {
         assertThat(errLine())
                 .contains("INVALID_ARGUMENT")
                 .contains(
-                        "invalid selector \"uid:0\": unknown selector type \"uid\"; known types are join_token, unix");
+                        "invalid selector \"uid:0\": unknown selector type \"uid\"; known types are join_token, k8s, unix");
     }
 
     @Test
