@@ -70,7 +70,7 @@ class AgentPluginsTest {
         assertThatThrownBy(() -> NodeAgent.start(config))
                 .isInstanceOf(InvalidArgumentException.class)
                 .hasMessage("plugins.workloadAttestor: one or more plugin required, 0 configured"
-                        + " (known workloadAttestor plugins: unix)");
+                        + " (known workloadAttestor plugins: k8s, unix)");
     }
 
     @Test
