@@ -14,6 +14,7 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -25,7 +26,8 @@ import javax.net.ssl.TrustManagerFactory;
  *
  * <ul>
  *   <li>{@code kubeletUrl}: {@code https://<host>:10250}, or {@code http://<host>:10255} for the
- *       read-only port; default {@value #DEFAULT_KUBELET_URL}
+ *       read-only port; default {@code https://$MESHCA_NODE_IP:10250} where that variable is set (see
+ *       {@link #NODE_IP_ENV}), else {@value #DEFAULT_KUBELET_URL}
  *   <li>{@code kubeletCaFile}: PEM certificates that sign the kubelet's serving certificate (HTTPS only)
  *   <li>{@code tokenFile}: the bearer token the kubelet authorizes (HTTPS only: never sent in clear)
  *   <li>{@code podCacheTtl}: how long one pod list answers, default 5s
@@ -40,6 +42,12 @@ record K8sAttestorSettings(
     static final String POD_CACHE_TTL = "podCacheTtl";
 
     static final String DEFAULT_KUBELET_URL = "https://127.0.0.1:10250";
+    /**
+     * Where a DaemonSet's pod learns its node's IP ({@code status.hostIP} through the downward API): a
+     * kubelet serving certificate signed by the cluster CA names the node's IPs, not 127.0.0.1.
+     */
+    static final String NODE_IP_ENV = "MESHCA_NODE_IP";
+
     static final Path SERVICE_ACCOUNT_DIR = Path.of("/var/run/secrets/kubernetes.io/serviceaccount");
     static final Duration DEFAULT_POD_CACHE_TTL = Duration.ofSeconds(5);
 
@@ -54,8 +62,13 @@ record K8sAttestorSettings(
      * @throws InvalidArgumentException naming the key and what is wrong with it
      */
     static K8sAttestorSettings parse(PluginConfig block) {
+        return parse(block, System.getenv());
+    }
+
+    /** As {@link #parse(PluginConfig)}, with {@code env} as the process's environment. */
+    static K8sAttestorSettings parse(PluginConfig block, Map<String, String> env) {
         block.allowOnly(KUBELET_URL, KUBELET_CA_FILE, TOKEN_FILE, POD_CACHE_TTL);
-        URI url = url(block, block.string(KUBELET_URL).orElse(DEFAULT_KUBELET_URL));
+        URI url = url(block, block.string(KUBELET_URL).orElseGet(() -> defaultUrl(env)));
         Duration ttl = block.duration(POD_CACHE_TTL, DEFAULT_POD_CACHE_TTL);
         if (url.getScheme().equals("http")) {
             for (String httpsOnly : List.of(KUBELET_CA_FILE, TOKEN_FILE)) {
@@ -98,6 +111,14 @@ record K8sAttestorSettings(
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("the JDK cannot build a TLS context", e);
         }
+    }
+
+    private static String defaultUrl(Map<String, String> env) {
+        String nodeIp = env.getOrDefault(NODE_IP_ENV, "").strip();
+        if (nodeIp.isEmpty()) {
+            return DEFAULT_KUBELET_URL;
+        }
+        return "https://" + (nodeIp.contains(":") ? "[" + nodeIp + "]" : nodeIp) + ":10250";
     }
 
     private static URI url(PluginConfig block, String text) {

@@ -56,6 +56,34 @@ class K8sAttestorSettingsTest {
     }
 
     @Test
+    void theNodeIpFromTheDownwardApi_isTheDefaultKubeletHost() {
+        PluginConfig block = new PluginConfig(PATH, valid);
+
+        assertThat(K8sAttestorSettings.parse(block, Map.of("MESHCA_NODE_IP", "10.0.0.11"))
+                        .kubeletUrl())
+                .isEqualTo(URI.create("https://10.0.0.11:10250"));
+        assertThat(K8sAttestorSettings.parse(block, Map.of("MESHCA_NODE_IP", "fd00::11"))
+                        .kubeletUrl())
+                .isEqualTo(URI.create("https://[fd00::11]:10250"));
+    }
+
+    @Test
+    void aKubeletUrlInTheBlock_winsOverTheNodeIp() {
+        valid.put("kubeletUrl", "https://node-1:10250");
+
+        assertThat(K8sAttestorSettings.parse(new PluginConfig(PATH, valid), Map.of("MESHCA_NODE_IP", "10.0.0.11"))
+                        .kubeletUrl())
+                .isEqualTo(URI.create("https://node-1:10250"));
+    }
+
+    @Test
+    void aNodeIpThatIsNoHost_isRefusedAsTheKubeletUrl() {
+        assertThatThrownBy(() -> K8sAttestorSettings.parse(
+                        new PluginConfig(PATH, valid), Map.of("MESHCA_NODE_IP", "10.0.0.11/24")))
+                .hasMessage(PATH + ".kubeletUrl " + K8sAttestorSettings.BAD_URL);
+    }
+
+    @Test
     void everyKey_isRead() {
         valid.put("kubeletUrl", "https://node-1.example.internal:10250");
         valid.put("podCacheTtl", "500ms");
@@ -146,6 +174,6 @@ class K8sAttestorSettingsTest {
     }
 
     private static K8sAttestorSettings parse(Map<String, Object> block) {
-        return K8sAttestorSettings.parse(new PluginConfig(PATH, block));
+        return K8sAttestorSettings.parse(new PluginConfig(PATH, block), Map.of());
     }
 }
