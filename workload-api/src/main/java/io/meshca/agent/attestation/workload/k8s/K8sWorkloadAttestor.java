@@ -40,12 +40,15 @@ public final class K8sWorkloadAttestor implements WorkloadAttestor {
     public static final String TYPE = K8sSelectors.TYPE;
     public static final String POD_NOT_LISTED = "the caller's pod or container is not listed by the kubelet";
 
-    private static final Logger log = LoggerFactory.getLogger(K8sWorkloadAttestor.class);
-
-    /** How often a pod or container not found is looked for in all, and how long apart: 5 s at most. */
+    /**
+     * How often a pod or container not found is looked for in all, and how long apart: about 5 s, time
+     * enough for the kubelet to list a container that has just started.
+     */
     public static final int ATTEMPTS = 10;
 
     public static final Duration RETRY_INTERVAL = Duration.ofMillis(500);
+
+    private static final Logger log = LoggerFactory.getLogger(K8sWorkloadAttestor.class);
 
     private final Path procRoot;
     private final CachedPods pods;
