@@ -5,6 +5,7 @@ import io.meshca.agent.attestation.node.K8sPsatAttestor;
 import io.meshca.agent.attestation.node.NodeAttestor;
 import io.meshca.agent.attestation.workload.UnixWorkloadAttestor;
 import io.meshca.agent.attestation.workload.WorkloadAttestor;
+import io.meshca.agent.attestation.workload.k8s.K8sWorkloadAttestor;
 import io.meshca.agent.config.AgentConfig;
 import io.meshca.common.plugin.Cardinality;
 import io.meshca.common.plugin.PluginCatalog;
@@ -31,6 +32,7 @@ public final class AgentPlugins {
 
     public static final PluginCatalog<AgentConfig> CATALOG = PluginCatalog.<AgentConfig>builder()
             .register(WORKLOAD_ATTESTOR, "unix", (block, config) -> UnixWorkloadAttestor.create(block))
+            .register(WORKLOAD_ATTESTOR, K8sWorkloadAttestor.TYPE, (block, config) -> K8sWorkloadAttestor.create(block))
             .register(NODE_ATTESTOR, JoinTokenAttestor.TYPE, JoinTokenAttestor::create)
             .register(NODE_ATTESTOR, K8sPsatAttestor.TYPE, (block, config) -> K8sPsatAttestor.create(block))
             .build();

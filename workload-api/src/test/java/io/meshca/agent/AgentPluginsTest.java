@@ -3,11 +3,15 @@ package io.meshca.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshca.agent.attestation.workload.UnixWorkloadAttestor;
+import io.meshca.agent.attestation.workload.WorkloadAttestor;
+import io.meshca.agent.attestation.workload.k8s.K8sWorkloadAttestor;
 import io.meshca.agent.config.AgentConfig;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.plugin.PluginsConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +55,43 @@ class AgentPluginsTest {
     }
 
     @Test
+    void theK8sWorkloadAttestor_runsBesideUnix_fromTheConfigFile() throws Exception {
+        Path file = Files.writeString(dir.resolve("agent.yaml"), """
+                plugins:
+                  workloadAttestor:
+                    unix: {}
+                    k8s:
+                      kubeletUrl: "http://127.0.0.1:10255"
+                      podCacheTtl: 2s
+                """);
+        AgentConfig config = config().file(file).build();
+
+        List<WorkloadAttestor> attestors =
+                AgentPlugins.CATALOG.load(AgentPlugins.WORKLOAD_ATTESTOR, AgentPlugins.chosen(config), config);
+
+        assertThat(attestors)
+                .hasSize(2)
+                .hasAtLeastOneElementOfType(UnixWorkloadAttestor.class)
+                .hasAtLeastOneElementOfType(K8sWorkloadAttestor.class);
+    }
+
+    @Test
+    void aBadValueInTheK8sBlock_isRefusedNamingTheKey() throws Exception {
+        Path file = Files.writeString(dir.resolve("agent.yaml"), """
+                plugins:
+                  workloadAttestor:
+                    k8s:
+                      kubeletUrl: "127.0.0.1:10250"
+                """);
+        AgentConfig config = config().file(file).build();
+
+        assertThatThrownBy(() ->
+                        AgentPlugins.CATALOG.load(AgentPlugins.WORKLOAD_ATTESTOR, AgentPlugins.chosen(config), config))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageStartingWith("plugins.workloadAttestor.k8s.kubeletUrl must be an http or https URL");
+    }
+
+    @Test
     void anUnknownNodeAttestor_isRefusedAtStart_beforeAnythingIsCreated() {
         AgentConfig config = config().plugins(PluginsConfig.of(Map.of("nodeAttestor", Map.of("tpm", Map.of()))))
                 .build();
@@ -71,7 +112,7 @@ class AgentPluginsTest {
         assertThatThrownBy(() -> NodeAgent.start(config))
                 .isInstanceOf(InvalidArgumentException.class)
                 .hasMessage("plugins.workloadAttestor: one or more plugin required, 0 configured"
-                        + " (known workloadAttestor plugins: unix)");
+                        + " (known workloadAttestor plugins: k8s, unix)");
     }
 
     @Test

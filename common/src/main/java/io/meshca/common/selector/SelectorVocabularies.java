@@ -16,8 +16,11 @@ public final class SelectorVocabularies {
      * attestor adds its vocabulary here (tests check that each attestor of the server's and the agent's
      * catalogs has one).
      */
-    public static final SelectorVocabularies BUILT_IN =
-            of(UnixSelectors.VOCABULARY, JoinTokenSelectors.VOCABULARY, K8sPsatSelectors.VOCABULARY);
+    public static final SelectorVocabularies BUILT_IN = of(
+            UnixSelectors.VOCABULARY,
+            JoinTokenSelectors.VOCABULARY,
+            K8sSelectors.VOCABULARY,
+            K8sPsatSelectors.VOCABULARY);
 
     private final SortedMap<String, SelectorVocabulary> byType;
 

@@ -19,6 +19,9 @@ class SelectorVocabulariesTest {
     private static final String UNIX_KEYS =
             "gid, group, java-jar, java-main, path, sha256, supplementary_gid, supplementary_group, uid, user";
 
+    private static final String K8S_KEYS =
+            "container-image, container-name, node-name, ns, pod-label, pod-name, pod-uid, sa";
+
     @ParameterizedTest
     @ValueSource(
             strings = {
@@ -41,7 +44,17 @@ class SelectorVocabulariesTest {
                 "k8s_psat:agent_pod_name:meshca-agent-x7k2p",
                 "k8s_psat:agent_pod_uid:3c1f4a0e-9b2d-4e6f-8a7b-1c2d3e4f5a6b",
                 "k8s_psat:agent_node_name:ip-10-0-1-17.eu-west-1.compute.internal",
-                "k8s_psat:agent_node_uid:0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b"
+                "k8s_psat:agent_node_uid:0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b",
+                "k8s:ns:shop",
+                "k8s:sa:orders-api",
+                "k8s:pod-name:orders-7d4b9c-x2x8q",
+                "k8s:pod-uid:0f6e2c1a-8c2b-4f4e-9a34-2b1f5c3d7e90",
+                "k8s:pod-label:app.kubernetes.io/name:orders",
+                "k8s:pod-label:canary:",
+                "k8s:container-name:app",
+                "k8s:container-image:registry.example/orders:1.4",
+                "k8s:container-image:docker.io/library/nginx@sha256:0123456789abcdef",
+                "k8s:node-name:node-1.example.internal"
             })
     void selectorsAnAttestorProduces_pass(String selector) {
         assertThatCode(() -> SelectorVocabularies.BUILT_IN.check(Selector.parse(selector)))
@@ -50,7 +63,7 @@ class SelectorVocabulariesTest {
 
     static Stream<Arguments> neverMatching() {
         return Stream.of(
-                Arguments.of("uid:0", "unknown selector type \"uid\"; known types are join_token, k8s_psat, unix"),
+                Arguments.of("uid:0", "unknown selector type \"uid\"; known types are join_token, k8s, k8s_psat, unix"),
                 Arguments.of("unix:uid:abc", "uid " + UnixSelectors.BAD_ID),
                 Arguments.of("unix:uid:-1", "uid " + UnixSelectors.BAD_ID),
                 Arguments.of("unix:uid:007", "uid " + UnixSelectors.BAD_ID),
@@ -74,7 +87,19 @@ class SelectorVocabulariesTest {
                 Arguments.of(
                         "k8s_psat:pod:x",
                         "unknown k8s_psat key \"pod\"; known keys are agent_node_name, agent_node_uid, "
-                                + "agent_ns, agent_pod_name, agent_pod_uid, agent_sa, cluster"));
+                                + "agent_ns, agent_pod_name, agent_pod_uid, agent_sa, cluster"),
+                Arguments.of("k8s:ns:Shop", "ns " + K8sSelectors.BAD_LABEL_NAME),
+                Arguments.of("k8s:ns:shop-", "ns " + K8sSelectors.BAD_LABEL_NAME),
+                Arguments.of("k8s:container-name:" + "a".repeat(64), "container-name " + K8sSelectors.BAD_LABEL_NAME),
+                Arguments.of("k8s:sa:orders_api", "sa " + K8sSelectors.BAD_SUBDOMAIN),
+                Arguments.of("k8s:node-name:" + "a".repeat(254), "node-name " + K8sSelectors.BAD_SUBDOMAIN),
+                Arguments.of("k8s:pod-uid:0F6E2C1A-8C2B-4F4E-9A34-2B1F5C3D7E90", "pod-uid " + K8sSelectors.BAD_UID),
+                Arguments.of("k8s:pod-uid:0f6e2c1a_8c2b_4f4e_9a34_2b1f5c3d7e90", "pod-uid " + K8sSelectors.BAD_UID),
+                Arguments.of("k8s:pod-label:app", "pod-label " + K8sSelectors.BAD_POD_LABEL),
+                Arguments.of("k8s:pod-label::orders", "pod-label " + K8sSelectors.BAD_POD_LABEL),
+                Arguments.of("k8s:container-image:", "container-image " + K8sSelectors.EMPTY),
+                Arguments.of("k8s:namespace:shop", "unknown k8s key \"namespace\"; known keys are " + K8S_KEYS),
+                Arguments.of("k8s:shop", "k8s selectors have the form k8s:<key>:<value>; known keys are " + K8S_KEYS));
     }
 
     @ParameterizedTest

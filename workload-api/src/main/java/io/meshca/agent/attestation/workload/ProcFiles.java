@@ -16,13 +16,13 @@ import java.util.Arrays;
  * buffer in one read, so a read that leaves the buffer part empty has returned the whole file. Only a
  * read that fills the buffer is followed by another.
  */
-final class ProcFiles {
+public final class ProcFiles {
 
     private static final int FIRST_READ = 4096;
 
     private ProcFiles() {}
 
-    static byte[] read(Path file) throws IOException {
+    public static byte[] read(Path file) throws IOException {
         try (FileInputStream in = new FileInputStream(file.toFile())) {
             byte[] buffer = new byte[FIRST_READ];
             int length = 0;

@@ -11,7 +11,8 @@ public interface WorkloadAttestor {
     /**
      * Attests the process {@code pid}, as named by the kernel's peer credentials of its connection.
      *
-     * @return the process's selectors; never empty for a live process
+     * @return the process's selectors: empty only from an attestor of a platform the process is not
+     *     part of (a host process has no {@code k8s} selectors); the {@code unix} attestor's never are
      * @throws io.meshca.common.error.PermissionDeniedException if the process exited, or its PID came
      *     to name another process, while it was being attested
      */

@@ -24,7 +24,10 @@ public abstract class WorkloadAttestorContractTest {
     /** The plugin's name under {@code plugins.workloadAttestor}. */
     protected abstract String pluginName();
 
-    /** Selectors the attestor must give this JVM (among others it may add). */
+    /**
+     * Selectors the attestor must give this JVM (among others it may add); empty only for an attestor of
+     * a platform this JVM does not run in.
+     */
     protected abstract SelectorSet expectedSelectorsOfThisProcess() throws Exception;
 
     /** A valid block for the plugin; empty by default. */
@@ -52,10 +55,8 @@ public abstract class WorkloadAttestorContractTest {
     void thisProcess_isAttestedWithItsSelectors() throws Exception {
         SelectorSet selectors = attestor().attest(THIS_PID);
 
-        assertThat(selectors.isEmpty()).isFalse();
-        assertThat(expectedSelectorsOfThisProcess().isSubsetOf(selectors))
-                .as("%s has %s", selectors, expectedSelectorsOfThisProcess())
-                .isTrue();
+        assertThat(selectors.asSet())
+                .containsAll(expectedSelectorsOfThisProcess().asSet());
     }
 
     @Test
