@@ -150,6 +150,9 @@ class DatastoreOutagePostgresTest {
     void auditRowsOfAnOutage_areStoredInOrder_afterIt_andTheChainIsIntact() throws Exception {
         startBehindProxy();
         server.createEntry(entry("a1"));
+        // The admin API audits a call as it completes, after the caller has its answer: a1's row must be
+        // stored before the cut, or the rows of the calls that fail next may be queued before it.
+        awaitTrue("a1 audited", () -> createEntryRows().size() == 1);
 
         proxy.cut();
         for (String name : List.of("a2", "a3", "a4")) {
