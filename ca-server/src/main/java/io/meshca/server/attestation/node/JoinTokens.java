@@ -48,9 +48,14 @@ public final class JoinTokens {
         if (ttl.compareTo(MAX_TTL) > 0) {
             throw new InvalidArgumentException("join token TTL must be at most 30 days");
         }
-        byte[] secret = new byte[32];
-        RANDOM.nextBytes(secret);
-        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        String token;
+        do {
+            byte[] secret = new byte[32];
+            RANDOM.nextBytes(secret);
+            token = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+            // One token in 64 would start with '-', which a command line (-joinToken <token>) takes for
+            // an option; the draw costs those tokens under 0.03 of 256 bits.
+        } while (token.startsWith("-"));
         // 12 bytes, 24 hex digits: the form JoinTokenSelectors accepts in an entry's selectors.
         byte[] idBytes = new byte[12];
         RANDOM.nextBytes(idBytes);
