@@ -1,10 +1,7 @@
 package io.meshca.common.selector;
 
+import io.meshca.common.selector.KeyedSelectorVocabulary.Rule;
 import java.util.Map;
-import java.util.Optional;
-import java.util.SortedMap;
-import java.util.TreeMap;
-import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -48,37 +45,16 @@ public final class K8sPsatSelectors {
     private static final Rule NAME = new Rule(K8sPsatSelectors::isSubdomain, BAD_SUBDOMAIN);
     private static final Rule ID = new Rule(v -> UUID.matcher(v).matches(), BAD_UID);
 
-    private static final SortedMap<String, Rule> RULES = new TreeMap<>(Map.of(
+    private static final Map<String, Rule> RULES = Map.of(
             CLUSTER, new Rule(v -> CLUSTER_NAME.matcher(v).matches(), BAD_CLUSTER),
             AGENT_NS, new Rule(v -> LABEL.matcher(v).matches(), BAD_LABEL),
             AGENT_SA, NAME,
             AGENT_POD_NAME, NAME,
             AGENT_POD_UID, ID,
             AGENT_NODE_NAME, NAME,
-            AGENT_NODE_UID, ID));
+            AGENT_NODE_UID, ID);
 
-    public static final SelectorVocabulary VOCABULARY = new SelectorVocabulary() {
-        @Override
-        public String type() {
-            return TYPE;
-        }
-
-        @Override
-        public Optional<String> problem(String value) {
-            int colon = value.indexOf(':');
-            if (colon < 0) {
-                return Optional.of("k8s_psat selectors have the form k8s_psat:<key>:<value>; known keys are " + keys());
-            }
-            String key = value.substring(0, colon);
-            Rule rule = RULES.get(key);
-            if (rule == null) {
-                return Optional.of("unknown k8s_psat key \"" + key + "\"; known keys are " + keys());
-            }
-            return rule.accepts().test(value.substring(colon + 1))
-                    ? Optional.empty()
-                    : Optional.of(key + " " + rule.message());
-        }
-    };
+    public static final SelectorVocabulary VOCABULARY = new KeyedSelectorVocabulary(TYPE, RULES);
 
     private K8sPsatSelectors() {}
 
@@ -87,13 +63,7 @@ public final class K8sPsatSelectors {
         return key + ":" + value;
     }
 
-    private static String keys() {
-        return String.join(", ", RULES.keySet());
-    }
-
     private static boolean isSubdomain(String value) {
         return value.length() <= 253 && SUBDOMAIN.matcher(value).matches();
     }
-
-    private record Rule(Predicate<String> accepts, String message) {}
 }

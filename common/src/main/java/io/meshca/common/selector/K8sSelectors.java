@@ -1,10 +1,7 @@
 package io.meshca.common.selector;
 
+import io.meshca.common.selector.KeyedSelectorVocabulary.Rule;
 import java.util.Map;
-import java.util.Optional;
-import java.util.SortedMap;
-import java.util.TreeMap;
-import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -47,7 +44,7 @@ public final class K8sSelectors {
     private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private static final int MAX_SUBDOMAIN = 253;
 
-    private static final SortedMap<String, Rule> RULES = new TreeMap<>(Map.of(
+    private static final Map<String, Rule> RULES = Map.of(
             NAMESPACE, new Rule(K8sSelectors::isDnsLabel, BAD_LABEL_NAME),
             SERVICE_ACCOUNT, new Rule(K8sSelectors::isDnsSubdomain, BAD_SUBDOMAIN),
             POD_NAME, new Rule(K8sSelectors::isDnsSubdomain, BAD_SUBDOMAIN),
@@ -56,30 +53,9 @@ public final class K8sSelectors {
             POD_LABEL, new Rule(v -> v.indexOf(':') > 0, BAD_POD_LABEL),
             CONTAINER_NAME, new Rule(K8sSelectors::isDnsLabel, BAD_LABEL_NAME),
             CONTAINER_IMAGE, new Rule(v -> !v.isEmpty(), EMPTY),
-            NODE_NAME, new Rule(K8sSelectors::isDnsSubdomain, BAD_SUBDOMAIN)));
+            NODE_NAME, new Rule(K8sSelectors::isDnsSubdomain, BAD_SUBDOMAIN));
 
-    public static final SelectorVocabulary VOCABULARY = new SelectorVocabulary() {
-        @Override
-        public String type() {
-            return TYPE;
-        }
-
-        @Override
-        public Optional<String> problem(String value) {
-            int colon = value.indexOf(':');
-            if (colon < 0) {
-                return Optional.of("k8s selectors have the form k8s:<key>:<value>; known keys are " + keys());
-            }
-            String key = value.substring(0, colon);
-            Rule rule = RULES.get(key);
-            if (rule == null) {
-                return Optional.of("unknown k8s key \"" + key + "\"; known keys are " + keys());
-            }
-            return rule.accepts().test(value.substring(colon + 1))
-                    ? Optional.empty()
-                    : Optional.of(key + " " + rule.message());
-        }
-    };
+    public static final SelectorVocabulary VOCABULARY = new KeyedSelectorVocabulary(TYPE, RULES);
 
     private K8sSelectors() {}
 
@@ -93,10 +69,6 @@ public final class K8sSelectors {
         return POD_LABEL + ":" + key + ":" + value;
     }
 
-    private static String keys() {
-        return String.join(", ", RULES.keySet());
-    }
-
     private static boolean isDnsLabel(String value) {
         return DNS_LABEL.matcher(value).matches();
     }
@@ -104,6 +76,4 @@ public final class K8sSelectors {
     private static boolean isDnsSubdomain(String value) {
         return value.length() <= MAX_SUBDOMAIN && DNS_SUBDOMAIN.matcher(value).matches();
     }
-
-    private record Rule(Predicate<String> accepts, String message) {}
 }

@@ -1,10 +1,7 @@
 package io.meshca.common.selector;
 
+import io.meshca.common.selector.KeyedSelectorVocabulary.Rule;
 import java.util.Map;
-import java.util.Optional;
-import java.util.SortedMap;
-import java.util.TreeMap;
-import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -51,7 +48,7 @@ public final class UnixSelectors {
     private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,9}");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
-    private static final SortedMap<String, Rule> RULES = new TreeMap<>(Map.of(
+    private static final Map<String, Rule> RULES = Map.of(
             UID, new Rule(UnixSelectors::isId, BAD_ID),
             GID, new Rule(UnixSelectors::isId, BAD_ID),
             SUPPLEMENTARY_GID, new Rule(UnixSelectors::isId, BAD_ID),
@@ -61,30 +58,9 @@ public final class UnixSelectors {
             PATH, new Rule(v -> v.startsWith("/"), BAD_PATH),
             SHA256, new Rule(v -> SHA256_HEX.matcher(v).matches(), BAD_SHA256),
             JAVA_MAIN, new Rule(v -> !v.isEmpty(), EMPTY),
-            JAVA_JAR, new Rule(v -> !v.isEmpty() && v.indexOf('/') < 0, BAD_JAR)));
+            JAVA_JAR, new Rule(v -> !v.isEmpty() && v.indexOf('/') < 0, BAD_JAR));
 
-    public static final SelectorVocabulary VOCABULARY = new SelectorVocabulary() {
-        @Override
-        public String type() {
-            return TYPE;
-        }
-
-        @Override
-        public Optional<String> problem(String value) {
-            int colon = value.indexOf(':');
-            if (colon < 0) {
-                return Optional.of("unix selectors have the form unix:<key>:<value>; known keys are " + keys());
-            }
-            String key = value.substring(0, colon);
-            Rule rule = RULES.get(key);
-            if (rule == null) {
-                return Optional.of("unknown unix key \"" + key + "\"; known keys are " + keys());
-            }
-            return rule.accepts().test(value.substring(colon + 1))
-                    ? Optional.empty()
-                    : Optional.of(key + " " + rule.message());
-        }
-    };
+    public static final SelectorVocabulary VOCABULARY = new KeyedSelectorVocabulary(TYPE, RULES);
 
     private UnixSelectors() {}
 
@@ -93,13 +69,7 @@ public final class UnixSelectors {
         return key + ":" + value;
     }
 
-    private static String keys() {
-        return String.join(", ", RULES.keySet());
-    }
-
     private static boolean isId(String value) {
         return DECIMAL.matcher(value).matches() && Long.parseLong(value) <= MAX_ID;
     }
-
-    private record Rule(Predicate<String> accepts, String message) {}
 }
