@@ -7,8 +7,10 @@ import io.meshca.server.model.Change;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
@@ -130,16 +132,15 @@ class ChangeFeedTest {
 
     @Test
     void wakeUps_catchUpOnTheFeedThread_andRetryAfterAFailure() throws Exception {
+        CountDownLatch caughtUp = new CountDownLatch(1);
+        feed.onApplied(caughtUp::countDown);
         log.failWith(new IllegalStateException("connection refused"));
         log.commit(1, 2);
         feed.start(0, Duration.ofHours(1));
-        awaitReads(1); // the first read failed, a retry is scheduled
+        assertThat(log.firstRead.await(10, TimeUnit.SECONDS)).isTrue(); // it failed; a retry is scheduled
         assertThat(feed.revision()).isZero();
         log.failWith(null);
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (feed.revision() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        assertThat(caughtUp.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(applied).containsExactly(1L, 2L);
     }
 
@@ -151,13 +152,5 @@ class ChangeFeedTest {
         stage.apply(List.of(ListChangeLog.entry(1), bundle, ListChangeLog.entry(3)));
         stage.apply(List.of(ListChangeLog.entry(4)));
         assertThat(bundles).containsExactly(List.of(bundle));
-    }
-
-    private void awaitReads(int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (log.reads.get() < n && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(log.reads.get()).isGreaterThanOrEqualTo(n);
     }
 }

@@ -5,6 +5,7 @@ import io.meshca.server.registration.ChangeLog;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -17,6 +18,8 @@ final class ListChangeLog implements ChangeLog {
     private final List<Change> committed = new ArrayList<>();
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
     final AtomicInteger reads = new AtomicInteger();
+    /** Opens at the first read, failed or not. */
+    final CountDownLatch firstRead = new CountDownLatch(1);
 
     synchronized void commit(long... revisions) {
         for (long r : revisions) {
@@ -45,6 +48,7 @@ final class ListChangeLog implements ChangeLog {
     @Override
     public synchronized List<Change> since(long revision, int limit) {
         reads.incrementAndGet();
+        firstRead.countDown();
         RuntimeException e = failure.get();
         if (e != null) {
             throw e;
