@@ -13,7 +13,6 @@ import io.meshca.common.tls.SpiffeAuthorizers;
 import io.meshca.common.tls.SpiffeSslContexts;
 import io.meshca.common.tls.SpiffeTrustManager;
 import io.meshca.common.tls.SvidKeyManager;
-import io.meshca.server.agents.AgentCache;
 import io.meshca.server.agents.AgentManager;
 import io.meshca.server.api.AgentService;
 import io.meshca.server.api.BatchSigner;
@@ -60,7 +59,6 @@ import io.meshca.server.plugin.ServerPluginContext;
 import io.meshca.server.plugin.ServerPlugins;
 import io.meshca.server.registration.AgentAuthorizer;
 import io.meshca.server.registration.AuthorizedEntriesSync;
-import io.meshca.server.registration.EntryCache;
 import io.meshca.server.registration.EntryValidator;
 import io.meshca.server.registration.Registrar;
 import io.netty.handler.ssl.ClientAuth;
@@ -68,7 +66,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -117,15 +114,6 @@ public final class CaServer implements AutoCloseable {
      * server's own commits and PostgreSQL's notifications wake it at once. One indexed read per server.
      */
     public static final Duration CHANGE_FEED_SAFETY_POLL = Duration.ofSeconds(5);
-
-    /**
-     * How long changes stay in the change log. An agent that reconnects with an older revision, or a
-     * replica whose feed fell further behind (a database away for a week), gets a snapshot or reloads
-     * instead of a delta; the feed's ring in memory serves the recent changes either way.
-     */
-    static final Duration CHANGE_LOG_RETENTION = Duration.ofDays(7);
-
-    static final Duration CHANGE_LOG_PRUNE_INTERVAL = Duration.ofHours(1);
 
     /** How often renewals issued while the datastore was away are tried again (a no-op when none wait). */
     static final Duration RECORD_RENEWALS_INTERVAL = Duration.ofSeconds(5);
@@ -185,19 +173,8 @@ public final class CaServer implements AutoCloseable {
         health = new ServerHealth();
         dataStore.status().addListener(health::datastoreAvailable);
         health.datastoreAvailable(dataStore.status().isAvailable());
-        // The revision before the load: changes committed while loading are applied again by the feed.
-        long loadedRevision = dataStore.changes().currentRevision();
-        EntryCache entryCache = new EntryCache(dataStore.entries());
-        AgentCache agentCache = new AgentCache(dataStore.agents());
-        long loadStart = System.nanoTime();
-        int entryCount = entryCache.load();
-        int agentCount = agentCache.load();
-        log.info(
-                "loaded {} entries and {} agents at revision {} in {} ms",
-                entryCount,
-                agentCount,
-                loadedRevision,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStart));
+        ServerMemory memory = ServerMemory.load(dataStore);
+        closeables.push(memory);
         GroupCommitAuditLog.Mode auditMode = config.auditWrites();
         GroupCommitAuditLog audit =
                 new GroupCommitAuditLog(dataStore.audit(), AuditSpool.in(dataDir.path()), clock, auditMode);
@@ -233,7 +210,7 @@ public final class CaServer implements AutoCloseable {
                 Executors.newSingleThreadScheduledExecutor(daemon("meshca-renewal-recorder"));
         closeables.push(() -> shutdown(renewalRecorder));
         AgentManager agentManager = new AgentManager(
-                plugins.nodeAttestors(), dataStore.agents(), agentCache, issuer, audit, clock, renewalRecorder);
+                plugins.nodeAttestors(), dataStore.agents(), memory.agents(), issuer, audit, clock, renewalRecorder);
         renewalRecorder.scheduleWithFixedDelay(
                 agentManager::recordRenewals,
                 RECORD_RENEWALS_INTERVAL.toMillis(),
@@ -257,13 +234,8 @@ public final class CaServer implements AutoCloseable {
                 clock);
         closeables.push(federation);
 
-        ScheduledExecutorService feedThread = Executors.newSingleThreadScheduledExecutor(daemon("meshca-change-feed"));
-        closeables.push(() -> shutdown(feedThread));
-        ChangeFeed feed = new ChangeFeed(
-                dataStore.changes(),
+        ChangeFeed feed = memory.follow(
                 List.of(
-                        ChangeFeed.Stage.of(entryCache::apply, entryCache::load),
-                        ChangeFeed.Stage.of(agentCache::apply, agentCache::load),
                         ChangeFeed.Stage.onKind(Change.Kind.BUNDLE, changes -> ca.refreshBundle(), ca::refreshBundle),
                         ChangeFeed.Stage.onKind(
                                 Change.Kind.FEDERATION,
@@ -271,25 +243,12 @@ public final class CaServer implements AutoCloseable {
                                         .map(c -> TrustDomain.parse(c.objectId()))
                                         .toList()),
                                 federation::rescheduleAll)),
-                feedThread,
-                System::nanoTime);
-        closeables.push(feed);
-        feed.start(loadedRevision, CHANGE_FEED_SAFETY_POLL);
-        closeables.push(dataStore.notifier().subscribe(revision -> feed.wake()));
-        closeables.push(dataStore.listenForOtherServers(feed::wake));
-        scheduler.scheduleWithFixedDelay(
-                () -> pruneChangeLog(dataStore, clock.instant().minus(CHANGE_LOG_RETENTION)),
-                0,
-                CHANGE_LOG_PRUNE_INTERVAL.toMillis(),
-                TimeUnit.MILLISECONDS);
-        dataStore.status().addListener(available -> {
-            if (available) {
-                feed.wake(); // catch up on what other replicas wrote meanwhile, without waiting for a retry
-            }
-        });
-        AgentAuthorizer authorizer = new AgentAuthorizer(serverId, entryCache, clock, feed::catchUpNow);
+                CHANGE_FEED_SAFETY_POLL,
+                scheduler,
+                clock);
+        AgentAuthorizer authorizer = new AgentAuthorizer(serverId, memory.entries(), clock, feed::catchUpNow);
         WatchSessions watches = new WatchSessions(
-                new AuthorizedEntriesSync(authorizer, entryCache, feed.recent()),
+                new AuthorizedEntriesSync(authorizer, memory.entries(), feed.recent()),
                 agentManager,
                 ca,
                 feed,
@@ -373,20 +332,6 @@ public final class CaServer implements AutoCloseable {
                 config.bindAddress(),
                 agentApiPort(),
                 config.socketPath());
-    }
-
-    private static void pruneChangeLog(DataStore dataStore, Instant cutoff) {
-        try {
-            int pruned = dataStore.pruneChanges(cutoff);
-            if (pruned > 0) {
-                log.info("pruned {} changes recorded before {} from the change log", pruned, cutoff);
-            }
-        } catch (RuntimeException e) {
-            log.warn(
-                    "cannot prune the change log now ({}); trying again in {}",
-                    e.getMessage(),
-                    Durations.format(CHANGE_LOG_PRUNE_INTERVAL));
-        }
     }
 
     /** The SPIFFE ID of the server of {@code td}: what agents expect on the agent API's certificate. */
