@@ -137,6 +137,24 @@ class K8sPsatEndToEndTest {
     }
 
     @Test
+    void aNodeAliasOfTheCluster_parentsEntriesThatEveryNodesAgentServes() throws Exception {
+        agent = RunningAgent.start(config("agent", tokenFile("token", "meshca-agent")));
+        assertThat(agent.awaitSynced(WAIT)).isTrue();
+        String td = server.trustDomain().name();
+        SpiffeId alias = SpiffeId.parse("spiffe://" + td + "/meshca/nodes/prod");
+        server.createEntry(
+                alias, server.serverId(), SelectorSet.of(Selector.parse("k8s_psat:cluster:prod")), Duration.ZERO);
+        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        SpiffeId workloadId = SpiffeId.parse("spiffe://" + td + "/e2e/aliased");
+
+        server.createEntry(workloadId, alias, SelectorSet.of(Selector.parse("unix:uid:" + uid)), Duration.ofMinutes(5));
+
+        FetchedX509Svid svid =
+                Poll.until("an SVID of the entry parented to the alias", WAIT, () -> agent.firstSvidOrNull());
+        assertThat(svid.spiffeId()).isEqualTo(workloadId);
+    }
+
+    @Test
     void aServiceAccountNotAllowed_isRefused_withoutTheReason() throws Exception {
         Path token = tokenFile("token", "default");
 
