@@ -27,12 +27,17 @@ public final class K8sPsatSelectors {
     public static final String AGENT_NODE_NAME = "agent_node_name";
     /** The agent's node UID (tokens of Kubernetes 1.30 and later). */
     public static final String AGENT_NODE_UID = "agent_node_uid";
+    /** A label of the agent's node, {@code agent_node_label:<key>:<value>} (from the API server, allowed keys only). */
+    public static final String AGENT_NODE_LABEL = "agent_node_label";
+    /** A label of the agent's pod, {@code agent_pod_label:<key>:<value>} (from the API server, allowed keys only). */
+    public static final String AGENT_POD_LABEL = "agent_pod_label";
 
     public static final String BAD_CLUSTER = "must be letters, digits, '.', '_' or '-'";
     public static final String BAD_LABEL = "must be a DNS label (lowercase letters, digits, '-'; at most 63)";
     public static final String BAD_SUBDOMAIN =
             "must be a DNS subdomain (lowercase letters, digits, '-', '.'; at most 253)";
     public static final String BAD_UID = "must be a lowercase UUID";
+    public static final String BAD_LABEL_SELECTOR = "must have the form <key>:<value> with a non-empty key";
 
     /** A cluster name is a segment of the agent's SPIFFE ID path, so it keeps to the characters one allows. */
     public static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9._-]+");
@@ -45,6 +50,9 @@ public final class K8sPsatSelectors {
     private static final Rule NAME = new Rule(K8sPsatSelectors::isSubdomain, BAD_SUBDOMAIN);
     private static final Rule ID = new Rule(v -> UUID.matcher(v).matches(), BAD_UID);
 
+    // a label's value may be empty; its key may not
+    private static final Rule KEY_VALUE = new Rule(v -> v.indexOf(':') > 0, BAD_LABEL_SELECTOR);
+
     private static final Map<String, Rule> RULES = Map.of(
             CLUSTER, new Rule(v -> CLUSTER_NAME.matcher(v).matches(), BAD_CLUSTER),
             AGENT_NS, new Rule(v -> LABEL.matcher(v).matches(), BAD_LABEL),
@@ -52,7 +60,9 @@ public final class K8sPsatSelectors {
             AGENT_POD_NAME, NAME,
             AGENT_POD_UID, ID,
             AGENT_NODE_NAME, NAME,
-            AGENT_NODE_UID, ID);
+            AGENT_NODE_UID, ID,
+            AGENT_NODE_LABEL, KEY_VALUE,
+            AGENT_POD_LABEL, KEY_VALUE);
 
     public static final SelectorVocabulary VOCABULARY = new KeyedSelectorVocabulary(TYPE, RULES);
 
@@ -61,6 +71,11 @@ public final class K8sPsatSelectors {
     /** {@code key:value}, the value of a {@code k8s_psat} selector. */
     public static String value(String key, String value) {
         return key + ":" + value;
+    }
+
+    /** {@code <label kind>:<key>:<value>}, the value of a node or pod label's selector. */
+    public static String label(String labelKind, String key, String value) {
+        return labelKind + ":" + key + ":" + value;
     }
 
     private static boolean isSubdomain(String value) {

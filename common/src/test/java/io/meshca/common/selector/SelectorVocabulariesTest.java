@@ -86,8 +86,10 @@ class SelectorVocabulariesTest {
                 Arguments.of("k8s_psat:agent_node_uid:NODE-1", "agent_node_uid " + K8sPsatSelectors.BAD_UID),
                 Arguments.of(
                         "k8s_psat:pod:x",
-                        "unknown k8s_psat key \"pod\"; known keys are agent_node_name, agent_node_uid, "
-                                + "agent_ns, agent_pod_name, agent_pod_uid, agent_sa, cluster"),
+                        "unknown k8s_psat key \"pod\"; known keys are agent_node_label, agent_node_name, "
+                                + "agent_node_uid, agent_ns, agent_pod_label, agent_pod_name, agent_pod_uid, agent_sa,"
+                                + " cluster"),
+                Arguments.of("k8s_psat:agent_node_label::x", "agent_node_label " + K8sPsatSelectors.BAD_LABEL_SELECTOR),
                 Arguments.of("k8s:ns:Shop", "ns " + K8sSelectors.BAD_LABEL_NAME),
                 Arguments.of("k8s:ns:shop-", "ns " + K8sSelectors.BAD_LABEL_NAME),
                 Arguments.of("k8s:container-name:" + "a".repeat(64), "container-name " + K8sSelectors.BAD_LABEL_NAME),

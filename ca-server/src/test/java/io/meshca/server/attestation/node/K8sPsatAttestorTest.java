@@ -54,10 +54,10 @@ import org.slf4j.LoggerFactory;
 class K8sPsatAttestorTest {
 
     private static final TrustDomain TD = TrustDomain.parse("example.org");
-    private static final String ISS = "https://kubernetes.default.svc.cluster.local";
-    private static final String NODE_UID = "0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b";
-    private static final String POD_UID = "3c1f4a0e-9b2d-4e6f-8a7b-1c2d3e4f5a6b";
-    private static final Instant NOW = Instant.now();
+    static final String ISS = "https://kubernetes.default.svc.cluster.local";
+    static final String NODE_UID = "0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b";
+    static final String POD_UID = "3c1f4a0e-9b2d-4e6f-8a7b-1c2d3e4f5a6b";
+    static final Instant NOW = Instant.now();
 
     private final TestTokenIssuer k8s = new TestTokenIssuer(ISS, "k8s-1");
     private final FakeClock clock = new FakeClock(NOW);
@@ -338,8 +338,10 @@ class K8sPsatAttestorTest {
                                 + "<namespace>:<name>, got \"meshca-agent\""),
                 Arguments.of(
                         with(good, "audiences", "x"),
-                        "unknown config key \"plugins.nodeAttestor.k8s_psat.audiences\" (known keys here: audience, "
-                                + "cluster, issuer, jwksFile, serviceAccountAllowList)"));
+                        "unknown config key \"plugins.nodeAttestor.k8s_psat.audiences\" (known keys here: "
+                                + "allowedNodeLabelKeys, allowedPodLabelKeys, apiServerCaFile, apiServerTokenFile, "
+                                + "apiServerUrl, audience, cluster, issuer, jwksFile, serviceAccountAllowList, "
+                                + "useTokenReview)"));
     }
 
     @ParameterizedTest

@@ -3,6 +3,7 @@ package io.meshca.agent.attestation.workload.k8s;
 import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.pki.Pem;
 import io.meshca.common.plugin.PluginConfig;
+import io.meshca.common.tls.WebPkiContexts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -10,14 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The {@code plugins.workloadAttestor.k8s} block. Its defaults suit the agent as a DaemonSet: the
@@ -93,24 +92,14 @@ record K8sAttestorSettings(
     }
 
     private SSLContext tls() {
-        try {
-            if (kubeletCa.isEmpty()) {
+        if (kubeletCa.isEmpty()) {
+            try {
                 return SSLContext.getDefault();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("the JDK has no default TLS context", e);
             }
-            KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
-            trusted.load(null, null);
-            List<X509Certificate> certificates = kubeletCa.get();
-            for (int i = 0; i < certificates.size(); i++) {
-                trusted.setCertificateEntry("kubelet-ca-" + i, certificates.get(i));
-            }
-            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(trusted);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trust.getTrustManagers(), null);
-            return context;
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("the JDK cannot build a TLS context", e);
         }
+        return WebPkiContexts.trusting(kubeletCa.get());
     }
 
     private static String defaultUrl(Map<String, String> env) {
