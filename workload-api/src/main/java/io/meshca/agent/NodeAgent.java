@@ -161,6 +161,7 @@ public final class NodeAgent implements AutoCloseable {
             watcher.start();
             resources.add(UnixSocketServer.start(
                     config.socketPath(),
+                    config.socketAccess(),
                     List.of(
                             WorkloadApiEndpoint.service(cache, workloadAttestor, jwtSvids, new JwtSvidValidator(clock)),
                             SdsEndpoint.service(cache, workloadAttestor, config.sds()),

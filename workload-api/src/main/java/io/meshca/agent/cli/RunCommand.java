@@ -47,6 +47,19 @@ public final class RunCommand implements Callable<Integer> {
             description = "Workload API socket (default /tmp/meshca-agent/public/api.sock)")
     Path socketPath;
 
+    @Option(
+            names = "-socketMode",
+            paramLabel = "octal",
+            description = "The socket's file mode, e.g. 0770 (default 0777: every local user may connect and is"
+                    + " then attested)")
+    String socketMode;
+
+    @Option(
+            names = "-socketGroup",
+            paramLabel = "group",
+            description = "The socket's group, a name or gid (default the agent's own)")
+    String socketGroup;
+
     @Option(names = "-trustBundle", paramLabel = "pem", description = "The server's CA certificates (PEM), to attest")
     Path trustBundle;
 
@@ -112,6 +125,8 @@ public final class RunCommand implements Callable<Integer> {
                 .serverAddress(serverAddress)
                 .serverPort(serverPort)
                 .socketPath(socketPath)
+                .socketMode(socketMode)
+                .socketGroup(socketGroup)
                 .trustBundle(trustBundle)
                 .joinToken(joinToken)
                 .joinTokenFile(joinTokenFile)

@@ -1,6 +1,7 @@
 package io.meshca.agent.config;
 
 import io.meshca.agent.client.ServerAddress;
+import io.meshca.agent.endpoint.SocketAccess;
 import io.meshca.agent.sds.SdsSettings;
 import io.meshca.common.config.YamlConfig;
 import io.meshca.common.error.InvalidArgumentException;
@@ -31,6 +32,7 @@ public final class AgentConfig {
     private final int serverPort;
     private final List<ServerAddress> servers;
     private final Path socketPath;
+    private final SocketAccess socketAccess;
     private final Path trustBundle;
     private final String joinToken;
     private final Path joinTokenFile;
@@ -48,6 +50,7 @@ public final class AgentConfig {
         this.serverPort = b.serverPort;
         this.servers = ServerAddress.parseList(serverAddress, serverPort);
         this.socketPath = Objects.requireNonNull(b.socketPath, "socketPath").toAbsolutePath();
+        this.socketAccess = SocketAccess.parse(b.socketMode, b.socketGroup);
         this.trustBundle = b.trustBundle == null ? null : b.trustBundle.toAbsolutePath();
         this.joinToken = joinToken;
         this.joinTokenFile = b.joinTokenFile == null ? null : b.joinTokenFile.toAbsolutePath();
@@ -86,6 +89,11 @@ public final class AgentConfig {
     /** The Workload API and SDS socket. */
     public Path socketPath() {
         return socketPath;
+    }
+
+    /** The socket's mode and group ({@code socketMode}, {@code socketGroup}): who may connect at all. */
+    public SocketAccess socketAccess() {
+        return socketAccess;
     }
 
     /** PEM file with the server's CA certificates; needed only to attest (first start). */
@@ -136,7 +144,8 @@ public final class AgentConfig {
     public String toString() {
         // never print the token
         return "AgentConfig[trustDomain=" + trustDomain + ", servers=" + servers
-                + ", socketPath=" + socketPath + ", trustBundle=" + trustBundle + ", joinToken="
+                + ", socketPath=" + socketPath + ", socketAccess=" + socketAccess + ", trustBundle=" + trustBundle
+                + ", joinToken="
                 + (joinToken == null ? "none" : "(set)") + ", joinTokenFile=" + joinTokenFile + ", rebootstrap="
                 + rebootstrap + ", dataDir=" + dataDir + ", sds=" + sds + ", "
                 + plugins + "]";
@@ -148,6 +157,8 @@ public final class AgentConfig {
         private String serverAddress = DEFAULT_SERVER_ADDRESS;
         private int serverPort = DEFAULT_SERVER_PORT;
         private Path socketPath = DEFAULT_SOCKET_PATH;
+        private String socketMode;
+        private String socketGroup;
         private Path trustBundle;
         private String joinToken;
         private Path joinTokenFile;
@@ -168,6 +179,8 @@ public final class AgentConfig {
             serverAddress(file.serverAddress);
             serverPort(file.serverPort);
             socketPath(file.socketPath == null ? null : Path.of(file.socketPath));
+            socketMode(file.socketMode);
+            socketGroup(file.socketGroup);
             trustBundle(file.trustBundle == null ? null : Path.of(file.trustBundle));
             joinToken(file.joinToken);
             joinTokenFile(file.joinTokenFile == null ? null : Path.of(file.joinTokenFile));
@@ -197,6 +210,18 @@ public final class AgentConfig {
 
         public Builder socketPath(Path value) {
             socketPath = value == null ? socketPath : value;
+            return this;
+        }
+
+        /** The socket's file mode in octal, e.g. {@code 0770}; default {@value SocketAccess#DEFAULT_MODE}. */
+        public Builder socketMode(String value) {
+            socketMode = value == null ? socketMode : value;
+            return this;
+        }
+
+        /** The socket's group, a name or a numeric gid; default the agent's own. */
+        public Builder socketGroup(String value) {
+            socketGroup = value == null ? socketGroup : value;
             return this;
         }
 

@@ -11,6 +11,8 @@ public final class AgentConfigFile {
     public String serverAddress;
     public Integer serverPort;
     public String socketPath;
+    public String socketMode;
+    public String socketGroup;
     public String trustBundle;
     public String joinToken;
     public String joinTokenFile;

@@ -27,10 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A gRPC server on a unix domain socket that every local user may connect to, and that knows who each
- * caller is: the kernel's peer credentials of every connection are in the transport attributes under
+ * A gRPC server on a unix domain socket that knows who each caller is: the kernel's peer credentials of every connection are in the transport attributes under
  * {@link UnixPeer#TRANSPORT_ATTR}. Authorization is the services' business (through interceptors);
- * the socket itself is deliberately open, because workloads run as many users.
+ * who may connect at all is the socket's mode and group ({@link SocketAccess}).
  */
 public final class UnixSocketServer implements AutoCloseable {
 
@@ -62,11 +61,21 @@ public final class UnixSocketServer implements AutoCloseable {
 
     /**
      * Binds the socket and starts serving. Creates the socket's directory (0755) if missing, removes a
-     * stale socket file left by a crashed agent, and makes the socket connectable by everyone (0777).
+     * stale socket file left by a crashed agent, and gives the socket the mode and group of {@code access}.
      *
-     * @throws UnavailableException if epoll is unavailable or the socket cannot be bound
+     * @throws UnavailableException if epoll is unavailable, the socket cannot be bound, or its mode or
+     *     group cannot be set
      */
     public static UnixSocketServer start(Path socket, List<ServerServiceDefinition> services) {
+        return start(socket, SocketAccess.DEFAULT, services);
+    }
+
+    /**
+     * As {@link #start(Path, List)}, with the socket's mode and group given.
+     *
+     * @throws UnavailableException as {@link #start(Path, List)}, or if the mode or group cannot be set
+     */
+    public static UnixSocketServer start(Path socket, SocketAccess access, List<ServerServiceDefinition> services) {
         Objects.requireNonNull(socket, "socket");
         if (!Epoll.isAvailable()) {
             throw new UnavailableException(
@@ -90,8 +99,12 @@ public final class UnixSocketServer implements AutoCloseable {
                     .executor(calls);
             services.forEach(builder::addService);
             server = builder.build().start();
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxrwxrwx"));
-            log.info("serving on unix socket {}", path);
+            access.apply(path);
+            log.info(
+                    "serving on unix socket {} (mode {}, group {})",
+                    path,
+                    PosixFilePermissions.toString(access.mode()),
+                    access.group().orElse("the agent's"));
             return new UnixSocketServer(path, server, boss, workers, calls);
         } catch (IOException | RuntimeException e) {
             if (server != null) {
