@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.kubernetes.client.openapi.models.V1ClusterRole;
@@ -370,6 +371,27 @@ class HelmChartTest {
         assertThat(Pem.decodeCertificates(bundle.getData().get("bundle.pem"))).hasSize(1);
     }
 
+    @Test
+    void upstreamAuthority_readsTheMountedSecret() throws Exception {
+        KubernetesObjects objects = render("server:\n  upstreamAuthority: {secretName: corporate-ca}\n");
+
+        ServerConfig config = serverConfig(objects);
+        assertThat(config.plugins().plugins("upstreamAuthority").keySet()).containsExactly("disk");
+        String upstream = serverYaml(objects)
+                .path("plugins")
+                .path("upstreamAuthority")
+                .path("disk")
+                .toString();
+        V1PodSpec pod = objects.one(V1StatefulSet.class).getSpec().getTemplate().getSpec();
+        String dir = mountPath(onlyContainer(pod), "upstream");
+        assertThat(volume(pod, "upstream").getSecret().getSecretName()).isEqualTo("corporate-ca");
+        for (String file : List.of("cert.pem", "key.pem", "bundle.pem")) {
+            assertThat(upstream).contains("\"" + dir + "/" + file + "\"");
+            assertThat(volume(pod, "upstream").getSecret().getItems())
+                    .anyMatch(item -> item.getPath().equals(file));
+        }
+    }
+
     static Stream<Arguments> invalidValues() {
         return Stream.of(
                 Arguments.of("server:\n  mode: mysql\n", List.of("/server/mode", "sqlite", "postgres")),
@@ -435,6 +457,12 @@ class HelmChartTest {
         Path file = temp.resolve("server.yaml");
         Files.writeString(file, map.getData().get("server.yaml"));
         return ServerConfigLoader.apply(file, ServerConfig.builder()).build();
+    }
+
+    private static JsonNode serverYaml(KubernetesObjects objects) throws IOException {
+        V1ConfigMap map =
+                objects.named(V1ConfigMap.class, SERVER, c -> c.getMetadata().getName());
+        return YAML.readTree(map.getData().get("server.yaml"));
     }
 
     /** The rendered agent.yaml as the agent reads it, and its node attestor block as written. */
