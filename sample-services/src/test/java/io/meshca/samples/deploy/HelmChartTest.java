@@ -13,6 +13,7 @@ import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1DaemonSet;
 import io.kubernetes.client.openapi.models.V1EnvVar;
+import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1PolicyRule;
 import io.kubernetes.client.openapi.models.V1Role;
@@ -310,6 +311,10 @@ class HelmChartTest {
         V1StatefulSet server = objects.one(V1StatefulSet.class);
         assertThat(server.getSpec().getReplicas()).isEqualTo(3);
         assertThat(server.getSpec().getPodManagementPolicy()).isEqualTo("Parallel");
+        V1PodDisruptionBudget budget = objects.one(V1PodDisruptionBudget.class);
+        assertThat(budget.getSpec().getMaxUnavailable().getIntValue()).isEqualTo(1);
+        assertThat(budget.getSpec().getSelector().getMatchLabels())
+                .isEqualTo(server.getSpec().getSelector().getMatchLabels());
         // each replica keeps its CA keys and audit spool (docs/ha.md)
         assertThat(server.getSpec().getVolumeClaimTemplates()).hasSize(1);
         V1PodSpec pod = server.getSpec().getTemplate().getSpec();

@@ -8,6 +8,7 @@ import io.kubernetes.client.openapi.models.V1ClusterRole;
 import io.kubernetes.client.openapi.models.V1ClusterRoleBinding;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1DaemonSet;
+import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
 import io.kubernetes.client.openapi.models.V1Role;
 import io.kubernetes.client.openapi.models.V1RoleBinding;
 import io.kubernetes.client.openapi.models.V1Secret;
@@ -34,17 +35,18 @@ final class KubernetesObjects {
         Object parse(String json) throws IOException;
     }
 
-    private static final Map<String, Parser> PARSERS = Map.of(
-            "ServiceAccount", V1ServiceAccount::fromJson,
-            "ConfigMap", V1ConfigMap::fromJson,
-            "Secret", V1Secret::fromJson,
-            "Service", V1Service::fromJson,
-            "StatefulSet", V1StatefulSet::fromJson,
-            "DaemonSet", V1DaemonSet::fromJson,
-            "ClusterRole", V1ClusterRole::fromJson,
-            "ClusterRoleBinding", V1ClusterRoleBinding::fromJson,
-            "Role", V1Role::fromJson,
-            "RoleBinding", V1RoleBinding::fromJson);
+    private static final Map<String, Parser> PARSERS = Map.ofEntries(
+            Map.entry("ServiceAccount", V1ServiceAccount::fromJson),
+            Map.entry("ConfigMap", V1ConfigMap::fromJson),
+            Map.entry("Secret", V1Secret::fromJson),
+            Map.entry("Service", V1Service::fromJson),
+            Map.entry("StatefulSet", V1StatefulSet::fromJson),
+            Map.entry("DaemonSet", V1DaemonSet::fromJson),
+            Map.entry("PodDisruptionBudget", V1PodDisruptionBudget::fromJson),
+            Map.entry("ClusterRole", V1ClusterRole::fromJson),
+            Map.entry("ClusterRoleBinding", V1ClusterRoleBinding::fromJson),
+            Map.entry("Role", V1Role::fromJson),
+            Map.entry("RoleBinding", V1RoleBinding::fromJson));
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
