@@ -81,3 +81,21 @@ The kubelet subresource for GET /pods: nodes/pods where fine-grained kubelet aut
 seccompProfile:
   type: RuntimeDefault
 {{- end }}
+
+{{/*
+"true" when the server asks the API server at every attestation (k8sPsat lookups, TokenReview or
+label selectors), else empty: then it mounts its service-account token and is given the server
+ClusterRole.
+*/}}
+{{- define "meshca.server.apiLookups" -}}
+{{- $p := .Values.k8sPsat }}
+{{- if or $p.apiServerLookups $p.useTokenReview $p.allowedNodeLabelKeys $p.allowedPodLabelKeys }}true{{ end }}
+{{- end }}
+
+{{/* "true" when the server checks tokens with a JWKS file from a ConfigMap, else empty. */}}
+{{- define "meshca.k8sPsat.jwksFile" -}}
+{{- if not (or .Values.k8sPsat.jwks.discovery .Values.k8sPsat.useTokenReview) }}true{{ end }}
+{{- end }}
+
+{{/* Where a pod's automounted service-account files are: the server's default for its API server calls. */}}
+{{- define "meshca.serviceAccountDir" -}}/var/run/secrets/kubernetes.io/serviceaccount{{- end }}

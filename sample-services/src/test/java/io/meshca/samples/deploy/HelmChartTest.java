@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.kubernetes.client.openapi.models.RbacV1Subject;
 import io.kubernetes.client.openapi.models.V1ClusterRole;
 import io.kubernetes.client.openapi.models.V1ClusterRoleBinding;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
@@ -17,6 +18,7 @@ import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1PolicyRule;
 import io.kubernetes.client.openapi.models.V1Role;
+import io.kubernetes.client.openapi.models.V1RoleBinding;
 import io.kubernetes.client.openapi.models.V1SecurityContext;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceAccount;
@@ -35,6 +37,7 @@ import io.meshca.common.testing.TestPki;
 import io.meshca.server.attestation.node.K8sPsatConfig;
 import io.meshca.server.config.ServerConfig;
 import io.meshca.server.config.ServerConfigLoader;
+import io.meshca.server.k8s.KubernetesApiSettings;
 import io.meshca.server.plugin.ServerCatalog;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -293,6 +296,124 @@ class HelmChartTest {
     }
 
     @Test
+    void defaults_giveTheServerNoTokenAndNoPermission() throws Exception {
+        KubernetesObjects objects = render("{}");
+
+        V1PodSpec pod = objects.one(V1StatefulSet.class).getSpec().getTemplate().getSpec();
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        assertThat(objects.named(
+                                V1ServiceAccount.class,
+                                SERVER,
+                                sa -> sa.getMetadata().getName())
+                        .getAutomountServiceAccountToken())
+                .isFalse();
+        assertThat(objects.all(V1Role.class)).isEmpty();
+        assertThat(objects.all(V1RoleBinding.class)).isEmpty();
+        assertThat(objects.all(V1ClusterRole.class))
+                .noneMatch(role -> role.getMetadata().getName().startsWith(SERVER));
+        assertThat(objects.all(V1ClusterRoleBinding.class))
+                .flatMap(V1ClusterRoleBinding::getSubjects)
+                .noneMatch(subject -> subject.getName().equals(SERVER));
+        assertThat(serverYaml(objects)
+                        .path("plugins")
+                        .path("nodeAttestor")
+                        .path("k8s_psat")
+                        .fieldNames())
+                .toIterable()
+                .doesNotContain(
+                        K8sPsatConfig.USE_TOKEN_REVIEW,
+                        K8sPsatConfig.ALLOWED_NODE_LABEL_KEYS,
+                        K8sPsatConfig.ALLOWED_POD_LABEL_KEYS,
+                        KubernetesApiSettings.API_SERVER_URL,
+                        KubernetesApiSettings.API_SERVER_CA_FILE,
+                        KubernetesApiSettings.API_SERVER_TOKEN_FILE);
+    }
+
+    @Test
+    void apiServerLookups_withLabelKeys_mountTheTokenAndGrantGetOnPodsAndNodesOnly() throws Exception {
+        KubernetesObjects objects = render(String.join(
+                "\n",
+                "k8sPsat:",
+                "  apiServerLookups: true",
+                "  allowedNodeLabelKeys: [topology.kubernetes.io/zone]",
+                "  allowedPodLabelKeys: [app.kubernetes.io/name, pod-template-generation]",
+                ""));
+
+        V1PodSpec pod = objects.one(V1StatefulSet.class).getSpec().getTemplate().getSpec();
+        assertThat(pod.getAutomountServiceAccountToken()).isTrue();
+        assertThat(pod.getServiceAccountName()).isEqualTo(SERVER);
+        assertThat(serverClusterRole(objects).getRules()).singleElement().satisfies(rule -> assertRule(rule, "nodes"));
+        V1Role pods = serverRole(objects);
+        assertThat(pods.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+        assertThat(pods.getRules()).singleElement().satisfies(rule -> assertRule(rule, "pods"));
+
+        K8sPsatConfig psat = serverPsat(objects);
+        assertThat(psat.useTokenReview()).isFalse();
+        assertThat(psat.allowedNodeLabelKeys()).containsExactly("topology.kubernetes.io/zone");
+        assertThat(psat.allowedPodLabelKeys())
+                .containsExactlyInAnyOrder("app.kubernetes.io/name", "pod-template-generation");
+        assertThat(psat.apiServerSettings()).isPresent();
+        // the issuer's keys still check the tokens
+        assertThat(psat.issuer()).isEqualTo("https://kubernetes.default.svc.cluster.local");
+        assertThat(psat.jwksFilePath()).contains(Path.of("/etc/meshca/k8s-jwks/jwks.json"));
+    }
+
+    @Test
+    void useTokenReview_grantsTokenReviewsAndLeavesTheIssuersKeysOut() throws Exception {
+        KubernetesObjects objects = render(
+                String.join("\n", "k8sPsat:", "  useTokenReview: true", "  jwks: {content: '{\"keys\": []}'}", ""));
+
+        V1PodSpec pod = objects.one(V1StatefulSet.class).getSpec().getTemplate().getSpec();
+        assertThat(pod.getAutomountServiceAccountToken()).isTrue();
+        assertThat(pod.getVolumes()).noneMatch(v -> v.getName().equals("k8s-jwks"));
+        assertThat(onlyContainer(pod).getVolumeMounts())
+                .noneMatch(m -> m.getName().equals("k8s-jwks"));
+        assertThat(objects.all(V1ConfigMap.class))
+                .noneMatch(map -> map.getMetadata().getName().equals("meshca-k8s-jwks"));
+        assertThat(serverClusterRole(objects).getRules())
+                .satisfiesExactlyInAnyOrder(rule -> assertRule(rule, "nodes"), rule -> {
+                    assertThat(rule.getApiGroups()).containsExactly("authentication.k8s.io");
+                    assertThat(rule.getResources()).containsExactly("tokenreviews");
+                    assertThat(rule.getVerbs()).containsExactly("create");
+                });
+        assertThat(serverRole(objects).getRules()).singleElement().satisfies(rule -> assertRule(rule, "pods"));
+
+        JsonNode block =
+                serverYaml(objects).path("plugins").path("nodeAttestor").path("k8s_psat");
+        assertThat(block.has(K8sPsatConfig.JWKS_FILE)).isFalse();
+        assertThat(block.has(K8sPsatConfig.ISSUER)).isFalse();
+        K8sPsatConfig psat = serverPsat(objects);
+        assertThat(psat.useTokenReview()).isTrue();
+        assertThat(psat.jwksFilePath()).isEmpty();
+        assertThat(psat.issuer()).isNull();
+        assertThat(psat.allowedNodeLabelKeys()).isEmpty();
+    }
+
+    static Stream<String> eachLookupSwitch() {
+        return Stream.of(
+                "apiServerLookups: true",
+                "useTokenReview: true",
+                "allowedNodeLabelKeys: [kubernetes.io/os]",
+                "allowedPodLabelKeys: [app]");
+    }
+
+    @ParameterizedTest
+    @MethodSource("eachLookupSwitch")
+    void eachLookupSwitch_aloneTurnsOnTheServersPodAndNodeLookups(String value) throws Exception {
+        KubernetesObjects objects = render("k8sPsat:\n  " + value + "\n");
+
+        assertThat(objects.one(V1StatefulSet.class)
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getAutomountServiceAccountToken())
+                .isTrue();
+        assertThat(serverClusterRole(objects).getRules()).anySatisfy(rule -> assertRule(rule, "nodes"));
+        assertThat(serverRole(objects).getRules()).singleElement().satisfies(rule -> assertRule(rule, "pods"));
+        assertThat(serverPsat(objects).apiServerSettings()).isPresent();
+    }
+
+    @Test
     void postgres_runsThreeReplicasOnTheDatabaseWithTheirOwnKeyVolumes() throws Exception {
         KubernetesObjects objects = render(String.join(
                 "\n",
@@ -405,6 +526,9 @@ class HelmChartTest {
                 Arguments.of("agent:\n  kubelet: {url: \"http://10.0.0.1:10255\"}\n", List.of("/agent/kubelet/url")),
                 Arguments.of("server:\n  caTtl: 1h30m\n", List.of("/server/caTtl")),
                 Arguments.of(
+                        "k8sPsat:\n  allowedNodeLabelKeys: [\"zone name\"]\n",
+                        List.of("/k8sPsat/allowedNodeLabelKeys/0")),
+                Arguments.of(
                         "server:\n  mode: postgres\n",
                         List.of("server.mode postgres needs server.postgres.databaseUrl")));
     }
@@ -424,6 +548,70 @@ class HelmChartTest {
         assertThat(context.getAllowPrivilegeEscalation()).isFalse();
         assertThat(context.getReadOnlyRootFilesystem()).isTrue();
         assertThat(context.getCapabilities().getDrop()).containsExactly("ALL");
+    }
+
+    private static V1ClusterRole serverClusterRole(KubernetesObjects objects) {
+        V1ClusterRole role = objects.named(
+                V1ClusterRole.class, SERVER + "-k8s-psat", r -> r.getMetadata().getName());
+        V1ClusterRoleBinding binding = objects.named(
+                V1ClusterRoleBinding.class,
+                SERVER + "-k8s-psat",
+                b -> b.getMetadata().getName());
+        assertThat(binding.getRoleRef().getKind()).isEqualTo("ClusterRole");
+        assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+        assertBoundToTheServer(binding.getSubjects());
+        return role;
+    }
+
+    private static V1Role serverRole(KubernetesObjects objects) {
+        V1Role role = objects.one(V1Role.class);
+        V1RoleBinding binding = objects.one(V1RoleBinding.class);
+        assertThat(binding.getMetadata().getNamespace())
+                .isEqualTo(role.getMetadata().getNamespace());
+        assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
+        assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+        assertBoundToTheServer(binding.getSubjects());
+        return role;
+    }
+
+    private static void assertBoundToTheServer(List<RbacV1Subject> subjects) {
+        assertThat(subjects).singleElement().satisfies(subject -> {
+            assertThat(subject.getKind()).isEqualTo("ServiceAccount");
+            assertThat(subject.getName()).isEqualTo(SERVER);
+            assertThat(subject.getNamespace()).isEqualTo(NAMESPACE);
+        });
+    }
+
+    /**
+     * The rendered k8s_psat block, read as the server reads it. The whole server.yaml goes through the
+     * server's loader first. The API server settings are read at parse time from the pod's
+     * service-account files and KUBERNETES_SERVICE_HOST/_PORT: after checking that the block names the
+     * token the pod mounts (and the CA beside it, by default), the two files are swapped for stand-ins
+     * and the environment is a pod's.
+     */
+    @SuppressWarnings("unchecked")
+    private K8sPsatConfig serverPsat(KubernetesObjects objects) throws IOException {
+        serverConfig(objects);
+        Map<String, Object> block = new LinkedHashMap<>(YAML.convertValue(
+                serverYaml(objects).path("plugins").path("nodeAttestor").path("k8s_psat"), Map.class));
+        assertThat(block)
+                .containsEntry(
+                        KubernetesApiSettings.API_SERVER_TOKEN_FILE,
+                        "/var/run/secrets/kubernetes.io/serviceaccount/token")
+                .doesNotContainKeys(KubernetesApiSettings.API_SERVER_URL, KubernetesApiSettings.API_SERVER_CA_FILE);
+        Path ca = temp.resolve("api-server-ca.crt");
+        Files.writeString(
+                ca,
+                Pem.encodeCertificates(
+                        List.of(TestPki.root(TrustDomain.parse("example.org")).certificate())));
+        Path token = Files.writeString(temp.resolve("server-token"), "stand-in");
+        block.put(KubernetesApiSettings.API_SERVER_CA_FILE, ca.toString());
+        block.put(KubernetesApiSettings.API_SERVER_TOKEN_FILE, token.toString());
+        Map<String, String> pod = Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1", "KUBERNETES_SERVICE_PORT", "443");
+        K8sPsatConfig psat = K8sPsatConfig.from(new PluginConfig("plugins.nodeAttestor.k8s_psat", block), pod);
+        assertThat(psat.apiServerSettings())
+                .hasValueSatisfying(api -> assertThat(api.url().toString()).isEqualTo("https://10.96.0.1:443"));
+        return psat;
     }
 
     private static void assertRule(V1PolicyRule rule, String resource) {
