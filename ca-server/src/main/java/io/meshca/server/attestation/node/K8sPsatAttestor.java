@@ -70,7 +70,7 @@ public final class K8sPsatAttestor implements NodeAttestor {
     }
 
     @Override
-    public AttestResult attest(byte[] payload) {
+    public AttestStep attest(byte[] payload) {
         String token = new String(payload, StandardCharsets.UTF_8).trim();
         if (token.isEmpty()) {
             throw new InvalidArgumentException(EMPTY);
@@ -84,7 +84,7 @@ public final class K8sPsatAttestor implements NodeAttestor {
             if (!UID.matcher(pod.nodeUid()).matches()) {
                 throw new TokenRejectedException("node uid is not a Kubernetes UID (a lowercase UUID)");
             }
-            return new AttestResult(agentId(pod.nodeUid()), selectors(pod));
+            return new AttestStep.Attested(new AttestResult(agentId(pod.nodeUid()), selectors(pod)));
         } catch (TokenRejectedException e) {
             log.warn("k8s_psat attestation refused for cluster {}: {}", config.cluster(), e.getMessage());
             throw new PermissionDeniedException(REFUSED);
