@@ -44,7 +44,6 @@ final class AttestationStream implements StreamObserver<AttestRequest> {
     static final String PARAMS_FIRST = "the first attestation message must carry params, got ";
     static final String RESPONSE_EXPECTED =
             "a challenge was sent: the next attestation message must carry" + " challenge_response, got ";
-    static final String UNEXPECTED = "no challenge is pending: the attestation message is unexpected, got ";
     static final String CLOSED_WITHOUT_PARAMS = "attestation stream closed without params";
     static final String CLOSED_BEFORE_RESPONSE = "attestation stream closed before the challenge was answered";
     static final String TOO_MANY_CHALLENGES = "node attestation needs more than %d challenges";
@@ -95,12 +94,11 @@ final class AttestationStream implements StreamObserver<AttestRequest> {
             return;
         }
         try {
+            // after start, the stream is either done or waiting for an answer
             if (type == null) {
                 start(request);
-            } else if (pending != null) {
-                answer(request);
             } else {
-                throw new InvalidArgumentException(UNEXPECTED + kind(request));
+                answer(request);
             }
         } catch (RuntimeException e) {
             fail(e);
