@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How the agent gets its own identity at start: the SVID stored by a previous run if it is still
- * valid, otherwise node attestation with the evidence of its {@link NodeAttestor}. The outcome is
- * persisted before it is used.
+ * valid, otherwise node attestation with the evidence of its {@link NodeAttestor} (which also answers
+ * the server's challenges, if it asks any). The outcome is persisted before it is used.
  */
 public final class AgentIdentityBootstrap {
 
