@@ -289,7 +289,7 @@ public final class CaServer implements AutoCloseable {
                 .maxInboundMessageSize(AGENT_API_MAX_REQUEST_BYTES)
                 .maxConcurrentCallsPerConnection(AGENT_API_MAX_CALLS_PER_CONNECTION)
                 .intercept(new ErrorMappingInterceptor())
-                .addService(new NodeAttestationService(agentManager, ca, admission))
+                .addService(new NodeAttestationService(agentManager, ca, admission, scheduler))
                 .addService(ServerInterceptors.intercept(
                         new AgentService(
                                 agentManager,

@@ -3,6 +3,7 @@ package io.meshca.agent;
 import io.meshca.agent.attestation.node.JoinTokenAttestor;
 import io.meshca.agent.attestation.node.K8sPsatAttestor;
 import io.meshca.agent.attestation.node.NodeAttestor;
+import io.meshca.agent.attestation.node.X509PopAttestor;
 import io.meshca.agent.attestation.workload.UnixWorkloadAttestor;
 import io.meshca.agent.attestation.workload.WorkloadAttestor;
 import io.meshca.agent.attestation.workload.k8s.K8sWorkloadAttestor;
@@ -35,6 +36,7 @@ public final class AgentPlugins {
             .register(WORKLOAD_ATTESTOR, K8sWorkloadAttestor.TYPE, (block, config) -> K8sWorkloadAttestor.create(block))
             .register(NODE_ATTESTOR, JoinTokenAttestor.TYPE, JoinTokenAttestor::create)
             .register(NODE_ATTESTOR, K8sPsatAttestor.TYPE, (block, config) -> K8sPsatAttestor.create(block))
+            .register(NODE_ATTESTOR, X509PopAttestor.TYPE, (block, config) -> X509PopAttestor.create(block))
             .build();
 
     private AgentPlugins() {}

@@ -7,6 +7,7 @@ import io.meshca.common.error.PermissionDeniedException;
 import io.meshca.common.error.UnavailableException;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.server.attestation.node.AttestResult;
+import io.meshca.server.attestation.node.AttestStep;
 import io.meshca.server.attestation.node.NodeAttestor;
 import io.meshca.server.audit.AuditEvent;
 import io.meshca.server.audit.AuditLog;
@@ -79,15 +80,31 @@ public final class AgentManager {
     /** An attested agent with its first SVID chain. */
     public record Attested(AgentRecord agent, List<X509Certificate> svid) {}
 
-    public Attested attest(String type, byte[] payload, byte[] csr) {
+    /**
+     * The first step of a node attestation: the CSR is checked, then the attestor of {@code type} looks at
+     * the evidence. What it accepts, in this step or after its challenges, goes to {@link #issueAttested}.
+     *
+     * @throws InvalidArgumentException if the type is unknown or the CSR malformed (before any evidence is
+     *     spent: a join token is single-use)
+     * @throws PermissionDeniedException if the attestor refuses the evidence
+     */
+    public AttestStep verifyEvidence(String type, byte[] payload, byte[] csr) {
         NodeAttestor attestor = attestors.get(type);
         if (attestor == null) {
             throw new InvalidArgumentException("unknown attestation type \"" + type + "\" (supported: "
                     + String.join(", ", attestors.keySet().stream().sorted().toList()) + ")");
         }
-        // Check the CSR before spending the (single use) evidence on a request that cannot succeed.
         CsrParser.publicKey(csr);
-        AttestResult result = attestor.attest(payload);
+        return attestor.attest(payload);
+    }
+
+    /**
+     * Issues the first SVID of a node its attestor of {@code type} accepted, stores the agent and audits
+     * the attestation. A banned agent gets nothing, however good its evidence.
+     *
+     * @throws PermissionDeniedException ({@link #BANNED}) if the agent is banned
+     */
+    public Attested issueAttested(String type, AttestResult result, byte[] csr) {
         cache.get(result.agentId()).filter(AgentRecord::banned).ifPresent(a -> {
             throw new PermissionDeniedException(BANNED);
         });

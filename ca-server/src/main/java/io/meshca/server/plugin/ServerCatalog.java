@@ -10,6 +10,8 @@ import io.meshca.server.attestation.node.JoinTokens;
 import io.meshca.server.attestation.node.K8sPsatAttestor;
 import io.meshca.server.attestation.node.K8sPsatConfig;
 import io.meshca.server.attestation.node.NodeAttestor;
+import io.meshca.server.attestation.node.X509PopAttestor;
+import io.meshca.server.attestation.node.X509PopConfig;
 import io.meshca.server.ca.keys.DiskKeyManager;
 import io.meshca.server.ca.keys.KeyManager;
 import io.meshca.server.ca.keys.MemoryKeyManager;
@@ -28,6 +30,7 @@ import java.util.List;
  *   keyManager:        { disk: { directory: /var/lib/meshca/keys } }   # or memory: {}, pkcs11: {...}; exactly one
  *   nodeAttestor:      { join_token: {} }                              # one or more
  *   # and/or: { k8s_psat: { cluster: prod, issuer: https://..., serviceAccountAllowList: [ns:sa] } }
+ *   # and/or: { x509pop: { caBundlePath: /etc/meshca/node-ca.pem, agentPathTemplate: /x509pop/{{fingerprint}} } }
  *   upstreamAuthority: { none: {} }                                    # exactly one
  *   # or: { disk: { certFile: upstream.pem, keyFile: upstream.key, bundleFile: roots.pem } }
  * </pre>
@@ -58,6 +61,8 @@ public final class ServerCatalog {
     public static final String JOIN_TOKEN = JoinTokens.TYPE;
     /** Projected Kubernetes service-account tokens of one cluster (see {@link K8sPsatConfig}). */
     public static final String K8S_PSAT = K8sPsatAttestor.TYPE;
+    /** Node certificates from CAs of a bundle, and proof of their keys (see {@link X509PopConfig}). */
+    public static final String X509POP = X509PopAttestor.TYPE;
     /** No upstream: the CA is a self-signed root. */
     public static final String NONE = "none";
 
@@ -77,6 +82,11 @@ public final class ServerCatalog {
                     K8S_PSAT,
                     (config, context) ->
                             K8sPsatAttestor.create(context.trustDomain(), K8sPsatConfig.from(config), context.clock()))
+            .register(
+                    NODE_ATTESTOR,
+                    X509POP,
+                    (config, context) ->
+                            new X509PopAttestor(context.trustDomain(), X509PopConfig.from(config), context.clock()))
             .register(UPSTREAM_AUTHORITY, NONE, (config, context) -> {
                 config.allowOnly();
                 return new SelfSignedAuthority(context.clock());
@@ -133,7 +143,7 @@ public final class ServerCatalog {
     /**
      * Checks {@code config} as {@link #load} would, block by block, creating nothing that writes or
      * connects: the key manager's block is read but no key directory is created and no token opened;
-     * an upstream authority's files are read and checked. For {@code meshca server validate}.
+     * an upstream authority's files, a k8s_psat JWKS file and an x509pop CA bundle are read and checked. For {@code meshca server validate}.
      *
      * @throws io.meshca.common.error.InvalidArgumentException as {@link #load}
      */
@@ -147,10 +157,10 @@ public final class ServerCatalog {
             }
         });
         config.plugins(NODE_ATTESTOR.name()).forEach((name, block) -> {
-            if (K8S_PSAT.equals(name)) {
-                K8sPsatConfig.from(block).jwksFilePath().ifPresent(JwksSources::fromFile);
-            } else {
-                block.allowOnly();
+            switch (name) {
+                case K8S_PSAT -> K8sPsatConfig.from(block).jwksFilePath().ifPresent(JwksSources::fromFile);
+                case X509POP -> X509PopConfig.from(block);
+                default -> block.allowOnly();
             }
         });
         config.plugins(UPSTREAM_AUTHORITY.name()).forEach((name, block) -> {

@@ -165,7 +165,7 @@ class ServerCatalogTest {
         assertThatThrownBy(() -> load("plugins: { nodeAttestor: {} }\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("plugins.nodeAttestor: one or more plugin required, 0 configured"
-                        + " (known nodeAttestor plugins: join_token, k8s_psat)");
+                        + " (known nodeAttestor plugins: join_token, k8s_psat, x509pop)");
     }
 
     @Test
@@ -265,6 +265,46 @@ class ServerCatalogTest {
         assertThatThrownBy(() -> ServerCatalog.validate(noAllowList.plugins(), clock))
                 .isInstanceOf(InvalidArgumentException.class)
                 .hasMessageStartingWith("plugins.nodeAttestor.k8s_psat.serviceAccountAllowList is required");
+    }
+
+    @Test
+    void x509pop_fromTheServerYaml_runsBesideJoinTokens() throws Exception {
+        Path bundle = Files.writeString(
+                dir.resolve("node-ca.pem"),
+                Pem.encodeCertificates(List.of(TestPki.root(TD).certificate())));
+        ServerConfig config = load("""
+                plugins:
+                  nodeAttestor:
+                    join_token: {}
+                    x509pop:
+                      caBundlePath: %s
+                      agentPathTemplate: /x509pop/{{subject.cn}}
+                """.formatted(bundle));
+
+        ServerCatalog.validate(config.plugins(), clock);
+        ServerPlugins plugins = ServerCatalog.load(config.plugins(), context);
+
+        assertThat(plugins.nodeAttestors()).extracting(NodeAttestor::type).containsExactly("join_token", "x509pop");
+    }
+
+    @Test
+    void x509pop_withABrokenBlock_failsValidation_namingTheKeyOrTheFile() throws Exception {
+        Path bundle = Files.writeString(
+                dir.resolve("node-ca.pem"),
+                Pem.encodeCertificates(List.of(TestPki.root(TD).certificate())));
+        ServerConfig missingFile =
+                load("plugins: { nodeAttestor: { x509pop: { caBundlePath: /nonexistent/ca.pem } } }\n");
+        ServerConfig badTemplate = load(
+                "plugins: { nodeAttestor: { x509pop: { caBundlePath: %s, agentPathTemplate: '/n/{{hostname}}' } } }\n"
+                        .formatted(bundle));
+
+        assertThatThrownBy(() -> ServerCatalog.validate(missingFile.plugins(), clock))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("/nonexistent/ca.pem does not exist");
+        assertThatThrownBy(() -> ServerCatalog.validate(badTemplate.plugins(), clock))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageStartingWith(
+                        "plugins.nodeAttestor.x509pop.agentPathTemplate has unknown placeholders" + " {{hostname}}");
     }
 
     @Test

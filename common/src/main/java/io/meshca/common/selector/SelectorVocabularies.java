@@ -20,7 +20,8 @@ public final class SelectorVocabularies {
             UnixSelectors.VOCABULARY,
             JoinTokenSelectors.VOCABULARY,
             K8sSelectors.VOCABULARY,
-            K8sPsatSelectors.VOCABULARY);
+            K8sPsatSelectors.VOCABULARY,
+            X509PopSelectors.VOCABULARY);
 
     private final SortedMap<String, SelectorVocabulary> byType;
 

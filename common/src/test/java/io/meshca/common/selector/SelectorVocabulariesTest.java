@@ -54,7 +54,12 @@ class SelectorVocabulariesTest {
                 "k8s:container-name:app",
                 "k8s:container-image:registry.example/orders:1.4",
                 "k8s:container-image:docker.io/library/nginx@sha256:0123456789abcdef",
-                "k8s:node-name:node-1.example.internal"
+                "k8s:node-name:node-1.example.internal",
+                "x509pop:subject:cn:node-1.example.org",
+                "x509pop:subject:cn:Build Host 7",
+                "x509pop:ca:fingerprint:0123456789abcdef0123456789abcdef01234567",
+                "x509pop:serialnumber:3e8",
+                "x509pop:serialnumber:0"
             })
     void selectorsAnAttestorProduces_pass(String selector) {
         assertThatCode(() -> SelectorVocabularies.BUILT_IN.check(Selector.parse(selector)))
@@ -63,7 +68,9 @@ class SelectorVocabulariesTest {
 
     static Stream<Arguments> neverMatching() {
         return Stream.of(
-                Arguments.of("uid:0", "unknown selector type \"uid\"; known types are join_token, k8s, k8s_psat, unix"),
+                Arguments.of(
+                        "uid:0",
+                        "unknown selector type \"uid\"; known types are join_token, k8s, k8s_psat, unix, x509pop"),
                 Arguments.of("unix:uid:abc", "uid " + UnixSelectors.BAD_ID),
                 Arguments.of("unix:uid:-1", "uid " + UnixSelectors.BAD_ID),
                 Arguments.of("unix:uid:007", "uid " + UnixSelectors.BAD_ID),
@@ -101,7 +108,18 @@ class SelectorVocabulariesTest {
                 Arguments.of("k8s:pod-label::orders", "pod-label " + K8sSelectors.BAD_POD_LABEL),
                 Arguments.of("k8s:container-image:", "container-image " + K8sSelectors.EMPTY),
                 Arguments.of("k8s:namespace:shop", "unknown k8s key \"namespace\"; known keys are " + K8S_KEYS),
-                Arguments.of("k8s:shop", "k8s selectors have the form k8s:<key>:<value>; known keys are " + K8S_KEYS));
+                Arguments.of("k8s:shop", "k8s selectors have the form k8s:<key>:<value>; known keys are " + K8S_KEYS),
+                Arguments.of("x509pop:subject:node-1", "subject " + X509PopSelectors.BAD_SUBJECT),
+                Arguments.of("x509pop:subject:cn:", "subject " + X509PopSelectors.BAD_SUBJECT),
+                Arguments.of("x509pop:ca:fingerprint:ABCDEF", "ca " + X509PopSelectors.BAD_FINGERPRINT),
+                Arguments.of(
+                        "x509pop:ca:0123456789abcdef0123456789abcdef01234567",
+                        "ca " + X509PopSelectors.BAD_FINGERPRINT),
+                Arguments.of("x509pop:serialnumber:03e8", "serialnumber " + X509PopSelectors.BAD_SERIAL),
+                Arguments.of("x509pop:serialnumber:3E8", "serialnumber " + X509PopSelectors.BAD_SERIAL),
+                Arguments.of(
+                        "x509pop:san:dns:node-1",
+                        "unknown x509pop key \"san\"; known keys are ca, serialnumber, subject"));
     }
 
     @ParameterizedTest

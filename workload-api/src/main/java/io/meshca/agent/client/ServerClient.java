@@ -40,6 +40,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 
 /**
  * The agent's only gateway to ca-server: node attestation over server-authenticated TLS, then agent
@@ -67,18 +69,35 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
     public record Attested(AgentSvid svid, TrustBundle bundle) {}
 
     /**
+     * Attests this node with the evidence of an attestor that answers no challenges.
+     *
+     * @see #attest(String, byte[], KeyPair, UnaryOperator)
+     */
+    public Attested attest(String type, byte[] payload, KeyPair agentKey) {
+        return attest(type, payload, agentKey, challenge -> {
+            throw new FailedPreconditionException(
+                    "the server sent an attestation challenge, which " + type + " attestation does not answer");
+        });
+    }
+
+    /**
      * Attests this node with the evidence of its node attestor; the key stays here, only its CSR is sent.
+     * Each challenge the server asks is answered with {@code respond}, on the thread gRPC delivers it on.
      *
      * @param type the attestation type, the name of the server's node attestor (e.g. {@code join_token})
      * @param payload the attestor's evidence
+     * @param respond the attestor's answer to a challenge; what it throws ends the attestation
      * @throws MeshcaException with the server's reason if the evidence is refused (a join token reused,
-     *     unknown or expired)
+     *     unknown or expired), or what {@code respond} threw
      */
-    public Attested attest(String type, byte[] payload, KeyPair agentKey) {
+    public Attested attest(String type, byte[] payload, KeyPair agentKey, UnaryOperator<byte[]> respond) {
         if (type == null || type.isBlank() || payload == null || payload.length == 0) {
             throw new InvalidArgumentException("an attestation type and evidence are required to attest this agent");
         }
         CompletableFuture<AttestResponse> result = new CompletableFuture<>();
+        // Requests go out from this thread (params, the end) and from gRPC's (answers): one at a time.
+        Object sending = new Object();
+        AtomicReference<StreamObserver<AttestRequest>> stream = new AtomicReference<>();
         StreamObserver<AttestRequest> requests = NodeAttestationGrpc.newStub(attestationChannel)
                 .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .attest(new StreamObserver<>() {
@@ -86,10 +105,19 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
                     public void onNext(AttestResponse response) {
                         if (response.hasResult()) {
                             result.complete(response);
-                        } else {
-                            // the built-in attestors need no challenge; one that does is not supported here
-                            result.completeExceptionally(new FailedPreconditionException("the server sent an"
-                                    + " attestation challenge, which " + type + " attestation does not answer"));
+                            return;
+                        }
+                        try {
+                            byte[] answer =
+                                    respond.apply(response.getChallenge().toByteArray());
+                            synchronized (sending) {
+                                stream.get()
+                                        .onNext(AttestRequest.newBuilder()
+                                                .setChallengeResponse(ByteString.copyFrom(answer))
+                                                .build());
+                            }
+                        } catch (RuntimeException e) {
+                            result.completeExceptionally(e);
                         }
                     }
 
@@ -105,19 +133,27 @@ public final class ServerClient implements SvidSigner, AgentSvidRenewer, JwtSvid
                                 new UnavailableException("the server ended node attestation without a result"));
                     }
                 });
-        requests.onNext(AttestRequest.newBuilder()
-                .setParams(AttestParams.newBuilder()
-                        .setData(AttestationData.newBuilder().setType(type).setPayload(ByteString.copyFrom(payload)))
-                        .setCsr(ByteString.copyFrom(Csrs.create(agentKey))))
-                .build());
+        stream.set(requests);
+        synchronized (sending) {
+            requests.onNext(AttestRequest.newBuilder()
+                    .setParams(AttestParams.newBuilder()
+                            .setData(
+                                    AttestationData.newBuilder().setType(type).setPayload(ByteString.copyFrom(payload)))
+                            .setCsr(ByteString.copyFrom(Csrs.create(agentKey))))
+                    .build());
+        }
         AttestResponse response;
         try {
             response = await(result);
         } catch (RuntimeException e) {
-            requests.onError(e);
+            synchronized (sending) {
+                requests.onError(e);
+            }
             throw e;
         }
-        requests.onCompleted();
+        synchronized (sending) {
+            requests.onCompleted();
+        }
         var attested = response.getResult();
         if (!attested.hasSvid() || !attested.hasBundle()) {
             throw new InvalidArgumentException("the server's attestation result lacks the SVID or the bundle");

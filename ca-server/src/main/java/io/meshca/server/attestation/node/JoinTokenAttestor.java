@@ -17,8 +17,8 @@ public final class JoinTokenAttestor implements NodeAttestor {
     }
 
     @Override
-    public AttestResult attest(byte[] payload) {
+    public AttestStep attest(byte[] payload) {
         String tokenId = tokens.redeem(new String(payload, StandardCharsets.UTF_8).trim());
-        return new AttestResult(tokens.agentId(tokenId), JoinTokens.selectors(tokenId));
+        return new AttestStep.Attested(new AttestResult(tokens.agentId(tokenId), JoinTokens.selectors(tokenId)));
     }
 }

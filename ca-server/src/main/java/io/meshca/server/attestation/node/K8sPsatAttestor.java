@@ -115,7 +115,7 @@ public final class K8sPsatAttestor implements NodeAttestor {
     }
 
     @Override
-    public AttestResult attest(byte[] payload) {
+    public AttestStep attest(byte[] payload) {
         String token = new String(payload, StandardCharsets.UTF_8).trim();
         if (token.isEmpty()) {
             throw new InvalidArgumentException(EMPTY);
@@ -133,7 +133,7 @@ public final class K8sPsatAttestor implements NodeAttestor {
             if (api != null) {
                 selectors.addAll(lookedUp(pod));
             }
-            return new AttestResult(agentId(pod.nodeUid()), SelectorSet.of(selectors));
+            return new AttestStep.Attested(new AttestResult(agentId(pod.nodeUid()), SelectorSet.of(selectors)));
         } catch (TokenRejectedException e) {
             log.warn("k8s_psat attestation refused for cluster {}: {}", config.cluster(), e.getMessage());
             throw new PermissionDeniedException(REFUSED);

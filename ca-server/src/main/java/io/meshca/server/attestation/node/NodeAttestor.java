@@ -1,8 +1,9 @@
 package io.meshca.server.attestation.node;
 
 /**
- * Proves what a node is from the evidence its agent sends. One implementation per attestation type.
- * Challenge/response attestors (x509pop and friends) will get a challenge channel parameter when they land.
+ * Proves what a node is from the evidence its agent sends. One implementation per attestation type. An
+ * attestor that needs more than the evidence (proof that the node holds a key, say) answers with a
+ * {@link AttestStep.Challenge}; the service relays it to the agent and hands the answer back.
  */
 public interface NodeAttestor {
 
@@ -10,10 +11,11 @@ public interface NodeAttestor {
     String type();
 
     /**
-     * Verifies the payload and returns the agent's identity and selectors.
+     * Looks at the payload: accepts the node ({@link AttestStep.Attested}, with its agent ID and
+     * selectors) or asks the agent a challenge. Never blocks on the agent.
      *
-     * @throws io.meshca.common.error.PermissionDeniedException if the evidence is refused (message says why)
+     * @throws io.meshca.common.error.PermissionDeniedException if the evidence is refused
      * @throws io.meshca.common.error.InvalidArgumentException if the payload is malformed
      */
-    AttestResult attest(byte[] payload);
+    AttestStep attest(byte[] payload);
 }

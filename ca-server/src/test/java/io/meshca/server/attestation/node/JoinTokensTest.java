@@ -68,7 +68,7 @@ class JoinTokensTest {
     void attest_yieldsAgentIdFromTheTokenId_neverTheToken() {
         JoinToken t = tokens.generate(Duration.ofSeconds(600));
 
-        AttestResult r = attestor.attest(utf8(t.token()));
+        AttestResult r = AttestSteps.attested(attestor.attest(utf8(t.token())));
 
         assertThat(r.agentId().toString()).isEqualTo("spiffe://example.org/meshca/agent/join_token/" + t.id());
         assertThat(r.agentId().toString()).doesNotContain(t.token());

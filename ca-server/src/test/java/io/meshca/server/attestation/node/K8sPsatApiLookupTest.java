@@ -100,7 +100,7 @@ class K8sPsatApiLookupTest {
     }
 
     private static AttestResult attest(K8sPsatAttestor attestor, String token) {
-        return attestor.attest(token.getBytes(StandardCharsets.UTF_8));
+        return AttestSteps.attested(attestor.attest(token.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static List<String> selectors(AttestResult result) {

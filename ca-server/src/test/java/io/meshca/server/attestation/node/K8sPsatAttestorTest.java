@@ -102,7 +102,7 @@ class K8sPsatAttestorTest {
     }
 
     private AttestResult attest(String token) {
-        return attestor.attest(token.getBytes(StandardCharsets.UTF_8));
+        return AttestSteps.attested(attestor.attest(token.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
@@ -235,8 +235,7 @@ class K8sPsatAttestorTest {
                     clock);
             String token = cluster.sign(agentToken(issuer, "meshca-server", "meshca-system", "meshca-agent"));
 
-            assertThat(viaDiscovery
-                            .attest(token.getBytes(StandardCharsets.UTF_8))
+            assertThat(AttestSteps.attested(viaDiscovery.attest(token.getBytes(StandardCharsets.UTF_8)))
                             .agentId()
                             .toString())
                     .endsWith("/k8s_psat/prod/" + NODE_UID);
@@ -372,7 +371,7 @@ class K8sPsatAttestorTest {
                 .containsExactlyInAnyOrder("meshca-system:meshca-agent", "ops:agent");
         K8sPsatAttestor fromFile = K8sPsatAttestor.create(TD, parsed, clock);
         String token = k8s.sign(agentToken("kubernetes/serviceaccount", "meshca-server", "ops", "agent"));
-        assertThat(fromFile.attest(token.getBytes(StandardCharsets.UTF_8))
+        assertThat(AttestSteps.attested(fromFile.attest(token.getBytes(StandardCharsets.UTF_8)))
                         .agentId()
                         .toString())
                 .isEqualTo("spiffe://example.org/meshca/agent/k8s_psat/prod/" + NODE_UID);

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How the agent gets its own identity at start: the SVID stored by a previous run if it is still
- * valid, otherwise node attestation with the evidence of its {@link NodeAttestor}. The outcome is
- * persisted before it is used.
+ * valid, otherwise node attestation with the evidence of its {@link NodeAttestor} (which also answers
+ * the server's challenges, if it asks any). The outcome is persisted before it is used.
  */
 public final class AgentIdentityBootstrap {
 
@@ -147,7 +147,7 @@ public final class AgentIdentityBootstrap {
         List<X509Certificate> anchors = readTrustBundle(bundleFile);
         ServerClient.Attested attested;
         try {
-            attested = attest(config, attestor.type(), payload, () -> anchors, callTimeout);
+            attested = attest(config, attestor, payload, () -> anchors, callTimeout);
         } catch (UnavailableException e) {
             if (TlsFailures.certificatePathRejected(e)) {
                 throw new InvalidArgumentException(String.format(WRONG_TRUST_BUNDLE, bundleFile), e);
@@ -182,19 +182,20 @@ public final class AgentIdentityBootstrap {
         }
         byte[] payload = attestor.payload()
                 .orElseThrow(() -> new FailedPreconditionException(String.format(CANNOT_REATTEST, attestor.type())));
-        return attest(config, attestor.type(), payload, authorities, callTimeout);
+        return attest(config, attestor, payload, authorities, callTimeout);
     }
 
     private static ServerClient.Attested attest(
             AgentConfig config,
-            String type,
+            NodeAttestor attestor,
             byte[] payload,
             Supplier<List<X509Certificate>> authorities,
             Duration callTimeout) {
         ManagedChannel channel = ServerChannels.attestation(config.servers(), config.trustDomain(), authorities);
         try {
             KeyPair key = Keys.generateEcP256();
-            ServerClient.Attested attested = new ServerClient(channel, channel, callTimeout).attest(type, payload, key);
+            ServerClient.Attested attested = new ServerClient(channel, channel, callTimeout)
+                    .attest(attestor.type(), payload, key, attestor::respond);
             if (!attested.bundle().trustDomain().equals(config.trustDomain())) {
                 throw new InvalidArgumentException(
                         "the server sent the bundle of " + attested.bundle().trustDomain()

@@ -1,5 +1,6 @@
 package io.meshca.agent.attestation.node;
 
+import io.meshca.common.error.FailedPreconditionException;
 import java.util.Optional;
 
 /**
@@ -7,6 +8,9 @@ import java.util.Optional;
  * node presents to the server's node attestor of the same name. One per agent.
  */
 public interface NodeAttestor {
+
+    /** What an attestor that answers no challenges says when the server asks one. */
+    String NO_CHALLENGES = "the server sent an attestation challenge, which %s attestation does not answer";
 
     /**
      * The attestation type: the name of the server's node attestor that checks this evidence, sent with
@@ -29,4 +33,15 @@ public interface NodeAttestor {
      * evidence, which the server refuses the second time.
      */
     boolean canReattest();
+
+    /**
+     * The answer to a challenge the server's attestor asks after it has seen the evidence (x509pop: a
+     * signature with the node's key). By default an attestor answers none.
+     *
+     * @throws FailedPreconditionException if this attestor answers no challenges
+     * @throws io.meshca.common.error.InvalidArgumentException if the challenge is not one it answers
+     */
+    default byte[] respond(byte[] challenge) {
+        throw new FailedPreconditionException(String.format(NO_CHALLENGES, type()));
+    }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.meshca.agent.AgentPlugins;
 import io.meshca.agent.config.AgentConfig;
 import io.meshca.common.error.InvalidArgumentException;
+import io.meshca.common.error.MeshcaException;
 import io.meshca.common.plugin.PluginsConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -65,6 +66,12 @@ public abstract class NodeAttestorContractTest {
         String evidence = new String(attestor.payload().orElseThrow(), StandardCharsets.UTF_8);
 
         assertThat(attestor.toString()).doesNotContain(evidence);
+    }
+
+    @Test
+    void bytesThatAreNoChallengeOfItsKind_areNeverAnswered() {
+        assertThatThrownBy(() -> attestor().respond("sign this for me".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(MeshcaException.class);
     }
 
     @Test
