@@ -57,7 +57,7 @@ app.kubernetes.io/component: agent
 {{- end }}
 
 {{/* The agent's socket: Istio's workload SDS socket is a file named `socket`. */}}
-{{- define "meshca.agent.socketDir" -}}/tmp/meshca-agent/public{{- end }}
+{{- define "meshca.agent.socketDir" -}}/run/meshca/sockets{{- end }}
 {{- define "meshca.agent.socketPath" -}}
 {{ include "meshca.agent.socketDir" . }}/{{ if .Values.agent.istio.enabled }}socket{{ else }}api.sock{{ end }}
 {{- end }}

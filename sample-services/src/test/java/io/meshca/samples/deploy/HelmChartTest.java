@@ -66,6 +66,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class HelmChartTest {
 
+    /** Where the agent image's socket volume is, and so where the chart puts the socket. */
+    private static final Path AGENT_SOCKET = Path.of("/run/meshca/sockets/api.sock");
+
     private static final String RELEASE = "meshca";
     private static final String NAMESPACE = "meshca-system";
     private static final String SERVER = "meshca-server";
@@ -253,9 +256,9 @@ class HelmChartTest {
 
         AgentFile file = agentConfig(objects);
         // the socket lies in the agent's default socket directory, which the host directory is mounted over
-        assertThat(file.config().socketPath()).isEqualTo(AgentConfig.DEFAULT_SOCKET_PATH);
+        assertThat(file.config().socketPath()).isEqualTo(AGENT_SOCKET);
         assertThat(mountPath(agent, "agent-socket-dir"))
-                .isEqualTo(AgentConfig.DEFAULT_SOCKET_PATH.getParent().toString());
+                .isEqualTo(AGENT_SOCKET.getParent().toString());
         // k8s_psat reads the projected token where it is mounted
         assertThat(Path.of(file.nodeAttestor().get("tokenPath").toString()))
                 .isEqualTo(Path.of(mountPath(agent, "agent-token"), token.getPath()));
@@ -478,7 +481,7 @@ class HelmChartTest {
                 ""));
 
         AgentFile file = agentConfig(objects);
-        assertThat(file.config().socketPath()).isEqualTo(AgentConfig.DEFAULT_SOCKET_PATH.resolveSibling("socket"));
+        assertThat(file.config().socketPath()).isEqualTo(AGENT_SOCKET.resolveSibling("socket"));
         assertThat(file.config().trustDomain()).isEqualTo(TrustDomain.parse("cluster.local"));
         assertThat(file.config().plugins().plugins("workloadAttestor").keySet())
                 .containsExactlyInAnyOrder("k8s", "unix");
