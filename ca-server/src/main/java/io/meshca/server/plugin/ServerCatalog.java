@@ -143,7 +143,8 @@ public final class ServerCatalog {
     /**
      * Checks {@code config} as {@link #load} would, block by block, creating nothing that writes or
      * connects: the key manager's block is read but no key directory is created and no token opened;
-     * an upstream authority's files, a k8s_psat JWKS file and an x509pop CA bundle are read and checked. For {@code meshca server validate}.
+     * an upstream authority's files, a k8s_psat JWKS file and an x509pop CA bundle are read and
+     * checked. For {@code meshca server validate}.
      *
      * @throws io.meshca.common.error.InvalidArgumentException as {@link #load}
      */

@@ -177,6 +177,36 @@ class NodeAttestationServiceTest {
     }
 
     @Test
+    void anAcceptedAttestation_isAudited_withItsType() {
+        Agent agent = new Agent();
+        agent.sendParams("q1");
+        agent.answer("a1");
+
+        core.audit().flush();
+
+        assertThat(core.store().audit().read(0, 100))
+                .filteredOn(r -> r.action().equals("agent.attest"))
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(r.subject()).isEqualTo(AGENT.toString());
+                    assertThat(r.detail()).isEqualTo("type=quiz");
+                });
+    }
+
+    @Test
+    void aBannedAgent_answeringEveryChallenge_getsNothing() {
+        core.storeAgent(core.agent(AGENT, Selector.parse("quiz:n:1")));
+        core.store().agents().ban(AGENT);
+        Agent agent = new Agent();
+        agent.sendParams("q1");
+
+        agent.answer("a1");
+
+        assertThat(agent.error.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(agent.error.getDescription()).isEqualTo(AgentManager.BANNED);
+    }
+
+    @Test
     void aWrongAnswer_isRefusedWithTheAttestorsReason_andNothingIsIssued() {
         Agent agent = new Agent();
         agent.sendParams("q1");

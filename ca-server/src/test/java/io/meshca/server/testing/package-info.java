@@ -4,6 +4,6 @@
  * ({@link io.meshca.server.testing.AgentApiClient}), the server's core and its services in process
  * ({@link io.meshca.server.testing.ServerCore}, {@link io.meshca.server.testing.InProcessAgentApi},
  * {@link io.meshca.server.testing.InProcessGrpc}), and test data (CSRs, serving files, a failing
- * audit store).
+ * audit store, node certificates of an operator's PKI for x509pop).
  */
 package io.meshca.server.testing;

@@ -1,18 +1,23 @@
 package io.meshca.agent.client;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.meshca.agent.attestation.node.JoinTokenAttestor;
 import io.meshca.agent.rotation.SvidSigner;
 import io.meshca.agent.testing.FakeServer;
+import io.meshca.common.error.FailedPreconditionException;
+import io.meshca.common.error.InvalidArgumentException;
 import io.meshca.common.error.PermissionDeniedException;
 import io.meshca.common.pki.Csrs;
 import io.meshca.common.pki.Keys;
 import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.TestPki;
+import io.meshca.proto.server.v1.AttestResponse;
 import io.meshca.proto.server.v1.BatchSignX509SvidsResponse;
 import io.meshca.proto.server.v1.SvidSigningResult;
 import java.nio.charset.StandardCharsets;
@@ -67,6 +72,45 @@ class ServerClientTest {
         assertThat(attested.svid().privateKey()).isEqualTo(key.getPrivate());
         assertThat(attested.bundle().x509Authorities()).containsExactly(CA.certificate());
         assertThat(attested.bundle().sequence()).isEqualTo(3);
+    }
+
+    @Test
+    void aChallenge_isAnsweredOnTheSameStream_beforeTheResult() {
+        TestPki.Leaf leaf = CA.leaf(AGENT_ID);
+        server.attest = request -> request.hasParams()
+                ? AttestResponse.newBuilder()
+                        .setChallenge(ByteString.copyFromUtf8("nonce-1"))
+                        .build()
+                : FakeServer.result(
+                        FakeServer.svid(AGENT_ID.toString(), leaf.chain()),
+                        FakeServer.bundle("example.org", 1, CA.certificate()));
+
+        ServerClient.Attested attested = client.attest(
+                "x509pop",
+                new byte[] {1},
+                TestPki.keyPair(),
+                challenge -> ("signed " + new String(challenge, UTF_8)).getBytes(UTF_8));
+
+        assertThat(attested.svid().spiffeId()).isEqualTo(AGENT_ID);
+        assertThat(server.attestRequests).hasSize(2);
+        assertThat(server.attestRequests.get(1).getChallengeResponse().toStringUtf8())
+                .isEqualTo("signed nonce-1");
+    }
+
+    @Test
+    void aChallengeTheAttestorCannotAnswer_failsWithItsReason() {
+        server.attest = request -> AttestResponse.newBuilder()
+                .setChallenge(ByteString.copyFromUtf8("sign this"))
+                .build();
+
+        assertThatThrownBy(() -> client.attest("x509pop", new byte[] {1}, TestPki.keyPair(), challenge -> {
+                    throw new InvalidArgumentException("not a challenge of ours");
+                }))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage("not a challenge of ours");
+        assertThatThrownBy(() -> attestWithJoinToken("tok-123", TestPki.keyPair()))
+                .isInstanceOf(FailedPreconditionException.class)
+                .hasMessage("the server sent an attestation challenge, which join_token attestation does not answer");
     }
 
     @Test

@@ -71,8 +71,12 @@ public final class FakeServer implements AutoCloseable {
                                 if (attestFailure != null) {
                                     responses.onError(attestFailure.asRuntimeException());
                                 } else {
-                                    responses.onNext(attest.apply(request));
-                                    responses.onCompleted();
+                                    // a challenge keeps the stream open for its answer
+                                    AttestResponse response = attest.apply(request);
+                                    responses.onNext(response);
+                                    if (!response.hasChallenge()) {
+                                        responses.onCompleted();
+                                    }
                                 }
                             }
 

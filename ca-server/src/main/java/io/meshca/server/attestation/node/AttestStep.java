@@ -24,7 +24,7 @@ public sealed interface AttestStep {
     record Challenge(byte[] challenge, Function<byte[], AttestStep> onResponse) implements AttestStep {
         public Challenge {
             Objects.requireNonNull(onResponse, "onResponse");
-            challenge = challenge.clone();
+            challenge = Objects.requireNonNull(challenge, "challenge").clone();
         }
 
         @Override
