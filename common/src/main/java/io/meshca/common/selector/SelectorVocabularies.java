@@ -20,7 +20,9 @@ public final class SelectorVocabularies {
             UnixSelectors.VOCABULARY,
             JoinTokenSelectors.VOCABULARY,
             K8sSelectors.VOCABULARY,
-            K8sPsatSelectors.VOCABULARY);
+            K8sPsatSelectors.VOCABULARY,
+            AwsIidSelectors.VOCABULARY,
+            AzureMsiSelectors.VOCABULARY);
 
     private final SortedMap<String, SelectorVocabulary> byType;
 
