@@ -5,6 +5,8 @@ import io.meshca.common.plugin.PluginCatalog;
 import io.meshca.common.plugin.PluginConfig;
 import io.meshca.common.plugin.PluginKind;
 import io.meshca.common.plugin.PluginsConfig;
+import io.meshca.server.attestation.node.AwsIidAttestor;
+import io.meshca.server.attestation.node.AwsIidConfig;
 import io.meshca.server.attestation.node.JoinTokenAttestor;
 import io.meshca.server.attestation.node.JoinTokens;
 import io.meshca.server.attestation.node.K8sPsatAttestor;
@@ -28,6 +30,7 @@ import java.util.List;
  *   keyManager:        { disk: { directory: /var/lib/meshca/keys } }   # or memory: {}, pkcs11: {...}; exactly one
  *   nodeAttestor:      { join_token: {} }                              # one or more
  *   # and/or: { k8s_psat: { cluster: prod, issuer: https://..., serviceAccountAllowList: [ns:sa] } }
+ *   #         { aws_iid: { awsCertificatePath: aws.pem } }, { azure_msi: { tenants: { <tenant id>: {} } } }
  *   upstreamAuthority: { none: {} }                                    # exactly one
  *   # or: { disk: { certFile: upstream.pem, keyFile: upstream.key, bundleFile: roots.pem } }
  * </pre>
@@ -58,6 +61,8 @@ public final class ServerCatalog {
     public static final String JOIN_TOKEN = JoinTokens.TYPE;
     /** Projected Kubernetes service-account tokens of one cluster (see {@link K8sPsatConfig}). */
     public static final String K8S_PSAT = K8sPsatAttestor.TYPE;
+    /** EC2 instance identity documents signed by AWS (see {@link AwsIidConfig}). */
+    public static final String AWS_IID = AwsIidAttestor.TYPE;
     /** No upstream: the CA is a self-signed root. */
     public static final String NONE = "none";
 
@@ -77,6 +82,14 @@ public final class ServerCatalog {
                     K8S_PSAT,
                     (config, context) ->
                             K8sPsatAttestor.create(context.trustDomain(), K8sPsatConfig.from(config), context.clock()))
+            .register(
+                    NODE_ATTESTOR,
+                    AWS_IID,
+                    (config, context) -> AwsIidAttestor.create(
+                            context.trustDomain(),
+                            AwsIidConfig.from(config),
+                            context.attestedAgents(),
+                            context.clock()))
             .register(UPSTREAM_AUTHORITY, NONE, (config, context) -> {
                 config.allowOnly();
                 return new SelfSignedAuthority(context.clock());
@@ -147,10 +160,10 @@ public final class ServerCatalog {
             }
         });
         config.plugins(NODE_ATTESTOR.name()).forEach((name, block) -> {
-            if (K8S_PSAT.equals(name)) {
-                K8sPsatConfig.from(block).jwksFilePath().ifPresent(JwksSources::fromFile);
-            } else {
-                block.allowOnly();
+            switch (name) {
+                case K8S_PSAT -> K8sPsatConfig.from(block).jwksFilePath().ifPresent(JwksSources::fromFile);
+                case AWS_IID -> AwsIidConfig.from(block).certificates();
+                default -> block.allowOnly();
             }
         });
         config.plugins(UPSTREAM_AUTHORITY.name()).forEach((name, block) -> {

@@ -47,8 +47,8 @@ class ServerCatalogTest {
     @BeforeEach
     void setUp() {
         store = DataStore.sqlite(dir.resolve("db"), clock);
-        context =
-                new ServerPluginContext(TD, dir.resolve("data"), clock, new JoinTokens(TD, store.joinTokens(), clock));
+        context = new ServerPluginContext(
+                TD, dir.resolve("data"), clock, new JoinTokens(TD, store.joinTokens(), clock), id -> false);
     }
 
     @AfterEach
@@ -165,7 +165,7 @@ class ServerCatalogTest {
         assertThatThrownBy(() -> load("plugins: { nodeAttestor: {} }\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("plugins.nodeAttestor: one or more plugin required, 0 configured"
-                        + " (known nodeAttestor plugins: join_token, k8s_psat)");
+                        + " (known nodeAttestor plugins: aws_iid, join_token, k8s_psat)");
     }
 
     @Test
