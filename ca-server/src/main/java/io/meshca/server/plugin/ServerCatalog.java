@@ -7,6 +7,8 @@ import io.meshca.common.plugin.PluginKind;
 import io.meshca.common.plugin.PluginsConfig;
 import io.meshca.server.attestation.node.AwsIidAttestor;
 import io.meshca.server.attestation.node.AwsIidConfig;
+import io.meshca.server.attestation.node.AzureMsiAttestor;
+import io.meshca.server.attestation.node.AzureMsiConfig;
 import io.meshca.server.attestation.node.JoinTokenAttestor;
 import io.meshca.server.attestation.node.JoinTokens;
 import io.meshca.server.attestation.node.K8sPsatAttestor;
@@ -63,6 +65,8 @@ public final class ServerCatalog {
     public static final String K8S_PSAT = K8sPsatAttestor.TYPE;
     /** EC2 instance identity documents signed by AWS (see {@link AwsIidConfig}). */
     public static final String AWS_IID = AwsIidAttestor.TYPE;
+    /** Managed-identity tokens of Azure VMs (see {@link AzureMsiConfig}). */
+    public static final String AZURE_MSI = AzureMsiAttestor.TYPE;
     /** No upstream: the CA is a self-signed root. */
     public static final String NONE = "none";
 
@@ -90,6 +94,11 @@ public final class ServerCatalog {
                             AwsIidConfig.from(config),
                             context.attestedAgents(),
                             context.clock()))
+            .register(
+                    NODE_ATTESTOR,
+                    AZURE_MSI,
+                    (config, context) -> AzureMsiAttestor.create(
+                            context.trustDomain(), AzureMsiConfig.from(config), context.clock()))
             .register(UPSTREAM_AUTHORITY, NONE, (config, context) -> {
                 config.allowOnly();
                 return new SelfSignedAuthority(context.clock());
@@ -163,6 +172,11 @@ public final class ServerCatalog {
             switch (name) {
                 case K8S_PSAT -> K8sPsatConfig.from(block).jwksFilePath().ifPresent(JwksSources::fromFile);
                 case AWS_IID -> AwsIidConfig.from(block).certificates();
+                case AZURE_MSI ->
+                    AzureMsiConfig.from(block)
+                            .tenants()
+                            .values()
+                            .forEach(t -> t.jwksFilePath().ifPresent(JwksSources::fromFile));
                 default -> block.allowOnly();
             }
         });
