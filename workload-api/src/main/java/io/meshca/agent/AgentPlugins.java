@@ -1,5 +1,7 @@
 package io.meshca.agent;
 
+import io.meshca.agent.attestation.node.AwsIidAttestor;
+import io.meshca.agent.attestation.node.AzureMsiAttestor;
 import io.meshca.agent.attestation.node.JoinTokenAttestor;
 import io.meshca.agent.attestation.node.K8sPsatAttestor;
 import io.meshca.agent.attestation.node.NodeAttestor;
@@ -35,6 +37,8 @@ public final class AgentPlugins {
             .register(WORKLOAD_ATTESTOR, K8sWorkloadAttestor.TYPE, (block, config) -> K8sWorkloadAttestor.create(block))
             .register(NODE_ATTESTOR, JoinTokenAttestor.TYPE, JoinTokenAttestor::create)
             .register(NODE_ATTESTOR, K8sPsatAttestor.TYPE, (block, config) -> K8sPsatAttestor.create(block))
+            .register(NODE_ATTESTOR, AwsIidAttestor.TYPE, (block, config) -> AwsIidAttestor.create(block))
+            .register(NODE_ATTESTOR, AzureMsiAttestor.TYPE, (block, config) -> AzureMsiAttestor.create(block))
             .build();
 
     private AgentPlugins() {}
