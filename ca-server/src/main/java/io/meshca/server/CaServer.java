@@ -13,6 +13,7 @@ import io.meshca.common.tls.SpiffeAuthorizers;
 import io.meshca.common.tls.SpiffeSslContexts;
 import io.meshca.common.tls.SpiffeTrustManager;
 import io.meshca.common.tls.SvidKeyManager;
+import io.meshca.server.agents.AgentCache;
 import io.meshca.server.agents.AgentManager;
 import io.meshca.server.api.AgentService;
 import io.meshca.server.api.BatchSigner;
@@ -185,8 +186,15 @@ public final class CaServer implements AutoCloseable {
                         : "audit writes: async (audit rows are queued and group-committed in the background)");
 
         JoinTokens joinTokens = new JoinTokens(td, dataStore.joinTokens(), clock);
-        ServerPlugins plugins =
-                ServerCatalog.load(config.plugins(), new ServerPluginContext(td, config.dataDir(), clock, joinTokens));
+        AgentCache agentCache = memory.agents();
+        ServerPlugins plugins = ServerCatalog.load(
+                config.plugins(),
+                new ServerPluginContext(
+                        td,
+                        config.dataDir(),
+                        clock,
+                        joinTokens,
+                        id -> agentCache.get(id).isPresent()));
         KeyManager keys = plugins.keyManager();
         CaManager ca = new CaManager(td, keys, plugins.upstreamAuthority(), dataStore.bundle(), config.caTtl(), clock);
         JwtKeySlots jwtKeys = new JwtKeySlots(

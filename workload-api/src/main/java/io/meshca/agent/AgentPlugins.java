@@ -1,5 +1,7 @@
 package io.meshca.agent;
 
+import io.meshca.agent.attestation.node.AwsIidAttestor;
+import io.meshca.agent.attestation.node.AzureMsiAttestor;
 import io.meshca.agent.attestation.node.JoinTokenAttestor;
 import io.meshca.agent.attestation.node.K8sPsatAttestor;
 import io.meshca.agent.attestation.node.NodeAttestor;
@@ -37,6 +39,8 @@ public final class AgentPlugins {
             .register(NODE_ATTESTOR, JoinTokenAttestor.TYPE, JoinTokenAttestor::create)
             .register(NODE_ATTESTOR, K8sPsatAttestor.TYPE, (block, config) -> K8sPsatAttestor.create(block))
             .register(NODE_ATTESTOR, X509PopAttestor.TYPE, (block, config) -> X509PopAttestor.create(block))
+            .register(NODE_ATTESTOR, AwsIidAttestor.TYPE, (block, config) -> AwsIidAttestor.create(block))
+            .register(NODE_ATTESTOR, AzureMsiAttestor.TYPE, (block, config) -> AzureMsiAttestor.create(block))
             .build();
 
     private AgentPlugins() {}

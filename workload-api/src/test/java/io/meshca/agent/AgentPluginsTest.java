@@ -99,7 +99,7 @@ class AgentPluginsTest {
         assertThatThrownBy(() -> NodeAgent.start(config))
                 .isInstanceOf(InvalidArgumentException.class)
                 .hasMessage(
-                        "plugins.nodeAttestor: unknown plugin \"tpm\" (known nodeAttestor plugins: join_token, k8s_psat, x509pop)");
+                        "plugins.nodeAttestor: unknown plugin \"tpm\" (known nodeAttestor plugins: aws_iid, azure_msi, join_token, k8s_psat, x509pop)");
         assertThat(dir.resolve("data")).doesNotExist();
         assertThat(dir.resolve("api.sock")).doesNotExist();
     }

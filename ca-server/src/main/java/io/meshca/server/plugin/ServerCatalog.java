@@ -5,6 +5,10 @@ import io.meshca.common.plugin.PluginCatalog;
 import io.meshca.common.plugin.PluginConfig;
 import io.meshca.common.plugin.PluginKind;
 import io.meshca.common.plugin.PluginsConfig;
+import io.meshca.server.attestation.node.AwsIidAttestor;
+import io.meshca.server.attestation.node.AwsIidConfig;
+import io.meshca.server.attestation.node.AzureMsiAttestor;
+import io.meshca.server.attestation.node.AzureMsiConfig;
 import io.meshca.server.attestation.node.JoinTokenAttestor;
 import io.meshca.server.attestation.node.JoinTokens;
 import io.meshca.server.attestation.node.K8sPsatAttestor;
@@ -31,6 +35,7 @@ import java.util.List;
  *   nodeAttestor:      { join_token: {} }                              # one or more
  *   # and/or: { k8s_psat: { cluster: prod, issuer: https://..., serviceAccountAllowList: [ns:sa] } }
  *   # and/or: { x509pop: { caBundlePath: /etc/meshca/node-ca.pem, agentPathTemplate: /x509pop/{{fingerprint}} } }
+ *   #         { aws_iid: { awsCertificatePath: aws.pem } }, { azure_msi: { tenants: { <tenant id>: {} } } }
  *   upstreamAuthority: { none: {} }                                    # exactly one
  *   # or: { disk: { certFile: upstream.pem, keyFile: upstream.key, bundleFile: roots.pem } }
  * </pre>
@@ -63,6 +68,10 @@ public final class ServerCatalog {
     public static final String K8S_PSAT = K8sPsatAttestor.TYPE;
     /** Node certificates from CAs of a bundle, and proof of their keys (see {@link X509PopConfig}). */
     public static final String X509POP = X509PopAttestor.TYPE;
+    /** EC2 instance identity documents signed by AWS (see {@link AwsIidConfig}). */
+    public static final String AWS_IID = AwsIidAttestor.TYPE;
+    /** Managed-identity tokens of Azure VMs (see {@link AzureMsiConfig}). */
+    public static final String AZURE_MSI = AzureMsiAttestor.TYPE;
     /** No upstream: the CA is a self-signed root. */
     public static final String NONE = "none";
 
@@ -87,6 +96,19 @@ public final class ServerCatalog {
                     X509POP,
                     (config, context) ->
                             new X509PopAttestor(context.trustDomain(), X509PopConfig.from(config), context.clock()))
+            .register(
+                    NODE_ATTESTOR,
+                    AWS_IID,
+                    (config, context) -> AwsIidAttestor.create(
+                            context.trustDomain(),
+                            AwsIidConfig.from(config),
+                            context.attestedAgents(),
+                            context.clock()))
+            .register(
+                    NODE_ATTESTOR,
+                    AZURE_MSI,
+                    (config, context) -> AzureMsiAttestor.create(
+                            context.trustDomain(), AzureMsiConfig.from(config), context.clock()))
             .register(UPSTREAM_AUTHORITY, NONE, (config, context) -> {
                 config.allowOnly();
                 return new SelfSignedAuthority(context.clock());
@@ -161,6 +183,12 @@ public final class ServerCatalog {
             switch (name) {
                 case K8S_PSAT -> K8sPsatConfig.from(block).jwksFilePath().ifPresent(JwksSources::fromFile);
                 case X509POP -> X509PopConfig.from(block);
+                case AWS_IID -> AwsIidConfig.from(block).certificates();
+                case AZURE_MSI ->
+                    AzureMsiConfig.from(block)
+                            .tenants()
+                            .values()
+                            .forEach(t -> t.jwksFilePath().ifPresent(JwksSources::fromFile));
                 default -> block.allowOnly();
             }
         });

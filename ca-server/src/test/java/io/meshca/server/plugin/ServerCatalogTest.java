@@ -12,6 +12,7 @@ import io.meshca.common.testing.TestPki;
 import io.meshca.server.attestation.node.JoinTokenAttestor;
 import io.meshca.server.attestation.node.JoinTokens;
 import io.meshca.server.attestation.node.NodeAttestor;
+import io.meshca.server.aws.TestAwsIdentity;
 import io.meshca.server.ca.keys.DiskKeyManager;
 import io.meshca.server.ca.keys.MemoryKeyManager;
 import io.meshca.server.ca.upstream.DiskUpstreamAuthority;
@@ -47,8 +48,8 @@ class ServerCatalogTest {
     @BeforeEach
     void setUp() {
         store = DataStore.sqlite(dir.resolve("db"), clock);
-        context =
-                new ServerPluginContext(TD, dir.resolve("data"), clock, new JoinTokens(TD, store.joinTokens(), clock));
+        context = new ServerPluginContext(
+                TD, dir.resolve("data"), clock, new JoinTokens(TD, store.joinTokens(), clock), id -> false);
     }
 
     @AfterEach
@@ -165,7 +166,7 @@ class ServerCatalogTest {
         assertThatThrownBy(() -> load("plugins: { nodeAttestor: {} }\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("plugins.nodeAttestor: one or more plugin required, 0 configured"
-                        + " (known nodeAttestor plugins: join_token, k8s_psat, x509pop)");
+                        + " (known nodeAttestor plugins: aws_iid, azure_msi, join_token, k8s_psat, x509pop)");
     }
 
     @Test
@@ -305,6 +306,50 @@ class ServerCatalogTest {
                 .isInstanceOf(InvalidArgumentException.class)
                 .hasMessageStartingWith(
                         "plugins.nodeAttestor.x509pop.agentPathTemplate has unknown placeholders" + " {{hostname}}");
+    }
+
+    @Test
+    void cloudAttestors_fromTheServerYaml_validateAndLoad() throws Exception {
+        Path aws = new TestAwsIdentity(1).writeCertificate(dir.resolve("aws.pem"));
+        ServerConfig config = load("""
+                plugins:
+                  nodeAttestor:
+                    aws_iid:
+                      awsCertificatePath: %s
+                      accountAllowList: ["123456789012"]
+                      maxDocumentAge: 10m
+                    azure_msi:
+                      tenants:
+                        72f988bf-86f1-41af-91ab-2d7cd011db47: { resource: "api://meshca" }
+                """.formatted(aws));
+
+        ServerCatalog.validate(config.plugins(), clock);
+        ServerPlugins plugins = ServerCatalog.load(config.plugins(), context);
+        assertThat(plugins.nodeAttestors()).extracting(NodeAttestor::type).containsExactly("aws_iid", "azure_msi");
+    }
+
+    @Test
+    void cloudAttestors_withBrokenBlocks_failValidation_namingTheKey() throws Exception {
+        ServerConfig noCertificate = load("plugins: { nodeAttestor: { aws_iid: { accountAllowList: [] } } }\n");
+        ServerConfig missingCertificate =
+                load("plugins: { nodeAttestor: { aws_iid: { awsCertificatePath: /nonexistent/aws.pem } } }\n");
+        ServerConfig noTenants = load("plugins: { nodeAttestor: { azure_msi: {} } }\n");
+        ServerConfig missingJwks = load("""
+                plugins:
+                  nodeAttestor:
+                    azure_msi: { tenants: { 72f988bf-86f1-41af-91ab-2d7cd011db47: { jwksFile: /nonexistent/k.json } } }
+                """);
+
+        assertThatThrownBy(() -> ServerCatalog.validate(noCertificate.plugins(), clock))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageStartingWith("plugins.nodeAttestor.aws_iid.awsCertificatePath is required");
+        assertThatThrownBy(() -> ServerCatalog.validate(missingCertificate.plugins(), clock))
+                .hasMessageStartingWith(
+                        "cannot read plugins.nodeAttestor.aws_iid.awsCertificatePath /nonexistent/aws.pem");
+        assertThatThrownBy(() -> ServerCatalog.validate(noTenants.plugins(), clock))
+                .hasMessageStartingWith("plugins.nodeAttestor.azure_msi.tenants is required");
+        assertThatThrownBy(() -> ServerCatalog.validate(missingJwks.plugins(), clock))
+                .hasMessageStartingWith("cannot read JWKS file /nonexistent/k.json");
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.meshca.common.error.InvalidArgumentException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,6 +92,54 @@ public final class PluginConfig {
     /** A duration in meshca's one grammar ({@link Durations}), or {@code fallback} if unset. */
     public Duration duration(String key, Duration fallback) {
         return string(key).map(text -> Durations.parse(path + "." + key, text)).orElse(fallback);
+    }
+
+    /** A yes/no value ({@code true} or {@code false}), or {@code fallback} if unset. */
+    public boolean bool(String key, boolean fallback) {
+        Optional<String> value = string(key);
+        if (value.isEmpty()) {
+            return fallback;
+        }
+        return switch (value.get()) {
+            case "true" -> true;
+            case "false" -> false;
+            default ->
+                throw new InvalidArgumentException(
+                        path + "." + key + " must be true or false, got \"" + value.get() + "\"");
+        };
+    }
+
+    /**
+     * A map of named blocks ({@code tenants: { <id>: { ... } }}), each a block of its own whose messages
+     * name it as {@code <path>.<key>.<name>}; empty if unset. A name with no value is an empty block.
+     */
+    public Map<String, PluginConfig> blocks(String key) {
+        Object value = settings.get(key);
+        if (value == null) {
+            return Map.of();
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new InvalidArgumentException(path + "." + key + " must be a map of names to blocks");
+        }
+        Map<String, PluginConfig> blocks = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            String name = String.valueOf(e.getKey());
+            String where = path + "." + key + "." + name;
+            if (e.getValue() != null && !(e.getValue() instanceof Map<?, ?>)) {
+                throw new InvalidArgumentException(where + " must be a block of settings");
+            }
+            Map<String, Object> settings = new LinkedHashMap<>();
+            if (e.getValue() instanceof Map<?, ?> inner) {
+                // a key with no value is as good as absent (and Map.copyOf takes no nulls)
+                inner.forEach((k, v) -> {
+                    if (v != null) {
+                        settings.put(String.valueOf(k), v);
+                    }
+                });
+            }
+            blocks.put(name, new PluginConfig(where, settings));
+        }
+        return Collections.unmodifiableMap(blocks);
     }
 
     /** True if the block has no keys at all. */

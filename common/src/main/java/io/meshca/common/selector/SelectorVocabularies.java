@@ -21,7 +21,9 @@ public final class SelectorVocabularies {
             JoinTokenSelectors.VOCABULARY,
             K8sSelectors.VOCABULARY,
             K8sPsatSelectors.VOCABULARY,
-            X509PopSelectors.VOCABULARY);
+            X509PopSelectors.VOCABULARY,
+            AwsIidSelectors.VOCABULARY,
+            AzureMsiSelectors.VOCABULARY);
 
     private final SortedMap<String, SelectorVocabulary> byType;
 

@@ -149,6 +149,43 @@ class PluginCatalogTest {
     }
 
     @Test
+    void pluginConfig_readsYesNoValues_namingTheKey() {
+        PluginConfig config =
+                new PluginConfig("plugins.nodeAttestor.aws_iid", Map.of("yes", true, "no", "false", "bad", "maybe"));
+
+        assertThat(config.bool("yes", false)).isTrue();
+        assertThat(config.bool("no", true)).isFalse();
+        assertThat(config.bool("unset", true)).isTrue();
+        assertThatThrownBy(() -> config.bool("bad", false))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage("plugins.nodeAttestor.aws_iid.bad must be true or false, got \"maybe\"");
+    }
+
+    @Test
+    void pluginConfig_readsNamedBlocks_eachNamingItsOwnPath() {
+        Map<String, Object> tenants = new LinkedHashMap<>();
+        tenants.put("t1", Map.of("resource", "r1"));
+        tenants.put("t2", null);
+        PluginConfig config = new PluginConfig(
+                "plugins.nodeAttestor.azure_msi",
+                Map.of("tenants", tenants, "flat", List.of("x"), "bad", Map.of("t", 1)));
+
+        Map<String, PluginConfig> blocks = config.blocks("tenants");
+
+        assertThat(blocks).containsOnlyKeys("t1", "t2");
+        assertThat(blocks.get("t1").string("resource")).hasValue("r1");
+        assertThat(blocks.get("t2").isEmpty()).isTrue();
+        assertThatThrownBy(() -> blocks.get("t1").allowOnly())
+                .hasMessageStartingWith("unknown config key \"plugins.nodeAttestor.azure_msi.tenants.t1.resource\"");
+        assertThat(config.blocks("unset")).isEmpty();
+        assertThatThrownBy(() -> config.blocks("flat"))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage("plugins.nodeAttestor.azure_msi.flat must be a map of names to blocks");
+        assertThatThrownBy(() -> config.blocks("bad"))
+                .hasMessage("plugins.nodeAttestor.azure_msi.bad.t must be a block of settings");
+    }
+
+    @Test
     void registeringANameTwice_isAProgrammingError() {
         assertThatThrownBy(() -> PluginCatalog.<String>builder()
                         .register(KEYS, "disk", (c, x) -> () -> "a")

@@ -59,7 +59,17 @@ class SelectorVocabulariesTest {
                 "x509pop:subject:cn:Build Host 7",
                 "x509pop:ca:fingerprint:0123456789abcdef0123456789abcdef01234567",
                 "x509pop:serialnumber:3e8",
-                "x509pop:serialnumber:0"
+                "x509pop:serialnumber:0",
+                "aws_iid:account_id:123456789012",
+                "aws_iid:region:us-gov-west-1",
+                "aws_iid:az:us-west-2b",
+                "aws_iid:az:us-west-2-lax-1a",
+                "aws_iid:image:id:ami-5fb8c835",
+                "aws_iid:instance:id:i-0b22a22eec53b9321",
+                "azure_msi:subscription-id:d5b40d61-272e-48da-beb9-05f295c42bd6",
+                "azure_msi:resource-group:Front_End(1).eu",
+                "azure_msi:vm-name:frontend:blog-01",
+                "azure_msi:principal-id:0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b"
             })
     void selectorsAnAttestorProduces_pass(String selector) {
         assertThatCode(() -> SelectorVocabularies.BUILT_IN.check(Selector.parse(selector)))
@@ -70,7 +80,8 @@ class SelectorVocabulariesTest {
         return Stream.of(
                 Arguments.of(
                         "uid:0",
-                        "unknown selector type \"uid\"; known types are join_token, k8s, k8s_psat, unix, x509pop"),
+                        "unknown selector type \"uid\"; known types are aws_iid, azure_msi, join_token, k8s, k8s_psat, unix,"
+                                + " x509pop"),
                 Arguments.of("unix:uid:abc", "uid " + UnixSelectors.BAD_ID),
                 Arguments.of("unix:uid:-1", "uid " + UnixSelectors.BAD_ID),
                 Arguments.of("unix:uid:007", "uid " + UnixSelectors.BAD_ID),
@@ -108,7 +119,6 @@ class SelectorVocabulariesTest {
                 Arguments.of("k8s:pod-label::orders", "pod-label " + K8sSelectors.BAD_POD_LABEL),
                 Arguments.of("k8s:container-image:", "container-image " + K8sSelectors.EMPTY),
                 Arguments.of("k8s:namespace:shop", "unknown k8s key \"namespace\"; known keys are " + K8S_KEYS),
-                Arguments.of("k8s:shop", "k8s selectors have the form k8s:<key>:<value>; known keys are " + K8S_KEYS),
                 Arguments.of("x509pop:subject:node-1", "subject " + X509PopSelectors.BAD_SUBJECT),
                 Arguments.of("x509pop:subject:cn:", "subject " + X509PopSelectors.BAD_SUBJECT),
                 Arguments.of("x509pop:ca:fingerprint:ABCDEF", "ca " + X509PopSelectors.BAD_FINGERPRINT),
@@ -119,7 +129,25 @@ class SelectorVocabulariesTest {
                 Arguments.of("x509pop:serialnumber:3E8", "serialnumber " + X509PopSelectors.BAD_SERIAL),
                 Arguments.of(
                         "x509pop:san:dns:node-1",
-                        "unknown x509pop key \"san\"; known keys are ca, serialnumber, subject"));
+                        "unknown x509pop key \"san\"; known keys are ca, serialnumber, subject"),
+                Arguments.of("aws_iid:account_id:12345", "account_id " + AwsIidSelectors.BAD_ACCOUNT_ID),
+                Arguments.of("aws_iid:region:US-WEST-2", "region " + AwsIidSelectors.BAD_ZONE),
+                Arguments.of("aws_iid:image:ami-5fb8c835", "image " + AwsIidSelectors.BAD_IMAGE_ID),
+                Arguments.of("aws_iid:instance:id:0b22a22eec53b9321", "instance " + AwsIidSelectors.BAD_INSTANCE_ID),
+                Arguments.of(
+                        "aws_iid:tag:name:blog",
+                        "unknown aws_iid key \"tag\"; known keys are account_id, az, image, instance, region"),
+                Arguments.of(
+                        "azure_msi:subscription-id:D5B40D61-272E-48DA-BEB9-05F295C42BD6",
+                        "subscription-id " + AzureMsiSelectors.BAD_ID),
+                Arguments.of(
+                        "azure_msi:resource-group:frontend.", "resource-group " + AzureMsiSelectors.BAD_RESOURCE_GROUP),
+                Arguments.of("azure_msi:vm-name:blog", "vm-name " + AzureMsiSelectors.BAD_VM_NAME),
+                Arguments.of(
+                        "azure_msi:virtual-network:frontend:vnet",
+                        "unknown azure_msi key \"virtual-network\"; known keys are principal-id, resource-group,"
+                                + " subscription-id, vm-name"),
+                Arguments.of("k8s:shop", "k8s selectors have the form k8s:<key>:<value>; known keys are " + K8S_KEYS));
     }
 
     @ParameterizedTest
