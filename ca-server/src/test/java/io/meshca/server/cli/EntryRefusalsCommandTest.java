@@ -96,7 +96,7 @@ class EntryRefusalsCommandTest {
         assertThat(errLine())
                 .contains("INVALID_ARGUMENT")
                 .contains(
-                        "invalid selector \"uid:0\": unknown selector type \"uid\"; known types are aws_iid, azure_msi, join_token, k8s, k8s_psat, unix");
+                        "invalid selector \"uid:0\": unknown selector type \"uid\"; known types are aws_iid, azure_msi, join_token, k8s, k8s_psat, unix, x509pop");
     }
 
     @Test

@@ -57,7 +57,7 @@ class EntryValidatorTest {
                         EntryValidator.NEGATIVE_EXPIRY + ", got -1"),
                 Arguments.of(
                         RegistrationEntry.draft(WEB, PARENT, selectors("unix:uid:1000", "uid:0")),
-                        "invalid selector \"uid:0\": unknown selector type \"uid\"; known types are aws_iid, azure_msi, join_token, k8s, k8s_psat, unix"),
+                        "invalid selector \"uid:0\": unknown selector type \"uid\"; known types are aws_iid, azure_msi, join_token, k8s, k8s_psat, unix, x509pop"),
                 Arguments.of(
                         RegistrationEntry.draft(WEB, PARENT, selectors("unix:uid:abc")),
                         "invalid selector \"unix:uid:abc\": uid " + UnixSelectors.BAD_ID),
