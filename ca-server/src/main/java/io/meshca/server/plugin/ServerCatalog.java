@@ -108,7 +108,10 @@ public final class ServerCatalog {
                     NODE_ATTESTOR,
                     AZURE_MSI,
                     (config, context) -> AzureMsiAttestor.create(
-                            context.trustDomain(), AzureMsiConfig.from(config), context.clock()))
+                            context.trustDomain(),
+                            AzureMsiConfig.from(config),
+                            context.attestedAgents(),
+                            context.clock()))
             .register(UPSTREAM_AUTHORITY, NONE, (config, context) -> {
                 config.allowOnly();
                 return new SelfSignedAuthority(context.clock());

@@ -12,6 +12,7 @@ import io.meshca.common.logging.LogSafe;
 import io.meshca.common.selector.AzureMsiSelectors;
 import io.meshca.common.spiffe.Selector;
 import io.meshca.common.spiffe.SelectorSet;
+import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.server.azure.VirtualMachineId;
 import io.meshca.server.k8s.JwksSources;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,13 +41,15 @@ import org.slf4j.LoggerFactory;
  * VM's system-assigned identity the {@code subscription-id}, {@code resource-group} and {@code vm-name}
  * of its {@code xms_mirid} claim.
  *
- * <p>No replay detection: the token is a bearer token that the metadata service caches and hands to
- * every caller on the VM until it expires (typically 24 hours), so the same token legitimately attests
- * again when an agent restarts; refusing a token seen before would refuse the VM itself. Unlike {@code
- * aws_iid} there is no trust on first use either (SPIRE does apply it here): any process on the VM that
- * can reach the metadata service can attest as the VM, as it can get the VM's other tokens. Give the
- * agents a resource of their own (an app ID registered for meshca) so that a token sent to meshca is good
- * for nothing else and tokens meant for other services are not accepted here.
+ * <p>Trust on first use, as SPIRE's: the token is a bearer token that the metadata service caches and
+ * hands to every caller on the VM until it expires (typically 24 hours), so a token cannot be told from
+ * its replay. Instead an identity that has attested (and is not evicted) is refused the second time,
+ * unless {@code allowReattestation}: a stolen token is worth nothing once the VM's agent has attested,
+ * and an agent that lost its identity is evicted by an operator before it attests again. With {@code
+ * allowReattestation}, agents re-bootstrap by themselves, and any process on the VM that can reach the
+ * metadata service can attest as the VM until the token expires. Either way, give the agents a resource
+ * of their own (an app ID registered for meshca) so that a token sent to meshca is good for nothing
+ * else and tokens meant for other services are not accepted here.
  *
  * <p>Why a token is refused is logged here; the agent is told only {@link #REFUSED}.
  */
@@ -60,14 +64,25 @@ public final class AzureMsiAttestor implements NodeAttestor {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final TrustDomain trustDomain;
+    private final boolean allowReattestation;
+    private final AttestedAgents attested;
     private final KubernetesTokenAuthenticator tokens;
     /** Tenant ID by issuer. */
     private final Map<String, String> tenantsByIssuer = new LinkedHashMap<>();
 
-    /** @param keys each tenant's signing keys, by tenant ID */
+    /**
+     * @param keys each tenant's signing keys, by tenant ID
+     * @param attested the agents on record, for trust on first use
+     */
     public AzureMsiAttestor(
-            TrustDomain trustDomain, AzureMsiConfig config, Map<String, JWKSource<SecurityContext>> keys, Clock clock) {
+            TrustDomain trustDomain,
+            AzureMsiConfig config,
+            Map<String, JWKSource<SecurityContext>> keys,
+            AttestedAgents attested,
+            Clock clock) {
         this.trustDomain = trustDomain;
+        this.allowReattestation = config.allowReattestation();
+        this.attested = Objects.requireNonNull(attested, "attested");
         List<KubernetesTokenAuthenticator.Issuer> issuers = new ArrayList<>();
         config.tenants().values().forEach(t -> {
             JWKSource<SecurityContext> tenantKeys = keys.get(t.id());
@@ -81,7 +96,8 @@ public final class AzureMsiAttestor implements NodeAttestor {
     }
 
     /** The attestor of {@code config}; JWKS files are read now, so that a broken one stops the start. */
-    public static AzureMsiAttestor create(TrustDomain trustDomain, AzureMsiConfig config, Clock clock) {
+    public static AzureMsiAttestor create(
+            TrustDomain trustDomain, AzureMsiConfig config, AttestedAgents attested, Clock clock) {
         Map<String, JWKSource<SecurityContext>> keys = new LinkedHashMap<>();
         config.tenants()
                 .values()
@@ -90,7 +106,7 @@ public final class AzureMsiAttestor implements NodeAttestor {
                         t.jwksFilePath()
                                 .map(JwksSources::fromFile)
                                 .orElseGet(() -> new OidcDiscoveryJwks(t.discoveryIssuer(), null, clock))));
-        return new AzureMsiAttestor(trustDomain, config, keys, clock);
+        return new AzureMsiAttestor(trustDomain, config, keys, attested, clock);
     }
 
     @Override
@@ -114,9 +130,13 @@ public final class AzureMsiAttestor implements NodeAttestor {
                 throw new TokenRejectedException(
                         "token sub " + LogSafe.of(principal) + " is not a principal ID (a lowercase GUID)");
             }
-            return new AttestStep.Attested(new AttestResult(
-                    trustDomain.withPath("/meshca/agent/" + TYPE + "/" + tenant + "/" + principal),
-                    selectors(principal, claims.getStringClaim("xms_mirid"))));
+            SpiffeId agentId = trustDomain.withPath("/meshca/agent/" + TYPE + "/" + tenant + "/" + principal);
+            if (!allowReattestation && attested.isAttested(agentId)) {
+                throw new TokenRejectedException("identity " + principal + " of tenant " + tenant
+                        + " has attested already (evict its agent to let it attest again, or set allowReattestation)");
+            }
+            return new AttestStep.Attested(
+                    new AttestResult(agentId, selectors(principal, claims.getStringClaim("xms_mirid"))));
         } catch (TokenRejectedException e) {
             log.warn("azure_msi attestation refused: {}", e.getMessage());
             throw new PermissionDeniedException(REFUSED);

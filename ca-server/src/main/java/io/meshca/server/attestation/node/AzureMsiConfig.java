@@ -17,13 +17,17 @@ import java.util.Optional;
  *     00000000-1111-2222-3333-444444444444:
  *       resource: https://management.azure.com/    # the default; the token's aud must be exactly this
  *       jwksFile: /etc/meshca/entra-keys.json       # optional; without it, OIDC discovery of the tenant
+ *   allowReattestation: false                        # the default: an identity attests once (TOFU)
  * </pre>
+ *
+ * @param allowReattestation whether an identity already attested (and not evicted) may attest again
  */
-public record AzureMsiConfig(Map<String, Tenant> tenants) {
+public record AzureMsiConfig(Map<String, Tenant> tenants, boolean allowReattestation) {
 
     public static final String TENANTS = "tenants";
     public static final String RESOURCE = "resource";
     public static final String JWKS_FILE = "jwksFile";
+    public static final String ALLOW_REATTESTATION = "allowReattestation";
     /** Azure Resource Manager, the resource SPIRE's agent asks a token for by default. */
     public static final String DEFAULT_RESOURCE = "https://management.azure.com/";
 
@@ -64,7 +68,7 @@ public record AzureMsiConfig(Map<String, Tenant> tenants) {
      * @throws InvalidArgumentException naming the key and what is wrong with it
      */
     public static AzureMsiConfig from(PluginConfig block) {
-        block.allowOnly(TENANTS);
+        block.allowOnly(TENANTS, ALLOW_REATTESTATION);
         Map<String, PluginConfig> blocks = block.blocks(TENANTS);
         if (blocks.isEmpty()) {
             throw new InvalidArgumentException(block.path() + "." + TENANTS
@@ -83,6 +87,6 @@ public record AzureMsiConfig(Map<String, Tenant> tenants) {
             }
             tenants.put(id, new Tenant(id, resource, tenant.path(JWKS_FILE).orElse(null)));
         });
-        return new AzureMsiConfig(tenants);
+        return new AzureMsiConfig(tenants, block.bool(ALLOW_REATTESTATION, false));
     }
 }

@@ -15,8 +15,9 @@ class AzureMsiAttestorContractTest extends NodeAttestorContractTest {
     protected NodeAttestor attestor() {
         return new AzureMsiAttestor(
                 TD,
-                new AzureMsiConfig(Map.of(TENANT, new AzureMsiConfig.Tenant(TENANT, RESOURCE, null))),
+                new AzureMsiConfig(Map.of(TENANT, new AzureMsiConfig.Tenant(TENANT, RESOURCE, null)), false),
                 Map.of(TENANT, new ImmutableJWKSet<>(new JWKSet(AzureMsiAttestorTest.ENTRA.toPublicJWK()))),
+                agentId -> false,
                 new FakeClock(Instant.now()));
     }
 

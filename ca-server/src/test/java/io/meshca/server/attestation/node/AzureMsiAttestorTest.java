@@ -22,6 +22,7 @@ import io.meshca.common.error.PermissionDeniedException;
 import io.meshca.common.plugin.PluginConfig;
 import io.meshca.common.selector.SelectorVocabularies;
 import io.meshca.common.spiffe.Selector;
+import io.meshca.common.spiffe.SpiffeId;
 import io.meshca.common.spiffe.TrustDomain;
 import io.meshca.common.testing.FakeClock;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -56,10 +59,20 @@ class AzureMsiAttestorTest {
     private static final RSAKey FORGER = rsaKey("entra-1");
 
     private final FakeClock clock = new FakeClock(NOW);
-    private final AzureMsiConfig config =
-            new AzureMsiConfig(Map.of(TENANT, new AzureMsiConfig.Tenant(TENANT, RESOURCE, null)));
-    private final AzureMsiAttestor attestor = new AzureMsiAttestor(
-            TD, config, Map.of(TENANT, new ImmutableJWKSet<>(new JWKSet(ENTRA.toPublicJWK()))), clock);
+    /** The agent IDs the server has on record (attested, not evicted). */
+    private final Set<SpiffeId> onRecord = new HashSet<>();
+
+    private final AzureMsiAttestor attestor = attestor(false);
+
+    private AzureMsiAttestor attestor(boolean allowReattestation) {
+        return new AzureMsiAttestor(
+                TD,
+                new AzureMsiConfig(
+                        Map.of(TENANT, new AzureMsiConfig.Tenant(TENANT, RESOURCE, null)), allowReattestation),
+                Map.of(TENANT, new ImmutableJWKSet<>(new JWKSet(ENTRA.toPublicJWK()))),
+                onRecord::contains,
+                clock);
+    }
 
     private final Logger attestorLog = (Logger) LoggerFactory.getLogger(AzureMsiAttestor.class);
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
@@ -144,11 +157,25 @@ class AzureMsiAttestorTest {
     }
 
     @Test
-    void theSameToken_attestsAgain_theMetadataServiceHandsItOutUntilItExpires() {
+    void anIdentityThatHasAttested_isRefusedTheSecondTime_soAReplayedTokenIsWorthNothing() {
         byte[] payload = payload(sign(msiToken(TENANT, RESOURCE, NOW), ENTRA));
+        onRecord.add(AttestSteps.attested(attestor.attest(payload)).agentId());
 
-        assertThat(AttestSteps.attested(attestor.attest(payload)).agentId())
-                .isEqualTo(AttestSteps.attested(attestor.attest(payload)).agentId());
+        assertThatThrownBy(() -> attestor.attest(payload))
+                .isInstanceOf(PermissionDeniedException.class)
+                .hasMessage(AzureMsiAttestor.REFUSED);
+        assertThat(logs.list.get(logs.list.size() - 1).getFormattedMessage())
+                .contains("identity " + PRINCIPAL + " of tenant " + TENANT + " has attested already");
+    }
+
+    @Test
+    void withAllowReattestation_theSameTokenAttestsAgain_theMetadataServiceHandsItOutUntilItExpires() {
+        AzureMsiAttestor reattesting = attestor(true);
+        byte[] payload = payload(sign(msiToken(TENANT, RESOURCE, NOW), ENTRA));
+        onRecord.add(AttestSteps.attested(reattesting.attest(payload)).agentId());
+
+        assertThat(AttestSteps.attested(reattesting.attest(payload)).agentId())
+                .isEqualTo(onRecord.iterator().next());
     }
 
     @Test
@@ -268,7 +295,7 @@ class AzureMsiAttestorTest {
                         .get(TENANT)
                         .resource())
                 .isEqualTo(AzureMsiConfig.DEFAULT_RESOURCE);
-        AzureMsiAttestor fromFile = AzureMsiAttestor.create(TD, parsed, clock);
+        AzureMsiAttestor fromFile = AzureMsiAttestor.create(TD, parsed, onRecord::contains, clock);
         assertThat(AttestSteps.attested(fromFile.attest(payload(sign(msiToken(TENANT, "api://meshca", NOW), ENTRA))))
                         .agentId()
                         .toString())

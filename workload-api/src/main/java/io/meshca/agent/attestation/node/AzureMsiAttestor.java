@@ -22,6 +22,8 @@ public final class AzureMsiAttestor implements NodeAttestor {
 
     public static final String TYPE = "azure_msi";
     /** The block's keys. */
+    public static final String CAN_REATTEST = "canReattest";
+
     public static final String RESOURCE = "resource";
 
     public static final String METADATA_URL = "metadataUrl";
@@ -37,27 +39,35 @@ public final class AzureMsiAttestor implements NodeAttestor {
 
     private final MetadataService imds;
     private final String resource;
+    private final boolean canReattest;
 
     public AzureMsiAttestor(URI metadataUrl, String resource) {
+        this(metadataUrl, resource, false);
+    }
+
+    /** @param canReattest whether the server's {@code azure_msi} allows reattestation */
+    public AzureMsiAttestor(URI metadataUrl, String resource, boolean canReattest) {
         this.imds = new MetadataService(metadataUrl, "Azure instance metadata service");
         this.resource = resource;
+        this.canReattest = canReattest;
     }
 
     /**
      * The {@code plugins.nodeAttestor.azure_msi} plugin: {@code resource} (default {@link
-     * #DEFAULT_RESOURCE}), {@code metadataUrl} (default {@link #DEFAULT_METADATA_URL}).
+     * #DEFAULT_RESOURCE}), {@code metadataUrl} (default {@link #DEFAULT_METADATA_URL}), {@code canReattest}
+     * (default false: the server's {@code azure_msi} trusts an identity on first use only).
      *
      * @throws io.meshca.common.error.InvalidArgumentException naming a key of the block it refuses
      */
     public static AzureMsiAttestor create(PluginConfig block) {
-        block.allowOnly(RESOURCE, METADATA_URL);
+        block.allowOnly(RESOURCE, METADATA_URL, CAN_REATTEST);
         URI url = MetadataService.url(
                 block.path() + "." + METADATA_URL, block.string(METADATA_URL).orElse(DEFAULT_METADATA_URL));
         String resource = block.string(RESOURCE).orElse(DEFAULT_RESOURCE);
         if (resource.isBlank()) {
             throw new InvalidArgumentException(block.path() + "." + RESOURCE + " must not be empty");
         }
-        return new AzureMsiAttestor(url, resource);
+        return new AzureMsiAttestor(url, resource, block.bool(CAN_REATTEST, false));
     }
 
     @Override
@@ -94,15 +104,19 @@ public final class AzureMsiAttestor implements NodeAttestor {
         }
     }
 
-    /** Yes: the metadata service hands out a valid token for as long as the VM has its identity. */
+    /**
+     * As configured: the metadata service hands out a valid token for as long as the VM has its identity,
+     * but the server takes it once unless its {@code allowReattestation} is set.
+     */
     @Override
     public boolean canReattest() {
-        return true;
+        return canReattest;
     }
 
     /** Names the service and resource, never the token. */
     @Override
     public String toString() {
-        return "AzureMsiAttestor[metadataUrl=" + imds.base() + ", resource=" + resource + "]";
+        return "AzureMsiAttestor[metadataUrl=" + imds.base() + ", resource=" + resource + ", canReattest=" + canReattest
+                + "]";
     }
 }

@@ -50,7 +50,16 @@ class AzureMsiAttestorContractTest extends NodeAttestorContractTest {
         assertThat(request.path()).isEqualTo("/metadata/identity/oauth2/token");
         assertThat(request.query()).isEqualTo("api-version=2018-02-01&resource=https%3A%2F%2Fmanagement.azure.com%2F");
         assertThat(request.header("Metadata")).isEqualTo("true");
-        assertThat(attestor().canReattest()).isTrue();
+        assertThat(attestor().canReattest())
+                .as("the server trusts on first use by default")
+                .isFalse();
+    }
+
+    @Test
+    void canReattest_followsTheSetting_forAServerThatAllowsReattestation() {
+        assertThat(load(configWithEvidence(), Map.of("metadataUrl", imds.url(), "canReattest", true))
+                        .canReattest())
+                .isTrue();
     }
 
     @Test
